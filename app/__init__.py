@@ -1,0 +1,1 @@
+"""Huikuan (回款): the payment-collection service."""

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL, relay, webhooks, scheduler, metrics. The only place with SQL or HTTP clients."""

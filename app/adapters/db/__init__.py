@@ -1,0 +1,1 @@
+"""PostgreSQL adapter: engine, tables, repositories, unit of work and migrations."""

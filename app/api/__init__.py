@@ -1,0 +1,1 @@
+"""The HTTP face: routers, schemas, auth, problem+json errors."""

@@ -1,0 +1,79 @@
+"""The FastAPI application: routers, middleware, error handlers, OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import Scope
+
+from app.api.errors import install_error_handlers
+from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
+from app.api.routers import api_keys, customers, ops
+from app.api.schemas.common import Problem
+from app.services.platform import Platform
+
+DESCRIPTION = """\
+Huikuan (回款) tracks and drives the collection of money owed on projects.
+
+Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
+`application/problem+json`. Money is a decimal string with the currency's minor units.
+"""
+
+ROUTERS = (customers.router, api_keys.router)
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _platform_of(scope: Scope) -> Platform:
+    platform: Platform = scope["app"].state.platform
+    return platform
+
+
+def create_app(
+    platform: Platform | None = None,
+    *,
+    max_body_bytes: int = 1024 * 1024,
+    lifespan: Lifespan | None = None,
+) -> FastAPI:
+    """Build the app. ``platform`` may be given now or set on ``app.state`` by ``lifespan``."""
+    app = FastAPI(
+        title="Huikuan",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        separate_input_output_schemas=True,
+    )
+    if platform is not None:
+        app.state.platform = platform
+    install_error_handlers(app)
+    app.include_router(ops.router)
+    for router in ROUTERS:
+        app.include_router(router)
+    # Added last = outermost: request context wraps the body guard wraps idempotency.
+    app.add_middleware(IdempotencyMiddleware, platform=_platform_of)
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    _document_problems(app)
+    return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Add the Problem schema that the routes' error responses refer to."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in schemas["Problem"].pop("$defs", {}).items():
+                schemas.setdefault(name, definition)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+

@@ -1,0 +1,108 @@
+"""Dependencies shared by the routers: the platform, units of work, auth scopes, If-Match."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+
+from app.domain.access import Scope
+from app.domain.errors import PreconditionFailed, ValidationFailed
+from app.domain.events import Actor
+from app.services.api_keys import authenticate
+from app.services.context import Context
+from app.services.ports import UnitOfWork
+from app.services.platform import Platform
+
+MAX_ACTOR_LENGTH = 200
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key: `Authorization: Bearer <key>`. Scopes: read, write, ingest, admin.",
+)
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
+    """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
+    claim = getattr(request.state, "idempotency_claim", None)
+    return platform.uow(idempotency_claim=claim)
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+async def authorize(
+    security_scopes: SecurityScopes,
+    request: Request,
+    platform: PlatformDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """The caller, when the bearer key is active and holds the route's scope."""
+    (required,) = security_scopes.scopes
+    secret = credentials.credentials if credentials else None
+    key = await authenticate(platform.uow(), secret, Scope(required))
+    user = request.headers.get("x-actor")
+    if user is not None and (
+        not user.strip() or len(user) > MAX_ACTOR_LENGTH or not user.isprintable()
+    ):
+        raise ValidationFailed(
+            f"X-Actor must be 1..{MAX_ACTOR_LENGTH} printable characters", ("header", "x-actor")
+        )
+    request.state.actor = Actor(key_name=key.name, user=user)
+    return request.state.actor  # type: ignore[no-any-return]
+
+
+Reader = Annotated[Actor, Security(authorize, scopes=[Scope.READ.value])]
+Writer = Annotated[Actor, Security(authorize, scopes=[Scope.WRITE.value])]
+Ingester = Annotated[Actor, Security(authorize, scopes=[Scope.INGEST.value])]
+Administrator = Annotated[Actor, Security(authorize, scopes=[Scope.ADMIN.value])]
+
+
+def _write_context(actor: Writer, platform: PlatformDep) -> Context:
+    return platform.context(actor)
+
+
+def _admin_context(actor: Administrator, platform: PlatformDep) -> Context:
+    return platform.context(actor)
+
+
+def _ingest_context(actor: Ingester, platform: PlatformDep) -> Context:
+    return platform.context(actor)
+
+
+WriteContext = Annotated[Context, Depends(_write_context)]
+AdminContext = Annotated[Context, Depends(_admin_context)]
+IngestContext = Annotated[Context, Depends(_ingest_context)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The ETag (version) you last read; a stale one gets 412.",
+        ),
+    ] = None,
+) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise PreconditionFailed('If-Match must be an ETag this service issued, like "3"')
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(_if_match)]

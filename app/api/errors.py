@@ -1,0 +1,152 @@
+"""RFC 9457 problem details for every error the app produces, mapped in one table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from app.domain.errors import (
+    Conflict,
+    DomainError,
+    DuplicateExternalId,
+    Forbidden,
+    IdempotencyInFlight,
+    IdempotencyKeyReused,
+    IllegalStateTransition,
+    NotFound,
+    PreconditionFailed,
+    StaleVersion,
+    Unauthenticated,
+    ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:huikuan:problem:"
+
+# Domain error -> (HTTP status, problem type slug). The most specific class wins.
+DOMAIN_PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
+    ValidationFailed: (422, "validation-failed"),
+    IdempotencyKeyReused: (422, "idempotency-key-reused"),
+    NotFound: (404, "not-found"),
+    Conflict: (409, "conflict"),
+    DuplicateExternalId: (409, "duplicate-external-id"),
+    IllegalStateTransition: (409, "illegal-state-change"),
+    IdempotencyInFlight: (409, "idempotency-key-in-flight"),
+    PreconditionFailed: (412, "precondition-failed"),
+    StaleVersion: (412, "stale-version"),
+    Unauthenticated: (401, "unauthenticated"),
+    Forbidden: (403, "forbidden"),
+}
+
+HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Unauthenticated"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    412: ("stale-version", "Precondition failed"),
+    413: ("content-too-large", "Content too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("validation-failed", "Invalid input"),
+    428: ("precondition-required", "Precondition required"),
+    500: ("internal-error", "Internal server error"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    default_slug, default_title = HTTP_PROBLEMS.get(status, ("error", "Error"))
+    body = {
+        "type": TYPE_PREFIX + (slug or default_slug),
+        "title": title or default_title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def domain_problem(error: DomainError) -> JSONResponse:
+    for cls in type(error).__mro__:
+        if cls in DOMAIN_PROBLEMS:
+            status, slug = DOMAIN_PROBLEMS[cls]  # type: ignore[index]
+            break
+    else:  # pragma: no cover - every DomainError subclass is in the table
+        status, slug = 400, "bad-request"
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    extra: dict[str, Any] = {}
+    if isinstance(error, ValidationFailed) and error.loc:
+        extra["errors"] = [{"loc": list(error.loc), "msg": error.detail}]
+    return problem(status, error.detail, slug=slug, title=error.title, headers=headers, **extra)
+
+
+def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic errors without their ``input`` (it may hold secrets or be huge)."""
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid")} for e in errors]
+
+
+async def _on_domain_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return domain_problem(exc)
+
+
+async def _on_validation_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return problem(400, "the request body is not valid JSON", slug="malformed-json")
+    return problem(
+        422, "the request does not match the schema", errors=validation_errors(errors)
+    )
+
+
+async def _on_http_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "no such route"
+    headers = dict(exc.headers or {})
+    return problem(exc.status_code, detail, headers=headers or None)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+
+
+def internal_error(request_id: str | None) -> JSONResponse:
+    return problem(
+        500,
+        f"an internal error occurred; quote request id {request_id} to support",
+        request_id=request_id,
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entries that document a route's problem answers in OpenAPI."""
+    return {
+        status: {
+            "description": HTTP_PROBLEMS[status][1],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,240 @@
+"""Pure ASGI middleware: request context and metrics, body guard, Idempotency-Key.
+
+Pure ASGI (not BaseHTTPMiddleware) keeps context variables and streaming intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.errors import domain_problem, internal_error, problem
+from app.api.metrics import HTTP_DURATION, HTTP_REQUESTS, UNMATCHED_ROUTE
+from app.domain.errors import DomainError
+from app.domain.idempotency import StoredResponse
+from app.request_context import request_id_var
+from app.services.idempotency import Claimed, Replay, claim_key, finish_claim
+from app.services.platform import Platform
+
+log = logging.getLogger("huikuan.http")
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+REPLAYED_HEADERS = ("content-type", "location", "etag")
+
+
+def route_label(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or UNMATCHED_ROUTE
+
+
+class RequestContextMiddleware:
+    """Request id (``X-Request-ID`` honoured and echoed), metrics, and the last-resort 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        supplied = Headers(scope=scope).get("x-request-id", "")
+        request_id = supplied if REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+                response = problem(400, "NUL characters are not allowed in URLs")
+                await response(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error", extra={"path": scope.get("path")})
+            if not response_started:
+                await internal_error(request_id)(scope, receive, send_with_id)
+        finally:
+            method = scope.get("method", "")
+            route = route_label(scope)
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_DURATION.labels(method, route).observe(time.perf_counter() - started)
+            request_id_var.reset(token)
+
+
+def _replay_receive(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def is_json_media_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class BodyGuardMiddleware:
+    """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, JSON NULs 422.
+
+    The body is read once here and handed on, so later layers (idempotency) can hash it.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if body:
+            if not is_json_media_type(headers.get("content-type", "")):
+                response = problem(415, "send JSON with Content-Type: application/json")
+                await response(scope, receive, send)
+                return
+            if b"\\u0000" in body:
+                response = problem(422, "NUL characters are not allowed in text")
+                await response(scope, receive, send)
+                return
+        scope.setdefault("state", {})["raw_body"] = body
+        await self.app(scope, _replay_receive(body), send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413, f"the request body is larger than {self.max_body_bytes} bytes",
+            headers={"Connection": "close"},
+        )
+        await response(scope, receive, send)
+
+
+def _bearer_scope(headers: Headers) -> str:
+    """Keys are scoped per caller: the SHA-256 of the presented credential."""
+    return hashlib.sha256(headers.get("authorization", "").encode()).hexdigest()
+
+
+def _fingerprint(scope: Scope, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b"")):
+        digest.update(part)
+        digest.update(b"\x00")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+class IdempotencyMiddleware:
+    """``Idempotency-Key`` on POST: replay a finished response, 422 on another body, 409 in flight."""
+
+    def __init__(self, app: ASGIApp, platform: Callable[[Scope], Platform]) -> None:
+        self.app = app
+        self.platform = platform
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        platform = self.platform(scope)
+        body: bytes = scope.get("state", {}).get("raw_body", b"")
+        try:
+            outcome = await claim_key(
+                platform.idempotency,
+                platform.clock,
+                platform.idempotency_policy,
+                scope=_bearer_scope(headers),
+                key=key,
+                fingerprint=_fingerprint(scope, body),
+            )
+        except DomainError as error:
+            await domain_problem(error)(scope, receive, send)
+            return
+        if isinstance(outcome, Replay):
+            await self._replay(outcome.response, send)
+            return
+        await self._run_claimed(outcome, platform, scope, receive, send)
+
+    async def _run_claimed(
+        self, claim: Claimed, platform: Platform, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        scope.setdefault("state", {})["idempotency_claim"] = (claim.scope, claim.key)
+        status = 500
+        kept: dict[str, str] = {}
+        body: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.decode().lower() in REPLAYED_HEADERS:
+                        kept[name.decode().lower()] = value.decode()
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            await platform.idempotency.release(claim.scope, claim.key)
+            raise
+        await finish_claim(
+            platform.idempotency, claim, StoredResponse(status, kept, b"".join(body))
+        )
+
+    @staticmethod
+    async def _replay(response: StoredResponse, send: Send) -> None:
+        headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
+        headers.append((b"idempotent-replayed", b"true"))
+        headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+

@@ -1,0 +1,103 @@
+"""/v1/customers"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Query, Response, status
+
+from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.errors import problem_responses
+from app.api.routers.base import resource_router
+from app.api.schemas.common import PageOut
+from app.api.schemas.customers import CustomerCreate, CustomerOut, CustomerPatch
+from app.domain.customers import Contact
+from app.services import customers as use_cases
+from app.services.documents import customer_document
+from app.services.pagination import page_request
+
+router = resource_router("/v1/customers", "customers")
+
+
+def _contacts(items: list[Any]) -> tuple[Contact, ...]:
+    return tuple(Contact(**item.model_dump()) for item in items)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a customer",
+    response_model=CustomerOut,
+    responses=problem_responses(409),
+)
+async def create_customer(
+    body: CustomerCreate, uow: UowDep, ctx: WriteContext, response: Response
+) -> dict[str, Any]:
+    customer = await use_cases.create_customer(
+        uow,
+        ctx,
+        use_cases.NewCustomer(
+            name=body.name,
+            currency=body.currency,
+            external_id=body.external_id,
+            credit_rating=body.credit_rating,
+            credit_limit=body.credit_limit,
+            payment_terms_days=body.payment_terms_days,
+            contacts=_contacts(body.contacts),
+        ),
+    )
+    response.headers["Location"] = f"/v1/customers/{customer.id}"
+    response.headers["ETag"] = etag(customer.version)
+    return customer_document(customer)
+
+
+@router.get("", summary="List customers", response_model=PageOut[CustomerOut])
+async def list_customers(
+    uow: UowDep,
+    _: Reader,
+    external_id: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    page = await use_cases.list_customers(
+        uow, external_id=external_id, q=q, page=page_request(limit, cursor)
+    )
+    return {"data": [customer_document(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/{customer_id}",
+    summary="Get a customer",
+    response_model=CustomerOut,
+    responses=problem_responses(404),
+)
+async def get_customer(
+    customer_id: UUID, uow: UowDep, _: Reader, response: Response
+) -> dict[str, Any]:
+    customer = await use_cases.get_customer(uow, customer_id)
+    response.headers["ETag"] = etag(customer.version)
+    return customer_document(customer)
+
+
+@router.patch(
+    "/{customer_id}",
+    summary="Change a customer",
+    response_model=CustomerOut,
+    responses=problem_responses(404, 409, 412),
+)
+async def update_customer(
+    customer_id: UUID,
+    body: CustomerPatch,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+) -> dict[str, Any]:
+    values = body.model_dump(exclude_unset=True)
+    if "contacts" in values:
+        values["contacts"] = _contacts(body.contacts or [])
+    customer = await use_cases.update_customer(uow, ctx, customer_id, values, expected_version)
+    response.headers["ETag"] = etag(customer.version)
+    return customer_document(customer)

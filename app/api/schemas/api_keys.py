@@ -1,0 +1,27 @@
+"""API key schemas. The secret appears once, in the creation response."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.api.schemas.common import RequestModel, Timestamp
+from app.domain.access import Scope
+
+
+class ApiKeyCreate(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    scopes: Annotated[list[Scope], Field(min_length=1, max_length=4)]
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    name: str
+    scopes: list[Scope]
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    secret: str = Field(description="The key itself. Shown once: store it now.")

@@ -1,0 +1,92 @@
+"""Building blocks shared by every schema: strict requests, money, pages, problems."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from app.domain.money import MINOR_UNITS
+
+
+class RequestModel(BaseModel):
+    """Every request body: unknown fields are refused (422), strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("send amounts as decimal strings or exact JSON numbers")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or any(c not in "0123456789.-+" for c in text):
+            raise ValueError("amount must be a decimal number like \"1234.50\"")
+        return Decimal(text)
+    return value
+
+
+def _currency(value: Any) -> Any:
+    if isinstance(value, str) and value.upper() in MINOR_UNITS:
+        return value.upper()
+    raise ValueError("currency must be an ISO 4217 code such as CNY, USD or JPY")
+
+
+AmountIn = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    Field(allow_inf_nan=False, examples=["1234.50"]),
+]
+"""An amount as sent by a client: a decimal string or an exact JSON number."""
+
+CurrencyCode = Annotated[
+    str,
+    BeforeValidator(_currency),
+    Field(json_schema_extra={"examples": ["CNY"]}, pattern="^[A-Z]{3}$"),
+]
+
+AmountOut = Annotated[
+    str,
+    Field(
+        description="Decimal string with the currency's minor units",
+        examples=["1234.50"],
+        pattern=r"^-?\d+(\.\d+)?$",
+    ),
+]
+
+Timestamp = Annotated[
+    str, Field(json_schema_extra={"format": "date-time"}, examples=["2026-11-27T08:00:00Z"])
+]
+"""An RFC 3339 timestamp in UTC."""
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+ExternalId = Annotated[str, Field(min_length=1, max_length=100)]
+
+T = TypeVar("T")
+
+
+class PageOut(BaseModel, Generic[T]):
+    data: list[T]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null at the end")
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ValidationIssue] | None = None
+

@@ -1,0 +1,149 @@
+"""The ``huikuan`` command: serve, worker, migrate, apikey create|list|revoke."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+from uuid import UUID
+
+from app.adapters.logging import configure_logging
+from app.bootstrap import build_runtime, create_web_app, database_url
+from app.settings import Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
+    settings = Settings(**overrides)
+    configure_logging(settings.log_level)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"Huikuan serving on {base}  (API docs: {base}/docs)", file=sys.stderr)
+    if settings.bootstrap_api_key:
+        print(
+            "Authenticate with the bootstrap key: "
+            f"curl -H 'Authorization: Bearer {settings.bootstrap_api_key}' {base}/v1/customers",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            "Create a key with `huikuan apikey create --name me --scopes read,write,ingest,admin`"
+            " or set HUIKUAN_BOOTSTRAP_API_KEY.",
+            file=sys.stderr,
+        )
+    config = uvicorn.Config(
+        create_web_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+async def _worker() -> int:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    runtime = await build_runtime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start_background()
+    try:
+        await stop.wait()
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def _migrate() -> int:
+    from app.adapters.db.migrate import head_revision, upgrade
+
+    settings = Settings()
+    await upgrade(database_url(settings))
+    print(f"database migrated to {head_revision()}")
+    return 0
+
+
+async def _apikey(args: argparse.Namespace) -> int:
+    from app.domain.errors import DomainError
+    from app.services import api_keys
+    from app.services.pagination import PageRequest
+
+    settings = Settings(bootstrap_api_key=None)
+    runtime = await build_runtime(settings, with_background=False)
+    platform = runtime.platform
+    try:
+        if args.action == "create":
+            created = await api_keys.create_api_key(
+                platform.uow(), platform.clock, platform.ids, args.name, args.scopes.split(",")
+            )
+            print(f"id:     {created.key.id}")
+            print(f"scopes: {','.join(sorted(created.key.scopes))}")
+            print(f"key:    {created.secret}   (shown once: store it now)")
+        elif args.action == "list":
+            after = None
+            while True:
+                page = await api_keys.list_api_keys(platform.uow(), PageRequest(500, after))
+                for key in page.items:
+                    state = "revoked" if key.revoked_at else "active"
+                    print(f"{key.id}  {state:8}  {','.join(sorted(key.scopes)):28}  {key.name}")
+                if page.next_cursor is None:
+                    break
+                after = (str(page.items[-1].id),)
+        else:
+            key = await api_keys.revoke_api_key(platform.uow(), platform.clock, UUID(args.id))
+            print(f"revoked {key.id} ({key.name})")
+    except (DomainError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await runtime.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="huikuan", description=__doc__)
+    commands = root.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="API + scheduler + relay in one process (default)")
+    serve.add_argument("--host", help="default HUIKUAN_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default HUIKUAN_PORT or 8000")
+    commands.add_parser("worker", help="scheduler + relay, no API")
+    commands.add_parser("migrate", help="apply database migrations")
+    apikey = commands.add_parser("apikey", help="manage API keys")
+    actions = apikey.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a key (its secret is printed once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scopes", required=True, help="comma-separated: read,write,ingest,admin")
+    actions.add_parser("list", help="list keys")
+    revoke = actions.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("id")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = args.command or "serve"
+    if command == "serve":
+        if args.command is None:
+            args.host = args.port = None
+        return _serve(args)
+    configure_logging(Settings().log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        if command == "worker":
+            return asyncio.run(_worker())
+        if command == "migrate":
+            return asyncio.run(_migrate())
+        return asyncio.run(_apikey(args))
+    return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

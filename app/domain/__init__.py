@@ -1,0 +1,1 @@
+"""Entities, value objects and rules. Pure Python: the standard library only."""

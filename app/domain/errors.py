@@ -1,0 +1,93 @@
+"""Domain errors. They carry no HTTP status: ``app/api/errors.py`` maps each type to one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DomainError(Exception):
+    """Base of every error a use case may raise on purpose."""
+
+    title = "Domain error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ValidationFailed(DomainError):
+    """Input that is well-formed but breaks a rule (422)."""
+
+    title = "Invalid input"
+
+    def __init__(self, detail: str, loc: Sequence[str | int] = ()) -> None:
+        super().__init__(detail)
+        self.loc = tuple(loc)
+
+
+class InvalidMoney(ValidationFailed):
+    title = "Invalid amount"
+
+
+class CurrencyMismatch(ValidationFailed):
+    title = "Currency mismatch"
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+    def __init__(self, resource: str, identifier: object) -> None:
+        super().__init__(f"{resource} {identifier} does not exist")
+        self.resource = resource
+        self.identifier = identifier
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (409)."""
+
+    title = "Conflict"
+
+
+class DuplicateExternalId(Conflict):
+    title = "Duplicate external_id"
+
+    def __init__(self, resource: str, external_id: str) -> None:
+        super().__init__(f"a {resource} with external_id {external_id!r} already exists")
+        self.resource = resource
+        self.external_id = external_id
+
+
+class IllegalStateTransition(Conflict):
+    title = "Illegal state change"
+
+
+class PreconditionFailed(DomainError):
+    """An ``If-Match`` precondition that does not hold (412)."""
+
+    title = "Precondition failed"
+
+
+class StaleVersion(PreconditionFailed):
+    """The resource changed since the version the caller read."""
+
+    def __init__(self, resource: str, expected: int, current: int | None = None) -> None:
+        suffix = f", it is now at version {current}" if current is not None else ""
+        super().__init__(f"{resource} was expected at version {expected}{suffix}")
+        self.expected = expected
+        self.current = current
+
+
+class Unauthenticated(DomainError):
+    title = "Unauthenticated"
+
+
+class Forbidden(DomainError):
+    title = "Forbidden"
+
+
+class IdempotencyKeyReused(ValidationFailed):
+    title = "Idempotency-Key reused with a different request"
+
+
+class IdempotencyInFlight(Conflict):
+    title = "Request with this Idempotency-Key is still in flight"

@@ -1,0 +1,26 @@
+"""What every use case receives besides its unit of work: time, ids and who is acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.events import Actor, OutboxEvent
+from app.services.ports import Clock, IdGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    clock: Clock
+    ids: IdGenerator
+    actor: Actor
+
+    def event(self, type_: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
+        """A new outbound event stamped with this context's clock, a fresh id and the actor."""
+        return OutboxEvent(
+            id=self.ids.new_id(),
+            type=type_,
+            subject=subject,
+            time=self.clock.now(),
+            data={**data, "actor": self.actor.as_dict()},
+        )

@@ -1,0 +1,112 @@
+"""Customer use cases: create, change, read and list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app.domain.customers import (
+    DEFAULT_PAYMENT_TERMS_DAYS,
+    Contact,
+    CreditRating,
+    Customer,
+    change_customer,
+)
+from app.domain.errors import NotFound, StaleVersion
+from app.domain.money import Money
+from app.services.context import Context
+from app.services.documents import changes_json, customer_document
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewCustomer:
+    name: str
+    currency: str
+    external_id: str | None = None
+    credit_rating: CreditRating | None = None
+    credit_limit: Decimal | None = None
+    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
+    contacts: tuple[Contact, ...] = field(default_factory=tuple)
+
+
+def subject(customer_id: UUID) -> str:
+    return f"customers/{customer_id}"
+
+
+async def create_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
+    """Create a customer and emit ``customer.created``."""
+    now = ctx.clock.now()
+    customer = Customer(
+        id=ctx.ids.new_id(),
+        name=cmd.name.strip(),
+        currency=cmd.currency,
+        external_id=cmd.external_id,
+        credit_rating=cmd.credit_rating,
+        credit_limit=None if cmd.credit_limit is None else Money.of(cmd.credit_limit, cmd.currency),
+        payment_terms_days=cmd.payment_terms_days,
+        contacts=cmd.contacts,
+        created_at=now,
+        updated_at=now,
+    )
+    async with uow:
+        await uow.customers.add(customer)
+        document = customer_document(customer)
+        uow.add_event(ctx.event("customer.created", subject(customer.id), {"object": document}))
+        await uow.commit()
+    return customer
+
+
+async def update_customer(
+    uow: UnitOfWork,
+    ctx: Context,
+    customer_id: UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> Customer:
+    """Apply a partial update (only the given fields) and emit ``customer.updated``.
+
+    ``credit_limit`` is given as a Decimal in the customer's (possibly new) currency.
+    """
+    async with uow:
+        customer = await uow.customers.get(customer_id)
+        if customer is None:
+            raise NotFound("customer", customer_id)
+        if expected_version is not None and expected_version != customer.version:
+            raise StaleVersion("customer", expected_version, customer.version)
+        if values.get("credit_limit") is not None:
+            currency = values.get("currency", customer.currency)
+            values = {**values, "credit_limit": Money.of(values["credit_limit"], currency)}
+        updated, changed = change_customer(customer, values, ctx.clock.now())
+        if not changed:
+            return customer
+        await uow.customers.save(updated, expected_version=customer.version)
+        uow.add_event(
+            ctx.event(
+                "customer.updated",
+                subject(customer.id),
+                {"object": customer_document(updated), "changes": changes_json(changed)},
+            )
+        )
+        await uow.commit()
+    return updated
+
+
+async def get_customer(uow: UnitOfWork, customer_id: UUID) -> Customer:
+    async with uow:
+        customer = await uow.customers.get(customer_id)
+    if customer is None:
+        raise NotFound("customer", customer_id)
+    return customer
+
+
+async def list_customers(
+    uow: UnitOfWork, *, external_id: str | None, q: str | None, page: PageRequest
+) -> Page[Customer]:
+    async with uow:
+        rows = await uow.customers.list(external_id=external_id, q=q, page=page)
+    return make_page(rows, page, key=lambda c: (str(c.id),))
+

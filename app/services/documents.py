@@ -1,0 +1,63 @@
+"""Resources as the API shows them, as JSON-ready dicts.
+
+Both the HTTP responses and the event payloads are built from these functions, so an
+event's ``data.object`` is exactly what ``GET`` on the resource returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from app.domain.customers import Customer
+from app.domain.events import changes_document, rfc3339
+from app.domain.money import Money
+
+
+def jsonable(value: Any) -> Any:
+    """Turn domain values into JSON-ready ones: Money -> str, UUID -> str, dates -> ISO."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, Money):
+        return value.to_wire()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
+    raise TypeError(f"cannot express {type(value).__name__} in JSON")
+
+
+def changes_json(changed: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    return jsonable(changes_document(changed))  # type: ignore[no-any-return]
+
+
+def customer_document(customer: Customer) -> dict[str, Any]:
+    return {
+        "id": str(customer.id),
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "credit_rating": jsonable(customer.credit_rating),
+        "credit_limit": jsonable(customer.credit_limit),
+        "currency": customer.currency,
+        "payment_terms_days": customer.payment_terms_days,
+        "contacts": jsonable(list(customer.contacts)),
+        "version": customer.version,
+        "created_at": rfc3339(customer.created_at),
+        "updated_at": rfc3339(customer.updated_at),
+    }

@@ -1,0 +1,36 @@
+"""The ports an entry point (HTTP, CLI, worker) needs, bundled by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.domain.events import Actor
+from app.services.context import Context
+from app.services.idempotency import IdempotencyPolicy
+from app.services.ports import Clock, IdempotencyStore, IdGenerator, UnitOfWork
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, idempotency_claim: tuple[str, str] | None = None) -> UnitOfWork: ...
+
+
+class ReadinessProbe(Protocol):
+    async def problems(self) -> list[str]:
+        """What keeps the service from serving (empty when ready)."""
+
+
+@dataclass
+class Platform:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    idempotency: IdempotencyStore
+    readiness: ReadinessProbe
+    idempotency_policy: IdempotencyPolicy = field(default_factory=IdempotencyPolicy)
+    # Called before /metrics renders, to refresh gauges read from the database.
+    metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def context(self, actor: Actor) -> Context:
+        return Context(clock=self.clock, ids=self.ids, actor=actor)
