@@ -1,1 +1,1 @@
-"""Adapters: PostgreSQL, relay, webhooks, scheduler, metrics. The only place with SQL or HTTP clients."""
+"""Adapters: PostgreSQL, relay, webhooks, scheduler, metrics."""

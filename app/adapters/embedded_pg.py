@@ -19,7 +19,7 @@ def start_embedded_postgres(data_dir: Path, database: str = "huikuan") -> str:
 
     folder = (data_dir / "pg").resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    server: Any = pgserver.get_server(folder, cleanup_mode="stop")
+    server: Any = pgserver.get_server(folder, cleanup_mode="stop")  # type: ignore[attr-defined]
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

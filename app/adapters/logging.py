@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+
 from pythonjsonlogger.json import JsonFormatter
 
 from app.request_context import request_id_var

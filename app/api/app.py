@@ -68,12 +68,12 @@ def _document_problems(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = original()
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-            schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
             for name, definition in schemas["Problem"].pop("$defs", {}).items():
                 schemas.setdefault(name, definition)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-

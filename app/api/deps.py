@@ -12,8 +12,8 @@ from app.domain.errors import PreconditionFailed, ValidationFailed
 from app.domain.events import Actor
 from app.services.api_keys import authenticate
 from app.services.context import Context
-from app.services.ports import UnitOfWork
 from app.services.platform import Platform
+from app.services.ports import UnitOfWork
 
 MAX_ACTOR_LENGTH = 200
 

@@ -87,7 +87,7 @@ def problem(
 def domain_problem(error: DomainError) -> JSONResponse:
     for cls in type(error).__mro__:
         if cls in DOMAIN_PROBLEMS:
-            status, slug = DOMAIN_PROBLEMS[cls]  # type: ignore[index]
+            status, slug = DOMAIN_PROBLEMS[cls]
             break
     else:  # pragma: no cover - every DomainError subclass is in the table
         status, slug = 400, "bad-request"
@@ -113,9 +113,7 @@ async def _on_validation_error(_: Request, exc: Exception) -> Response:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return problem(400, "the request body is not valid JSON", slug="malformed-json")
-    return problem(
-        422, "the request does not match the schema", errors=validation_errors(errors)
-    )
+    return problem(422, "the request does not match the schema", errors=validation_errors(errors))
 
 
 async def _on_http_error(_: Request, exc: Exception) -> Response:

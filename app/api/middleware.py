@@ -96,7 +96,9 @@ def _replay_receive(body: bytes) -> Receive:
 
 def is_json_media_type(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 class BodyGuardMiddleware:
@@ -147,7 +149,8 @@ class BodyGuardMiddleware:
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(
-            413, f"the request body is larger than {self.max_body_bytes} bytes",
+            413,
+            f"the request body is larger than {self.max_body_bytes} bytes",
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)
@@ -168,7 +171,7 @@ def _fingerprint(scope: Scope, body: bytes) -> str:
 
 
 class IdempotencyMiddleware:
-    """``Idempotency-Key`` on POST: replay a finished response, 422 on another body, 409 in flight."""
+    """Idempotency-Key on POST: replay what finished, 422 for another body, 409 in flight."""
 
     def __init__(self, app: ASGIApp, platform: Callable[[Scope], Platform]) -> None:
         self.app = app
@@ -237,4 +240,3 @@ class IdempotencyMiddleware:
         headers.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
-

@@ -66,7 +66,9 @@ def parse_scopes(values: list[str] | tuple[str, ...] | frozenset[str]) -> frozen
             scopes.add(Scope(value.strip()))
         except ValueError:
             known = ", ".join(s.value for s in Scope)
-            raise ValidationFailed(f"unknown scope {value!r} (known: {known})", ("scopes",)) from None
+            raise ValidationFailed(
+                f"unknown scope {value!r} (known: {known})", ("scopes",)
+            ) from None
     if not scopes:
         raise ValidationFailed("a key needs at least one scope", ("scopes",))
     return frozenset(scopes)

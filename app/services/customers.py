@@ -109,4 +109,3 @@ async def list_customers(
     async with uow:
         rows = await uow.customers.list(external_id=external_id, q=q, page=page)
     return make_page(rows, page, key=lambda c: (str(c.id),))
-

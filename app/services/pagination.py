@@ -39,7 +39,9 @@ class PageRequest:
         try:
             return UUID(str(self.after[index]))
         except (ValueError, IndexError):
-            raise ValidationFailed("cursor is not one this service issued", ("query", "cursor")) from None
+            raise ValidationFailed(
+                "cursor is not one this service issued", ("query", "cursor")
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,9 @@ def decode_cursor(cursor: str) -> tuple[Any, ...]:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise ValidationFailed("cursor is not one this service issued", ("query", "cursor")) from None
+        raise ValidationFailed(
+            "cursor is not one this service issued", ("query", "cursor")
+        ) from None
     if not isinstance(value, list) or not value:
         raise ValidationFailed("cursor is not one this service issued", ("query", "cursor"))
     return tuple(value)
@@ -71,7 +75,9 @@ def page_request(limit: int | None, cursor: str | None) -> PageRequest:
     return PageRequest(limit=size, after=decode_cursor(cursor) if cursor else None)
 
 
-def make_page(rows: Sequence[T], request: PageRequest, key: Callable[[T], Sequence[Any]]) -> Page[T]:
+def make_page(
+    rows: Sequence[T], request: PageRequest, key: Callable[[T], Sequence[Any]]
+) -> Page[T]:
     """Cut the extra row off and turn the last kept row's sort key into the next cursor."""
     if len(rows) <= request.limit:
         return Page(items=rows, next_cursor=None)

@@ -74,8 +74,11 @@ class UnitOfWork(Protocol):
     transaction as the change they describe.
     """
 
-    customers: CustomerRepository
-    api_keys: ApiKeyRepository
+    @property
+    def customers(self) -> CustomerRepository: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -33,8 +33,10 @@ async def test_create_emits_customer_created_in_the_outbox(
     created = (await create(api, external_id="C-002")).json()
     async with db.connect() as conn:
         rows = (
-            await conn.execute(text("SELECT type, subject, data FROM outbox_events"))
-        ).mappings().all()
+            (await conn.execute(text("SELECT type, subject, data FROM outbox_events")))
+            .mappings()
+            .all()
+        )
     assert [(r["type"], r["subject"]) for r in rows] == [
         ("customer.created", f"customers/{created['id']}")
     ]

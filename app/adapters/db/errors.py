@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -15,7 +15,7 @@ def constraint_name(error: DBAPIError) -> str | None:
 
 
 def translate_integrity_error(
-    error: IntegrityError, mapping: dict[str, Callable[[], DomainError]]
+    error: IntegrityError, mapping: Mapping[str, Callable[[], DomainError]]
 ) -> DomainError | None:
     name = constraint_name(error)
     factory = mapping.get(name or "")

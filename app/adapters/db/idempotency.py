@@ -53,10 +53,14 @@ class SqlIdempotencyStore:
             if inserted.first() is not None:
                 return None
             row = (
-                await conn.execute(
-                    select(t).where(t.c.scope == record.scope, t.c.key == record.key)
+                (
+                    await conn.execute(
+                        select(t).where(t.c.scope == record.scope, t.c.key == record.key)
+                    )
                 )
-            ).mappings().first()
+                .mappings()
+                .first()
+            )
         # The row vanished between the two statements (released): claim again.
         return record_from_row(row) if row else await self.claim(record)
 

@@ -35,6 +35,7 @@ class Xid8(UserDefinedType[int]):
     def get_col_spec(self, **_: object) -> str:
         return "xid8"
 
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -31,7 +31,10 @@ def key_document(key: ApiKey) -> dict[str, Any]:
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, summary="Create an API key", response_model=ApiKeyCreated
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an API key",
+    response_model=ApiKeyCreated,
 )
 async def create_api_key(body: ApiKeyCreate, uow: UowDep, ctx: AdminContext) -> dict[str, Any]:
     created = await use_cases.create_api_key(

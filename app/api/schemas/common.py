@@ -17,14 +17,14 @@ class RequestModel(BaseModel):
 
 
 def _amount(value: Any) -> Any:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValueError("send amounts as decimal strings or exact JSON numbers")
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
         text = value.strip()
         if not text or any(c not in "0123456789.-+" for c in text):
-            raise ValueError("amount must be a decimal number like \"1234.50\"")
+            raise ValueError('amount must be a decimal number like "1234.50"')
         return Decimal(text)
     return value
 
@@ -71,7 +71,9 @@ T = TypeVar("T")
 
 class PageOut(BaseModel, Generic[T]):
     data: list[T]
-    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null at the end")
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null at the end"
+    )
 
 
 class ValidationIssue(BaseModel):
@@ -89,4 +91,3 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[ValidationIssue] | None = None
-

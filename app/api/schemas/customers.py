@@ -75,5 +75,3 @@ class CustomerOut(BaseModel):
     version: int
     created_at: Timestamp
     updated_at: Timestamp
-
-

@@ -51,8 +51,10 @@ class SqlApiKeyRepository:
 
     async def get(self, key_id: UUID) -> ApiKey | None:
         row = (
-            await self.conn.execute(select(api_keys).where(api_keys.c.id == key_id))
-        ).mappings().first()
+            (await self.conn.execute(select(api_keys).where(api_keys.c.id == key_id)))
+            .mappings()
+            .first()
+        )
         return api_key_from_row(row) if row else None
 
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:

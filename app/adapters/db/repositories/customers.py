@@ -79,8 +79,10 @@ class SqlCustomerRepository:
 
     async def get(self, customer_id: UUID) -> Customer | None:
         row = (
-            await self.conn.execute(select(customers).where(customers.c.id == customer_id))
-        ).mappings().first()
+            (await self.conn.execute(select(customers).where(customers.c.id == customer_id)))
+            .mappings()
+            .first()
+        )
         return customer_from_row(row) if row else None
 
     async def get_by_external_id(self, external_id: str) -> Customer | None:
