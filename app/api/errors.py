@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -116,12 +117,26 @@ async def _on_validation_error(_: Request, exc: Exception) -> Response:
     return problem(422, "the request does not match the schema", errors=validation_errors(errors))
 
 
-async def _on_http_error(_: Request, exc: Exception) -> Response:
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at this path (routers split them across routes)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        regex = getattr(context.original_route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods.update(context.methods or ())
+    return sorted(methods)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = "no such route"
-    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = f"{request.method} is not allowed here; use {', '.join(allowed)}"
     return problem(exc.status_code, detail, headers=headers or None)
 
 

@@ -1,0 +1,76 @@
+"""The unit of work commits a change and its outbox events together, or neither."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.adapters.db.tables import customers, outbox_events
+from app.domain.customers import Customer
+from app.domain.events import Actor
+from app.services.customers import NewCustomer, create_customer, subject
+from app.services.platform import Platform
+
+
+async def counts(engine: AsyncEngine) -> tuple[int, int]:
+    async with engine.connect() as conn:
+        n_customers = (await conn.execute(select(func.count()).select_from(customers))).scalar()
+        n_events = (await conn.execute(select(func.count()).select_from(outbox_events))).scalar()
+    return int(n_customers or 0), int(n_events or 0)
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_a_failure_after_the_change_leaves_neither_row_nor_event(
+    platform: Platform, db: AsyncEngine
+) -> None:
+    ctx = platform.context(Actor("test"))
+    now = ctx.clock.now()
+    customer = Customer(
+        id=ctx.ids.new_id(), name="A", currency="CNY", created_at=now, updated_at=now
+    )
+
+    async def add_then_fail() -> None:
+        async with platform.uow() as uow:
+            await uow.customers.add(customer)
+            uow.add_event(ctx.event("customer.created", subject(customer.id), {}))
+            raise Boom
+
+    with pytest.raises(Boom):
+        await add_then_fail()
+    assert await counts(db) == (0, 0)
+
+
+async def test_a_failure_while_writing_the_events_rolls_back_the_change(
+    platform: Platform, db: AsyncEngine
+) -> None:
+    ctx = platform.context(Actor("test"))
+    now = ctx.clock.now()
+    customer = Customer(
+        id=ctx.ids.new_id(), name="A", currency="CNY", created_at=now, updated_at=now
+    )
+    event = ctx.event("customer.created", subject(customer.id), {})
+    async with platform.uow() as uow:
+        await uow.customers.add(customer)
+        # Two events with one id: the outbox insert fails inside commit.
+        uow.add_event(event)
+        uow.add_event(event)
+        with pytest.raises(Exception, match="uq_outbox_events_id"):
+            await uow.commit()
+    assert await counts(db) == (0, 0)
+
+
+async def test_a_committed_change_has_exactly_its_events(
+    platform: Platform, db: AsyncEngine
+) -> None:
+    made = await create_customer(
+        platform.uow(), platform.context(Actor("t")), NewCustomer("A", "CNY")
+    )
+    assert await counts(db) == (1, 1)
+    async with db.connect() as conn:
+        (row,) = (await conn.execute(select(outbox_events))).mappings().all()
+    assert row["subject"] == f"customers/{made.id}"
+    assert row["xid"] is not None

@@ -1,0 +1,65 @@
+"""API keys: hashed at rest, shown once, scopes are independent, revocation is final."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.access import ALL_SCOPES, Scope, hash_secret, secret_matches
+from app.domain.errors import Forbidden, Unauthenticated, ValidationFailed
+from app.services import api_keys
+from tests.fakes import FakeUnitOfWork, FixedClock, context
+
+
+async def test_a_created_key_is_stored_as_a_hash_and_authenticates() -> None:
+    uow, ctx = FakeUnitOfWork(), context()
+    created = await api_keys.create_api_key(uow, ctx.clock, ctx.ids, "erp", ["ingest"])
+    assert created.secret.startswith("hk_")
+    stored = uow.api_keys.rows[created.key.id]
+    assert stored.key_hash == hash_secret(created.secret)
+    assert created.secret not in repr(stored)
+    key = await api_keys.authenticate(uow, created.secret, Scope.INGEST)
+    assert key.name == "erp"
+
+
+async def test_scopes_are_independent() -> None:
+    uow, ctx = FakeUnitOfWork(), context()
+    created = await api_keys.create_api_key(uow, ctx.clock, ctx.ids, "ops", ["admin"])
+    with pytest.raises(Forbidden):
+        await api_keys.authenticate(uow, created.secret, Scope.READ)
+
+
+async def test_missing_unknown_and_revoked_keys_are_unauthenticated() -> None:
+    uow, ctx = FakeUnitOfWork(), context()
+    created = await api_keys.create_api_key(uow, ctx.clock, ctx.ids, "x", ["read"])
+    with pytest.raises(Unauthenticated):
+        await api_keys.authenticate(uow, None, Scope.READ)
+    with pytest.raises(Unauthenticated):
+        await api_keys.authenticate(uow, created.secret + "x", Scope.READ)
+    await api_keys.revoke_api_key(uow, ctx.clock, created.key.id)
+    with pytest.raises(Unauthenticated):
+        await api_keys.authenticate(uow, created.secret, Scope.READ)
+
+
+async def test_bootstrap_key_is_idempotent_and_reinstated_when_revoked() -> None:
+    uow, clock = FakeUnitOfWork(), FixedClock()
+    ctx = context(clock)
+    first = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "boot-secret")
+    again = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "boot-secret")
+    assert first.id == again.id
+    assert first.scopes == ALL_SCOPES
+    await api_keys.revoke_api_key(uow, clock, first.id)
+    restored = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "boot-secret")
+    assert restored.id == first.id
+    assert restored.active
+
+
+@pytest.mark.parametrize(("name", "scopes"), [("", ["read"]), ("x", []), ("x", ["root"])])
+async def test_bad_key_requests_are_refused(name: str, scopes: list[str]) -> None:
+    uow, ctx = FakeUnitOfWork(), context()
+    with pytest.raises(ValidationFailed):
+        await api_keys.create_api_key(uow, ctx.clock, ctx.ids, name, scopes)
+
+
+def test_comparison_is_by_hash() -> None:
+    assert secret_matches("abc", hash_secret("abc"))
+    assert not secret_matches("abd", hash_secret("abc"))
