@@ -11,8 +11,11 @@ from app.request_context import request_id_var
 
 
 class RequestIdFilter(logging.Filter):
+    """Stamps the current request id on every record; drops uvicorn's ANSI duplicate."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        record.__dict__.pop("color_message", None)
         return True
 
 
@@ -22,6 +25,7 @@ def configure_logging(level: str = "INFO") -> None:
         JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            datefmt="%Y-%m-%dT%H:%M:%S%z",
         )
     )
     handler.addFilter(RequestIdFilter())
