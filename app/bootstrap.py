@@ -11,7 +11,7 @@ from typing import Protocol
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.clock import SystemClock
+from app.adapters.clock import SystemClock, TestClock, TestClockSync
 from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.idempotency import SqlIdempotencyStore
@@ -68,7 +68,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
     engine = create_engine(
         url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
-    clock = SystemClock(settings.zone)
+    clock = TestClock(settings.zone, engine) if settings.test_clock else SystemClock(settings.zone)
     ids = Uuid7Generator()
     platform = Platform(
         uow=SqlUnitOfWorkFactory(engine),
@@ -79,6 +79,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         idempotency_policy=IdempotencyPolicy.from_hours(
             settings.idempotency_retention_hours, settings.idempotency_lease_seconds
         ),
+        clock_control=clock if isinstance(clock, TestClock) else None,
     )
     if settings.bootstrap_api_key:
         await ensure_bootstrap_key(platform.uow(), clock, ids, settings.bootstrap_api_key)
@@ -89,9 +90,11 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
 
 
 def background_services(runtime: Runtime) -> list[BackgroundService]:
-    """The relay and the scheduler, as the settings allow (added by their issues)."""
-    del runtime
-    return []
+    """The relay and the scheduler, as the settings allow."""
+    services: list[BackgroundService] = []
+    if isinstance(runtime.platform.clock, TestClock):
+        services.append(TestClockSync(runtime.platform.clock))
+    return services
 
 
 def create_web_app(settings: Settings | None = None, *, with_background: bool = True) -> FastAPI:

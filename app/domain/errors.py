@@ -36,8 +36,8 @@ class CurrencyMismatch(ValidationFailed):
 class NotFound(DomainError):
     title = "Not found"
 
-    def __init__(self, resource: str, identifier: object) -> None:
-        super().__init__(f"{resource} {identifier} does not exist")
+    def __init__(self, resource: str, identifier: object, detail: str | None = None) -> None:
+        super().__init__(detail or f"{resource} {identifier} does not exist")
         self.resource = resource
         self.identifier = identifier
 

@@ -9,7 +9,13 @@ from typing import Protocol
 from app.domain.events import Actor
 from app.services.context import Context
 from app.services.idempotency import IdempotencyPolicy
-from app.services.ports import Clock, IdempotencyStore, IdGenerator, UnitOfWork
+from app.services.ports import (
+    Clock,
+    ClockControl,
+    IdempotencyStore,
+    IdGenerator,
+    UnitOfWork,
+)
 
 
 class UnitOfWorkFactory(Protocol):
@@ -29,6 +35,7 @@ class Platform:
     idempotency: IdempotencyStore
     readiness: ReadinessProbe
     idempotency_policy: IdempotencyPolicy = field(default_factory=IdempotencyPolicy)
+    clock_control: ClockControl | None = None  # set only when HUIKUAN_TEST_CLOCK=true
     # Called before /metrics renders, to refresh gauges read from the database.
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

@@ -26,6 +26,15 @@ class Clock(Protocol):
     def today(self) -> date: ...
 
 
+class ClockControl(Protocol):
+    """The test clock's controls (HUIKUAN_TEST_CLOCK=true only)."""
+
+    def now(self) -> datetime: ...
+
+    async def move_to(self, moment: datetime) -> bool:
+        """Jump forward to ``moment``; False when it lies before the clock's now."""
+
+
 class IdGenerator(Protocol):
     def new_id(self) -> UUID: ...
 

@@ -115,3 +115,11 @@ idempotency_keys = Table(
     Column("response_body", LargeBinary),
     Index("ix_idempotency_keys_created_at", "created_at"),
 )
+
+test_clock = Table(
+    "test_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("offset_us", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)

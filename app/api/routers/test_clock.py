@@ -1,0 +1,46 @@
+"""/v1/admin/clock: the test clock (404 unless HUIKUAN_TEST_CLOCK=true)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel
+
+from app.api.deps import Administrator, PlatformDep
+from app.api.errors import problem_responses
+from app.api.routers.base import resource_router
+from app.api.schemas.common import RequestModel, Timestamp
+from app.domain.events import rfc3339
+from app.services.test_clock import move_test_clock, read_test_clock
+
+router = resource_router("/v1/admin/clock", "admin")
+
+
+class ClockMove(RequestModel):
+    now: AwareDatetime
+
+
+class ClockOut(BaseModel):
+    now: Timestamp
+    today: str
+
+
+def _document(now: datetime, platform: PlatformDep) -> dict[str, str]:
+    return {"now": rfc3339(now), "today": platform.clock.today().isoformat()}
+
+
+@router.get(
+    "", summary="Read the test clock", response_model=ClockOut, responses=problem_responses(404)
+)
+async def get_clock(platform: PlatformDep, _: Administrator) -> dict[str, str]:
+    return _document(read_test_clock(platform.clock_control), platform)
+
+
+@router.put(
+    "",
+    summary="Move the test clock forward",
+    response_model=ClockOut,
+    responses=problem_responses(404, 409),
+)
+async def put_clock(body: ClockMove, platform: PlatformDep, _: Administrator) -> dict[str, str]:
+    return _document(await move_test_clock(platform.clock_control, body.now), platform)
