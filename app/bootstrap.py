@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -20,7 +21,7 @@ from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.api.app import create_app
-from app.services.api_keys import ensure_bootstrap_key
+from app.services.api_keys import KeyCache, ensure_bootstrap_key
 from app.services.idempotency import IdempotencyPolicy
 from app.services.platform import Platform
 from app.settings import Settings
@@ -79,6 +80,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         idempotency_policy=IdempotencyPolicy.from_hours(
             settings.idempotency_retention_hours, settings.idempotency_lease_seconds
         ),
+        key_cache=KeyCache(clock, timedelta(seconds=settings.auth_cache_seconds)),
         clock_control=clock if isinstance(clock, TestClock) else None,
     )
     if settings.bootstrap_api_key:

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     idempotency_retention_hours: int = Field(default=24, ge=1)
     idempotency_lease_seconds: int = Field(default=60, ge=1)
+    auth_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long a verified key is trusted without a lookup."
+    )
     test_clock: bool = Field(default=False, description="Never in production.")
 
     @field_validator("timezone")

@@ -23,7 +23,7 @@ bearer = HTTPBearer(
 )
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
 
@@ -31,7 +31,7 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
+async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
     """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
     claim = getattr(request.state, "idempotency_claim", None)
     return platform.uow(idempotency_claim=claim)
@@ -49,7 +49,7 @@ async def authorize(
     """The caller, when the bearer key is active and holds the route's scope."""
     (required,) = security_scopes.scopes
     secret = credentials.credentials if credentials else None
-    key = await authenticate(platform.uow(), secret, Scope(required))
+    key = await authenticate(platform.uow(), secret, Scope(required), platform.key_cache)
     user = request.headers.get("x-actor")
     if user is not None and (
         not user.strip() or len(user) > MAX_ACTOR_LENGTH or not user.isprintable()
@@ -67,15 +67,15 @@ Ingester = Annotated[Actor, Security(authorize, scopes=[Scope.INGEST.value])]
 Administrator = Annotated[Actor, Security(authorize, scopes=[Scope.ADMIN.value])]
 
 
-def _write_context(actor: Writer, platform: PlatformDep) -> Context:
+async def _write_context(actor: Writer, platform: PlatformDep) -> Context:
     return platform.context(actor)
 
 
-def _admin_context(actor: Administrator, platform: PlatformDep) -> Context:
+async def _admin_context(actor: Administrator, platform: PlatformDep) -> Context:
     return platform.context(actor)
 
 
-def _ingest_context(actor: Ingester, platform: PlatformDep) -> Context:
+async def _ingest_context(actor: Ingester, platform: PlatformDep) -> Context:
     return platform.context(actor)
 
 
@@ -88,7 +88,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None,
         Header(

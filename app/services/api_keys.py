@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from app.domain.access import (
@@ -18,6 +19,40 @@ from app.domain.access import (
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Clock, IdGenerator, UnitOfWork
+
+
+class KeyCache:
+    """Recently verified keys, by hash, for ``ttl``: one database read per key per ttl.
+
+    Revoking through this process forgets every entry at once; another replica may accept a
+    revoked key for at most ``ttl`` (HUIKUAN_AUTH_CACHE_SECONDS, 0 turns the cache off).
+    """
+
+    def __init__(self, clock: Clock, ttl: timedelta, max_entries: int = 10_000) -> None:
+        self.clock = clock
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[datetime, ApiKey]] = {}
+
+    def get(self, key_hash: str) -> ApiKey | None:
+        entry = self._entries.get(key_hash)
+        if entry is None:
+            return None
+        expires, key = entry
+        if self.clock.now() >= expires:
+            del self._entries[key_hash]
+            return None
+        return key
+
+    def put(self, key: ApiKey) -> None:
+        if self.ttl <= timedelta(0):
+            return
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key.key_hash] = (self.clock.now() + self.ttl, key)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +106,32 @@ async def list_api_keys(uow: UnitOfWork, page: PageRequest) -> Page[ApiKey]:
     return make_page(rows, page, key=lambda k: (str(k.id),))
 
 
-async def revoke_api_key(uow: UnitOfWork, clock: Clock, key_id: UUID) -> ApiKey:
+async def revoke_api_key(
+    uow: UnitOfWork, clock: Clock, key_id: UUID, cache: KeyCache | None = None
+) -> ApiKey:
     async with uow:
         key = await uow.api_keys.revoke(key_id, clock.now())
         if key is None:
             raise NotFound("api key", key_id)
         await uow.commit()
+    if cache is not None:
+        cache.clear()
     return key
 
 
-async def authenticate(uow: UnitOfWork, secret: str | None, scope: Scope) -> ApiKey:
+async def authenticate(
+    uow: UnitOfWork, secret: str | None, scope: Scope, cache: KeyCache | None = None
+) -> ApiKey:
     """The key behind a bearer secret, if it is active and holds ``scope``."""
     if not secret:
         raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
-    async with uow:
-        key = await uow.api_keys.find_by_hash(hash_secret(secret))
+    key_hash = hash_secret(secret)
+    key = cache.get(key_hash) if cache is not None else None
+    if key is None:
+        async with uow:
+            key = await uow.api_keys.find_by_hash(key_hash)
+        if key is not None and key.active and cache is not None:
+            cache.put(key)
     if key is None or not secret_matches(secret, key.key_hash) or not key.active:
         raise Unauthenticated("the API key is unknown or revoked")
     if not key.allows(scope):

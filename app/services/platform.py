@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.domain.events import Actor
+from app.services.api_keys import KeyCache
 from app.services.context import Context
 from app.services.idempotency import IdempotencyPolicy
 from app.services.ports import (
@@ -35,6 +36,7 @@ class Platform:
     idempotency: IdempotencyStore
     readiness: ReadinessProbe
     idempotency_policy: IdempotencyPolicy = field(default_factory=IdempotencyPolicy)
+    key_cache: KeyCache | None = None
     clock_control: ClockControl | None = None  # set only when HUIKUAN_TEST_CLOCK=true
     # Called before /metrics renders, to refresh gauges read from the database.
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

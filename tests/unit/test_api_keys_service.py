@@ -63,3 +63,32 @@ async def test_bad_key_requests_are_refused(name: str, scopes: list[str]) -> Non
 def test_comparison_is_by_hash() -> None:
     assert secret_matches("abc", hash_secret("abc"))
     assert not secret_matches("abd", hash_secret("abc"))
+
+
+async def test_the_key_cache_saves_lookups_until_its_ttl_and_forgets_on_revoke() -> None:
+    from datetime import timedelta
+
+    uow, clock = FakeUnitOfWork(), FixedClock()
+    ctx = context(clock)
+    cache = api_keys.KeyCache(clock, timedelta(seconds=5))
+    created = await api_keys.create_api_key(uow, clock, ctx.ids, "x", ["read"])
+    await api_keys.authenticate(uow, created.secret, Scope.READ, cache)
+    # Revoked behind the cache's back (another replica): trusted until the TTL ends.
+    await api_keys.revoke_api_key(uow, clock, created.key.id)
+    assert (await api_keys.authenticate(uow, created.secret, Scope.READ, cache)).active
+    clock.advance(seconds=6)
+    with pytest.raises(Unauthenticated):
+        await api_keys.authenticate(uow, created.secret, Scope.READ, cache)
+
+
+async def test_revoking_through_this_process_takes_effect_at_once() -> None:
+    from datetime import timedelta
+
+    uow, clock = FakeUnitOfWork(), FixedClock()
+    ctx = context(clock)
+    cache = api_keys.KeyCache(clock, timedelta(seconds=5))
+    created = await api_keys.create_api_key(uow, clock, ctx.ids, "x", ["read"])
+    await api_keys.authenticate(uow, created.secret, Scope.READ, cache)
+    await api_keys.revoke_api_key(uow, clock, created.key.id, cache)
+    with pytest.raises(Unauthenticated):
+        await api_keys.authenticate(uow, created.secret, Scope.READ, cache)

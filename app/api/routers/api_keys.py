@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import Query, status
 
-from app.api.deps import AdminContext, Administrator, UowDep
+from app.api.deps import AdminContext, Administrator, PlatformDep, UowDep
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
 from app.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
@@ -60,5 +60,8 @@ async def list_api_keys(
     response_model=ApiKeyOut,
     responses=problem_responses(404),
 )
-async def revoke_api_key(key_id: UUID, uow: UowDep, ctx: AdminContext) -> dict[str, Any]:
-    return key_document(await use_cases.revoke_api_key(uow, ctx.clock, key_id))
+async def revoke_api_key(
+    key_id: UUID, uow: UowDep, ctx: AdminContext, platform: PlatformDep
+) -> dict[str, Any]:
+    key = await use_cases.revoke_api_key(uow, ctx.clock, key_id, platform.key_cache)
+    return key_document(key)
