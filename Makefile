@@ -26,7 +26,7 @@ test: $(BIN)/.installed  ## The whole suite (TEST_DATABASE_URL or an embedded Po
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
-	$(BIN)/mypy app tests
+	$(BIN)/mypy app tests bench
 	$(BIN)/lint-imports
 
 format: $(BIN)/.installed

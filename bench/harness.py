@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import socket
 import statistics
@@ -19,14 +18,12 @@ import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
-import asyncpg
 import httpx
-from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.adapters.db.migrate import upgrade  # noqa: E402
+from app.adapters.db.scratch import libpq_url, throwaway_database  # noqa: E402
 from app.adapters.embedded_pg import start_embedded_postgres  # noqa: E402
 
 BENCH_KEY = "bench-admin-key-" + "b" * 16
@@ -37,30 +34,14 @@ def server_url() -> str:
     return url or start_embedded_postgres(ROOT / ".data" / "bench", database="postgres")
 
 
-def asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @contextlib.asynccontextmanager
 async def bench_database(prefix: str = "huikuan_bench") -> AsyncIterator[str]:
     """A fresh, migrated database for one benchmark run; dropped afterwards."""
-    server = server_url()
-    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(asyncpg_dsn(server))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    await upgrade(url)
-    try:
+    async with throwaway_database(server_url(), prefix) as url:
         yield url
-    finally:
-        admin = await asyncpg.connect(asyncpg_dsn(server))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+
+
+asyncpg_dsn = libpq_url
 
 
 def free_port() -> int:

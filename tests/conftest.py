@@ -8,20 +8,18 @@ at the end; each test starts from empty tables.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.idempotency import SqlIdempotencyStore
-from app.adapters.db.migrate import upgrade
+from app.adapters.db.scratch import throwaway_database
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
@@ -41,31 +39,10 @@ def server_url() -> str:
     return start_embedded_postgres(ROOT / ".data" / "test", database="postgres")
 
 
-def with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 async def database_url() -> AsyncIterator[str]:
-    server = server_url()
-    name = f"huikuan_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(asyncpg_dsn(server))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = with_database(server, name)
-    await upgrade(url)
-    yield url
-    admin = await asyncpg.connect(asyncpg_dsn(server))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with throwaway_database(server_url(), "huikuan_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
