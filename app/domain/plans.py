@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
-from app.domain.contracts import Contract, Installment, InstallmentState
+from app.domain.contracts import Installment, InstallmentState
 from app.domain.errors import Conflict, UnknownReference, ValidationFailed
 from app.domain.money import Money
 
@@ -163,19 +163,22 @@ def _match(
 
 
 def change_plan(
-    contract: Contract,
+    contract_id: UUID,
+    total: Money,
+    current: Sequence[Installment],
     items: Sequence[PlannedInstallment],
     invoiced: Mapping[UUID, Money],
     new_id: Callable[[], UUID],
 ) -> PlanChange:
-    """Replace ``contract``'s plan with ``items`` (amount and signed_on already updated).
+    """Replace the ``current`` plan with ``items``, which must add up to ``total``.
 
-    Allowed while the plan adds up to the amount and no installment drops below what is
-    already invoiced against it (removing one counts as dropping it to zero): 409 else.
+    Allowed while the plan adds up and no installment drops below what is already
+    invoiced against it (removing one counts as dropping it to zero): 409 else. Due dates
+    are checked against the signing date by the contract the plan is put on.
     """
     _check_names(items)
-    amounts = resolve_amounts(contract.amount, items)
-    matched = _match(contract.installments, items)
+    amounts = resolve_amounts(total, items)
+    matched = _match(current, items)
     plan: list[Installment] = []
     added: list[Installment] = []
     changed: list[tuple[Installment, Installment]] = []
@@ -183,7 +186,7 @@ def change_plan(
         if before is None:
             installment = Installment(
                 id=new_id(),
-                contract_id=contract.id,
+                contract_id=contract_id,
                 name=item.name.strip(),
                 due_date=item.due_date,
                 amount=amount,
@@ -208,7 +211,7 @@ def change_plan(
                 changed.append((before, installment))
         plan.append(installment)
     kept = {i.id for i in plan}
-    removed = tuple(i for i in contract.installments if i.id not in kept)
+    removed = tuple(i for i in current if i.id not in kept)
     for installment in removed:
         already = invoiced.get(installment.id)
         if already is not None and already.is_positive():
@@ -218,7 +221,7 @@ def change_plan(
             )
     added_ids = {i.id for i in added}
     reordered = [i.id for i in plan if i.id not in added_ids] != [
-        i.id for i in contract.installments if i.id in kept
+        i.id for i in current if i.id in kept
     ]
     return PlanChange(tuple(plan), tuple(added), tuple(changed), removed, reordered)
 

@@ -116,7 +116,14 @@ def test_change_plan_resplits_adds_and_removes() -> None:
         PlannedInstallment("p1b", date(2026, 4, 1), amount=Decimal("400.00"), id=second.id),
         PlannedInstallment("new", date(2026, 5, 1), amount=Decimal("300.00")),
     ]
-    change = change_plan(signed, items, {first.id: Money.of("300", "CNY")}, ids())
+    change = change_plan(
+        signed.id,
+        signed.amount,
+        signed.installments,
+        items,
+        {first.id: Money.of("300", "CNY")},
+        ids(),
+    )
     assert [i.id for i in change.installments[:2]] == [first.id, second.id]
     assert [a.name for a in change.added] == ["new"]
     assert [(b.name, a.name) for b, a in change.changed] == [("p1", "p1b")]
@@ -132,13 +139,13 @@ def test_change_plan_refuses_dropping_below_invoiced() -> None:
         PlannedInstallment("p1", DUE, amount=Decimal("700.01")),
     ]
     with pytest.raises(Conflict, match="below"):
-        change_plan(signed, lower, invoiced, ids())
+        change_plan(signed.id, signed.amount, signed.installments, lower, invoiced, ids())
     without_second = [PlannedInstallment("p0", DUE, amount=Decimal("1000.00"))]
     with pytest.raises(Conflict, match="cannot be removed"):
-        change_plan(signed, without_second, invoiced, ids())
+        change_plan(signed.id, signed.amount, signed.installments, without_second, invoiced, ids())
     unknown = [PlannedInstallment("p0", DUE, amount=Decimal("1000.00"), id=UUID(int=99))]
     with pytest.raises(UnknownReference):
-        change_plan(signed, unknown, invoiced, ids())
+        change_plan(signed.id, signed.amount, signed.installments, unknown, invoiced, ids())
 
 
 def test_due_dates_before_signing_are_refused() -> None:
