@@ -96,7 +96,7 @@ async def test_list_filters(api: httpx.AsyncClient) -> None:
         api, c["id"], amount="5.00", allocations=[{"invoice_id": paid["id"], "amount": "5"}]
     )
 
-    async def ids(**params: object) -> list[str]:
+    async def ids(**params: str) -> list[str]:
         return [i["id"] for i in ok(await api.get("/v1/invoices", params=params))["data"]]
 
     assert await ids(customer_id=c["id"]) == [late["id"], future["id"], paid["id"]]

@@ -46,7 +46,17 @@ def _fk(column: str, table: str, target: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}")
 
 
+# 0001 named its CHECK constraints in full, and Alembic applied the naming convention on
+# top ("ck_customers_ck_customers_credit_rating"); give them the names tables.py implies.
+_FOUNDATION_CHECKS = {
+    "ck_customers_ck_customers_credit_rating": "ck_customers_credit_rating",
+    "ck_customers_ck_customers_credit_limit": "ck_customers_credit_limit",
+}
+
+
 def upgrade() -> None:
+    for wrong, right in _FOUNDATION_CHECKS.items():
+        op.execute(f"ALTER TABLE customers RENAME CONSTRAINT {wrong} TO {right}")
     op.create_table(
         "contracts",
         sa.Column("id", ID),
@@ -64,9 +74,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_contracts"),
         _fk("customer_id", "contracts", "customers"),
         sa.UniqueConstraint("external_id", name="uq_contracts_external_id"),
-        sa.CheckConstraint("amount > 0", name="ck_contracts_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_contracts_amount_positive")),
         sa.CheckConstraint(
-            "late_fee_rate >= 0 AND late_fee_rate < 1", name="ck_contracts_late_fee_rate"
+            "late_fee_rate >= 0 AND late_fee_rate < 1", name=op.f("ck_contracts_late_fee_rate")
         ),
     )
     op.create_index("ix_contracts_customer_id", "contracts", ["customer_id"])
@@ -85,7 +95,7 @@ def upgrade() -> None:
         sa.Column("removed_at", TS),
         sa.PrimaryKeyConstraint("id", name="pk_installments"),
         _fk("contract_id", "installments", "contracts"),
-        sa.CheckConstraint("amount > 0", name="ck_installments_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_installments_amount_positive")),
     )
     op.create_index("ix_installments_contract_id", "installments", ["contract_id"])
     op.create_index(
@@ -124,7 +134,7 @@ def upgrade() -> None:
         _fk("contract_id", "installment_changes", "contracts"),
         sa.CheckConstraint(
             "kind IN ('created','rescheduled','added','changed','removed')",
-            name="ck_installment_changes_kind",
+            name=op.f("ck_installment_changes_kind"),
         ),
     )
     op.create_index(
@@ -170,11 +180,11 @@ def upgrade() -> None:
         _fk("contract_id", "invoices", "contracts"),
         _fk("installment_id", "invoices", "installments"),
         sa.UniqueConstraint("external_id", name="uq_invoices_external_id"),
-        sa.CheckConstraint("amount > 0", name="ck_invoices_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_invoices_amount_positive")),
         sa.CheckConstraint(
-            "amount_paid >= 0 AND amount_paid <= amount", name="ck_invoices_amount_paid"
+            "amount_paid >= 0 AND amount_paid <= amount", name=op.f("ck_invoices_amount_paid")
         ),
-        sa.CheckConstraint("due_date >= issued_on", name="ck_invoices_due_after_issue"),
+        sa.CheckConstraint("due_date >= issued_on", name=op.f("ck_invoices_due_after_issue")),
     )
     op.create_index("ix_invoices_customer_id", "invoices", ["customer_id"])
     op.create_index("ix_invoices_contract_id", "invoices", ["contract_id"])
@@ -214,10 +224,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_payments"),
         _fk("customer_id", "payments", "customers"),
         sa.UniqueConstraint("external_id", name="uq_payments_external_id"),
-        sa.CheckConstraint("amount > 0", name="ck_payments_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_payments_amount_positive")),
         sa.CheckConstraint(
             "allocated_amount >= 0 AND allocated_amount <= amount",
-            name="ck_payments_allocated_amount",
+            name=op.f("ck_payments_allocated_amount"),
         ),
     )
     op.create_index("ix_payments_customer_id", "payments", ["customer_id"])
@@ -238,9 +248,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_payment_allocations"),
         _fk("payment_id", "payment_allocations", "payments"),
         _fk("invoice_id", "payment_allocations", "invoices"),
-        sa.CheckConstraint("amount > 0", name="ck_payment_allocations_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_payment_allocations_amount_positive")),
         sa.CheckConstraint(
-            "undone_reason IN ('undone','reversed')", name="ck_payment_allocations_undone_reason"
+            "undone_reason IN ('undone','reversed')",
+            name=op.f("ck_payment_allocations_undone_reason"),
         ),
     )
     op.create_index("ix_payment_allocations_payment_id", "payment_allocations", ["payment_id"])
@@ -248,6 +259,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for wrong, right in _FOUNDATION_CHECKS.items():
+        op.execute(f"ALTER TABLE customers RENAME CONSTRAINT {right} TO {wrong}")
     op.drop_table("payment_allocations")
     op.drop_table("payments")
     op.drop_table("invoices")
