@@ -1,9 +1,9 @@
 """Allocation use cases: allocate a payment (later), undo one allocation, reverse a payment.
 
-Locks are taken in one global order, so concurrent requests wait for each other and never
-deadlock: the payment row, then its invoices in id order (one statement), then their
-installments in id order. Totals are re-read under those locks, so an invoice or payment is
-never allocated past its amount; CHECK constraints in the database back this up.
+Row locks are taken in one global order, so concurrent requests wait for each other and
+never deadlock: the payment, then its customer, then invoices in id order (one statement),
+then their installments in id order. Totals are re-read under those locks, so an invoice or
+payment is never allocated past its amount; CHECK constraints in the database back this up.
 """
 
 from __future__ import annotations
@@ -55,11 +55,14 @@ async def choose_shares(
     requests: Sequence[AllocationRequest] | None,
     pay_first: Sequence[UUID] = (),
 ) -> tuple[list[Share], dict[UUID, Invoice]]:
-    """Lock the candidate invoices and decide the shares: the policy's, or the caller's."""
+    """Lock the customer, then the invoices that may be paid, and decide the shares: the
+    policy's, or the caller's."""
     available = payment.unallocated_amount
+    if not await uow.customers.lock(payment.customer_id):
+        raise UnknownReference("customer", payment.customer_id, ("customer_id",))
     if requests is None:
-        candidates = await uow.invoices.lock_open_for_customer(
-            payment.customer_id, payment.currency
+        candidates = await uow.invoices.lock_allocation_candidates(
+            payment.customer_id, available, payment.reference, pay_first
         )
         items = [OpenItem.of(i) for i in candidates]
         shares = plan_allocation(available, items, payment.reference, pay_first)
@@ -72,10 +75,6 @@ async def choose_shares(
             raise UnknownReference(
                 "invoice", share.invoice_id, ("allocations", index, "invoice_id")
             )
-    if any(i.customer_id != payment.customer_id for i in found) and (
-        await uow.customers.get(payment.customer_id) is None
-    ):
-        raise UnknownReference("customer", payment.customer_id, ("customer_id",))
     return check_allocations(available, payment.customer_id, wanted, invoices), invoices
 
 
@@ -215,6 +214,7 @@ async def undo_allocation(
     """Undo one allocation (it is kept, stamped undone); emits ``payment.unallocated``."""
     async with uow:
         payment = await _locked_payment(uow, payment_id, None)
+        await uow.customers.lock(payment.customer_id)
         updated, undone = rules.undo_allocation(payment, allocation_id, ctx.clock.now())
         (invoice,) = await _give_back(uow, ctx, [undone])
         await uow.payments.mark_undone(updated, [undone])
@@ -239,6 +239,7 @@ async def reverse_payment(
     ``payment.reversed``. A reversed payment can no longer be allocated."""
     async with uow:
         payment = await _locked_payment(uow, payment_id, expected_version)
+        await uow.customers.lock(payment.customer_id)
         updated, undone = rules.reverse_payment(payment, reason, ctx.clock.now())
         invoices = await _give_back(uow, ctx, undone) if undone else []
         await uow.payments.mark_undone(updated, undone)

@@ -16,6 +16,17 @@ from app.services.invoices import subject
 from app.services.ports import UnitOfWork
 
 
+async def locked_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
+    """Lock the invoice's customer, then the invoice (the order allocations use too)."""
+    found = await uow.invoices.get(invoice_id)
+    if found is None:
+        raise NotFound("invoice", invoice_id)
+    await uow.customers.lock(found.customer_id)
+    current = await uow.invoices.get(invoice_id, lock=True)
+    assert current is not None  # invoices are never deleted
+    return current
+
+
 async def _act(
     uow: UnitOfWork,
     ctx: Context,
@@ -29,9 +40,7 @@ async def _act(
     """Lock the invoice, apply ``change``, save it and emit ``event_type`` with ``action``."""
     today = ctx.clock.today()
     async with uow:
-        current = await uow.invoices.get(invoice_id, lock=True)
-        if current is None:
-            raise NotFound("invoice", invoice_id)
+        current = await locked_invoice(uow, invoice_id)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion("invoice", expected_version, current.version)
         updated = change(current)

@@ -144,9 +144,12 @@ async def update_invoice(
     now = ctx.clock.now()
     today = ctx.clock.today()
     async with uow:
-        current = await uow.invoices.get(invoice_id, lock=True)
-        if current is None:
+        found = await uow.invoices.get(invoice_id)
+        if found is None:
             raise NotFound("invoice", invoice_id)
+        await uow.customers.lock(found.customer_id)  # the lock order of allocations
+        current = await uow.invoices.get(invoice_id, lock=True)
+        assert current is not None  # invoices are never deleted
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion("invoice", expected_version, current.version)
         if not current.payable:

@@ -48,6 +48,13 @@ class CustomerRepository(Protocol):
 
     async def get(self, customer_id: UUID) -> Customer | None: ...
 
+    async def lock(self, customer_id: UUID) -> bool:
+        """Lock the customer row until the unit of work ends; False when it does not exist.
+
+        Everything that changes which of a customer's invoices are payable, or how much
+        they have outstanding, takes this lock first (see the README, "Concurrency").
+        """
+
     async def save(self, customer: Customer, expected_version: int) -> None:
         """Write back a changed customer; raises StaleVersion when someone else won."""
 
@@ -125,8 +132,20 @@ class InvoiceRepository(Protocol):
     ) -> Sequence[Invoice]:
         """The invoices that exist, in id order (and locked in that order with ``lock``)."""
 
-    async def lock_open_for_customer(self, customer_id: UUID, currency: str) -> Sequence[Invoice]:
-        """Lock the customer's open and partially paid invoices in ``currency``, in id order."""
+    async def lock_allocation_candidates(
+        self,
+        customer_id: UUID,
+        available: Money,
+        reference: str | None,
+        pay_first: Collection[UUID],
+    ) -> Sequence[Invoice]:
+        """Lock, in id order, the customer's open invoices in ``available``'s currency that
+        automatic allocation may reach: those in ``pay_first``, those whose number occurs in
+        ``reference``, and, oldest due first, undisputed ones until ``available`` is covered.
+
+        Any superset is correct (the policy picks from it); with the customer locked this
+        one is exact, so only the rows a payment can touch are loaded and locked.
+        """
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         """Write back an invoice changed by an action; raises StaleVersion."""

@@ -240,11 +240,14 @@ invoices = Table(
     Index("ix_invoices_customer_id", "customer_id"),
     Index("ix_invoices_contract_id", "contract_id"),
     Index("ix_invoices_installment_id", "installment_id"),
+    # The automatic allocation queue: a customer's open invoices, oldest due first.
     Index(
-        "ix_invoices_open_customer_id_currency_due_date",
+        "ix_invoices_open_customer_id_currency_due_date_issued_on_id",
         "customer_id",
         "currency",
         "due_date",
+        "issued_on",
+        "id",
         postgresql_where=text(OPEN_INVOICE_SQL),
     ),
     Index("ix_invoices_open_due_date", "due_date", postgresql_where=text(OPEN_INVOICE_SQL)),

@@ -111,6 +111,35 @@ def _translate(exc: IntegrityError, invoice: Invoice | None = None) -> Exception
     return translate_integrity_error(exc, mapping) or exc
 
 
+# The open invoices automatic allocation can reach (see lock_allocation_candidates): named
+# ones, and the due-date queue while the outstanding ahead of each is below the amount.
+# Locked in id order, like every multi-row lock here.
+_LOCK_REACHABLE = text(
+    """
+    WITH open_invoices AS (
+        SELECT id, outstanding, due_date, issued_on, external_id, disputed_at
+        FROM invoices
+        WHERE customer_id = :customer_id AND currency = :currency
+          AND status IN ('open', 'partially_paid')
+    ), queue AS (
+        SELECT id, sum(outstanding) OVER (ORDER BY due_date, issued_on, id)
+                   - outstanding AS ahead
+        FROM open_invoices WHERE disputed_at IS NULL
+    ), reachable AS (
+        SELECT id FROM open_invoices
+        WHERE id = ANY(CAST(:pay_first AS uuid[]))
+           OR (external_id <> '' AND strpos(:reference, lower(external_id)) > 0)
+        UNION
+        SELECT id FROM queue WHERE ahead < :amount
+    )
+    SELECT i.*, c.late_fee_rate
+    FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
+    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    ORDER BY i.id
+    FOR NO KEY UPDATE OF i
+    """
+)
+
 _ADD_PAID = text(
     "UPDATE invoices AS i SET amount_paid = i.amount_paid + d.amount, "
     "version = i.version + 1, updated_at = :at "
@@ -150,17 +179,22 @@ class SqlInvoiceRepository:
         query = _select(lock).where(invoices.c.id.in_(list(invoice_ids))).order_by(invoices.c.id)
         return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
-    async def lock_open_for_customer(self, customer_id: UUID, currency: str) -> Sequence[Invoice]:
-        query = (
-            _select(lock=True)
-            .where(
-                invoices.c.customer_id == customer_id,
-                invoices.c.currency == currency,
-                invoices.c.status.in_(OPEN),
-            )
-            .order_by(invoices.c.id)
-        )
-        return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+    async def lock_allocation_candidates(
+        self,
+        customer_id: UUID,
+        available: Money,
+        reference: str | None,
+        pay_first: Collection[UUID],
+    ) -> Sequence[Invoice]:
+        params = {
+            "customer_id": customer_id,
+            "currency": available.currency,
+            "amount": available.amount,
+            "reference": (reference or "").lower(),
+            "pay_first": list(pay_first),
+        }
+        rows = (await self.conn.execute(_LOCK_REACHABLE, params)).mappings()
+        return [invoice_from_row(r) for r in rows]
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         values = invoice_row(invoice)

@@ -190,9 +190,9 @@ def upgrade() -> None:
     op.create_index("ix_invoices_contract_id", "invoices", ["contract_id"])
     op.create_index("ix_invoices_installment_id", "invoices", ["installment_id"])
     op.create_index(
-        "ix_invoices_open_customer_id_currency_due_date",
+        "ix_invoices_open_customer_id_currency_due_date_issued_on_id",
         "invoices",
-        ["customer_id", "currency", "due_date"],
+        ["customer_id", "currency", "due_date", "issued_on", "id"],
         postgresql_where=sa.text(OPEN_INVOICE_SQL),
     )
     op.create_index(
