@@ -234,3 +234,24 @@ async def test_customer_detail_shows_outstanding_and_overdue_per_currency(
     ]
     listed = ok(await api.get("/v1/customers"))["data"][0]
     assert "balances" not in listed
+
+
+async def test_raising_a_linked_invoice_past_its_installment_is_refused(
+    api: httpx.AsyncClient,
+) -> None:
+    c = await customer(api)
+    k = await contract(api, c["id"])
+    signing = k["installments"][0]
+    bill = await invoice(
+        api,
+        c["id"],
+        installment_id=signing["id"],
+        amount="250000.00",
+        issued_on="2026-01-20",
+        due_date="2026-02-01",
+    )
+    url = f"/v1/invoices/{bill['id']}"
+    assert (await api.patch(url, json={"amount": "300000.01"})).status_code == 422
+    assert ok(await api.patch(url, json={"amount": "300000.00"}))["amount"] == "300000.00"
+    early = await api.patch(url, json={"due_date": "2026-01-05", "issued_on": "2026-01-01"})
+    assert early.status_code == 422  # before the contract was signed

@@ -265,3 +265,24 @@ async def test_payment_lists_filter_and_page(api: httpx.AsyncClient) -> None:
         p["id"] for p in ok(await api.get("/v1/payments", params={"external_id": "B-1"}))["data"]
     ] == [first["id"]]
     assert (await api.get(f"/v1/payments/{UNKNOWN}")).status_code == 404
+
+
+async def test_a_retried_payment_with_its_idempotency_key_is_recorded_once(
+    api: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    c = await customer(api)
+    await invoice(api, c["id"], amount="100.00")
+    body = {
+        "customer_id": c["id"],
+        "amount": "80.00",
+        "currency": "CNY",
+        "received_on": "2026-11-20",
+    }
+    headers = {"Idempotency-Key": "bank-file-7-line-3"}
+    first = await api.post("/v1/payments", json=body, headers=headers)
+    again = await api.post("/v1/payments", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert await count_rows(db, "payments") == 1
+    assert await count_rows(db, "payment_allocations") == 1
