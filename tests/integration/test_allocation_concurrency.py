@@ -146,3 +146,45 @@ async def test_reversals_undos_and_new_payments_mixed(
     later = [await api.post(f"/v1/payments/{p['id']}/allocations") for p in earlier[10:20]]
     assert all(a.status_code == 200 for a in later)
     await assert_ledgers_consistent(db)
+
+
+async def test_invoice_actions_racing_payments_never_fail_or_overallocate(
+    api: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    c = await customer(api)
+    bills = [
+        (await invoice(api, c["id"], amount="300.00", due_date=f"2026-10-{10 + n}"))["id"]
+        for n in range(10)
+    ]
+    body = {
+        "customer_id": c["id"],
+        "amount": "70.00",
+        "currency": "CNY",
+        "received_on": "2026-11-21",
+    }
+    requests = [api.post("/v1/payments", json=body) for _ in range(30)]
+    for n, bill in enumerate(bills):
+        if n % 3 == 0:
+            requests.append(api.post(f"/v1/invoices/{bill}/write-off", json={"reason": "坏账"}))
+        elif n % 3 == 1:
+            requests.append(api.post(f"/v1/invoices/{bill}/dispute", json={"reason": "有异议"}))
+        else:
+            requests.append(api.post(f"/v1/invoices/{bill}/void"))
+        requests.append(
+            api.post(f"/v1/invoices/{bill}/hold", json={"reason": "等待", "until": "2026-12-31"})
+        )
+    answers = await gather(*requests)
+    # 409 is a legitimate answer here (voiding an invoice a payment got to first, holding a
+    # written-off one); a deadlock or an over-allocation would be a 500.
+    assert all(a.status_code in (200, 201, 409) for a in answers), [
+        a.text for a in answers if a.status_code not in (200, 201, 409)
+    ]
+    assert sum(a.status_code == 201 for a in answers) == 30
+    await assert_ledgers_consistent(db)
+    async with db.connect() as conn:
+        void_with_money = (
+            await conn.execute(
+                text("SELECT count(*) FROM invoices WHERE status = 'void' AND amount_paid > 0")
+            )
+        ).scalar_one()
+    assert void_with_money == 0
