@@ -7,24 +7,13 @@ from datetime import date
 from uuid import UUID
 
 from app.domain import invoices as rules
-from app.domain.errors import NotFound, StaleVersion
+from app.domain.errors import StaleVersion
 from app.domain.invoices import Invoice
 from app.services.context import Context
 from app.services.documents import document_changes
 from app.services.invoice_documents import invoice_document
-from app.services.invoices import subject
+from app.services.invoices import locked_invoice, subject
 from app.services.ports import UnitOfWork
-
-
-async def locked_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
-    """Lock the invoice's customer, then the invoice (the order allocations use too)."""
-    found = await uow.invoices.get(invoice_id)
-    if found is None:
-        raise NotFound("invoice", invoice_id)
-    await uow.customers.lock(found.customer_id)
-    current = await uow.invoices.get(invoice_id, lock=True)
-    assert current is not None  # invoices are never deleted
-    return current
 
 
 async def _act(

@@ -44,6 +44,17 @@ def subject(invoice_id: UUID) -> str:
     return f"invoices/{invoice_id}"
 
 
+async def locked_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
+    """Lock the invoice's customer, then the invoice: the order allocations take them in."""
+    found = await uow.invoices.get(invoice_id)
+    if found is None:
+        raise NotFound("invoice", invoice_id)
+    await uow.customers.lock(found.customer_id)
+    current = await uow.invoices.get(invoice_id, lock=True)
+    assert current is not None  # invoices are never deleted
+    return current
+
+
 async def _locked_installment(uow: UnitOfWork, installment_id: UUID) -> Installment:
     found = await uow.contracts.lock_installments([installment_id])
     if not found:
@@ -144,12 +155,7 @@ async def update_invoice(
     now = ctx.clock.now()
     today = ctx.clock.today()
     async with uow:
-        found = await uow.invoices.get(invoice_id)
-        if found is None:
-            raise NotFound("invoice", invoice_id)
-        await uow.customers.lock(found.customer_id)  # the lock order of allocations
-        current = await uow.invoices.get(invoice_id, lock=True)
-        assert current is not None  # invoices are never deleted
+        current = await locked_invoice(uow, invoice_id)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion("invoice", expected_version, current.version)
         if not current.payable:
