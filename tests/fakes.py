@@ -19,6 +19,11 @@ from app.domain.events import Actor, OutboxEvent
 from app.domain.idempotency import ClaimState, IdempotencyRecord, StoredResponse
 from app.services.context import Context
 from app.services.pagination import PageRequest
+from tests.fakes_receivables import (
+    FakeContractRepository,
+    FakeInvoiceRepository,
+    FakePaymentRepository,
+)
 
 
 class FixedClock:
@@ -55,6 +60,9 @@ class FakeCustomerRepository:
     async def get(self, customer_id: UUID) -> Customer | None:
         found = self.rows.get(customer_id)
         return copy.deepcopy(found) if found else None
+
+    async def lock(self, customer_id: UUID) -> bool:
+        return customer_id in self.rows
 
     async def save(self, customer: Customer, expected_version: int) -> None:
         current = self.rows.get(customer.id)
@@ -113,6 +121,9 @@ class FakeUnitOfWork:
     def __init__(self) -> None:
         self.customers = FakeCustomerRepository()
         self.api_keys = FakeApiKeyRepository()
+        self.contracts = FakeContractRepository(self.customers)
+        self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
+        self.payments = FakePaymentRepository(self.customers)
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
@@ -120,7 +131,13 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._pending = []
-        self._snapshot = (copy.deepcopy(self.customers.rows), dict(self.api_keys.rows))
+        self._snapshot = (
+            copy.deepcopy(self.customers.rows),
+            dict(self.api_keys.rows),
+            self.contracts.snapshot(),
+            copy.deepcopy(self.invoices.rows),
+            copy.deepcopy(self.payments.rows),
+        )
         return self
 
     async def __aexit__(
@@ -130,9 +147,12 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._snapshot is not None:  # not committed: roll back
-            customers, keys = self._snapshot
+            customers, keys, contracts, invoices, payments = self._snapshot
             self.customers.rows = customers  # type: ignore[assignment]
             self.api_keys.rows = keys  # type: ignore[assignment]
+            self.contracts.restore(contracts)
+            self.invoices.rows = invoices  # type: ignore[assignment]
+            self.payments.rows = payments  # type: ignore[assignment]
         self._snapshot = None
         self._pending = []
 

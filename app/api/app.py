@@ -11,7 +11,16 @@ from starlette.types import Scope
 
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
-from app.api.routers import api_keys, customers, ops, test_clock
+from app.api.routers import (
+    api_keys,
+    contracts,
+    customers,
+    invoice_actions,
+    invoices,
+    ops,
+    payments,
+    test_clock,
+)
 from app.api.schemas.common import Problem
 from app.services.platform import Platform
 
@@ -22,7 +31,15 @@ Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
 `application/problem+json`. Money is a decimal string with the currency's minor units.
 """
 
-ROUTERS = (customers.router, api_keys.router, test_clock.router)
+ROUTERS = (
+    customers.router,
+    contracts.router,
+    invoices.router,
+    invoice_actions.router,
+    payments.router,
+    api_keys.router,
+    test_clock.router,
+)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 

@@ -13,7 +13,7 @@ from app.domain.events import Actor
 from app.services.api_keys import authenticate
 from app.services.context import Context
 from app.services.platform import Platform
-from app.services.ports import UnitOfWork
+from app.services.ports import Clock, UnitOfWork
 
 MAX_ACTOR_LENGTH = 200
 
@@ -38,6 +38,13 @@ async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def get_clock(platform: PlatformDep) -> Clock:
+    return platform.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 async def authorize(

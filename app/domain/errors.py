@@ -33,6 +33,17 @@ class CurrencyMismatch(ValidationFailed):
     title = "Currency mismatch"
 
 
+class UnknownReference(ValidationFailed):
+    """A request names another record (in its body) that does not exist (422)."""
+
+    title = "Unknown reference"
+
+    def __init__(self, resource: str, identifier: object, loc: Sequence[str | int] = ()) -> None:
+        super().__init__(f"{resource} {identifier} does not exist", loc)
+        self.resource = resource
+        self.identifier = identifier
+
+
 class NotFound(DomainError):
     title = "Not found"
 

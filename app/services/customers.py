@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,9 +18,9 @@ from app.domain.customers import (
 from app.domain.errors import NotFound, StaleVersion
 from app.domain.money import Money
 from app.services.context import Context
-from app.services.documents import changes_json, customer_document
+from app.services.documents import changes_json, customer_detail_document
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import UnitOfWork
+from app.services.ports import Balance, Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ async def create_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Cu
     )
     async with uow:
         await uow.customers.add(customer)
-        document = customer_document(customer)
+        document = customer_detail_document(customer, [])
         uow.add_event(ctx.event("customer.created", subject(customer.id), {"object": document}))
         await uow.commit()
     return customer
@@ -84,11 +85,15 @@ async def update_customer(
         if not changed:
             return customer
         await uow.customers.save(updated, expected_version=customer.version)
+        balances = await uow.invoices.customer_balances(customer.id, ctx.clock.today())
         uow.add_event(
             ctx.event(
                 "customer.updated",
                 subject(customer.id),
-                {"object": customer_document(updated), "changes": changes_json(changed)},
+                {
+                    "object": customer_detail_document(updated, balances),
+                    "changes": changes_json(changed),
+                },
             )
         )
         await uow.commit()
@@ -101,6 +106,25 @@ async def get_customer(uow: UnitOfWork, customer_id: UUID) -> Customer:
     if customer is None:
         raise NotFound("customer", customer_id)
     return customer
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDetail:
+    customer: Customer
+    balances: Sequence[Balance]
+
+    def document(self) -> dict[str, Any]:
+        return customer_detail_document(self.customer, self.balances)
+
+
+async def get_customer_detail(uow: UnitOfWork, clock: Clock, customer_id: UUID) -> CustomerDetail:
+    """The customer with what they owe (invoiced, not void) and what is overdue, per currency."""
+    async with uow:
+        customer = await uow.customers.get(customer_id)
+        if customer is None:
+            raise NotFound("customer", customer_id)
+        balances = await uow.invoices.customer_balances(customer_id, clock.today())
+    return CustomerDetail(customer, balances)
 
 
 async def list_customers(

@@ -6,6 +6,7 @@ event's ``data.object`` is exactly what ``GET`` on the resource returns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from uuid import UUID
 from app.domain.customers import Customer
 from app.domain.events import changes_document, rfc3339
 from app.domain.money import Money
+from app.services.ports import Balance
 
 
 def jsonable(value: Any) -> Any:
@@ -60,4 +62,32 @@ def customer_document(customer: Customer) -> dict[str, Any]:
         "version": customer.version,
         "created_at": rfc3339(customer.created_at),
         "updated_at": rfc3339(customer.updated_at),
+    }
+
+
+# Fields that change with every write and say nothing about what changed.
+_BOOKKEEPING = frozenset({"version", "updated_at"})
+
+
+def document_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """``{field: {"from", "to"}}`` for the top-level fields that differ between documents."""
+    return {
+        name: {"from": before.get(name), "to": value}
+        for name, value in after.items()
+        if name not in _BOOKKEEPING and before.get(name) != value
+    }
+
+
+def customer_detail_document(customer: Customer, balances: Sequence[Balance]) -> dict[str, Any]:
+    """The customer as ``GET /v1/customers/{id}`` shows it: with what they owe per currency."""
+    return {
+        **customer_document(customer),
+        "balances": [
+            {
+                "currency": b.currency,
+                "outstanding": b.outstanding.to_wire(),
+                "overdue": b.overdue.to_wire(),
+            }
+            for b in balances
+        ],
     }

@@ -5,16 +5,23 @@ Adapters in ``app/adapters`` implement them; unit tests use the fakes in ``tests
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
 from app.domain.access import ApiKey, Scope
+from app.domain.contracts import Contract, Installment, InstallmentChange
 from app.domain.customers import Customer
 from app.domain.events import OutboxEvent
 from app.domain.idempotency import IdempotencyRecord, StoredResponse
+from app.domain.installments import Ledger
+from app.domain.invoices import Invoice, InvoiceStatus
+from app.domain.money import Money
+from app.domain.payments import Allocation, Payment, PaymentStatus
+from app.domain.plans import PlanChange
 from app.services.pagination import PageRequest
 
 
@@ -50,12 +57,153 @@ class CustomerRepository(Protocol):
 
     async def get(self, customer_id: UUID) -> Customer | None: ...
 
+    async def lock(self, customer_id: UUID) -> bool:
+        """Lock the customer row until the unit of work ends; False when it does not exist.
+
+        Everything that changes which of a customer's invoices are payable, or how much
+        they have outstanding, takes this lock first (see the README, "Concurrency").
+        """
+
     async def save(self, customer: Customer, expected_version: int) -> None:
         """Write back a changed customer; raises StaleVersion when someone else won."""
 
     async def list(
         self, *, external_id: str | None, q: str | None, page: PageRequest
     ) -> Sequence[Customer]: ...
+
+
+class ContractRepository(Protocol):
+    """Contracts with their live installments, and the installments' history.
+
+    Locks (``lock=True``, :meth:`lock_installments`) are row locks held until the unit of
+    work ends; see the README ("Concurrency") for the one order they are taken in.
+    """
+
+    async def add(self, contract: Contract) -> None:
+        """Insert the contract and its installments.
+
+        Raises DuplicateExternalId, or UnknownReference when the customer does not exist.
+        """
+
+    async def get(self, contract_id: UUID, *, lock: bool = False) -> Contract | None: ...
+
+    async def save(self, contract: Contract, expected_version: int) -> None:
+        """Write back the contract's own fields; raises StaleVersion when someone else won."""
+
+    async def save_plan(self, change: PlanChange, at: datetime) -> None:
+        """Insert added installments, rewrite kept ones, mark removed ones removed."""
+
+    async def list(
+        self,
+        *,
+        customer_id: UUID | None,
+        external_id: str | None,
+        owner: str | None,
+        page: PageRequest,
+    ) -> Sequence[Contract]: ...
+
+    async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
+        """Lock live installments in id order; unknown or removed ones are left out."""
+
+    async def add_history(self, changes: Sequence[InstallmentChange]) -> None: ...
+
+    async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
+        """Oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFilter:
+    customer_id: UUID | None = None
+    contract_id: UUID | None = None
+    status: InvoiceStatus | None = None
+    overdue: bool | None = None
+    due_before: date | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """What a customer owes in one currency, and how much of it is overdue."""
+
+    currency: str
+    outstanding: Money
+    overdue: Money
+
+
+class InvoiceRepository(Protocol):
+    async def add(self, invoice: Invoice) -> None:
+        """Insert; raises DuplicateExternalId, or UnknownReference for an unknown customer."""
+
+    async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None: ...
+
+    async def get_many(
+        self, invoice_ids: Collection[UUID], *, lock: bool = False
+    ) -> Sequence[Invoice]:
+        """The invoices that exist, in id order (and locked in that order with ``lock``)."""
+
+    async def lock_allocation_candidates(
+        self,
+        customer_id: UUID,
+        available: Money,
+        reference: str | None,
+        pay_first: Collection[UUID],
+    ) -> Sequence[Invoice]:
+        """Lock, in id order, the customer's open invoices in ``available``'s currency that
+        automatic allocation may reach: those in ``pay_first``, those whose number occurs in
+        ``reference``, and, oldest due first, undisputed ones until ``available`` is covered.
+
+        Any superset is correct (the policy picks from it); with the customer locked this
+        one is exact, so only the rows a payment can touch are loaded and locked.
+        """
+
+    async def save(self, invoice: Invoice, expected_version: int) -> None:
+        """Write back an invoice changed by an action; raises StaleVersion."""
+
+    async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
+        """Add (or with negative amounts, take back) to each invoice's ``amount_paid``."""
+
+    async def list(
+        self, filters: InvoiceFilter, today: date, page: PageRequest
+    ) -> Sequence[Invoice]: ...
+
+    async def installment_ledgers(
+        self, installment_ids: Collection[UUID], today: date
+    ) -> dict[UUID, Ledger]:
+        """Totals of the (non-void) invoices of each installment."""
+
+    async def contract_ledgers(
+        self, contract_ids: Collection[UUID], today: date
+    ) -> dict[UUID, Ledger]:
+        """Totals of the (non-void) invoices of each contract; overdue without installment."""
+
+    async def customer_balances(self, customer_id: UUID, today: date) -> Sequence[Balance]:
+        """Outstanding and overdue per currency, currencies in alphabetical order."""
+
+
+class PaymentRepository(Protocol):
+    async def add(self, payment: Payment) -> None:
+        """Insert the payment and its allocations.
+
+        Raises DuplicateExternalId, or UnknownReference when the customer does not exist.
+        """
+
+    async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
+        """With all its allocations, undone ones included, oldest first."""
+
+    async def list(
+        self,
+        *,
+        customer_id: UUID | None,
+        external_id: str | None,
+        status: PaymentStatus | None,
+        page: PageRequest,
+    ) -> Sequence[Payment]: ...
+
+    async def add_allocations(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
+        """Insert allocations and bring the payment row to ``payment`` (already including them)."""
+
+    async def mark_undone(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
+        """Stamp allocations undone and bring the payment row to ``payment``."""
 
 
 class ApiKeyRepository(Protocol):
@@ -88,6 +236,15 @@ class UnitOfWork(Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def contracts(self) -> ContractRepository: ...
+
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

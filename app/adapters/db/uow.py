@@ -15,7 +15,10 @@ from sqlalchemy import insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
+from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
+from app.adapters.db.repositories.invoices import SqlInvoiceRepository
+from app.adapters.db.repositories.payments import SqlPaymentRepository
 from app.adapters.db.tables import idempotency_keys, outbox_events
 from app.domain.events import OutboxEvent
 
@@ -36,6 +39,9 @@ def outbox_row(event: OutboxEvent) -> dict[str, object]:
 class SqlUnitOfWork:
     customers: SqlCustomerRepository
     api_keys: SqlApiKeyRepository
+    contracts: SqlContractRepository
+    invoices: SqlInvoiceRepository
+    payments: SqlPaymentRepository
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -58,6 +64,9 @@ class SqlUnitOfWork:
         self._events = []
         self.customers = SqlCustomerRepository(self._conn)
         self.api_keys = SqlApiKeyRepository(self._conn)
+        self.contracts = SqlContractRepository(self._conn)
+        self.invoices = SqlInvoiceRepository(self._conn)
+        self.payments = SqlPaymentRepository(self._conn)
         return self
 
     async def __aexit__(

@@ -7,14 +7,19 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
 from app.api.schemas.common import PageOut
-from app.api.schemas.customers import CustomerCreate, CustomerOut, CustomerPatch
+from app.api.schemas.customers import (
+    CustomerCreate,
+    CustomerDetailOut,
+    CustomerOut,
+    CustomerPatch,
+)
 from app.domain.customers import Contact
 from app.services import customers as use_cases
-from app.services.documents import customer_document
+from app.services.documents import customer_detail_document, customer_document
 from app.services.pagination import page_request
 
 router = resource_router("/v1/customers", "customers")
@@ -28,7 +33,7 @@ def _contacts(items: list[Any]) -> tuple[Contact, ...]:
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a customer",
-    response_model=CustomerOut,
+    response_model=CustomerDetailOut,
     responses=problem_responses(409),
 )
 async def create_customer(
@@ -49,7 +54,7 @@ async def create_customer(
     )
     response.headers["Location"] = f"/v1/customers/{customer.id}"
     response.headers["ETag"] = etag(customer.version)
-    return customer_document(customer)
+    return customer_detail_document(customer, [])
 
 
 @router.get("", summary="List customers", response_model=PageOut[CustomerOut])
@@ -69,22 +74,22 @@ async def list_customers(
 
 @router.get(
     "/{customer_id}",
-    summary="Get a customer",
-    response_model=CustomerOut,
+    summary="Get a customer with what they owe and what is overdue, per currency",
+    response_model=CustomerDetailOut,
     responses=problem_responses(404),
 )
 async def get_customer(
-    customer_id: UUID, uow: UowDep, _: Reader, response: Response
+    customer_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    customer = await use_cases.get_customer(uow, customer_id)
-    response.headers["ETag"] = etag(customer.version)
-    return customer_document(customer)
+    detail = await use_cases.get_customer_detail(uow, clock, customer_id)
+    response.headers["ETag"] = etag(detail.customer.version)
+    return detail.document()
 
 
 @router.patch(
     "/{customer_id}",
     summary="Change a customer",
-    response_model=CustomerOut,
+    response_model=CustomerDetailOut,
     responses=problem_responses(404, 409, 412),
 )
 async def update_customer(
@@ -99,5 +104,6 @@ async def update_customer(
     if "contacts" in values:
         values["contacts"] = _contacts(body.contacts or [])
     customer = await use_cases.update_customer(uow, ctx, customer_id, values, expected_version)
+    detail = await use_cases.get_customer_detail(uow, ctx.clock, customer.id)
     response.headers["ETag"] = etag(customer.version)
-    return customer_document(customer)
+    return customer_detail_document(customer, detail.balances)

@@ -42,6 +42,13 @@ AmountIn = Annotated[
 ]
 """An amount as sent by a client: a decimal string or an exact JSON number."""
 
+DecimalIn = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    Field(allow_inf_nan=False),
+]
+"""A decimal that is not money (a percentage, a rate): a string or an exact JSON number."""
+
 CurrencyCode = Annotated[
     str,
     BeforeValidator(_currency),

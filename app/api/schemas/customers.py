@@ -75,3 +75,13 @@ class CustomerOut(BaseModel):
     version: int
     created_at: Timestamp
     updated_at: Timestamp
+
+
+class BalanceOut(BaseModel):
+    currency: str
+    outstanding: AmountOut = Field(description="Open invoices, less what is paid")
+    overdue: AmountOut = Field(description="The part of it past its due date")
+
+
+class CustomerDetailOut(CustomerOut):
+    balances: list[BalanceOut] = Field(description="What the customer owes, per currency")

@@ -85,6 +85,14 @@ class SqlCustomerRepository:
         )
         return customer_from_row(row) if row else None
 
+    async def lock(self, customer_id: UUID) -> bool:
+        query = (
+            select(customers.c.id)
+            .where(customers.c.id == customer_id)
+            .with_for_update(key_share=True)
+        )
+        return (await self.conn.execute(query)).first() is not None
+
     async def get_by_external_id(self, external_id: str) -> Customer | None:
         query = select(customers).where(customers.c.external_id == external_id)
         row = (await self.conn.execute(query)).mappings().first()

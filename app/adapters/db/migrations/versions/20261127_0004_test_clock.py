@@ -1,7 +1,7 @@
 """The test clock's offset, shared by every replica (HUIKUAN_TEST_CLOCK=true only).
 
 Revision ID: 0004_test_clock
-Revises: 0001_foundation
+Revises: 0002_receivables
 Create Date: 2026-11-27
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_test_clock"
-down_revision: str | Sequence[str] | None = "0001_foundation"
+down_revision: str | Sequence[str] | None = "0002_receivables"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, nullable=False),
         sa.Column("offset_us", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_test_clock"),
-        sa.CheckConstraint("id = 1", name="ck_test_clock_single_row"),
+        sa.CheckConstraint("id = 1", name=op.f("ck_test_clock_single_row")),
     )
 
 

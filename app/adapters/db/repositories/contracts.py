@@ -1,0 +1,294 @@
+"""Contracts, their installments and the installments' history in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.adapters.db.errors import translate_integrity_error
+from app.adapters.db.tables import contracts, installment_changes, installments
+from app.domain.contracts import (
+    ChangeKind,
+    Contract,
+    Installment,
+    InstallmentChange,
+    InstallmentState,
+)
+from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
+from app.domain.money import Money
+from app.domain.plans import PlanChange
+from app.services.pagination import PageRequest
+
+
+def contract_row(contract: Contract) -> dict[str, Any]:
+    return {
+        "id": contract.id,
+        "customer_id": contract.customer_id,
+        "external_id": contract.external_id,
+        "name": contract.name,
+        "amount": contract.amount.amount,
+        "currency": contract.currency,
+        "owner": contract.owner,
+        "signed_on": contract.signed_on,
+        "late_fee_rate": contract.late_fee_rate,
+        "version": contract.version,
+        "created_at": contract.created_at,
+        "updated_at": contract.updated_at,
+    }
+
+
+def installment_row(installment: Installment, at: datetime) -> dict[str, Any]:
+    return {
+        "id": installment.id,
+        "contract_id": installment.contract_id,
+        "name": installment.name,
+        "due_date": installment.due_date,
+        "amount": installment.amount.amount,
+        "currency": installment.currency,
+        "position": installment.position,
+        "created_at": at,
+    }
+
+
+def installment_from_row(row: RowMapping) -> Installment:
+    return Installment(
+        id=row["id"],
+        contract_id=row["contract_id"],
+        name=row["name"],
+        due_date=row["due_date"],
+        amount=Money.of(row["amount"], row["currency"]),
+        position=row["position"],
+    )
+
+
+def contract_from_row(row: RowMapping, plan: Sequence[Installment]) -> Contract:
+    rate = row["late_fee_rate"]
+    return Contract(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        external_id=row["external_id"],
+        name=row["name"],
+        amount=Money.of(row["amount"], row["currency"]),
+        owner=row["owner"],
+        signed_on=row["signed_on"],
+        late_fee_rate=None if rate is None else rate.normalize(),
+        installments=tuple(plan),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _state(row: RowMapping, prefix: str) -> InstallmentState | None:
+    if row[f"{prefix}_name"] is None:
+        return None
+    return InstallmentState(
+        name=row[f"{prefix}_name"],
+        due_date=row[f"{prefix}_due_date"],
+        amount=Money.of(row[f"{prefix}_amount"], row["currency"]),
+    )
+
+
+def _state_columns(prefix: str, state: InstallmentState | None) -> dict[str, Any]:
+    return {
+        f"{prefix}_name": state.name if state else None,
+        f"{prefix}_due_date": state.due_date if state else None,
+        f"{prefix}_amount": state.amount.amount if state else None,
+    }
+
+
+def _history_row(change: InstallmentChange) -> dict[str, Any]:
+    state = change.after or change.before
+    assert state is not None, "a history entry has a before or an after"
+    return {
+        "id": change.id,
+        "installment_id": change.installment_id,
+        "contract_id": change.contract_id,
+        "kind": change.kind.value,
+        "changed_at": change.changed_at,
+        "changed_by": change.changed_by,
+        "changed_by_user": change.changed_by_user,
+        "reason": change.reason,
+        "currency": state.amount.currency,
+        **_state_columns("from", change.before),
+        **_state_columns("to", change.after),
+    }
+
+
+def _translate(exc: IntegrityError, contract: Contract) -> Exception:
+    mapping = {
+        "uq_contracts_external_id": lambda: DuplicateExternalId(
+            "contract", contract.external_id or ""
+        ),
+        "fk_contracts_customer_id_customers": lambda: UnknownReference(
+            "customer", contract.customer_id, ("customer_id",)
+        ),
+    }
+    return translate_integrity_error(exc, mapping) or exc
+
+
+# Rewrites kept installments in one statement; names go through a unique placeholder
+# first when they change, because the (contract, name) index is checked row by row.
+_RENAME_FIRST = text("UPDATE installments SET name = id::text WHERE id = ANY(CAST(:ids AS uuid[]))")
+_REWRITE = text(
+    "UPDATE installments AS i SET name = d.name, due_date = d.due_date, amount = d.amount, "
+    "position = d.position "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[]), CAST(:due_dates AS date[]), "
+    "CAST(:amounts AS numeric[]), CAST(:positions AS integer[])) "
+    "AS d(id, name, due_date, amount, position) WHERE i.id = d.id"
+)
+
+
+class SqlContractRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, contract: Contract) -> None:
+        try:
+            await self.conn.execute(insert(contracts).values(contract_row(contract)))
+        except IntegrityError as exc:
+            raise _translate(exc, contract) from exc
+        if contract.installments:
+            rows = [installment_row(i, contract.created_at) for i in contract.installments]
+            await self.conn.execute(insert(installments), rows)
+
+    async def _plans(self, contract_ids: Collection[UUID]) -> dict[UUID, list[Installment]]:
+        plans: dict[UUID, list[Installment]] = defaultdict(list)
+        if not contract_ids:
+            return plans
+        query = (
+            select(installments)
+            .where(
+                installments.c.contract_id.in_(list(contract_ids)),
+                installments.c.removed_at.is_(None),
+            )
+            .order_by(installments.c.contract_id, installments.c.position)
+        )
+        for row in (await self.conn.execute(query)).mappings():
+            plans[row["contract_id"]].append(installment_from_row(row))
+        return plans
+
+    async def get(self, contract_id: UUID, *, lock: bool = False) -> Contract | None:
+        query = select(contracts).where(contracts.c.id == contract_id)
+        if lock:
+            query = query.with_for_update(key_share=True)
+        row = (await self.conn.execute(query)).mappings().first()
+        if row is None:
+            return None
+        plans = await self._plans([contract_id])
+        return contract_from_row(row, plans[contract_id])
+
+    async def save(self, contract: Contract, expected_version: int) -> None:
+        values = contract_row(contract)
+        del values["id"], values["created_at"], values["customer_id"], values["currency"]
+        statement = (
+            update(contracts)
+            .where(contracts.c.id == contract.id, contracts.c.version == expected_version)
+            .values(values)
+            .returning(contracts.c.version)
+        )
+        try:
+            written = (await self.conn.execute(statement)).scalar_one_or_none()
+        except IntegrityError as exc:
+            raise _translate(exc, contract) from exc
+        if written is None:
+            raise StaleVersion("contract", expected_version)
+
+    async def save_plan(self, change: PlanChange, at: datetime) -> None:
+        if change.removed:
+            await self.conn.execute(
+                update(installments)
+                .where(installments.c.id.in_([i.id for i in change.removed]))
+                .values(removed_at=at)
+            )
+        added = {i.id for i in change.added}
+        kept = [i for i in change.installments if i.id not in added]
+        renamed = [after.id for before, after in change.changed if before.name != after.name]
+        if renamed:
+            await self.conn.execute(_RENAME_FIRST, {"ids": renamed})
+        if kept:
+            await self.conn.execute(
+                _REWRITE,
+                {
+                    "ids": [i.id for i in kept],
+                    "names": [i.name for i in kept],
+                    "due_dates": [i.due_date for i in kept],
+                    "amounts": [i.amount.amount for i in kept],
+                    "positions": [i.position for i in kept],
+                },
+            )
+        if change.added:
+            await self.conn.execute(
+                insert(installments), [installment_row(i, at) for i in change.added]
+            )
+
+    async def list(
+        self,
+        *,
+        customer_id: UUID | None,
+        external_id: str | None,
+        owner: str | None,
+        page: PageRequest,
+    ) -> Sequence[Contract]:
+        query = select(contracts).order_by(contracts.c.id).limit(page.fetch)
+        if customer_id is not None:
+            query = query.where(contracts.c.customer_id == customer_id)
+        if external_id is not None:
+            query = query.where(contracts.c.external_id == external_id)
+        if owner is not None:
+            query = query.where(contracts.c.owner == owner)
+        if page.after:
+            query = query.where(contracts.c.id > page.after_uuid())
+        rows = (await self.conn.execute(query)).mappings().all()
+        plans = await self._plans([r["id"] for r in rows])
+        return [contract_from_row(r, plans[r["id"]]) for r in rows]
+
+    async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
+        if not installment_ids:
+            return []
+        query = (
+            select(installments)
+            .where(
+                installments.c.id.in_(list(installment_ids)),
+                installments.c.removed_at.is_(None),
+            )
+            .order_by(installments.c.id)
+            .with_for_update(key_share=True)
+        )
+        return [installment_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def add_history(self, changes: Sequence[InstallmentChange]) -> None:
+        if not changes:
+            return
+        rows = [_history_row(c) for c in changes]
+        await self.conn.execute(insert(installment_changes), rows)
+
+    async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
+        query = (
+            select(installment_changes)
+            .where(installment_changes.c.installment_id == installment_id)
+            .order_by(installment_changes.c.changed_at, installment_changes.c.id)
+        )
+        return [
+            InstallmentChange(
+                id=r["id"],
+                installment_id=r["installment_id"],
+                contract_id=r["contract_id"],
+                kind=ChangeKind(r["kind"]),
+                changed_at=r["changed_at"],
+                changed_by=r["changed_by"],
+                changed_by_user=r["changed_by_user"],
+                before=_state(r, "from"),
+                after=_state(r, "to"),
+                reason=r["reason"],
+            )
+            for r in (await self.conn.execute(query)).mappings()
+        ]

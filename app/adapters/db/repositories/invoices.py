@@ -1,0 +1,319 @@
+"""Invoices in PostgreSQL, and the totals derived from them (ledgers, balances)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, insert, not_, select, text
+from sqlalchemy import update as sql_update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.adapters.db.errors import translate_integrity_error
+from app.adapters.db.tables import contracts, invoices
+from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
+from app.domain.installments import Ledger
+from app.domain.invoices import Hold, Invoice
+from app.domain.money import Money
+from app.services.pagination import PageRequest
+from app.services.ports import Balance, InvoiceFilter
+
+OPEN = ("open", "partially_paid")
+
+
+def invoice_row(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "id": invoice.id,
+        "customer_id": invoice.customer_id,
+        "contract_id": invoice.contract_id,
+        "installment_id": invoice.installment_id,
+        "external_id": invoice.external_id,
+        "amount": invoice.amount.amount,
+        "currency": invoice.currency,
+        "amount_paid": invoice.amount_paid.amount,
+        "issued_on": invoice.issued_on,
+        "due_date": invoice.due_date,
+        "disputed_at": invoice.disputed_at,
+        "dispute_reason": invoice.dispute_reason,
+        "hold_reason": invoice.hold.reason if invoice.hold else None,
+        "hold_until": invoice.hold.until if invoice.hold else None,
+        "voided_at": invoice.voided_at,
+        "voided_on": invoice.voided_on,
+        "void_reason": invoice.void_reason,
+        "written_off_at": invoice.written_off_at,
+        "written_off_on": invoice.written_off_on,
+        "write_off_reason": invoice.write_off_reason,
+        "version": invoice.version,
+        "created_at": invoice.created_at,
+        "updated_at": invoice.updated_at,
+    }
+
+
+def invoice_from_row(row: RowMapping) -> Invoice:
+    currency = row["currency"]
+    return Invoice(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        contract_id=row["contract_id"],
+        installment_id=row["installment_id"],
+        external_id=row["external_id"],
+        amount=Money.of(row["amount"], currency),
+        amount_paid=Money.of(row["amount_paid"], currency),
+        issued_on=row["issued_on"],
+        due_date=row["due_date"],
+        disputed_at=row["disputed_at"],
+        dispute_reason=row["dispute_reason"],
+        hold=(
+            Hold(reason=row["hold_reason"], until=row["hold_until"])
+            if row["hold_until"] is not None
+            else None
+        ),
+        voided_at=row["voided_at"],
+        voided_on=row["voided_on"],
+        void_reason=row["void_reason"],
+        written_off_at=row["written_off_at"],
+        written_off_on=row["written_off_on"],
+        write_off_reason=row["write_off_reason"],
+        late_fee_rate=row["late_fee_rate"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _select(lock: bool = False) -> Select[Any]:
+    """Invoices with their contract's late fee rate; ``lock`` locks the invoice rows only."""
+    query = select(invoices, contracts.c.late_fee_rate).select_from(
+        invoices.outerjoin(contracts, invoices.c.contract_id == contracts.c.id)
+    )
+    if lock:
+        query = query.with_for_update(key_share=True, of=invoices)
+    return query
+
+
+def _translate(exc: IntegrityError, invoice: Invoice | None = None) -> Exception:
+    mapping = {
+        "uq_invoices_external_id": lambda: DuplicateExternalId(
+            "invoice", invoice.external_id if invoice and invoice.external_id else ""
+        ),
+        "fk_invoices_customer_id_customers": lambda: UnknownReference(
+            "customer", invoice.customer_id if invoice else "", ("customer_id",)
+        ),
+        # The last line of defence behind the row locks: never reached when they work.
+        "ck_invoices_amount_paid": lambda: Conflict(
+            "the allocation would take an invoice past its amount"
+        ),
+    }
+    return translate_integrity_error(exc, mapping) or exc
+
+
+# The open invoices automatic allocation can reach (see lock_allocation_candidates): named
+# ones, and the due-date queue while the outstanding ahead of each is below the amount.
+# Locked in id order, like every multi-row lock here.
+_LOCK_REACHABLE = text(
+    """
+    WITH open_invoices AS (
+        SELECT id, outstanding, due_date, issued_on, external_id, disputed_at
+        FROM invoices
+        WHERE customer_id = :customer_id AND currency = :currency
+          AND status IN ('open', 'partially_paid')
+    ), queue AS (
+        SELECT id, sum(outstanding) OVER (ORDER BY due_date, issued_on, id)
+                   - outstanding AS ahead
+        FROM open_invoices WHERE disputed_at IS NULL
+    ), reachable AS (
+        SELECT id FROM open_invoices
+        WHERE id = ANY(CAST(:pay_first AS uuid[]))
+           OR (external_id <> '' AND strpos(:reference, lower(external_id)) > 0)
+        UNION
+        SELECT id FROM queue WHERE ahead < :amount
+    )
+    SELECT i.*, c.late_fee_rate
+    FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
+    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    ORDER BY i.id
+    FOR NO KEY UPDATE OF i
+    """
+)
+
+_ADD_PAID = text(
+    "UPDATE invoices AS i SET amount_paid = i.amount_paid + d.amount, "
+    "version = i.version + 1, updated_at = :at "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:amounts AS numeric[])) AS d(id, amount) "
+    "WHERE i.id = d.id"
+)
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    return and_(invoices.c.status.in_(OPEN), invoices.c.due_date < today)
+
+
+def _money(value: Any, currency: str) -> Money:
+    return Money.of(value or 0, currency)
+
+
+class SqlInvoiceRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, invoice: Invoice) -> None:
+        try:
+            await self.conn.execute(insert(invoices).values(invoice_row(invoice)))
+        except IntegrityError as exc:
+            raise _translate(exc, invoice) from exc
+
+    async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None:
+        query = _select(lock).where(invoices.c.id == invoice_id)
+        row = (await self.conn.execute(query)).mappings().first()
+        return invoice_from_row(row) if row else None
+
+    async def get_many(
+        self, invoice_ids: Collection[UUID], *, lock: bool = False
+    ) -> Sequence[Invoice]:
+        if not invoice_ids:
+            return []
+        query = _select(lock).where(invoices.c.id.in_(list(invoice_ids))).order_by(invoices.c.id)
+        return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def lock_allocation_candidates(
+        self,
+        customer_id: UUID,
+        available: Money,
+        reference: str | None,
+        pay_first: Collection[UUID],
+    ) -> Sequence[Invoice]:
+        params = {
+            "customer_id": customer_id,
+            "currency": available.currency,
+            "amount": available.amount,
+            "reference": (reference or "").lower(),
+            "pay_first": list(pay_first),
+        }
+        rows = (await self.conn.execute(_LOCK_REACHABLE, params)).mappings()
+        return [invoice_from_row(r) for r in rows]
+
+    async def save(self, invoice: Invoice, expected_version: int) -> None:
+        values = invoice_row(invoice)
+        for fixed in ("id", "created_at", "customer_id", "contract_id", "installment_id"):
+            del values[fixed]
+        del values["amount_paid"]  # moves only with allocations (add_paid)
+        statement = (
+            sql_update(invoices)
+            .where(invoices.c.id == invoice.id, invoices.c.version == expected_version)
+            .values(values)
+            .returning(invoices.c.version)
+        )
+        try:
+            written = (await self.conn.execute(statement)).scalar_one_or_none()
+        except IntegrityError as exc:
+            raise _translate(exc, invoice) from exc
+        if written is None:
+            raise StaleVersion("invoice", expected_version)
+
+    async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
+        if not amounts:
+            return
+        params = {
+            "ids": list(amounts),
+            "amounts": [m.amount for m in amounts.values()],
+            "at": at,
+        }
+        try:
+            await self.conn.execute(_ADD_PAID, params)
+        except IntegrityError as exc:
+            raise _translate(exc) from exc
+
+    async def list(
+        self, filters: InvoiceFilter, today: date, page: PageRequest
+    ) -> Sequence[Invoice]:
+        query = _select().order_by(invoices.c.id).limit(page.fetch)
+        conditions: list[ColumnElement[bool]] = []
+        if filters.customer_id is not None:
+            conditions.append(invoices.c.customer_id == filters.customer_id)
+        if filters.contract_id is not None:
+            conditions.append(invoices.c.contract_id == filters.contract_id)
+        if filters.status is not None:
+            conditions.append(invoices.c.status == filters.status.value)
+        if filters.overdue is not None:
+            conditions.append(_overdue(today) if filters.overdue else not_(_overdue(today)))
+        if filters.due_before is not None:
+            conditions.append(invoices.c.due_date < filters.due_before)
+        if filters.external_id is not None:
+            conditions.append(invoices.c.external_id == filters.external_id)
+        if page.after:
+            conditions.append(invoices.c.id > page.after_uuid())
+        if conditions:
+            query = query.where(*conditions)
+        return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def _ledgers(
+        self, key: Any, ids: Collection[UUID], today: date, overdue_if: ColumnElement[bool]
+    ) -> dict[UUID, Ledger]:
+        if not ids:
+            return {}
+        written_off = case(
+            (invoices.c.status == "written_off", invoices.c.amount - invoices.c.amount_paid),
+            else_=0,
+        )
+        overdue = case((and_(_overdue(today), overdue_if), invoices.c.outstanding), else_=0)
+        query = (
+            select(
+                key.label("key"),
+                invoices.c.currency,
+                func.sum(invoices.c.amount).label("invoiced"),
+                func.sum(invoices.c.amount_paid).label("collected"),
+                func.sum(written_off).label("written_off"),
+                func.sum(overdue).label("overdue"),
+            )
+            .where(key.in_(list(ids)), invoices.c.status != "void")
+            .group_by(key, invoices.c.currency)
+        )
+        ledgers: dict[UUID, Ledger] = {}
+        for row in (await self.conn.execute(query)).mappings():
+            currency = row["currency"]
+            ledgers[row["key"]] = Ledger(
+                invoiced=_money(row["invoiced"], currency),
+                collected=_money(row["collected"], currency),
+                written_off=_money(row["written_off"], currency),
+                overdue=_money(row["overdue"], currency),
+            )
+        return ledgers
+
+    async def installment_ledgers(
+        self, installment_ids: Collection[UUID], today: date
+    ) -> dict[UUID, Ledger]:
+        return await self._ledgers(
+            invoices.c.installment_id, installment_ids, today, invoices.c.id.is_not(None)
+        )
+
+    async def contract_ledgers(
+        self, contract_ids: Collection[UUID], today: date
+    ) -> dict[UUID, Ledger]:
+        return await self._ledgers(
+            invoices.c.contract_id, contract_ids, today, invoices.c.installment_id.is_(None)
+        )
+
+    async def customer_balances(self, customer_id: UUID, today: date) -> Sequence[Balance]:
+        overdue = case((invoices.c.due_date < today, invoices.c.outstanding), else_=0)
+        query = (
+            select(
+                invoices.c.currency,
+                func.sum(invoices.c.outstanding).label("outstanding"),
+                func.sum(overdue).label("overdue"),
+            )
+            .where(invoices.c.customer_id == customer_id, invoices.c.status.in_(OPEN))
+            .group_by(invoices.c.currency)
+            .order_by(invoices.c.currency)
+        )
+        return [
+            Balance(
+                currency=r["currency"],
+                outstanding=_money(r["outstanding"], r["currency"]),
+                overdue=_money(r["overdue"], r["currency"]),
+            )
+            for r in (await self.conn.execute(query)).mappings()
+        ]

@@ -1,0 +1,167 @@
+"""/v1/contracts: contracts, their collection plans and installment history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Query, Response, status
+
+from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.errors import problem_responses
+from app.api.routers.base import resource_router
+from app.api.schemas.common import PageOut
+from app.api.schemas.contracts import (
+    ContractCreate,
+    ContractOut,
+    ContractPatch,
+    HistoryOut,
+    InstallmentIn,
+    InstallmentOut,
+    RescheduleIn,
+)
+from app.domain.plans import PlannedInstallment
+from app.services import contracts as use_cases
+from app.services import installments as installment_cases
+from app.services.contract_documents import history_document
+from app.services.pagination import page_request
+
+router = resource_router("/v1/contracts", "contracts")
+
+
+def _plan(items: list[InstallmentIn]) -> tuple[PlannedInstallment, ...]:
+    return tuple(
+        PlannedInstallment(
+            name=i.name, due_date=i.due_date, amount=i.amount, percent=i.percent, id=i.id
+        )
+        for i in items
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a contract with its collection plan",
+    response_model=ContractOut,
+    responses=problem_responses(409),
+)
+async def create_contract(
+    body: ContractCreate, uow: UowDep, ctx: WriteContext, response: Response
+) -> dict[str, Any]:
+    view = await use_cases.create_contract(
+        uow,
+        ctx,
+        use_cases.NewContract(
+            customer_id=body.customer_id,
+            name=body.name,
+            amount=body.amount,
+            currency=body.currency,
+            owner=body.owner,
+            signed_on=body.signed_on,
+            external_id=body.external_id,
+            late_fee_rate=body.late_fee_rate,
+            installments=_plan(body.installments),
+        ),
+    )
+    response.headers["Location"] = f"/v1/contracts/{view.contract.id}"
+    response.headers["ETag"] = etag(view.contract.version)
+    return view.document()
+
+
+@router.get("", summary="List contracts", response_model=PageOut[ContractOut])
+async def list_contracts(
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    customer_id: UUID | None = None,
+    external_id: Annotated[str | None, Query(max_length=100)] = None,
+    owner: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    page = await use_cases.list_contracts(
+        uow,
+        clock,
+        customer_id=customer_id,
+        external_id=external_id,
+        owner=owner,
+        page=page_request(limit, cursor),
+    )
+    return {"data": [v.document() for v in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/{contract_id}",
+    summary="Get a contract with its plan, totals and progress",
+    response_model=ContractOut,
+    responses=problem_responses(404),
+)
+async def get_contract(
+    contract_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
+) -> dict[str, Any]:
+    view = await use_cases.get_contract(uow, clock, contract_id)
+    response.headers["ETag"] = etag(view.contract.version)
+    return view.document()
+
+
+@router.patch(
+    "/{contract_id}",
+    summary="Change a contract or its collection plan",
+    description=(
+        "`installments` replaces the plan: installments named by `id` (or, without one, by "
+        "an unchanged name) are kept, the others added or removed. The new plan must add up "
+        "to the amount and no installment may drop below what is already invoiced (409)."
+    ),
+    response_model=ContractOut,
+    responses=problem_responses(404, 409, 412),
+)
+async def update_contract(
+    contract_id: UUID,
+    body: ContractPatch,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+) -> dict[str, Any]:
+    values = body.model_dump(exclude_unset=True, exclude={"installments", "reason"})
+    plan = _plan(body.installments) if body.installments is not None else None
+    view = await use_cases.update_contract(
+        uow, ctx, contract_id, values, plan, body.reason, expected_version
+    )
+    response.headers["ETag"] = etag(view.contract.version)
+    return view.document()
+
+
+@router.post(
+    "/{contract_id}/installments/{installment_id}/reschedule",
+    summary="Move an installment's due date",
+    response_model=InstallmentOut,
+    responses=problem_responses(404, 409, 412),
+)
+async def reschedule_installment(
+    contract_id: UUID,
+    installment_id: UUID,
+    body: RescheduleIn,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+) -> dict[str, Any]:
+    contract, document = await installment_cases.reschedule_installment(
+        uow, ctx, contract_id, installment_id, body.due_date, body.reason, expected_version
+    )
+    response.headers["ETag"] = etag(contract.version)
+    return document
+
+
+@router.get(
+    "/{contract_id}/installments/{installment_id}/history",
+    summary="Every change of an installment: who, when, from, to and why",
+    response_model=HistoryOut,
+    responses=problem_responses(404),
+)
+async def installment_history(
+    contract_id: UUID, installment_id: UUID, uow: UowDep, _: Reader
+) -> dict[str, Any]:
+    entries = await installment_cases.installment_history(uow, contract_id, installment_id)
+    return {"data": [history_document(e) for e in entries], "next_cursor": None}

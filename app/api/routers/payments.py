@@ -1,0 +1,152 @@
+"""/v1/payments: record payments, allocate them, undo allocations, reverse payments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Query, Response, status
+
+from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.errors import problem_responses
+from app.api.routers.base import resource_router
+from app.api.schemas.common import PageOut
+from app.api.schemas.payments import AllocateIn, AllocationIn, PaymentCreate, PaymentOut, ReverseIn
+from app.domain.payments import Payment, PaymentStatus
+from app.services import allocations as allocation_cases
+from app.services import payments as use_cases
+from app.services.allocations import AllocationRequest
+from app.services.pagination import page_request
+from app.services.payment_documents import payment_document
+
+router = resource_router("/v1/payments", "payments")
+
+
+def _requests(items: list[AllocationIn] | None) -> tuple[AllocationRequest, ...] | None:
+    if items is None:
+        return None
+    return tuple(AllocationRequest(invoice_id=i.invoice_id, amount=i.amount) for i in items)
+
+
+def _answer(payment: Payment, response: Response) -> dict[str, Any]:
+    response.headers["ETag"] = etag(payment.version)
+    return payment_document(payment)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a payment and allocate it",
+    description=(
+        "Without `allocations` the payment is allocated automatically: first to invoices "
+        "whose number appears in `reference`, then oldest due date first across the "
+        "customer's open invoices in the same currency. What is left is `unallocated_amount`."
+    ),
+    response_model=PaymentOut,
+    responses=problem_responses(409),
+)
+async def record_payment(
+    body: PaymentCreate, uow: UowDep, ctx: WriteContext, response: Response
+) -> dict[str, Any]:
+    payment = await use_cases.record_payment(
+        uow,
+        ctx,
+        use_cases.NewPayment(
+            customer_id=body.customer_id,
+            amount=body.amount,
+            currency=body.currency,
+            received_on=body.received_on,
+            external_id=body.external_id,
+            method=body.method,
+            reference=body.reference,
+            allocations=_requests(body.allocations),
+        ),
+    )
+    response.headers["Location"] = f"/v1/payments/{payment.id}"
+    return _answer(payment, response)
+
+
+@router.get("", summary="List payments", response_model=PageOut[PaymentOut])
+async def list_payments(
+    uow: UowDep,
+    _: Reader,
+    customer_id: UUID | None = None,
+    external_id: Annotated[str | None, Query(max_length=100)] = None,
+    status: PaymentStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    page = await use_cases.list_payments(
+        uow,
+        customer_id=customer_id,
+        external_id=external_id,
+        status=status,
+        page=page_request(limit, cursor),
+    )
+    return {"data": [payment_document(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/{payment_id}",
+    summary="Get a payment with its allocations",
+    response_model=PaymentOut,
+    responses=problem_responses(404),
+)
+async def get_payment(
+    payment_id: UUID, uow: UowDep, _: Reader, response: Response
+) -> dict[str, Any]:
+    return _answer(await use_cases.get_payment(uow, payment_id), response)
+
+
+@router.post(
+    "/{payment_id}/allocations",
+    summary="Allocate what a payment has unallocated",
+    description="Without `allocations` the unallocated rest is allocated automatically.",
+    response_model=PaymentOut,
+    responses=problem_responses(404, 409, 412),
+)
+async def allocate_payment(
+    payment_id: UUID,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+    body: AllocateIn | None = None,
+) -> dict[str, Any]:
+    requests = _requests(body.allocations if body else None)
+    payment = await allocation_cases.allocate_payment(
+        uow, ctx, payment_id, requests, expected_version
+    )
+    return _answer(payment, response)
+
+
+@router.delete(
+    "/{payment_id}/allocations/{allocation_id}",
+    summary="Undo one allocation (it is kept, stamped undone)",
+    response_model=PaymentOut,
+    responses=problem_responses(404, 409),
+)
+async def undo_allocation(
+    payment_id: UUID, allocation_id: UUID, uow: UowDep, ctx: WriteContext, response: Response
+) -> dict[str, Any]:
+    payment = await allocation_cases.undo_allocation(uow, ctx, payment_id, allocation_id)
+    return _answer(payment, response)
+
+
+@router.post(
+    "/{payment_id}/reverse",
+    summary="Reverse a bounced payment: undo every allocation and reopen the invoices",
+    response_model=PaymentOut,
+    responses=problem_responses(404, 409, 412),
+)
+async def reverse_payment(
+    payment_id: UUID,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+    body: ReverseIn | None = None,
+) -> dict[str, Any]:
+    reason = body.reason if body else None
+    payment = await allocation_cases.reverse_payment(uow, ctx, payment_id, reason, expected_version)
+    return _answer(payment, response)

@@ -1,0 +1,256 @@
+"""Allocation use cases: allocate a payment (later), undo one allocation, reverse a payment.
+
+Row locks are taken in one global order, so concurrent requests wait for each other and
+never deadlock: the payment, then its customer, then invoices in id order (one statement),
+then their installments in id order. Totals are re-read under those locks, so an invoice or
+payment is never allocated past its amount; CHECK constraints in the database back this up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app.domain import payments as rules
+from app.domain.allocation import OpenItem, Share, check_allocations, plan_allocation
+from app.domain.errors import NotFound, StaleVersion, UnknownReference
+from app.domain.installments import installment_figures
+from app.domain.invoices import Invoice, InvoiceStatus, receive_payment, return_payment
+from app.domain.money import Money
+from app.domain.payments import Allocation, Payment
+from app.services.context import Context
+from app.services.contract_documents import installment_document
+from app.services.invoice_documents import invoice_document
+from app.services.payment_documents import allocation_document, payment_document
+from app.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRequest:
+    invoice_id: UUID
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one allocation step changed: the payment, its new allocations, the invoices."""
+
+    payment: Payment
+    allocations: tuple[Allocation, ...]
+    before: Mapping[UUID, Invoice]
+    after: Mapping[UUID, Invoice]
+
+
+def payment_subject(payment_id: UUID) -> str:
+    return f"payments/{payment_id}"
+
+
+async def choose_shares(
+    uow: UnitOfWork,
+    payment: Payment,
+    requests: Sequence[AllocationRequest] | None,
+    pay_first: Sequence[UUID] = (),
+) -> tuple[list[Share], dict[UUID, Invoice]]:
+    """Lock the customer, then the invoices that may be paid, and decide the shares: the
+    policy's, or the caller's."""
+    available = payment.unallocated_amount
+    if not await uow.customers.lock(payment.customer_id):
+        raise UnknownReference("customer", payment.customer_id, ("customer_id",))
+    if requests is None:
+        candidates = await uow.invoices.lock_allocation_candidates(
+            payment.customer_id, available, payment.reference, pay_first
+        )
+        items = [OpenItem.of(i) for i in candidates]
+        shares = plan_allocation(available, items, payment.reference, pay_first)
+        return shares, {i.id: i for i in candidates}
+    wanted = [Share(r.invoice_id, Money.of(r.amount, payment.currency)) for r in requests]
+    found = await uow.invoices.get_many({s.invoice_id for s in wanted}, lock=True)
+    invoices = {i.id: i for i in found}
+    for index, share in enumerate(wanted):
+        if share.invoice_id not in invoices:
+            raise UnknownReference(
+                "invoice", share.invoice_id, ("allocations", index, "invoice_id")
+            )
+    return check_allocations(available, payment.customer_id, wanted, invoices), invoices
+
+
+async def apply_shares(
+    uow: UnitOfWork,
+    ctx: Context,
+    payment: Payment,
+    shares: Sequence[Share],
+    invoices: Mapping[UUID, Invoice],
+    *,
+    new: bool,
+) -> Applied:
+    """Record the shares as allocations: payment and invoice totals move in one step each."""
+    now = ctx.clock.now()
+    allocations = tuple(
+        Allocation(
+            id=ctx.ids.new_id(),
+            payment_id=payment.id,
+            invoice_id=share.invoice_id,
+            amount=share.amount,
+            received_on=payment.received_on,
+            created_at=now,
+            created_by=ctx.actor.key_name,
+        )
+        for share in shares
+    )
+    updated = rules.add_allocations(payment, allocations, now)
+    before = {s.invoice_id: invoices[s.invoice_id] for s in shares}
+    after = {s.invoice_id: receive_payment(before[s.invoice_id], s.amount, now) for s in shares}
+    if new:
+        updated = replace(updated, version=payment.version)
+        await uow.payments.add(updated)
+    elif allocations:
+        await uow.payments.add_allocations(updated, allocations)
+    if shares:
+        await uow.invoices.add_paid({s.invoice_id: s.amount for s in shares}, now)
+    return Applied(updated, allocations, before, after)
+
+
+async def emit_allocated(uow: UnitOfWork, ctx: Context, applied: Applied) -> None:
+    """``payment.allocated`` per allocation, then ``invoice.paid`` and ``installment.paid``
+    for what each allocation settled."""
+    today = ctx.clock.today()
+    document = payment_document(applied.payment)
+    data: dict[str, Any]
+    for allocation in applied.allocations:
+        data = {
+            "object": document,
+            "allocation": allocation_document(allocation),
+            "invoice": invoice_document(applied.after[allocation.invoice_id], today),
+        }
+        uow.add_event(ctx.event("payment.allocated", payment_subject(applied.payment.id), data))
+    for invoice_id, invoice in applied.after.items():
+        if invoice.status is InvoiceStatus.PAID and applied.before[invoice_id].status is not (
+            InvoiceStatus.PAID
+        ):
+            paid = {
+                "object": invoice_document(invoice, today),
+                "payment_id": str(applied.payment.id),
+            }
+            uow.add_event(ctx.event("invoice.paid", f"invoices/{invoice_id}", paid))
+    await _emit_installments_paid(uow, ctx, applied)
+
+
+async def _emit_installments_paid(uow: UnitOfWork, ctx: Context, applied: Applied) -> None:
+    added: dict[UUID, Money] = {}
+    for allocation in applied.allocations:
+        installment_id = applied.after[allocation.invoice_id].installment_id
+        if installment_id is not None:
+            so_far = added.get(installment_id, Money.zero(allocation.amount.currency))
+            added[installment_id] = so_far + allocation.amount
+    if not added:
+        return
+    today = ctx.clock.today()
+    # Locked so that concurrent payments to one installment's invoices see each other.
+    installments = await uow.contracts.lock_installments(added.keys())
+    ledgers = await uow.invoices.installment_ledgers(added.keys(), today)
+    for installment in installments:
+        ledger = ledgers.get(installment.id)
+        if ledger is None:
+            continue
+        before = ledger.collected - added[installment.id]
+        if before < installment.amount <= ledger.collected:
+            figures = installment_figures(installment, ledger, today)
+            data = {
+                "object": installment_document(installment, figures),
+                "payment_id": str(applied.payment.id),
+            }
+            uow.add_event(ctx.event("installment.paid", f"installments/{installment.id}", data))
+
+
+async def _locked_payment(
+    uow: UnitOfWork, payment_id: UUID, expected_version: int | None
+) -> Payment:
+    payment = await uow.payments.get(payment_id, lock=True)
+    if payment is None:
+        raise NotFound("payment", payment_id)
+    if expected_version is not None and expected_version != payment.version:
+        raise StaleVersion("payment", expected_version, payment.version)
+    return payment
+
+
+async def allocate_payment(
+    uow: UnitOfWork,
+    ctx: Context,
+    payment_id: UUID,
+    requests: Sequence[AllocationRequest] | None = None,
+    expected_version: int | None = None,
+) -> Payment:
+    """Allocate what a payment has unallocated: as asked, or by the automatic policy."""
+    async with uow:
+        payment = await _locked_payment(uow, payment_id, expected_version)
+        rules.require_allocatable(payment)
+        shares, invoices = await choose_shares(uow, payment, requests)
+        if not shares:
+            return payment
+        applied = await apply_shares(uow, ctx, payment, shares, invoices, new=False)
+        await emit_allocated(uow, ctx, applied)
+        await uow.commit()
+    return applied.payment
+
+
+async def _give_back(uow: UnitOfWork, ctx: Context, undone: Sequence[Allocation]) -> list[Invoice]:
+    """Take undone allocations back off their invoices (locked in id order)."""
+    now = ctx.clock.now()
+    amounts: dict[UUID, Money] = defaultdict(lambda: Money.zero(undone[0].amount.currency))
+    for allocation in undone:
+        amounts[allocation.invoice_id] = amounts[allocation.invoice_id] + allocation.amount
+    invoices = await uow.invoices.get_many(amounts.keys(), lock=True)
+    await uow.invoices.add_paid({k: Money.zero(v.currency) - v for k, v in amounts.items()}, now)
+    return [return_payment(i, amounts[i.id], now) for i in invoices]
+
+
+async def undo_allocation(
+    uow: UnitOfWork, ctx: Context, payment_id: UUID, allocation_id: UUID
+) -> Payment:
+    """Undo one allocation (it is kept, stamped undone); emits ``payment.unallocated``."""
+    async with uow:
+        payment = await _locked_payment(uow, payment_id, None)
+        await uow.customers.lock(payment.customer_id)
+        updated, undone = rules.undo_allocation(payment, allocation_id, ctx.clock.now())
+        (invoice,) = await _give_back(uow, ctx, [undone])
+        await uow.payments.mark_undone(updated, [undone])
+        data = {
+            "object": payment_document(updated),
+            "allocation": allocation_document(undone),
+            "invoice": invoice_document(invoice, ctx.clock.today()),
+        }
+        uow.add_event(ctx.event("payment.unallocated", payment_subject(payment_id), data))
+        await uow.commit()
+    return updated
+
+
+async def reverse_payment(
+    uow: UnitOfWork,
+    ctx: Context,
+    payment_id: UUID,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Payment:
+    """A bounced payment: undo every allocation and reopen the invoices; emits
+    ``payment.reversed``. A reversed payment can no longer be allocated."""
+    async with uow:
+        payment = await _locked_payment(uow, payment_id, expected_version)
+        await uow.customers.lock(payment.customer_id)
+        updated, undone = rules.reverse_payment(payment, reason, ctx.clock.now())
+        invoices = await _give_back(uow, ctx, undone) if undone else []
+        await uow.payments.mark_undone(updated, undone)
+        today = ctx.clock.today()
+        data = {
+            "object": payment_document(updated),
+            "allocations": [allocation_document(a) for a in undone],
+            "invoices": [invoice_document(i, today) for i in invoices],
+        }
+        if updated.reversal_reason:
+            data["reason"] = updated.reversal_reason
+        uow.add_event(ctx.event("payment.reversed", payment_subject(payment_id), data))
+        await uow.commit()
+    return updated

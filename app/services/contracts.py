@@ -1,0 +1,255 @@
+"""Contract use cases: create, read, list, change (including the collection plan)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app.domain.contracts import (
+    ChangeKind,
+    Contract,
+    InstallmentChange,
+    InstallmentState,
+    change_contract,
+)
+from app.domain.errors import NotFound, StaleVersion, ValidationFailed
+from app.domain.money import Money
+from app.domain.plans import PlanChange, PlannedInstallment, change_plan, new_plan, plan_total
+from app.services.context import Context
+from app.services.contract_documents import ContractView, plan_line
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewContract:
+    customer_id: UUID
+    name: str
+    amount: Decimal
+    currency: str
+    owner: str
+    signed_on: date
+    external_id: str | None = None
+    late_fee_rate: Decimal | None = None
+    installments: tuple[PlannedInstallment, ...] = field(default_factory=tuple)
+
+
+def subject(contract_id: UUID) -> str:
+    return f"contracts/{contract_id}"
+
+
+def history_entry(
+    ctx: Context,
+    kind: ChangeKind,
+    contract_id: UUID,
+    installment_id: UUID,
+    before: InstallmentState | None,
+    after: InstallmentState | None,
+    reason: str | None = None,
+) -> InstallmentChange:
+    return InstallmentChange(
+        id=ctx.ids.new_id(),
+        installment_id=installment_id,
+        contract_id=contract_id,
+        kind=kind,
+        changed_at=ctx.clock.now(),
+        changed_by=ctx.actor.key_name,
+        changed_by_user=ctx.actor.user,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+async def view_of(uow: UnitOfWork, contract: Contract, today: date) -> ContractView:
+    """The contract with the invoice totals its figures are derived from."""
+    ids = [i.id for i in contract.installments]
+    ledgers = await uow.invoices.installment_ledgers(ids, today) if ids else {}
+    contract_ledger = (await uow.invoices.contract_ledgers([contract.id], today)).get(contract.id)
+    return ContractView(contract, today, contract_ledger, ledgers)
+
+
+async def create_contract(uow: UnitOfWork, ctx: Context, cmd: NewContract) -> ContractView:
+    """Create a contract with its collection plan and emit ``contract.created``."""
+    now = ctx.clock.now()
+    contract_id = ctx.ids.new_id()
+    total = Money.of(cmd.amount, cmd.currency)
+    contract = Contract(
+        id=contract_id,
+        customer_id=cmd.customer_id,
+        name=cmd.name.strip(),
+        amount=total,
+        owner=cmd.owner.strip(),
+        signed_on=cmd.signed_on,
+        external_id=cmd.external_id,
+        late_fee_rate=cmd.late_fee_rate,
+        installments=new_plan(contract_id, total, cmd.installments, ctx.ids.new_id),
+        created_at=now,
+        updated_at=now,
+    )
+    view = ContractView(contract, ctx.clock.today())
+    async with uow:
+        await uow.contracts.add(contract)
+        await uow.contracts.add_history(
+            [
+                history_entry(
+                    ctx, ChangeKind.CREATED, contract.id, i.id, None, InstallmentState.of(i)
+                )
+                for i in contract.installments
+            ]
+        )
+        uow.add_event(
+            ctx.event("contract.created", subject(contract.id), {"object": view.document()})
+        )
+        await uow.commit()
+    return view
+
+
+def _plan_history(
+    ctx: Context, contract_id: UUID, change: PlanChange, reason: str | None
+) -> list[InstallmentChange]:
+    entries = [
+        history_entry(
+            ctx, ChangeKind.ADDED, contract_id, i.id, None, InstallmentState.of(i), reason
+        )
+        for i in change.added
+    ]
+    entries += [
+        history_entry(
+            ctx,
+            ChangeKind.CHANGED,
+            contract_id,
+            after.id,
+            InstallmentState.of(before),
+            InstallmentState.of(after),
+            reason,
+        )
+        for before, after in change.changed
+    ]
+    entries += [
+        history_entry(
+            ctx, ChangeKind.REMOVED, contract_id, i.id, InstallmentState.of(i), None, reason
+        )
+        for i in change.removed
+    ]
+    return entries
+
+
+async def _new_plan_for(
+    uow: UnitOfWork,
+    ctx: Context,
+    current: Contract,
+    updated: Contract,
+    items: Sequence[PlannedInstallment] | None,
+) -> PlanChange | None:
+    """The plan change a PATCH asks for, or None when the plan stays as it is."""
+    if items is None:
+        if current.installments and plan_total(current.installments, current.currency) != (
+            updated.amount
+        ):
+            raise ValidationFailed(
+                "the installments no longer add up to the new amount; send the new plan too",
+                ("installments",),
+            )
+        return None
+    locked = await uow.contracts.lock_installments([i.id for i in current.installments])
+    ledgers = await uow.invoices.installment_ledgers([i.id for i in locked], ctx.clock.today())
+    invoiced = {installment_id: ledger.invoiced for installment_id, ledger in ledgers.items()}
+    change = change_plan(
+        current.id, updated.amount, current.installments, items, invoiced, ctx.ids.new_id
+    )
+    return None if change.is_empty else change
+
+
+async def update_contract(
+    uow: UnitOfWork,
+    ctx: Context,
+    contract_id: UUID,
+    values: dict[str, Any],
+    installments: Sequence[PlannedInstallment] | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> ContractView:
+    """Change a contract's fields and/or its plan; emits ``contract.updated``.
+
+    ``amount`` is a Decimal in the contract's currency. A new plan keeps installments
+    named by ``id`` (or, without id, by an unchanged name); every added, changed or removed
+    installment gets a history entry with ``reason``.
+    """
+    now = ctx.clock.now()
+    values = dict(values)
+    async with uow:
+        current = await uow.contracts.get(contract_id, lock=True)
+        if current is None:
+            raise NotFound("contract", contract_id)
+        if expected_version is not None and expected_version != current.version:
+            raise StaleVersion("contract", expected_version, current.version)
+        if "amount" in values:
+            values["amount"] = Money.of(values["amount"], current.currency)
+        # Fields first, on a plan-less copy: due dates are checked once the plan is final.
+        bare, changed = change_contract(replace(current, installments=()), values, now)
+        plan = await _new_plan_for(uow, ctx, current, bare, installments)
+        if not changed and plan is None:
+            return await view_of(uow, current, ctx.clock.today())
+        updated = replace(
+            bare,
+            installments=plan.installments if plan else current.installments,
+            updated_at=now,
+            version=current.version + 1,
+        )
+        await uow.contracts.save(updated, expected_version=current.version)
+        changes: dict[str, Any] = {}
+        if plan is not None:
+            await uow.contracts.save_plan(plan, now)
+            await uow.contracts.add_history(_plan_history(ctx, current.id, plan, reason))
+            changes["installments"] = {
+                "from": [plan_line(i) for i in current.installments],
+                "to": [plan_line(i) for i in updated.installments],
+            }
+        view = await view_of(uow, updated, ctx.clock.today())
+        document = view.document()
+        before = ContractView(current, view.today).document()
+        changes = {
+            **{name: {"from": before[name], "to": document[name]} for name in changed},
+            **changes,
+        }
+        data: dict[str, Any] = {"object": document, "changes": changes}
+        if reason:
+            data["reason"] = reason
+        uow.add_event(ctx.event("contract.updated", subject(current.id), data))
+        await uow.commit()
+    return view
+
+
+async def get_contract(uow: UnitOfWork, clock: Clock, contract_id: UUID) -> ContractView:
+    async with uow:
+        contract = await uow.contracts.get(contract_id)
+        if contract is None:
+            raise NotFound("contract", contract_id)
+        return await view_of(uow, contract, clock.today())
+
+
+async def list_contracts(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    customer_id: UUID | None = None,
+    external_id: str | None = None,
+    owner: str | None = None,
+    page: PageRequest,
+) -> Page[ContractView]:
+    today = clock.today()
+    async with uow:
+        rows = await uow.contracts.list(
+            customer_id=customer_id, external_id=external_id, owner=owner, page=page
+        )
+        kept = make_page(rows, page, key=lambda c: (str(c.id),))
+        installment_ids = [i.id for c in kept.items for i in c.installments]
+        ledgers = await uow.invoices.installment_ledgers(installment_ids, today)
+        contract_ledgers = await uow.invoices.contract_ledgers([c.id for c in kept.items], today)
+    views = [ContractView(c, today, contract_ledgers.get(c.id), ledgers) for c in kept.items]
+    return Page(items=views, next_cursor=kept.next_cursor)

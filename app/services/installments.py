@@ -1,0 +1,106 @@
+"""Installment use cases: reschedule one, read its history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from uuid import UUID
+
+from app.domain.contracts import (
+    ChangeKind,
+    Contract,
+    InstallmentChange,
+    InstallmentState,
+    reschedule,
+)
+from app.domain.errors import IllegalStateTransition, NotFound, StaleVersion, ValidationFailed
+from app.domain.installments import InstallmentStatus
+from app.domain.plans import PlanChange
+from app.services.context import Context
+from app.services.contracts import history_entry, view_of
+from app.services.ports import UnitOfWork
+
+MAX_REASON_LENGTH = 2000
+
+
+def subject(installment_id: UUID) -> str:
+    return f"installments/{installment_id}"
+
+
+def _reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed("reason must not be empty", ("reason",))
+    if len(text) > MAX_REASON_LENGTH:
+        raise ValidationFailed(f"reason is longer than {MAX_REASON_LENGTH} characters", ("reason",))
+    return text
+
+
+async def reschedule_installment(
+    uow: UnitOfWork,
+    ctx: Context,
+    contract_id: UUID,
+    installment_id: UUID,
+    due_date: date,
+    reason: str,
+    expected_version: int | None = None,
+) -> tuple[Contract, dict[str, object]]:
+    """Move an installment's due date, keep the change in its history and emit
+    ``installment.rescheduled``. ``expected_version`` is the contract's.
+
+    Returns the contract and the installment's document.
+    """
+    why = _reason(reason)
+    now = ctx.clock.now()
+    today = ctx.clock.today()
+    async with uow:
+        contract = await uow.contracts.get(contract_id, lock=True)
+        if contract is None:
+            raise NotFound("contract", contract_id)
+        if expected_version is not None and expected_version != contract.version:
+            raise StaleVersion("contract", expected_version, contract.version)
+        before, after = reschedule(contract, installment_id, due_date)
+        view = await view_of(uow, contract, today)
+        figures = view.figures(before)
+        if figures.status in {InstallmentStatus.PAID, InstallmentStatus.WRITTEN_OFF}:
+            raise IllegalStateTransition(f"a {figures.status.value} installment is settled")
+        plan = tuple(after if i.id == installment_id else i for i in contract.installments)
+        updated = replace(contract, installments=plan, updated_at=now, version=contract.version + 1)
+        await uow.contracts.save(updated, expected_version=contract.version)
+        await uow.contracts.save_plan(PlanChange(plan, (), ((before, after),), (), False), now)
+        entry = history_entry(
+            ctx,
+            ChangeKind.RESCHEDULED,
+            contract.id,
+            installment_id,
+            InstallmentState.of(before),
+            InstallmentState.of(after),
+            why,
+        )
+        await uow.contracts.add_history([entry])
+        document = replace(view, contract=updated).installment_document(after)
+        data = {
+            "object": document,
+            "changes": {
+                "due_date": {"from": before.due_date.isoformat(), "to": after.due_date.isoformat()}
+            },
+            "reason": why,
+        }
+        uow.add_event(ctx.event("installment.rescheduled", subject(installment_id), data))
+        await uow.commit()
+    return updated, document
+
+
+async def installment_history(
+    uow: UnitOfWork, contract_id: UUID, installment_id: UUID
+) -> Sequence[InstallmentChange]:
+    """Every change of the installment, oldest first (removed installments keep theirs)."""
+    async with uow:
+        contract = await uow.contracts.get(contract_id)
+        if contract is None:
+            raise NotFound("contract", contract_id)
+        entries = await uow.contracts.history(installment_id)
+    if not entries or entries[0].contract_id != contract_id:
+        raise NotFound("installment", installment_id)
+    return entries

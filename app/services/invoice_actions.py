@@ -1,0 +1,172 @@
+"""Invoice actions: void, dispute, resolve a dispute, write off, hold and release."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID
+
+from app.domain import invoices as rules
+from app.domain.errors import StaleVersion
+from app.domain.invoices import Invoice
+from app.services.context import Context
+from app.services.documents import document_changes
+from app.services.invoice_documents import invoice_document
+from app.services.invoices import locked_invoice, subject
+from app.services.ports import UnitOfWork
+
+
+async def _act(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    expected_version: int | None,
+    event_type: str,
+    action: str,
+    change: Callable[[Invoice], Invoice],
+    reason: str | None = None,
+) -> Invoice:
+    """Lock the invoice, apply ``change``, save it and emit ``event_type`` with ``action``."""
+    today = ctx.clock.today()
+    async with uow:
+        current = await locked_invoice(uow, invoice_id)
+        if expected_version is not None and expected_version != current.version:
+            raise StaleVersion("invoice", expected_version, current.version)
+        updated = change(current)
+        await uow.invoices.save(updated, expected_version=current.version)
+        after = invoice_document(updated, today)
+        data = {
+            "object": after,
+            "changes": document_changes(invoice_document(current, today), after),
+            "action": action,
+        }
+        if reason:
+            data["reason"] = reason.strip()
+        uow.add_event(ctx.event(event_type, subject(invoice_id), data))
+        await uow.commit()
+    return updated
+
+
+async def void_invoice(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Invoice:
+    """Cancel an invoice nothing is allocated to (409 otherwise); emits ``invoice.voided``."""
+    now, today = ctx.clock.now(), ctx.clock.today()
+    return await _act(
+        uow,
+        ctx,
+        invoice_id,
+        expected_version,
+        "invoice.voided",
+        "void",
+        lambda i: rules.void_invoice(i, reason, now, today),
+        reason,
+    )
+
+
+async def dispute_invoice(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    reason: str,
+    expected_version: int | None = None,
+) -> Invoice:
+    """Mark an open invoice disputed; emits ``invoice.disputed``."""
+    now = ctx.clock.now()
+    return await _act(
+        uow,
+        ctx,
+        invoice_id,
+        expected_version,
+        "invoice.disputed",
+        "dispute",
+        lambda i: rules.dispute_invoice(i, reason, now),
+        reason,
+    )
+
+
+async def resolve_dispute(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Invoice:
+    """End a dispute; emits ``invoice.updated`` with ``action: resolve_dispute``."""
+    now = ctx.clock.now()
+    return await _act(
+        uow,
+        ctx,
+        invoice_id,
+        expected_version,
+        "invoice.updated",
+        "resolve_dispute",
+        lambda i: rules.resolve_dispute(i, now),
+        note,
+    )
+
+
+async def write_off_invoice(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    reason: str,
+    expected_version: int | None = None,
+) -> Invoice:
+    """Close what is unpaid, keep what was paid; emits ``invoice.updated`` (``write_off``)."""
+    now, today = ctx.clock.now(), ctx.clock.today()
+    return await _act(
+        uow,
+        ctx,
+        invoice_id,
+        expected_version,
+        "invoice.updated",
+        "write_off",
+        lambda i: rules.write_off_invoice(i, reason, now, today),
+        reason,
+    )
+
+
+async def hold_invoice(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    reason: str,
+    until: date,
+    expected_version: int | None = None,
+) -> Invoice:
+    """Pause collection until ``until`` (inclusive); emits ``invoice.updated`` (``hold``)."""
+    now, today = ctx.clock.now(), ctx.clock.today()
+    return await _act(
+        uow,
+        ctx,
+        invoice_id,
+        expected_version,
+        "invoice.updated",
+        "hold",
+        lambda i: rules.hold_invoice(i, reason, until, now, today),
+        reason,
+    )
+
+
+async def release_invoice(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    expected_version: int | None = None,
+) -> Invoice:
+    """End a hold early; emits ``invoice.updated`` (``release``)."""
+    now = ctx.clock.now()
+    return await _act(
+        uow,
+        ctx,
+        invoice_id,
+        expected_version,
+        "invoice.updated",
+        "release",
+        lambda i: rules.release_invoice(i, now),
+    )

@@ -1,0 +1,207 @@
+"""Invoice use cases: issue, correct, read and list. Actions live in ``invoice_actions``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app.domain.contracts import Contract, Installment
+from app.domain.errors import (
+    CurrencyMismatch,
+    IllegalStateTransition,
+    NotFound,
+    StaleVersion,
+    UnknownReference,
+    ValidationFailed,
+)
+from app.domain.invoices import Invoice, invoice_cap
+from app.domain.money import Money
+from app.services.context import Context
+from app.services.documents import document_changes
+from app.services.invoice_documents import invoice_document
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.ports import Balance, Clock, InvoiceFilter, UnitOfWork
+
+EDITABLE_FIELDS = frozenset({"external_id", "amount", "issued_on", "due_date"})
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvoice:
+    customer_id: UUID
+    amount: Decimal
+    currency: str
+    issued_on: date
+    due_date: date
+    external_id: str | None = None
+    contract_id: UUID | None = None
+    installment_id: UUID | None = None
+
+
+def subject(invoice_id: UUID) -> str:
+    return f"invoices/{invoice_id}"
+
+
+async def locked_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
+    """Lock the invoice's customer, then the invoice: the order allocations take them in."""
+    found = await uow.invoices.get(invoice_id)
+    if found is None:
+        raise NotFound("invoice", invoice_id)
+    await uow.customers.lock(found.customer_id)
+    current = await uow.invoices.get(invoice_id, lock=True)
+    assert current is not None  # invoices are never deleted
+    return current
+
+
+async def _locked_installment(uow: UnitOfWork, installment_id: UUID) -> Installment:
+    found = await uow.contracts.lock_installments([installment_id])
+    if not found:
+        raise UnknownReference("installment", installment_id, ("installment_id",))
+    return found[0]
+
+
+async def _check_installment_room(
+    uow: UnitOfWork, installment: Installment, amount: Money, today: date, already: Money
+) -> None:
+    """422 when ``amount`` exceeds what the installment has un-invoiced (``already`` is the
+    invoice's own previous amount when it is being corrected)."""
+    ledger = (await uow.invoices.installment_ledgers([installment.id], today)).get(installment.id)
+    invoiced = (ledger.invoiced if ledger else Money.zero(amount.currency)) - already
+    room = invoice_cap(installment.amount, invoiced)
+    if amount > room:
+        raise ValidationFailed(
+            f"installment {installment.name!r} has {room} left to invoice, not {amount}",
+            ("amount",),
+        )
+
+
+def _check_contract(contract: Contract, customer_id: UUID, currency: str, due_date: date) -> None:
+    if contract.customer_id != customer_id:
+        raise ValidationFailed("the contract belongs to another customer", ("contract_id",))
+    if contract.currency != currency:
+        raise CurrencyMismatch(
+            f"the contract is in {contract.currency}, the invoice in {currency}", ("currency",)
+        )
+    if due_date < contract.signed_on:
+        raise ValidationFailed(
+            f"due_date {due_date} is before the contract was signed on {contract.signed_on}",
+            ("due_date",),
+        )
+
+
+async def create_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
+    """Issue an invoice and emit ``invoice.created``.
+
+    An invoice linked to an installment may not exceed what the installment still has
+    un-invoiced; the installment row is locked meanwhile, so two invoices cannot both
+    take the same room.
+    """
+    now = ctx.clock.now()
+    today = ctx.clock.today()
+    amount = Money.of(cmd.amount, cmd.currency)
+    async with uow:
+        installment = None
+        contract_id = cmd.contract_id
+        if cmd.installment_id is not None:
+            installment = await _locked_installment(uow, cmd.installment_id)
+            if contract_id is not None and contract_id != installment.contract_id:
+                raise ValidationFailed(
+                    "the installment belongs to another contract", ("installment_id",)
+                )
+            contract_id = installment.contract_id
+        contract = None
+        if contract_id is not None:
+            contract = await uow.contracts.get(contract_id)
+            if contract is None:
+                raise UnknownReference("contract", contract_id, ("contract_id",))
+            _check_contract(contract, cmd.customer_id, cmd.currency, cmd.due_date)
+        invoice = Invoice(
+            id=ctx.ids.new_id(),
+            customer_id=cmd.customer_id,
+            amount=amount,
+            amount_paid=Money.zero(cmd.currency),
+            issued_on=cmd.issued_on,
+            due_date=cmd.due_date,
+            external_id=cmd.external_id,
+            contract_id=contract_id,
+            installment_id=cmd.installment_id,
+            late_fee_rate=contract.late_fee_rate if contract else None,
+            created_at=now,
+            updated_at=now,
+        )
+        if installment is not None:
+            await _check_installment_room(uow, installment, amount, today, Money.zero(cmd.currency))
+        await uow.invoices.add(invoice)
+        document = invoice_document(invoice, today)
+        uow.add_event(ctx.event("invoice.created", subject(invoice.id), {"object": document}))
+        await uow.commit()
+    return invoice
+
+
+async def update_invoice(
+    uow: UnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> Invoice:
+    """Correct an invoice's number, amount or dates while it is open; emits
+    ``invoice.updated``. The amount may not drop below what is paid."""
+    unknown = set(values) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"fields cannot be changed: {sorted(unknown)}")
+    now = ctx.clock.now()
+    today = ctx.clock.today()
+    async with uow:
+        current = await locked_invoice(uow, invoice_id)
+        if expected_version is not None and expected_version != current.version:
+            raise StaleVersion("invoice", expected_version, current.version)
+        if not current.payable:
+            raise IllegalStateTransition(f"a {current.status.value} invoice cannot be changed")
+        changes = dict(values)
+        if "amount" in changes:
+            changes["amount"] = Money.of(changes["amount"], current.currency)
+        updated = replace(current, **changes, updated_at=now, version=current.version + 1)
+        if updated.amount < current.amount_paid:
+            raise ValidationFailed(
+                f"the amount cannot drop below the {current.amount_paid} already paid", ("amount",)
+            )
+        before, after = invoice_document(current, today), invoice_document(updated, today)
+        changed = document_changes(before, after)
+        if not changed:
+            return current
+        if current.contract_id is not None and "due_date" in changed:
+            contract = await uow.contracts.get(current.contract_id)
+            assert contract is not None
+            _check_contract(contract, current.customer_id, current.currency, updated.due_date)
+        if current.installment_id is not None and updated.amount > current.amount:
+            installment = await _locked_installment(uow, current.installment_id)
+            await _check_installment_room(uow, installment, updated.amount, today, current.amount)
+        await uow.invoices.save(updated, expected_version=current.version)
+        data = {"object": after, "changes": changed}
+        uow.add_event(ctx.event("invoice.updated", subject(invoice_id), data))
+        await uow.commit()
+    return updated
+
+
+async def get_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
+    async with uow:
+        invoice = await uow.invoices.get(invoice_id)
+    if invoice is None:
+        raise NotFound("invoice", invoice_id)
+    return invoice
+
+
+async def list_invoices(
+    uow: UnitOfWork, clock: Clock, filters: InvoiceFilter, page: PageRequest
+) -> Page[Invoice]:
+    async with uow:
+        rows = await uow.invoices.list(filters, clock.today(), page)
+    return make_page(rows, page, key=lambda i: (str(i.id),))
+
+
+async def customer_balances(uow: UnitOfWork, clock: Clock, customer_id: UUID) -> list[Balance]:
+    async with uow:
+        return list(await uow.invoices.customer_balances(customer_id, clock.today()))

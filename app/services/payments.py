@@ -1,0 +1,95 @@
+"""Payment use cases: record a payment (allocating it at once), read and list payments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from app.domain.errors import NotFound
+from app.domain.money import Money
+from app.domain.payments import Payment, PaymentStatus
+from app.services.allocations import (
+    AllocationRequest,
+    apply_shares,
+    choose_shares,
+    emit_allocated,
+    payment_subject,
+)
+from app.services.context import Context
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.payment_documents import payment_document
+from app.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewPayment:
+    """A payment received.
+
+    ``allocations`` None lets the service allocate automatically (see
+    ``app/domain/allocation.py``); an empty tuple leaves the payment unallocated.
+    ``pay_first`` names invoices the automatic allocation pays before any other, in order.
+    """
+
+    customer_id: UUID
+    amount: Decimal
+    currency: str
+    received_on: date
+    external_id: str | None = None
+    method: str | None = None
+    reference: str | None = None
+    allocations: tuple[AllocationRequest, ...] | None = None
+    pay_first: tuple[UUID, ...] = ()
+
+
+async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Payment:
+    """Record a payment and allocate it; emits ``payment.received``, then
+    ``payment.allocated`` per allocation (and ``invoice.paid``/``installment.paid``)."""
+    now = ctx.clock.now()
+    payment = Payment(
+        id=ctx.ids.new_id(),
+        customer_id=cmd.customer_id,
+        amount=Money.of(cmd.amount, cmd.currency),
+        allocated_amount=Money.zero(cmd.currency),
+        received_on=cmd.received_on,
+        external_id=cmd.external_id,
+        method=(cmd.method or "").strip() or None,
+        reference=(cmd.reference or "").strip() or None,
+        created_at=now,
+        updated_at=now,
+    )
+    async with uow:
+        shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
+        applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
+        document = payment_document(applied.payment)
+        uow.add_event(
+            ctx.event("payment.received", payment_subject(payment.id), {"object": document})
+        )
+        await emit_allocated(uow, ctx, applied)
+        await uow.commit()
+    return applied.payment
+
+
+async def get_payment(uow: UnitOfWork, payment_id: UUID) -> Payment:
+    async with uow:
+        payment = await uow.payments.get(payment_id)
+    if payment is None:
+        raise NotFound("payment", payment_id)
+    return payment
+
+
+async def list_payments(
+    uow: UnitOfWork,
+    *,
+    customer_id: UUID | None = None,
+    external_id: str | None = None,
+    status: PaymentStatus | None = None,
+    page: PageRequest,
+) -> Page[Payment]:
+    async with uow:
+        rows: Sequence[Payment] = await uow.payments.list(
+            customer_id=customer_id, external_id=external_id, status=status, page=page
+        )
+    return make_page(rows, page, key=lambda p: (str(p.id),))

@@ -1,0 +1,296 @@
+"""In-memory fakes of the receivables repositories (contracts, invoices, payments).
+
+Locks are no-ops: unit tests run one use case at a time. Reads return copies, so a use
+case only changes what it writes back, as with the database.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from app.domain.contracts import Contract, Installment, InstallmentChange
+from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
+from app.domain.installments import Ledger
+from app.domain.invoices import PAYABLE, Invoice, InvoiceStatus
+from app.domain.money import Money
+from app.domain.payments import Allocation, Payment, PaymentStatus
+from app.domain.plans import PlanChange
+from app.services.pagination import PageRequest
+from app.services.ports import Balance, InvoiceFilter
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+T = TypeVar("T", bound=HasId)
+
+
+def _page(rows: list[T], page: PageRequest) -> list[T]:
+    if page.after:
+        rows = [r for r in rows if r.id > page.after_uuid()]
+    return rows[: page.fetch]
+
+
+class Customers(Protocol):
+    @property
+    def rows(self) -> Mapping[UUID, object]: ...
+
+
+class FakeContractRepository:
+    def __init__(self, customers: Customers) -> None:
+        self.customers = customers
+        self.rows: dict[UUID, Contract] = {}
+        self.installments: dict[UUID, Installment] = {}
+        self.removed: set[UUID] = set()
+        self.changes: list[InstallmentChange] = []
+
+    def snapshot(self) -> Any:
+        return copy.deepcopy((self.rows, self.installments, self.removed, self.changes))
+
+    def restore(self, state: Any) -> None:
+        self.rows, self.installments, self.removed, self.changes = state
+
+    def _with_plan(self, contract: Contract) -> Contract:
+        plan = sorted(
+            (
+                i
+                for i in self.installments.values()
+                if i.contract_id == contract.id and i.id not in self.removed
+            ),
+            key=lambda i: i.position,
+        )
+        return replace(copy.deepcopy(contract), installments=tuple(plan))
+
+    async def add(self, contract: Contract) -> None:
+        if contract.customer_id not in self.customers.rows:
+            raise UnknownReference("customer", contract.customer_id, ("customer_id",))
+        if contract.external_id and any(
+            c.external_id == contract.external_id for c in self.rows.values()
+        ):
+            raise DuplicateExternalId("contract", contract.external_id)
+        self.rows[contract.id] = copy.deepcopy(contract)
+        self.installments.update({i.id: i for i in contract.installments})
+
+    async def get(self, contract_id: UUID, *, lock: bool = False) -> Contract | None:
+        found = self.rows.get(contract_id)
+        return self._with_plan(found) if found else None
+
+    async def save(self, contract: Contract, expected_version: int) -> None:
+        current = self.rows.get(contract.id)
+        if current is None or current.version != expected_version:
+            raise StaleVersion("contract", expected_version)
+        self.rows[contract.id] = copy.deepcopy(contract)
+
+    async def save_plan(self, change: PlanChange, at: datetime) -> None:
+        self.removed.update(i.id for i in change.removed)
+        self.installments.update({i.id: i for i in change.installments})
+
+    async def list(
+        self,
+        *,
+        customer_id: UUID | None,
+        external_id: str | None,
+        owner: str | None,
+        page: PageRequest,
+    ) -> Sequence[Contract]:
+        rows = [
+            self._with_plan(c)
+            for c in sorted(self.rows.values(), key=lambda c: c.id)
+            if (customer_id is None or c.customer_id == customer_id)
+            and (external_id is None or c.external_id == external_id)
+            and (owner is None or c.owner == owner)
+        ]
+        return _page(rows, page)
+
+    async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
+        return sorted(
+            (
+                self.installments[i]
+                for i in installment_ids
+                if i in self.installments and i not in self.removed
+            ),
+            key=lambda i: i.id,
+        )
+
+    async def add_history(self, changes: Sequence[InstallmentChange]) -> None:
+        self.changes.extend(changes)
+
+    async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
+        return [c for c in self.changes if c.installment_id == installment_id]
+
+
+class FakeInvoiceRepository:
+    def __init__(self, customers: Customers, contracts: FakeContractRepository) -> None:
+        self.customers = customers
+        self.contracts = contracts
+        self.rows: dict[UUID, Invoice] = {}
+
+    def _read(self, invoice: Invoice) -> Invoice:
+        contract = self.contracts.rows.get(invoice.contract_id) if invoice.contract_id else None
+        rate = contract.late_fee_rate if contract else None
+        return replace(copy.deepcopy(invoice), late_fee_rate=rate)
+
+    async def add(self, invoice: Invoice) -> None:
+        if invoice.customer_id not in self.customers.rows:
+            raise UnknownReference("customer", invoice.customer_id, ("customer_id",))
+        if invoice.external_id and any(
+            i.external_id == invoice.external_id for i in self.rows.values()
+        ):
+            raise DuplicateExternalId("invoice", invoice.external_id)
+        self.rows[invoice.id] = copy.deepcopy(invoice)
+
+    async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None:
+        found = self.rows.get(invoice_id)
+        return self._read(found) if found else None
+
+    async def get_many(
+        self, invoice_ids: Collection[UUID], *, lock: bool = False
+    ) -> Sequence[Invoice]:
+        return [self._read(self.rows[i]) for i in sorted(invoice_ids) if i in self.rows]
+
+    async def lock_allocation_candidates(
+        self,
+        customer_id: UUID,
+        available: Money,
+        reference: str | None,
+        pay_first: Collection[UUID],
+    ) -> Sequence[Invoice]:
+        """Every open invoice of the customer: a superset, which the policy allows."""
+        return [
+            self._read(i)
+            for i in sorted(self.rows.values(), key=lambda i: i.id)
+            if i.customer_id == customer_id and i.currency == available.currency and i.payable
+        ]
+
+    async def save(self, invoice: Invoice, expected_version: int) -> None:
+        current = self.rows.get(invoice.id)
+        if current is None or current.version != expected_version:
+            raise StaleVersion("invoice", expected_version)
+        self.rows[invoice.id] = replace(copy.deepcopy(invoice), amount_paid=current.amount_paid)
+
+    async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
+        for invoice_id, amount in amounts.items():
+            current = self.rows[invoice_id]
+            self.rows[invoice_id] = replace(
+                current,
+                amount_paid=current.amount_paid + amount,
+                version=current.version + 1,
+                updated_at=at,
+            )
+
+    async def list(
+        self, filters: InvoiceFilter, today: date, page: PageRequest
+    ) -> Sequence[Invoice]:
+        rows = [
+            self._read(i)
+            for i in sorted(self.rows.values(), key=lambda i: i.id)
+            if (filters.customer_id is None or i.customer_id == filters.customer_id)
+            and (filters.contract_id is None or i.contract_id == filters.contract_id)
+            and (filters.status is None or i.status is filters.status)
+            and (filters.overdue is None or i.is_overdue(today) == filters.overdue)
+            and (filters.due_before is None or i.due_date < filters.due_before)
+            and (filters.external_id is None or i.external_id == filters.external_id)
+        ]
+        return _page(rows, page)
+
+    def _ledger(self, invoices: Sequence[Invoice], today: date, installment_free: bool) -> Ledger:
+        currency = invoices[0].currency
+        live = [i for i in invoices if i.status is not InvoiceStatus.VOID]
+        overdue = [i for i in live if i.is_overdue(today)]
+        if installment_free:
+            overdue = [i for i in overdue if i.installment_id is None]
+        return Ledger(
+            invoiced=Money.sum((i.amount for i in live), currency),
+            collected=Money.sum((i.amount_paid for i in live), currency),
+            written_off=Money.sum((i.written_off_amount for i in live), currency),
+            overdue=Money.sum((i.outstanding for i in overdue), currency),
+        )
+
+    async def installment_ledgers(
+        self, installment_ids: Collection[UUID], today: date
+    ) -> dict[UUID, Ledger]:
+        found = {}
+        for installment_id in installment_ids:
+            linked = [i for i in self.rows.values() if i.installment_id == installment_id]
+            if any(i.status is not InvoiceStatus.VOID for i in linked):
+                found[installment_id] = self._ledger(linked, today, installment_free=False)
+        return found
+
+    async def contract_ledgers(
+        self, contract_ids: Collection[UUID], today: date
+    ) -> dict[UUID, Ledger]:
+        found = {}
+        for contract_id in contract_ids:
+            linked = [i for i in self.rows.values() if i.contract_id == contract_id]
+            if any(i.status is not InvoiceStatus.VOID for i in linked):
+                found[contract_id] = self._ledger(linked, today, installment_free=True)
+        return found
+
+    async def customer_balances(self, customer_id: UUID, today: date) -> Sequence[Balance]:
+        open_ = [
+            i for i in self.rows.values() if i.customer_id == customer_id and i.status in PAYABLE
+        ]
+        return [
+            Balance(
+                currency,
+                Money.sum((i.outstanding for i in open_ if i.currency == currency), currency),
+                Money.sum(
+                    (
+                        i.outstanding
+                        for i in open_
+                        if i.currency == currency and i.is_overdue(today)
+                    ),
+                    currency,
+                ),
+            )
+            for currency in sorted({i.currency for i in open_})
+        ]
+
+
+class FakePaymentRepository:
+    def __init__(self, customers: Customers) -> None:
+        self.customers = customers
+        self.rows: dict[UUID, Payment] = {}
+
+    async def add(self, payment: Payment) -> None:
+        if payment.customer_id not in self.customers.rows:
+            raise UnknownReference("customer", payment.customer_id, ("customer_id",))
+        if payment.external_id and any(
+            p.external_id == payment.external_id for p in self.rows.values()
+        ):
+            raise DuplicateExternalId("payment", payment.external_id)
+        self.rows[payment.id] = copy.deepcopy(payment)
+
+    async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
+        found = self.rows.get(payment_id)
+        return copy.deepcopy(found) if found else None
+
+    async def list(
+        self,
+        *,
+        customer_id: UUID | None,
+        external_id: str | None,
+        status: PaymentStatus | None,
+        page: PageRequest,
+    ) -> Sequence[Payment]:
+        rows = [
+            copy.deepcopy(p)
+            for p in sorted(self.rows.values(), key=lambda p: p.id)
+            if (customer_id is None or p.customer_id == customer_id)
+            and (external_id is None or p.external_id == external_id)
+            and (status is None or p.status is status)
+        ]
+        return _page(rows, page)
+
+    async def add_allocations(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
+        self.rows[payment.id] = copy.deepcopy(payment)
+
+    async def mark_undone(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
+        self.rows[payment.id] = copy.deepcopy(payment)
