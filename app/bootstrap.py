@@ -82,6 +82,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         ),
         key_cache=KeyCache(clock, timedelta(seconds=settings.auth_cache_seconds)),
         clock_control=clock if isinstance(clock, TestClock) else None,
+        promise_grace_days=settings.promise_grace_days,
     )
     if settings.bootstrap_api_key:
         await ensure_bootstrap_key(platform.uow(), clock, ids, settings.bootstrap_api_key)

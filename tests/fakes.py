@@ -19,6 +19,14 @@ from app.domain.events import Actor, OutboxEvent
 from app.domain.idempotency import ClaimState, IdempotencyRecord, StoredResponse
 from app.services.context import Context
 from app.services.pagination import PageRequest
+from tests.fakes_collection import (
+    FakeDunningPolicyRepository,
+    FakeInteractionRepository,
+    FakePromiseRepository,
+    FakeRiskFlagRepository,
+    FakeTargetRepository,
+    FakeTaskRepository,
+)
 from tests.fakes_receivables import (
     FakeContractRepository,
     FakeInvoiceRepository,
@@ -124,6 +132,12 @@ class FakeUnitOfWork:
         self.contracts = FakeContractRepository(self.customers)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
         self.payments = FakePaymentRepository(self.customers)
+        self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
+        self.tasks = FakeTaskRepository()
+        self.interactions = FakeInteractionRepository()
+        self.promises = FakePromiseRepository(self.invoices, self.payments)
+        self.risk_flags = FakeRiskFlagRepository()
+        self.dunning_policy = FakeDunningPolicyRepository()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
@@ -137,8 +151,19 @@ class FakeUnitOfWork:
             self.contracts.snapshot(),
             copy.deepcopy(self.invoices.rows),
             copy.deepcopy(self.payments.rows),
+            copy.deepcopy(self._collection_rows()),
         )
         return self
+
+    def _collection_rows(self) -> tuple[object, ...]:
+        return (
+            self.targets.rows,
+            self.tasks.rows,
+            self.interactions.rows,
+            self.promises.rows,
+            self.risk_flags.rows,
+            self.dunning_policy.policy,
+        )
 
     async def __aexit__(
         self,
@@ -147,7 +172,15 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._snapshot is not None:  # not committed: roll back
-            customers, keys, contracts, invoices, payments = self._snapshot
+            customers, keys, contracts, invoices, payments, collection = self._snapshot
+            (
+                self.targets.rows,
+                self.tasks.rows,
+                self.interactions.rows,
+                self.promises.rows,
+                self.risk_flags.rows,
+                self.dunning_policy.policy,
+            ) = collection  # type: ignore[misc]
             self.customers.rows = customers  # type: ignore[assignment]
             self.api_keys.rows = keys  # type: ignore[assignment]
             self.contracts.restore(contracts)

@@ -32,6 +32,7 @@ class DunningPolicy:
     version: int = 1
     updated_at: datetime | None = None
     updated_by: str | None = None
+    updated_by_user: str | None = None
 
     def __post_init__(self) -> None:
         validate_levels(self.levels)

@@ -203,6 +203,11 @@ class ProgressSums:
     planned_in_period: Money
     planned_to_date: Money
 
+    @classmethod
+    def empty(cls, currency: str) -> ProgressSums:
+        zero = Money.zero(currency)
+        return cls(zero, zero, zero)
+
 
 @dataclass(frozen=True, slots=True)
 class TargetProgress:

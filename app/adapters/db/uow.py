@@ -17,8 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
 from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
+from app.adapters.db.repositories.dunning import SqlDunningPolicyRepository
+from app.adapters.db.repositories.interactions import SqlInteractionRepository
 from app.adapters.db.repositories.invoices import SqlInvoiceRepository
 from app.adapters.db.repositories.payments import SqlPaymentRepository
+from app.adapters.db.repositories.promises import SqlPromiseRepository
+from app.adapters.db.repositories.risk_flags import SqlRiskFlagRepository
+from app.adapters.db.repositories.targets import SqlTargetRepository
+from app.adapters.db.repositories.tasks import SqlTaskRepository
 from app.adapters.db.tables import idempotency_keys, outbox_events
 from app.domain.events import OutboxEvent
 
@@ -42,6 +48,12 @@ class SqlUnitOfWork:
     contracts: SqlContractRepository
     invoices: SqlInvoiceRepository
     payments: SqlPaymentRepository
+    targets: SqlTargetRepository
+    tasks: SqlTaskRepository
+    interactions: SqlInteractionRepository
+    promises: SqlPromiseRepository
+    risk_flags: SqlRiskFlagRepository
+    dunning_policy: SqlDunningPolicyRepository
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -67,6 +79,12 @@ class SqlUnitOfWork:
         self.contracts = SqlContractRepository(self._conn)
         self.invoices = SqlInvoiceRepository(self._conn)
         self.payments = SqlPaymentRepository(self._conn)
+        self.targets = SqlTargetRepository(self._conn)
+        self.tasks = SqlTaskRepository(self._conn)
+        self.interactions = SqlInteractionRepository(self._conn)
+        self.promises = SqlPromiseRepository(self._conn)
+        self.risk_flags = SqlRiskFlagRepository(self._conn)
+        self.dunning_policy = SqlDunningPolicyRepository(self._conn)
         return self
 
     async def __aexit__(
