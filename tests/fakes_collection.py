@@ -111,14 +111,15 @@ class FakeTargetRepository:
                     total = total + allocation.amount
         return total
 
-    def _planned(self, target: Target, up_to: date) -> Money:
+    def _planned(self, target: Target, due_before: date | None = None) -> Money:
         return Money.sum(
             (
                 i.amount
                 for i in self.contracts.installments.values()
                 if i.id not in self.contracts.removed
                 and i.currency == target.currency
-                and target.period_start <= i.due_date <= min(up_to, target.period_end)
+                and target.period_start <= i.due_date <= target.period_end
+                and (due_before is None or i.due_date < due_before)
                 and self._in_scope(target, i.contract_id)
             ),
             target.currency,
@@ -128,9 +129,7 @@ class FakeTargetRepository:
         self, targets: Sequence[Target], today: date
     ) -> dict[UUID, ProgressSums]:
         return {
-            t.id: ProgressSums(
-                self._collected(t), self._planned(t, t.period_end), self._planned(t, today)
-            )
+            t.id: ProgressSums(self._collected(t), self._planned(t), self._planned(t, today))
             for t in targets
         }
 

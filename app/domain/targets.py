@@ -161,8 +161,8 @@ def period_days(target: Target) -> int:
 
 
 def days_elapsed(target: Target, today: date) -> int:
-    """Days of the period up to and including today (0 before it starts)."""
-    return max(0, min(period_days(target), (today - target.period_start).days + 1))
+    """Days of the period before today (0 until it starts, all of them once it is over)."""
+    return max(0, min(period_days(target), (today - target.period_start).days))
 
 
 def days_left(target: Target, today: date) -> int:
@@ -178,11 +178,12 @@ def _round(value: Decimal, currency: str, rounding: str) -> Money:
 def expected_to_date(
     target: Target, planned_in_period: Money, planned_to_date: Money, today: date
 ) -> tuple[Money, ExpectedBasis]:
-    """What should be collected by today.
+    """What should have been collected by the start of today.
 
     With installments in scope falling due within the period, the target's amount is
-    spread in their shape: amount × (due so far ÷ due in the period). Without any, it is a
-    straight line over the period's days, today included. Rounded down to the minor unit.
+    spread in their shape: amount × (due before today ÷ due in the period). Without any,
+    it is a straight line: amount × (days of the period before today ÷ days in the
+    period). Rounded down to the minor unit.
     """
     if planned_in_period.is_positive():
         share = planned_to_date.amount / planned_in_period.amount
@@ -197,7 +198,8 @@ def expected_to_date(
 
 @dataclass(frozen=True, slots=True)
 class ProgressSums:
-    """What the database sums for a target (in its currency)."""
+    """What the database sums for a target, in its currency: collected in the period within
+    the scope, and the installments in scope due in the period (all, and before today)."""
 
     collected: Money
     planned_in_period: Money

@@ -108,17 +108,19 @@ def _collected(target: Target) -> ColumnElement[Any]:
     return query.scalar_subquery()
 
 
-def _planned(target: Target, up_to: date) -> ColumnElement[Any]:
-    """The live installments in scope falling due within the period (and by ``up_to``)."""
+def _planned(target: Target, due_before: date | None = None) -> ColumnElement[Any]:
+    """The live installments in scope falling due within the period (and before a day)."""
     query = (
         select(func.coalesce(func.sum(installments.c.amount), 0))
         .select_from(installments.join(contracts, contracts.c.id == installments.c.contract_id))
         .where(
             installments.c.removed_at.is_(None),
             installments.c.currency == target.currency,
-            installments.c.due_date.between(target.period_start, min(up_to, target.period_end)),
+            installments.c.due_date.between(target.period_start, target.period_end),
         )
     )
+    if due_before is not None:
+        query = query.where(installments.c.due_date < due_before)
     if target.scope is TargetScope.CONTRACT:
         query = query.where(contracts.c.id == target.scope_id)
     elif target.scope is TargetScope.CUSTOMER:
@@ -132,7 +134,7 @@ def _sums(target: Target, today: date) -> Select[Any]:
     return select(
         literal(target.id, PgUUID(as_uuid=True)).label("target_id"),
         _collected(target).label("collected"),
-        _planned(target, target.period_end).label("planned_in_period"),
+        _planned(target).label("planned_in_period"),
         _planned(target, today).label("planned_to_date"),
     )
 
