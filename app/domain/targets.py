@@ -185,15 +185,12 @@ def expected_to_date(
     it is a straight line: amount × (days of the period before today ÷ days in the
     period). Rounded down to the minor unit.
     """
+    # Multiply before dividing, so that exact shares (10 of 30 days of 3000) stay exact.
     if planned_in_period.is_positive():
-        share = planned_to_date.amount / planned_in_period.amount
-        return _round(target.amount.amount * share, target.currency, ROUND_DOWN), (
-            ExpectedBasis.PLAN
-        )
-    share = Decimal(days_elapsed(target, today)) / Decimal(period_days(target))
-    return _round(target.amount.amount * share, target.currency, ROUND_DOWN), (
-        ExpectedBasis.STRAIGHT_LINE
-    )
+        value = target.amount.amount * planned_to_date.amount / planned_in_period.amount
+        return _round(value, target.currency, ROUND_DOWN), ExpectedBasis.PLAN
+    value = target.amount.amount * days_elapsed(target, today) / period_days(target)
+    return _round(value, target.currency, ROUND_DOWN), ExpectedBasis.STRAIGHT_LINE
 
 
 @dataclass(frozen=True, slots=True)
