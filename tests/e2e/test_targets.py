@@ -56,7 +56,8 @@ async def test_contract_target_counts_allocations_and_follows_the_plan(
         scope="contract",
         scope_id=k["id"],
     )
-    assert t["scope"] == "contract" and t["scope_id"] == k["id"]
+    assert t["scope"] == "contract"
+    assert t["scope_id"] == k["id"]
     assert t["collected"] == "300000.00"
     assert t["expected_basis"] == "plan"
     assert t["expected_to_date"] == "700000.00"
@@ -157,7 +158,8 @@ async def test_patch_list_and_if_match(api: httpx.AsyncClient, db: AsyncEngine) 
     by_owner = ok(await api.get("/v1/targets", params={"owner": "u-2"}))["data"]
     assert [x["id"] for x in by_owner] == [t["id"]]
     page = ok(await api.get("/v1/targets", params={"limit": 1}))
-    assert len(page["data"]) == 1 and page["next_cursor"]
+    assert len(page["data"]) == 1
+    assert page["next_cursor"]
     updated = (await events(db, "target.updated"))[0]["data"]
     assert updated["changes"]["owner"] == {"from": "u-1", "to": "u-2"}
 

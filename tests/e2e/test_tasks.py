@@ -28,7 +28,8 @@ async def test_create_defaults_links_and_event(api: httpx.AsyncClient, db: Async
     t = ok(created, 201)
     assert created.headers["location"] == f"/v1/tasks/{t['id']}"
     assert created.headers["etag"] == '"1"'
-    assert t["status"] == "todo" and t["priority"] == "normal"
+    assert t["status"] == "todo"
+    assert t["priority"] == "normal"
     # linked to the invoice's customer and contract too, so filters by them find it
     assert (t["customer_id"], t["contract_id"]) == (c["id"], k["id"])
     assert t["overdue"] is False
@@ -64,7 +65,8 @@ async def test_cancel_from_either_open_state(api: httpx.AsyncClient, start: str)
     if start == "in_progress":
         ok(await api.patch(url, json={"status": "in_progress"}))
     cancelled = ok(await api.patch(url, json={"status": "cancelled"}))
-    assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"] is not None
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["cancelled_at"] is not None
     assert (await api.patch(url, json={"status": "in_progress"})).status_code == 409
 
 

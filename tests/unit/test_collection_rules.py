@@ -91,7 +91,8 @@ def test_task_transitions(start: TaskStatus, wanted: TaskStatus, allowed: bool) 
             change_task(task, {"status": wanted}, NOW)
         return
     updated, changed = change_task(task, {"status": wanted}, NOW)
-    assert updated.status is wanted and changed == {"status": (start, wanted)}
+    assert updated.status is wanted
+    assert changed == {"status": (start, wanted)}
     assert (updated.completed_at is not None) == (wanted is TaskStatus.DONE)
     assert (updated.cancelled_at is not None) == (wanted is TaskStatus.CANCELLED)
 
@@ -163,7 +164,8 @@ def test_settling_after_the_deadline() -> None:
     open_ = a_promise()
     assert settle_after_deadline(open_, deadline, 0, NOW) is open_
     broken = settle_after_deadline(open_, deadline + timedelta(days=1), 0, NOW)
-    assert broken.status is PromiseStatus.BROKEN and broken.broken_at == NOW
+    assert broken.status is PromiseStatus.BROKEN
+    assert broken.broken_at == NOW
     assert settle_after_deadline(open_, deadline + timedelta(days=1), 1, NOW) is open_
     partly = a_promise(PromiseStatus.PARTIALLY_KEPT, "10")
     assert settle_after_deadline(partly, deadline + timedelta(days=9), 0, NOW) is partly
@@ -267,7 +269,8 @@ def a_flag() -> RiskFlag:
 def test_flag_changes_and_closing() -> None:
     flag = a_flag()
     mitigating, changed = change_flag(flag, {"status": RiskStatus.MITIGATING}, NOW)
-    assert changed and mitigating.version == 2
+    assert changed
+    assert mitigating.version == 2
     with pytest.raises(ValidationFailed):
         change_flag(flag, {"status": RiskStatus.RESOLVED}, NOW)
     with pytest.raises(ValidationFailed):
@@ -298,7 +301,8 @@ def test_a_rule_flag_names_its_rule() -> None:
             created_at=NOW,
             updated_at=NOW,
         )
-    assert Severity.of("High") is Severity.HIGH and Severity.HIGH.label == "high"
+    assert Severity.of("High") is Severity.HIGH
+    assert Severity.HIGH.label == "high"
 
 
 # --- Dunning --------------------------------------------------------------------------
@@ -346,7 +350,8 @@ def test_the_migration_stores_the_domain_default() -> None:
         Path(__file__).resolve().parents[2].glob("app/adapters/db/migrations/versions/*_0005_*")
     )
     spec = importlib.util.spec_from_file_location("collection_work", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     stored = tuple(DunningLevel(**item) for item in migration.DEFAULT_DUNNING_LEVELS)

@@ -125,11 +125,13 @@ def test_required_daily_amount_rounds_up() -> None:
 
 def test_achieved_and_missed() -> None:
     target = a_target("1000.00")
-    done = target_progress(target, ProgressSums(cny("1200.00"), cny(0), cny(0)), NOW.date())
+    done = target_progress(target, ProgressSums(cny("1200.00"), cny("0"), cny("0")), NOW.date())
     assert done.status is TargetStatus.ACHIEVED
     assert (done.remaining, done.percent) == (cny("0"), Decimal("120.00"))
     assert done.required_daily_amount == cny("0")
-    late = target_progress(target, ProgressSums(cny("10.00"), cny(0), cny(0)), date(2026, 12, 1))
+    late = target_progress(
+        target, ProgressSums(cny("10.00"), cny("0"), cny("0")), date(2026, 12, 1)
+    )
     assert (late.status, late.days_left, late.required_daily_amount) == (
         TargetStatus.MISSED,
         0,

@@ -86,9 +86,7 @@ def _translate(exc: IntegrityError, task: Task) -> Exception:
 
 def _overdue(today: date) -> ColumnElement[bool]:
     # Never NULL (a task without a due date is not overdue), so that NOT works as expected.
-    return and_(
-        table.c.status.in_(OPEN), table.c.due_date.is_not(None), table.c.due_date < today
-    )
+    return and_(table.c.status.in_(OPEN), table.c.due_date.is_not(None), table.c.due_date < today)
 
 
 class SqlTaskRepository:
