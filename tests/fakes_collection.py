@@ -15,7 +15,7 @@ from app.domain.dunning import DunningPolicy
 from app.domain.errors import Conflict, StaleVersion
 from app.domain.interactions import Interaction
 from app.domain.money import Money
-from app.domain.promises import UNSETTLED, Promise
+from app.domain.promises import UNSETTLED, Promise, PromiseStatus
 from app.domain.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, RiskSummary, Subject
 from app.domain.targets import ProgressSums, Target, TargetScope
 from app.domain.tasks import Task, TaskStatus, TaskSummary
@@ -266,6 +266,24 @@ class FakePromiseRepository:
     async def save_evaluations(self, promises: Sequence[Promise]) -> None:
         for promise in promises:
             self.rows[promise.id] = copy.deepcopy(promise)
+
+    async def lock_past_deadline(
+        self, today: date, grace_days: int, limit: int
+    ) -> Sequence[Promise]:
+        due = [
+            p
+            for p in self.rows.values()
+            if p.status is PromiseStatus.OPEN and p.deadline(grace_days) < today
+        ]
+        return copy.deepcopy(sorted(due, key=lambda p: (p.promised_date, p.id))[:limit])
+
+    async def broken_count(self, customer_id: UUID, since: date) -> int:
+        return sum(
+            p.customer_id == customer_id
+            and p.status is PromiseStatus.BROKEN
+            and p.promised_date >= since
+            for p in self.rows.values()
+        )
 
 
 class FakeRiskFlagRepository:

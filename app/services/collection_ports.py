@@ -131,6 +131,16 @@ class PromiseRepository(Protocol):
     async def save_evaluations(self, promises: Sequence[Promise]) -> None:
         """Write back status, paid amount and stamps of evaluated promises (one statement)."""
 
+    async def lock_past_deadline(
+        self, today: date, grace_days: int, limit: int
+    ) -> Sequence[Promise]:
+        """For the scheduler: open promises whose deadline (promised date + grace days) is
+        before ``today``, oldest first, locked; rows another worker holds are skipped."""
+
+    async def broken_count(self, customer_id: UUID, since: date) -> int:
+        """How many of the customer's promises due on or after ``since`` were broken (the
+        input of the broken-promise severity ladder)."""
+
 
 @dataclass(frozen=True, slots=True)
 class RiskFlagFilter:

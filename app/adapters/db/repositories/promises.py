@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -166,3 +166,26 @@ class SqlPromiseRepository:
             "updated": [p.updated_at for p in promises],
         }
         await self.conn.execute(_SAVE_EVALUATIONS, params)
+
+    async def lock_past_deadline(
+        self, today: date, grace_days: int, limit: int
+    ) -> Sequence[Promise]:
+        query = (
+            select(table)
+            .where(
+                table.c.status == PromiseStatus.OPEN.value,
+                table.c.promised_date < today - timedelta(days=grace_days),
+            )
+            .order_by(table.c.promised_date, table.c.id)
+            .limit(limit)
+            .with_for_update(key_share=True, skip_locked=True)
+        )
+        return [promise_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def broken_count(self, customer_id: UUID, since: date) -> int:
+        query = select(func.count()).where(
+            table.c.customer_id == customer_id,
+            table.c.status == PromiseStatus.BROKEN.value,
+            table.c.promised_date >= since,
+        )
+        return int((await self.conn.execute(query)).scalar_one())
