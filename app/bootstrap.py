@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -16,11 +17,15 @@ from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.idempotency import SqlIdempotencyStore
 from app.adapters.db.migrate import upgrade
-from app.adapters.db.uow import SqlUnitOfWorkFactory
+from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
+from app.adapters.metrics import refresh_outbox_gauges
+from app.adapters.relay.relay import Relay, RelayConfig
+from app.adapters.webhooks.sender import WebhookSender
 from app.api.app import create_app
 from app.services.api_keys import ensure_bootstrap_key
+from app.services.delivery import DeliveryPolicy
 from app.services.idempotency import IdempotencyPolicy
 from app.services.platform import Platform
 from app.settings import Settings
@@ -80,6 +85,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
             settings.idempotency_retention_hours, settings.idempotency_lease_seconds
         ),
     )
+    platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     if settings.bootstrap_api_key:
         await ensure_bootstrap_key(platform.uow(), clock, ids, settings.bootstrap_api_key)
     runtime = Runtime(settings=settings, database_url=url, engine=engine, platform=platform)
@@ -89,9 +95,45 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
 
 
 def background_services(runtime: Runtime) -> list[BackgroundService]:
-    """The relay and the scheduler, as the settings allow (added by their issues)."""
-    del runtime
-    return []
+    """The relay and the scheduler, as the settings allow."""
+    services: list[BackgroundService] = []
+    if runtime.settings.relay_enabled:
+        services.append(build_relay(runtime.settings, runtime.platform, runtime.database_url))
+    return services
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        schedule=settings.retry_schedule,
+        disable_after=settings.disable_after,
+        lease=timedelta(seconds=settings.relay_lease_s),
+        per_endpoint=settings.relay_endpoint_concurrency,
+    )
+
+
+def build_relay(settings: Settings, platform: Platform, database_url: str | None) -> Relay:
+    """The outbox relay; ``database_url`` None means no LISTEN, polling only."""
+    sender = WebhookSender(
+        timeout_s=settings.webhook_timeout_s,
+        max_connections=settings.relay_concurrency,
+        wall_clock=SystemClock(settings.zone),
+    )
+    config = RelayConfig(
+        policy=delivery_policy(settings),
+        poll_s=settings.relay_poll_s,
+        batch_size=settings.relay_batch_size,
+        concurrency=settings.relay_concurrency,
+        shutdown_grace_s=settings.relay_shutdown_grace_s,
+    )
+    return Relay(
+        uow=platform.uow,
+        clock=platform.clock,
+        ids=platform.ids,
+        sender=sender,
+        config=config,
+        database_url=database_url,
+        channel=OUTBOX_CHANNEL,
+    )
 
 
 def create_web_app(settings: Settings | None = None, *, with_background: bool = True) -> FastAPI:

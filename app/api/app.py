@@ -11,7 +11,7 @@ from starlette.types import Scope
 
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
-from app.api.routers import api_keys, customers, ops
+from app.api.routers import api_keys, customers, events, ops, webhooks
 from app.api.schemas.common import Problem
 from app.services.platform import Platform
 
@@ -22,7 +22,13 @@ Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
 `application/problem+json`. Money is a decimal string with the currency's minor units.
 """
 
-ROUTERS = (customers.router, api_keys.router)
+ROUTERS = (
+    customers.router,
+    api_keys.router,
+    webhooks.router,
+    webhooks.deliveries_router,
+    events.router,
+)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 

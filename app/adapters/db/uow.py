@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
+from app.adapters.db.repositories.delivery_queue import SqlDeliveryQueue
+from app.adapters.db.repositories.outbox import SqlOutboxRepository
+from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
+from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
 from app.adapters.db.tables import idempotency_keys, outbox_events
 from app.domain.events import OutboxEvent
 
@@ -36,6 +40,10 @@ def outbox_row(event: OutboxEvent) -> dict[str, object]:
 class SqlUnitOfWork:
     customers: SqlCustomerRepository
     api_keys: SqlApiKeyRepository
+    webhook_endpoints: SqlWebhookEndpointRepository
+    webhook_deliveries: SqlWebhookDeliveryRepository
+    delivery_queue: SqlDeliveryQueue
+    outbox: SqlOutboxRepository
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -58,6 +66,10 @@ class SqlUnitOfWork:
         self._events = []
         self.customers = SqlCustomerRepository(self._conn)
         self.api_keys = SqlApiKeyRepository(self._conn)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(self._conn)
+        self.webhook_deliveries = SqlWebhookDeliveryRepository(self._conn)
+        self.delivery_queue = SqlDeliveryQueue(self._conn)
+        self.outbox = SqlOutboxRepository(self._conn)
         return self
 
     async def __aexit__(

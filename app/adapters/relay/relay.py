@@ -1,0 +1,208 @@
+"""The relay: a background service that turns the outbox into signed webhook deliveries.
+
+One loop per process. It wakes on a NOTIFY from a commit, on a finished send, or every
+``poll_s``; then it fans new events out to deliveries and leases the due ones (SKIP
+LOCKED, so several relays share the work), each endpoint getting at most
+``per_endpoint`` sends in flight, so a slow or dead endpoint only ever holds its own
+slots. Sends run as tasks of one TaskGroup; their outcomes are written back in batches.
+
+``stop`` is graceful: no new claims, sends in flight get ``shutdown_grace_s`` to finish,
+the rest are cancelled and their leases released. Cancelling the task instead is a crash:
+leases then expire after ``lease`` and another relay sends again, with the same
+``webhook-id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from uuid import UUID
+
+from app.adapters.metrics import WEBHOOK_DELIVERIES, WEBHOOK_DURATION
+from app.adapters.relay.listener import OutboxListener
+from app.adapters.relay.recorder import OutcomeRecorder
+from app.adapters.webhooks.sender import WebhookSender
+from app.domain.delivery import DeliveryStatus
+from app.domain.events import Actor
+from app.services.context import Context
+from app.services.delivery import (
+    DeliveryPolicy,
+    SendOutcome,
+    claim_deliveries,
+    fan_out_events,
+    record_outcomes,
+    release_claims,
+)
+from app.services.platform import UnitOfWorkFactory
+from app.services.ports import Clock, DeliveryJob, IdGenerator
+
+log = logging.getLogger("huikuan.relay")
+
+
+@dataclass(frozen=True, slots=True)
+class RelayConfig:
+    policy: DeliveryPolicy
+    poll_s: float = 1.0
+    batch_size: int = 200
+    concurrency: int = 64
+    shutdown_grace_s: float = 10.0
+
+
+class Relay:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        sender: WebhookSender,
+        config: RelayConfig,
+        database_url: str | None = None,
+        channel: str = "huikuan_outbox",
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.sender = sender
+        self.config = config
+        self.ctx = Context(clock=clock, ids=ids, actor=Actor.system("relay"))
+        self.listener = OutboxListener(database_url, channel, self.notify) if database_url else None
+        self.recorder = OutcomeRecorder(self._write_outcomes)
+        self.task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._new_events = True
+        self._stopping = False
+        self._group: asyncio.TaskGroup | None = None
+        self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
+        self._busy: Counter[UUID] = Counter()
+
+    # -- BackgroundService ------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name="huikuan-relay")
+
+    async def stop(self) -> None:
+        if self.task is None or self.task.done():
+            return
+        self._stopping = True
+        self._wake.set()
+        await self.task
+
+    def notify(self) -> None:
+        """New events were committed: fan out and claim on the next pass."""
+        self._new_events = True
+        self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    # -- the loop ---------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._group = group
+                listening = group.create_task(self.listener.run()) if self.listener else None
+                recording = group.create_task(self.recorder.run())
+                await self._pass_until_stopped()
+                await self._drain()
+                if listening is not None:
+                    listening.cancel()
+                del recording  # ends by itself once the recorder is closed
+        finally:
+            await self.sender.aclose()
+
+    async def _pass_until_stopped(self) -> None:
+        failures = 0
+        while not self._stopping:
+            try:
+                await self._pass()
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("relay pass failed", extra={"failures": failures})
+            await self._sleep(self.config.poll_s * min(2**failures, 30))
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        if not self._wake.is_set():  # the poll: look for events whatever was (not) heard
+            self._new_events = True
+        self._wake.clear()
+
+    async def _pass(self) -> None:
+        """Fan out while there are new events; lease due deliveries while there is room."""
+        config = self.config
+        while not self._stopping:
+            fanned = 0
+            if self._new_events:
+                self._new_events = False
+                fanned = await fan_out_events(
+                    self.uow(), self.clock, config.policy, config.batch_size
+                )
+                if fanned == config.batch_size:
+                    self._new_events = True
+            free = config.concurrency - len(self._in_flight)
+            if free > 0:
+                jobs = await claim_deliveries(
+                    self.uow(), self.clock, config.policy, free, dict(self._busy)
+                )
+                for job in jobs:
+                    self._launch(job)
+            if fanned < config.batch_size:
+                return
+
+    def _launch(self, job: DeliveryJob) -> None:
+        assert self._group is not None
+        self._busy[job.endpoint_id] += 1
+        task = self._group.create_task(self._deliver(job))
+        self._in_flight[task] = job
+
+    async def _deliver(self, job: DeliveryJob) -> None:
+        try:
+            result = await self.sender.send(job, self.clock.now())
+            WEBHOOK_DURATION.observe(result.duration.total_seconds())
+            self.recorder.add(SendOutcome(job, result))
+        finally:
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.pop(task, None)
+            self._busy[job.endpoint_id] -= 1
+            if self._busy[job.endpoint_id] <= 0:
+                del self._busy[job.endpoint_id]
+            self._wake.set()
+
+    async def _write_outcomes(self, outcomes: list[SendOutcome]) -> None:
+        recorded = await record_outcomes(self.uow(), self.ctx, self.config.policy, outcomes)
+        for item in recorded:
+            if not item.written:
+                outcome = "discarded"
+            elif item.decision.status is DeliveryStatus.PENDING:
+                outcome = "retry"
+            else:
+                outcome = item.decision.status.value
+            WEBHOOK_DELIVERIES.labels(outcome).inc()
+
+    async def _drain(self) -> None:
+        """Let sends in flight finish (up to the grace), cancel the rest, release leases."""
+        tokens: set[UUID] = set()
+        if self._in_flight:
+            _, late = await asyncio.wait(
+                list(self._in_flight), timeout=self.config.shutdown_grace_s
+            )
+            tokens |= {self._in_flight[t].lease_token for t in late if t in self._in_flight}
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        unwritten = await self.recorder.close()
+        tokens |= {o.job.lease_token for o in unwritten}
+        if tokens:
+            try:
+                released = await release_claims(self.uow(), sorted(tokens))
+                log.info("relay released its leases", extra={"deliveries": released})
+            except Exception:
+                log.exception("could not release leases; they expire by themselves")
