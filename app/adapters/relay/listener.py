@@ -31,6 +31,7 @@ class OutboxListener:
         self.dsn = asyncpg_dsn(database_url)
         self.channel = channel
         self.on_notify = on_notify
+        self.listening = asyncio.Event()  # set while LISTEN is in place
 
     async def run(self) -> None:
         """Listen until cancelled, reconnecting with backoff when the connection is lost."""
@@ -55,6 +56,7 @@ class OutboxListener:
         try:
             conn.add_termination_listener(lambda _: lost.set())
             await conn.add_listener(self.channel, lambda *_: self.on_notify())
+            self.listening.set()
             self.on_notify()
             while not lost.is_set():
                 try:
@@ -65,5 +67,6 @@ class OutboxListener:
                     async with asyncio.timeout(5):
                         await conn.execute("SELECT 1")
         finally:
+            self.listening.clear()
             if not conn.is_closed():
                 conn.terminate()
