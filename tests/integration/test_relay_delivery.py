@@ -90,7 +90,9 @@ async def test_a_receiver_down_for_the_whole_schedule_fails_then_a_manual_retry_
     await eventually(failed, tick=lambda: clock.advance(hours=1))
     [delivery] = await deliveries_of(platform, endpoint.endpoint.id)
     assert delivery.attempt_count == 4  # the first attempt and the schedule's three retries
-    assert all(a.status_code is None and "ConnectError" in (a.error or "") for a in delivery.attempts)
+    assert all(
+        a.status_code is None and "ConnectError" in (a.error or "") for a in delivery.attempts
+    )
 
     receiver = await Receiver(port=port).start()
     try:
