@@ -112,7 +112,7 @@ async def eventually(
     every: float = 0.02,
     tick: Callable[[], None] | None = None,
 ) -> None:
-    """Wait until ``condition`` holds (calling ``tick`` between looks), or fail after ``timeout``."""
+    """Wait until ``condition`` holds (``tick`` runs between looks); fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
         outcome = condition()

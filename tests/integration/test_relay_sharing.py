@@ -162,7 +162,8 @@ async def test_410_gone_disables_the_endpoint_with_an_event(
         rows = (
             await conn.execute(
                 text(
-                    "SELECT subject, data FROM outbox_events WHERE type = 'webhook_endpoint.disabled'"
+                    "SELECT subject, data FROM outbox_events"
+                    " WHERE type = 'webhook_endpoint.disabled'"
                 )
             )
         ).all()
