@@ -50,14 +50,15 @@ async def test_the_secret_is_shown_at_creation_and_rotation_only(api: httpx.Asyn
 
 
 async def test_invalid_endpoints_are_refused(api: httpx.AsyncClient) -> None:
-    for body in (
+    bodies: tuple[dict[str, object], ...] = (
         {"url": "ftp://erp.example.com/x"},
         {"url": "not a url"},
         {"event_types": ["*", "invoice.paid"]},
         {"event_types": ["invoice.payed"]},
         {"event_types": []},
         {"secret": "whsec_mine"},
-    ):
+    )
+    for body in bodies:
         answer = await create(api, **body)
         assert answer.status_code == 422, body
         assert answer.headers["content-type"] == "application/problem+json"
@@ -126,7 +127,7 @@ async def test_deliveries_show_each_attempt_and_retry_sends_again(
 
         async def delivered() -> bool:
             found = await api.get(f"/v1/webhook-deliveries/{delivery['id']}")
-            return found.json()["status"] == "delivered"
+            return bool(found.json()["status"] == "delivered")
 
         await eventually(delivered)
     finally:
