@@ -115,7 +115,7 @@ def build_relay(settings: Settings, platform: Platform, database_url: str | None
     """The outbox relay; ``database_url`` None means no LISTEN, polling only."""
     sender = WebhookSender(
         timeout_s=settings.webhook_timeout_s,
-        max_connections=settings.relay_concurrency,
+        max_idle_per_origin=settings.relay_endpoint_concurrency,
         wall_clock=SystemClock(settings.zone),
     )
     config = RelayConfig(

@@ -47,30 +47,32 @@ class RecordedOutcome:
     written: bool
 
 
-async def fan_out_events(uow: UnitOfWork, clock: Clock, policy: DeliveryPolicy, limit: int) -> int:
-    """Create the deliveries of up to ``limit`` new events; returns how many events."""
-    async with uow:
-        count = await uow.delivery_queue.fan_out_events(
-            limit, policy.schedule.max_attempts, clock.now()
-        )
-        await uow.commit()
-    return count
-
-
-async def claim_deliveries(
+async def fan_out_and_claim(
     uow: UnitOfWork,
     clock: Clock,
     policy: DeliveryPolicy,
-    limit: int,
+    *,
+    fan_out: int,
+    claim: int,
     busy: Mapping[UUID, int],
-) -> Sequence[DeliveryJob]:
-    """Lease up to ``limit`` due deliveries, leaving room for the endpoints already busy."""
+) -> tuple[int, Sequence[DeliveryJob]]:
+    """In one transaction: create the deliveries of up to ``fan_out`` new events (0: none),
+    then lease up to ``claim`` due deliveries, leaving room for the endpoints already busy.
+    Returns how many events were fanned out and the leased deliveries."""
+    now = clock.now()
     async with uow:
-        jobs = await uow.delivery_queue.claim_due_deliveries(
-            limit, per_endpoint=policy.per_endpoint, busy=busy, lease=policy.lease, now=clock.now()
-        )
+        fanned = 0
+        if fan_out > 0:
+            fanned = await uow.delivery_queue.fan_out_events(
+                fan_out, policy.schedule.max_attempts, now
+            )
+        jobs: Sequence[DeliveryJob] = []
+        if claim > 0:
+            jobs = await uow.delivery_queue.claim_due_deliveries(
+                claim, per_endpoint=policy.per_endpoint, busy=busy, lease=policy.lease, now=now
+            )
         await uow.commit()
-    return jobs
+    return fanned, jobs
 
 
 def _record(outcome: SendOutcome, decision: Decision) -> AttemptRecord:
@@ -106,8 +108,12 @@ async def record_outcomes(
     decisions = [
         decide(o.result, o.job.attempt, o.job.allowed_attempts, policy.schedule) for o in outcomes
     ]
-    healthy = sorted({o.job.endpoint_id for o in outcomes if o.result.succeeded})
-    failing = sorted({o.job.endpoint_id for o in outcomes if not o.result.succeeded} - set(healthy))
+    succeeded = {o.job.endpoint_id for o in outcomes if o.result.succeeded}
+    # Only a streak seen at claim time needs ending: the common, healthy case writes nothing.
+    healthy = sorted(
+        {o.job.endpoint_id for o in outcomes if o.result.succeeded and o.job.endpoint_failing}
+    )
+    failing = sorted({o.job.endpoint_id for o in outcomes if not o.result.succeeded} - succeeded)
     to_disable: dict[UUID, str] = {}
     async with uow:
         if healthy:

@@ -106,6 +106,7 @@ class DeliveryJob:
     attempt: int
     allowed_attempts: int
     secrets: tuple[str, ...] = field(repr=False)
+    endpoint_failing: bool = False  # its failure streak ran when this was claimed
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from standardwebhooks import Webhook
 
 from app.services.api_keys import create_api_key
 from app.services.platform import Platform
+from tests.e2e.test_event_feed_api import visible
 from tests.integration.conftest import RelayStarter, relay_settings
 from tests.receiver import Receiver, Reply, eventually, free_port
 
@@ -75,6 +76,7 @@ async def test_change_disable_and_delete(api: httpx.AsyncClient) -> None:
         False,
         "disabled by an administrator",
     )
+    await visible(api, 1, type="webhook_endpoint.disabled")
     feed = (await api.get("/v1/events", params={"type": "webhook_endpoint.disabled"})).json()
     assert [e["subject"] for e in feed["data"]] == [f"webhook-endpoints/{endpoint['id']}"]
     enabled = await api.patch(path, json={"enabled": True, "event_types": ["task.created"]})

@@ -13,6 +13,7 @@ from app.adapters.db.tables import outbox_events
 from app.services.events import read_event_feed
 from app.services.platform import Platform
 from tests.integration.conftest import emit
+from tests.receiver import eventually
 
 
 def event_row(number: int) -> dict[str, object]:
@@ -45,6 +46,16 @@ class FeedReader:
         while await self.poll():
             pass
 
+    async def until_seen(self, count: int) -> None:
+        """Poll until ``count`` events came. Transaction ids are cluster-wide, so another
+        database's open transaction on the same server may hold the feed back a moment."""
+
+        async def enough() -> bool:
+            await self.drain()
+            return len(self.seen) >= count
+
+        await eventually(enough)
+
 
 async def test_a_late_commit_with_an_earlier_position_is_not_skipped(
     platform: Platform, db: AsyncEngine
@@ -61,7 +72,7 @@ async def test_a_late_commit_with_an_earlier_position_is_not_skipped(
         await fast.commit()
         assert await reader.poll() == []  # the slow transaction may still commit below
         await slow.commit()
-        await reader.drain()
+        await reader.until_seen(2)
     finally:
         await slow.close()
         await fast.close()
@@ -93,6 +104,7 @@ async def test_every_event_once_whatever_the_commit_order(
     finally:
         for conn in connections:
             await conn.close()
+    await reader.until_seen(16)
     await reader.drain()
     assert len(reader.seen) == len(set(reader.seen)) == 16
     assert set(written) <= set(reader.seen)
@@ -101,6 +113,12 @@ async def test_every_event_once_whatever_the_commit_order(
 async def test_filters_and_an_empty_page_keep_the_cursor(platform: Platform) -> None:
     await emit(platform, 2, "invoice.paid")
     [payment] = await emit(platform, 1, "payment.received")
+
+    async def visible() -> bool:
+        page = await read_event_feed(platform.uow(), after=None, event_type="payment.received")
+        return len(page.events) == 1
+
+    await eventually(visible)
     page = await read_event_feed(platform.uow(), after=None, event_type="payment.received")
     assert [e.id for e in page.events] == [payment.id]
     assert page.next_cursor is not None

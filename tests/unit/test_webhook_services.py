@@ -44,7 +44,10 @@ def leased_delivery(uow: FakeUnitOfWork, clock: FixedClock, endpoint_id: UUID) -
     token = uuid4()
     uow.webhook_deliveries.rows[delivery.id] = delivery
     uow.webhook_deliveries.lease_tokens[delivery.id] = token
-    return DeliveryJob(delivery.id, token, endpoint_id, "https://x", event, 1, 3, ("whsec_AA==",))
+    failing = uow.webhook_endpoints.rows[endpoint_id].failing_since is not None
+    return DeliveryJob(
+        delivery.id, token, endpoint_id, "https://x", event, 1, 3, ("whsec_AA==",), failing
+    )
 
 
 def answered(clock: FixedClock, job: DeliveryJob, status: int | None) -> SendOutcome:

@@ -19,10 +19,13 @@ Writer = Callable[[list[SendOutcome]], Awaitable[None]]
 
 
 class OutcomeRecorder:
-    def __init__(self, write: Writer, *, max_batch: int = 500, retry_s: float = 1.0) -> None:
+    def __init__(
+        self, write: Writer, *, max_batch: int = 500, retry_s: float = 1.0, linger_s: float = 0.01
+    ) -> None:
         self.write = write
         self.max_batch = max_batch
         self.retry_s = retry_s
+        self.linger_s = linger_s  # gather a few more outcomes per transaction under load
         self._pending: list[SendOutcome] = []
         self._ready = asyncio.Event()
         self._closing = False
@@ -37,6 +40,8 @@ class OutcomeRecorder:
         try:
             while True:
                 await self._ready.wait()
+                if not self._closing and len(self._pending) < self.max_batch:
+                    await asyncio.sleep(self.linger_s)
                 self._ready.clear()
                 await self._write_pending(give_up=self._closing)
                 if self._closing:

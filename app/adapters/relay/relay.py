@@ -31,8 +31,7 @@ from app.services.context import Context
 from app.services.delivery import (
     DeliveryPolicy,
     SendOutcome,
-    claim_deliveries,
-    fan_out_events,
+    fan_out_and_claim,
     record_outcomes,
     release_claims,
 )
@@ -138,23 +137,24 @@ class Relay:
         """Fan out while there are new events; lease due deliveries while there is room."""
         config = self.config
         while not self._stopping:
-            fanned = 0
-            if self._new_events:
-                self._new_events = False
-                fanned = await fan_out_events(
-                    self.uow(), self.clock, config.policy, config.batch_size
-                )
-                if fanned == config.batch_size:
-                    self._new_events = True
+            fan_out = config.batch_size if self._new_events else 0
+            self._new_events = False
             free = config.concurrency - len(self._in_flight)
-            if free > 0:
-                jobs = await claim_deliveries(
-                    self.uow(), self.clock, config.policy, free, dict(self._busy)
-                )
-                for job in jobs:
-                    self._launch(job)
+            if fan_out == 0 and free <= 0:
+                return
+            fanned, jobs = await fan_out_and_claim(
+                self.uow(),
+                self.clock,
+                config.policy,
+                fan_out=fan_out,
+                claim=free,
+                busy=dict(self._busy),
+            )
+            for job in jobs:
+                self._launch(job)
             if fanned < config.batch_size:
                 return
+            self._new_events = True
 
     def _launch(self, job: DeliveryJob) -> None:
         assert self._group is not None

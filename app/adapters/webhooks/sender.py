@@ -1,4 +1,4 @@
-"""The webhook sender: one pooled httpx client, one signed POST per attempt.
+"""The webhook sender: one signed POST per attempt over kept-alive connections (lanes.py).
 
 An attempt never raises: whatever happens becomes an ``AttemptResult`` (a status code, or
 an error when no answer came within the timeout).
@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from app.adapters.webhooks.lanes import ConnectionLanes, client_factory
 from app.adapters.webhooks.signing import signed_headers
 from app.domain.delivery import AttemptResult
 from app.domain.events import OutboxEvent
@@ -35,16 +36,12 @@ class WebhookSender:
     """``wall_clock`` stamps ``webhook-timestamp``: receivers check it against their own
     clock, so it is real time even when the service runs on a test clock."""
 
-    def __init__(self, *, timeout_s: float, max_connections: int, wall_clock: Clock) -> None:
+    def __init__(self, *, timeout_s: float, max_idle_per_origin: int, wall_clock: Clock) -> None:
         self.timeout_s = timeout_s
         self.wall_clock = wall_clock
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_s),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            follow_redirects=False,
-            headers={"user-agent": USER_AGENT, "content-type": CONTENT_TYPE},
+        headers = {"user-agent": USER_AGENT, "content-type": CONTENT_TYPE}
+        self.lanes = ConnectionLanes(
+            client_factory(timeout_s, headers), max_idle_per_origin=max_idle_per_origin
         )
 
     async def send(self, job: DeliveryJob, at: datetime) -> AttemptResult:
@@ -57,9 +54,12 @@ class WebhookSender:
         def elapsed() -> timedelta:
             return timedelta(seconds=time.perf_counter() - started)
 
+        client = self.lanes.borrow(job.url)
+        reusable = False
         try:
             async with asyncio.timeout(self.timeout_s):
-                code, reason, retry_after = await self._post(job.url, body, headers)
+                code, reason, retry_after = await self._post(client, job.url, body, headers)
+            reusable = True
         except (TimeoutError, httpx.TimeoutException):
             error = f"no answer within {self.timeout_s:g} s"
             return AttemptResult(at=at, duration=elapsed(), error=error)
@@ -68,6 +68,9 @@ class WebhookSender:
                 log.warning("webhook attempt failed unexpectedly", exc_info=True)
             error = f"{type(exc).__name__}: {exc}"[:500]
             return AttemptResult(at=at, duration=elapsed(), error=error)
+        finally:
+            self.lanes.give_back(job.url, client, reusable=reusable)
+            await self.lanes.close_retired()
         if 200 <= code < 300:
             return AttemptResult(at=at, duration=elapsed(), status_code=code)
         return AttemptResult(
@@ -78,11 +81,12 @@ class WebhookSender:
             retry_after=retry_after,
         )
 
+    @staticmethod
     async def _post(
-        self, url: str, body: bytes, headers: dict[str, str]
+        client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]
     ) -> tuple[int, str, str | None]:
         """Status code, reason and Retry-After of the answer (its body is read and dropped)."""
-        async with self.client.stream("POST", url, content=body, headers=headers) as response:
+        async with client.stream("POST", url, content=body, headers=headers) as response:
             read = 0
             async for chunk in response.aiter_raw():
                 read += len(chunk)
@@ -91,4 +95,4 @@ class WebhookSender:
             return response.status_code, response.reason_phrase, response.headers.get("retry-after")
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        await self.lanes.aclose()

@@ -77,8 +77,9 @@ SET leased_until = now() + CAST(:lease AS interval), lease_token = :token
 FROM picked, webhook_endpoints e, outbox_events o
 WHERE d.id = picked.id AND e.id = d.endpoint_id AND o.id = d.event_id
 RETURNING d.id, d.endpoint_id, d.attempt_count, d.allowed_attempts, e.url, e.secret,
-          e.previous_secret, e.previous_secret_expires_at, o.id AS event_id, o.type,
-          o.source, o.subject, o.time, o.data
+          e.previous_secret, e.previous_secret_expires_at,
+          e.failing_since IS NOT NULL AS endpoint_failing,
+          o.id AS event_id, o.type, o.source, o.subject, o.time, o.data
 """).columns(data=JSONB)
 
 # Written only while the lease is ours and the delivery still waits: an attempt whose
@@ -155,6 +156,7 @@ def job_from_row(row: RowMapping, token: UUID, now: datetime) -> DeliveryJob:
         secrets=signing_secrets(
             row["secret"], row["previous_secret"], row["previous_secret_expires_at"], now
         ),
+        endpoint_failing=row["endpoint_failing"],
     )
 
 

@@ -1,0 +1,234 @@
+"""Relay benchmark: commit-to-receipt latency at a steady rate, and full-speed throughput
+beside a bare httpx loop posting the same signed bodies to the same receiver.
+
+Three processes, as in production: this one commits events (through the unit of work, one
+transaction each, like a use case), ``huikuan worker`` runs the relay, and
+``bench/_receiver.py`` answers 204 and notes when each webhook-id arrived.
+
+    TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/relay.py
+
+Environment: BENCH_RATE (300 events/s), BENCH_EVENTS (3000 at that rate), BENCH_BURST
+(5000 for throughput). Without TEST_DATABASE_URL an embedded PostgreSQL is used. The
+script creates its own database and drops it at the end. It prints; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy import make_url
+
+from app.adapters.clock import SystemClock
+from app.adapters.db.engine import create_engine
+from app.adapters.db.migrate import upgrade
+from app.adapters.db.uow import SqlUnitOfWorkFactory
+from app.adapters.embedded_pg import start_embedded_postgres
+from app.adapters.ids import Uuid7Generator
+from app.adapters.webhooks.sender import CONTENT_TYPE, event_body
+from app.adapters.webhooks.signing import signed_headers
+from app.domain.events import Actor, OutboxEvent
+from app.services.context import Context
+from app.services.webhooks import NewEndpoint, create_endpoint
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RATE = float(os.environ.get("BENCH_RATE", "300"))
+EVENTS = int(os.environ.get("BENCH_EVENTS", "3000"))
+BURST = int(os.environ.get("BENCH_BURST", "5000"))
+PRODUCERS = 6
+
+
+def server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return url or start_embedded_postgres(ROOT / ".data" / "bench", database="postgres")
+
+
+def with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def plain(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_worker(database_url: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HUIKUAN_MIGRATE_ON_START": "false",
+        "HUIKUAN_LOG_LEVEL": "WARNING",
+        "HUIKUAN_BOOTSTRAP_API_KEY": "",
+    }
+    return subprocess.Popen([str(Path(sys.executable).parent / "huikuan"), "worker"], env=env)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class Bench:
+    def __init__(self, database_url: str, receiver: str) -> None:
+        self.engine = create_engine(database_url, pool_size=PRODUCERS + 2, max_overflow=0)
+        self.uow = SqlUnitOfWorkFactory(self.engine)
+        self.ctx = Context(SystemClock(Settings().zone), Uuid7Generator(), Actor("bench"))
+        self.receiver = receiver
+        self.http = httpx.AsyncClient(timeout=30)
+
+    def event(self, number: int) -> OutboxEvent:
+        document = {"id": f"inv-{number}", "amount": "1234.50", "currency": "CNY"}
+        return self.ctx.event("invoice.paid", f"invoices/{number}", {"object": document})
+
+    async def commit(self, events: list[OutboxEvent]) -> float:
+        async with self.uow() as uow:
+            for event in events:
+                uow.add_event(event)
+            await uow.commit()
+        return time.time()
+
+    async def stats(self) -> dict[str, Any]:
+        answer = await self.http.get(f"{self.receiver}/stats")
+        return answer.json()  # type: ignore[no-any-return]
+
+    async def wait_for(self, count: int, timeout: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            stats = await self.stats()
+            if len(stats["first_seen"]) >= count or time.monotonic() > deadline:
+                return stats
+            await asyncio.sleep(0.2)
+
+    async def steady(self) -> tuple[dict[str, float], float]:
+        """Commit EVENTS at RATE from PRODUCERS tasks; returns commit times and the rate."""
+        committed: dict[str, float] = {}
+        started = time.monotonic()
+
+        async def produce(offset: int) -> None:
+            for number in range(offset, EVENTS, PRODUCERS):
+                delay = started + number / RATE - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                event = self.event(number)
+                committed[str(event.id)] = await self.commit([event])
+
+        await asyncio.gather(*(produce(i) for i in range(PRODUCERS)))
+        return committed, EVENTS / (time.monotonic() - started)
+
+    async def bare_loop(self, bodies: list[tuple[str, bytes]], secret: str, workers: int) -> float:
+        """POST the same signed bodies with ``workers`` in flight; returns requests/s."""
+        queue = list(reversed(bodies))
+        limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+
+            async def post_all() -> None:
+                while queue:
+                    msg_id, body = queue.pop()
+                    headers = signed_headers(msg_id, int(time.time()), body, [secret])
+                    headers["content-type"] = CONTENT_TYPE
+                    answer = await client.post(f"{self.receiver}/hooks", content=body, headers=headers)
+                    answer.raise_for_status()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(post_all() for _ in range(workers)))
+            return len(bodies) / (time.perf_counter() - started)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
+
+
+async def run(database_url: str) -> None:
+    settings = Settings()
+    port = free_port()
+    receiver = subprocess.Popen([sys.executable, str(ROOT / "bench" / "_receiver.py"), str(port)])
+    bench = Bench(database_url, f"http://127.0.0.1:{port}")
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        await asyncio.sleep(1.0)
+        created = await create_endpoint(
+            bench.uow(), bench.ctx, NewEndpoint(f"http://127.0.0.1:{port}/hooks", ("*",))
+        )
+        worker = start_worker(database_url)
+        warm = bench.event(-1)
+        await bench.commit([warm])
+        await bench.wait_for(1)
+        await bench.http.post(f"{bench.receiver}/reset")
+
+        committed, achieved = await bench.steady()
+        stats = await bench.wait_for(EVENTS)
+        seen = stats["first_seen"]
+        latencies = [(seen[i] - t) * 1000 for i, t in committed.items() if i in seen]
+        print(f"steady rate: {EVENTS} events at {achieved:.0f}/s (asked {RATE:.0f}/s)")
+        print(
+            f"  commit-to-receipt latency: p50 {percentile(latencies, 50):.1f} ms, "
+            f"p99 {percentile(latencies, 99):.1f} ms, max {max(latencies):.1f} ms "
+            f"({len(latencies)}/{EVENTS} received, {stats['requests']} requests)"
+        )
+
+        stop(worker)
+        worker = None
+        await bench.http.post(f"{bench.receiver}/reset")
+        events = [bench.event(n) for n in range(BURST)]
+        for start in range(0, BURST, 500):
+            await bench.commit(events[start : start + 500])
+        worker = start_worker(database_url)
+        stats = await bench.wait_for(BURST)
+        times = sorted(stats["first_seen"].values())
+        relay_rate = (len(times) - 1) / (times[-1] - times[0])
+        print(f"full speed: {BURST} events queued, then one relay worker started")
+        print(f"  relay: {relay_rate:.0f} deliveries/s ({stats['requests']} requests)")
+
+        bodies = [(str(e.id), event_body(e)) for e in events]
+        workers = settings.relay_endpoint_concurrency
+        bare = await bench.bare_loop(bodies, created.secret, workers)
+        sequential = await bench.bare_loop(bodies[:2000], created.secret, 1)
+        print(f"  bare httpx loop, {workers} in flight: {bare:.0f} requests/s")
+        print(f"  bare httpx loop, 1 in flight: {sequential:.0f} requests/s")
+        print(f"  ratio relay / bare ({workers} in flight): {relay_rate / bare:.2f}")
+    finally:
+        if worker is not None:
+            stop(worker)
+        stop(receiver)
+        await bench.http.aclose()
+        await bench.engine.dispose()
+
+
+async def main() -> None:
+    server = server_url()
+    name = f"huikuan_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(plain(server))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    database_url = with_database(server, name)
+    try:
+        await upgrade(database_url)
+        await run(database_url)
+    finally:
+        admin = await asyncpg.connect(plain(server))
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
