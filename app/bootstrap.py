@@ -107,7 +107,6 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
         schedule=settings.retry_schedule,
         disable_after=settings.disable_after,
         lease=timedelta(seconds=settings.relay_lease_s),
-        per_endpoint=settings.relay_endpoint_concurrency,
     )
 
 
@@ -123,6 +122,7 @@ def build_relay(settings: Settings, platform: Platform, database_url: str | None
         poll_s=settings.relay_poll_s,
         batch_size=settings.relay_batch_size,
         concurrency=settings.relay_concurrency,
+        endpoint_concurrency=settings.relay_endpoint_concurrency,
         shutdown_grace_s=settings.relay_shutdown_grace_s,
     )
     return Relay(

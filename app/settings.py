@@ -80,8 +80,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _lease_outlasts_an_attempt(self) -> Self:
-        if self.relay_lease_s <= self.webhook_timeout_s:
-            raise ValueError("HUIKUAN_RELAY_LEASE_S must be longer than HUIKUAN_WEBHOOK_TIMEOUT_S")
+        # A leased delivery may wait for one send of its endpoint, then be sent itself.
+        if self.relay_lease_s <= 2 * self.webhook_timeout_s:
+            raise ValueError(
+                "HUIKUAN_RELAY_LEASE_S must be longer than twice HUIKUAN_WEBHOOK_TIMEOUT_S"
+            )
         return self
 
     @property

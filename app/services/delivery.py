@@ -31,7 +31,6 @@ class DeliveryPolicy:
     schedule: RetrySchedule
     disable_after: timedelta
     lease: timedelta
-    per_endpoint: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +53,12 @@ async def fan_out_and_claim(
     *,
     fan_out: int,
     claim: int,
-    busy: Mapping[UUID, int],
+    per_endpoint: int,
+    held: Mapping[UUID, int],
 ) -> tuple[int, Sequence[DeliveryJob]]:
     """In one transaction: create the deliveries of up to ``fan_out`` new events (0: none),
-    then lease up to ``claim`` due deliveries, leaving room for the endpoints already busy.
-    Returns how many events were fanned out and the leased deliveries."""
+    then lease up to ``claim`` due deliveries, at most ``per_endpoint`` per endpoint
+    counting the ``held`` ones. Returns how many events were fanned out and the leases."""
     now = clock.now()
     async with uow:
         fanned = 0
@@ -69,7 +69,7 @@ async def fan_out_and_claim(
         jobs: Sequence[DeliveryJob] = []
         if claim > 0:
             jobs = await uow.delivery_queue.claim_due_deliveries(
-                claim, per_endpoint=policy.per_endpoint, busy=busy, lease=policy.lease, now=now
+                claim, per_endpoint=per_endpoint, busy=held, lease=policy.lease, now=now
             )
         await uow.commit()
     return fanned, jobs

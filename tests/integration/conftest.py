@@ -20,7 +20,7 @@ RelayStarter = Callable[..., Awaitable[Relay]]
 TEST_DELIVERY_SETTINGS: dict[str, Any] = {
     "relay_poll_s": 0.05,
     "webhook_timeout_s": 1.0,
-    "relay_lease_s": 2.0,
+    "relay_lease_s": 2.5,
     "relay_shutdown_grace_s": 2.0,
     "relay_endpoint_concurrency": 4,
     "relay_concurrency": 32,

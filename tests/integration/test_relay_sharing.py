@@ -64,7 +64,7 @@ async def test_a_relay_killed_between_sending_and_recording_leads_to_redelivery(
     try:
         endpoint = await subscribe(platform, receiver.url)
         [event] = await emit(platform)
-        crashing = await relays(relay_settings(webhook_timeout_s=1.5, relay_lease_s=2))
+        crashing = await relays(relay_settings(webhook_timeout_s=1, relay_lease_s=2.5))
         await eventually(lambda: len(seen) == 1)
         assert crashing.task is not None
         crashing.task.cancel()  # a crash: nothing is recorded, no lease is given back
@@ -88,7 +88,7 @@ async def test_a_slow_endpoint_does_not_delay_the_others(
         stuck = await subscribe(platform, slow.url)
         healthy = await subscribe(platform, receiver.url)
         await relays(
-            relay_settings(relay_endpoint_concurrency=2, webhook_timeout_s=30, relay_lease_s=60)
+            relay_settings(relay_endpoint_concurrency=2, webhook_timeout_s=20, relay_lease_s=60)
         )
         await emit(platform, 30)
         await eventually(all_are(DeliveryStatus.DELIVERED, 30, platform, healthy.endpoint.id))
@@ -109,7 +109,7 @@ async def test_a_graceful_stop_releases_what_it_could_not_finish(
         endpoint = await subscribe(platform, receiver.url)
         await emit(platform)
         relay = await relays(
-            relay_settings(webhook_timeout_s=30, relay_lease_s=60, relay_shutdown_grace_s=0.1)
+            relay_settings(webhook_timeout_s=20, relay_lease_s=60, relay_shutdown_grace_s=0.1)
         )
         await eventually(lambda: len(receiver.received) == 1)
         await relay.stop()

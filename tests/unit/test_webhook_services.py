@@ -16,7 +16,6 @@ POLICY = DeliveryPolicy(
     schedule=RetrySchedule.parse("5,300"),
     disable_after=timedelta(hours=120),
     lease=timedelta(seconds=60),
-    per_endpoint=4,
 )
 
 

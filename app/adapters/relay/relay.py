@@ -2,9 +2,10 @@
 
 One loop per process. It wakes on a NOTIFY from a commit, on a finished send, or every
 ``poll_s``; then it fans new events out to deliveries and leases the due ones (SKIP
-LOCKED, so several relays share the work), each endpoint getting at most
-``per_endpoint`` sends in flight, so a slow or dead endpoint only ever holds its own
-slots. Sends run as tasks of one TaskGroup; their outcomes are written back in batches.
+LOCKED, so several relays share the work). Each endpoint gets at most
+``endpoint_concurrency`` sends in flight (slots.py), so a slow or dead endpoint only ever
+holds its own slots. Sends run as tasks of one TaskGroup; their outcomes are written back
+in batches.
 
 ``stop`` is graceful: no new claims, sends in flight get ``shutdown_grace_s`` to finish,
 the rest are cancelled and their leases released. Cancelling the task instead is a crash:
@@ -17,13 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 
 from app.adapters.metrics import WEBHOOK_DELIVERIES, WEBHOOK_DURATION
 from app.adapters.relay.listener import OutboxListener
 from app.adapters.relay.recorder import OutcomeRecorder
+from app.adapters.relay.slots import DeliverySlots
 from app.adapters.webhooks.sender import WebhookSender
 from app.domain.delivery import DeliveryStatus
 from app.domain.events import Actor
@@ -47,6 +48,7 @@ class RelayConfig:
     poll_s: float = 1.0
     batch_size: int = 200
     concurrency: int = 64
+    endpoint_concurrency: int = 16
     shutdown_grace_s: float = 10.0
 
 
@@ -75,7 +77,9 @@ class Relay:
         self._stopping = False
         self._group: asyncio.TaskGroup | None = None
         self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
-        self._busy: Counter[UUID] = Counter()
+        self._slots = DeliverySlots(
+            per_endpoint=config.endpoint_concurrency, overall=config.concurrency
+        )
 
     # -- BackgroundService ------------------------------------------------------------
 
@@ -139,42 +143,47 @@ class Relay:
         while not self._stopping:
             fan_out = config.batch_size if self._new_events else 0
             self._new_events = False
-            free = config.concurrency - len(self._in_flight)
-            if fan_out == 0 and free <= 0:
+            room = self._slots.room()
+            if fan_out == 0 and room <= 0:
                 return
             fanned, jobs = await fan_out_and_claim(
                 self.uow(),
                 self.clock,
                 config.policy,
                 fan_out=fan_out,
-                claim=free,
-                busy=dict(self._busy),
+                claim=room,
+                per_endpoint=self._slots.window,
+                held=self._slots.held(),
             )
             for job in jobs:
-                self._launch(job)
+                if self._slots.admit(job):
+                    self._launch(job)
             if fanned < config.batch_size:
                 return
             self._new_events = True
 
     def _launch(self, job: DeliveryJob) -> None:
         assert self._group is not None
-        self._busy[job.endpoint_id] += 1
         task = self._group.create_task(self._deliver(job))
         self._in_flight[task] = job
 
     async def _deliver(self, job: DeliveryJob) -> None:
+        finished = False
         try:
             result = await self.sender.send(job, self.clock.now())
             WEBHOOK_DURATION.observe(result.duration.total_seconds())
             self.recorder.add(SendOutcome(job, result))
+            finished = True
         finally:
             task = asyncio.current_task()
             if task is not None:
                 self._in_flight.pop(task, None)
-            self._busy[job.endpoint_id] -= 1
-            if self._busy[job.endpoint_id] <= 0:
-                del self._busy[job.endpoint_id]
-            self._wake.set()
+            # A cancelled send (stop or crash) starts nothing new.
+            start_next = finished and not self._stopping
+            for ready in self._slots.finish(job.endpoint_id, start_next=start_next):
+                self._launch(ready)
+            if self._slots.wants_more(job.endpoint_id):
+                self._wake.set()
 
     async def _write_outcomes(self, outcomes: list[SendOutcome]) -> None:
         recorded = await record_outcomes(self.uow(), self.ctx, self.config.policy, outcomes)
@@ -198,6 +207,7 @@ class Relay:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        tokens |= {job.lease_token for job in self._slots.take_waiting()}
         unwritten = await self.recorder.close()
         tokens |= {o.job.lease_token for o in unwritten}
         if tokens:
