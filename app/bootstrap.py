@@ -27,7 +27,7 @@ from app.api.app import create_app
 from app.services.api_keys import ensure_bootstrap_key
 from app.services.delivery import DeliveryPolicy
 from app.services.idempotency import IdempotencyPolicy
-from app.services.platform import Platform
+from app.services.platform import Platform, UnitOfWorkFactory
 from app.settings import Settings
 
 log = logging.getLogger("huikuan")
@@ -98,8 +98,44 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
     """The relay and the scheduler, as the settings allow."""
     services: list[BackgroundService] = []
     if runtime.settings.relay_enabled:
-        services.append(build_relay(runtime.settings, runtime.platform, runtime.database_url))
+        services.append(RelayService.build(runtime))
     return services
+
+
+@dataclass
+class RelayService:
+    """The relay on a small pool of its own, so that it neither waits for the API's
+    connections nor takes them; checked-out connections are not pinged first (a failed
+    pass is simply tried again)."""
+
+    relay: Relay
+    engine: AsyncEngine
+
+    @classmethod
+    def build(cls, runtime: Runtime) -> RelayService:
+        engine = create_engine(
+            runtime.database_url,
+            pool_size=3,
+            max_overflow=2,
+            pre_ping=False,
+            application_name="huikuan-relay",
+        )
+        relay = build_relay(
+            runtime.settings,
+            runtime.platform,
+            runtime.database_url,
+            uow=SqlUnitOfWorkFactory(engine),
+        )
+        return cls(relay, engine)
+
+    async def start(self) -> None:
+        await self.relay.start()
+
+    async def stop(self) -> None:
+        try:
+            await self.relay.stop()
+        finally:
+            await self.engine.dispose()
 
 
 def delivery_policy(settings: Settings) -> DeliveryPolicy:
@@ -110,7 +146,13 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
     )
 
 
-def build_relay(settings: Settings, platform: Platform, database_url: str | None) -> Relay:
+def build_relay(
+    settings: Settings,
+    platform: Platform,
+    database_url: str | None,
+    *,
+    uow: UnitOfWorkFactory | None = None,
+) -> Relay:
     """The outbox relay; ``database_url`` None means no LISTEN, polling only."""
     sender = WebhookSender(
         timeout_s=settings.webhook_timeout_s,
@@ -126,7 +168,7 @@ def build_relay(settings: Settings, platform: Platform, database_url: str | None
         shutdown_grace_s=settings.relay_shutdown_grace_s,
     )
     return Relay(
-        uow=platform.uow,
+        uow=uow or platform.uow,
         clock=platform.clock,
         ids=platform.ids,
         sender=sender,

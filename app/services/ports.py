@@ -172,7 +172,8 @@ class DeliveryQueue(Protocol):
     async def backlog(self, now: datetime) -> Backlog: ...
 
     async def delete_finished_before(self, cutoff: datetime, limit: int) -> int:
-        """Delete up to ``limit`` delivered or failed deliveries last changed before ``cutoff``."""
+        """Delete up to ``limit`` delivered or failed deliveries created and last changed
+        before ``cutoff``."""
 
 
 @dataclass(frozen=True, slots=True)

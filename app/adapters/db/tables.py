@@ -165,11 +165,7 @@ webhook_deliveries = Table(
         "next_attempt_at",
         postgresql_where=text("status = 'pending'"),
     ),
-    Index(
-        "ix_webhook_deliveries_finished",
-        "updated_at",
-        postgresql_where=text("status <> 'pending'"),
-    ),
+    Index("ix_webhook_deliveries_created_at", "created_at", postgresql_using="brin"),
 )
 
 idempotency_keys = Table(

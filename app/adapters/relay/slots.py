@@ -66,8 +66,9 @@ class DeliverySlots:
         return ready
 
     def wants_more(self, endpoint_id: UUID) -> bool:
-        """Worth a claim: nothing of this endpoint is waiting any more."""
-        return endpoint_id not in self.waiting
+        """Worth a claim: half or less of what may wait is waiting, so a refill comes before
+        the sends run dry, and brings at least half a window."""
+        return len(self.waiting.get(endpoint_id, ())) <= self.per_endpoint // 2
 
     def take_waiting(self) -> list[DeliveryJob]:
         """Everything still waiting (at shutdown, to give the leases back)."""

@@ -129,7 +129,7 @@ FROM undispatched, due
 DELETE_FINISHED = text("""
 DELETE FROM webhook_deliveries WHERE id IN (
     SELECT id FROM webhook_deliveries
-    WHERE status <> 'pending' AND updated_at < :cutoff
+    WHERE created_at < :cutoff AND updated_at < :cutoff AND status <> 'pending'
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 )
