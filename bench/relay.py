@@ -8,8 +8,11 @@ transaction each, like a use case), ``huikuan worker`` runs the relay, and
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/relay.py
 
 Environment: BENCH_RATE (300 events/s), BENCH_EVENTS (3000 at that rate), BENCH_BURST
-(5000 for throughput). Without TEST_DATABASE_URL an embedded PostgreSQL is used. The
-script creates its own database and drops it at the end. It prints; it asserts nothing.
+(3000 for throughput) and BENCH_ROUNDS (3): the throughput runs alternate relay and bare
+loops so that both meet the same background load, and report medians and the CPU each
+process spent per delivery, which other load on the machine disturbs less than rates.
+Without TEST_DATABASE_URL an embedded PostgreSQL is used. The script creates its own
+database and drops it at the end. It prints; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 RATE = float(os.environ.get("BENCH_RATE", "300"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "3000"))
-BURST = int(os.environ.get("BENCH_BURST", "5000"))
+BURST = int(os.environ.get("BENCH_BURST", "3000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PRODUCERS = 6
 
 
@@ -90,6 +94,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 class Bench:
     def __init__(self, database_url: str, receiver: str) -> None:
+        self.database_url = database_url
         self.engine = create_engine(database_url, pool_size=PRODUCERS + 2, max_overflow=0)
         self.uow = SqlUnitOfWorkFactory(self.engine)
         self.ctx = Context(SystemClock(Settings().zone), Uuid7Generator(), Actor("bench"))
@@ -160,6 +165,43 @@ class Bench:
             await client.aclose()
         return len(bodies) / elapsed
 
+    async def full_speed(
+        self, events: list[OutboxEvent], secret: str
+    ) -> dict[str, tuple[float, float]]:
+        """Deliveries/s and CPU ms per delivery: the relay draining ``events`` queued while
+        it was stopped, then bare loops posting the same signed bodies."""
+        await self.http.post(f"{self.receiver}/reset")
+        for start in range(0, len(events), 500):
+            await self.commit(events[start : start + 500])
+        worker = start_worker(self.database_url)
+        try:
+            while not (await self.stats())["first_seen"]:
+                await asyncio.sleep(0.005)
+            cpu_before = process_cpu(worker.pid)
+            stats = await self.wait_for(len(events))
+            cpu = process_cpu(worker.pid) - cpu_before
+        finally:
+            stop(worker)
+        times = sorted(stats["first_seen"].values())
+        results = {"relay": ((len(times) - 1) / (times[-1] - times[0]), cpu * 1000 / len(times))}
+        bodies = [(str(e.id), event_body(e)) for e in events]
+        workers = Settings().relay_endpoint_concurrency
+        for name, in_flight, shared in (
+            ("lanes", workers, False),
+            ("shared", workers, True),
+            ("one", 1, True),
+        ):
+            cpu_before = time.process_time()
+            rate = await self.bare_loop(bodies, secret, in_flight, shared=shared)
+            results[name] = (rate, (time.process_time() - cpu_before) * 1000 / len(bodies))
+        return results
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
@@ -195,27 +237,30 @@ async def run(database_url: str) -> None:
 
         stop(worker)
         worker = None
-        await bench.http.post(f"{bench.receiver}/reset")
-        events = [bench.event(n) for n in range(BURST)]
-        for start in range(0, BURST, 500):
-            await bench.commit(events[start : start + 500])
-        worker = start_worker(database_url)
-        stats = await bench.wait_for(BURST)
-        times = sorted(stats["first_seen"].values())
-        relay_rate = (len(times) - 1) / (times[-1] - times[0])
-        print(f"full speed: {BURST} events queued, then one relay worker started")
-        print(f"  relay: {relay_rate:.0f} deliveries/s ({stats['requests']} requests)")
-
-        bodies = [(str(e.id), event_body(e)) for e in events]
         workers = settings.relay_endpoint_concurrency
-        lanes = await bench.bare_loop(bodies, created.secret, workers, shared=False)
-        shared = await bench.bare_loop(bodies, created.secret, workers, shared=True)
-        one = await bench.bare_loop(bodies[:2000], created.secret, 1, shared=True)
-        print(f"  bare httpx loop, {workers} one-connection clients: {lanes:.0f} requests/s")
-        print(f"  bare httpx loop, one client, {workers} in flight: {shared:.0f} requests/s")
-        print(f"  bare httpx loop, one client, 1 in flight: {one:.0f} requests/s")
-        best = max(lanes, shared, one)
-        print(f"  ratio relay / best bare loop: {relay_rate / best:.2f}")
+        print(f"full speed, median of {ROUNDS} rounds of {BURST} events, relay and loops in turn:")
+        rounds: dict[str, list[float]] = {}
+        for round_number in range(ROUNDS):
+            events = [bench.event(BURST * round_number + n) for n in range(BURST)]
+            for name, (rate, cpu_ms) in (await bench.full_speed(events, created.secret)).items():
+                rounds.setdefault(f"{name} rate", []).append(rate)
+                rounds.setdefault(f"{name} cpu", []).append(cpu_ms)
+        median = {key: statistics.median(values) for key, values in rounds.items()}
+        labels = {
+            "relay": "relay (huikuan worker)",
+            "lanes": f"bare httpx loop, {workers} one-connection clients",
+            "shared": f"bare httpx loop, one client, {workers} in flight",
+            "one": "bare httpx loop, one client, 1 in flight",
+        }
+        for name, label in labels.items():
+            print(
+                f"  {label}: {median[f'{name} rate']:.0f}/s, "
+                f"{median[f'{name} cpu']:.2f} ms CPU of its process per delivery"
+            )
+        best = max(median[f"{name} rate"] for name in ("lanes", "shared", "one"))
+        print(f"  ratio relay / best bare loop: {median['relay rate'] / best:.2f}")
+        shared_ratio = median["relay rate"] / median["shared rate"]
+        print(f"  ratio relay / bare one-client loop: {shared_ratio:.2f}")
     finally:
         if worker is not None:
             stop(worker)

@@ -100,15 +100,18 @@ outbox_events = Table(
     Column("data", JSONB, nullable=False),
     Column("xid", Xid8(), nullable=False, server_default=text("pg_current_xact_id()")),
     _now(),
-    # Set when the relay has fanned the event out to one delivery per subscribed endpoint.
-    Column("dispatched_at", TIMESTAMP),
-    Index(
-        "ix_outbox_events_undispatched", "position", postgresql_where=text("dispatched_at IS NULL")
-    ),
     Index("ix_outbox_events_xid_position", "xid", "position"),
     Index("ix_outbox_events_type_xid_position", "type", "xid", "position"),
     Index("ix_outbox_events_subject_xid_position", "subject", "xid", "position"),
     Index("ix_outbox_events_time", "time", postgresql_using="brin"),
+)
+
+# Outbox events not yet fanned out to deliveries. A trigger on outbox_events fills it in
+# the inserting transaction (migration 0003); the relay deletes what it fans out.
+outbox_pending = Table(
+    "outbox_pending",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
 )
 
 webhook_endpoints = Table(

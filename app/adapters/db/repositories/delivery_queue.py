@@ -23,32 +23,31 @@ from app.domain.events import OutboxEvent
 from app.domain.webhooks import signing_secrets
 from app.services.ports import AttemptRecord, Backlog, DeliveryJob
 
-# One delivery per (new event, enabled endpoint subscribed to its type); the event is
-# marked dispatched in the same statement. Mirrors WebhookEndpoint.subscribes_to.
+# One delivery per (new event, enabled endpoint subscribed to its type); the events leave
+# the pending queue in the same statement. Mirrors WebhookEndpoint.subscribes_to.
 FAN_OUT = text("""
 WITH batch AS (
-    SELECT position, id, type FROM outbox_events
-    WHERE dispatched_at IS NULL
-    ORDER BY position
-    LIMIT :limit
-    FOR UPDATE SKIP LOCKED
-), marked AS (
-    UPDATE outbox_events o SET dispatched_at = :now
-    FROM batch WHERE o.position = batch.position
-    RETURNING o.position
+    DELETE FROM outbox_pending WHERE position IN (
+        SELECT position FROM outbox_pending
+        ORDER BY position
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING position
 ), fanned AS (
     INSERT INTO webhook_deliveries
         (endpoint_id, event_id, event_type, status, allowed_attempts, next_attempt_at,
          created_at, updated_at)
-    SELECT e.id, b.id, b.type, 'pending', :allowed, :now, :now, :now
+    SELECT e.id, o.id, o.type, 'pending', :allowed, :now, :now, :now
     FROM batch b
+    JOIN outbox_events o ON o.position = b.position
     JOIN webhook_endpoints e
-      ON e.enabled AND ('*' = ANY(e.event_types) OR b.type = ANY(e.event_types))
-    ORDER BY b.position, e.id
+      ON e.enabled AND ('*' = ANY(e.event_types) OR o.type = ANY(e.event_types))
+    ORDER BY o.position, e.id
     ON CONFLICT (event_id, endpoint_id) DO NOTHING
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM marked) AS events, (SELECT count(*) FROM fanned) AS deliveries
+SELECT (SELECT count(*) FROM batch) AS events, (SELECT count(*) FROM fanned) AS deliveries
 """)
 
 # Each enabled endpoint (in random order, for fairness) offers its oldest due deliveries,
@@ -116,7 +115,8 @@ WHERE lease_token = ANY(CAST(:tokens AS uuid[])) AND status = 'pending'
 
 BACKLOG = text("""
 WITH undispatched AS (
-    SELECT count(*) AS n, min(time) AS oldest FROM outbox_events WHERE dispatched_at IS NULL
+    SELECT count(*) AS n, min(o.time) AS oldest
+    FROM outbox_pending p JOIN outbox_events o ON o.position = p.position
 ), due AS (
     SELECT count(*) AS n, min(d.next_attempt_at) AS oldest
     FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled

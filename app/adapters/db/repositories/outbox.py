@@ -27,7 +27,8 @@ FEED_COLUMNS = "position, xid, id, type, source, subject, time, data"
 DELETE_DISPATCHED = text("""
 DELETE FROM outbox_events WHERE position IN (
     SELECT o.position FROM outbox_events o
-    WHERE o.time < :cutoff AND o.dispatched_at IS NOT NULL
+    WHERE o.time < :cutoff
+      AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.position = o.position)
       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = o.id)
     LIMIT :limit
     FOR UPDATE SKIP LOCKED

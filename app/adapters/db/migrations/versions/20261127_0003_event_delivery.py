@@ -1,11 +1,16 @@
-"""Event delivery: webhook endpoints, one delivery row per (event, endpoint), the relay's
-fan-out marker on the outbox and indexes for the commit-safe event feed.
+"""Event delivery: webhook endpoints, one delivery row per (event, endpoint), the queue of
+events waiting for fan-out, and indexes for the commit-safe event feed.
 
-The outbox and the deliveries behave like queues: rows are inserted, updated once or a few
-times, then deleted by the ``outbox-cleanup`` job. The default autovacuum thresholds (20 %
-of the table) let dead tuples pile up between runs on such tables, which slows the claim
-and fan-out scans, so both tables get small scale factors, a fixed threshold and no cost
-delay: vacuum runs often and finishes quickly. ``webhook_deliveries`` also leaves 20 % of
+``outbox_pending`` holds the position of every outbox event not yet fanned out. A
+statement-level trigger fills it in the inserting transaction, whoever inserts (the unit
+of work or a set-based job), so the outbox itself is never updated: the relay deletes from
+the small queue instead of rewriting outbox rows and all their indexes.
+
+These tables behave like queues: rows are inserted, updated once or a few times or
+deleted at once, and the ``outbox-cleanup`` job deletes the rest. The default autovacuum
+thresholds (20 % of the table) let dead tuples pile up between runs on such tables, which
+slows the claim and fan-out scans, so they get small scale factors, a fixed threshold and
+no cost delay: vacuum runs often and finishes quickly. ``webhook_deliveries`` also leaves 20 % of
 each page free so that the lease updates (columns outside every index) stay HOT, and has
 as few btree indexes as its reads allow, since each outcome written updates them all.
 
@@ -53,6 +58,20 @@ CREATE FUNCTION huikuan_uuidv7() RETURNS uuid LANGUAGE sql VOLATILE PARALLEL SAF
       52, 1), 53, 1),
     'hex')::uuid
 $$
+"""
+
+QUEUE_FUNCTION = """
+CREATE FUNCTION huikuan_queue_outbox_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO outbox_pending (position) SELECT position FROM new_events;
+  RETURN NULL;
+END
+$$
+"""
+QUEUE_TRIGGER = """
+CREATE TRIGGER outbox_events_queue_for_fan_out
+AFTER INSERT ON outbox_events REFERENCING NEW TABLE AS new_events
+FOR EACH STATEMENT EXECUTE FUNCTION huikuan_queue_outbox_events()
 """
 
 
@@ -130,13 +149,14 @@ def upgrade() -> None:
     )
     op.execute(f"ALTER TABLE webhook_deliveries SET (fillfactor = 80, {QUEUE_STORAGE})")
 
-    op.add_column("outbox_events", sa.Column("dispatched_at", TS))
-    op.create_index(
-        "ix_outbox_events_undispatched",
-        "outbox_events",
-        ["position"],
-        postgresql_where=sa.text("dispatched_at IS NULL"),
+    op.create_table(
+        "outbox_pending",
+        sa.Column("position", sa.BigInteger),
+        sa.PrimaryKeyConstraint("position", name="pk_outbox_pending"),
     )
+    op.execute(f"ALTER TABLE outbox_pending SET ({QUEUE_STORAGE})")
+    op.execute(QUEUE_FUNCTION)
+    op.execute(QUEUE_TRIGGER)
     # The feed reads in (xid, position) order, optionally for one type or one subject.
     op.drop_index("ix_outbox_events_type_position", table_name="outbox_events")
     op.create_index("ix_outbox_events_xid_position", "outbox_events", ["xid", "position"])
@@ -158,8 +178,9 @@ def downgrade() -> None:
     op.drop_index("ix_outbox_events_type_xid_position", table_name="outbox_events")
     op.drop_index("ix_outbox_events_xid_position", table_name="outbox_events")
     op.create_index("ix_outbox_events_type_position", "outbox_events", ["type", "position"])
-    op.drop_index("ix_outbox_events_undispatched", table_name="outbox_events")
-    op.drop_column("outbox_events", "dispatched_at")
+    op.execute("DROP TRIGGER outbox_events_queue_for_fan_out ON outbox_events")
+    op.execute("DROP FUNCTION huikuan_queue_outbox_events()")
+    op.drop_table("outbox_pending")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhook_endpoints")
     op.execute("DROP FUNCTION huikuan_uuidv7()")
