@@ -44,6 +44,9 @@ def create_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=pre_ping,
+        # Statement parameters hold webhook secrets and personal data: keep them out of
+        # exception messages, and so out of logs.
+        hide_parameters=True,
         pool_recycle=1800,
         json_serializer=dumps,
         connect_args={"server_settings": {"application_name": application_name}},
