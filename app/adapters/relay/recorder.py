@@ -2,7 +2,9 @@
 
 Outcomes wait here only between the HTTP answer and the write; the delivery's lease keeps
 other relays off it meanwhile. An outcome that cannot be written (the database is away)
-is retried; at shutdown what is left is handed back so its lease can be released.
+is retried (a batch that keeps failing is dropped after ``MAX_TRIES``: its leases expire
+and the deliveries are sent again); at shutdown what is left is handed back so its lease
+can be released.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from app.services.delivery import SendOutcome
 
 log = logging.getLogger("huikuan.relay")
+
+MAX_TRIES = 10
 
 Writer = Callable[[list[SendOutcome]], Awaitable[None]]
 
@@ -60,6 +64,13 @@ class OutcomeRecorder:
                 log.exception("could not record webhook outcomes", extra={"count": len(batch)})
                 if give_up and failures >= 3:
                     return
+                if failures >= MAX_TRIES:  # never let one batch block every later one
+                    log.error(
+                        "dropped webhook outcomes; their leases expire and they are sent again"
+                    )
+                    del self._pending[: len(batch)]
+                    failures = 0
+                    continue
                 await asyncio.sleep(min(self.retry_s * failures, 10.0))
                 continue
             del self._pending[: len(batch)]
