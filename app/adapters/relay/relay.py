@@ -98,10 +98,6 @@ class Relay:
         self._new_events = True
         self._wake.set()
 
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
-
     # -- the loop ---------------------------------------------------------------------
 
     async def _run(self) -> None:

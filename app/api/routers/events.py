@@ -25,9 +25,13 @@ async def event_feed(
     after: Annotated[
         str | None, Query(max_length=500, description="The next_cursor of the previous page")
     ] = None,
-    type: Annotated[str | None, Query(max_length=100, examples=["invoice.paid"])] = None,
+    event_type: Annotated[
+        str | None, Query(alias="type", max_length=100, examples=["invoice.paid"])
+    ] = None,
     subject: Annotated[str | None, Query(max_length=200, examples=["invoices/<id>"])] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    page = await read_event_feed(uow, after=after, event_type=type, subject=subject, limit=limit)
+    page = await read_event_feed(
+        uow, after=after, event_type=event_type, subject=subject, limit=limit
+    )
     return {"data": [e.envelope() for e in page.events], "next_cursor": page.next_cursor}

@@ -148,12 +148,12 @@ async def list_deliveries(
     endpoint_id: UUID,
     uow: UowDep,
     _: Administrator,
-    status: DeliveryStatus | None = None,
+    state: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     page = await use_cases.list_deliveries(
-        uow, endpoint_id, status=status, page=page_request(limit, cursor)
+        uow, endpoint_id, status=state, page=page_request(limit, cursor)
     )
     return {
         "data": [webhook_delivery_document(d) for d in page.items],

@@ -16,6 +16,7 @@ from app.domain.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from app.domain.events import rfc3339
 from app.services.pagination import PageRequest
 
+# The unit of work's channel (uow.OUTBOX_CHANNEL, which imports this module).
 WAKE_RELAYS = text("SELECT pg_notify('huikuan_outbox', '')")
 
 
