@@ -42,6 +42,11 @@ from app.services.ports import Clock, DeliveryJob, IdGenerator
 log = logging.getLogger("huikuan.relay")
 
 
+def _report_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the relay stopped on an error", exc_info=task.exception())
+
+
 @dataclass(frozen=True, slots=True)
 class RelayConfig:
     policy: DeliveryPolicy
@@ -85,13 +90,15 @@ class Relay:
 
     async def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name="huikuan-relay")
+        self.task.add_done_callback(_report_end)
 
     async def stop(self) -> None:
         if self.task is None or self.task.done():
             return
         self._stopping = True
         self._wake.set()
-        await self.task
+        with contextlib.suppress(Exception):  # already logged by _report_end
+            await self.task
 
     def notify(self) -> None:
         """New events were committed: fan out and claim on the next pass."""
