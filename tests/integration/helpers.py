@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from app.domain.delivery import DeliveryStatus, WebhookDelivery
 from app.services.pagination import PageRequest
 from app.services.platform import Platform
 from app.services.webhooks import list_deliveries
+
+Check = Callable[[], Awaitable[bool]]
 
 
 async def deliveries_of(platform: Platform, endpoint_id: UUID) -> list[WebhookDelivery]:
@@ -21,7 +24,9 @@ async def statuses(platform: Platform, endpoint_id: UUID) -> list[DeliveryStatus
     return [d.status for d in await deliveries_of(platform, endpoint_id)]
 
 
-def all_are(status: DeliveryStatus, count: int, platform: Platform, endpoint_id: UUID):  # type: ignore[no-untyped-def]
+def all_are(status: DeliveryStatus, count: int, platform: Platform, endpoint_id: UUID) -> Check:
+    """The endpoint has exactly ``count`` deliveries, all in ``status``."""
+
     async def check() -> bool:
         found = await statuses(platform, endpoint_id)
         return len(found) == count and all(s is status for s in found)
@@ -29,7 +34,9 @@ def all_are(status: DeliveryStatus, count: int, platform: Platform, endpoint_id:
     return check
 
 
-def attempted_once(platform: Platform, endpoint_id: UUID):  # type: ignore[no-untyped-def]
+def attempted_once(platform: Platform, endpoint_id: UUID) -> Check:
+    """The endpoint has one delivery, tried once."""
+
     async def check() -> bool:
         found = await deliveries_of(platform, endpoint_id)
         return len(found) == 1 and found[0].attempt_count == 1
