@@ -5,11 +5,16 @@ Every field here is listed in the README's configuration table; keep the two in 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
+from app.domain.errors import ValidationFailed
 
 
 class Settings(BaseSettings):
@@ -39,6 +44,25 @@ class Settings(BaseSettings):
     )
     test_clock: bool = Field(default=False, description="Never in production.")
 
+    # Event delivery (the outbox relay and webhooks)
+    relay_enabled: bool = Field(default=True, description="Run the relay in serve and worker.")
+    relay_poll_s: float = Field(default=1.0, gt=0, description="Poll even without a NOTIFY.")
+    relay_batch_size: int = Field(default=200, ge=1, le=5000)
+    relay_concurrency: int = Field(default=64, ge=1, description="Sends in flight per process.")
+    relay_endpoint_concurrency: int = Field(
+        default=16, ge=1, description="Sends in flight per endpoint per process."
+    )
+    relay_lease_s: float = Field(
+        default=60.0, gt=0, description="How long a claimed delivery is kept from other relays."
+    )
+    relay_shutdown_grace_s: float = Field(default=10.0, ge=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_retry_schedule: str = Field(
+        default=DEFAULT_RETRY_SCHEDULE, description="Seconds between attempts, comma-separated."
+    )
+    webhook_disable_after_h: float = Field(default=120.0, gt=0)
+    outbox_retention_days: int = Field(default=30, ge=1)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -48,6 +72,32 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _readable_schedule(cls, value: str) -> str:
+        try:
+            RetrySchedule.parse(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.detail) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_an_attempt(self) -> Self:
+        # A leased delivery may wait for one send of its endpoint, then be sent itself.
+        if self.relay_lease_s <= 2 * self.webhook_timeout_s:
+            raise ValueError(
+                "HUIKUAN_RELAY_LEASE_S must be longer than twice HUIKUAN_WEBHOOK_TIMEOUT_S"
+            )
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def retry_schedule(self) -> RetrySchedule:
+        return RetrySchedule.parse(self.webhook_retry_schedule)
+
+    @property
+    def disable_after(self) -> timedelta:
+        return timedelta(hours=self.webhook_disable_after_h)

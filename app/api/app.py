@@ -15,11 +15,13 @@ from app.api.routers import (
     api_keys,
     contracts,
     customers,
+    events,
     invoice_actions,
     invoices,
     ops,
     payments,
     test_clock,
+    webhooks,
 )
 from app.api.schemas.common import Problem
 from app.services.platform import Platform
@@ -38,6 +40,9 @@ ROUTERS = (
     invoice_actions.router,
     payments.router,
     api_keys.router,
+    webhooks.router,
+    webhooks.deliveries_router,
+    events.router,
     test_clock.router,
 )
 

@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
 from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
+from app.adapters.db.repositories.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.repositories.invoices import SqlInvoiceRepository
+from app.adapters.db.repositories.outbox import SqlOutboxRepository
 from app.adapters.db.repositories.payments import SqlPaymentRepository
+from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
+from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
 from app.adapters.db.tables import idempotency_keys, outbox_events
 from app.domain.events import OutboxEvent
 
@@ -42,6 +46,10 @@ class SqlUnitOfWork:
     contracts: SqlContractRepository
     invoices: SqlInvoiceRepository
     payments: SqlPaymentRepository
+    webhook_endpoints: SqlWebhookEndpointRepository
+    webhook_deliveries: SqlWebhookDeliveryRepository
+    delivery_queue: SqlDeliveryQueue
+    outbox: SqlOutboxRepository
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -67,6 +75,10 @@ class SqlUnitOfWork:
         self.contracts = SqlContractRepository(self._conn)
         self.invoices = SqlInvoiceRepository(self._conn)
         self.payments = SqlPaymentRepository(self._conn)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(self._conn)
+        self.webhook_deliveries = SqlWebhookDeliveryRepository(self._conn)
+        self.delivery_queue = SqlDeliveryQueue(self._conn)
+        self.outbox = SqlOutboxRepository(self._conn)
         return self
 
     async def __aexit__(
