@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.deps import AdminContext, Administrator, IfMatch, UowDep, etag
+from app.api.deps import NO_STORE, AdminContext, Administrator, IfMatch, UowDep, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
 from app.api.schemas.common import PageOut
@@ -32,6 +32,7 @@ Cursor = Annotated[str | None, Query(max_length=500)]
 
 def _with_secret(created: use_cases.EndpointWithSecret, response: Response) -> dict[str, Any]:
     response.headers["ETag"] = etag(created.endpoint.version)
+    response.headers["Cache-Control"] = NO_STORE
     return {**webhook_endpoint_document(created.endpoint), "secret": created.secret}
 
 
