@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".data"), description="Embedded PostgreSQL data folder.")
     host: str = "127.0.0.1"
     port: int = 8000
+    worker_ops_port: int = Field(
+        default=8001, ge=0, le=65535, description="`worker` serves /healthz, /readyz, /metrics here"
+    )
     timezone: str = Field(default="Asia/Shanghai", description="Decides what 'today' is.")
     bootstrap_api_key: str | None = Field(
         default=None, description="Ensures a key with this value and all scopes exists."

@@ -82,6 +82,16 @@ def create_app(
     return app
 
 
+def create_ops_app(platform: Platform) -> FastAPI:
+    """Only /healthz, /readyz and /metrics: what `huikuan worker` serves to ops."""
+    app = FastAPI(title="Huikuan worker", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.platform = platform
+    install_error_handlers(app)
+    app.include_router(ops.router)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
 def _document_problems(app: FastAPI) -> None:
     """Add the Problem schema that the routes' error responses refer to."""
     original = app.openapi
