@@ -17,13 +17,17 @@ from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.idempotency import SqlIdempotencyStore
 from app.adapters.db.migrate import upgrade
-from app.adapters.db.uow import SqlUnitOfWorkFactory
+from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
+from app.adapters.metrics import refresh_outbox_gauges
+from app.adapters.relay.relay import Relay, RelayConfig
+from app.adapters.webhooks.sender import WebhookSender
 from app.api.app import create_app
 from app.services.api_keys import KeyCache, ensure_bootstrap_key
+from app.services.delivery import DeliveryPolicy
 from app.services.idempotency import IdempotencyPolicy
-from app.services.platform import Platform
+from app.services.platform import Platform, UnitOfWorkFactory
 from app.settings import Settings
 
 log = logging.getLogger("huikuan")
@@ -84,6 +88,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         clock_control=clock if isinstance(clock, TestClock) else None,
         promise_grace_days=settings.promise_grace_days,
     )
+    platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     if settings.bootstrap_api_key:
         await ensure_bootstrap_key(platform.uow(), clock, ids, settings.bootstrap_api_key)
     runtime = Runtime(settings=settings, database_url=url, engine=engine, platform=platform)
@@ -97,7 +102,85 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
     services: list[BackgroundService] = []
     if isinstance(runtime.platform.clock, TestClock):
         services.append(TestClockSync(runtime.platform.clock))
+    if runtime.settings.relay_enabled:
+        services.append(RelayService.build(runtime))
     return services
+
+
+@dataclass
+class RelayService:
+    """The relay on a small pool of its own, so that it neither waits for the API's
+    connections nor takes them; checked-out connections are not pinged first (a failed
+    pass is simply tried again)."""
+
+    relay: Relay
+    engine: AsyncEngine
+
+    @classmethod
+    def build(cls, runtime: Runtime) -> RelayService:
+        engine = create_engine(
+            runtime.database_url,
+            pool_size=3,
+            max_overflow=2,
+            pre_ping=False,
+            application_name="huikuan-relay",
+        )
+        relay = build_relay(
+            runtime.settings,
+            runtime.platform,
+            runtime.database_url,
+            uow=SqlUnitOfWorkFactory(engine),
+        )
+        return cls(relay, engine)
+
+    async def start(self) -> None:
+        await self.relay.start()
+
+    async def stop(self) -> None:
+        try:
+            await self.relay.stop()
+        finally:
+            await self.engine.dispose()
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        schedule=settings.retry_schedule,
+        disable_after=settings.disable_after,
+        lease=timedelta(seconds=settings.relay_lease_s),
+    )
+
+
+def build_relay(
+    settings: Settings,
+    platform: Platform,
+    database_url: str | None,
+    *,
+    uow: UnitOfWorkFactory | None = None,
+) -> Relay:
+    """The outbox relay; ``database_url`` None means no LISTEN, polling only."""
+    sender = WebhookSender(
+        timeout_s=settings.webhook_timeout_s,
+        max_idle_per_origin=settings.relay_endpoint_concurrency,
+        wall_clock=SystemClock(settings.zone),
+    )
+    config = RelayConfig(
+        policy=delivery_policy(settings),
+        poll_s=settings.relay_poll_s,
+        batch_size=settings.relay_batch_size,
+        concurrency=settings.relay_concurrency,
+        endpoint_concurrency=settings.relay_endpoint_concurrency,
+        shutdown_grace_s=settings.relay_shutdown_grace_s,
+    )
+    return Relay(
+        uow=uow or platform.uow,
+        clock=platform.clock,
+        ids=platform.ids,
+        sender=sender,
+        config=config,
+        database_url=database_url,
+        channel=OUTBOX_CHANNEL,
+    )
 
 
 def create_web_app(settings: Settings | None = None, *, with_background: bool = True) -> FastAPI:

@@ -7,17 +7,18 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from uuid import UUID
 
+import uvicorn
+
 from app.adapters.logging import configure_logging
-from app.bootstrap import build_runtime, create_web_app, database_url
+from app.api.app import create_ops_app
+from app.bootstrap import Runtime, build_runtime, create_web_app, database_url
 from app.settings import Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
     settings = Settings(**overrides)
     configure_logging(settings.log_level)
@@ -56,11 +57,37 @@ async def _worker() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await runtime.start_background()
+    ops = _ops_server(settings, runtime)
+    ops_task = asyncio.create_task(ops.serve()) if ops else None
     try:
         await stop.wait()
     finally:
+        if ops is not None and ops_task is not None:
+            ops.should_exit = True
+            await ops_task
         await runtime.close()
     return 0
+
+
+def _ops_server(settings: Settings, runtime: Runtime) -> uvicorn.Server | None:
+    """Health and metrics for the worker, on HUIKUAN_WORKER_OPS_PORT (0: none)."""
+    if not settings.worker_ops_port:
+        return None
+    config = uvicorn.Config(
+        create_ops_app(runtime.platform),
+        host=settings.host,
+        port=settings.worker_ops_port,
+        log_config=None,
+    )
+    return _OpsServer(config)
+
+
+class _OpsServer(uvicorn.Server):
+    """Leaves SIGINT/SIGTERM to the worker, which stops this server itself."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 async def _migrate() -> int:

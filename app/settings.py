@@ -5,11 +5,16 @@ Every field here is listed in the README's configuration table; keep the two in 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
+from app.domain.errors import ValidationFailed
 
 
 class Settings(BaseSettings):
@@ -23,6 +28,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".data"), description="Embedded PostgreSQL data folder.")
     host: str = "127.0.0.1"
     port: int = 8000
+    worker_ops_port: int = Field(
+        default=8001, ge=0, le=65535, description="`worker` serves /healthz, /readyz, /metrics here"
+    )
     timezone: str = Field(default="Asia/Shanghai", description="Decides what 'today' is.")
     bootstrap_api_key: str | None = Field(
         default=None, description="Ensures a key with this value and all scopes exists."
@@ -42,6 +50,25 @@ class Settings(BaseSettings):
         default=0, ge=0, le=365, description="Days after the promised date a payment still counts."
     )
 
+    # Event delivery (the outbox relay and webhooks)
+    relay_enabled: bool = Field(default=True, description="Run the relay in serve and worker.")
+    relay_poll_s: float = Field(default=1.0, gt=0, description="Poll even without a NOTIFY.")
+    relay_batch_size: int = Field(default=200, ge=1, le=5000)
+    relay_concurrency: int = Field(default=64, ge=1, description="Sends in flight per process.")
+    relay_endpoint_concurrency: int = Field(
+        default=16, ge=1, description="Sends in flight per endpoint per process."
+    )
+    relay_lease_s: float = Field(
+        default=60.0, gt=0, description="How long a claimed delivery is kept from other relays."
+    )
+    relay_shutdown_grace_s: float = Field(default=10.0, ge=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_retry_schedule: str = Field(
+        default=DEFAULT_RETRY_SCHEDULE, description="Seconds between attempts, comma-separated."
+    )
+    webhook_disable_after_h: float = Field(default=120.0, gt=0)
+    outbox_retention_days: int = Field(default=30, ge=1)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -51,6 +78,32 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _readable_schedule(cls, value: str) -> str:
+        try:
+            RetrySchedule.parse(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.detail) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_an_attempt(self) -> Self:
+        # A leased delivery may wait for one send of its endpoint, then be sent itself.
+        if self.relay_lease_s <= 2 * self.webhook_timeout_s:
+            raise ValueError(
+                "HUIKUAN_RELAY_LEASE_S must be longer than twice HUIKUAN_WEBHOOK_TIMEOUT_S"
+            )
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def retry_schedule(self) -> RetrySchedule:
+        return RetrySchedule.parse(self.webhook_retry_schedule)
+
+    @property
+    def disable_after(self) -> timedelta:
+        return timedelta(hours=self.webhook_disable_after_h)

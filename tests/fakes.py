@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from app.adapters.ids import Uuid7Generator
 from app.domain.access import ApiKey, Scope
 from app.domain.customers import Customer
+from app.domain.delivery import DeliveryStatus, WebhookDelivery
 from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.events import Actor, OutboxEvent
 from app.domain.idempotency import ClaimState, IdempotencyRecord, StoredResponse
+from app.domain.webhooks import WebhookEndpoint
 from app.services.context import Context
 from app.services.pagination import PageRequest
+from app.services.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
 from tests.fakes_collection import (
     FakeDunningPolicyRepository,
     FakeInteractionRepository,
@@ -123,6 +126,164 @@ class FakeApiKeyRepository:
         return self.rows[key_id]
 
 
+class FakeWebhookEndpointRepository:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, WebhookEndpoint] = {}
+
+    async def add(self, endpoint: WebhookEndpoint) -> None:
+        self.rows[endpoint.id] = copy.deepcopy(endpoint)
+
+    async def get(self, endpoint_id: UUID) -> WebhookEndpoint | None:
+        found = self.rows.get(endpoint_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, endpoint: WebhookEndpoint, expected_version: int) -> None:
+        current = self.rows.get(endpoint.id)
+        if current is None or current.version != expected_version:
+            raise StaleVersion("webhook endpoint", expected_version)
+        self.rows[endpoint.id] = replace(
+            copy.deepcopy(endpoint), failing_since=current.failing_since
+        )
+
+    async def delete(self, endpoint_id: UUID) -> bool:
+        return self.rows.pop(endpoint_id, None) is not None
+
+    async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
+        rows = sorted(self.rows.values(), key=lambda e: e.id)
+        if enabled is not None:
+            rows = [e for e in rows if e.enabled == enabled]
+        return rows[: page.fetch]
+
+    async def mark_failing(
+        self, endpoint_ids: Sequence[UUID], at: datetime
+    ) -> dict[UUID, datetime]:
+        streaks: dict[UUID, datetime] = {}
+        for endpoint_id in endpoint_ids:
+            row = self.rows.get(endpoint_id)
+            if row is not None and row.enabled:
+                row.failing_since = row.failing_since or at
+                streaks[endpoint_id] = row.failing_since
+        return streaks
+
+    async def mark_healthy(self, endpoint_ids: Sequence[UUID]) -> None:
+        for endpoint_id in endpoint_ids:
+            if endpoint_id in self.rows:
+                self.rows[endpoint_id].failing_since = None
+
+
+class FakeWebhookDeliveryRepository:
+    """Deliveries and, for the relay's use cases, their leases (``lease_tokens``)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, WebhookDelivery] = {}
+        self.lease_tokens: dict[UUID, UUID] = {}
+
+    async def get(self, delivery_id: UUID) -> WebhookDelivery | None:
+        found = self.rows.get(delivery_id)
+        return copy.deepcopy(found) if found else None
+
+    async def list_for_endpoint(
+        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
+    ) -> Sequence[WebhookDelivery]:
+        rows = [d for d in self.rows.values() if d.endpoint_id == endpoint_id]
+        if status is not None:
+            rows = [d for d in rows if d.status is status]
+        return sorted(rows, key=lambda d: d.id, reverse=True)[: page.fetch]
+
+    async def reschedule(self, delivery: WebhookDelivery) -> None:
+        self.rows[delivery.id] = copy.deepcopy(delivery)
+
+    async def fail_pending(self, endpoint_id: UUID, reason: str, now: datetime) -> int:
+        doomed = [
+            d
+            for d in self.rows.values()
+            if d.endpoint_id == endpoint_id and d.status is DeliveryStatus.PENDING
+        ]
+        for delivery in doomed:
+            self.rows[delivery.id] = replace(
+                delivery,
+                status=DeliveryStatus.FAILED,
+                next_attempt_at=None,
+                last_error=reason,
+                updated_at=now,
+            )
+            self.lease_tokens.pop(delivery.id, None)
+        return len(doomed)
+
+
+class FakeDeliveryQueue:
+    """Only what the relay's unit-tested use cases need: writing outcomes back."""
+
+    def __init__(self, deliveries: FakeWebhookDeliveryRepository) -> None:
+        self.deliveries = deliveries
+
+    async def fan_out_events(self, limit: int, allowed_attempts: int, now: datetime) -> int:
+        return 0
+
+    async def claim_due_deliveries(
+        self,
+        limit: int,
+        *,
+        per_endpoint: int,
+        busy: Mapping[UUID, int],
+        lease: timedelta,
+        now: datetime,
+    ) -> Sequence[DeliveryJob]:
+        return []
+
+    async def record_attempts(self, records: Sequence[AttemptRecord]) -> set[UUID]:
+        written: set[UUID] = set()
+        for record in records:
+            row = self.deliveries.rows.get(record.delivery_id)
+            token = self.deliveries.lease_tokens.get(record.delivery_id)
+            if (
+                row is None
+                or token != record.lease_token
+                or row.status is not DeliveryStatus.PENDING
+            ):
+                continue
+            self.deliveries.rows[row.id] = replace(
+                row,
+                status=record.status,
+                attempt_count=record.attempt.number,
+                next_attempt_at=record.next_attempt_at,
+                delivered_at=record.delivered_at or row.delivered_at,
+                last_status_code=record.attempt.status_code,
+                last_error=record.attempt.error,
+                attempts=(*row.attempts, record.attempt),
+            )
+            del self.deliveries.lease_tokens[row.id]
+            written.add(row.id)
+        return written
+
+    async def release_claims(self, tokens: Sequence[UUID]) -> int:
+        doomed = [k for k, v in self.deliveries.lease_tokens.items() if v in tokens]
+        for key in doomed:
+            del self.deliveries.lease_tokens[key]
+        return len(doomed)
+
+    async def backlog(self, now: datetime) -> Backlog:
+        return Backlog(pending=0, oldest=None)
+
+    async def delete_finished_before(self, cutoff: datetime, limit: int) -> int:
+        return 0
+
+
+class FakeOutboxRepository:
+    async def read_feed(
+        self,
+        *,
+        after: tuple[int, int] | None,
+        event_type: str | None,
+        subject: str | None,
+        limit: int,
+    ) -> Sequence[FeedEvent]:
+        return []
+
+    async def delete_dispatched_before(self, cutoff: datetime, limit: int) -> int:
+        return 0
+
+
 class FakeUnitOfWork:
     """Shares its repositories across uses; a rollback restores the state before ``async with``."""
 
@@ -138,32 +299,38 @@ class FakeUnitOfWork:
         self.promises = FakePromiseRepository(self.invoices, self.payments)
         self.risk_flags = FakeRiskFlagRepository()
         self.dunning_policy = FakeDunningPolicyRepository()
+        self.webhook_endpoints = FakeWebhookEndpointRepository()
+        self.webhook_deliveries = FakeWebhookDeliveryRepository()
+        self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
+        self.outbox = FakeOutboxRepository()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
-        self._snapshot: tuple[object, ...] | None = None
+        self._snapshot: dict[str, Any] | None = None
+
+    # Repositories whose ``rows`` a rollback restores (contracts restore themselves).
+    _ROLLED_BACK = (
+        "customers",
+        "api_keys",
+        "invoices",
+        "payments",
+        "webhook_endpoints",
+        "webhook_deliveries",
+        "targets",
+        "tasks",
+        "interactions",
+        "promises",
+        "risk_flags",
+        "dunning_policy",
+    )
 
     async def __aenter__(self) -> Self:
         self._pending = []
-        self._snapshot = (
-            copy.deepcopy(self.customers.rows),
-            dict(self.api_keys.rows),
-            self.contracts.snapshot(),
-            copy.deepcopy(self.invoices.rows),
-            copy.deepcopy(self.payments.rows),
-            copy.deepcopy(self._collection_rows()),
-        )
+        self._snapshot = {
+            name: copy.deepcopy(getattr(self, name).rows) for name in self._ROLLED_BACK
+        }
+        self._snapshot["contracts"] = self.contracts.snapshot()
         return self
-
-    def _collection_rows(self) -> tuple[object, ...]:
-        return (
-            self.targets.rows,
-            self.tasks.rows,
-            self.interactions.rows,
-            self.promises.rows,
-            self.risk_flags.rows,
-            self.dunning_policy.policy,
-        )
 
     async def __aexit__(
         self,
@@ -172,20 +339,9 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._snapshot is not None:  # not committed: roll back
-            customers, keys, contracts, invoices, payments, collection = self._snapshot
-            (
-                self.targets.rows,
-                self.tasks.rows,
-                self.interactions.rows,
-                self.promises.rows,
-                self.risk_flags.rows,
-                self.dunning_policy.policy,
-            ) = collection  # type: ignore[misc]
-            self.customers.rows = customers  # type: ignore[assignment]
-            self.api_keys.rows = keys  # type: ignore[assignment]
-            self.contracts.restore(contracts)
-            self.invoices.rows = invoices  # type: ignore[assignment]
-            self.payments.rows = payments  # type: ignore[assignment]
+            for name in self._ROLLED_BACK:
+                getattr(self, name).rows = self._snapshot[name]
+            self.contracts.restore(self._snapshot["contracts"])
         self._snapshot = None
         self._pending = []
 

@@ -349,13 +349,13 @@ class FakeRiskFlagRepository:
 
 class FakeDunningPolicyRepository:
     def __init__(self) -> None:
-        self.policy: DunningPolicy | None = None
+        self.rows: dict[int, DunningPolicy] = {}  # one row, id 1, like the table
 
     async def get(self) -> DunningPolicy | None:
-        return self.policy
+        return self.rows.get(1)
 
     async def save(self, policy: DunningPolicy, expected_version: int) -> None:
-        current = self.policy.version if self.policy else 1
+        current = self.rows[1].version if 1 in self.rows else 1
         if current != expected_version:
             raise StaleVersion("dunning policy", expected_version)
-        self.policy = policy
+        self.rows[1] = policy

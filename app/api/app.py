@@ -16,6 +16,7 @@ from app.api.routers import (
     contracts,
     customers,
     dunning,
+    events,
     interactions,
     invoice_actions,
     invoices,
@@ -26,6 +27,7 @@ from app.api.routers import (
     targets,
     tasks,
     test_clock,
+    webhooks,
 )
 from app.api.schemas.common import Problem
 from app.services.platform import Platform
@@ -50,6 +52,9 @@ ROUTERS = (
     risk_flags.router,
     dunning.router,
     api_keys.router,
+    webhooks.router,
+    webhooks.deliveries_router,
+    events.router,
     test_clock.router,
 )
 
@@ -86,6 +91,16 @@ def create_app(
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     _document_problems(app)
+    return app
+
+
+def create_ops_app(platform: Platform) -> FastAPI:
+    """Only /healthz, /readyz and /metrics: what `huikuan worker` serves to ops."""
+    app = FastAPI(title="Huikuan worker", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.platform = platform
+    install_error_handlers(app)
+    app.include_router(ops.router)
+    app.add_middleware(RequestContextMiddleware)
     return app
 
 

@@ -91,6 +91,10 @@ AdminContext = Annotated[Context, Depends(_admin_context)]
 IngestContext = Annotated[Context, Depends(_ingest_context)]
 
 
+# Answers that carry a secret: no cache may keep them, and Idempotency-Key replays don't either.
+NO_STORE = "no-store"
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 

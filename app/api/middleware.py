@@ -27,7 +27,7 @@ log = logging.getLogger("huikuan.http")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-REPLAYED_HEADERS = ("content-type", "location", "etag")
+REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control")
 
 
 def route_label(scope: Scope) -> str:

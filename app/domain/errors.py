@@ -100,5 +100,9 @@ class IdempotencyKeyReused(ValidationFailed):
     title = "Idempotency-Key reused with a different request"
 
 
+class IdempotentResponseWithheld(Conflict):
+    title = "The first response carried a secret and was not kept"
+
+
 class IdempotencyInFlight(Conflict):
     title = "Request with this Idempotency-Key is still in flight"

@@ -23,6 +23,15 @@ class StoredResponse:
     headers: dict[str, str]
     body: bytes
 
+    @property
+    def withheld(self) -> bool:
+        """A ``Cache-Control: no-store`` answer (it carries a secret): its body is not kept."""
+        return "no-store" in self.headers.get("cache-control", "")
+
+    def kept(self) -> StoredResponse:
+        """What may be stored for replay: everything, or for a withheld answer no body."""
+        return StoredResponse(self.status, self.headers, b"") if self.withheld else self
+
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.domain.errors import IdempotencyInFlight, IdempotencyKeyReused
+from app.domain.errors import (
+    IdempotencyInFlight,
+    IdempotencyKeyReused,
+    IdempotentResponseWithheld,
+)
 from app.domain.idempotency import (
     ClaimState,
     IdempotencyRecord,
@@ -73,6 +77,12 @@ async def claim_key(
         verdict = judge_repeat(existing, fingerprint, now, policy.retention)
         if verdict is Verdict.REPLAY:
             assert existing.response is not None
+            if existing.response.withheld:
+                raise IdempotentResponseWithheld(
+                    f"the first request with this Idempotency-Key succeeded "
+                    f"({existing.response.status}); its answer carried a secret, which is "
+                    "never stored: look the resource up (rotate the secret if it was lost)"
+                )
             return Replay(existing.response)
         if verdict is Verdict.MISMATCH:
             raise IdempotencyKeyReused(
@@ -94,6 +104,6 @@ async def claim_key(
 async def finish_claim(store: IdempotencyStore, claim: Claimed, response: StoredResponse) -> None:
     """Keep a final response for replay; release the key when a retry should run again."""
     if should_store(response.status):
-        await store.complete(claim.scope, claim.key, response)
+        await store.complete(claim.scope, claim.key, response.kept())
     else:
         await store.release(claim.scope, claim.key)

@@ -105,3 +105,35 @@ def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
     assert "Application shutdown complete" in stderr
     assert f"{base}/docs" in stderr
     assert "serve-test-key" in stderr  # the bootstrap key the operator configured
+
+
+def test_worker_serves_health_and_metrics_and_stops_on_sigterm(
+    database_url: str, db: AsyncEngine
+) -> None:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "HUIKUAN_WORKER_OPS_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "worker did not become ready"
+            time.sleep(0.2)
+        assert "huikuan_outbox_pending" in httpx.get(f"{base}/metrics").text
+        assert httpx.get(f"{base}/v1/customers").status_code == 404  # no API in a worker
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert process.returncode == 0

@@ -188,3 +188,24 @@ async def test_request_id_is_honoured_and_echoed(api: httpx.AsyncClient) -> None
     made = await api.get("/v1/customers", headers={"X-Request-ID": "bad id with spaces"})
     assert made.headers["x-request-id"] != "bad id with spaces"
     assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_answers_carrying_a_secret_are_never_stored_for_replay(
+    api: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    headers = {"Idempotency-Key": "new-key"}
+    body = {"name": "erp", "scopes": ["ingest"]}
+    first = await api.post("/v1/admin/api-keys", json=body, headers=headers)
+    assert first.status_code == 201
+    assert first.headers["cache-control"] == "no-store"
+    secret = first.json()["secret"]
+    async with db.connect() as conn:
+        stored = (await conn.execute(text("SELECT response_body FROM idempotency_keys"))).scalar()
+    assert stored is not None
+    assert secret.encode() not in bytes(stored)
+    again = await api.post("/v1/admin/api-keys", json=body, headers=headers)
+    assert again.status_code == 409
+    assert again.json()["type"] == "urn:huikuan:problem:idempotent-response-withheld"
+    assert secret not in again.text
+    listed = (await api.get("/v1/admin/api-keys")).json()["data"]
+    assert [k["name"] for k in listed].count("erp") == 1

@@ -110,3 +110,16 @@ async def test_an_abandoned_claim_is_taken_over_after_its_lease() -> None:
     clock.advance(seconds=120)
     retry = await claim_key(store, clock, policy, scope="s", key="k", fingerprint="f")
     assert isinstance(retry, Claimed)
+
+
+async def test_a_withheld_answer_is_not_replayed() -> None:
+    from app.domain.errors import IdempotentResponseWithheld
+
+    store, clock, policy = FakeIdempotencyStore(), FixedClock(T0), IdempotencyPolicy()
+    first = await claim_key(store, clock, policy, scope="s", key="k", fingerprint="f")
+    assert isinstance(first, Claimed)
+    secret = StoredResponse(201, {"cache-control": "no-store"}, b'{"secret": "whsec_x"}')
+    await finish_claim(store, first, secret)
+    assert store.rows[("s", "k")].response == StoredResponse(201, secret.headers, b"")
+    with pytest.raises(IdempotentResponseWithheld):
+        await claim_key(store, clock, policy, scope="s", key="k", fingerprint="f")

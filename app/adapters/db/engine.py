@@ -29,13 +29,25 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pre_ping: bool = True,
+    application_name: str = "huikuan",
+) -> AsyncEngine:
+    """``pre_ping`` checks each connection at checkout (a round trip); a caller that
+    retries failed transactions by itself, like the relay, may go without."""
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
+        # Statement parameters hold webhook secrets and personal data: keep them out of
+        # exception messages, and so out of logs.
+        hide_parameters=True,
         pool_recycle=1800,
         json_serializer=dumps,
-        connect_args={"server_settings": {"application_name": "huikuan"}},
+        connect_args={"server_settings": {"application_name": application_name}},
     )

@@ -17,14 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
 from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
+from app.adapters.db.repositories.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.repositories.dunning import SqlDunningPolicyRepository
 from app.adapters.db.repositories.interactions import SqlInteractionRepository
 from app.adapters.db.repositories.invoices import SqlInvoiceRepository
+from app.adapters.db.repositories.outbox import SqlOutboxRepository
 from app.adapters.db.repositories.payments import SqlPaymentRepository
 from app.adapters.db.repositories.promises import SqlPromiseRepository
 from app.adapters.db.repositories.risk_flags import SqlRiskFlagRepository
 from app.adapters.db.repositories.targets import SqlTargetRepository
 from app.adapters.db.repositories.tasks import SqlTaskRepository
+from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
+from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
 from app.adapters.db.tables import idempotency_keys, outbox_events
 from app.domain.events import OutboxEvent
 
@@ -54,6 +58,10 @@ class SqlUnitOfWork:
     promises: SqlPromiseRepository
     risk_flags: SqlRiskFlagRepository
     dunning_policy: SqlDunningPolicyRepository
+    webhook_endpoints: SqlWebhookEndpointRepository
+    webhook_deliveries: SqlWebhookDeliveryRepository
+    delivery_queue: SqlDeliveryQueue
+    outbox: SqlOutboxRepository
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -85,6 +93,10 @@ class SqlUnitOfWork:
         self.promises = SqlPromiseRepository(self._conn)
         self.risk_flags = SqlRiskFlagRepository(self._conn)
         self.dunning_policy = SqlDunningPolicyRepository(self._conn)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(self._conn)
+        self.webhook_deliveries = SqlWebhookDeliveryRepository(self._conn)
+        self.delivery_queue = SqlDeliveryQueue(self._conn)
+        self.outbox = SqlOutboxRepository(self._conn)
         return self
 
     async def __aexit__(

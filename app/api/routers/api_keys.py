@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Query, status
+from fastapi import Query, Response, status
 
-from app.api.deps import AdminContext, Administrator, PlatformDep, UowDep
+from app.api.deps import NO_STORE, AdminContext, Administrator, PlatformDep, UowDep
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
 from app.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
@@ -36,7 +36,10 @@ def key_document(key: ApiKey) -> dict[str, Any]:
     summary="Create an API key",
     response_model=ApiKeyCreated,
 )
-async def create_api_key(body: ApiKeyCreate, uow: UowDep, ctx: AdminContext) -> dict[str, Any]:
+async def create_api_key(
+    body: ApiKeyCreate, uow: UowDep, ctx: AdminContext, response: Response
+) -> dict[str, Any]:
+    response.headers["Cache-Control"] = NO_STORE
     created = await use_cases.create_api_key(
         uow, ctx.clock, ctx.ids, body.name, [s.value for s in body.scopes]
     )

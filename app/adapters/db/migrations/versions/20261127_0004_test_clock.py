@@ -1,7 +1,7 @@
 """The test clock's offset, shared by every replica (HUIKUAN_TEST_CLOCK=true only).
 
 Revision ID: 0004_test_clock
-Revises: 0002_receivables
+Revises: 0003_event_delivery
 Create Date: 2026-11-27
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_test_clock"
-down_revision: str | Sequence[str] | None = "0002_receivables"
+down_revision: str | Sequence[str] | None = "0003_event_delivery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

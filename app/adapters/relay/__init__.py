@@ -1,0 +1,1 @@
+"""The outbox relay: wakes on commit, fans events out, sends deliveries, records outcomes."""

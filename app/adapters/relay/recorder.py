@@ -1,0 +1,85 @@
+"""Writes attempt outcomes back in batches: under load, one transaction records many.
+
+Outcomes wait here only between the HTTP answer and the write; the delivery's lease keeps
+other relays off it meanwhile. An outcome that cannot be written (the database is away)
+is retried (a batch that keeps failing is dropped after ``MAX_TRIES``: its leases expire
+and the deliveries are sent again); at shutdown what is left is handed back so its lease
+can be released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from app.services.delivery import SendOutcome
+
+log = logging.getLogger("huikuan.relay")
+
+MAX_TRIES = 10
+
+Writer = Callable[[list[SendOutcome]], Awaitable[None]]
+
+
+class OutcomeRecorder:
+    def __init__(
+        self, write: Writer, *, max_batch: int = 500, retry_s: float = 1.0, linger_s: float = 0.01
+    ) -> None:
+        self.write = write
+        self.max_batch = max_batch
+        self.retry_s = retry_s
+        self.linger_s = linger_s  # gather a few more outcomes per transaction under load
+        self._pending: list[SendOutcome] = []
+        self._ready = asyncio.Event()
+        self._closing = False
+        self._done = asyncio.Event()
+
+    def add(self, outcome: SendOutcome) -> None:
+        self._pending.append(outcome)
+        self._ready.set()
+
+    async def run(self) -> None:
+        """Write until closed; after :meth:`close`, one last round, then stop."""
+        try:
+            while True:
+                await self._ready.wait()
+                if not self._closing and len(self._pending) < self.max_batch:
+                    await asyncio.sleep(self.linger_s)
+                self._ready.clear()
+                await self._write_pending(give_up=self._closing)
+                if self._closing:
+                    return
+        finally:
+            self._done.set()
+
+    async def _write_pending(self, *, give_up: bool) -> None:
+        failures = 0
+        while self._pending:
+            batch = self._pending[: self.max_batch]
+            try:
+                await self.write(batch)
+            except Exception:
+                failures += 1
+                log.exception("could not record webhook outcomes", extra={"count": len(batch)})
+                if give_up and failures >= 3:
+                    return
+                if failures >= MAX_TRIES:  # never let one batch block every later one
+                    log.error(
+                        "dropped webhook outcomes; their leases expire and they are sent again"
+                    )
+                    del self._pending[: len(batch)]
+                    failures = 0
+                    continue
+                await asyncio.sleep(min(self.retry_s * failures, 10.0))
+                continue
+            del self._pending[: len(batch)]
+            failures = 0
+
+    async def close(self) -> list[SendOutcome]:
+        """Write what is pending (a few tries), stop, and return what could not be written."""
+        self._closing = True
+        self._ready.set()
+        await self._done.wait()
+        left, self._pending = self._pending, []
+        return left

@@ -1,0 +1,98 @@
+"""The webhook sender: one signed POST per attempt over kept-alive connections (lanes.py).
+
+An attempt never raises: whatever happens becomes an ``AttemptResult`` (a status code, or
+an error when no answer came within the timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from datetime import datetime, timedelta
+
+import httpx
+
+from app.adapters.webhooks.lanes import ConnectionLanes, client_factory
+from app.adapters.webhooks.signing import signed_headers
+from app.domain.delivery import AttemptResult
+from app.domain.events import OutboxEvent
+from app.services.ports import Clock, DeliveryJob
+
+log = logging.getLogger("huikuan.webhooks")
+
+CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+USER_AGENT = "Huikuan-Webhooks/1.0"
+MAX_RESPONSE_BYTES = 64 * 1024  # read (and drop) this much of an answer, to reuse the connection
+
+
+def event_body(event: OutboxEvent) -> bytes:
+    """The CloudEvents JSON body: the same bytes on every attempt of one event."""
+    return json.dumps(event.envelope(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class WebhookSender:
+    """``wall_clock`` stamps ``webhook-timestamp``: receivers check it against their own
+    clock, so it is real time even when the service runs on a test clock."""
+
+    def __init__(self, *, timeout_s: float, max_idle_per_origin: int, wall_clock: Clock) -> None:
+        self.timeout_s = timeout_s
+        self.wall_clock = wall_clock
+        headers = {"user-agent": USER_AGENT, "content-type": CONTENT_TYPE}
+        self.lanes = ConnectionLanes(
+            client_factory(timeout_s, headers), max_idle_per_origin=max_idle_per_origin
+        )
+
+    async def send(self, job: DeliveryJob, at: datetime) -> AttemptResult:
+        """POST the event to the endpoint; ``at`` is the attempt's time on the service clock."""
+        body = event_body(job.event)
+        timestamp = int(self.wall_clock.now().timestamp())
+        headers = signed_headers(str(job.event.id), timestamp, body, job.secrets)
+        started = time.perf_counter()
+
+        def elapsed() -> timedelta:
+            return timedelta(seconds=time.perf_counter() - started)
+
+        client = self.lanes.borrow(job.url)
+        reusable = False
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                code, reason, retry_after = await self._post(client, job.url, body, headers)
+            reusable = True
+        except (TimeoutError, httpx.TimeoutException):
+            error = f"no answer within {self.timeout_s:g} s"
+            return AttemptResult(at=at, duration=elapsed(), error=error)
+        except Exception as exc:  # refused, reset, bad URL...: none may stop the relay
+            if not isinstance(exc, httpx.HTTPError):
+                log.warning("webhook attempt failed unexpectedly", exc_info=True)
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            return AttemptResult(at=at, duration=elapsed(), error=error)
+        finally:
+            self.lanes.give_back(job.url, client, reusable=reusable)
+            await self.lanes.close_retired()
+        if 200 <= code < 300:
+            return AttemptResult(at=at, duration=elapsed(), status_code=code)
+        return AttemptResult(
+            at=at,
+            duration=elapsed(),
+            status_code=code,
+            error=f"HTTP {code} {reason}".strip(),
+            retry_after=retry_after,
+        )
+
+    @staticmethod
+    async def _post(
+        client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, str, str | None]:
+        """Status code, reason and Retry-After of the answer (its body is read and dropped)."""
+        async with client.stream("POST", url, content=body, headers=headers) as response:
+            read = 0
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read > MAX_RESPONSE_BYTES:
+                    break
+            return response.status_code, response.reason_phrase, response.headers.get("retry-after")
+
+    async def aclose(self) -> None:
+        await self.lanes.aclose()

@@ -1,0 +1,178 @@
+"""Webhook deliveries and their policy: what an attempt's outcome means, when to try again,
+when to give up on a delivery and when to give up on an endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from enum import StrEnum
+from uuid import UUID
+
+from app.domain.errors import Conflict, ValidationFailed
+
+DEFAULT_RETRY_SCHEDULE = "5,300,1800,7200,18000,36000,36000"
+# A Retry-After beyond this is read as this: it keeps datetimes in range and a receiver
+# from parking a delivery for years.
+MAX_RETRY_AFTER = timedelta(days=7)
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+GONE = 410
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySchedule:
+    """Delays before the 2nd, 3rd, ... attempt; after the last one a delivery fails."""
+
+    delays: tuple[timedelta, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> RetrySchedule:
+        """``"5,300,1800"`` (seconds, decimals allowed); an empty text means no retries."""
+        delays: list[timedelta] = []
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            try:
+                seconds = float(part)
+            except ValueError:
+                raise ValidationFailed(f"retry delay {part!r} is not a number") from None
+            if not 0 <= seconds <= 30 * 86400:
+                raise ValidationFailed(f"retry delay {part} is outside 0..30 days")
+            delays.append(timedelta(seconds=seconds))
+        return cls(tuple(delays))
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.delays) + 1
+
+    def delay_after(self, attempt: int) -> timedelta | None:
+        """The wait after failed attempt number ``attempt`` (1-based), None after the last."""
+        if 1 <= attempt <= len(self.delays):
+            return self.delays[attempt - 1]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptResult:
+    """What one HTTP attempt gave: a status code, or an error when there was no answer."""
+
+    at: datetime
+    duration: timedelta
+    status_code: int | None = None
+    error: str | None = None
+    retry_after: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What becomes of a delivery after an attempt, and of its endpoint."""
+
+    status: DeliveryStatus
+    next_attempt_at: datetime | None = None
+    disable_endpoint: str | None = None
+
+
+def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """``Retry-After`` as delay-seconds or an HTTP-date (RFC 9110); None when unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        delay = timedelta(seconds=int(text[:12]))
+    else:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        delay = max(moment - now, timedelta(0))
+    return min(delay, MAX_RETRY_AFTER)
+
+
+def decide(
+    result: AttemptResult, attempt: int, allowed_attempts: int, schedule: RetrySchedule
+) -> Decision:
+    """The outcome of attempt number ``attempt`` (1-based) out of ``allowed_attempts``.
+
+    2xx delivers. 410 Gone fails the delivery and disables the endpoint. Anything else is
+    tried again after the schedule's delay (no sooner than a 429/503 ``Retry-After``) until
+    the attempts run out.
+    """
+    if result.succeeded:
+        return Decision(DeliveryStatus.DELIVERED)
+    if result.status_code == GONE:
+        return Decision(DeliveryStatus.FAILED, disable_endpoint="the receiver answered 410 Gone")
+    delay = schedule.delay_after(attempt) if attempt < allowed_attempts else None
+    if delay is None:
+        return Decision(DeliveryStatus.FAILED)
+    if result.status_code in RETRY_AFTER_STATUSES:
+        asked = parse_retry_after(result.retry_after, result.at)
+        if asked is not None:
+            delay = max(delay, asked)
+    return Decision(DeliveryStatus.PENDING, next_attempt_at=result.at + delay)
+
+
+def should_disable(failing_since: datetime | None, now: datetime, after: timedelta) -> bool:
+    """An endpoint that has failed every attempt for ``after`` is disabled."""
+    return failing_since is not None and now - failing_since >= after
+
+
+def failing_for(hours: float) -> str:
+    return f"every delivery failed for {hours:g} hours"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttempt:
+    number: int
+    at: datetime
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+    next_attempt_at: datetime | None
+
+
+@dataclass(slots=True)
+class WebhookDelivery:
+    id: UUID
+    endpoint_id: UUID
+    event_id: UUID
+    event_type: str
+    status: DeliveryStatus
+    attempt_count: int
+    allowed_attempts: int
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    attempts: tuple[DeliveryAttempt, ...] = ()
+
+
+def schedule_manual_retry(
+    delivery: WebhookDelivery, endpoint_enabled: bool, now: datetime
+) -> WebhookDelivery:
+    """Send again now: a finished delivery gets one more attempt, a waiting one goes now."""
+    if not endpoint_enabled:
+        raise Conflict("the endpoint is disabled: enable it before retrying its deliveries")
+    allowed = delivery.allowed_attempts
+    if delivery.status is not DeliveryStatus.PENDING:
+        allowed = delivery.attempt_count + 1
+    return replace(
+        delivery,
+        status=DeliveryStatus.PENDING,
+        allowed_attempts=allowed,
+        next_attempt_at=now,
+        updated_at=now,
+    )

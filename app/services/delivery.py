@@ -1,0 +1,155 @@
+"""Relay use cases: fan events out to deliveries, lease the due ones, write back outcomes.
+
+The relay adapter (``app/adapters/relay``) runs these in a loop and does the HTTP; the
+rules (what an outcome means, when an endpoint is given up) come from the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from app.domain.delivery import (
+    AttemptResult,
+    Decision,
+    DeliveryAttempt,
+    DeliveryStatus,
+    RetrySchedule,
+    decide,
+    failing_for,
+    should_disable,
+)
+from app.services.context import Context
+from app.services.ports import AttemptRecord, Backlog, Clock, DeliveryJob, UnitOfWork
+from app.services.webhooks import disable_for_cause
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    schedule: RetrySchedule
+    disable_after: timedelta
+    lease: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    job: DeliveryJob
+    result: AttemptResult
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedOutcome:
+    job: DeliveryJob
+    decision: Decision
+    written: bool
+
+
+async def fan_out_and_claim(
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: DeliveryPolicy,
+    *,
+    fan_out: int,
+    claim: int,
+    per_endpoint: int,
+    held: Mapping[UUID, int],
+) -> tuple[int, Sequence[DeliveryJob]]:
+    """In one transaction: create the deliveries of up to ``fan_out`` new events (0: none),
+    then lease up to ``claim`` due deliveries, at most ``per_endpoint`` per endpoint
+    counting the ``held`` ones. Returns how many events were fanned out and the leases."""
+    now = clock.now()
+    async with uow:
+        fanned = 0
+        if fan_out > 0:
+            fanned = await uow.delivery_queue.fan_out_events(
+                fan_out, policy.schedule.max_attempts, now
+            )
+        jobs: Sequence[DeliveryJob] = []
+        if claim > 0:
+            jobs = await uow.delivery_queue.claim_due_deliveries(
+                claim, per_endpoint=per_endpoint, busy=held, lease=policy.lease, now=now
+            )
+        await uow.commit()
+    return fanned, jobs
+
+
+def _record(outcome: SendOutcome, decision: Decision) -> AttemptRecord:
+    result = outcome.result
+    return AttemptRecord(
+        delivery_id=outcome.job.delivery_id,
+        lease_token=outcome.job.lease_token,
+        attempt=DeliveryAttempt(
+            number=outcome.job.attempt,
+            at=result.at,
+            duration_ms=round(result.duration.total_seconds() * 1000),
+            status_code=result.status_code,
+            error=result.error,
+            next_attempt_at=decision.next_attempt_at,
+        ),
+        status=decision.status,
+        next_attempt_at=decision.next_attempt_at,
+        delivered_at=result.at if decision.status is DeliveryStatus.DELIVERED else None,
+    )
+
+
+async def record_outcomes(
+    uow: UnitOfWork, ctx: Context, policy: DeliveryPolicy, outcomes: Sequence[SendOutcome]
+) -> list[RecordedOutcome]:
+    """Write back what the attempts gave, track each endpoint's failure streak, and disable
+    endpoints that answered 410 Gone or have failed everything for too long.
+
+    An outcome tells about its endpoint even when the lease was lost meanwhile (another
+    relay took the delivery over), so the endpoint rules use every outcome. Endpoint rows
+    are locked before delivery rows, so that relays recording at once lock in one order.
+    """
+    now = ctx.clock.now()
+    decisions = [
+        decide(o.result, o.job.attempt, o.job.allowed_attempts, policy.schedule) for o in outcomes
+    ]
+    succeeded = {o.job.endpoint_id for o in outcomes if o.result.succeeded}
+    # Only a streak seen at claim time needs ending: the common, healthy case writes nothing.
+    healthy = sorted(
+        {o.job.endpoint_id for o in outcomes if o.result.succeeded and o.job.endpoint_failing}
+    )
+    failing = sorted({o.job.endpoint_id for o in outcomes if not o.result.succeeded} - succeeded)
+    to_disable: dict[UUID, str] = {}
+    async with uow:
+        if healthy:
+            await uow.webhook_endpoints.mark_healthy(healthy)
+        if failing:
+            streaks = await uow.webhook_endpoints.mark_failing(failing, now)
+            hours = policy.disable_after.total_seconds() / 3600
+            for endpoint_id, since in sorted(streaks.items()):
+                if should_disable(since, now, policy.disable_after):
+                    to_disable[endpoint_id] = failing_for(hours)
+        for outcome, decision in zip(outcomes, decisions, strict=True):
+            if decision.disable_endpoint:
+                to_disable[outcome.job.endpoint_id] = decision.disable_endpoint
+        written = await uow.delivery_queue.record_attempts(
+            [_record(o, d) for o, d in zip(outcomes, decisions, strict=True)]
+        )
+        for endpoint_id, reason in sorted(to_disable.items()):
+            await disable_for_cause(uow, ctx, endpoint_id, reason)
+        await uow.commit()
+    return [
+        RecordedOutcome(o.job, d, o.job.delivery_id in written)
+        for o, d in zip(outcomes, decisions, strict=True)
+    ]
+
+
+async def release_claims(uow: UnitOfWork, tokens: Sequence[UUID]) -> int:
+    """Give back leases a stopping relay will not use."""
+    if not tokens:
+        return 0
+    async with uow:
+        count = await uow.delivery_queue.release_claims(tokens)
+        await uow.commit()
+    return count
+
+
+async def outbox_backlog(uow: UnitOfWork, clock: Clock) -> Backlog:
+    """Events not yet fanned out plus deliveries due now, and the oldest one's time."""
+    async with uow:
+        return await uow.delivery_queue.backlog(clock.now())

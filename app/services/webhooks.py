@@ -1,0 +1,192 @@
+"""Webhook endpoint use cases: create, change, rotate the secret, delete; their deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from app.domain.delivery import DeliveryStatus, WebhookDelivery, schedule_manual_retry
+from app.domain.errors import NotFound, StaleVersion
+from app.domain.webhooks import (
+    ENDPOINT_DISABLED,
+    WebhookEndpoint,
+    change_endpoint,
+    disable_endpoint,
+    generate_secret,
+    rotate_secret,
+)
+from app.services.context import Context
+from app.services.documents import changes_json, webhook_endpoint_document
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewEndpoint:
+    url: str
+    event_types: tuple[str, ...]
+    description: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointWithSecret:
+    """An endpoint and its signing secret: the only answer that shows the secret."""
+
+    endpoint: WebhookEndpoint
+    secret: str = field(repr=False)
+
+
+def subject(endpoint_id: UUID) -> str:
+    return f"webhook-endpoints/{endpoint_id}"
+
+
+async def create_endpoint(uow: UnitOfWork, ctx: Context, cmd: NewEndpoint) -> EndpointWithSecret:
+    """Create an endpoint with a fresh ``whsec_`` secret."""
+    now = ctx.clock.now()
+    endpoint = WebhookEndpoint(
+        id=ctx.ids.new_id(),
+        url=cmd.url,
+        event_types=cmd.event_types,
+        description=cmd.description,
+        enabled=cmd.enabled,
+        disabled_reason=None if cmd.enabled else "created disabled",
+        secret=generate_secret(),
+        created_at=now,
+        updated_at=now,
+    )
+    async with uow:
+        await uow.webhook_endpoints.add(endpoint)
+        await uow.commit()
+    return EndpointWithSecret(endpoint, endpoint.secret)
+
+
+async def _load(
+    uow: UnitOfWork, endpoint_id: UUID, expected_version: int | None
+) -> WebhookEndpoint:
+    endpoint = await uow.webhook_endpoints.get(endpoint_id)
+    if endpoint is None:
+        raise NotFound("webhook endpoint", endpoint_id)
+    if expected_version is not None and expected_version != endpoint.version:
+        raise StaleVersion("webhook endpoint", expected_version, endpoint.version)
+    return endpoint
+
+
+async def get_endpoint(uow: UnitOfWork, endpoint_id: UUID) -> WebhookEndpoint:
+    async with uow:
+        return await _load(uow, endpoint_id, None)
+
+
+async def list_endpoints(
+    uow: UnitOfWork, *, enabled: bool | None, page: PageRequest
+) -> Page[WebhookEndpoint]:
+    async with uow:
+        rows = await uow.webhook_endpoints.list(enabled=enabled, page=page)
+    return make_page(rows, page, key=lambda e: (str(e.id),))
+
+
+async def announce_disabled(
+    uow: UnitOfWork, ctx: Context, endpoint: WebhookEndpoint, changes: dict[str, Any]
+) -> None:
+    """Fail the endpoint's waiting deliveries and emit ``webhook_endpoint.disabled``."""
+    reason = endpoint.disabled_reason or "disabled"
+    await uow.webhook_deliveries.fail_pending(
+        endpoint.id, f"endpoint disabled: {reason}", ctx.clock.now()
+    )
+    data = {
+        "object": webhook_endpoint_document(endpoint),
+        "reason": reason,
+        "changes": changes,
+    }
+    uow.add_event(ctx.event(ENDPOINT_DISABLED, subject(endpoint.id), data))
+
+
+async def disable_for_cause(
+    uow: UnitOfWork, ctx: Context, endpoint_id: UUID, reason: str
+) -> WebhookEndpoint | None:
+    """Disable an enabled endpoint inside the caller's unit of work (the relay's rules)."""
+    endpoint = await uow.webhook_endpoints.get(endpoint_id)
+    if endpoint is None or not endpoint.enabled:
+        return None
+    disabled = disable_endpoint(endpoint, reason, ctx.clock.now())
+    await uow.webhook_endpoints.save(disabled, expected_version=endpoint.version)
+    changes = changes_json({"enabled": (True, False)})
+    await announce_disabled(uow, ctx, disabled, changes)
+    return disabled
+
+
+async def update_endpoint(
+    uow: UnitOfWork,
+    ctx: Context,
+    endpoint_id: UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> WebhookEndpoint:
+    """Change url, event_types, description or enabled; disabling emits an event."""
+    async with uow:
+        endpoint = await _load(uow, endpoint_id, expected_version)
+        updated, changed = change_endpoint(endpoint, values, ctx.clock.now())
+        if not changed:
+            return endpoint
+        await uow.webhook_endpoints.save(updated, expected_version=endpoint.version)
+        if "enabled" in changed and updated.enabled:
+            await uow.webhook_endpoints.mark_healthy([endpoint.id])  # a fresh start
+        elif "enabled" in changed:
+            await announce_disabled(uow, ctx, updated, changes_json(changed))
+        await uow.commit()
+    return updated
+
+
+async def rotate_endpoint_secret(
+    uow: UnitOfWork, ctx: Context, endpoint_id: UUID, expected_version: int | None = None
+) -> EndpointWithSecret:
+    """A new secret signs from now on; the old one keeps signing beside it for 24 h."""
+    async with uow:
+        endpoint = await _load(uow, endpoint_id, expected_version)
+        rotated = rotate_secret(endpoint, generate_secret(), ctx.clock.now())
+        await uow.webhook_endpoints.save(rotated, expected_version=endpoint.version)
+        await uow.commit()
+    return EndpointWithSecret(rotated, rotated.secret)
+
+
+async def delete_endpoint(
+    uow: UnitOfWork, endpoint_id: UUID, expected_version: int | None = None
+) -> None:
+    """Remove the endpoint and its delivery history."""
+    async with uow:
+        await _load(uow, endpoint_id, expected_version)
+        await uow.webhook_endpoints.delete(endpoint_id)
+        await uow.commit()
+
+
+async def list_deliveries(
+    uow: UnitOfWork, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
+) -> Page[WebhookDelivery]:
+    """The endpoint's deliveries, newest first, each with every attempt."""
+    async with uow:
+        await _load(uow, endpoint_id, None)
+        rows = await uow.webhook_deliveries.list_for_endpoint(endpoint_id, status=status, page=page)
+    return make_page(rows, page, key=lambda d: (str(d.id),))
+
+
+async def get_delivery(uow: UnitOfWork, delivery_id: UUID) -> WebhookDelivery:
+    async with uow:
+        delivery = await uow.webhook_deliveries.get(delivery_id)
+    if delivery is None:
+        raise NotFound("webhook delivery", delivery_id)
+    return delivery
+
+
+async def retry_delivery(uow: UnitOfWork, ctx: Context, delivery_id: UUID) -> WebhookDelivery:
+    """Send a delivery again now (a failed or delivered one gets one more attempt)."""
+    async with uow:
+        delivery = await uow.webhook_deliveries.get(delivery_id)
+        if delivery is None:
+            raise NotFound("webhook delivery", delivery_id)
+        endpoint = await uow.webhook_endpoints.get(delivery.endpoint_id)
+        enabled = endpoint is not None and endpoint.enabled
+        retried = schedule_manual_retry(delivery, enabled, ctx.clock.now())
+        await uow.webhook_deliveries.reschedule(retried)
+        await uow.commit()
+    return retried

@@ -1,0 +1,65 @@
+"""The relay's in-memory parts: per-endpoint slots and the batching outcome recorder."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+from app.adapters.relay.recorder import OutcomeRecorder
+from app.adapters.relay.slots import DeliverySlots
+from app.domain.delivery import AttemptResult
+from app.domain.events import OutboxEvent
+from app.services.delivery import SendOutcome
+from app.services.ports import DeliveryJob
+
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+
+
+def job(endpoint_id: UUID) -> DeliveryJob:
+    event = OutboxEvent(uuid4(), "invoice.paid", "invoices/1", NOW, {})
+    return DeliveryJob(uuid4(), uuid4(), endpoint_id, "http://x", event, 1, 8, ("whsec_AA==",))
+
+
+def test_an_endpoint_sends_its_share_and_the_rest_waits_its_turn() -> None:
+    slots = DeliverySlots(per_endpoint=2, overall=3)
+    slow, other = uuid4(), uuid4()
+    assert [slots.admit(job(slow)) for _ in range(4)] == [True, True, False, False]
+    assert slots.held() == {slow: 4}
+    assert slots.window == 4
+    assert not slots.wants_more(slow)  # two wait: no claim needed yet
+    assert slots.admit(job(other))
+    assert not slots.admit(job(other))  # the overall limit (3) is reached
+    assert slots.room() == 6 - 3 - 3
+
+    started = slots.finish(slow)
+    assert [j.endpoint_id for j in started] == [slow]
+    assert slots.wants_more(slow)  # one waits, half of two: time to refill
+    assert slots.finish(other, start_next=False) == []
+    assert sorted(j.endpoint_id == other for j in slots.take_waiting()) == [False, True]
+
+
+async def test_outcomes_are_written_in_batches_and_failures_handed_back() -> None:
+    written: list[int] = []
+
+    async def write(batch: list[SendOutcome]) -> None:
+        written.append(len(batch))
+
+    recorder = OutcomeRecorder(write, linger_s=0.01)
+    running = asyncio.create_task(recorder.run())
+    result = AttemptResult(NOW, timedelta(milliseconds=1), 200)
+    for _ in range(5):
+        recorder.add(SendOutcome(job(uuid4()), result))
+    assert await recorder.close() == []
+    await running
+    assert written == [5]
+
+    async def broken(batch: list[SendOutcome]) -> None:
+        raise RuntimeError("database away")
+
+    failing = OutcomeRecorder(broken, retry_s=0.001, linger_s=0)
+    running = asyncio.create_task(failing.run())
+    failing.add(SendOutcome(job(uuid4()), result))
+    left = await failing.close()
+    await running
+    assert len(left) == 1

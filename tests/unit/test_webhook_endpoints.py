@@ -1,0 +1,99 @@
+"""Webhook endpoints: validation, subscriptions, secrets and their rotation."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from app.domain.errors import ValidationFailed
+from app.domain.webhooks import (
+    SUBSCRIBABLE_EVENT_TYPES,
+    WebhookEndpoint,
+    change_endpoint,
+    generate_secret,
+    rotate_secret,
+)
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+def endpoint(**values: object) -> WebhookEndpoint:
+    fields: dict[str, object] = {
+        "id": uuid4(),
+        "url": "https://erp.example.com/hooks",
+        "event_types": ("*",),
+        "secret": generate_secret(),
+        "created_at": NOW,
+        "updated_at": NOW,
+        **values,
+    }
+    return WebhookEndpoint(**fields)  # type: ignore[arg-type]
+
+
+def test_a_secret_is_whsec_and_32_random_bytes() -> None:
+    secret = generate_secret()
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
+    assert generate_secret() != secret
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.com/x", "example.com/hooks", "https://", "http://exa mple.com", "https://h/#x"],
+)
+def test_urls_must_be_http_or_https_with_a_host(url: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        endpoint(url=url)
+    assert caught.value.loc == ("url",)
+
+
+def test_event_types_are_the_wildcard_alone_or_known_types() -> None:
+    assert endpoint(event_types=["invoice.paid", "invoice.paid"]).event_types == ("invoice.paid",)
+    for wrong in (["*", "invoice.paid"], [], ["invoice.payed"]):
+        with pytest.raises(ValidationFailed):
+            endpoint(event_types=wrong)
+    assert "webhook_endpoint.disabled" in SUBSCRIBABLE_EVENT_TYPES
+    assert "customer.overdue_summary" in SUBSCRIBABLE_EVENT_TYPES
+
+
+def test_subscriptions_match_exact_types_or_everything() -> None:
+    some = endpoint(event_types=("invoice.paid",))
+    assert some.subscribes_to("invoice.paid")
+    assert not some.subscribes_to("invoice.voided")
+    assert endpoint().subscribes_to("task.created")
+    assert not endpoint(enabled=False).subscribes_to("task.created")
+
+
+def test_the_secret_never_appears_in_repr() -> None:
+    found = endpoint()
+    rotated = rotate_secret(found, generate_secret(), NOW)
+    assert found.secret not in repr(found)
+    assert rotated.secret not in repr(rotated)
+    assert found.secret not in repr(rotated)
+
+
+def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
+    old = endpoint()
+    rotated = rotate_secret(old, "whsec_bmV3", NOW)
+    assert rotated.version == old.version + 1
+    assert rotated.signing_secrets(NOW + timedelta(hours=23)) == ("whsec_bmV3", old.secret)
+    assert rotated.signing_secrets(NOW + timedelta(hours=24)) == ("whsec_bmV3",)
+    twice = rotate_secret(rotated, "whsec_dGhpcmQ=", NOW + timedelta(hours=1))
+    assert twice.signing_secrets(NOW + timedelta(hours=2)) == ("whsec_dGhpcmQ=", "whsec_bmV3")
+
+
+def test_enabling_clears_the_reason_and_disabling_records_one() -> None:
+    found = endpoint()
+    off, changed = change_endpoint(found, {"enabled": False}, NOW)
+    assert changed == {"enabled": (True, False)}
+    assert off.disabled_reason == "disabled by an administrator"
+    on, _ = change_endpoint(off, {"enabled": True}, NOW)
+    assert (on.enabled, on.disabled_reason, on.version) == (True, None, found.version + 2)
+    same, nothing = change_endpoint(on, {"url": on.url}, NOW)
+    assert nothing == {}
+    assert same is on
+    with pytest.raises(ValidationFailed):
+        change_endpoint(found, {"secret": "whsec_x"}, NOW)
