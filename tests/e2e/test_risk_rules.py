@@ -96,6 +96,18 @@ async def test_a_reversed_payment_can_push_a_customer_over_its_limit(
     assert flag["severity"] == "critical"  # 1500 / 1000: 150 %
 
 
+async def test_an_undone_allocation_is_checked_against_the_limit(api: httpx.AsyncClient) -> None:
+    c = await customer(api, credit_limit="1000.00")
+    await invoice(api, c["id"], amount="1000.00")
+    paid = await payment(api, c["id"], amount="200.00")
+    await invoice(api, c["id"], amount="150.00", due_date="2026-11-30")  # 950 outstanding
+    assert await flags(api) == []
+    allocation = paid["allocations"][0]["id"]
+    ok(await api.delete(f"/v1/payments/{paid['id']}/allocations/{allocation}"))
+    (flag,) = await flags(api, kind="credit")
+    assert flag["severity"] == "medium"  # 1150 / 1000
+
+
 async def test_a_dispute_raises_a_flag_that_resolving_the_dispute_resolves(
     api: httpx.AsyncClient, db: AsyncEngine
 ) -> None:

@@ -218,3 +218,21 @@ async def test_a_contract_target_is_in_the_contracts_currency(api: httpx.AsyncCl
     )
     assert response.status_code == 422
     assert (await api.get(f"/v1/targets/{k['id']}")).status_code == 404
+
+
+async def test_scope_filters(api: httpx.AsyncClient) -> None:
+    c = await customer(api)
+    k = await contract(api, c["id"])
+    by_customer = await target(api, scope="customer", scope_id=c["id"])
+    by_contract = await target(api, scope="contract", scope_id=k["id"])
+    by_owner = await target(api, scope="owner", scope_id="u-sales-1")
+    org = await target(api)
+
+    async def ids(**query: str) -> list[str]:
+        return [t["id"] for t in ok(await api.get("/v1/targets", params=query))["data"]]
+
+    assert await ids(scope="org") == [org["id"]]
+    assert await ids(scope_id=c["id"]) == [by_customer["id"]]
+    assert await ids(scope="contract", scope_id=k["id"]) == [by_contract["id"]]
+    assert await ids(scope="owner", scope_id="u-sales-1") == [by_owner["id"]]
+    assert await ids(scope="customer", scope_id=k["id"]) == []

@@ -115,6 +115,13 @@ async def test_filters(api: httpx.AsyncClient) -> None:
         done["id"],
     ]
     assert second["next_cursor"] is None
+    k = await contract(api, c["id"], installments=[])
+    bill = await invoice(api, c["id"], contract_id=k["id"])
+    on_invoice = await task(api, invoice_id=bill["id"])
+    assert await ids(contract_id=k["id"]) == [on_invoice["id"]]
+    assert await ids(invoice_id=bill["id"]) == [on_invoice["id"]]
+    assert await ids(customer_id=c["id"]) == [late["id"], on_invoice["id"]]
+    ok(await api.patch(f"/v1/tasks/{on_invoice['id']}", json={"status": "cancelled"}))
     assert (await api.get("/v1/tasks", params={"status": "nope"})).status_code == 422
 
 
