@@ -86,6 +86,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         ),
         key_cache=KeyCache(clock, timedelta(seconds=settings.auth_cache_seconds)),
         clock_control=clock if isinstance(clock, TestClock) else None,
+        promise_grace_days=settings.promise_grace_days,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     if settings.bootstrap_api_key:

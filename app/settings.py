@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         default=5.0, ge=0, description="How long a verified key is trusted without a lookup."
     )
     test_clock: bool = Field(default=False, description="Never in production.")
+    promise_grace_days: int = Field(
+        default=0, ge=0, le=365, description="Days after the promised date a payment still counts."
+    )
 
     # Event delivery (the outbox relay and webhooks)
     relay_enabled: bool = Field(default=True, description="Run the relay in serve and worker.")

@@ -22,6 +22,14 @@ from app.domain.webhooks import WebhookEndpoint
 from app.services.context import Context
 from app.services.pagination import PageRequest
 from app.services.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
+from tests.fakes_collection import (
+    FakeDunningPolicyRepository,
+    FakeInteractionRepository,
+    FakePromiseRepository,
+    FakeRiskFlagRepository,
+    FakeTargetRepository,
+    FakeTaskRepository,
+)
 from tests.fakes_receivables import (
     FakeContractRepository,
     FakeInvoiceRepository,
@@ -285,6 +293,12 @@ class FakeUnitOfWork:
         self.contracts = FakeContractRepository(self.customers)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
         self.payments = FakePaymentRepository(self.customers)
+        self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
+        self.tasks = FakeTaskRepository()
+        self.interactions = FakeInteractionRepository()
+        self.promises = FakePromiseRepository(self.invoices, self.payments)
+        self.risk_flags = FakeRiskFlagRepository()
+        self.dunning_policy = FakeDunningPolicyRepository()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
@@ -302,6 +316,12 @@ class FakeUnitOfWork:
         "payments",
         "webhook_endpoints",
         "webhook_deliveries",
+        "targets",
+        "tasks",
+        "interactions",
+        "promises",
+        "risk_flags",
+        "dunning_policy",
     )
 
     async def __aenter__(self) -> Self:

@@ -21,7 +21,7 @@ from app.domain.money import Money
 from app.domain.payments import Allocation, Payment, PaymentStatus
 from app.domain.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, InvoiceFilter
+from app.services.ports import Balance, CreditExposure, InvoiceFilter
 
 
 class HasId(Protocol):
@@ -252,6 +252,29 @@ class FakeInvoiceRepository:
             )
             for currency in sorted({i.currency for i in open_})
         ]
+
+    async def credit_exposure(self, customer_id: UUID) -> CreditExposure | None:
+        customer: Any = self.customers.rows.get(customer_id)
+        if customer is None:
+            return None
+        outstanding = Money.sum(
+            (
+                i.outstanding
+                for i in self.rows.values()
+                if i.customer_id == customer_id and i.currency == customer.currency and i.payable
+            ),
+            customer.currency,
+        )
+        return CreditExposure(customer.credit_limit, outstanding)
+
+    async def any_open_with_outstanding(
+        self, customer_id: UUID, amount: Money, excluding: Collection[UUID]
+    ) -> bool:
+        return any(
+            i.customer_id == customer_id and i.payable and i.outstanding == amount
+            for i in self.rows.values()
+            if i.id not in excluding
+        )
 
 
 class FakePaymentRepository:

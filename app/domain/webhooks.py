@@ -27,7 +27,9 @@ WILDCARD = "*"
 
 ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
-# The event types of SPEC section 7, plus ``webhook_endpoint.disabled`` (our addition).
+# The event types of SPEC section 7, plus our additions: ``webhook_endpoint.disabled``, and
+# for changes the SPEC names no type for, ``task.updated``, ``target.updated``,
+# ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``.
 SUBSCRIBABLE_EVENT_TYPES = frozenset(
     f"{resource}.{change}"
     for resource, changes in {
@@ -36,10 +38,12 @@ SUBSCRIBABLE_EVENT_TYPES = frozenset(
         "installment": "rescheduled due_soon overdue paid",
         "invoice": "created updated paid voided overdue disputed dunning_level_changed",
         "payment": "received allocated reversed unallocated",
-        "task": "created assigned completed overdue",
+        "task": "created assigned completed overdue updated",
         "promise": "created kept broken",
-        "risk": "raised escalated resolved",
-        "target": "created achieved at_risk missed",
+        "risk": "raised escalated resolved updated",
+        "target": "created achieved at_risk missed updated",
+        "interaction": "created",
+        "dunning_policy": "updated",
         "webhook_endpoint": "disabled",
     }.items()
     for change in changes.split()

@@ -27,6 +27,8 @@ from app.services.contract_documents import installment_document
 from app.services.invoice_documents import invoice_document
 from app.services.payment_documents import allocation_document, payment_document
 from app.services.ports import UnitOfWork
+from app.services.promises import credit_promises
+from app.services.risk_rules import check_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +186,8 @@ async def allocate_payment(
     requests: Sequence[AllocationRequest] | None = None,
     expected_version: int | None = None,
 ) -> Payment:
-    """Allocate what a payment has unallocated: as asked, or by the automatic policy."""
+    """Allocate what a payment has unallocated: as asked, or by the automatic policy; the
+    promises the allocations count toward are re-evaluated in the same transaction."""
     async with uow:
         payment = await _locked_payment(uow, payment_id, expected_version)
         rules.require_allocatable(payment)
@@ -193,6 +196,7 @@ async def allocate_payment(
             return payment
         applied = await apply_shares(uow, ctx, payment, shares, invoices, new=False)
         await emit_allocated(uow, ctx, applied)
+        await credit_promises(uow, ctx, applied.payment, applied.allocations)
         await uow.commit()
     return applied.payment
 
@@ -224,6 +228,7 @@ async def undo_allocation(
             "invoice": invoice_document(invoice, ctx.clock.today()),
         }
         uow.add_event(ctx.event("payment.unallocated", payment_subject(payment_id), data))
+        await check_credit(uow, ctx, payment.customer_id)
         await uow.commit()
     return updated
 
@@ -252,5 +257,7 @@ async def reverse_payment(
         if updated.reversal_reason:
             data["reason"] = updated.reversal_reason
         uow.add_event(ctx.event("payment.reversed", payment_subject(payment_id), data))
+        if undone:
+            await check_credit(uow, ctx, payment.customer_id)
         await uow.commit()
     return updated

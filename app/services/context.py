@@ -14,6 +14,7 @@ class Context:
     clock: Clock
     ids: IdGenerator
     actor: Actor
+    promise_grace_days: int = 0  # HUIKUAN_PROMISE_GRACE_DAYS
 
     def event(self, type_: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""

@@ -17,10 +17,12 @@ from app.domain.customers import (
 )
 from app.domain.errors import NotFound, StaleVersion
 from app.domain.money import Money
+from app.domain.risk import RiskSummary
 from app.services.context import Context
 from app.services.documents import changes_json, customer_detail_document
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Balance, Clock, UnitOfWork
+from app.services.risk_rules import check_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +88,15 @@ async def update_customer(
             return customer
         await uow.customers.save(updated, expected_version=customer.version)
         balances = await uow.invoices.customer_balances(customer.id, ctx.clock.today())
+        if {"credit_limit", "currency"} & changed.keys():
+            await check_credit(uow, ctx, customer.id)
+        risk = await uow.risk_flags.summary(customer.id)
         uow.add_event(
             ctx.event(
                 "customer.updated",
                 subject(customer.id),
                 {
-                    "object": customer_detail_document(updated, balances),
+                    "object": customer_detail_document(updated, balances, risk),
                     "changes": changes_json(changed),
                 },
             )
@@ -112,19 +117,22 @@ async def get_customer(uow: UnitOfWork, customer_id: UUID) -> Customer:
 class CustomerDetail:
     customer: Customer
     balances: Sequence[Balance]
+    risk: RiskSummary = field(default_factory=RiskSummary)
 
     def document(self) -> dict[str, Any]:
-        return customer_detail_document(self.customer, self.balances)
+        return customer_detail_document(self.customer, self.balances, self.risk)
 
 
 async def get_customer_detail(uow: UnitOfWork, clock: Clock, customer_id: UUID) -> CustomerDetail:
-    """The customer with what they owe (invoiced, not void) and what is overdue, per currency."""
+    """The customer with what they owe (invoiced, not void) and what is overdue, per
+    currency, and a summary of its active risk flags."""
     async with uow:
         customer = await uow.customers.get(customer_id)
         if customer is None:
             raise NotFound("customer", customer_id)
         balances = await uow.invoices.customer_balances(customer_id, clock.today())
-    return CustomerDetail(customer, balances)
+        risk = await uow.risk_flags.summary(customer_id)
+    return CustomerDetail(customer, balances, risk)
 
 
 async def list_customers(

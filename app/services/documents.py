@@ -18,6 +18,7 @@ from app.domain.customers import Customer
 from app.domain.delivery import DeliveryAttempt, WebhookDelivery
 from app.domain.events import changes_document, rfc3339
 from app.domain.money import Money
+from app.domain.risk import RiskSummary
 from app.domain.webhooks import WebhookEndpoint
 from app.services.ports import Balance
 
@@ -80,8 +81,13 @@ def document_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str,
     }
 
 
-def customer_detail_document(customer: Customer, balances: Sequence[Balance]) -> dict[str, Any]:
-    """The customer as ``GET /v1/customers/{id}`` shows it: with what they owe per currency."""
+def customer_detail_document(
+    customer: Customer, balances: Sequence[Balance], risk: RiskSummary | None = None
+) -> dict[str, Any]:
+    """The customer as ``GET /v1/customers/{id}`` shows it: with what they owe per currency
+    and a summary of the active risk flags on it, its contracts and its invoices."""
+    risk = risk or RiskSummary()
+    highest = risk.highest_severity
     return {
         **customer_document(customer),
         "balances": [
@@ -92,6 +98,10 @@ def customer_detail_document(customer: Customer, balances: Sequence[Balance]) ->
             }
             for b in balances
         ],
+        "risk": {
+            "open_flags": risk.open_flags,
+            "highest_severity": None if highest is None else highest.label,
+        },
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from app.services.documents import document_changes
 from app.services.invoice_documents import invoice_document
 from app.services.invoices import locked_invoice, subject
 from app.services.ports import UnitOfWork
+from app.services.risk_rules import flag_dispute, resolve_dispute_flag
 
 
 async def _act(
@@ -25,8 +26,10 @@ async def _act(
     action: str,
     change: Callable[[Invoice], Invoice],
     reason: str | None = None,
+    then: Callable[[Invoice], Awaitable[object]] | None = None,
 ) -> Invoice:
-    """Lock the invoice, apply ``change``, save it and emit ``event_type`` with ``action``."""
+    """Lock the invoice, apply ``change``, save it and emit ``event_type`` with ``action``;
+    ``then`` runs on the changed invoice in the same transaction (risk rules)."""
     today = ctx.clock.today()
     async with uow:
         current = await locked_invoice(uow, invoice_id)
@@ -43,6 +46,8 @@ async def _act(
         if reason:
             data["reason"] = reason.strip()
         uow.add_event(ctx.event(event_type, subject(invoice_id), data))
+        if then is not None:
+            await then(updated)
         await uow.commit()
     return updated
 
@@ -75,7 +80,8 @@ async def dispute_invoice(
     reason: str,
     expected_version: int | None = None,
 ) -> Invoice:
-    """Mark an open invoice disputed; emits ``invoice.disputed``."""
+    """Mark an open invoice disputed; emits ``invoice.disputed`` and raises a ``dispute``
+    risk flag on the invoice."""
     now = ctx.clock.now()
     return await _act(
         uow,
@@ -86,6 +92,7 @@ async def dispute_invoice(
         "dispute",
         lambda i: rules.dispute_invoice(i, reason, now),
         reason,
+        then=lambda i: flag_dispute(uow, ctx, i),
     )
 
 
@@ -96,7 +103,8 @@ async def resolve_dispute(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Invoice:
-    """End a dispute; emits ``invoice.updated`` with ``action: resolve_dispute``."""
+    """End a dispute; emits ``invoice.updated`` with ``action: resolve_dispute`` and
+    resolves the invoice's active ``dispute`` flag."""
     now = ctx.clock.now()
     return await _act(
         uow,
@@ -107,6 +115,7 @@ async def resolve_dispute(
         "resolve_dispute",
         lambda i: rules.resolve_dispute(i, now),
         note,
+        then=lambda i: resolve_dispute_flag(uow, ctx, i, note),
     )
 
 

@@ -24,6 +24,7 @@ from app.services.documents import document_changes
 from app.services.invoice_documents import invoice_document
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Balance, Clock, InvoiceFilter, UnitOfWork
+from app.services.risk_rules import check_credit
 
 EDITABLE_FIELDS = frozenset({"external_id", "amount", "issued_on", "due_date"})
 
@@ -92,7 +93,8 @@ def _check_contract(contract: Contract, customer_id: UUID, currency: str, due_da
 
 
 async def create_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
-    """Issue an invoice and emit ``invoice.created``.
+    """Issue an invoice and emit ``invoice.created``; the customer's credit limit is checked
+    in the same transaction (the ``credit`` risk rule).
 
     An invoice linked to an installment may not exceed what the installment still has
     un-invoiced; the installment row is locked meanwhile, so two invoices cannot both
@@ -136,6 +138,7 @@ async def create_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invo
         await uow.invoices.add(invoice)
         document = invoice_document(invoice, today)
         uow.add_event(ctx.event("invoice.created", subject(invoice.id), {"object": document}))
+        await check_credit(uow, ctx, invoice.customer_id)
         await uow.commit()
     return invoice
 
@@ -182,6 +185,8 @@ async def update_invoice(
         await uow.invoices.save(updated, expected_version=current.version)
         data = {"object": after, "changes": changed}
         uow.add_event(ctx.event("invoice.updated", subject(invoice_id), data))
+        if updated.amount > current.amount:
+            await check_credit(uow, ctx, current.customer_id)
         await uow.commit()
     return updated
 

@@ -22,6 +22,8 @@ from app.services.context import Context
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.payment_documents import payment_document
 from app.services.ports import UnitOfWork
+from app.services.promises import credit_promises
+from app.services.risk_rules import check_amount_mismatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,10 @@ class NewPayment:
 
 async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Payment:
     """Record a payment and allocate it; emits ``payment.received``, then
-    ``payment.allocated`` per allocation (and ``invoice.paid``/``installment.paid``)."""
+    ``payment.allocated`` per allocation (and ``invoice.paid``/``installment.paid``).
+
+    In the same transaction: promises the allocations count toward are re-evaluated, and
+    an automatic allocation that matches no open invoice raises ``amount_mismatch``."""
     now = ctx.clock.now()
     payment = Payment(
         id=ctx.ids.new_id(),
@@ -68,6 +73,9 @@ async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Paym
             ctx.event("payment.received", payment_subject(payment.id), {"object": document})
         )
         await emit_allocated(uow, ctx, applied)
+        await credit_promises(uow, ctx, applied.payment, applied.allocations)
+        if cmd.allocations is None:
+            await check_amount_mismatch(uow, ctx, applied.payment, invoices)
         await uow.commit()
     return applied.payment
 

@@ -40,6 +40,12 @@ class Platform:
     clock_control: ClockControl | None = None  # set only when HUIKUAN_TEST_CLOCK=true
     # Called before /metrics renders, to refresh gauges read from the database.
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise
 
     def context(self, actor: Actor) -> Context:
-        return Context(clock=self.clock, ids=self.ids, actor=actor)
+        return Context(
+            clock=self.clock,
+            ids=self.ids,
+            actor=actor,
+            promise_grace_days=self.promise_grace_days,
+        )

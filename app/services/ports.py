@@ -24,6 +24,14 @@ from app.domain.money import Money
 from app.domain.payments import Allocation, Payment, PaymentStatus
 from app.domain.plans import PlanChange
 from app.domain.webhooks import WebhookEndpoint
+from app.services.collection_ports import (
+    DunningPolicyRepository,
+    InteractionRepository,
+    PromiseRepository,
+    RiskFlagRepository,
+    TargetRepository,
+    TaskRepository,
+)
 from app.services.pagination import PageRequest
 
 
@@ -132,6 +140,12 @@ class Balance:
     overdue: Money
 
 
+@dataclass(frozen=True, slots=True)
+class CreditExposure:
+    credit_limit: Money | None
+    outstanding: Money
+
+
 class InvoiceRepository(Protocol):
     async def add(self, invoice: Invoice) -> None:
         """Insert; raises DuplicateExternalId, or UnknownReference for an unknown customer."""
@@ -180,6 +194,16 @@ class InvoiceRepository(Protocol):
 
     async def customer_balances(self, customer_id: UUID, today: date) -> Sequence[Balance]:
         """Outstanding and overdue per currency, currencies in alphabetical order."""
+
+    async def credit_exposure(self, customer_id: UUID) -> CreditExposure | None:
+        """The customer's credit limit beside what its open invoices in the customer's
+        currency have outstanding (one statement); None for an unknown customer."""
+
+    async def any_open_with_outstanding(
+        self, customer_id: UUID, amount: Money, excluding: Collection[UUID]
+    ) -> bool:
+        """Whether one of the customer's open invoices (other than ``excluding``) has
+        exactly ``amount`` outstanding."""
 
 
 class PaymentRepository(Protocol):
@@ -379,6 +403,24 @@ class UnitOfWork(Protocol):
 
     @property
     def payments(self) -> PaymentRepository: ...
+
+    @property
+    def targets(self) -> TargetRepository: ...
+
+    @property
+    def tasks(self) -> TaskRepository: ...
+
+    @property
+    def interactions(self) -> InteractionRepository: ...
+
+    @property
+    def promises(self) -> PromiseRepository: ...
+
+    @property
+    def risk_flags(self) -> RiskFlagRepository: ...
+
+    @property
+    def dunning_policy(self) -> DunningPolicyRepository: ...
 
     @property
     def webhook_endpoints(self) -> WebhookEndpointRepository: ...

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -57,6 +59,8 @@ def test_event_types_are_the_wildcard_alone_or_known_types() -> None:
             endpoint(event_types=wrong)
     assert "webhook_endpoint.disabled" in SUBSCRIBABLE_EVENT_TYPES
     assert "customer.overdue_summary" in SUBSCRIBABLE_EVENT_TYPES
+    for added in ("task.updated", "interaction.created", "dunning_policy.updated"):
+        assert added in SUBSCRIBABLE_EVENT_TYPES
 
 
 def test_subscriptions_match_exact_types_or_everything() -> None:
@@ -97,3 +101,16 @@ def test_enabling_clears_the_reason_and_disabling_records_one() -> None:
     assert same is on
     with pytest.raises(ValidationFailed):
         change_endpoint(found, {"secret": "whsec_x"}, NOW)
+
+
+def test_every_event_type_the_services_emit_can_be_subscribed_to() -> None:
+    resources = {t.split(".")[0] for t in SUBSCRIBABLE_EVENT_TYPES}
+    services = Path(__file__).resolve().parents[2] / "app" / "services"
+    emitted = {
+        literal
+        for path in services.glob("*.py")
+        for literal in re.findall(r'"([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8"))
+        if literal.split(".")[0] in resources
+    }
+    assert {"task.updated", "risk.escalated", "payment.allocated"} <= emitted
+    assert emitted - SUBSCRIBABLE_EVENT_TYPES == set()

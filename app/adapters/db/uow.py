@@ -18,9 +18,15 @@ from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
 from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
 from app.adapters.db.repositories.delivery_queue import SqlDeliveryQueue
+from app.adapters.db.repositories.dunning import SqlDunningPolicyRepository
+from app.adapters.db.repositories.interactions import SqlInteractionRepository
 from app.adapters.db.repositories.invoices import SqlInvoiceRepository
 from app.adapters.db.repositories.outbox import SqlOutboxRepository
 from app.adapters.db.repositories.payments import SqlPaymentRepository
+from app.adapters.db.repositories.promises import SqlPromiseRepository
+from app.adapters.db.repositories.risk_flags import SqlRiskFlagRepository
+from app.adapters.db.repositories.targets import SqlTargetRepository
+from app.adapters.db.repositories.tasks import SqlTaskRepository
 from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
 from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
 from app.adapters.db.tables import idempotency_keys, outbox_events
@@ -46,6 +52,12 @@ class SqlUnitOfWork:
     contracts: SqlContractRepository
     invoices: SqlInvoiceRepository
     payments: SqlPaymentRepository
+    targets: SqlTargetRepository
+    tasks: SqlTaskRepository
+    interactions: SqlInteractionRepository
+    promises: SqlPromiseRepository
+    risk_flags: SqlRiskFlagRepository
+    dunning_policy: SqlDunningPolicyRepository
     webhook_endpoints: SqlWebhookEndpointRepository
     webhook_deliveries: SqlWebhookDeliveryRepository
     delivery_queue: SqlDeliveryQueue
@@ -75,6 +87,12 @@ class SqlUnitOfWork:
         self.contracts = SqlContractRepository(self._conn)
         self.invoices = SqlInvoiceRepository(self._conn)
         self.payments = SqlPaymentRepository(self._conn)
+        self.targets = SqlTargetRepository(self._conn)
+        self.tasks = SqlTaskRepository(self._conn)
+        self.interactions = SqlInteractionRepository(self._conn)
+        self.promises = SqlPromiseRepository(self._conn)
+        self.risk_flags = SqlRiskFlagRepository(self._conn)
+        self.dunning_policy = SqlDunningPolicyRepository(self._conn)
         self.webhook_endpoints = SqlWebhookEndpointRepository(self._conn)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(self._conn)
         self.delivery_queue = SqlDeliveryQueue(self._conn)

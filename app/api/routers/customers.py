@@ -106,4 +106,4 @@ async def update_customer(
     customer = await use_cases.update_customer(uow, ctx, customer_id, values, expected_version)
     detail = await use_cases.get_customer_detail(uow, ctx.clock, customer.id)
     response.headers["ETag"] = etag(customer.version)
-    return customer_detail_document(customer, detail.balances)
+    return customer_detail_document(customer, detail.balances, detail.risk)

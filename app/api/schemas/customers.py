@@ -12,6 +12,7 @@ from app.api.schemas.common import (
     CurrencyCode,
     ExternalId,
     RequestModel,
+    SeverityName,
     ShortText,
     Timestamp,
 )
@@ -83,5 +84,11 @@ class BalanceOut(BaseModel):
     overdue: AmountOut = Field(description="The part of it past its due date")
 
 
+class RiskSummaryOut(BaseModel):
+    open_flags: int = Field(description="Open or mitigating flags on it, its contracts, invoices")
+    highest_severity: SeverityName | None
+
+
 class CustomerDetailOut(CustomerOut):
     balances: list[BalanceOut] = Field(description="What the customer owes, per currency")
+    risk: RiskSummaryOut

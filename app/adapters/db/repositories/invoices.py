@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.tables import contracts, invoices
+from app.adapters.db.tables import contracts, customers, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.installments import Ledger
 from app.domain.invoices import Hold, Invoice
 from app.domain.money import Money
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, InvoiceFilter
+from app.services.ports import Balance, CreditExposure, InvoiceFilter
 
 OPEN = ("open", "partially_paid")
 
@@ -317,3 +317,42 @@ class SqlInvoiceRepository:
             )
             for r in (await self.conn.execute(query)).mappings()
         ]
+
+    async def credit_exposure(self, customer_id: UUID) -> CreditExposure | None:
+        outstanding = (
+            select(func.coalesce(func.sum(invoices.c.outstanding), 0))
+            .where(
+                invoices.c.customer_id == customers.c.id,
+                invoices.c.currency == customers.c.currency,
+                invoices.c.status.in_(OPEN),
+            )
+            .scalar_subquery()
+        )
+        query = select(
+            customers.c.credit_limit, customers.c.currency, outstanding.label("outstanding")
+        ).where(customers.c.id == customer_id)
+        row = (await self.conn.execute(query)).mappings().first()
+        if row is None:
+            return None
+        currency = row["currency"]
+        limit = row["credit_limit"]
+        return CreditExposure(
+            credit_limit=None if limit is None else Money.of(limit, currency),
+            outstanding=_money(row["outstanding"], currency),
+        )
+
+    async def any_open_with_outstanding(
+        self, customer_id: UUID, amount: Money, excluding: Collection[UUID]
+    ) -> bool:
+        query = select(
+            select(invoices.c.id)
+            .where(
+                invoices.c.customer_id == customer_id,
+                invoices.c.currency == amount.currency,
+                invoices.c.status.in_(OPEN),
+                invoices.c.outstanding == amount.amount,
+                invoices.c.id.not_in(list(excluding)),
+            )
+            .exists()
+        )
+        return bool((await self.conn.execute(query)).scalar())

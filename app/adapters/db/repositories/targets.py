@@ -1,0 +1,208 @@
+"""Targets in PostgreSQL, and the sums their progress is computed from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, func, insert, literal, select, union_all, update
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.adapters.db.errors import translate_integrity_error
+from app.adapters.db.tables import contracts, installments, invoices, payment_allocations, payments
+from app.adapters.db.tables import targets as table
+from app.domain.errors import StaleVersion, UnknownReference
+from app.domain.money import Money
+from app.domain.targets import ProgressSums, Target, TargetScope
+from app.services.collection_ports import TargetFilter
+from app.services.pagination import PageRequest
+
+
+def target_row(target: Target) -> dict[str, Any]:
+    scope_id = target.scope_id
+    return {
+        "id": target.id,
+        "name": target.name,
+        "amount": target.amount.amount,
+        "currency": target.currency,
+        "period_start": target.period_start,
+        "period_end": target.period_end,
+        "scope": target.scope.value,
+        "customer_id": scope_id if target.scope is TargetScope.CUSTOMER else None,
+        "contract_id": scope_id if target.scope is TargetScope.CONTRACT else None,
+        "scope_owner": scope_id if target.scope is TargetScope.OWNER else None,
+        "owner": target.owner,
+        "description": target.description,
+        "version": target.version,
+        "created_at": target.created_at,
+        "updated_at": target.updated_at,
+    }
+
+
+def target_from_row(row: RowMapping) -> Target:
+    scope = TargetScope(row["scope"])
+    return Target(
+        id=row["id"],
+        name=row["name"],
+        amount=Money.of(row["amount"], row["currency"]),
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        scope=scope,
+        scope_id=row["customer_id"] or row["contract_id"] or row["scope_owner"],
+        owner=row["owner"],
+        description=row["description"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _translate(exc: IntegrityError, target: Target) -> Exception:
+    mapping = {
+        "fk_targets_customer_id_customers": lambda: UnknownReference(
+            "customer", target.scope_id, ("scope_id",)
+        ),
+        "fk_targets_contract_id_contracts": lambda: UnknownReference(
+            "contract", target.scope_id, ("scope_id",)
+        ),
+    }
+    return translate_integrity_error(exc, mapping) or exc
+
+
+def _collected(target: Target) -> ColumnElement[Any]:
+    """Org and customer targets count payments received (not reversed); contract and owner
+    targets count the active allocations to their contracts' invoices."""
+    in_period = (target.period_start, target.period_end)
+    if target.scope in (TargetScope.ORG, TargetScope.CUSTOMER):
+        query = select(func.coalesce(func.sum(payments.c.amount), 0)).where(
+            payments.c.currency == target.currency,
+            payments.c.reversed_at.is_(None),
+            payments.c.received_on.between(*in_period),
+        )
+        if target.scope is TargetScope.CUSTOMER:
+            query = query.where(payments.c.customer_id == target.scope_id)
+        return query.scalar_subquery()
+    allocations = payment_allocations.join(
+        invoices, invoices.c.id == payment_allocations.c.invoice_id
+    )
+    if target.scope is TargetScope.CONTRACT:
+        in_scope = invoices.c.contract_id == target.scope_id
+    else:
+        allocations = allocations.join(contracts, contracts.c.id == invoices.c.contract_id)
+        in_scope = contracts.c.owner == target.scope_id
+    query = (
+        select(func.coalesce(func.sum(payment_allocations.c.amount), 0))
+        .select_from(allocations)
+        .where(
+            payment_allocations.c.undone_at.is_(None),
+            payment_allocations.c.currency == target.currency,
+            payment_allocations.c.received_on.between(*in_period),
+            in_scope,
+        )
+    )
+    return query.scalar_subquery()
+
+
+def _planned(target: Target, due_before: date | None = None) -> ColumnElement[Any]:
+    """The live installments in scope falling due within the period (and before a day)."""
+    query = (
+        select(func.coalesce(func.sum(installments.c.amount), 0))
+        .select_from(installments.join(contracts, contracts.c.id == installments.c.contract_id))
+        .where(
+            installments.c.removed_at.is_(None),
+            installments.c.currency == target.currency,
+            installments.c.due_date.between(target.period_start, target.period_end),
+        )
+    )
+    if due_before is not None:
+        query = query.where(installments.c.due_date < due_before)
+    if target.scope is TargetScope.CONTRACT:
+        query = query.where(contracts.c.id == target.scope_id)
+    elif target.scope is TargetScope.CUSTOMER:
+        query = query.where(contracts.c.customer_id == target.scope_id)
+    elif target.scope is TargetScope.OWNER:
+        query = query.where(contracts.c.owner == target.scope_id)
+    return query.scalar_subquery()
+
+
+def _sums(target: Target, today: date) -> Select[Any]:
+    return select(
+        literal(target.id, PgUUID(as_uuid=True)).label("target_id"),
+        _collected(target).label("collected"),
+        _planned(target).label("planned_in_period"),
+        _planned(target, today).label("planned_to_date"),
+    )
+
+
+class SqlTargetRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, target: Target) -> None:
+        try:
+            await self.conn.execute(insert(table).values(target_row(target)))
+        except IntegrityError as exc:
+            raise _translate(exc, target) from exc
+
+    async def get(self, target_id: UUID) -> Target | None:
+        row = (await self.conn.execute(select(table).where(table.c.id == target_id))).mappings()
+        found = row.first()
+        return target_from_row(found) if found else None
+
+    async def save(self, target: Target, expected_version: int) -> None:
+        values = target_row(target)
+        for fixed in ("id", "created_at", "scope", "customer_id", "contract_id", "scope_owner"):
+            del values[fixed]
+        statement = (
+            update(table)
+            .where(table.c.id == target.id, table.c.version == expected_version)
+            .values(values)
+            .returning(table.c.version)
+        )
+        if (await self.conn.execute(statement)).scalar_one_or_none() is None:
+            raise StaleVersion("target", expected_version)
+
+    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]:
+        query = select(table).order_by(table.c.id).limit(page.fetch)
+        if filters.scope is not None:
+            query = query.where(table.c.scope == filters.scope.value)
+        if filters.scope_id is not None:
+            scope_id = filters.scope_id
+            if isinstance(scope_id, UUID):
+                query = query.where(
+                    (table.c.customer_id == scope_id) | (table.c.contract_id == scope_id)
+                )
+            else:
+                query = query.where(table.c.scope_owner == scope_id)
+        if filters.owner is not None:
+            query = query.where(table.c.owner == filters.owner)
+        if filters.active_on is not None:
+            query = query.where(
+                table.c.period_start <= filters.active_on, table.c.period_end >= filters.active_on
+            )
+        if page.after:
+            query = query.where(table.c.id > page.after_uuid())
+        return [target_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        if not targets:
+            return {}
+        by_id = {t.id: t for t in targets}
+        selects = [_sums(t, today) for t in targets]
+        statement = selects[0] if len(selects) == 1 else union_all(*selects)
+        found = {}
+        for row in (await self.conn.execute(statement)).mappings():
+            currency = by_id[row["target_id"]].currency
+            found[row["target_id"]] = ProgressSums(
+                collected=Money.of(row["collected"], currency),
+                planned_in_period=Money.of(row["planned_in_period"], currency),
+                planned_to_date=Money.of(row["planned_to_date"], currency),
+            )
+        return found

@@ -1,0 +1,49 @@
+"""/v1/dunning-policy: the ladder of steps taken as invoices stay unpaid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.errors import problem_responses
+from app.api.routers.base import resource_router
+from app.api.schemas.risk_flags import DunningPolicyIn, DunningPolicyOut
+from app.domain.dunning import DunningLevel, DunningPolicy
+from app.services import dunning as use_cases
+from app.services.collection_documents import dunning_policy_document
+
+router = resource_router("/v1/dunning-policy", "dunning")
+
+
+def _answer(policy: DunningPolicy, response: Response) -> dict[str, Any]:
+    response.headers["ETag"] = etag(policy.version)
+    return dunning_policy_document(policy)
+
+
+@router.get("", summary="Get the dunning policy", response_model=DunningPolicyOut)
+async def get_dunning_policy(uow: UowDep, _: Reader, response: Response) -> dict[str, Any]:
+    return _answer(await use_cases.get_dunning_policy(uow), response)
+
+
+@router.put(
+    "",
+    summary="Replace the dunning policy",
+    description=(
+        "At least one level; level numbers and `days_overdue` strictly increasing, else 422. "
+        "Send the ETag you read as `If-Match` to avoid overwriting someone else's change."
+    ),
+    response_model=DunningPolicyOut,
+    responses=problem_responses(412),
+)
+async def replace_dunning_policy(
+    body: DunningPolicyIn,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+) -> dict[str, Any]:
+    levels = [DunningLevel(i.level, i.days_overdue, i.action, i.create_task) for i in body.levels]
+    policy = await use_cases.replace_dunning_policy(uow, ctx, levels, expected_version)
+    return _answer(policy, response)

@@ -1,0 +1,66 @@
+"""Interaction and promise schemas."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from app.api.schemas.common import AmountIn, AmountOut, CurrencyCode, RequestModel, Timestamp
+from app.domain.interactions import Channel
+from app.domain.promises import PromiseStatus
+
+
+class PromiseIn(RequestModel):
+    amount: AmountIn
+    currency: CurrencyCode
+    promised_date: date = Field(description="Today or later")
+
+
+class InteractionCreate(RequestModel):
+    customer_id: UUID
+    invoice_id: UUID | None = None
+    channel: Channel
+    occurred_at: AwareDatetime = Field(examples=["2026-11-27T08:00:00Z"])
+    summary: Annotated[str, Field(min_length=1, max_length=4000)]
+    outcome: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    promise: PromiseIn | None = Field(default=None, description="A promise to pay, if made")
+
+
+class PromiseOut(BaseModel):
+    id: str
+    interaction_id: str
+    customer_id: str
+    invoice_id: str | None
+    amount: AmountOut
+    currency: str
+    promised_date: date
+    made_on: date = Field(description="Payments received from this day on count")
+    status: PromiseStatus
+    paid_amount: AmountOut = Field(description="What counts toward the promise so far")
+    remaining: AmountOut
+    kept_at: Timestamp | None
+    broken_at: Timestamp | None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class RecordedByOut(BaseModel):
+    api_key: str
+    user: str | None
+
+
+class InteractionOut(BaseModel):
+    id: str
+    customer_id: str
+    invoice_id: str | None
+    channel: Channel
+    occurred_at: Timestamp
+    summary: str
+    outcome: str | None
+    recorded_by: RecordedByOut
+    promise: PromiseOut | None
+    created_at: Timestamp

@@ -1,0 +1,170 @@
+"""Targets, tasks, interactions, promises, risk flags and the dunning policy as the API
+shows them (and as events carry them in ``data.object``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from app.domain.dunning import DunningPolicy
+from app.domain.events import rfc3339
+from app.domain.interactions import Interaction
+from app.domain.promises import Promise
+from app.domain.risk import RiskFlag
+from app.domain.targets import ProgressSums, Target, target_progress
+from app.domain.tasks import Task, TaskSummary
+
+
+def _id(value: object | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _time(value: Any) -> str | None:
+    return None if value is None else rfc3339(value)
+
+
+def _percent(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def task_summary_document(summary: TaskSummary) -> dict[str, Any]:
+    return {
+        "total": summary.total,
+        "todo": summary.todo,
+        "in_progress": summary.in_progress,
+        "done": summary.done,
+        "cancelled": summary.cancelled,
+        "overdue": summary.overdue,
+        "completion_rate": _percent(summary.completion_rate),
+    }
+
+
+def target_document(
+    target: Target, sums: ProgressSums, tasks: TaskSummary, today: date
+) -> dict[str, Any]:
+    progress = target_progress(target, sums, today)
+    daily = progress.required_daily_amount
+    return {
+        "id": str(target.id),
+        "name": target.name,
+        "amount": target.amount.to_wire(),
+        "currency": target.currency,
+        "period_start": target.period_start.isoformat(),
+        "period_end": target.period_end.isoformat(),
+        "scope": target.scope.value,
+        "scope_id": _id(target.scope_id),
+        "owner": target.owner,
+        "description": target.description,
+        "collected": progress.collected.to_wire(),
+        "remaining": progress.remaining.to_wire(),
+        "percent": str(progress.percent),
+        "expected_to_date": progress.expected_to_date.to_wire(),
+        "expected_basis": progress.expected_basis.value,
+        "pace": progress.pace.value,
+        "status": progress.status.value,
+        "days_left": progress.days_left,
+        "required_daily_amount": None if daily is None else daily.to_wire(),
+        "as_of": today.isoformat(),
+        "tasks": task_summary_document(tasks),
+        "version": target.version,
+        "created_at": rfc3339(target.created_at),
+        "updated_at": rfc3339(target.updated_at),
+    }
+
+
+def task_document(task: Task, today: date) -> dict[str, Any]:
+    links = task.links
+    return {
+        "id": str(task.id),
+        "title": task.title,
+        "kind": task.kind.value,
+        "priority": task.priority.value,
+        "status": task.status.value,
+        "assignee": task.assignee,
+        "due_date": None if task.due_date is None else task.due_date.isoformat(),
+        "overdue": task.is_overdue(today),
+        "target_id": _id(links.target_id),
+        "customer_id": _id(links.customer_id),
+        "contract_id": _id(links.contract_id),
+        "invoice_id": _id(links.invoice_id),
+        "description": task.description,
+        "completed_at": _time(task.completed_at),
+        "cancelled_at": _time(task.cancelled_at),
+        "version": task.version,
+        "created_at": rfc3339(task.created_at),
+        "updated_at": rfc3339(task.updated_at),
+    }
+
+
+def promise_document(promise: Promise) -> dict[str, Any]:
+    return {
+        "id": str(promise.id),
+        "interaction_id": str(promise.interaction_id),
+        "customer_id": str(promise.customer_id),
+        "invoice_id": _id(promise.invoice_id),
+        "amount": promise.amount.to_wire(),
+        "currency": promise.currency,
+        "promised_date": promise.promised_date.isoformat(),
+        "made_on": promise.made_on.isoformat(),
+        "status": promise.status.value,
+        "paid_amount": promise.paid_amount.to_wire(),
+        "remaining": promise.remaining.to_wire(),
+        "kept_at": _time(promise.kept_at),
+        "broken_at": _time(promise.broken_at),
+        "version": promise.version,
+        "created_at": rfc3339(promise.created_at),
+        "updated_at": rfc3339(promise.updated_at),
+    }
+
+
+def interaction_document(interaction: Interaction, promise: Promise | None) -> dict[str, Any]:
+    return {
+        "id": str(interaction.id),
+        "customer_id": str(interaction.customer_id),
+        "invoice_id": _id(interaction.invoice_id),
+        "channel": interaction.channel.value,
+        "occurred_at": rfc3339(interaction.occurred_at),
+        "summary": interaction.summary,
+        "outcome": interaction.outcome,
+        "recorded_by": {"api_key": interaction.recorded_by, "user": interaction.recorded_by_user},
+        "promise": None if promise is None else promise_document(promise),
+        "created_at": rfc3339(interaction.created_at),
+    }
+
+
+def risk_flag_document(flag: RiskFlag) -> dict[str, Any]:
+    return {
+        "id": str(flag.id),
+        "subject": {"type": flag.subject.type.value, "id": str(flag.subject.id)},
+        "customer_id": str(flag.customer_id),
+        "kind": flag.kind.value,
+        "severity": flag.severity.label,
+        "status": flag.status.value,
+        "source": flag.source.value,
+        "rule": flag.rule,
+        "description": flag.description,
+        "mitigation_plan": flag.mitigation_plan,
+        "owner": flag.owner,
+        "resolution_note": flag.resolution_note,
+        "resolved_at": _time(flag.resolved_at),
+        "version": flag.version,
+        "created_at": rfc3339(flag.created_at),
+        "updated_at": rfc3339(flag.updated_at),
+    }
+
+
+def dunning_policy_document(policy: DunningPolicy) -> dict[str, Any]:
+    return {
+        "levels": [
+            {
+                "level": item.level,
+                "days_overdue": item.days_overdue,
+                "action": item.action,
+                "create_task": item.create_task,
+            }
+            for item in policy.levels
+        ],
+        "version": policy.version,
+        "updated_at": _time(policy.updated_at),
+        "updated_by": {"api_key": policy.updated_by, "user": policy.updated_by_user},
+    }

@@ -1,0 +1,192 @@
+"""Ports of the collection work: targets, tasks, interactions, promises, risk flags and the
+dunning policy. ``ports.UnitOfWork`` exposes each as a read-only property."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+from uuid import UUID
+
+from app.domain.dunning import DunningPolicy
+from app.domain.interactions import Interaction
+from app.domain.money import Money
+from app.domain.promises import Promise, PromiseStatus
+from app.domain.risk import (
+    RiskFlag,
+    RiskKind,
+    RiskStatus,
+    RiskSummary,
+    Severity,
+    Subject,
+    SubjectType,
+)
+from app.domain.targets import ProgressSums, Target, TargetScope
+from app.domain.tasks import Task, TaskStatus, TaskSummary
+from app.services.pagination import PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class TargetFilter:
+    scope: TargetScope | None = None
+    scope_id: UUID | str | None = None
+    owner: str | None = None
+    active_on: date | None = None  # the period contains this date
+
+
+class TargetRepository(Protocol):
+    async def add(self, target: Target) -> None:
+        """Insert; raises UnknownReference when the scope's customer or contract is unknown."""
+
+    async def get(self, target_id: UUID) -> Target | None: ...
+
+    async def save(self, target: Target, expected_version: int) -> None:
+        """Write back a changed target; raises StaleVersion when someone else won."""
+
+    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]: ...
+
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        """Collected in each target's period and scope, and the installments in scope due in
+        the period (all, and up to ``today``), summed by the database in one statement."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    assignee: str | None = None
+    status: TaskStatus | None = None
+    overdue: bool | None = None
+    due_before: date | None = None
+    target_id: UUID | None = None
+    customer_id: UUID | None = None
+    contract_id: UUID | None = None
+    invoice_id: UUID | None = None
+
+
+class TaskRepository(Protocol):
+    async def add(self, task: Task) -> None:
+        """Insert; raises UnknownReference for a link to a record that does not exist."""
+
+    async def get(self, task_id: UUID) -> Task | None: ...
+
+    async def save(self, task: Task, expected_version: int) -> None:
+        """Write back a changed task; raises StaleVersion when someone else won."""
+
+    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]: ...
+
+    async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
+        """Tasks per status (and overdue) for each target that has any."""
+
+
+class InteractionRepository(Protocol):
+    async def add(self, interaction: Interaction) -> None: ...
+
+    async def get(self, interaction_id: UUID) -> Interaction | None:
+        """With ``promise_id`` when a promise was made in it."""
+
+    async def list(
+        self, *, customer_id: UUID | None, invoice_id: UUID | None, page: PageRequest
+    ) -> Sequence[Interaction]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseFilter:
+    customer_id: UUID | None = None
+    invoice_id: UUID | None = None
+    status: PromiseStatus | None = None
+    due_before: date | None = None  # promised_date before this day
+
+
+@dataclass(frozen=True, slots=True)
+class CountedPromise:
+    """An unsettled promise, locked, with everything that counts toward it now."""
+
+    promise: Promise
+    counted: Money
+
+
+class PromiseRepository(Protocol):
+    async def add(self, promise: Promise) -> None: ...
+
+    async def get(self, promise_id: UUID) -> Promise | None: ...
+
+    async def get_many(self, promise_ids: Collection[UUID]) -> dict[UUID, Promise]: ...
+
+    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]: ...
+
+    async def lock_countable(
+        self,
+        customer_id: UUID,
+        currency: str,
+        received_on: date,
+        invoice_ids: Collection[UUID],
+        grace_days: int,
+    ) -> Sequence[CountedPromise]:
+        """Lock (in id order) the customer's unsettled promises in ``currency`` that a
+        payment received on ``received_on`` and allocated to ``invoice_ids`` can count
+        toward, each with the sum of what counts toward it (one statement)."""
+
+    async def save_evaluations(self, promises: Sequence[Promise]) -> None:
+        """Write back status, paid amount and stamps of evaluated promises (one statement)."""
+
+    async def lock_past_deadline(
+        self, today: date, grace_days: int, limit: int
+    ) -> Sequence[Promise]:
+        """For the scheduler: open promises whose deadline (promised date + grace days) is
+        before ``today``, oldest first, locked; rows another worker holds are skipped."""
+
+    async def broken_count(self, customer_id: UUID, since: date) -> int:
+        """How many of the customer's promises due on or after ``since`` were broken (the
+        input of the broken-promise severity ladder)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFlagFilter:
+    customer_id: UUID | None = None
+    subject_type: SubjectType | None = None
+    subject_id: UUID | None = None
+    kind: RiskKind | None = None
+    status: RiskStatus | None = None
+    active: bool | None = None  # open or mitigating
+    min_severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRaise:
+    """What raising a flag by rule did: a new flag (``previous`` None) or an escalation."""
+
+    flag: RiskFlag
+    previous: Severity | None
+
+
+class RiskFlagRepository(Protocol):
+    async def add(self, flag: RiskFlag) -> None:
+        """Insert; raises Conflict when the subject already has an active flag of the kind."""
+
+    async def get(self, flag_id: UUID) -> RiskFlag | None: ...
+
+    async def save(self, flag: RiskFlag, expected_version: int) -> None:
+        """Write back a changed flag; raises StaleVersion when someone else won."""
+
+    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]: ...
+
+    async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
+        """Insert ``flag``, or when the subject has an active flag of its kind, raise that
+        flag's severity to ``flag.severity`` if it is lower. Atomic (one statement), so
+        concurrent raisers end with one flag. None when nothing changed."""
+
+    async def active(self, subject: Subject, kind: RiskKind) -> RiskFlag | None: ...
+
+    async def summary(self, customer_id: UUID) -> RiskSummary:
+        """The customer's active flags, on it and on its contracts and invoices."""
+
+
+class DunningPolicyRepository(Protocol):
+    async def get(self) -> DunningPolicy | None:
+        """The stored policy; None when none is stored (the default applies)."""
+
+    async def save(self, policy: DunningPolicy, expected_version: int) -> None:
+        """Store ``policy`` if the stored one is at ``expected_version`` (a missing one
+        counts as version 1, the default); raises StaleVersion otherwise."""

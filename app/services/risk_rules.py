@@ -1,0 +1,181 @@
+"""Risk rules: flags raised by the service itself, inside the transaction of the change that
+triggers them (a payment, an invoice, a dispute, a customer's credit limit).
+
+Each helper runs inside an open unit of work and never commits. A rule raises through
+:func:`raise_flag`: a new flag (``risk.raised``) or, when the subject already has an
+active flag of the kind, that flag's severity raised (``risk.escalated``), never a second
+flag. The scheduler's rules (overdue, broken promises) use it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from app.domain.invoices import Invoice
+from app.domain.payments import Payment
+from app.domain.risk import (
+    DISPUTE_SEVERITY,
+    AllocationOutcome,
+    RiskFlag,
+    RiskKind,
+    RiskSource,
+    RiskStatus,
+    Severity,
+    Subject,
+    SubjectType,
+    amount_mismatch_severity,
+    close_flag,
+    credit_severity,
+    needs_mismatch_check,
+)
+from app.services.collection_documents import risk_flag_document
+from app.services.collection_ports import RuleRaise
+from app.services.context import Context
+from app.services.ports import UnitOfWork
+
+RULE_AMOUNT_MISMATCH = "amount_mismatch"
+RULE_CREDIT_LIMIT = "credit_limit"
+RULE_DISPUTE = "dispute"
+
+
+def flag_subject(flag_id: UUID) -> str:
+    return f"risk-flags/{flag_id}"
+
+
+def emit_flag_event(
+    uow: UnitOfWork, ctx: Context, type_: str, flag: RiskFlag, **extra: Any
+) -> None:
+    data = {"object": risk_flag_document(flag), **extra}
+    uow.add_event(ctx.event(type_, flag_subject(flag.id), data))
+
+
+async def raise_flag(
+    uow: UnitOfWork,
+    ctx: Context,
+    *,
+    subject: Subject,
+    customer_id: UUID,
+    kind: RiskKind,
+    severity: Severity,
+    rule: str,
+    description: str,
+) -> RuleRaise | None:
+    """Raise a flag by rule (see the module docstring); None when nothing changed."""
+    now = ctx.clock.now()
+    flag = RiskFlag(
+        id=ctx.ids.new_id(),
+        subject=subject,
+        customer_id=customer_id,
+        kind=kind,
+        severity=severity,
+        source=RiskSource.RULE,
+        rule=rule,
+        description=description,
+        created_at=now,
+        updated_at=now,
+    )
+    result = await uow.risk_flags.raise_by_rule(flag)
+    if result is None:
+        return None
+    if result.previous is None:
+        emit_flag_event(uow, ctx, "risk.raised", result.flag)
+    else:
+        changes = {"severity": {"from": result.previous.label, "to": result.flag.severity.label}}
+        emit_flag_event(uow, ctx, "risk.escalated", result.flag, changes=changes, rule=rule)
+    return result
+
+
+async def check_credit(uow: UnitOfWork, ctx: Context, customer_id: UUID) -> RuleRaise | None:
+    """``credit``: the customer's outstanding (in its own currency) above its credit limit."""
+    exposure = await uow.invoices.credit_exposure(customer_id)
+    if exposure is None or exposure.credit_limit is None:
+        return None
+    severity = credit_severity(exposure.outstanding, exposure.credit_limit)
+    if severity is None:
+        return None
+    return await raise_flag(
+        uow,
+        ctx,
+        subject=Subject(SubjectType.CUSTOMER, customer_id),
+        customer_id=customer_id,
+        kind=RiskKind.CREDIT,
+        severity=severity,
+        rule=RULE_CREDIT_LIMIT,
+        description=(
+            f"outstanding {exposure.outstanding} is above the credit limit {exposure.credit_limit}"
+        ),
+    )
+
+
+async def check_amount_mismatch(
+    uow: UnitOfWork, ctx: Context, payment: Payment, candidates: Mapping[UUID, Invoice]
+) -> RuleRaise | None:
+    """``amount_mismatch``: an automatically allocated payment whose amount equals no open
+    invoice's outstanding and that was spread over several invoices or left (partly)
+    unallocated. ``candidates`` are the invoices allocation looked at, as they were before.
+
+    A payment that went to one invoice whole never gets here without a query; otherwise
+    the invoices allocation did not look at are checked in one statement.
+    """
+    paid = {a.invoice_id for a in payment.active_allocations}
+    if not needs_mismatch_check(len(paid), payment.unallocated_amount):
+        return None
+    matches = any(i.outstanding == payment.amount for i in candidates.values())
+    if not matches:
+        matches = await uow.invoices.any_open_with_outstanding(
+            payment.customer_id, payment.amount, excluding=candidates.keys()
+        )
+    outcome = AllocationOutcome(
+        amount=payment.amount,
+        invoices_paid=len(paid),
+        unallocated=payment.unallocated_amount,
+        matches_an_open_invoice=matches,
+    )
+    severity = amount_mismatch_severity(outcome)
+    if severity is None:
+        return None
+    name = payment.external_id or str(payment.id)
+    return await raise_flag(
+        uow,
+        ctx,
+        subject=Subject(SubjectType.CUSTOMER, payment.customer_id),
+        customer_id=payment.customer_id,
+        kind=RiskKind.AMOUNT_MISMATCH,
+        severity=severity,
+        rule=RULE_AMOUNT_MISMATCH,
+        description=(
+            f"payment {name} of {payment.amount} matches no open invoice: allocated to "
+            f"{len(paid)} invoice(s), {payment.unallocated_amount} left unallocated"
+        ),
+    )
+
+
+async def flag_dispute(uow: UnitOfWork, ctx: Context, invoice: Invoice) -> RuleRaise | None:
+    """``dispute``: an invoice was disputed."""
+    return await raise_flag(
+        uow,
+        ctx,
+        subject=Subject(SubjectType.INVOICE, invoice.id),
+        customer_id=invoice.customer_id,
+        kind=RiskKind.DISPUTE,
+        severity=DISPUTE_SEVERITY,
+        rule=RULE_DISPUTE,
+        description=f"invoice {invoice.external_id or invoice.id} disputed: "
+        f"{invoice.dispute_reason or 'no reason given'}",
+    )
+
+
+async def resolve_dispute_flag(
+    uow: UnitOfWork, ctx: Context, invoice: Invoice, note: str | None
+) -> RiskFlag | None:
+    """The invoice's dispute was resolved: so is its active ``dispute`` flag, if any."""
+    flag = await uow.risk_flags.active(Subject(SubjectType.INVOICE, invoice.id), RiskKind.DISPUTE)
+    if flag is None:
+        return None
+    text = (note or "").strip() or "the invoice's dispute was resolved"
+    resolved = close_flag(flag, RiskStatus.RESOLVED, text, ctx.clock.now())
+    await uow.risk_flags.save(resolved, expected_version=flag.version)
+    emit_flag_event(uow, ctx, "risk.resolved", resolved)
+    return resolved

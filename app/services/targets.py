@@ -1,0 +1,156 @@
+"""Target use cases: create, change, read (with progress and tasks) and list targets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app.domain.errors import CurrencyMismatch, NotFound, StaleVersion, UnknownReference
+from app.domain.money import Money
+from app.domain.targets import ProgressSums, Target, TargetScope, change_target
+from app.domain.tasks import TaskSummary
+from app.services.collection_documents import target_document
+from app.services.collection_ports import TargetFilter
+from app.services.context import Context
+from app.services.documents import changes_json
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewTarget:
+    name: str
+    amount: Decimal
+    currency: str
+    period_start: date
+    period_end: date
+    scope: TargetScope
+    scope_id: UUID | str | None = None
+    owner: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetView:
+    """A target with the sums its progress is computed from, its tasks and the date."""
+
+    target: Target
+    sums: ProgressSums
+    tasks: TaskSummary
+    today: date
+
+    def document(self) -> dict[str, Any]:
+        return target_document(self.target, self.sums, self.tasks, self.today)
+
+
+def subject(target_id: UUID) -> str:
+    return f"targets/{target_id}"
+
+
+async def _check_scope(uow: UnitOfWork, scope: TargetScope, scope_id: Any, currency: str) -> None:
+    """Customers and contracts named by a scope must exist (422); a contract's target is in
+    the contract's currency. Owners are opaque user ids: there is no directory to check."""
+    if scope is TargetScope.CUSTOMER:
+        if await uow.customers.get(scope_id) is None:
+            raise UnknownReference("customer", scope_id, ("scope_id",))
+    elif scope is TargetScope.CONTRACT:
+        contract = await uow.contracts.get(scope_id)
+        if contract is None:
+            raise UnknownReference("contract", scope_id, ("scope_id",))
+        if contract.currency != currency:
+            raise CurrencyMismatch(
+                f"the contract is in {contract.currency}, the target in {currency}",
+                ("currency",),
+            )
+
+
+async def views_of(uow: UnitOfWork, targets: Sequence[Target], today: date) -> list[TargetView]:
+    """Targets with their progress sums and task summaries: two statements for any number."""
+    if not targets:
+        return []
+    sums = await uow.targets.progress_sums(targets, today)
+    tasks = await uow.tasks.summaries([t.id for t in targets], today)
+    return [
+        TargetView(
+            t,
+            sums.get(t.id) or ProgressSums.empty(t.currency),
+            tasks.get(t.id, TaskSummary()),
+            today,
+        )
+        for t in targets
+    ]
+
+
+async def create_target(uow: UnitOfWork, ctx: Context, cmd: NewTarget) -> TargetView:
+    """Create a target and emit ``target.created``."""
+    now = ctx.clock.now()
+    target = Target(
+        id=ctx.ids.new_id(),
+        name=cmd.name.strip(),
+        amount=Money.of(cmd.amount, cmd.currency),
+        period_start=cmd.period_start,
+        period_end=cmd.period_end,
+        scope=cmd.scope,
+        scope_id=cmd.scope_id,
+        owner=(cmd.owner or "").strip() or None,
+        description=(cmd.description or "").strip() or None,
+        created_at=now,
+        updated_at=now,
+    )
+    async with uow:
+        await _check_scope(uow, target.scope, target.scope_id, target.currency)
+        await uow.targets.add(target)
+        (view,) = await views_of(uow, [target], ctx.clock.today())
+        uow.add_event(ctx.event("target.created", subject(target.id), {"object": view.document()}))
+        await uow.commit()
+    return view
+
+
+async def update_target(
+    uow: UnitOfWork,
+    ctx: Context,
+    target_id: UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> TargetView:
+    """Change a target's name, amount, period, owner or description; emits
+    ``target.updated``. ``amount`` is a Decimal in the target's currency."""
+    async with uow:
+        target = await uow.targets.get(target_id)
+        if target is None:
+            raise NotFound("target", target_id)
+        if expected_version is not None and expected_version != target.version:
+            raise StaleVersion("target", expected_version, target.version)
+        if values.get("amount") is not None:
+            values = {**values, "amount": Money.of(values["amount"], target.currency)}
+        updated, changed = change_target(target, values, ctx.clock.now())
+        (view,) = await views_of(uow, [updated], ctx.clock.today())
+        if not changed:
+            return view
+        await uow.targets.save(updated, expected_version=target.version)
+        data = {"object": view.document(), "changes": changes_json(changed)}
+        uow.add_event(ctx.event("target.updated", subject(target.id), data))
+        await uow.commit()
+    return view
+
+
+async def get_target(uow: UnitOfWork, clock: Clock, target_id: UUID) -> TargetView:
+    async with uow:
+        target = await uow.targets.get(target_id)
+        if target is None:
+            raise NotFound("target", target_id)
+        (view,) = await views_of(uow, [target], clock.today())
+    return view
+
+
+async def list_targets(
+    uow: UnitOfWork, clock: Clock, filters: TargetFilter, page: PageRequest
+) -> Page[TargetView]:
+    async with uow:
+        rows = await uow.targets.list(filters, page)
+        views = await views_of(uow, rows, clock.today())
+    return make_page(views, page, key=lambda v: (str(v.target.id),))

@@ -1,0 +1,361 @@
+"""In-memory fakes of the collection-work repositories: targets, tasks, interactions,
+promises, risk flags and the dunning policy. Sums are computed in Python over the other
+fakes, the way the database computes them in SQL."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from app.domain.dunning import DunningPolicy
+from app.domain.errors import Conflict, StaleVersion
+from app.domain.interactions import Interaction
+from app.domain.money import Money
+from app.domain.promises import UNSETTLED, Promise, PromiseStatus
+from app.domain.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, RiskSummary, Subject
+from app.domain.targets import ProgressSums, Target, TargetScope
+from app.domain.tasks import Task, TaskStatus, TaskSummary
+from app.services.collection_ports import (
+    CountedPromise,
+    PromiseFilter,
+    RiskFlagFilter,
+    RuleRaise,
+    TargetFilter,
+    TaskFilter,
+)
+from app.services.pagination import PageRequest
+from tests.fakes_receivables import (
+    FakeContractRepository,
+    FakeInvoiceRepository,
+    FakePaymentRepository,
+    _page,
+)
+
+
+def _saved(rows: dict[UUID, Any], item: Any, expected_version: int, what: str) -> None:
+    current = rows.get(item.id)
+    if current is None or current.version != expected_version:
+        raise StaleVersion(what, expected_version)
+    rows[item.id] = copy.deepcopy(item)
+
+
+class FakeTargetRepository:
+    def __init__(
+        self,
+        contracts: FakeContractRepository,
+        invoices: FakeInvoiceRepository,
+        payments: FakePaymentRepository,
+    ) -> None:
+        self.contracts, self.invoices, self.payments = contracts, invoices, payments
+        self.rows: dict[UUID, Target] = {}
+
+    async def add(self, target: Target) -> None:
+        self.rows[target.id] = copy.deepcopy(target)
+
+    async def get(self, target_id: UUID) -> Target | None:
+        return copy.deepcopy(self.rows.get(target_id))
+
+    async def save(self, target: Target, expected_version: int) -> None:
+        _saved(self.rows, target, expected_version, "target")
+
+    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]:
+        rows = [
+            t
+            for t in sorted(self.rows.values(), key=lambda t: t.id)
+            if (filters.scope is None or t.scope is filters.scope)
+            and (filters.scope_id is None or t.scope_id == filters.scope_id)
+            and (filters.owner is None or t.owner == filters.owner)
+            and (filters.active_on is None or t.period_start <= filters.active_on <= t.period_end)
+        ]
+        return _page(copy.deepcopy(rows), page)
+
+    def _in_scope(self, target: Target, contract_id: UUID | None) -> bool:
+        if target.scope is TargetScope.ORG:
+            return True
+        contract = self.contracts.rows.get(contract_id) if contract_id else None
+        if contract is None:
+            return False
+        return {
+            TargetScope.CONTRACT: contract.id,
+            TargetScope.CUSTOMER: contract.customer_id,
+            TargetScope.OWNER: contract.owner,
+        }[target.scope] == target.scope_id
+
+    def _collected(self, target: Target) -> Money:
+        zero = Money.zero(target.currency)
+        in_period = [
+            p
+            for p in self.payments.rows.values()
+            if p.currency == target.currency
+            and target.period_start <= p.received_on <= target.period_end
+        ]
+        if target.scope in (TargetScope.ORG, TargetScope.CUSTOMER):
+            return Money.sum(
+                (
+                    p.amount
+                    for p in in_period
+                    if p.reversed_at is None
+                    and (target.scope is TargetScope.ORG or p.customer_id == target.scope_id)
+                ),
+                target.currency,
+            )
+        total = zero
+        for payment in in_period:
+            for allocation in payment.active_allocations:
+                invoice = self.invoices.rows[allocation.invoice_id]
+                if invoice.contract_id and self._in_scope(target, invoice.contract_id):
+                    total = total + allocation.amount
+        return total
+
+    def _planned(self, target: Target, due_before: date | None = None) -> Money:
+        return Money.sum(
+            (
+                i.amount
+                for i in self.contracts.installments.values()
+                if i.id not in self.contracts.removed
+                and i.currency == target.currency
+                and target.period_start <= i.due_date <= target.period_end
+                and (due_before is None or i.due_date < due_before)
+                and self._in_scope(target, i.contract_id)
+            ),
+            target.currency,
+        )
+
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        return {
+            t.id: ProgressSums(self._collected(t), self._planned(t), self._planned(t, today))
+            for t in targets
+        }
+
+
+class FakeTaskRepository:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Task] = {}
+
+    async def add(self, task: Task) -> None:
+        self.rows[task.id] = copy.deepcopy(task)
+
+    async def get(self, task_id: UUID) -> Task | None:
+        return copy.deepcopy(self.rows.get(task_id))
+
+    async def save(self, task: Task, expected_version: int) -> None:
+        _saved(self.rows, task, expected_version, "task")
+
+    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]:
+        def keep(t: Task) -> bool:
+            links = t.links
+            return (
+                (filters.assignee is None or t.assignee == filters.assignee)
+                and (filters.status is None or t.status is filters.status)
+                and (filters.overdue is None or t.is_overdue(today) == filters.overdue)
+                and (
+                    filters.due_before is None
+                    or (t.due_date is not None and t.due_date < filters.due_before)
+                )
+                and (filters.target_id is None or links.target_id == filters.target_id)
+                and (filters.customer_id is None or links.customer_id == filters.customer_id)
+                and (filters.contract_id is None or links.contract_id == filters.contract_id)
+                and (filters.invoice_id is None or links.invoice_id == filters.invoice_id)
+            )
+
+        rows = [t for t in sorted(self.rows.values(), key=lambda t: t.id) if keep(t)]
+        return _page(copy.deepcopy(rows), page)
+
+    async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
+        found = {}
+        for target_id in target_ids:
+            mine = [t for t in self.rows.values() if t.links.target_id == target_id]
+            if mine:
+                counts = {s: sum(t.status is s for t in mine) for s in TaskStatus}
+                found[target_id] = TaskSummary(
+                    todo=counts[TaskStatus.TODO],
+                    in_progress=counts[TaskStatus.IN_PROGRESS],
+                    done=counts[TaskStatus.DONE],
+                    cancelled=counts[TaskStatus.CANCELLED],
+                    overdue=sum(t.is_overdue(today) for t in mine),
+                )
+        return found
+
+
+class FakeInteractionRepository:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Interaction] = {}
+
+    async def add(self, interaction: Interaction) -> None:
+        self.rows[interaction.id] = interaction
+
+    async def get(self, interaction_id: UUID) -> Interaction | None:
+        return self.rows.get(interaction_id)
+
+    async def list(
+        self, *, customer_id: UUID | None, invoice_id: UUID | None, page: PageRequest
+    ) -> Sequence[Interaction]:
+        rows = [
+            i
+            for i in sorted(self.rows.values(), key=lambda i: i.id)
+            if (customer_id is None or i.customer_id == customer_id)
+            and (invoice_id is None or i.invoice_id == invoice_id)
+        ]
+        return _page(rows, page)
+
+
+class FakePromiseRepository:
+    def __init__(self, invoices: FakeInvoiceRepository, payments: FakePaymentRepository) -> None:
+        self.invoices, self.payments = invoices, payments
+        self.rows: dict[UUID, Promise] = {}
+
+    async def add(self, promise: Promise) -> None:
+        self.rows[promise.id] = copy.deepcopy(promise)
+
+    async def get(self, promise_id: UUID) -> Promise | None:
+        return copy.deepcopy(self.rows.get(promise_id))
+
+    async def get_many(self, promise_ids: Collection[UUID]) -> dict[UUID, Promise]:
+        return {i: copy.deepcopy(self.rows[i]) for i in promise_ids if i in self.rows}
+
+    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]:
+        rows = [
+            p
+            for p in sorted(self.rows.values(), key=lambda p: p.id)
+            if (filters.customer_id is None or p.customer_id == filters.customer_id)
+            and (filters.invoice_id is None or p.invoice_id == filters.invoice_id)
+            and (filters.status is None or p.status is filters.status)
+            and (filters.due_before is None or p.promised_date < filters.due_before)
+        ]
+        return _page(copy.deepcopy(rows), page)
+
+    def _counted(self, promise: Promise, grace_days: int) -> Money:
+        deadline = promise.promised_date + timedelta(days=grace_days)
+        return Money.sum(
+            (
+                a.amount
+                for p in self.payments.rows.values()
+                if p.customer_id == promise.customer_id
+                for a in p.active_allocations
+                if a.amount.currency == promise.currency
+                and promise.made_on <= a.received_on <= deadline
+                and promise.invoice_id in (None, a.invoice_id)
+            ),
+            promise.currency,
+        )
+
+    async def lock_countable(
+        self,
+        customer_id: UUID,
+        currency: str,
+        received_on: date,
+        invoice_ids: Collection[UUID],
+        grace_days: int,
+    ) -> Sequence[CountedPromise]:
+        return [
+            CountedPromise(copy.deepcopy(p), self._counted(p, grace_days))
+            for p in sorted(self.rows.values(), key=lambda p: p.id)
+            if p.customer_id == customer_id
+            and p.currency == currency
+            and p.status in UNSETTLED
+            and p.made_on <= received_on <= p.deadline(grace_days)
+            and (p.invoice_id is None or p.invoice_id in invoice_ids)
+        ]
+
+    async def save_evaluations(self, promises: Sequence[Promise]) -> None:
+        for promise in promises:
+            self.rows[promise.id] = copy.deepcopy(promise)
+
+    async def lock_past_deadline(
+        self, today: date, grace_days: int, limit: int
+    ) -> Sequence[Promise]:
+        due = [
+            p
+            for p in self.rows.values()
+            if p.status is PromiseStatus.OPEN and p.deadline(grace_days) < today
+        ]
+        return copy.deepcopy(sorted(due, key=lambda p: (p.promised_date, p.id))[:limit])
+
+    async def broken_count(self, customer_id: UUID, since: date) -> int:
+        return sum(
+            p.customer_id == customer_id
+            and p.status is PromiseStatus.BROKEN
+            and p.promised_date >= since
+            for p in self.rows.values()
+        )
+
+
+class FakeRiskFlagRepository:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, RiskFlag] = {}
+
+    async def active(self, subject: Subject, kind: RiskKind) -> RiskFlag | None:
+        found = next(
+            (
+                f
+                for f in self.rows.values()
+                if f.subject == subject and f.kind is kind and f.status in ACTIVE_STATUSES
+            ),
+            None,
+        )
+        return copy.deepcopy(found)
+
+    async def add(self, flag: RiskFlag) -> None:
+        if await self.active(flag.subject, flag.kind) is not None:
+            raise Conflict(f"an active {flag.kind.value} flag exists")
+        self.rows[flag.id] = copy.deepcopy(flag)
+
+    async def get(self, flag_id: UUID) -> RiskFlag | None:
+        return copy.deepcopy(self.rows.get(flag_id))
+
+    async def save(self, flag: RiskFlag, expected_version: int) -> None:
+        _saved(self.rows, flag, expected_version, "risk flag")
+
+    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]:
+        rows = [
+            f
+            for f in sorted(self.rows.values(), key=lambda f: f.id)
+            if (filters.customer_id is None or f.customer_id == filters.customer_id)
+            and (filters.subject_type is None or f.subject.type is filters.subject_type)
+            and (filters.subject_id is None or f.subject.id == filters.subject_id)
+            and (filters.kind is None or f.kind is filters.kind)
+            and (filters.status is None or f.status is filters.status)
+            and (filters.active is None or f.active == filters.active)
+            and (filters.min_severity is None or f.severity >= filters.min_severity)
+        ]
+        return _page(copy.deepcopy(rows), page)
+
+    async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
+        current = await self.active(flag.subject, flag.kind)
+        if current is None:
+            self.rows[flag.id] = copy.deepcopy(flag)
+            return RuleRaise(copy.deepcopy(flag), None)
+        if flag.severity <= current.severity:
+            return None
+        raised = replace(
+            current,
+            severity=flag.severity,
+            version=current.version + 1,
+            updated_at=flag.updated_at,
+        )
+        self.rows[raised.id] = raised
+        return RuleRaise(copy.deepcopy(raised), current.severity)
+
+    async def summary(self, customer_id: UUID) -> RiskSummary:
+        active = [f for f in self.rows.values() if f.customer_id == customer_id and f.active]
+        return RiskSummary(len(active), max((f.severity for f in active), default=None))
+
+
+class FakeDunningPolicyRepository:
+    def __init__(self) -> None:
+        self.rows: dict[int, DunningPolicy] = {}  # one row, id 1, like the table
+
+    async def get(self) -> DunningPolicy | None:
+        return self.rows.get(1)
+
+    async def save(self, policy: DunningPolicy, expected_version: int) -> None:
+        current = self.rows[1].version if 1 in self.rows else 1
+        if current != expected_version:
+            raise StaleVersion("dunning policy", expected_version)
+        self.rows[1] = policy
