@@ -43,8 +43,11 @@ bench: $(BIN)/.installed  ## Every benchmark in bench/ (figures, never asserted)
 	@for script in $(filter-out bench/harness.py bench/_%.py,$(wildcard bench/*.py)); do \
 		echo "== $$script"; $(PY) $$script || exit 1; done
 
-test-reliability: $(BIN)/.installed
+test-reliability: $(BIN)/.installed  ## Processes, faults, fuzzing, bad input, security
 	$(BIN)/pytest tests/reliability
+
+fuzz: $(BIN)/.installed  ## Schemathesis for 15 minutes against a running service
+	HUIKUAN_FUZZ_SECONDS=900 $(BIN)/pytest tests/reliability/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache

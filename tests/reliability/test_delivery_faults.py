@@ -1,0 +1,60 @@
+"""Webhook delivery survives a receiver outage and a relay killed mid-delivery."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.receiver import Receiver, Reply, eventually
+from tests.reliability.conftest import Spawn, client
+from tests.reliability.workload import create_customers, event_ids, subscribe
+
+EVENTS = 5_000
+
+
+async def test_every_event_arrives_after_a_receiver_outage(spawn: Spawn, db: AsyncEngine) -> None:
+    # Many short gaps: the outage outlasts several attempts but not the whole schedule.
+    service = spawn("serve", HUIKUAN_WEBHOOK_RETRY_SCHEDULE=",".join(["1", "2", "3"] + ["5"] * 30))
+    receiver = Receiver()  # not started: the endpoint refuses connections
+    async with client(service.base_url) as api:
+        await subscribe(api, receiver.url)
+        await create_customers(api, EVENTS)
+    produced = await event_ids(db)
+    assert len(produced) == EVENTS
+    assert receiver.received == []
+
+    await receiver.start()
+    try:
+        await eventually(lambda: set(receiver.ids()) >= produced, timeout=180, every=0.5)
+    finally:
+        await receiver.stop()
+    ids = receiver.ids()
+    assert set(ids) == produced  # each webhook-id at least once, nothing foreign
+    assert len(set(ids)) == EVENTS
+
+
+async def test_a_relay_killed_mid_delivery_loses_nothing(spawn: Spawn, db: AsyncEngine) -> None:
+    async def slowly(_: object) -> Reply:
+        await asyncio.sleep(0.02)
+        return Reply()
+
+    receiver = await Receiver(slowly).start()
+    try:
+        api_only = spawn("serve", HUIKUAN_RELAY_ENABLED="false")
+        async with client(api_only.base_url) as api:
+            await subscribe(api, receiver.url)
+            await create_customers(api, 2_000)
+        produced = await event_ids(db)
+
+        first = spawn("worker")
+        await eventually(lambda: len(set(receiver.ids())) >= 300, timeout=60, every=0.05)
+        first.kill()  # SIGKILL while deliveries are in flight
+        delivered_before = set(receiver.ids())
+        assert len(delivered_before) < len(produced), "the kill came too late to prove anything"
+
+        spawn("worker")
+        await eventually(lambda: set(receiver.ids()) >= produced, timeout=120, every=0.5)
+    finally:
+        await receiver.stop()
+    assert set(receiver.ids()) == produced
