@@ -27,6 +27,7 @@ log = logging.getLogger("huikuan.http")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+DRAIN_LIMIT = 64 * 1024 * 1024
 REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control")
 
 
@@ -118,7 +119,7 @@ class BodyGuardMiddleware:
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, drain=int(declared) <= DRAIN_LIMIT)
             return
         chunks: list[bytes] = []
         size = 0
@@ -130,7 +131,8 @@ class BodyGuardMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                await self._too_large(scope, receive, send)
+                more = message.get("more_body", False)
+                await self._too_large(scope, receive, send, drain=more, read=size)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -147,11 +149,21 @@ class BodyGuardMiddleware:
         scope.setdefault("state", {})["raw_body"] = body
         await self.app(scope, _replay_receive(body), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, *, drain: bool, read: int = 0
+    ) -> None:
+        """413. The rest of the body is read and dropped first (up to DRAIN_LIMIT), so that
+        the client, still sending, gets the answer instead of a reset connection."""
+        while drain and read <= DRAIN_LIMIT:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            read += len(message.get("body", b""))
+            drain = message.get("more_body", False)
         response = problem(
             413,
             f"the request body is larger than {self.max_body_bytes} bytes",
-            headers={"Connection": "close"},
+            headers={"Connection": "close"} if drain else None,
         )
         await response(scope, receive, send)
 

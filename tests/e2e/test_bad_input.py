@@ -139,3 +139,20 @@ async def test_sql_looking_and_emoji_text_is_just_text(api: httpx.AsyncClient) -
     assert created.status_code == 201
     listed = await api.get("/v1/customers", params={"q": "DROP TABLE"})
     assert [c["name"] for c in listed.json()["data"]] == [name]
+
+
+async def test_dates_outside_1900_to_2199_are_refused(api: httpx.AsyncClient) -> None:
+    customer = (await api.post("/v1/customers", json={"name": "A", "currency": "CNY"})).json()
+    contract = {
+        "customer_id": customer["id"],
+        "name": "X",
+        "amount": "100",
+        "currency": "CNY",
+        "owner": "u1",
+    }
+    for signed_on in ("9999-12-31", "1899-12-31", "0000-00-00"):
+        response = await api.post("/v1/contracts", json={**contract, "signed_on": signed_on})
+        assert response.status_code == 422, signed_on
+    assert (await api.get("/v1/invoices", params={"due_before": "9999-12-31"})).status_code == 422
+    ok = await api.post("/v1/contracts", json={**contract, "signed_on": "2199-12-31"})
+    assert ok.status_code == 201

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from fastapi import Query, Response, status
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
+from app.api.schemas.common import BusinessDate, PageOut
 from app.api.schemas.invoices import InvoiceCreate, InvoiceOut, InvoicePatch
 from app.domain.invoices import InvoiceStatus
 from app.services import invoices as use_cases
@@ -60,7 +59,9 @@ async def list_invoices(
     contract_id: UUID | None = None,
     status: InvoiceStatus | None = None,
     overdue: Annotated[bool | None, Query(description="Open and past its due date")] = None,
-    due_before: Annotated[date | None, Query(description="Due strictly before this date")] = None,
+    due_before: Annotated[
+        BusinessDate | None, Query(description="Due strictly before this date")
+    ] = None,
     external_id: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from fastapi import Query, Response
 from app.api.deps import Reader, UowDep, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
+from app.api.schemas.common import BusinessDate, PageOut
 from app.api.schemas.interactions import PromiseOut
 from app.domain.promises import PromiseStatus
 from app.services import promises as use_cases
@@ -29,7 +28,9 @@ async def list_promises(
     customer_id: UUID | None = None,
     invoice_id: UUID | None = None,
     status: PromiseStatus | None = None,
-    due_before: Annotated[date | None, Query(description="Promised before this day")] = None,
+    due_before: Annotated[
+        BusinessDate | None, Query(description="Promised before this day")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from fastapi import Query, Response, status
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
+from app.api.schemas.common import BusinessDate, PageOut
 from app.api.schemas.targets import TargetCreate, TargetOut, TargetPatch, TaskOut
 from app.domain.targets import TargetScope, parse_scope_id
 from app.services import targets as use_cases
@@ -79,7 +78,7 @@ async def list_targets(
     scope: TargetScope | None = None,
     scope_id: Annotated[str | None, Query(max_length=200)] = None,
     owner: Annotated[str | None, Query(max_length=200)] = None,
-    active_on: Annotated[date | None, Query(description="Period contains this day")] = None,
+    active_on: Annotated[BusinessDate | None, Query(description="Period contains this day")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from fastapi import Query, Response, status
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
+from app.api.schemas.common import BusinessDate, PageOut
 from app.api.schemas.targets import TaskCreate, TaskOut, TaskPatch
 from app.domain.tasks import Task, TaskLinks, TaskStatus
 from app.services import tasks as use_cases
@@ -68,7 +67,7 @@ async def list_tasks(
     assignee: Annotated[str | None, Query(max_length=200)] = None,
     status: TaskStatus | None = None,
     overdue: Annotated[bool | None, Query(description="Open and past its due date")] = None,
-    due_before: Annotated[date | None, Query(description="Due before this day")] = None,
+    due_before: Annotated[BusinessDate | None, Query(description="Due before this day")] = None,
     target_id: UUID | None = None,
     customer_id: UUID | None = None,
     contract_id: UUID | None = None,

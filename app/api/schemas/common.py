@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.domain.money import MINOR_UNITS
 
@@ -63,6 +64,19 @@ AmountOut = Annotated[
         pattern=r"^-?\d+(\.\d+)?$",
     ),
 ]
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def _business_date(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+BusinessDate = Annotated[date, AfterValidator(_business_date)]
+"""A calendar date a business would use: year 1900 to 2199 (no date arithmetic overflows)."""
 
 Timestamp = Annotated[
     str, Field(json_schema_extra={"format": "date-time"}, examples=["2026-11-27T08:00:00Z"])

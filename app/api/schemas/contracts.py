@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from app.api.schemas.common import (
     AmountIn,
     AmountOut,
+    BusinessDate,
     CurrencyCode,
     DecimalIn,
     ExternalId,
@@ -32,7 +33,7 @@ class InstallmentIn(RequestModel):
         default=None, description="In a PATCH: the installment to keep (else matched by name)"
     )
     name: ShortText = Field(examples=["首付款 30%"])
-    due_date: date
+    due_date: BusinessDate
     amount: AmountIn | None = Field(default=None, description="Give amount or percent")
     percent: Percent | None = Field(
         default=None, description="Of the contract amount; rounding remainder on the last"
@@ -55,7 +56,7 @@ class ContractCreate(RequestModel):
     amount: AmountIn
     currency: CurrencyCode
     owner: ShortText = Field(description="User id of the person responsible for collection")
-    signed_on: date
+    signed_on: BusinessDate
     late_fee_rate: DailyRate | None = None
     installments: Plan = Field(
         default_factory=list, description="The collection plan; must add up to the amount"
@@ -69,7 +70,7 @@ class ContractPatch(RequestModel):
     external_id: ExternalId | None = None
     amount: AmountIn | None = None
     owner: ShortText | None = None
-    signed_on: date | None = None
+    signed_on: BusinessDate | None = None
     late_fee_rate: DailyRate | None = None
     installments: Plan | None = None
     reason: Text | None = Field(default=None, description="Why the plan changes (kept in history)")
@@ -130,7 +131,7 @@ class ContractOut(BaseModel):
 
 
 class RescheduleIn(RequestModel):
-    due_date: date
+    due_date: BusinessDate
     reason: Text
 
 

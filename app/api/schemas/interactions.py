@@ -8,7 +8,14 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from app.api.schemas.common import AmountIn, AmountOut, CurrencyCode, RequestModel, Timestamp
+from app.api.schemas.common import (
+    AmountIn,
+    AmountOut,
+    BusinessDate,
+    CurrencyCode,
+    RequestModel,
+    Timestamp,
+)
 from app.domain.interactions import Channel
 from app.domain.promises import PromiseStatus
 
@@ -16,7 +23,7 @@ from app.domain.promises import PromiseStatus
 class PromiseIn(RequestModel):
     amount: AmountIn
     currency: CurrencyCode
-    promised_date: date = Field(description="Today or later")
+    promised_date: BusinessDate = Field(description="Today or later")
 
 
 class InteractionCreate(RequestModel):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from app.api.schemas.common import (
     AmountIn,
     AmountOut,
+    BusinessDate,
     CurrencyCode,
     ExternalId,
     RequestModel,
@@ -28,8 +29,8 @@ class InvoiceCreate(RequestModel):
     external_id: ExternalId | None = Field(default=None, description="The invoice number")
     amount: AmountIn
     currency: CurrencyCode
-    issued_on: date
-    due_date: date
+    issued_on: BusinessDate
+    due_date: BusinessDate
 
 
 class InvoicePatch(RequestModel):
@@ -37,8 +38,8 @@ class InvoicePatch(RequestModel):
 
     external_id: ExternalId | None = None
     amount: AmountIn | None = None
-    issued_on: date | None = None
-    due_date: date | None = None
+    issued_on: BusinessDate | None = None
+    due_date: BusinessDate | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> InvoicePatch:
@@ -62,7 +63,7 @@ class ResolveIn(RequestModel):
 
 class HoldIn(RequestModel):
     reason: Text
-    until: date = Field(description="Last day of the hold (inclusive)")
+    until: BusinessDate = Field(description="Last day of the hold (inclusive)")
 
 
 class HoldOut(BaseModel):

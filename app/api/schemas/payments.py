@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from app.api.schemas.common import (
     AmountIn,
     AmountOut,
+    BusinessDate,
     CurrencyCode,
     ExternalId,
     RequestModel,
@@ -33,7 +34,7 @@ class PaymentCreate(RequestModel):
     external_id: ExternalId | None = Field(default=None, description="Bank or ERP reference")
     amount: AmountIn
     currency: CurrencyCode
-    received_on: date
+    received_on: BusinessDate
     method: Annotated[str, Field(min_length=1, max_length=50)] | None = Field(
         default=None, examples=["bank_transfer"]
     )

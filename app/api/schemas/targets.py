@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from app.api.schemas.common import (
     AmountIn,
     AmountOut,
+    BusinessDate,
     CurrencyCode,
     RequestModel,
     ShortText,
@@ -27,8 +28,8 @@ class TargetCreate(RequestModel):
     name: ShortText = Field(examples=["2026 Q4 回款目标"])
     amount: AmountIn
     currency: CurrencyCode
-    period_start: date
-    period_end: date = Field(description="Last day of the period (inclusive)")
+    period_start: BusinessDate
+    period_end: BusinessDate = Field(description="Last day of the period (inclusive)")
     scope: TargetScope
     scope_id: ShortText | None = Field(
         default=None,
@@ -43,8 +44,8 @@ class TargetPatch(RequestModel):
 
     name: ShortText | None = None
     amount: AmountIn | None = None
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: BusinessDate | None = None
+    period_end: BusinessDate | None = None
     owner: ShortText | None = None
     description: LongText | None = None
 
@@ -101,7 +102,7 @@ class TaskCreate(RequestModel):
     title: ShortText = Field(examples=["致电财务确认付款日期"])
     kind: TaskKind
     assignee: ShortText | None = Field(default=None, description="A user id")
-    due_date: date | None = None
+    due_date: BusinessDate | None = None
     priority: TaskPriority = TaskPriority.NORMAL
     target_id: UUID | None = None
     customer_id: UUID | None = None
@@ -119,7 +120,7 @@ class TaskPatch(RequestModel):
     priority: TaskPriority | None = None
     status: TaskStatus | None = None
     assignee: ShortText | None = None
-    due_date: date | None = None
+    due_date: BusinessDate | None = None
     description: LongText | None = None
 
     @model_validator(mode="after")
