@@ -160,7 +160,7 @@ async def test_every_bad_input_gets_a_clean_4xx_and_changes_nothing(
 ) -> None:
     base_url, customer_id = service_with_a_customer
     before = await fingerprint(db)
-    failures = []
+    failures: list[tuple[str, object, str]] = []
     async with client(base_url) as api:
         for bad in CORPUS:
             body = bad.body.replace(b"%(c)s", customer_id.encode()) if bad.body else None
