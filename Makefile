@@ -18,6 +18,7 @@ $(BIN)/.installed: pyproject.toml
 install dev: $(BIN)/.installed
 
 run: $(BIN)/.installed  ## Serve on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
+	@echo "Huikuan: http://127.0.0.1:8000/docs  -  authenticate with: Authorization: Bearer $(HUIKUAN_BOOTSTRAP_API_KEY)"
 	$(BIN)/huikuan serve
 
 test: $(BIN)/.installed  ## The whole suite (TEST_DATABASE_URL or an embedded PostgreSQL)

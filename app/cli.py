@@ -25,9 +25,10 @@ def _serve(args: argparse.Namespace) -> int:
     base = f"http://{settings.host}:{settings.port}"
     print(f"Huikuan serving on {base}  (API docs: {base}/docs)", file=sys.stderr)
     if settings.bootstrap_api_key:
+        # The key itself never goes to the logs: name the variable that holds it.
         print(
-            "Authenticate with the bootstrap key: "
-            f"curl -H 'Authorization: Bearer {settings.bootstrap_api_key}' {base}/v1/customers",
+            'Authenticate with the bootstrap key: curl -H "Authorization: Bearer '
+            f'$HUIKUAN_BOOTSTRAP_API_KEY" {base}/v1/customers',
             file=sys.stderr,
         )
     else:

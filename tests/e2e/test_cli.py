@@ -104,7 +104,8 @@ def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
     assert process.returncode in {0, -signal.SIGTERM}
     assert "Application shutdown complete" in stderr
     assert f"{base}/docs" in stderr
-    assert "serve-test-key" in stderr  # the bootstrap key the operator configured
+    assert "HUIKUAN_BOOTSTRAP_API_KEY" in stderr  # how to authenticate
+    assert "serve-test-key" not in stderr  # but never the key itself
 
 
 def test_worker_serves_health_and_metrics_and_stops_on_sigterm(
