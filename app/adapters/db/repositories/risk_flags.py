@@ -147,7 +147,13 @@ class SqlRiskFlagRepository:
         return [flag_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
     async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
-        insert_flag = pg_insert(table).values(flag_row(flag))
+        raised = await self.raise_many_by_rule([flag])
+        return raised[0] if raised else None
+
+    async def raise_many_by_rule(self, flags: Sequence[RiskFlag]) -> Sequence[RuleRaise]:
+        if not flags:
+            return []
+        insert_flag = pg_insert(table).values([flag_row(f) for f in flags])
         existing = table.c
         statement = insert_flag.on_conflict_do_update(
             index_elements=[existing.subject_type, existing.subject_id, existing.kind],
@@ -163,11 +169,12 @@ class SqlRiskFlagRepository:
             *table.c,
             literal_column("(xmax = 0)").label("inserted"),
         )
-        row = (await self.conn.execute(statement)).mappings().first()
-        if row is None:  # an active flag at this severity or higher: nothing to do
-            return None
-        previous = None if row["inserted"] else Severity(row["escalated_from"])
-        return RuleRaise(flag_from_row(row), previous)
+        # Rows with an active flag at this severity or higher come back empty: nothing to do.
+        raised = []
+        for row in (await self.conn.execute(statement)).mappings():
+            previous = None if row["inserted"] else Severity(row["escalated_from"])
+            raised.append(RuleRaise(flag_from_row(row), previous))
+        return raised
 
     async def active(self, subject: Subject, kind: RiskKind) -> RiskFlag | None:
         query = select(table).where(
