@@ -34,7 +34,7 @@ async def test_one_summary_a_day_per_customer_with_overdue_items(
 ) -> None:
     a = await customer(api, name="甲公司")
     k = await contract(api, a["id"], installments=PLAN)
-    first = await invoice(api, a["id"], external_id="A-1", due_date="2026-11-01")
+    await invoice(api, a["id"], external_id="A-1", due_date="2026-11-01")
     second = await invoice(api, a["id"], external_id="A-2", due_date="2026-11-20")
     await pay(api, a["id"], second["id"], "400.00")
     await invoice(api, a["id"], external_id="A-3", due_date="2026-12-31")
