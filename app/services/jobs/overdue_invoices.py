@@ -66,26 +66,21 @@ class _InvoiceScan:
         self.flags: list[RuleFlag] = []
         self.scanned: list[InvoiceScanned] = []
 
-    def is_new(self, check: InvoiceCheck, invoice: Invoice, kind: FindingKind) -> bool:
-        keys = {f.natural_key for f in check.findings(invoice) if f.kind is kind}
-        return bool(keys & self.new)
-
     async def apply(
         self, row: InvoiceToScan, check: InvoiceCheck, today: date, now: datetime
     ) -> None:
         before = row.invoice
+        new = {f.kind for f in check.findings(before) if f.natural_key in self.new}
         level = check.dunning.level if check.dunning else before.dunning_level
         after = before
         if level > before.dunning_level:
             after = replace(before, dunning_level=level, version=before.version + 1, updated_at=now)
-        if self.is_new(check, before, FindingKind.INVOICE_OVERDUE):
+        if FindingKind.INVOICE_OVERDUE in new:
             data = {"object": invoice_document(after, today), "days_overdue": check.days_overdue}
             self.events.emit("invoice.overdue", subject(before.id), data)
-        if check.dunning is not None and self.is_new(check, before, FindingKind.INVOICE_DUNNING):
+        if check.dunning is not None and FindingKind.INVOICE_DUNNING in new:
             await self._dunning_changed(row, after, check.dunning, check.days_overdue, today)
-        if check.severity is not None and self.is_new(
-            check, before, FindingKind.INVOICE_OVERDUE_RISK
-        ):
+        if check.severity is not None and FindingKind.INVOICE_OVERDUE_RISK in new:
             self.flags.append(
                 RuleFlag(
                     subject=Subject(SubjectType.INVOICE, before.id),
