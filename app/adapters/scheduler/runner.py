@@ -78,7 +78,10 @@ class LockedJobRunner:
         )
         refresh = self.after.get(job)
         if refresh is not None:
-            await refresh()
+            try:
+                await refresh()
+            except Exception:  # a gauge left stale must not fail a run that succeeded
+                log.warning("refreshing metrics after %s failed", job, exc_info=True)
         return JobRun(job, JobOutcome.OK, result, duration)
 
     @asynccontextmanager
