@@ -27,6 +27,8 @@ from app.services.context import Context
 from app.services.jobs.registry import JobRunner
 
 log = logging.getLogger(__name__)
+# APScheduler logs every add, run and success at INFO; the runner logs each run's outcome.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True, slots=True)
