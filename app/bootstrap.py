@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -20,14 +20,19 @@ from app.adapters.db.migrate import upgrade
 from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
-from app.adapters.metrics import refresh_outbox_gauges
+from app.adapters.metrics import OverdueAmountGauge, refresh_outbox_gauges
 from app.adapters.relay.relay import Relay, RelayConfig
+from app.adapters.scheduler.runner import LockedJobRunner
+from app.adapters.scheduler.service import JobSchedule, SchedulerService, daily, every
 from app.adapters.webhooks.sender import WebhookSender
 from app.api.app import create_app
+from app.domain.events import Actor
 from app.services.api_keys import KeyCache, ensure_bootstrap_key
 from app.services.delivery import DeliveryPolicy
 from app.services.idempotency import IdempotencyPolicy
+from app.services.jobs.base import JobParams
 from app.services.platform import Platform, UnitOfWorkFactory
+from app.services.ports import Clock
 from app.settings import Settings
 
 log = logging.getLogger("huikuan")
@@ -89,6 +94,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         promise_grace_days=settings.promise_grace_days,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
+    platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
     if settings.bootstrap_api_key:
         await ensure_bootstrap_key(platform.uow(), clock, ids, settings.bootstrap_api_key)
     runtime = Runtime(settings=settings, database_url=url, engine=engine, platform=platform)
@@ -104,7 +110,55 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
         services.append(TestClockSync(runtime.platform.clock))
     if runtime.settings.relay_enabled:
         services.append(RelayService.build(runtime))
+    if runtime.settings.scheduler_enabled and runtime.platform.jobs is not None:
+        services.append(build_scheduler(runtime.settings, runtime.platform))
     return services
+
+
+def job_params(settings: Settings) -> JobParams:
+    return JobParams(
+        batch_size=settings.scheduler_batch_size,
+        due_soon_days=settings.due_soon_days,
+        outbox_retention_days=settings.outbox_retention_days,
+    )
+
+
+def build_job_runner(
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: Clock,
+    metric_refreshers: list[Callable[[], Awaitable[None]]] | None = None,
+) -> LockedJobRunner:
+    """The runner behind the scheduler and the admin's run-now, on the process's pool (a job
+    holds two connections while it runs: its lock and its current batch)."""
+    uow = SqlUnitOfWorkFactory(engine)
+    gauge = OverdueAmountGauge(uow, clock)
+    if metric_refreshers is not None:
+        metric_refreshers.append(gauge.refresh_if_stale)
+    return LockedJobRunner(engine, uow, job_params(settings), after={"overdue-scan": gauge.refresh})
+
+
+def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
+    zone = settings.zone
+    first = started + timedelta(seconds=settings.scheduler_first_run_delay_s)
+    intervals = {
+        "overdue-scan": settings.job_overdue_scan_s,
+        "due-soon": settings.job_due_soon_s,
+        "promise-check": settings.job_promise_check_s,
+        "target-pace": settings.job_target_pace_s,
+        "outbox-cleanup": settings.job_outbox_cleanup_s,
+    }
+    schedules = [every(job, seconds, zone, first) for job, seconds in intervals.items()]
+    delay = timedelta(seconds=settings.scheduler_first_run_delay_s)
+    schedules.append(daily("overdue-summary", settings.overdue_summary_time, zone, started, delay))
+    return schedules
+
+
+def build_scheduler(settings: Settings, platform: Platform) -> SchedulerService:
+    assert platform.jobs is not None
+    ctx = platform.context(Actor.system("scheduler"))
+    started = datetime.now(UTC)  # APScheduler schedules on wall-clock time
+    return SchedulerService(platform.jobs, ctx, job_schedules(settings, started), settings.zone)
 
 
 @dataclass

@@ -5,7 +5,7 @@ Every field here is listed in the README's configuration table; keep the two in 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,6 +69,22 @@ class Settings(BaseSettings):
     webhook_disable_after_h: float = Field(default=120.0, gt=0)
     outbox_retention_days: int = Field(default=30, ge=1)
 
+    # The scheduler (SPEC section 7)
+    scheduler_enabled: bool = Field(default=True, description="Schedule the jobs in serve/worker.")
+    scheduler_first_run_delay_s: float = Field(
+        default=30.0, ge=0, description="Interval jobs first run this long after start-up."
+    )
+    scheduler_batch_size: int = Field(default=500, ge=1, le=10000)
+    due_soon_days: int = Field(default=3, ge=0, le=365)
+    job_overdue_scan_s: float = Field(default=300.0, gt=0)
+    job_due_soon_s: float = Field(default=3600.0, gt=0)
+    job_promise_check_s: float = Field(default=900.0, gt=0)
+    job_target_pace_s: float = Field(default=3600.0, gt=0)
+    job_outbox_cleanup_s: float = Field(default=3600.0, gt=0)
+    overdue_summary_at: str = Field(
+        default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -86,6 +102,15 @@ class Settings(BaseSettings):
         except ValidationFailed as exc:
             raise ValueError(exc.detail) from exc
         return value
+
+    @field_validator("overdue_summary_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            parsed = datetime.strptime(value.strip(), "%H:%M")
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a time of day like 08:00") from exc
+        return parsed.strftime("%H:%M")
 
     @model_validator(mode="after")
     def _lease_outlasts_an_attempt(self) -> Self:
@@ -107,3 +132,7 @@ class Settings(BaseSettings):
     @property
     def disable_after(self) -> timedelta:
         return timedelta(hours=self.webhook_disable_after_h)
+
+    @property
+    def overdue_summary_time(self) -> time:
+        return time.fromisoformat(self.overdue_summary_at)

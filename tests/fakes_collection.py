@@ -342,6 +342,10 @@ class FakeRiskFlagRepository:
         self.rows[raised.id] = raised
         return RuleRaise(copy.deepcopy(raised), current.severity)
 
+    async def raise_many_by_rule(self, flags: Sequence[RiskFlag]) -> Sequence[RuleRaise]:
+        raised = [await self.raise_by_rule(flag) for flag in flags]
+        return [r for r in raised if r is not None]
+
     async def summary(self, customer_id: UUID) -> RiskSummary:
         active = [f for f in self.rows.values() if f.customer_id == customer_id and f.active]
         return RiskSummary(len(active), max((f.severity for f in active), default=None))

@@ -175,6 +175,9 @@ class FakeInvoiceRepository:
             raise StaleVersion("invoice", expected_version)
         self.rows[invoice.id] = replace(copy.deepcopy(invoice), amount_paid=current.amount_paid)
 
+    async def rearm_overdue_scans(self, today: date) -> int:
+        return 0  # the fakes keep no scan queue
+
     async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
         for invoice_id, amount in amounts.items():
             current = self.rows[invoice_id]

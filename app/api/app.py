@@ -12,6 +12,7 @@ from starlette.types import Scope
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
 from app.api.routers import (
+    admin_jobs,
     api_keys,
     contracts,
     customers,
@@ -52,6 +53,7 @@ ROUTERS = (
     risk_flags.router,
     dunning.router,
     api_keys.router,
+    admin_jobs.router,
     webhooks.router,
     webhooks.deliveries_router,
     events.router,

@@ -27,7 +27,8 @@ WILDCARD = "*"
 
 ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
-# The event types of SPEC section 7, plus our additions: ``webhook_endpoint.disabled``, and
+# The event types of SPEC section 7, plus our additions: ``webhook_endpoint.disabled``,
+# ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
 # for changes the SPEC names no type for, ``task.updated``, ``target.updated``,
 # ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``.
 SUBSCRIBABLE_EVENT_TYPES = frozenset(
@@ -36,7 +37,7 @@ SUBSCRIBABLE_EVENT_TYPES = frozenset(
         "customer": "created updated overdue_summary",
         "contract": "created updated",
         "installment": "rescheduled due_soon overdue paid",
-        "invoice": "created updated paid voided overdue disputed dunning_level_changed",
+        "invoice": "created updated paid voided overdue disputed dunning_level_changed due_soon",
         "payment": "received allocated reversed unallocated",
         "task": "created assigned completed overdue updated",
         "promise": "created kept broken",

@@ -177,6 +177,10 @@ class RiskFlagRepository(Protocol):
         flag's severity to ``flag.severity`` if it is lower. Atomic (one statement), so
         concurrent raisers end with one flag. None when nothing changed."""
 
+    async def raise_many_by_rule(self, flags: Sequence[RiskFlag]) -> Sequence[RuleRaise]:
+        """:meth:`raise_by_rule` for flags on distinct subjects (or kinds), in one statement;
+        returns what changed."""
+
     async def active(self, subject: Subject, kind: RiskKind) -> RiskFlag | None: ...
 
     async def summary(self, customer_id: UUID) -> RiskSummary:

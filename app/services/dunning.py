@@ -46,6 +46,8 @@ async def replace_dunning_policy(
         if policy.levels == current.levels:
             return current
         await uow.dunning_policy.save(policy, expected_version=current.version)
+        # Levels may now be reached earlier, later or anew: the overdue scan looks again.
+        await uow.invoices.rearm_overdue_scans(ctx.clock.today())
         data = {
             "object": dunning_policy_document(policy),
             "changes": {

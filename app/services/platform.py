@@ -10,6 +10,7 @@ from app.domain.events import Actor
 from app.services.api_keys import KeyCache
 from app.services.context import Context
 from app.services.idempotency import IdempotencyPolicy
+from app.services.jobs.registry import JobRunner
 from app.services.ports import (
     Clock,
     ClockControl,
@@ -41,6 +42,7 @@ class Platform:
     # Called before /metrics renders, to refresh gauges read from the database.
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise
+    jobs: JobRunner | None = None  # runs a scheduled job now (the admin's run-now)
 
     def context(self, actor: Actor) -> Context:
         return Context(

@@ -175,6 +175,10 @@ class InvoiceRepository(Protocol):
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         """Write back an invoice changed by an action; raises StaleVersion."""
 
+    async def rearm_overdue_scans(self, today: date) -> int:
+        """Make the overdue scan look at every overdue open invoice again on its next run
+        (the dunning policy changed); returns how many."""
+
     async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
         """Add (or with negative amounts, take back) to each invoice's ``amount_paid``."""
 

@@ -9,7 +9,8 @@ flag. The scheduler's rules (overdue, broken promises) use it too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -51,6 +52,42 @@ def emit_flag_event(
     uow.add_event(ctx.event(type_, flag_subject(flag.id), data))
 
 
+@dataclass(frozen=True, slots=True)
+class RuleFlag:
+    """A rule's wish to see ``subject`` flagged ``kind`` at ``severity`` at least."""
+
+    subject: Subject
+    customer_id: UUID
+    kind: RiskKind
+    severity: Severity
+    rule: str
+    description: str
+
+
+def _new_flag(ctx: Context, wanted: RuleFlag) -> RiskFlag:
+    now = ctx.clock.now()
+    return RiskFlag(
+        id=ctx.ids.new_id(),
+        subject=wanted.subject,
+        customer_id=wanted.customer_id,
+        kind=wanted.kind,
+        severity=wanted.severity,
+        source=RiskSource.RULE,
+        rule=wanted.rule,
+        description=wanted.description,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _announce(uow: UnitOfWork, ctx: Context, result: RuleRaise, rule: str) -> None:
+    if result.previous is None:
+        emit_flag_event(uow, ctx, "risk.raised", result.flag)
+    else:
+        changes = {"severity": {"from": result.previous.label, "to": result.flag.severity.label}}
+        emit_flag_event(uow, ctx, "risk.escalated", result.flag, changes=changes, rule=rule)
+
+
 async def raise_flag(
     uow: UnitOfWork,
     ctx: Context,
@@ -63,28 +100,30 @@ async def raise_flag(
     description: str,
 ) -> RuleRaise | None:
     """Raise a flag by rule (see the module docstring); None when nothing changed."""
-    now = ctx.clock.now()
-    flag = RiskFlag(
-        id=ctx.ids.new_id(),
-        subject=subject,
-        customer_id=customer_id,
-        kind=kind,
-        severity=severity,
-        source=RiskSource.RULE,
-        rule=rule,
-        description=description,
-        created_at=now,
-        updated_at=now,
-    )
-    result = await uow.risk_flags.raise_by_rule(flag)
-    if result is None:
-        return None
-    if result.previous is None:
-        emit_flag_event(uow, ctx, "risk.raised", result.flag)
-    else:
-        changes = {"severity": {"from": result.previous.label, "to": result.flag.severity.label}}
-        emit_flag_event(uow, ctx, "risk.escalated", result.flag, changes=changes, rule=rule)
+    wanted = RuleFlag(subject, customer_id, kind, severity, rule, description)
+    result = await uow.risk_flags.raise_by_rule(_new_flag(ctx, wanted))
+    if result is not None:
+        _announce(uow, ctx, result, rule)
     return result
+
+
+async def raise_flags(uow: UnitOfWork, ctx: Context, wanted: Sequence[RuleFlag]) -> list[RuleRaise]:
+    """:func:`raise_flag` for many subjects in one statement (the scheduler's rules). Of two
+    wishes for one subject and kind, the more severe counts. Returns what changed."""
+    strongest: dict[tuple[Subject, RiskKind], RuleFlag] = {}
+    for item in wanted:
+        key = (item.subject, item.kind)
+        if key not in strongest or item.severity > strongest[key].severity:
+            strongest[key] = item
+    if not strongest:
+        return []
+    rules = {key: item.rule for key, item in strongest.items()}
+    results = await uow.risk_flags.raise_many_by_rule(
+        [_new_flag(ctx, item) for item in strongest.values()]
+    )
+    for result in results:
+        _announce(uow, ctx, result, rules[(result.flag.subject, result.flag.kind)])
+    return list(results)
 
 
 async def check_credit(uow: UnitOfWork, ctx: Context, customer_id: UUID) -> RuleRaise | None:

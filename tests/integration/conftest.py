@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.relay.relay import Relay
 from app.bootstrap import build_relay
@@ -13,6 +14,7 @@ from app.domain.events import Actor, OutboxEvent
 from app.services.platform import Platform
 from app.services.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.settings import Settings
+from tests.integration.jobs import Jobs
 from tests.receiver import Receiver
 
 RelayStarter = Callable[..., Awaitable[Relay]]
@@ -79,3 +81,9 @@ async def emit(
             await uow.commit()
         events.append(event)
     return events
+
+
+@pytest.fixture
+def jobs(platform: Platform, db: AsyncEngine) -> Jobs:
+    """Run scheduled jobs on the test database (batches of two)."""
+    return Jobs(platform, db)

@@ -1,26 +1,49 @@
-"""The relay runs in serve and worker unless HUIKUAN_RELAY_ENABLED=false."""
+"""The relay and the scheduler run in serve and worker unless HUIKUAN_RELAY_ENABLED=false or
+HUIKUAN_SCHEDULER_ENABLED=false; the admin's run-now works either way."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.adapters.scheduler.service import SchedulerService
 from app.bootstrap import RelayService, build_runtime
 from app.settings import Settings
 
 
-async def test_the_relay_is_a_background_service_unless_disabled(database_url: str) -> None:
-    for enabled, expected in ((True, [RelayService]), (False, [])):
-        settings = Settings(
-            database_url=database_url, migrate_on_start=False, relay_enabled=enabled
-        )
-        runtime = await build_runtime(settings)
-        try:
-            assert [type(s) for s in runtime.background] == expected
-            await runtime.start_background()
-        finally:
-            await runtime.close()
+@pytest.mark.parametrize(
+    ("relay", "scheduler", "expected"),
+    [
+        (True, True, [RelayService, SchedulerService]),
+        (True, False, [RelayService]),
+        (False, True, [SchedulerService]),
+        (False, False, []),
+    ],
+)
+async def test_background_services_follow_the_settings(
+    database_url: str, relay: bool, scheduler: bool, expected: list[type]
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        migrate_on_start=False,
+        relay_enabled=relay,
+        scheduler_enabled=scheduler,
+        scheduler_first_run_delay_s=3600,
+    )
+    runtime = await build_runtime(settings)
+    try:
+        assert [type(s) for s in runtime.background] == expected
+        assert runtime.platform.jobs is not None
+        await runtime.start_background()
+    finally:
+        await runtime.close()
 
 
 def test_a_lease_shorter_than_two_attempts_is_refused() -> None:
     with pytest.raises(ValueError, match="HUIKUAN_RELAY_LEASE_S"):
         Settings(webhook_timeout_s=10, relay_lease_s=15)
+
+
+def test_the_summary_time_must_be_a_time_of_day() -> None:
+    assert Settings(overdue_summary_at="7:30").overdue_summary_at == "07:30"
+    with pytest.raises(ValueError, match="time of day"):
+        Settings(overdue_summary_at="25:00")

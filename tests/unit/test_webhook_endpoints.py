@@ -108,7 +108,7 @@ def test_every_event_type_the_services_emit_can_be_subscribed_to() -> None:
     services = Path(__file__).resolve().parents[2] / "app" / "services"
     emitted = {
         literal
-        for path in services.glob("*.py")
+        for path in services.rglob("*.py")
         for literal in re.findall(r'"([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8"))
         if literal.split(".")[0] in resources
     }

@@ -61,6 +61,11 @@ def _now() -> Column[object]:
     return Column("created_at", TIMESTAMP, nullable=False, server_default=func.now())
 
 
+def unscanned(marker: str) -> str:
+    """A scan queue's condition: the row was not yet scanned for its current due date."""
+    return f"{marker} IS DISTINCT FROM due_date"
+
+
 api_keys = Table(
     "api_keys",
     metadata,
@@ -236,6 +241,9 @@ installments = Table(
     Column("position", Integer, nullable=False),
     Column("created_at", TIMESTAMP, nullable=False),
     Column("removed_at", TIMESTAMP),
+    # The due date the overdue and due-soon scans last looked at (migration 0007).
+    Column("overdue_scanned_for", Date),
+    Column("due_soon_scanned_for", Date),
     CheckConstraint("amount > 0", name="amount_positive"),
     Index("ix_installments_contract_id", "contract_id"),
     Index(
@@ -246,6 +254,17 @@ installments = Table(
         postgresql_where=text("removed_at IS NULL"),
     ),
     Index("ix_installments_due_date", "due_date", postgresql_where=text("removed_at IS NULL")),
+    # The scan queues: live installments not yet scanned for their current due date.
+    Index(
+        "ix_installments_overdue_queue",
+        "due_date",
+        postgresql_where=text(f"removed_at IS NULL AND {unscanned('overdue_scanned_for')}"),
+    ),
+    Index(
+        "ix_installments_due_soon_queue",
+        "due_date",
+        postgresql_where=text(f"removed_at IS NULL AND {unscanned('due_soon_scanned_for')}"),
+    ),
 )
 
 installment_changes = Table(
@@ -281,6 +300,9 @@ INVOICE_OUTSTANDING_SQL = (
     "ELSE amount - amount_paid END"
 )
 OPEN_INVOICE_SQL = "status IN ('open', 'partially_paid')"
+# When the overdue scan looks at an open invoice next: ``next_scan_on``, or the day after its
+# due date when it was never scanned (or an action reset it).
+INVOICE_SCAN_KEY_SQL = "COALESCE(next_scan_on, due_date + 1)"
 
 # ``amount_paid`` is the running total of active allocations, kept in the allocation's
 # transaction; ``status`` and ``outstanding`` are generated from it, so they cannot drift.
@@ -307,6 +329,10 @@ invoices = Table(
     Column("written_off_at", TIMESTAMP),
     Column("written_off_on", Date),
     Column("write_off_reason", Text),
+    # Migration 0007: the dunning level reached, and the scans' bookkeeping.
+    Column("dunning_level", SmallInteger, nullable=False, server_default=text("0")),
+    Column("next_scan_on", Date),
+    Column("due_soon_scanned_for", Date),
     Column("version", Integer, nullable=False),
     Column("created_at", TIMESTAMP, nullable=False),
     Column("updated_at", TIMESTAMP, nullable=False),
@@ -315,6 +341,7 @@ invoices = Table(
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("amount_paid >= 0 AND amount_paid <= amount", name="amount_paid"),
     CheckConstraint("due_date >= issued_on", name="due_after_issue"),
+    CheckConstraint("dunning_level >= 0", name="dunning_level"),
     Index("ix_invoices_customer_id", "customer_id"),
     Index("ix_invoices_contract_id", "contract_id"),
     Index("ix_invoices_installment_id", "installment_id"),
@@ -329,6 +356,16 @@ invoices = Table(
         postgresql_where=text(OPEN_INVOICE_SQL),
     ),
     Index("ix_invoices_open_due_date", "due_date", postgresql_where=text(OPEN_INVOICE_SQL)),
+    Index(
+        "ix_invoices_scan_queue",
+        text(INVOICE_SCAN_KEY_SQL),
+        postgresql_where=text(OPEN_INVOICE_SQL),
+    ),
+    Index(
+        "ix_invoices_due_soon_queue",
+        "due_date",
+        postgresql_where=text(f"{OPEN_INVOICE_SQL} AND {unscanned('due_soon_scanned_for')}"),
+    ),
 )
 
 PAYMENT_STATUS_SQL = (
@@ -412,6 +449,8 @@ targets = Table(
     Column("scope_owner", Text),
     Column("owner", Text),
     Column("description", Text),
+    # Set by target-pace once the period is over and its last event sent (migration 0007).
+    Column("scan_closed_on", Date),
     Column("version", Integer, nullable=False),
     Column("created_at", TIMESTAMP, nullable=False),
     Column("updated_at", TIMESTAMP, nullable=False),
@@ -423,6 +462,7 @@ targets = Table(
     Index("ix_targets_contract_id", "contract_id"),
     Index("ix_targets_scope_owner", "scope_owner"),
     Index("ix_targets_period_end", "period_end"),
+    Index("ix_targets_scan_open", "period_start", postgresql_where=text("scan_closed_on IS NULL")),
 )
 
 OPEN_TASK_SQL = "status IN ('todo', 'in_progress')"
@@ -444,6 +484,7 @@ tasks = Table(
     Column("description", Text),
     Column("completed_at", TIMESTAMP),
     Column("cancelled_at", TIMESTAMP),
+    Column("overdue_scanned_for", Date),  # migration 0007
     Column("version", Integer, nullable=False),
     Column("created_at", TIMESTAMP, nullable=False),
     Column("updated_at", TIMESTAMP, nullable=False),
@@ -457,6 +498,11 @@ tasks = Table(
     Index("ix_tasks_customer_id", "customer_id"),
     Index("ix_tasks_invoice_id", "invoice_id"),
     Index("ix_tasks_open_due_date", "due_date", postgresql_where=text(OPEN_TASK_SQL)),
+    Index(
+        "ix_tasks_overdue_queue",
+        "due_date",
+        postgresql_where=text(f"{OPEN_TASK_SQL} AND {unscanned('overdue_scanned_for')}"),
+    ),
 )
 
 interactions = Table(
@@ -519,6 +565,12 @@ promises = Table(
         postgresql_where=text(UNSETTLED_PROMISE_SQL),
     ),
     Index("ix_promises_invoice_id", "invoice_id"),
+    # What promise-check reads: open promises by date (migration 0007).
+    Index(
+        "ix_promises_open_promised_date",
+        "promised_date",
+        postgresql_where=text("status = 'open'"),
+    ),
 )
 
 ACTIVE_FLAG_SQL = "status IN ('open', 'mitigating')"
@@ -579,4 +631,27 @@ dunning_policy = Table(
     Column("updated_by", Text),
     Column("updated_by_user", Text),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+# --- Scheduler (migration 0007_scheduler) -----------------------------------------------
+
+STANDING_INSTALLMENT_FINDING_SQL = "kind = 'installment.overdue' AND cleared_at IS NULL"
+
+# Every finding of a scheduled job, once: the primary key is its natural key, so a job that
+# runs twice (or in two processes at once) inserts nothing new and so emits nothing new.
+# ``cleared_at`` marks an installment found overdue that no longer is (overdue-summary).
+findings = Table(
+    "findings",
+    metadata,
+    Column("kind", Text, primary_key=True),
+    Column("subject_id", UUID(as_uuid=True), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("customer_id", UUID(as_uuid=True)),
+    Column("found_at", TIMESTAMP, nullable=False),
+    Column("cleared_at", TIMESTAMP),
+    Index(
+        "ix_findings_standing_installments",
+        "customer_id",
+        postgresql_where=text(STANDING_INSTALLMENT_FINDING_SQL),
+    ),
 )

@@ -19,12 +19,14 @@ from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
 from app.adapters.db.repositories.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.repositories.dunning import SqlDunningPolicyRepository
+from app.adapters.db.repositories.findings import SqlFindingRepository
 from app.adapters.db.repositories.interactions import SqlInteractionRepository
 from app.adapters.db.repositories.invoices import SqlInvoiceRepository
 from app.adapters.db.repositories.outbox import SqlOutboxRepository
 from app.adapters.db.repositories.payments import SqlPaymentRepository
 from app.adapters.db.repositories.promises import SqlPromiseRepository
 from app.adapters.db.repositories.risk_flags import SqlRiskFlagRepository
+from app.adapters.db.repositories.scan_queues import SqlScanRepository
 from app.adapters.db.repositories.targets import SqlTargetRepository
 from app.adapters.db.repositories.tasks import SqlTaskRepository
 from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
@@ -62,6 +64,8 @@ class SqlUnitOfWork:
     webhook_deliveries: SqlWebhookDeliveryRepository
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
+    scans: SqlScanRepository
+    findings: SqlFindingRepository
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -97,6 +101,8 @@ class SqlUnitOfWork:
         self.webhook_deliveries = SqlWebhookDeliveryRepository(self._conn)
         self.delivery_queue = SqlDeliveryQueue(self._conn)
         self.outbox = SqlOutboxRepository(self._conn)
+        self.scans = SqlScanRepository(self._conn)
+        self.findings = SqlFindingRepository(self._conn)
         return self
 
     async def __aexit__(

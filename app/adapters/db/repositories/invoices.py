@@ -79,6 +79,7 @@ def invoice_from_row(row: RowMapping) -> Invoice:
         written_off_on=row["written_off_on"],
         write_off_reason=row["write_off_reason"],
         late_fee_rate=row["late_fee_rate"],
+        dunning_level=row["dunning_level"],
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -201,6 +202,9 @@ class SqlInvoiceRepository:
         for fixed in ("id", "created_at", "customer_id", "contract_id", "installment_id"):
             del values[fixed]
         del values["amount_paid"]  # moves only with allocations (add_paid)
+        # Any action may change what the overdue scan decides (a new due date, a hold, a
+        # dispute): it looks at the invoice again on its next run.
+        values["next_scan_on"] = None
         statement = (
             sql_update(invoices)
             .where(invoices.c.id == invoice.id, invoices.c.version == expected_version)
@@ -213,6 +217,14 @@ class SqlInvoiceRepository:
             raise _translate(exc, invoice) from exc
         if written is None:
             raise StaleVersion("invoice", expected_version)
+
+    async def rearm_overdue_scans(self, today: date) -> int:
+        statement = (
+            sql_update(invoices)
+            .where(_overdue(today), invoices.c.next_scan_on.is_not(None))
+            .values(next_scan_on=None)
+        )
+        return (await self.conn.execute(statement)).rowcount
 
     async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
         if not amounts:

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, insert, literal_column, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -82,6 +81,41 @@ def flag_from_row(row: RowMapping) -> RiskFlag:
     )
 
 
+# One statement for any number of flags (arrays, so that it compiles once): insert, or raise
+# the severity of the subject's active flag of the kind when the new one is higher.
+_RAISE_TYPES = {
+    "id": "uuid",
+    "subject_type": "text",
+    "subject_id": "uuid",
+    "customer_id": "uuid",
+    "kind": "text",
+    "severity": "smallint",
+    "status": "text",
+    "source": "text",
+    "rule": "text",
+    "description": "text",
+    "mitigation_plan": "text",
+    "owner": "text",
+    "resolution_note": "text",
+    "resolved_at": "timestamptz",
+    "version": "integer",
+    "created_at": "timestamptz",
+    "updated_at": "timestamptz",
+}
+_RAISE_COLUMNS = tuple(_RAISE_TYPES)
+_RAISE_BY_RULE = text(
+    f"""
+    INSERT INTO risk_flags ({", ".join(_RAISE_COLUMNS)})
+    SELECT * FROM unnest({", ".join(f"CAST(:{c} AS {t}[])" for c, t in _RAISE_TYPES.items())})
+    ON CONFLICT (subject_type, subject_id, kind) WHERE {ACTIVE_FLAG_SQL}
+    DO UPDATE SET severity = EXCLUDED.severity, escalated_from = risk_flags.severity,
+        version = risk_flags.version + 1, updated_at = EXCLUDED.updated_at
+    WHERE EXCLUDED.severity > risk_flags.severity
+    RETURNING risk_flags.*, (xmax = 0) AS inserted
+    """
+)
+
+
 def _translate(exc: IntegrityError, flag: RiskFlag) -> Exception:
     mapping = {
         UNIQUE_ACTIVE: lambda: Conflict(
@@ -147,27 +181,20 @@ class SqlRiskFlagRepository:
         return [flag_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
     async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
-        insert_flag = pg_insert(table).values(flag_row(flag))
-        existing = table.c
-        statement = insert_flag.on_conflict_do_update(
-            index_elements=[existing.subject_type, existing.subject_id, existing.kind],
-            index_where=text(ACTIVE_FLAG_SQL),
-            set_={
-                "severity": insert_flag.excluded.severity,
-                "escalated_from": existing.severity,
-                "version": existing.version + 1,
-                "updated_at": insert_flag.excluded.updated_at,
-            },
-            where=insert_flag.excluded.severity > existing.severity,
-        ).returning(
-            *table.c,
-            literal_column("(xmax = 0)").label("inserted"),
-        )
-        row = (await self.conn.execute(statement)).mappings().first()
-        if row is None:  # an active flag at this severity or higher: nothing to do
-            return None
-        previous = None if row["inserted"] else Severity(row["escalated_from"])
-        return RuleRaise(flag_from_row(row), previous)
+        raised = await self.raise_many_by_rule([flag])
+        return raised[0] if raised else None
+
+    async def raise_many_by_rule(self, flags: Sequence[RiskFlag]) -> Sequence[RuleRaise]:
+        if not flags:
+            return []
+        rows = [flag_row(f) for f in flags]
+        params = {column: [r[column] for r in rows] for column in _RAISE_COLUMNS}
+        # Rows with an active flag at this severity or higher come back empty: nothing to do.
+        raised = []
+        for row in (await self.conn.execute(_RAISE_BY_RULE, params)).mappings():
+            previous = None if row["inserted"] else Severity(row["escalated_from"])
+            raised.append(RuleRaise(flag_from_row(row), previous))
+        return raised
 
     async def active(self, subject: Subject, kind: RiskKind) -> RiskFlag | None:
         query = select(table).where(

@@ -158,6 +158,7 @@ class SqlTargetRepository:
         values = target_row(target)
         for fixed in ("id", "created_at", "scope", "customer_id", "contract_id", "scope_owner"):
             del values[fixed]
+        values["scan_closed_on"] = None  # a changed target may have news for target-pace
         statement = (
             update(table)
             .where(table.c.id == target.id, table.c.version == expected_version)

@@ -1,0 +1,1 @@
+"""The scheduler: APScheduler triggers the jobs; a runner runs each under an advisory lock."""

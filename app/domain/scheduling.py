@@ -1,0 +1,236 @@
+"""What the scheduled jobs find, and the natural key that makes each finding happen once.
+
+A finding is (kind, subject id, key): an invoice overdue for its due date, an installment
+due soon for its due date, a dunning level reached, a customer's overdue summary for a
+day. The database keeps every finding under that key, so running a job twice, or in two
+processes at once, finds nothing new the second time. The rules that decide what is due
+(the dunning ladder, the overdue risk ladder, a target's pace) live in their own modules;
+this one decides when a scan should look at an item again and shapes what it reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from app.domain.dunning import DunningLevel, DunningPolicy, level_change
+from app.domain.invoices import Invoice
+from app.domain.money import Money
+from app.domain.risk import OVERDUE_LADDER, Severity, overdue_severity
+from app.domain.targets import Pace, Target, TargetProgress, TargetStatus
+from app.domain.tasks import TaskKind, TaskPriority
+
+# How far back broken promises count toward a customer's broken-promise flag.
+BROKEN_PROMISE_WINDOW_DAYS = 180
+
+
+class FindingKind(StrEnum):
+    """Mostly the event type a finding emits; ``invoice.overdue_risk`` is the overdue rule's
+    raise of an invoice's risk flag to one severity."""
+
+    INVOICE_OVERDUE = "invoice.overdue"
+    INVOICE_OVERDUE_RISK = "invoice.overdue_risk"
+    INVOICE_DUNNING = "invoice.dunning_level_changed"
+    INVOICE_DUE_SOON = "invoice.due_soon"
+    INSTALLMENT_OVERDUE = "installment.overdue"
+    INSTALLMENT_DUE_SOON = "installment.due_soon"
+    TASK_OVERDUE = "task.overdue"
+    CUSTOMER_OVERDUE_SUMMARY = "customer.overdue_summary"
+    PROMISE_BROKEN = "promise.broken"
+    TARGET_AT_RISK = "target.at_risk"
+    TARGET_ACHIEVED = "target.achieved"
+    TARGET_MISSED = "target.missed"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A finding under its natural key. ``customer_id`` is kept for overdue installments,
+    which the daily summary lists per customer."""
+
+    kind: FindingKind
+    subject_id: UUID
+    key: str
+    customer_id: UUID | None = None
+
+    @property
+    def natural_key(self) -> tuple[str, UUID, str]:
+        return (self.kind.value, self.subject_id, self.key)
+
+
+def finding(kind: FindingKind, subject_id: UUID, *parts: object) -> Finding:
+    """``finding(INVOICE_OVERDUE, id, due_date)``: the key joins the parts with ``:``."""
+    return Finding(kind, subject_id, ":".join(_part(p) for p in parts))
+
+
+def _part(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+# --- Overdue invoices: dunning and the overdue risk rule -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceCheck:
+    """What the overdue scan does with one open invoice today.
+
+    ``dunning``: the level to move up to; ``severity``: the overdue flag's severity to raise
+    to (both None while the invoice is disputed or on hold); ``next_scan_on``: when to look
+    again, None when nothing more can happen until the invoice itself changes.
+    """
+
+    overdue: bool
+    days_overdue: int
+    dunning: DunningLevel | None
+    severity: Severity | None
+    next_scan_on: date | None
+
+    def findings(self, invoice: Invoice) -> list[Finding]:
+        found = []
+        if self.overdue:
+            found.append(finding(FindingKind.INVOICE_OVERDUE, invoice.id, invoice.due_date))
+        if self.dunning is not None:
+            found.append(finding(FindingKind.INVOICE_DUNNING, invoice.id, self.dunning.level))
+        if self.severity is not None:
+            found.append(
+                finding(
+                    FindingKind.INVOICE_OVERDUE_RISK,
+                    invoice.id,
+                    invoice.due_date,
+                    self.severity.label,
+                )
+            )
+        return found
+
+
+def check_invoice(invoice: Invoice, today: date, policy: DunningPolicy) -> InvoiceCheck:
+    """Overdue, the dunning level reached and the overdue risk severity of an invoice.
+
+    A disputed invoice or one on hold is skipped by dunning and by the risk rule (SPEC
+    section 5): on hold, it is looked at again the day after the hold ends; disputed, when
+    the dispute is resolved (any action on the invoice puts it back in the scan's queue).
+    """
+    if not invoice.is_overdue(today):
+        return InvoiceCheck(False, 0, None, None, invoice.due_date + timedelta(days=1))
+    days = invoice.days_overdue(today)
+    if invoice.disputed:
+        return InvoiceCheck(True, days, None, None, None)
+    if invoice.hold is not None and invoice.on_hold(today):
+        return InvoiceCheck(True, days, None, None, invoice.hold.until + timedelta(days=1))
+    ahead = next_threshold(days, _thresholds(policy))
+    return InvoiceCheck(
+        overdue=True,
+        days_overdue=days,
+        dunning=level_change(invoice.dunning_level, days, policy),
+        severity=overdue_severity(days),
+        next_scan_on=None if ahead is None else invoice.due_date + timedelta(days=ahead),
+    )
+
+
+def _thresholds(policy: DunningPolicy) -> set[int]:
+    return {level.days_overdue for level in policy.levels} | {d for d, _ in OVERDUE_LADDER}
+
+
+def next_threshold(days_overdue: int, thresholds: Iterable[int]) -> int | None:
+    """The next number of days overdue at which something happens; None past the last."""
+    return min((d for d in thresholds if d > days_overdue), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class DunningTask:
+    title: str
+    kind: TaskKind
+    priority: TaskPriority
+    due_date: date
+
+
+DUNNING_TASK_DAYS = 3  # a dunning task is due this many days after the level is reached
+
+
+def dunning_task(
+    level: DunningLevel, invoice_name: str, days_overdue: int, today: date
+) -> DunningTask:
+    """The task a dunning level opens for the contract's owner (where it says so)."""
+    legal = level.action == "legal"
+    kind = TaskKind.LEGAL if legal else TaskKind.CALL
+    priority = TaskPriority.URGENT if legal else TaskPriority.HIGH
+    title = (
+        f"Dunning level {level.level} ({level.action}): invoice {invoice_name}, "
+        f"{days_overdue} days overdue"
+    )
+    return DunningTask(title, kind, priority, today + timedelta(days=DUNNING_TASK_DAYS))
+
+
+# --- Due soon -------------------------------------------------------------------------
+
+
+def due_soon_until(today: date, days: int) -> date:
+    """The last due date that counts as due soon: due within ``days`` days from today
+    (today included)."""
+    return today + timedelta(days=days)
+
+
+# --- Targets --------------------------------------------------------------------------
+
+
+AT_RISK_PACES = frozenset({Pace.AT_RISK, Pace.BEHIND})
+
+
+def target_findings(target: Target, progress: TargetProgress) -> list[Finding]:
+    """``target.achieved`` once per target and amount; ``target.missed`` once per period end;
+    ``target.at_risk`` once per period end, the first time an active target's pace falls
+    to at risk or behind."""
+    if progress.status is TargetStatus.ACHIEVED:
+        return [finding(FindingKind.TARGET_ACHIEVED, target.id, target.amount.to_wire())]
+    if progress.status is TargetStatus.MISSED:
+        return [finding(FindingKind.TARGET_MISSED, target.id, target.period_end)]
+    if progress.pace in AT_RISK_PACES:
+        return [finding(FindingKind.TARGET_AT_RISK, target.id, target.period_end)]
+    return []
+
+
+def target_settled(target: Target, today: date) -> bool:
+    """Once the period is over and its outcome reported, target-pace stops looking."""
+    return today > target.period_end
+
+
+# --- The daily overdue summary ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueItem:
+    """One overdue invoice or installment in a customer's summary."""
+
+    kind: str  # "invoice" or "installment"
+    id: UUID
+    name: str
+    due_date: date
+    days_overdue: int
+    amount: Money
+    outstanding: Money
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueTotal:
+    currency: str
+    invoices: Money
+    installments: Money
+
+
+def overdue_totals(items: Sequence[OverdueItem]) -> list[OverdueTotal]:
+    """Outstanding per currency, invoices and installments apart (an installment's
+    outstanding includes what its invoices have outstanding: don't add the two)."""
+    currencies = sorted({i.outstanding.currency for i in items})
+    totals = []
+    for currency in currencies:
+        of = [i for i in items if i.outstanding.currency == currency]
+        totals.append(
+            OverdueTotal(
+                currency,
+                Money.sum((i.outstanding for i in of if i.kind == "invoice"), currency),
+                Money.sum((i.outstanding for i in of if i.kind == "installment"), currency),
+            )
+        )
+    return totals

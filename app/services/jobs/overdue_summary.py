@@ -1,0 +1,164 @@
+"""``overdue-summary`` (daily): one ``customer.overdue_summary`` per customer with overdue
+items, listing every overdue invoice and installment (finding: customer, date), so that a
+mailer can send one letter instead of one per invoice.
+
+Customers are those with an open invoice past due (the open-invoice due-date index) or an
+installment found overdue by ``overdue-scan`` and not cleared since; an installment that is
+no longer overdue (paid, rescheduled, removed) is cleared here, so this job reads what is
+overdue now, not the history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from app.domain.installments import InstallmentFigures, installment_figures
+from app.domain.invoices import Invoice
+from app.domain.scheduling import Finding, FindingKind, OverdueItem, finding, overdue_totals
+from app.services.context import Context
+from app.services.documents import customer_document
+from app.services.jobs.base import Emitter, JobParams, JobResult, chunks
+from app.services.scheduler_ports import (
+    InstallmentToScan,
+    SchedulerUnitOfWork,
+    SchedulerUnitOfWorkFactory,
+)
+
+
+def customer_subject(customer_id: UUID) -> str:
+    return f"customers/{customer_id}"
+
+
+async def run_overdue_summary(
+    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+) -> JobResult:
+    today = ctx.clock.today()
+    async with uow() as work:
+        customer_ids = list(await work.findings.customers_with_overdue(today))
+    total = JobResult()
+    for batch in chunks(customer_ids, params.batch_size):
+        async with uow() as work:
+            total += await _summarize(work, ctx, batch, today)
+            await work.commit()
+    return total
+
+
+class _Summary:
+    def __init__(self) -> None:
+        self.invoices: list[dict[str, Any]] = []
+        self.installments: list[dict[str, Any]] = []
+        self.items: list[OverdueItem] = []
+
+    def add_invoice(self, invoice: Invoice, today: date) -> None:
+        days = invoice.days_overdue(today)
+        self.items.append(
+            OverdueItem(
+                "invoice",
+                invoice.id,
+                invoice.external_id or str(invoice.id),
+                invoice.due_date,
+                days,
+                invoice.amount,
+                invoice.outstanding,
+            )
+        )
+        self.invoices.append(
+            {
+                "id": str(invoice.id),
+                "external_id": invoice.external_id,
+                "contract_id": None if invoice.contract_id is None else str(invoice.contract_id),
+                "installment_id": (
+                    None if invoice.installment_id is None else str(invoice.installment_id)
+                ),
+                "due_date": invoice.due_date.isoformat(),
+                "days_overdue": days,
+                "amount": invoice.amount.to_wire(),
+                "outstanding": invoice.outstanding.to_wire(),
+                "currency": invoice.currency,
+                "dunning_level": invoice.dunning_level,
+                "disputed": invoice.disputed,
+                "on_hold": invoice.on_hold(today),
+            }
+        )
+
+    def add_installment(self, scan: InstallmentToScan, figures: InstallmentFigures) -> None:
+        item = scan.installment
+        self.items.append(
+            OverdueItem(
+                "installment",
+                item.id,
+                item.name,
+                item.due_date,
+                figures.days_overdue,
+                item.amount,
+                figures.outstanding,
+            )
+        )
+        self.installments.append(
+            {
+                "id": str(item.id),
+                "contract_id": str(item.contract_id),
+                "contract_name": scan.contract_name,
+                "name": item.name,
+                "due_date": item.due_date.isoformat(),
+                "days_overdue": figures.days_overdue,
+                "amount": item.amount.to_wire(),
+                "outstanding": figures.outstanding.to_wire(),
+                "currency": item.currency,
+                "status": figures.status.value,
+            }
+        )
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "invoices": self.invoices,
+            "installments": self.installments,
+            "totals": [
+                {
+                    "currency": t.currency,
+                    "invoices": t.invoices.to_wire(),
+                    "installments": t.installments.to_wire(),
+                }
+                for t in overdue_totals(self.items)
+            ],
+        }
+
+
+async def _summarize(
+    work: SchedulerUnitOfWork, ctx: Context, customer_ids: Sequence[UUID], today: date
+) -> JobResult:
+    now = ctx.clock.now()
+    summaries: dict[UUID, _Summary] = defaultdict(_Summary)
+    for invoice in await work.findings.overdue_invoices_of(customer_ids, today):
+        summaries[invoice.customer_id].add_invoice(invoice, today)
+    cleared: list[Finding] = []
+    for standing in await work.findings.standing_installments_of(customer_ids):
+        scan = standing.scan
+        figures = installment_figures(scan.installment, scan.ledger, today)
+        current = standing.finding.key == scan.installment.due_date.isoformat()
+        if standing.removed or not figures.overdue or not current:
+            cleared.append(standing.finding)
+        else:
+            summaries[scan.customer_id].add_installment(scan, figures)
+    await work.findings.clear(cleared, now)
+    found = [finding(FindingKind.CUSTOMER_OVERDUE_SUMMARY, c, today) for c in summaries]
+    new = await work.findings.record(found, now)
+    customers = await work.findings.customers(
+        [item.subject_id for item in found if item.natural_key in new]
+    )
+    events = Emitter(work, ctx)
+    for item in found:
+        customer = customers.get(item.subject_id)
+        if item.natural_key not in new or customer is None:
+            continue
+        data = {
+            "object": customer_document(customer),
+            "as_of": today.isoformat(),
+            **summaries[item.subject_id].document(),
+        }
+        events.emit("customer.overdue_summary", customer_subject(customer.id), data)
+    return JobResult(len(customer_ids), len(new), events.count)
