@@ -14,6 +14,7 @@ from typing import Self
 from sqlalchemy import insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from app.adapters.db.reports import SqlReportQueries
 from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
 from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
     webhook_deliveries: SqlWebhookDeliveryRepository
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
+    reports: SqlReportQueries
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
         self.webhook_deliveries = SqlWebhookDeliveryRepository(self._conn)
         self.delivery_queue = SqlDeliveryQueue(self._conn)
         self.outbox = SqlOutboxRepository(self._conn)
+        self.reports = SqlReportQueries(self._conn)
         return self
 
     async def __aexit__(
