@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.receivables import ok
-from tests.e2e.report_books import aging_book
+from tests.e2e.report_books import aging_book, plan_book
 from tests.fakes import FixedClock
 
 BUCKETS = ("current", "1_30", "31_60", "61_90", "91_plus")
@@ -111,3 +111,54 @@ async def test_bad_aging_parameters_are_422(api: httpx.AsyncClient) -> None:
         answer = await api.get("/v1/reports/aging", params=params)
         assert answer.status_code == 422, params
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+def by_owner(report: dict[str, Any]) -> dict[str | None, tuple[dict[str, str], str]]:
+    return {g["owner"]: (g["buckets"], g["total"]) for g in report["groups"]}
+
+
+async def test_aging_by_owner_on_invoices(api: httpx.AsyncClient) -> None:
+    await plan_book(api)
+    report = await aging(api, group_by="owner")
+    # u-li: the 交付款 invoice's 1500 left, 22 days; nobody: d0, not yet due.
+    assert by_owner(report) == {
+        "u-li": (buckets("0.00", "1500.00", "0.00", "0.00", "0.00"), "1500.00"),
+        None: (buckets("800.00", "0.00", "0.00", "0.00", "0.00"), "800.00"),
+    }
+    assert [g["owner"] for g in report["groups"]] == ["u-li", None]  # largest first
+    assert totals(report)["CNY"][1] == "2300.00"
+
+
+async def test_aging_on_installments_ages_the_plan_by_its_due_dates(
+    api: httpx.AsyncClient,
+) -> None:
+    await plan_book(api)
+    report = await aging(api, group_by="owner", basis="installment")
+    # u-li: 签约款 paid; 交付款 4000 - 2500 invoiced + 1500 outstanding = 3000, due 10-01
+    # (57 days); 验收款 3000 not yet due. u-wang: 2000 due 12-31. d0 by its own due date.
+    assert by_owner(report) == {
+        "u-li": (buckets("3000.00", "0.00", "3000.00", "0.00", "0.00"), "6000.00"),
+        "u-wang": (buckets("2000.00", "0.00", "0.00", "0.00", "0.00"), "2000.00"),
+        None: (buckets("800.00", "0.00", "0.00", "0.00", "0.00"), "800.00"),
+    }
+    assert totals(report)["CNY"] == (
+        buckets("5800.00", "0.00", "3000.00", "0.00", "0.00"),
+        "8800.00",
+    )
+
+
+async def test_aging_on_installments_in_the_past(api: httpx.AsyncClient) -> None:
+    await plan_book(api)
+    # 11-07: the 1000 of 11-10 not in yet, so 交付款 is 4000 (37 days).
+    on_7 = await aging(api, group_by="none", basis="installment", as_of="2026-11-07")
+    assert totals(on_7)["CNY"] == (
+        buckets("5800.00", "0.00", "4000.00", "0.00", "0.00"),
+        "9800.00",
+    )
+    # 01-12: u-li's contract is signed, nothing invoiced; u-wang's is not signed yet.
+    on_jan = await aging(api, group_by="customer", basis="installment", as_of="2026-01-12")
+    assert totals(on_jan)["CNY"] == (
+        buckets("10000.00", "0.00", "0.00", "0.00", "0.00"),
+        "10000.00",
+    )
+    assert (await aging(api, as_of="2026-01-12"))["totals"] == []

@@ -24,7 +24,7 @@ CurrencyFilter = Annotated[
     CurrencyCode | None, Query(description="Only this currency (ISO 4217); unknown: 422")
 ]
 From = Annotated[date | None, Query(alias="from", description="First day (inclusive)")]
-To = Annotated[date | None, Query(description="Last day (inclusive); default today")]
+To = Annotated[date | None, Query(alias="to", description="Last day (inclusive); default today")]
 
 NEGOTIATION = (
     " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM, header row, one line per "
@@ -106,7 +106,7 @@ async def forecast(
     _: Reader,
     as_csv: WantsCsv,
     start: Annotated[date | None, Query(alias="from", description="Default: today")] = None,
-    end: Annotated[date | None, Query(description="Default: 90 days from `from`")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Default: 90 days from `from`")] = None,
     interval: Annotated[
         Literal["week", "month"], Query(description="ISO weeks from Monday, or months")
     ] = "week",
