@@ -106,7 +106,7 @@ async def forecast(
     _: Reader,
     as_csv: WantsCsv,
     start: Annotated[date | None, Query(alias="from", description="Default: today")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Default: 90 days from `from`")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Default: `from` + 89 days")] = None,
     interval: Annotated[
         Literal["week", "month"], Query(description="ISO weeks from Monday, or months")
     ] = "week",
