@@ -33,7 +33,7 @@ async def test_aging_asks_for_the_end_of_the_day_in_the_service_zone() -> None:
     buckets = {b: cny(0) for b in AgingBucket}
     uow.reports.aging_rows = [
         AgingSums("CNY", None, None, {**buckets, AgingBucket.CURRENT: cny(5)}, True)
-    ]  # noqa: E501
+    ]
     report = await reports.aging(uow, clock)
     (query,) = uow.reports.asked
     assert isinstance(query, AgingQuery)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -114,8 +115,9 @@ def test_months_cover_february_and_the_year_end() -> None:
 def test_periods_tile_the_range(start: date, span: int, interval: Interval) -> None:
     end = date.fromordinal(start.toordinal() + span)
     found = periods(start, end, interval)
-    assert found[0].start == start and found[-1].end == end
-    for before, after in zip(found, found[1:], strict=False):
+    assert found[0].start == start
+    assert found[-1].end == end
+    for before, after in pairwise(found):
         assert after.start.toordinal() == before.end.toordinal() + 1
 
 
@@ -150,7 +152,7 @@ def test_forecast_slices_days_into_periods_with_zeros_and_overdue_apart() -> Non
         "150.00",
         "20.00",
         "170.00",
-    )  # noqa: E501
+    )
     assert table.rows[-2] == ("overdue", "CNY", "", "", "7.00", "0.00", "0.00", "7.00")
 
 
@@ -192,7 +194,7 @@ def test_aging_rows_largest_first_zero_groups_left_out() -> None:
         "0.00",
         "0.00",
         "900.00",
-    )  # noqa: E501
+    )
     assert table.rows[3] == ("total", "CNY", "", "0.00", "910.00", "0.00", "0.00", "0.00", "910.00")
 
 
