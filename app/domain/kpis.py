@@ -48,6 +48,11 @@ class KpiSums:
     disputed: Money
     on_hold: Money
 
+    def is_zero(self) -> bool:
+        """Nothing at all in the period (such a currency is left out of the report)."""
+        amounts = (self.opening, self.billed, self.collected, self.closing, self.falling_due)
+        return all(m.is_zero() for m in (*amounts, self.collected_on_time))
+
     @classmethod
     def empty(cls, currency: str) -> KpiSums:
         zero = Money.zero(currency)

@@ -16,7 +16,7 @@ from uuid import UUID
 from app.domain.kpis import Kpis
 from app.domain.money import Money
 from app.domain.reports import (
-    AgingBucket,
+    BUCKETS,
     AgingReport,
     AgingSums,
     Forecast,
@@ -50,7 +50,7 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Table:
     return Table(tuple(columns), [tuple(cell(v) for v in row) for row in rows])
 
 
-BUCKETS = [b.value for b in AgingBucket]
+BUCKET_NAMES = [b.value for b in BUCKETS]
 
 
 def aging_table(report: AgingReport) -> Table:
@@ -67,11 +67,11 @@ def aging_table(report: AgingReport) -> Table:
             group = [row.key, row.name] if report.group_by is GroupBy.CUSTOMER else [row.key]
         elif group_columns:
             group = [None] * len(group_columns)
-        buckets: list[Cell] = [row.buckets[b] for b in AgingBucket]
+        buckets: list[Cell] = [row.buckets[b] for b in BUCKETS]
         return [kind, row.currency, *group, *buckets, row.total]
 
     rows = [line("group", r) for r in report.groups] + [line("total", r) for r in report.totals]
-    return table(["line", "currency", *group_columns, *BUCKETS, "total"], rows)
+    return table(["line", "currency", *group_columns, *BUCKET_NAMES, "total"], rows)
 
 
 KPI_COLUMNS = (

@@ -44,6 +44,9 @@ BUCKET_DAYS: tuple[tuple[AgingBucket, int | None, int | None], ...] = (
 )
 
 
+BUCKETS: tuple[AgingBucket, ...] = tuple(AgingBucket)  # in order; iterating the enum is slow
+
+
 def bucket_of(days_overdue: int) -> AgingBucket:
     for bucket, low, high in BUCKET_DAYS:
         if (low is None or days_overdue >= low) and (high is None or days_overdue <= high):
@@ -93,7 +96,8 @@ class AgingSums:
 
     @property
     def total(self) -> Money:
-        return Money.sum(self.buckets.values(), self.currency)
+        # Buckets are in one currency: add the amounts without checking that again.
+        return Money(sum([m.amount for m in self.buckets.values()], Decimal(0)), self.currency)
 
     def is_zero(self) -> bool:
         return all(amount.is_zero() for amount in self.buckets.values())
@@ -120,7 +124,7 @@ def aging_report(
     total per currency; a currency whose buckets are all zero is left out."""
     rows = [r for r in rows if not r.is_zero()]
     groups = [r for r in rows if not r.is_total and group_by is not GroupBy.NONE]
-    groups.sort(key=lambda r: (r.currency, -r.total.amount, str(r.name or ""), str(r.key or "")))
+    groups.sort(key=lambda r: (r.currency, -r.total.amount, r.name or "", str(r.key or "")))
     totals = sorted((r for r in rows if r.is_total), key=lambda r: r.currency)
     return AgingReport(as_of, basis, group_by, currency, groups, totals)
 

@@ -9,7 +9,7 @@ from typing import Any
 from app.domain.kpis import Kpis
 from app.domain.money import Money
 from app.domain.reports import (
-    AgingBucket,
+    BUCKETS,
     AgingReport,
     AgingSums,
     Forecast,
@@ -33,7 +33,7 @@ def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
         "customer_id": str(row.key) if by_customer and row.key is not None else None,
         "customer_name": row.name if by_customer else None,
         "owner": row.key if by_owner else None,
-        "buckets": {b.value: row.buckets[b].to_wire() for b in AgingBucket},
+        "buckets": {b.value: row.buckets[b].to_wire() for b in BUCKETS},
         "total": row.total.to_wire(),
     }
 

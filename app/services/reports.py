@@ -95,7 +95,7 @@ async def kpis(
     async with uow:
         sums = await uow.reports.kpi_sums(query)
     days = period_days(period.start, period.end)
-    return KpiReport(period, [compute_kpis(s, days) for s in sums])
+    return KpiReport(period, [compute_kpis(s, days) for s in sums if not s.is_zero()])
 
 
 async def forecast_report(

@@ -213,9 +213,9 @@ def oracle_kpis(bills: list[Bill], start: date, end: date) -> dict[str, dict[str
         if live and start <= bill.due_date <= end:
             s["falling_due"] += bill.amount
         for alloc in bill.allocations:
-            if not alloc.counts_on(end) or bill.issued_on > end:
+            if not alloc.counts_on(end):
                 continue
-            if alloc.received_on >= start:
+            if alloc.received_on >= start:  # money received, whenever its invoice was issued
                 s["collected"] += alloc.amount
             if live and start <= bill.due_date <= end and alloc.received_on <= bill.due_date:
                 s["collected_on_time"] += alloc.amount

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -28,6 +29,10 @@ def cny(amount: str | int) -> Money:
     return Money.of(amount, "CNY")
 
 
+def usd(amount: str | int) -> Money:
+    return Money.of(amount, "USD")
+
+
 async def test_aging_asks_for_the_end_of_the_day_in_the_service_zone() -> None:
     uow, clock = FakeUnitOfWork(), FixedClock()
     buckets = {b: cny(0) for b in AgingBucket}
@@ -51,7 +56,7 @@ async def test_aging_asks_for_the_end_of_the_day_in_the_service_zone() -> None:
 
 async def test_kpis_ask_for_the_day_before_the_period_and_its_last_day() -> None:
     uow, clock = FakeUnitOfWork(), FixedClock()
-    uow.reports.kpi_rows = [KpiSums.empty("USD")]
+    uow.reports.kpi_rows = [KpiSums.empty("EUR"), replace(KpiSums.empty("USD"), billed=usd(1))]
     report = await reports.kpis(uow, clock, date(2026, 11, 1), date(2026, 11, 20), "USD")
     (query,) = uow.reports.asked
     assert isinstance(query, KpiQuery)
@@ -61,7 +66,7 @@ async def test_kpis_ask_for_the_day_before_the_period_and_its_last_day() -> None
         date(2026, 11, 20),
         "USD",
     )
-    assert report.kpis[0].period_days == 20
+    assert [(k.currency, k.period_days) for k in report.kpis] == [("USD", 20)]  # EUR: nothing
     default = await reports.kpis(uow, clock)
     assert (default.period.start, default.period.end) == (date(2026, 10, 29), date(2026, 11, 27))
 

@@ -395,7 +395,7 @@ payment_allocations = Table(
     Index(
         "ix_payment_allocations_active_received_on",
         "received_on",
-        postgresql_include=["invoice_id", "amount"],
+        postgresql_include=["invoice_id", "amount", "currency"],
         postgresql_where=text("undone_at IS NULL"),
     ),
     Index(

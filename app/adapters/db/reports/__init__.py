@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.adapters.db.reports.aging import aging_statement, aging_sums
+from app.adapters.db.reports.asof import exact
 from app.adapters.db.reports.forecast import forecast_statement, forecast_sums
 from app.adapters.db.reports.kpis import kpi_statement, kpi_sums
 from app.adapters.db.reports.performance import owner_sums, performance_statement
@@ -38,7 +39,7 @@ class SqlReportQueries:
     async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
         await self._analytic()
         result = await self.conn.execute(aging_statement(query))
-        return [aging_sums(row) for row in result.mappings()]
+        return [aging_sums(row) for row in result]
 
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         await self._analytic()
@@ -60,6 +61,6 @@ class SqlReportQueries:
         found: list[dict[date, Money]] = []
         for source in (collected_source(target), planned_source(target)):
             rows = (await self.conn.execute(source.per_day())).mappings()
-            found.append({r["day"]: Money.of(r["amount"], currency) for r in rows})
+            found.append({r["day"]: exact(r["amount"], currency) for r in rows})
         collected, planned = found
         return DailyProgress(collected=collected, planned=planned)

@@ -17,13 +17,12 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Row
 from sqlalchemy.sql.selectable import Subquery
 
-from app.adapters.db.reports.asof import not_voided_by, receivable_terms
+from app.adapters.db.reports.asof import exact, not_voided_by, receivable_terms
 from app.adapters.db.tables import contracts, customers, installments, invoices
-from app.domain.money import Money
-from app.domain.reports import BUCKET_DAYS, AgingBasis, AgingBucket, AgingSums, GroupBy
+from app.domain.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.report_ports import AgingQuery
 
 
@@ -133,12 +132,14 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
     return select(agg, null().label("name"))
 
 
-def aging_sums(row: RowMapping) -> AgingSums:
-    currency = row["currency"]
+def aging_sums(row: Row[Any]) -> AgingSums:
+    """A row of ``aging_statement``: currency, key, grouped, the buckets in order, name
+    (read by position: reports have many rows)."""
+    currency, key, grouped, *amounts, name = tuple(row)
     return AgingSums(
         currency=currency,
-        key=row["key"],
-        name=row["name"],
-        buckets={b: Money.of(row[b.value] or 0, currency) for b in AgingBucket},
-        is_total=bool(row["grouped"]),
+        key=key,
+        name=name,
+        buckets={b: exact(a, currency) for b, a in zip(BUCKETS, amounts, strict=True)},
+        is_total=bool(grouped),
     )

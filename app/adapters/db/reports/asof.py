@@ -19,11 +19,13 @@ Paid invoices contribute nothing but through 3 and 4. For D = today sets 2 to 4 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Subquery, and_, or_, select, union_all
 
 from app.adapters.db.tables import invoices, payment_allocations
+from app.domain.money import MINOR_UNITS, Money
 from app.services.report_ports import AsOf
 
 OPEN = ("open", "partially_paid")
@@ -48,6 +50,20 @@ def live_on(day: Any) -> ColumnElement[bool]:
         or_(invoices.c.voided_on.is_(None), invoices.c.voided_on > day),
         or_(invoices.c.written_off_on.is_(None), invoices.c.written_off_on > day),
     )
+
+
+def closed_by(day: Any) -> ColumnElement[bool]:
+    """Voided or written off on or before ``day``."""
+    return or_(invoices.c.voided_on <= day, invoices.c.written_off_on <= day)
+
+
+_STEPS = {currency: Decimal(1).scaleb(-places) for currency, places in MINOR_UNITS.items()}
+
+
+def exact(value: Decimal | None, currency: str) -> Money:
+    """A sum PostgreSQL made of stored amounts, so already in the currency's minor units
+    (``Money.of`` would check that again, at a cost that shows on reports of many rows)."""
+    return Money((value or Decimal(0)).quantize(_STEPS[currency]), currency)
 
 
 def not_voided_by(day: Any) -> ColumnElement[bool]:

@@ -24,8 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
+from app.adapters.db.reports.asof import exact
 from app.adapters.db.tables import installments, invoices, promises
-from app.domain.money import Money
 from app.domain.reports import ForecastSource, ForecastSums
 from app.services.report_ports import ForecastQuery
 
@@ -139,5 +139,5 @@ def forecast_sums(row: RowMapping) -> ForecastSums:
         currency=currency,
         day=row["day"],
         source=ForecastSource(row["source"]),
-        amount=Money.of(row["amount"], currency),
+        amount=exact(row["amount"], currency),
     )

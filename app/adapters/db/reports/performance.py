@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.reports.asof import counted_on, not_voided_by
+from app.adapters.db.reports.asof import counted_on, exact, not_voided_by
 from app.adapters.db.tables import (
     contracts,
     interactions,
@@ -38,7 +38,6 @@ from app.adapters.db.tables import (
     targets,
     tasks,
 )
-from app.domain.money import Money
 from app.domain.reports import OwnerCounts, OwnerMoney, OwnerSums, in_minor_units
 from app.services.report_ports import PerformanceQuery
 
@@ -50,11 +49,13 @@ SETTLED = ("kept", "partially_kept", "broken")
 def _row(
     owner: ColumnElement[Any], currency: ColumnElement[Any], **values: ColumnElement[Any]
 ) -> Select[Any]:
+    """One source, summed per owner and currency by itself (see ``kpis._row``)."""
     zero: ColumnElement[Any] = literal_column("0")
-    return select(
-        owner.label("owner"),
-        currency.label("currency"),
-        *[values.get(c, zero).label(c) for c in (*AMOUNTS, *COUNTS)],
+    columns = [
+        func.sum(values[c]).label(c) if c in values else zero.label(c) for c in (*AMOUNTS, *COUNTS)
+    ]
+    return select(owner.label("owner"), currency.label("currency"), *columns).group_by(
+        owner, currency
     )
 
 
@@ -143,10 +144,10 @@ def owner_sums(rows: list[RowMapping]) -> list[OwnerSums]:
         money.setdefault(owner, []).append(
             OwnerMoney(
                 currency=currency,
-                collected=Money.of(row["collected"] or 0, currency),
+                collected=exact(row["collected"], currency),
                 target_amount=in_minor_units(row["target_amount"] or Decimal(0), currency),
-                falling_due=Money.of(row["falling_due"] or 0, currency),
-                collected_on_time=Money.of(row["collected_on_time"] or 0, currency),
+                falling_due=exact(row["falling_due"], currency),
+                collected_on_time=exact(row["collected_on_time"], currency),
             )
         )
     owners = set(money) | set(counts)

@@ -45,7 +45,7 @@ def upgrade() -> None:
         op.f("ix_payment_allocations_active_received_on"),
         "payment_allocations",
         ["received_on"],
-        postgresql_include=["invoice_id", "amount"],
+        postgresql_include=["invoice_id", "amount", "currency"],
         postgresql_where=sa.text("undone_at IS NULL"),
     )
     # Payments that bounced after a day still counted on it.
