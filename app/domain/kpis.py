@@ -94,8 +94,7 @@ def _round(value: Decimal | None, step: Decimal) -> Decimal | None:
 
 
 def _dso_exact(receivables: Money, billed: Money, days: int) -> Decimal | None:
-    quotient = _quotient(receivables.amount * days, billed.amount)
-    return quotient
+    return _quotient(receivables.amount * days, billed.amount)
 
 
 def dso(closing: Money, billed: Money, days: int) -> Decimal | None:
