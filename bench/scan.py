@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from harness import asyncpg_dsn, bench_database, print_table
@@ -48,6 +49,8 @@ AMOUNT = Decimal("10000.00")
 
 class StandingClock:
     """The service's clock stopped at NOW (2026-11-27 in Asia/Shanghai)."""
+
+    zone = ZoneInfo("Asia/Shanghai")
 
     def now(self) -> datetime:
         return NOW

@@ -35,6 +35,7 @@ from tests.fakes_receivables import (
     FakeInvoiceRepository,
     FakePaymentRepository,
 )
+from tests.fakes_reports import FakeReportQueries
 
 
 class FixedClock:
@@ -303,6 +304,7 @@ class FakeUnitOfWork:
         self.webhook_deliveries = FakeWebhookDeliveryRepository()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
+        self.reports = FakeReportQueries()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []

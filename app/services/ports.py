@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from app.domain.access import ApiKey, Scope
 from app.domain.contracts import Contract, Installment, InstallmentChange
@@ -33,6 +34,7 @@ from app.services.collection_ports import (
     TaskRepository,
 )
 from app.services.pagination import PageRequest
+from app.services.report_ports import ReportQueries
 
 
 class Clock(Protocol):
@@ -41,6 +43,10 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
     def today(self) -> date: ...
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """HUIKUAN_TIMEZONE, in which ``today`` and every calendar day are reckoned."""
 
 
 class ClockControl(Protocol):
@@ -437,6 +443,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def reports(self) -> ReportQueries: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -366,6 +366,15 @@ invoices = Table(
         "due_date",
         postgresql_where=text(f"{OPEN_INVOICE_SQL} AND {unscanned('due_soon_scanned_for')}"),
     ),
+    # Reports (migration 0008_reports): billed and falling due in a period, closed after a day.
+    Index("ix_invoices_issued_on", "issued_on"),
+    Index("ix_invoices_due_date", "due_date"),
+    Index("ix_invoices_voided_on", "voided_on", postgresql_where=text("voided_on IS NOT NULL")),
+    Index(
+        "ix_invoices_written_off_on",
+        "written_off_on",
+        postgresql_where=text("written_off_on IS NOT NULL"),
+    ),
 )
 
 PAYMENT_STATUS_SQL = (
@@ -419,6 +428,18 @@ payment_allocations = Table(
     CheckConstraint("undone_reason IN ('undone','reversed')", name="undone_reason"),
     Index("ix_payment_allocations_payment_id", "payment_id"),
     Index("ix_payment_allocations_invoice_id", "invoice_id"),
+    # Reports (migration 0008_reports): received after a day, reversed after a day.
+    Index(
+        "ix_payment_allocations_active_received_on",
+        "received_on",
+        postgresql_include=["invoice_id", "amount", "currency"],
+        postgresql_where=text("undone_at IS NULL"),
+    ),
+    Index(
+        "ix_payment_allocations_reversed_undone_at",
+        "undone_at",
+        postgresql_where=text("undone_reason = 'reversed'"),
+    ),
 )
 
 # --- Collection work (migration 0005_collection_work) ----------------------------------

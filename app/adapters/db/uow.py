@@ -14,6 +14,7 @@ from typing import Self
 from sqlalchemy import insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from app.adapters.db.reports import SqlReportQueries
 from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
 from app.adapters.db.repositories.contracts import SqlContractRepository
 from app.adapters.db.repositories.customers import SqlCustomerRepository
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     scans: SqlScanRepository
     findings: SqlFindingRepository
+    reports: SqlReportQueries
 
     def __init__(
         self, engine: AsyncEngine, idempotency_claim: tuple[str, str] | None = None
@@ -103,6 +105,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(self._conn)
         self.scans = SqlScanRepository(self._conn)
         self.findings = SqlFindingRepository(self._conn)
+        self.reports = SqlReportQueries(self._conn)
         return self
 
     async def __aexit__(

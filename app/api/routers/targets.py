@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.csv import WantsCsv, report_response, report_responses
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
 from app.api.schemas.common import BusinessDate, PageOut
+from app.api.schemas.reports import TargetProgressOut
 from app.api.schemas.targets import TargetCreate, TargetOut, TargetPatch, TaskOut
+from app.domain.report_tables import curve_table
+from app.domain.reports import Interval
 from app.domain.targets import TargetScope, parse_scope_id
+from app.services import reports as report_use_cases
 from app.services import targets as use_cases
 from app.services.collection_documents import task_document
 from app.services.collection_ports import TargetFilter, TaskFilter
 from app.services.pagination import page_request
+from app.services.report_documents import curve_document
 from app.services.tasks import list_tasks
 
 router = resource_router("/v1/targets", "targets")
@@ -141,3 +147,31 @@ async def target_tasks(
     )
     today = clock.today()
     return {"data": [task_document(t, today) for t in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/{target_id}/progress",
+    summary="A target's cumulative collected curve against its expected curve",
+    description="One point at the end of each day or ISO week of the period: `collected` "
+    "so far (null for periods not started yet) and `expected` by then, as progress computes "
+    "it. `Accept: text/csv` gives a CSV table.",
+    response_model=TargetProgressOut,
+    responses={**report_responses(TargetProgressOut), **problem_responses(404)},
+)
+async def target_progress(
+    target_id: UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    interval: Annotated[
+        Literal["day", "week"], Query(description="Points per day or week")
+    ] = "day",
+) -> Response:
+    curve = await report_use_cases.target_progress(uow, clock, target_id, Interval(interval))
+    return report_response(
+        as_csv,
+        lambda: curve_document(curve),
+        lambda: curve_table(curve),
+        f"target-{target_id}-progress.csv",
+    )

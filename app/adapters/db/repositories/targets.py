@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
@@ -74,20 +85,43 @@ def _translate(exc: IntegrityError, target: Target) -> Exception:
     return translate_integrity_error(exc, mapping) or exc
 
 
-def _collected(target: Target) -> ColumnElement[Any]:
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a sum for a target comes from: the rows in its scope, their amount and day."""
+
+    from_: FromClause
+    amount: ColumnElement[Any]
+    day: ColumnElement[Any]
+    where: tuple[ColumnElement[bool], ...]
+
+    def total(self) -> ColumnElement[Any]:
+        query = select(func.coalesce(func.sum(self.amount), 0)).select_from(self.from_)
+        return query.where(*self.where).scalar_subquery()
+
+    def per_day(self) -> Select[Any]:
+        """The sum per day (day, amount), for the progress curve."""
+        return (
+            select(self.day.label("day"), func.sum(self.amount).label("amount"))
+            .select_from(self.from_)
+            .where(*self.where)
+            .group_by(self.day)
+        )
+
+
+def collected_source(target: Target) -> Source:
     """Org and customer targets count payments received (not reversed); contract and owner
     targets count the active allocations to their contracts' invoices."""
     in_period = (target.period_start, target.period_end)
     if target.scope in (TargetScope.ORG, TargetScope.CUSTOMER):
-        query = select(func.coalesce(func.sum(payments.c.amount), 0)).where(
+        where = [
             payments.c.currency == target.currency,
             payments.c.reversed_at.is_(None),
             payments.c.received_on.between(*in_period),
-        )
+        ]
         if target.scope is TargetScope.CUSTOMER:
-            query = query.where(payments.c.customer_id == target.scope_id)
-        return query.scalar_subquery()
-    allocations = payment_allocations.join(
+            where.append(payments.c.customer_id == target.scope_id)
+        return Source(payments, payments.c.amount, payments.c.received_on, tuple(where))
+    allocations: FromClause = payment_allocations.join(
         invoices, invoices.c.id == payment_allocations.c.invoice_id
     )
     if target.scope is TargetScope.CONTRACT:
@@ -95,47 +129,42 @@ def _collected(target: Target) -> ColumnElement[Any]:
     else:
         allocations = allocations.join(contracts, contracts.c.id == invoices.c.contract_id)
         in_scope = contracts.c.owner == target.scope_id
-    query = (
-        select(func.coalesce(func.sum(payment_allocations.c.amount), 0))
-        .select_from(allocations)
-        .where(
-            payment_allocations.c.undone_at.is_(None),
-            payment_allocations.c.currency == target.currency,
-            payment_allocations.c.received_on.between(*in_period),
-            in_scope,
-        )
+    where = [
+        payment_allocations.c.undone_at.is_(None),
+        payment_allocations.c.currency == target.currency,
+        payment_allocations.c.received_on.between(*in_period),
+        in_scope,
+    ]
+    return Source(
+        allocations, payment_allocations.c.amount, payment_allocations.c.received_on, tuple(where)
     )
-    return query.scalar_subquery()
 
 
-def _planned(target: Target, due_before: date | None = None) -> ColumnElement[Any]:
+def planned_source(target: Target, due_before: date | None = None) -> Source:
     """The live installments in scope falling due within the period (and before a day)."""
-    query = (
-        select(func.coalesce(func.sum(installments.c.amount), 0))
-        .select_from(installments.join(contracts, contracts.c.id == installments.c.contract_id))
-        .where(
-            installments.c.removed_at.is_(None),
-            installments.c.currency == target.currency,
-            installments.c.due_date.between(target.period_start, target.period_end),
-        )
-    )
+    where = [
+        installments.c.removed_at.is_(None),
+        installments.c.currency == target.currency,
+        installments.c.due_date.between(target.period_start, target.period_end),
+    ]
     if due_before is not None:
-        query = query.where(installments.c.due_date < due_before)
+        where.append(installments.c.due_date < due_before)
     if target.scope is TargetScope.CONTRACT:
-        query = query.where(contracts.c.id == target.scope_id)
+        where.append(contracts.c.id == target.scope_id)
     elif target.scope is TargetScope.CUSTOMER:
-        query = query.where(contracts.c.customer_id == target.scope_id)
+        where.append(contracts.c.customer_id == target.scope_id)
     elif target.scope is TargetScope.OWNER:
-        query = query.where(contracts.c.owner == target.scope_id)
-    return query.scalar_subquery()
+        where.append(contracts.c.owner == target.scope_id)
+    joined = installments.join(contracts, contracts.c.id == installments.c.contract_id)
+    return Source(joined, installments.c.amount, installments.c.due_date, tuple(where))
 
 
 def _sums(target: Target, today: date) -> Select[Any]:
     return select(
         literal(target.id, PgUUID(as_uuid=True)).label("target_id"),
-        _collected(target).label("collected"),
-        _planned(target).label("planned_in_period"),
-        _planned(target, today).label("planned_to_date"),
+        collected_source(target).total().label("collected"),
+        planned_source(target).total().label("planned_in_period"),
+        planned_source(target, today).total().label("planned_to_date"),
     )
 
 

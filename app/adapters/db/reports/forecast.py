@@ -1,0 +1,143 @@
+"""Expected inflows per day: open installments (the part not yet invoiced), open invoices
+(the part no promise covers) and open promises (what is still promised). One statement.
+
+A promise naming an invoice covers that invoice's outstanding first; a promise for the
+customer covers the customer's open invoices in its currency, oldest due date first (the
+order automatic allocation pays them in). What a promise covers is expected on the
+promised date instead of the due date, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import RowMapping
+
+from app.adapters.db.reports.asof import exact
+from app.adapters.db.tables import installments, invoices, promises
+from app.domain.reports import ForecastSource, ForecastSums
+from app.services.report_ports import ForecastQuery
+
+OPEN = ("open", "partially_paid")
+UNSETTLED = ("open", "partially_kept")
+
+
+def forecast_statement(query: ForecastQuery) -> Select[Any]:
+    def same_currency(table: Any) -> tuple[Any, ...]:
+        return () if query.currency is None else (table.c.currency == query.currency,)
+
+    remaining = promises.c.amount - promises.c.paid_amount
+    open_promise = and_(promises.c.status.in_(UNSETTLED), remaining > 0, *same_currency(promises))
+    for_invoice = (
+        select(promises.c.invoice_id, func.sum(remaining).label("promised"))
+        .where(open_promise, promises.c.invoice_id.is_not(None))
+        .group_by(promises.c.invoice_id)
+        .subquery("for_invoice")
+    )
+    for_customer = (
+        select(promises.c.customer_id, promises.c.currency, func.sum(remaining).label("promised"))
+        .where(open_promise, promises.c.invoice_id.is_(None))
+        .group_by(promises.c.customer_id, promises.c.currency)
+        .subquery("for_customer")
+    )
+    covered_by_invoice_promise = func.least(
+        invoices.c.outstanding, func.coalesce(for_invoice.c.promised, 0)
+    )
+    residual = (
+        select(
+            invoices.c.id,
+            invoices.c.customer_id,
+            invoices.c.currency,
+            invoices.c.due_date,
+            (invoices.c.outstanding - covered_by_invoice_promise).label("residual"),
+        )
+        .select_from(invoices.outerjoin(for_invoice, for_invoice.c.invoice_id == invoices.c.id))
+        .where(invoices.c.status.in_(OPEN), *same_currency(invoices))
+        .subquery("residual")
+    )
+    running = func.sum(residual.c.residual).over(
+        partition_by=(residual.c.customer_id, residual.c.currency),
+        order_by=(residual.c.due_date, residual.c.id),
+    )
+    waterfall = (
+        select(residual, running.label("running"), for_customer.c.promised)
+        .select_from(
+            residual.outerjoin(
+                for_customer,
+                and_(
+                    for_customer.c.customer_id == residual.c.customer_id,
+                    for_customer.c.currency == residual.c.currency,
+                ),
+            )
+        )
+        .subquery("waterfall")
+    )
+    before = waterfall.c.running - waterfall.c.residual
+    covered = func.least(
+        waterfall.c.residual,
+        func.greatest(0, func.coalesce(waterfall.c.promised, 0) - before),
+    )
+    invoiced = (
+        select(invoices.c.installment_id, func.sum(invoices.c.amount).label("invoiced"))
+        .where(invoices.c.installment_id.is_not(None), invoices.c.status != "void")
+        .group_by(invoices.c.installment_id)
+        .subquery("invoiced")
+    )
+    uninvoiced = installments.c.amount - func.coalesce(invoiced.c.invoiced, 0)
+    sources = union_all(
+        select(
+            waterfall.c.currency,
+            waterfall.c.due_date.label("day"),
+            literal(ForecastSource.INVOICES.value).label("source"),
+            (waterfall.c.residual - covered).label("amount"),
+        ),
+        select(
+            promises.c.currency,
+            promises.c.promised_date,
+            literal(ForecastSource.PROMISES.value),
+            remaining,
+        ).where(open_promise),
+        select(
+            installments.c.currency,
+            installments.c.due_date,
+            literal(ForecastSource.INSTALLMENTS.value),
+            uninvoiced,
+        )
+        .select_from(
+            installments.outerjoin(invoiced, invoiced.c.installment_id == installments.c.id)
+        )
+        .where(installments.c.removed_at.is_(None), uninvoiced > 0, *same_currency(installments)),
+    ).subquery("sources")
+    day = case((sources.c.day < query.today, null()), else_=sources.c.day)
+    first = max(query.start, query.today)
+    return (
+        select(
+            sources.c.currency,
+            day.label("day"),
+            sources.c.source,
+            func.sum(sources.c.amount).label("amount"),
+        )
+        .where(or_(sources.c.day < query.today, sources.c.day.between(first, query.end)))
+        .group_by(sources.c.currency, day, sources.c.source)
+    )
+
+
+def forecast_sums(row: RowMapping) -> ForecastSums:
+    currency = row["currency"]
+    return ForecastSums(
+        currency=currency,
+        day=row["day"],
+        source=ForecastSource(row["source"]),
+        amount=exact(row["amount"], currency),
+    )

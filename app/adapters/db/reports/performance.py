@@ -1,0 +1,154 @@
+"""Per-owner performance: one statement, a ``UNION ALL`` of money and count sources summed
+per owner and currency (counts carry no currency).
+
+Who a row belongs to: collected and due money, its contract's owner (nobody for an
+invoice without a contract); a target, the owner it is scoped to or else its ``owner``,
+counted in proportion to the days its period shares with the report's; a task, its
+assignee; a promise, the user who recorded its interaction (``X-Actor``), else the owner of
+the contract of the invoice it names.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import RowMapping
+
+from app.adapters.db.reports.asof import counted_on, exact, not_voided_by
+from app.adapters.db.tables import (
+    contracts,
+    interactions,
+    invoices,
+    payment_allocations,
+    promises,
+    targets,
+    tasks,
+)
+from app.domain.reports import OwnerCounts, OwnerMoney, OwnerSums, in_minor_units
+from app.services.report_ports import PerformanceQuery
+
+AMOUNTS = ("collected", "target_amount", "falling_due", "collected_on_time")
+COUNTS = ("tasks_done", "tasks_overdue", "promises_due", "promises_kept")
+SETTLED = ("kept", "partially_kept", "broken")
+
+
+def _row(
+    owner: ColumnElement[Any], currency: ColumnElement[Any], **values: ColumnElement[Any]
+) -> Select[Any]:
+    """One source, summed per owner and currency by itself (see ``kpis._row``)."""
+    zero: ColumnElement[Any] = literal_column("0")
+    columns = [
+        func.sum(values[c]).label(c) if c in values else zero.label(c) for c in (*AMOUNTS, *COUNTS)
+    ]
+    return select(owner.label("owner"), currency.label("currency"), *columns).group_by(
+        owner, currency
+    )
+
+
+def performance_statement(query: PerformanceQuery) -> Select[Any]:
+    first, last = query.start.day, query.end.day
+    one: ColumnElement[Any] = literal_column("1")
+    no_currency = cast(null(), contracts.c.currency.type)
+    same_currency = () if query.currency is None else (invoices.c.currency == query.currency,)
+    owned = invoices.outerjoin(contracts, contracts.c.id == invoices.c.contract_id)
+    allocated = payment_allocations.join(owned, invoices.c.id == payment_allocations.c.invoice_id)
+    overlap = func.least(targets.c.period_end, last) - func.greatest(targets.c.period_start, first)
+    period = targets.c.period_end - targets.c.period_start + 1
+    target_currency = () if query.currency is None else (targets.c.currency == query.currency,)
+    completed_on = cast(func.timezone(query.zone, tasks.c.completed_at), Date)
+    promise_owner = func.coalesce(interactions.c.recorded_by_user, contracts.c.owner)
+    promised = promises.join(
+        interactions, interactions.c.id == promises.c.interaction_id
+    ).outerjoin(owned, invoices.c.id == promises.c.invoice_id)
+    sources = [
+        _row(contracts.c.owner, invoices.c.currency, collected=payment_allocations.c.amount)
+        .select_from(allocated)
+        .where(
+            payment_allocations.c.received_on >= first,
+            counted_on(query.end),
+            invoices.c.issued_on <= last,
+            *same_currency,
+        ),
+        _row(
+            func.coalesce(targets.c.scope_owner, targets.c.owner),
+            targets.c.currency,
+            target_amount=targets.c.amount * (overlap + 1) / period,
+        ).where(targets.c.period_start <= last, targets.c.period_end >= first, *target_currency),
+        _row(contracts.c.owner, invoices.c.currency, falling_due=invoices.c.amount)
+        .select_from(owned)
+        .where(invoices.c.due_date.between(first, last), not_voided_by(last), *same_currency),
+        _row(contracts.c.owner, invoices.c.currency, collected_on_time=payment_allocations.c.amount)
+        .select_from(allocated)
+        .where(
+            invoices.c.due_date.between(first, last),
+            not_voided_by(last),
+            counted_on(query.end),
+            payment_allocations.c.received_on <= invoices.c.due_date,
+            *same_currency,
+        ),
+        _row(tasks.c.assignee, no_currency, tasks_done=one).where(
+            tasks.c.status == "done",
+            tasks.c.completed_at >= query.period_start_at,
+            tasks.c.completed_at < query.end.end,
+        ),
+        _row(tasks.c.assignee, no_currency, tasks_overdue=one).where(
+            tasks.c.status != "cancelled",
+            tasks.c.due_date >= first,
+            tasks.c.due_date <= last,
+            tasks.c.due_date < query.today,
+            or_(tasks.c.completed_at.is_(None), completed_on > tasks.c.due_date),
+        ),
+        _row(
+            promise_owner,
+            no_currency,
+            promises_due=one,
+            promises_kept=case((promises.c.status == "kept", 1), else_=0),
+        )
+        .select_from(promised)
+        .where(
+            promises.c.promised_date.between(first, last),
+            promises.c.status.in_(SETTLED),
+            *(() if query.currency is None else (promises.c.currency == query.currency,)),
+        ),
+    ]
+    parts = union_all(*sources).subquery("parts")
+    return select(
+        parts.c.owner,
+        parts.c.currency,
+        *[func.sum(parts.c[c]).label(c) for c in (*AMOUNTS, *COUNTS)],
+    ).group_by(parts.c.owner, parts.c.currency)
+
+
+def owner_sums(rows: list[RowMapping]) -> list[OwnerSums]:
+    money: dict[str | None, list[OwnerMoney]] = {}
+    counts: dict[str | None, OwnerCounts] = {}
+    for row in rows:
+        owner, currency = row["owner"], row["currency"]
+        if currency is None:
+            counts[owner] = OwnerCounts(*(int(row[c] or 0) for c in COUNTS))
+            continue
+        money.setdefault(owner, []).append(
+            OwnerMoney(
+                currency=currency,
+                collected=exact(row["collected"], currency),
+                target_amount=in_minor_units(row["target_amount"] or Decimal(0), currency),
+                falling_due=exact(row["falling_due"], currency),
+                collected_on_time=exact(row["collected_on_time"], currency),
+            )
+        )
+    owners = set(money) | set(counts)
+    return [OwnerSums(o, money.get(o, []), counts.get(o, OwnerCounts())) for o in owners]

@@ -1,0 +1,149 @@
+"""/v1/reports: ageing, KPIs, forecast and performance, as JSON or CSV (``Accept``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import Query
+from starlette.responses import Response
+
+from app.api.csv import WantsCsv, report_response, report_responses
+from app.api.deps import ClockDep, Reader, UowDep
+from app.api.routers.base import resource_router
+from app.api.schemas.common import CurrencyCode
+from app.api.schemas.reports import AgingOut, ForecastOut, KpisOut, PerformanceOut
+from app.domain.report_tables import aging_table, forecast_table, kpi_table, performance_table
+from app.domain.reports import AgingBasis, GroupBy, Interval
+from app.services import report_documents as documents
+from app.services import reports as use_cases
+
+router = resource_router("/v1/reports", "reports")
+
+CurrencyFilter = Annotated[
+    CurrencyCode | None, Query(description="Only this currency (ISO 4217); unknown: 422")
+]
+From = Annotated[date | None, Query(alias="from", description="First day (inclusive)")]
+To = Annotated[date | None, Query(alias="to", description="Last day (inclusive); default today")]
+
+NEGOTIATION = (
+    " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM, header row, one line per "
+    "row); JSON otherwise. Amounts are per currency, never summed across currencies. "
+    "Definitions: README, 'Reports'."
+)
+
+
+@router.get(
+    "/aging",
+    summary="Receivables ageing: outstanding per overdue bucket, per group and currency",
+    description="Buckets `current` (not yet due), `1_30`, `31_60`, `61_90`, `91_plus` days "
+    "overdue on `as_of` (default today). A past `as_of` gives the figures as they were on "
+    "that day: payments received after it do not count. The totals always equal the "
+    "outstanding amount. `basis=installment` ages each installment's outstanding (invoiced "
+    "or not) by its due date." + NEGOTIATION,
+    response_model=AgingOut,
+    responses=report_responses(AgingOut),
+)
+async def aging(
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    as_of: Annotated[date | None, Query(description="Default: today")] = None,
+    group_by: GroupBy = GroupBy.CUSTOMER,
+    basis: AgingBasis = AgingBasis.INVOICE,
+    currency: CurrencyFilter = None,
+) -> Response:
+    report = await use_cases.aging(uow, clock, as_of, group_by, basis, currency)
+    return report_response(
+        as_csv,
+        lambda: documents.aging_document(report),
+        lambda: aging_table(report),
+        f"aging-{report.as_of.isoformat()}.csv",
+    )
+
+
+@router.get(
+    "/kpis",
+    summary="Collection KPIs per currency: billed, collected, DSO, best possible DSO, ADD, "
+    "CEI, on-time rate, overdue, disputed and on hold",
+    description="Over `from`..`to` (both included; default the 30 days ending today)."
+    + NEGOTIATION,
+    response_model=KpisOut,
+    responses=report_responses(KpisOut),
+)
+async def kpis(
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    start: From = None,
+    end: To = None,
+    currency: CurrencyFilter = None,
+) -> Response:
+    report = await use_cases.kpis(uow, clock, start, end, currency)
+    period = report.period
+    return report_response(
+        as_csv,
+        lambda: documents.kpi_document(report, currency),
+        lambda: kpi_table(period.start, period.end, report.kpis),
+        f"kpis-{period.start.isoformat()}-{period.end.isoformat()}.csv",
+    )
+
+
+@router.get(
+    "/forecast",
+    summary="Expected inflows per week or month from open installments, invoices and promises",
+    description="From `from` (default today) to `to` (default 90 days on). A promise "
+    "replaces the invoice amount it covers; what was expected before today shows apart "
+    "as `overdue`; every period is listed, empty ones as zeros." + NEGOTIATION,
+    response_model=ForecastOut,
+    responses=report_responses(ForecastOut),
+)
+async def forecast(
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    start: Annotated[date | None, Query(alias="from", description="Default: today")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Default: `from` + 89 days")] = None,
+    interval: Annotated[
+        Literal["week", "month"], Query(description="ISO weeks from Monday, or months")
+    ] = "week",
+    currency: CurrencyFilter = None,
+) -> Response:
+    report = await use_cases.forecast_report(uow, clock, start, end, Interval(interval), currency)
+    return report_response(
+        as_csv,
+        lambda: documents.forecast_document(report, currency),
+        lambda: forecast_table(report),
+        f"forecast-{report.start.isoformat()}-{report.end.isoformat()}.csv",
+    )
+
+
+@router.get(
+    "/performance",
+    summary="Per owner: collected, target amount, attainment, on-time rate, tasks done and "
+    "overdue, promises kept rate",
+    description="Over `from`..`to` (both included; default the 30 days ending today)."
+    + NEGOTIATION,
+    response_model=PerformanceOut,
+    responses=report_responses(PerformanceOut),
+)
+async def performance(
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    start: From = None,
+    end: To = None,
+    currency: CurrencyFilter = None,
+) -> Response:
+    report = await use_cases.performance(uow, clock, start, end, currency)
+    period = report.period
+    return report_response(
+        as_csv,
+        lambda: documents.performance_document(report, currency),
+        lambda: performance_table(report.lines),
+        f"performance-{period.start.isoformat()}-{period.end.isoformat()}.csv",
+    )

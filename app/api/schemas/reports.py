@@ -1,0 +1,145 @@
+"""Report schemas: what the JSON answers look like (the CSV ones are flat tables)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.api.schemas.common import AmountOut
+from app.domain.reports import AgingBasis, GroupBy, Interval
+from app.domain.targets import ExpectedBasis
+
+Percent = Annotated[
+    str | None,
+    Field(
+        description="A percentage with two decimals; null when its base is zero", examples=["87.50"]
+    ),
+]
+Days = Annotated[
+    str | None,
+    Field(description="Days with one decimal; null when nothing was billed", examples=["42.3"]),
+]
+
+
+class AgingBuckets(BaseModel):
+    current: AmountOut = Field(description="Not yet due: due on or after the as-of day")
+    d1_30: AmountOut = Field(alias="1_30", description="1 to 30 days overdue")
+    d31_60: AmountOut = Field(alias="31_60")
+    d61_90: AmountOut = Field(alias="61_90")
+    d91_plus: AmountOut = Field(alias="91_plus", description="91 days overdue or more")
+
+
+class AgingRow(BaseModel):
+    currency: str
+    customer_id: str | None = Field(description="group_by=customer: the customer")
+    customer_name: str | None
+    owner: str | None = Field(description="group_by=owner: the contract owner (null: none)")
+    buckets: AgingBuckets
+    total: AmountOut
+
+
+class AgingOut(BaseModel):
+    as_of: date
+    basis: AgingBasis
+    group_by: GroupBy
+    currency: str | None
+    groups: list[AgingRow] = Field(description="Largest total first within each currency")
+    totals: list[AgingRow] = Field(description="One per currency; never summed across them")
+
+
+class KpiRow(BaseModel):
+    currency: str
+    billed: AmountOut
+    collected: AmountOut
+    opening_receivables: AmountOut
+    closing_receivables: AmountOut
+    current_receivables: AmountOut = Field(description="Closing receivables not yet due")
+    overdue: AmountOut
+    disputed: AmountOut = Field(description="Closing receivables on disputed invoices")
+    on_hold: AmountOut = Field(description="Closing receivables on invoices on hold")
+    falling_due: AmountOut
+    collected_on_time: AmountOut
+    dso: Days
+    best_possible_dso: Days
+    average_days_delinquent: Days
+    cei: Percent
+    on_time_rate: Percent
+
+
+class KpisOut(BaseModel):
+    from_: date = Field(alias="from")
+    to: date
+    period_days: int
+    currency: str | None
+    data: list[KpiRow]
+
+
+class ForecastAmounts(BaseModel):
+    currency: str
+    installments: AmountOut = Field(description="Planned and not yet invoiced")
+    invoices: AmountOut = Field(description="Outstanding that no open promise covers")
+    promises: AmountOut = Field(description="Still promised")
+    total: AmountOut
+
+
+class ForecastPeriod(ForecastAmounts):
+    period_start: date
+    period_end: date
+
+
+class ForecastOut(BaseModel):
+    from_: date = Field(alias="from")
+    to: date
+    interval: Interval
+    today: date
+    currency: str | None
+    periods: list[ForecastPeriod] = Field(description="Every period for every currency")
+    overdue: list[ForecastAmounts] = Field(description="Expected before today, still open")
+
+
+class OwnerCurrency(BaseModel):
+    currency: str
+    collected: AmountOut
+    target_amount: AmountOut
+    attainment: Percent
+    falling_due: AmountOut
+    collected_on_time: AmountOut
+    on_time_rate: Percent
+
+
+class OwnerRow(BaseModel):
+    owner: str | None = Field(description="A user id; null gathers what belongs to nobody")
+    currencies: list[OwnerCurrency]
+    tasks_done: int
+    tasks_overdue: int
+    promises_due: int
+    promises_kept: int
+    promises_kept_rate: Percent
+
+
+class PerformanceOut(BaseModel):
+    from_: date = Field(alias="from")
+    to: date
+    today: date
+    currency: str | None
+    data: list[OwnerRow]
+
+
+class CurvePoint(BaseModel):
+    date: date
+    collected: AmountOut | None = Field(description="Cumulative; null for periods not started")
+    expected: AmountOut = Field(description="Cumulative expected by the end of the day")
+
+
+class TargetProgressOut(BaseModel):
+    target_id: str
+    currency: str
+    amount: AmountOut
+    period_start: date
+    period_end: date
+    interval: Interval
+    today: date
+    expected_basis: ExpectedBasis
+    points: list[CurvePoint]

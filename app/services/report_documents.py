@@ -1,0 +1,166 @@
+"""Reports as JSON documents: amounts as strings in their currency's minor units, ratios as
+decimal strings (days with one decimal, percentages with two), unknown ratios null."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from app.domain.kpis import Kpis
+from app.domain.money import Money
+from app.domain.reports import (
+    BUCKETS,
+    AgingReport,
+    AgingSums,
+    Forecast,
+    ForecastLine,
+    ForecastSource,
+    GroupBy,
+)
+from app.domain.target_curve import ProgressCurve
+from app.services.reports import KpiReport, PerformanceReport
+
+
+def _ratio(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
+    by_customer = report.group_by is GroupBy.CUSTOMER and not row.is_total
+    by_owner = report.group_by is GroupBy.OWNER and not row.is_total
+    return {
+        "currency": row.currency,
+        "customer_id": str(row.key) if by_customer and row.key is not None else None,
+        "customer_name": row.name if by_customer else None,
+        "owner": row.key if by_owner else None,
+        "buckets": {b.value: row.buckets[b].to_wire() for b in BUCKETS},
+        "total": row.total.to_wire(),
+    }
+
+
+def aging_document(report: AgingReport) -> dict[str, Any]:
+    return {
+        "as_of": report.as_of.isoformat(),
+        "basis": report.basis.value,
+        "group_by": report.group_by.value,
+        "currency": report.currency,
+        "groups": [_aging_row(report, r) for r in report.groups],
+        "totals": [_aging_row(report, r) for r in report.totals],
+    }
+
+
+def _kpi_row(k: Kpis) -> dict[str, Any]:
+    return {
+        "currency": k.currency,
+        "billed": k.billed.to_wire(),
+        "collected": k.collected.to_wire(),
+        "opening_receivables": k.opening_receivables.to_wire(),
+        "closing_receivables": k.closing_receivables.to_wire(),
+        "current_receivables": k.closing_current.to_wire(),
+        "overdue": k.overdue.to_wire(),
+        "disputed": k.disputed.to_wire(),
+        "on_hold": k.on_hold.to_wire(),
+        "falling_due": k.falling_due.to_wire(),
+        "collected_on_time": k.collected_on_time.to_wire(),
+        "dso": _ratio(k.dso),
+        "best_possible_dso": _ratio(k.best_possible_dso),
+        "average_days_delinquent": _ratio(k.average_days_delinquent),
+        "cei": _ratio(k.cei),
+        "on_time_rate": _ratio(k.on_time_rate),
+    }
+
+
+def kpi_document(report: KpiReport, currency: str | None) -> dict[str, Any]:
+    return {
+        "from": report.period.start.isoformat(),
+        "to": report.period.end.isoformat(),
+        "period_days": (report.period.end - report.period.start).days + 1,
+        "currency": currency,
+        "data": [_kpi_row(k) for k in report.kpis],
+    }
+
+
+def _amounts(line: ForecastLine) -> dict[str, Any]:
+    return {
+        **{s.value: line.amounts[s].to_wire() for s in ForecastSource},
+        "total": line.total.to_wire(),
+    }
+
+
+def forecast_document(report: Forecast, currency: str | None) -> dict[str, Any]:
+    return {
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "interval": report.interval.value,
+        "today": report.today.isoformat(),
+        "currency": currency,
+        "periods": [
+            {
+                "period_start": line.period.start.isoformat(),
+                "period_end": line.period.end.isoformat(),
+                "currency": line.currency,
+                **_amounts(line),
+            }
+            for line in report.lines
+            if line.period is not None
+        ],
+        "overdue": [{"currency": line.currency, **_amounts(line)} for line in report.overdue],
+    }
+
+
+def performance_document(report: PerformanceReport, currency: str | None) -> dict[str, Any]:
+    return {
+        "from": report.period.start.isoformat(),
+        "to": report.period.end.isoformat(),
+        "today": report.today.isoformat(),
+        "currency": currency,
+        "data": [
+            {
+                "owner": line.owner,
+                "currencies": [
+                    {
+                        "currency": c.currency,
+                        "collected": c.collected.to_wire(),
+                        "target_amount": c.target_amount.to_wire(),
+                        "attainment": _ratio(c.attainment),
+                        "falling_due": c.falling_due.to_wire(),
+                        "collected_on_time": c.collected_on_time.to_wire(),
+                        "on_time_rate": _ratio(c.on_time_rate),
+                    }
+                    for c in line.currencies
+                ],
+                "tasks_done": line.counts.tasks_done,
+                "tasks_overdue": line.counts.tasks_overdue,
+                "promises_due": line.counts.promises_due,
+                "promises_kept": line.counts.promises_kept,
+                "promises_kept_rate": _ratio(line.promises_kept_rate),
+            }
+            for line in report.lines
+        ],
+    }
+
+
+def _wire(money: Money | None) -> str | None:
+    return None if money is None else money.to_wire()
+
+
+def curve_document(curve: ProgressCurve) -> dict[str, Any]:
+    target = curve.target
+    return {
+        "target_id": str(target.id),
+        "currency": target.currency,
+        "amount": target.amount.to_wire(),
+        "period_start": target.period_start.isoformat(),
+        "period_end": target.period_end.isoformat(),
+        "interval": curve.interval.value,
+        "today": curve.today.isoformat(),
+        "expected_basis": curve.expected_basis.value,
+        "points": [
+            {
+                "date": p.day.isoformat(),
+                "collected": _wire(p.collected),
+                "expected": _wire(p.expected),
+            }
+            for p in curve.points
+        ],
+    }

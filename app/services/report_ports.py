@@ -1,0 +1,88 @@
+"""The port the reports read through: one aggregate query per report, run by PostgreSQL.
+
+``ports.UnitOfWork.reports`` exposes it. Days are calendar days in HUIKUAN_TIMEZONE; each
+query also gets the instants those days end at (``day_end``), to compare timestamps such as
+``undone_at`` with them, and the zone's name for timestamps compared row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from app.domain.kpis import KpiSums
+from app.domain.money import Money
+from app.domain.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
+from app.domain.targets import Target
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """A day and the instant it ends (the first instant of the next day, in the zone)."""
+
+    day: date
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AgingQuery:
+    as_of: AsOf
+    group_by: GroupBy
+    basis: AgingBasis
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KpiQuery:
+    before: AsOf  # the day before the period: opening receivables
+    start: date
+    end: AsOf  # the period's last day: closing receivables
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastQuery:
+    start: date
+    end: date
+    today: date
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceQuery:
+    start: AsOf  # ``start.end`` is unused; ``start.day`` is the first day of the period
+    end: AsOf
+    period_start_at: datetime  # the instant the first day begins
+    today: date
+    zone: str
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyProgress:
+    """What counts toward a target per day received, and its plan per due date."""
+
+    collected: dict[date, Money]
+    planned: dict[date, Money]
+
+
+class ReportQueries(Protocol):
+    async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
+        """Outstanding per bucket, per group and currency, and per currency (``is_total``)."""
+
+    async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
+        """The sums the KPI formulas need, one per currency with anything in it."""
+
+    async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
+        """Expected inflows per currency, source and day (None: overdue, before today)
+        from open installments, open invoices and open promises, a promise replacing the
+        invoice amount it covers."""
+
+    async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
+        """Per owner: money per currency, tasks and promises."""
+
+    async def target_daily(self, target: Target) -> DailyProgress:
+        """Collected per day and installments per due date within the target's period and
+        scope (the sums of ``TargetRepository.progress_sums``, day by day)."""

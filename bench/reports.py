@@ -1,0 +1,228 @@
+"""Benchmark: the reports through the HTTP API beside hand-written SQL, on a big book.
+
+Seeds 1,000,000 invoices and 2,000,000 allocations with COPY (bench/_report_seed.py), starts
+`huikuan serve`, and times each report over HTTP and the single hand-written statement
+that computes the same figures (bench/_report_sql.py, through asyncpg), alternating, in the
+same run; prints medians, their ratio, and whether the figures agree. Never asserted.
+
+    TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/reports.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _report_sql as sql
+from _report_seed import seed
+from harness import BENCH_KEY, asyncpg_dsn, bench_database, print_table, running_service
+
+ZONE = ZoneInfo("Asia/Shanghai")
+ROUNDS = 5
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=ZONE)
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value or 0))
+
+
+def by_currency(pairs: list[tuple[str, Any]]) -> dict[str, Decimal]:
+    found: dict[str, Decimal] = defaultdict(Decimal)
+    for currency, amount in pairs:
+        found[currency] += money(amount)
+    return {c: v for c, v in sorted(found.items()) if v}
+
+
+Figures = dict[str, Decimal]
+
+
+class Case:
+    """One report: its API call and its hand-written statement, each reduced to figures."""
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        params: dict[str, str],
+        query: str,
+        args: tuple[Any, ...],
+        from_api: Callable[[dict[str, Any]], Figures],
+        from_sql: Callable[[list[asyncpg.Record]], Figures],
+    ) -> None:
+        self.name, self.path, self.params = name, path, params
+        self.query, self.args = query, args
+        self.from_api, self.from_sql = from_api, from_sql
+
+
+def aging_case(name: str, day: date, group_by: str = "customer") -> Case:
+    return Case(
+        name,
+        "/v1/reports/aging",
+        {"as_of": day.isoformat(), "group_by": group_by},
+        sql.AGING if group_by == "customer" else sql.AGING_BOOK,
+        (day, end_of(day)),
+        lambda doc: (
+            by_currency([(t["currency"], t["total"]) for t in doc["totals"]])
+            | {"groups": Decimal(len(doc["groups"]))}
+        ),
+        lambda rows: (
+            by_currency([(r["currency"], r["total"]) for r in rows if r["grouped"]])
+            | {"groups": Decimal(sum(1 for r in rows if not r["grouped"] and r["total"]))}
+            if group_by == "customer"
+            else by_currency([(r["currency"], r["total"]) for r in rows]) | {"groups": Decimal(0)}
+        ),
+    )
+
+
+def kpi_case(name: str, last: date, days: int) -> Case:
+    first = last - timedelta(days=days - 1)
+    before = first - timedelta(days=1)
+    fields = ("billed", "collected", "closing", "on_time")
+    api_fields = {"closing": "closing_receivables", "on_time": "collected_on_time"}
+    return Case(
+        name,
+        "/v1/reports/kpis",
+        {"from": first.isoformat(), "to": last.isoformat()},
+        sql.KPIS,
+        (last, end_of(last), before, end_of(before), first),
+        lambda doc: {
+            f"{row['currency']} {f}": money(row[api_fields.get(f, f)])
+            for row in doc["data"]
+            for f in fields
+        },
+        lambda rows: {f"{r['currency']} {f}": money(r[f]) for r in rows for f in fields},
+    )
+
+
+def forecast_case(today: date) -> Case:
+    last = today + timedelta(days=179)
+    return Case(
+        "forecast, 6 months by month",
+        "/v1/reports/forecast",
+        {"from": today.isoformat(), "to": last.isoformat(), "interval": "month"},
+        sql.FORECAST,
+        (today, today, last),
+        lambda doc: by_currency(
+            [(p["currency"], p["total"]) for p in doc["periods"]]
+            + [(o["currency"], o["total"]) for o in doc["overdue"]]
+        ),
+        lambda rows: by_currency([(r["currency"], r["amount"]) for r in rows]),
+    )
+
+
+def performance_case(today: date) -> Case:
+    first = today - timedelta(days=29)
+    start = datetime.combine(first, clock_time(0), tzinfo=ZONE)
+    return Case(
+        "performance, 30 days",
+        "/v1/reports/performance",
+        {"from": first.isoformat(), "to": today.isoformat()},
+        sql.PERFORMANCE,
+        (today, end_of(today), first, start, today, "Asia/Shanghai"),
+        lambda doc: (
+            by_currency(
+                [(c["currency"], c["collected"]) for r in doc["data"] for c in r["currencies"]]
+            )
+            | {"tasks done": Decimal(sum(r["tasks_done"] for r in doc["data"]))}
+        ),
+        lambda rows: (
+            by_currency([(r["currency"], r["collected"]) for r in rows if r["currency"]])
+            | {"tasks done": Decimal(sum(r["done"] for r in rows))}
+        ),
+    )
+
+
+async def timed(call: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = await call()
+    return time.perf_counter() - started, result
+
+
+async def run(case: Case, client: httpx.AsyncClient, conn: asyncpg.Connection) -> list[object]:
+    async def api() -> dict[str, Any]:
+        answer = await client.get(case.path, params=case.params)
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    async def hand() -> list[asyncpg.Record]:
+        return list(await conn.fetch(case.query, *case.args))
+
+    await api(), await hand()  # warm both: plans, caches
+    api_times, sql_times = [], []
+    for _ in range(ROUNDS):
+        seconds, document = await timed(api)
+        api_times.append(seconds)
+        seconds, rows = await timed(hand)
+        sql_times.append(seconds)
+    api_ms = statistics.median(api_times) * 1000
+    sql_ms = statistics.median(sql_times) * 1000
+    same = case.from_api(document) == case.from_sql(rows)
+    return [case.name, f"{api_ms:,.0f}", f"{sql_ms:,.0f}", f"{api_ms / sql_ms:.2f}", same]
+
+
+async def naive(conn: asyncpg.Connection, day: date) -> str:
+    seconds, _ = await timed(lambda: conn.fetch(sql.NAIVE_AGING, day, end_of(day)))
+    return f"{seconds * 1000:,.0f}"
+
+
+async def main() -> None:
+    today = datetime.now(ZONE).date()
+    past = today - timedelta(days=365)
+    async with bench_database("huikuan_bench_reports") as url:
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            await seed(conn, today)
+            # The service turns JIT off for report statements; the same here, to compare
+            # like with like.
+            await conn.execute("SET jit = off")
+            cases = [
+                aging_case("ageing, whole book, as of today", today, "none"),
+                aging_case("ageing, whole book, as of a year ago", past, "none"),
+                aging_case("ageing by customer (19k rows), as of today", today),
+                aging_case("ageing by customer (19k rows), a year ago", past),
+                kpi_case("KPIs, 30 days to today (the default)", today, 30),
+                kpi_case("KPIs, 90 days to today", today, 90),
+                kpi_case("KPIs, 30 days to a year ago", past, 30),
+                kpi_case("KPIs, 90 days to a year ago", past, 90),
+                forecast_case(today),
+                performance_case(today),
+            ]
+            rows = []
+            with running_service(url) as base:
+                headers = {"Authorization": f"Bearer {BENCH_KEY}"}
+                async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600) as client:
+                    for case in cases:
+                        rows.append(await run(case, client, conn))
+            print_table(
+                f"Reports over HTTP vs hand-written SQL, medians of {ROUNDS} (ms)",
+                rows,
+                ["report", "API", "SQL", "ratio", "same figures"],
+            )
+            print(
+                f"\nnaive ageing SQL (every invoice less every allocation), one run: "
+                f"today {await naive(conn, today)} ms, a year ago {await naive(conn, past)} ms"
+            )
+        finally:
+            await conn.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

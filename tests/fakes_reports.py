@@ -1,0 +1,50 @@
+"""A fake ``ReportQueries``: answers what a test put in it and remembers what was asked.
+
+The report sums are aggregate SQL, tested against PostgreSQL in tests/e2e; the fake lets the
+use cases' parameter handling and shaping be tested without a database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.domain.kpis import KpiSums
+from app.domain.reports import AgingSums, ForecastSums, OwnerSums
+from app.domain.targets import Target
+from app.services.report_ports import (
+    AgingQuery,
+    DailyProgress,
+    ForecastQuery,
+    KpiQuery,
+    PerformanceQuery,
+)
+
+
+class FakeReportQueries:
+    def __init__(self) -> None:
+        self.asked: list[Any] = []
+        self.aging_rows: list[AgingSums] = []
+        self.kpi_rows: list[KpiSums] = []
+        self.forecast_rows: list[ForecastSums] = []
+        self.owner_rows: list[OwnerSums] = []
+        self.daily: DailyProgress = DailyProgress({}, {})
+
+    async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
+        self.asked.append(query)
+        return self.aging_rows
+
+    async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
+        self.asked.append(query)
+        return self.kpi_rows
+
+    async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
+        self.asked.append(query)
+        return self.forecast_rows
+
+    async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
+        self.asked.append(query)
+        return self.owner_rows
+
+    async def target_daily(self, target: Target) -> DailyProgress:
+        self.asked.append(target)
+        return self.daily
