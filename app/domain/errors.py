@@ -102,3 +102,15 @@ class IdempotencyKeyReused(ValidationFailed):
 
 class IdempotencyInFlight(Conflict):
     title = "Request with this Idempotency-Key is still in flight"
+
+
+class Contention(Conflict):
+    """The change collided with a concurrent one (a deadlock was broken); retrying may work."""
+
+    title = "Concurrent change"
+
+
+class Unavailable(DomainError):
+    """A dependency (the database) cannot be reached right now (503); retrying may work."""
+
+    title = "Service unavailable"

@@ -47,8 +47,23 @@ class NewPayment:
 async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Payment:
     """Record a payment and allocate it; emits ``payment.received``, then
     ``payment.allocated`` per allocation (and ``invoice.paid``/``installment.paid``)."""
+    payment = new_payment(ctx, cmd)
+    async with uow:
+        shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
+        applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
+        document = payment_document(applied.payment)
+        uow.add_event(
+            ctx.event("payment.received", payment_subject(payment.id), {"object": document})
+        )
+        await emit_allocated(uow, ctx, applied)
+        await uow.commit()
+    return applied.payment
+
+
+def new_payment(ctx: Context, cmd: NewPayment) -> Payment:
+    """The payment ``cmd`` describes, before any allocation."""
     now = ctx.clock.now()
-    payment = Payment(
+    return Payment(
         id=ctx.ids.new_id(),
         customer_id=cmd.customer_id,
         amount=Money.of(cmd.amount, cmd.currency),
@@ -60,16 +75,6 @@ async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Paym
         created_at=now,
         updated_at=now,
     )
-    async with uow:
-        shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
-        applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
-        document = payment_document(applied.payment)
-        uow.add_event(
-            ctx.event("payment.received", payment_subject(payment.id), {"object": document})
-        )
-        await emit_allocated(uow, ctx, applied)
-        await uow.commit()
-    return applied.payment
 
 
 async def get_payment(uow: UnitOfWork, payment_id: UUID) -> Payment:
