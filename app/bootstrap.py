@@ -21,9 +21,11 @@ from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.api.app import create_app
+from app.api.metrics import count_released
 from app.services.api_keys import KeyCache, ensure_bootstrap_key
 from app.services.idempotency import IdempotencyPolicy
-from app.services.platform import Platform
+from app.services.ingest.sweeper import ParkedEventSweeper
+from app.services.platform import IngestPolicy, Platform
 from app.settings import Settings
 
 log = logging.getLogger("huikuan")
@@ -82,6 +84,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         ),
         key_cache=KeyCache(clock, timedelta(seconds=settings.auth_cache_seconds)),
         clock_control=clock if isinstance(clock, TestClock) else None,
+        ingest=IngestPolicy(settings.ingest_max_events, settings.ingest_secret),
     )
     if settings.bootstrap_api_key:
         await ensure_bootstrap_key(platform.uow(), clock, ids, settings.bootstrap_api_key)
@@ -92,10 +95,21 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
 
 
 def background_services(runtime: Runtime) -> list[BackgroundService]:
-    """The relay and the scheduler, as the settings allow."""
+    """The relay, the scheduler and the parked-event sweep, as the settings allow."""
     services: list[BackgroundService] = []
-    if isinstance(runtime.platform.clock, TestClock):
-        services.append(TestClockSync(runtime.platform.clock))
+    platform = runtime.platform
+    if isinstance(platform.clock, TestClock):
+        services.append(TestClockSync(platform.clock))
+    if runtime.settings.ingest_sweep_seconds > 0:
+        services.append(
+            ParkedEventSweeper(
+                platform.uow,
+                platform.clock,
+                platform.ids,
+                runtime.settings.ingest_sweep_seconds,
+                on_released=count_released,
+            )
+        )
     return services
 
 
@@ -114,4 +128,8 @@ def create_web_app(settings: Settings | None = None, *, with_background: bool = 
         finally:
             await runtime.close()
 
-    return create_app(max_body_bytes=settings.max_body_bytes, lifespan=lifespan)
+    return create_app(
+        max_body_bytes=settings.max_body_bytes,
+        ingest_max_body_bytes=settings.ingest_max_body_bytes,
+        lifespan=lifespan,
+    )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from standardwebhooks.webhooks import Webhook
 
 
 class Settings(BaseSettings):
@@ -38,6 +39,26 @@ class Settings(BaseSettings):
         default=5.0, ge=0, description="How long a verified key is trusted without a lookup."
     )
     test_clock: bool = Field(default=False, description="Never in production.")
+    ingest_secret: str | None = Field(
+        default=None,
+        description="Standard Webhooks secret (whsec_...); set, ingestion requests must be signed.",
+    )
+    ingest_max_events: int = Field(default=1000, ge=1, le=10_000)
+    ingest_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    ingest_sweep_seconds: float = Field(
+        default=30.0, ge=0, description="How often parked events are re-checked (0: never)."
+    )
+
+    @field_validator("ingest_secret")
+    @classmethod
+    def _usable_secret(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            Webhook(value)
+        except Exception as exc:
+            raise ValueError("HUIKUAN_INGEST_SECRET must be whsec_ followed by base64") from exc
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -19,6 +20,7 @@ from app.domain.events import Actor, OutboxEvent
 from app.domain.idempotency import ClaimState, IdempotencyRecord, StoredResponse
 from app.services.context import Context
 from app.services.pagination import PageRequest
+from tests.fakes_ingest import FakeIngestRepository
 from tests.fakes_receivables import (
     FakeContractRepository,
     FakeInvoiceRepository,
@@ -63,6 +65,13 @@ class FakeCustomerRepository:
 
     async def lock(self, customer_id: UUID) -> bool:
         return customer_id in self.rows
+
+    async def lock_by_external_ids(self, external_ids: Collection[str]) -> dict[str, UUID]:
+        return {
+            c.external_id: c.id
+            for c in self.rows.values()
+            if c.external_id is not None and c.external_id in external_ids
+        }
 
     async def save(self, customer: Customer, expected_version: int) -> None:
         current = self.rows.get(customer.id)
@@ -124,21 +133,47 @@ class FakeUnitOfWork:
         self.contracts = FakeContractRepository(self.customers)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
         self.payments = FakePaymentRepository(self.customers)
+        self.ingest = FakeIngestRepository(
+            self.customers, self.contracts, self.invoices, self.payments
+        )
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
         self._snapshot: tuple[object, ...] | None = None
 
-    async def __aenter__(self) -> Self:
-        self._pending = []
-        self._snapshot = (
+    def _state(self) -> tuple[object, ...]:
+        return (
             copy.deepcopy(self.customers.rows),
             dict(self.api_keys.rows),
             self.contracts.snapshot(),
             copy.deepcopy(self.invoices.rows),
             copy.deepcopy(self.payments.rows),
+            dict(self.ingest.rows),
         )
+
+    def _restore(self, state: tuple[object, ...]) -> None:
+        customers, keys, contracts, invoices, payments, ingest = state
+        self.customers.rows = customers  # type: ignore[assignment]
+        self.api_keys.rows = keys  # type: ignore[assignment]
+        self.contracts.restore(contracts)
+        self.invoices.rows = invoices  # type: ignore[assignment]
+        self.payments.rows = payments  # type: ignore[assignment]
+        self.ingest.rows = ingest  # type: ignore[assignment]
+
+    async def __aenter__(self) -> Self:
+        self._pending = []
+        self._snapshot = self._state()
         return self
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        state, mark = self._state(), len(self._pending)
+        try:
+            yield
+        except BaseException:
+            self._restore(state)
+            del self._pending[mark:]
+            raise
 
     async def __aexit__(
         self,
@@ -147,12 +182,7 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._snapshot is not None:  # not committed: roll back
-            customers, keys, contracts, invoices, payments = self._snapshot
-            self.customers.rows = customers  # type: ignore[assignment]
-            self.api_keys.rows = keys  # type: ignore[assignment]
-            self.contracts.restore(contracts)
-            self.invoices.rows = invoices  # type: ignore[assignment]
-            self.payments.rows = payments  # type: ignore[assignment]
+            self._restore(self._snapshot)
         self._snapshot = None
         self._pending = []
 

@@ -21,7 +21,7 @@ from app.domain.money import Money
 from app.domain.payments import Allocation, Payment, PaymentStatus
 from app.domain.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, InvoiceFilter
+from app.services.ports import Balance, CandidateGroup, InvoiceFilter
 
 
 class HasId(Protocol):
@@ -169,6 +169,14 @@ class FakeInvoiceRepository:
             if i.customer_id == customer_id and i.currency == available.currency and i.payable
         ]
 
+    async def lock_candidates_of(self, groups: Sequence[CandidateGroup]) -> Sequence[Invoice]:
+        wanted = {(g.customer_id, g.available.currency) for g in groups}
+        return [
+            self._read(i)
+            for i in sorted(self.rows.values(), key=lambda i: i.id)
+            if (i.customer_id, i.currency) in wanted and i.payable
+        ]
+
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         current = self.rows.get(invoice.id)
         if current is None or current.version != expected_version:
@@ -267,6 +275,10 @@ class FakePaymentRepository:
         ):
             raise DuplicateExternalId("payment", payment.external_id)
         self.rows[payment.id] = copy.deepcopy(payment)
+
+    async def add_many(self, payments: Sequence[Payment]) -> None:
+        for payment in payments:
+            await self.add(payment)
 
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
         found = self.rows.get(payment_id)

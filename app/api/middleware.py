@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -104,21 +104,26 @@ def is_json_media_type(content_type: str) -> bool:
 class BodyGuardMiddleware:
     """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, JSON NULs 422.
 
+    ``path_limits`` give some paths their own limit (ingestion batches are larger).
     The body is read once here and handed on, so later layers (idempotency) can hash it.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, path_limits: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope["path"], self.max_body_bytes)
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+        if declared and declared.isdigit() and int(declared) > limit:
+            await self._too_large(limit, scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -129,8 +134,8 @@ class BodyGuardMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(limit, scope, receive, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -147,10 +152,11 @@ class BodyGuardMiddleware:
         scope.setdefault("state", {})["raw_body"] = body
         await self.app(scope, _replay_receive(body), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    @staticmethod
+    async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(
             413,
-            f"the request body is larger than {self.max_body_bytes} bytes",
+            f"the request body is larger than {limit} bytes",
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from app.domain.contracts import validate_late_fee_rate
 from app.domain.customers import CreditRating
@@ -28,7 +29,7 @@ class CustomerUpsert:
     external_id: str
     name: str
     # Only the optional fields the event carries: absent ones keep their current value.
-    fields: Mapping[str, object] = field(default_factory=dict)
+    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class ContractUpsert:
     owner: str
     signed_on: date
     installments: tuple[PlannedInstallment, ...]
-    fields: Mapping[str, object] = field(default_factory=dict)  # late_fee_rate, when given
+    fields: Mapping[str, Any] = field(default_factory=dict)  # late_fee_rate, when given
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ Adapters in ``app/adapters`` implement them; unit tests use the fakes in ``tests
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -17,6 +18,7 @@ from app.domain.contracts import Contract, Installment, InstallmentChange
 from app.domain.customers import Customer
 from app.domain.events import OutboxEvent
 from app.domain.idempotency import IdempotencyRecord, StoredResponse
+from app.domain.ingest import IngestRecord, IngestStatus, RecordKey
 from app.domain.installments import Ledger
 from app.domain.invoices import Invoice, InvoiceStatus
 from app.domain.money import Money
@@ -63,6 +65,10 @@ class CustomerRepository(Protocol):
         Everything that changes which of a customer's invoices are payable, or how much
         they have outstanding, takes this lock first (see the README, "Concurrency").
         """
+
+    async def lock_by_external_ids(self, external_ids: Collection[str]) -> dict[str, UUID]:
+        """Lock the customers with these external ids, in id order; ``{external_id: id}``
+        of those that exist."""
 
     async def save(self, customer: Customer, expected_version: int) -> None:
         """Write back a changed customer; raises StaleVersion when someone else won."""
@@ -122,6 +128,17 @@ class InvoiceFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class CandidateGroup:
+    """Payments of one customer in one currency that are allocated together: ``available``
+    is their total, ``reference`` all their references, ``pay_first`` all they name."""
+
+    customer_id: UUID
+    available: Money
+    reference: str
+    pay_first: tuple[UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Balance:
     """What a customer owes in one currency, and how much of it is overdue."""
 
@@ -156,6 +173,10 @@ class InvoiceRepository(Protocol):
         one is exact, so only the rows a payment can touch are loaded and locked.
         """
 
+    async def lock_candidates_of(self, groups: Sequence[CandidateGroup]) -> Sequence[Invoice]:
+        """:meth:`lock_allocation_candidates` for several groups in one statement (the
+        customers are locked by the caller); every invoice in id order."""
+
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         """Write back an invoice changed by an action; raises StaleVersion."""
 
@@ -185,6 +206,12 @@ class PaymentRepository(Protocol):
         """Insert the payment and its allocations.
 
         Raises DuplicateExternalId, or UnknownReference when the customer does not exist.
+        """
+
+    async def add_many(self, payments: Sequence[Payment]) -> None:
+        """Insert new payments and their allocations (one statement each).
+
+        Raises DuplicateExternalId or UnknownReference like :meth:`add`.
         """
 
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
@@ -224,6 +251,58 @@ class ApiKeyRepository(Protocol):
     async def revoke(self, key_id: UUID, at: datetime) -> ApiKey | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class IngestFilter:
+    status: IngestStatus | None = None
+    source: str | None = None
+    type: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How an event registered as applied ended: parked (waiting for ``waits_for``),
+    rejected (with ``problem``), or applied with a ``note`` (e.g. stale)."""
+
+    record_id: UUID
+    status: IngestStatus
+    waits_for: tuple[RecordKey, ...] = ()
+    problem: Mapping[str, object] | None = None
+    note: str | None = None
+
+
+class IngestRepository(Protocol):
+    """Inbound events, unique by ``(source, event_id)``; see ``app/services/ingest``."""
+
+    async def register(self, records: Sequence[IngestRecord]) -> set[UUID]:
+        """Insert the events not stored yet, in (source, event_id) order; returns the ids
+        of those inserted. A concurrent insert of the same event waits for the other
+        transaction and then counts as stored."""
+
+    async def claim(self, record_ids: Collection[UUID], at: datetime) -> set[UUID]:
+        """Parked -> applied for those still parked (row-locked until the end); returns
+        those claimed, so a parked event is applied by one transaction only."""
+
+    async def settle(self, settlements: Sequence[Settlement]) -> None: ...
+
+    async def resolve(self, keys: Collection[RecordKey]) -> dict[RecordKey, UUID]:
+        """The ids of the records that exist, by kind and external id."""
+
+    async def last_applied(self, subject: RecordKey, exclude: Collection[UUID]) -> datetime | None:
+        """When the newest applied event about ``subject`` occurred (``exclude`` left out)."""
+
+    async def waiting_for(self, keys: Collection[RecordKey]) -> list[UUID]:
+        """Parked events that wait for any of ``keys``."""
+
+    async def ready(self, limit: int, among: Collection[UUID] | None = None) -> list[UUID]:
+        """Parked events (of ``among``, when given) whose awaited records all exist now."""
+
+    async def parked(self, record_ids: Collection[UUID]) -> Sequence[IngestRecord]:
+        """Those of ``record_ids`` still parked."""
+
+    async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction. Rolls back on exit unless :meth:`commit` ran.
 
@@ -245,6 +324,12 @@ class UnitOfWork(Protocol):
 
     @property
     def payments(self) -> PaymentRepository: ...
+
+    @property
+    def ingest(self) -> IngestRepository: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A part of the transaction that an exception undoes alone (its events too)."""
 
     async def __aenter__(self) -> Self: ...
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -58,6 +58,12 @@ def customer_from_row(row: RowMapping) -> Customer:
     )
 
 
+_LOCK_BY_EXTERNAL_ID = text(
+    "SELECT id, external_id FROM customers WHERE external_id = ANY(CAST(:external_ids AS text[])) "
+    "ORDER BY id FOR NO KEY UPDATE"
+)
+
+
 def _translate(exc: IntegrityError, customer: Customer) -> Exception:
     mapping = {
         "uq_customers_external_id": lambda: DuplicateExternalId(
@@ -92,6 +98,13 @@ class SqlCustomerRepository:
             .with_for_update(key_share=True)
         )
         return (await self.conn.execute(query)).first() is not None
+
+    async def lock_by_external_ids(self, external_ids: Collection[str]) -> dict[str, UUID]:
+        if not external_ids:
+            return {}
+        params = {"external_ids": sorted(set(external_ids))}
+        rows = await self.conn.execute(_LOCK_BY_EXTERNAL_ID, params)
+        return {external_id: id_ for id_, external_id in rows}
 
     async def get_by_external_id(self, external_id: str) -> Customer | None:
         query = select(customers).where(customers.c.external_id == external_id)

@@ -20,7 +20,7 @@ from app.domain.installments import Ledger
 from app.domain.invoices import Hold, Invoice
 from app.domain.money import Money
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, InvoiceFilter
+from app.services.ports import Balance, CandidateGroup, InvoiceFilter
 
 OPEN = ("open", "partially_paid")
 
@@ -140,6 +140,40 @@ _LOCK_REACHABLE = text(
     """
 )
 
+# _LOCK_REACHABLE for several (customer, currency) groups at once: each group's queue is
+# reached up to the total of its payments, every named invoice is in, all locked in id order.
+_LOCK_REACHABLE_OF_GROUPS = text(
+    """
+    WITH groups AS (
+        SELECT * FROM unnest(CAST(:customer_ids AS uuid[]), CAST(:currencies AS text[]),
+                             CAST(:amounts AS numeric[]), CAST(:references AS text[]))
+            AS g(customer_id, currency, amount, reference)
+    ), open_invoices AS (
+        SELECT i.id, i.customer_id, i.currency, i.outstanding, i.due_date, i.issued_on,
+               i.external_id, i.disputed_at, g.amount, g.reference
+        FROM groups AS g JOIN invoices AS i
+          ON i.customer_id = g.customer_id AND i.currency = g.currency
+         AND i.status IN ('open', 'partially_paid')
+    ), queue AS (
+        SELECT id, amount, sum(outstanding) OVER (
+                   PARTITION BY customer_id, currency ORDER BY due_date, issued_on, id
+               ) - outstanding AS ahead
+        FROM open_invoices WHERE disputed_at IS NULL
+    ), reachable AS (
+        SELECT id FROM open_invoices
+        WHERE id = ANY(CAST(:pay_first AS uuid[]))
+           OR (external_id <> '' AND strpos(reference, lower(external_id)) > 0)
+        UNION
+        SELECT id FROM queue WHERE ahead < amount
+    )
+    SELECT i.*, c.late_fee_rate
+    FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
+    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    ORDER BY i.id
+    FOR NO KEY UPDATE OF i
+    """
+)
+
 _ADD_PAID = text(
     "UPDATE invoices AS i SET amount_paid = i.amount_paid + d.amount, "
     "version = i.version + 1, updated_at = :at "
@@ -194,6 +228,19 @@ class SqlInvoiceRepository:
             "pay_first": list(pay_first),
         }
         rows = (await self.conn.execute(_LOCK_REACHABLE, params)).mappings()
+        return [invoice_from_row(r) for r in rows]
+
+    async def lock_candidates_of(self, groups: Sequence[CandidateGroup]) -> Sequence[Invoice]:
+        if not groups:
+            return []
+        params = {
+            "customer_ids": [g.customer_id for g in groups],
+            "currencies": [g.available.currency for g in groups],
+            "amounts": [g.available.amount for g in groups],
+            "references": [g.reference.lower() for g in groups],
+            "pay_first": sorted({i for g in groups for i in g.pay_first}),
+        }
+        rows = (await self.conn.execute(_LOCK_REACHABLE_OF_GROUPS, params)).mappings()
         return [invoice_from_row(r) for r in rows]
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -104,6 +104,64 @@ def _translate(exc: IntegrityError, payment: Payment) -> Exception:
     return translate_integrity_error(exc, mapping) or exc
 
 
+_INSERT_PAYMENTS = text(
+    """
+    INSERT INTO payments (id, customer_id, external_id, amount, currency, allocated_amount,
+                          received_on, method, reference, version, created_at, updated_at)
+    SELECT * FROM unnest(
+        CAST(:id AS uuid[]), CAST(:customer_id AS uuid[]), CAST(:external_id AS text[]),
+        CAST(:amount AS numeric[]), CAST(:currency AS text[]),
+        CAST(:allocated_amount AS numeric[]), CAST(:received_on AS date[]),
+        CAST(:method AS text[]), CAST(:reference AS text[]), CAST(:version AS integer[]),
+        CAST(:created_at AS timestamptz[]), CAST(:updated_at AS timestamptz[]))
+    """
+)
+_INSERT_ALLOCATIONS = text(
+    """
+    INSERT INTO payment_allocations (id, payment_id, invoice_id, amount, currency, received_on,
+                                     created_at, created_by)
+    SELECT * FROM unnest(
+        CAST(:id AS uuid[]), CAST(:payment_id AS uuid[]), CAST(:invoice_id AS uuid[]),
+        CAST(:amount AS numeric[]), CAST(:currency AS text[]), CAST(:received_on AS date[]),
+        CAST(:created_at AS timestamptz[]), CAST(:created_by AS text[]))
+    """
+)
+_NEW_PAYMENT_COLUMNS = (
+    "id",
+    "customer_id",
+    "external_id",
+    "amount",
+    "currency",
+    "allocated_amount",
+    "received_on",
+    "method",
+    "reference",
+    "version",
+    "created_at",
+    "updated_at",
+)
+_NEW_ALLOCATION_COLUMNS = (
+    "id",
+    "payment_id",
+    "invoice_id",
+    "amount",
+    "currency",
+    "received_on",
+    "created_at",
+    "created_by",
+)
+
+
+def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> dict[str, list[Any]]:
+    return {name: [row[name] for row in rows] for name in names}
+
+
+def _culprit(exc: IntegrityError, payments: Sequence[Payment]) -> Payment:
+    """The payment a unique violation names ("Key (external_id)=(P-1) already exists")."""
+    detail = str(getattr(getattr(exc.orig, "__cause__", None), "detail", "") or "")
+    return next((p for p in payments if f"=({p.external_id})" in detail), payments[0])
+
+
 class SqlPaymentRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -116,6 +174,19 @@ class SqlPaymentRepository:
         if payment.allocations:
             rows = [allocation_row(a) for a in payment.allocations]
             await self.conn.execute(insert(payment_allocations), rows)
+
+    async def add_many(self, payments: Sequence[Payment]) -> None:
+        if not payments:
+            return
+        rows = [payment_row(p) for p in payments]
+        try:
+            await self.conn.execute(_INSERT_PAYMENTS, _columns(rows, _NEW_PAYMENT_COLUMNS))
+        except IntegrityError as exc:
+            raise _translate(exc, _culprit(exc, payments)) from exc
+        allocations = [allocation_row(a) for p in payments for a in p.allocations]
+        if allocations:
+            params = _columns(allocations, _NEW_ALLOCATION_COLUMNS)
+            await self.conn.execute(_INSERT_ALLOCATIONS, params)
 
     async def _allocations(self, payment_ids: Collection[UUID]) -> dict[UUID, list[Allocation]]:
         found: dict[UUID, list[Allocation]] = defaultdict(list)
