@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -123,6 +124,9 @@ def create_web_app(settings: Settings | None = None, *, with_background: bool = 
         app.state.platform = runtime.platform
         app.state.runtime = runtime
         await runtime.start_background()
+        # What start-up allocated lives as long as the process: keep it out of the
+        # collector's full passes (they were a fifth of a large ingest batch's CPU).
+        gc.freeze()
         try:
             yield
         finally:

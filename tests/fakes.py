@@ -132,7 +132,7 @@ class FakeUnitOfWork:
         self.api_keys = FakeApiKeyRepository()
         self.contracts = FakeContractRepository(self.customers)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
-        self.payments = FakePaymentRepository(self.customers)
+        self.payments = FakePaymentRepository(self.customers, self.invoices)
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments
         )

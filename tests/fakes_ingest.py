@@ -10,7 +10,7 @@ from uuid import UUID
 
 from app.domain.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
 from app.services.pagination import PageRequest
-from app.services.ports import IngestFilter, Settlement
+from app.services.ports import IngestFilter, Registered, Settlement
 
 
 class HasRows(Protocol):
@@ -30,7 +30,9 @@ class FakeIngestRepository:
         }
         self.rows: dict[UUID, IngestRecord] = {}
 
-    async def register(self, records: Sequence[IngestRecord]) -> set[UUID]:
+    async def register(self, records: Sequence[IngestRecord]) -> Registered:
+        subjects = {r.subject for r in records if r.subject}
+        waiting = {r.id: r.waits_for for r in self._parked() if subjects & set(r.waits_for)}
         taken = {(r.source, r.event_id) for r in self.rows.values()}
         inserted = set()
         for record in records:
@@ -38,7 +40,7 @@ class FakeIngestRepository:
                 self.rows[record.id] = record
                 taken.add((record.source, record.event_id))
                 inserted.add(record.id)
-        return inserted
+        return Registered(inserted, waiting)
 
     async def claim(self, record_ids: Collection[UUID], at: datetime) -> set[UUID]:
         claimed = set()

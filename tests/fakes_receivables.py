@@ -263,8 +263,9 @@ class FakeInvoiceRepository:
 
 
 class FakePaymentRepository:
-    def __init__(self, customers: Customers) -> None:
+    def __init__(self, customers: Customers, invoices: FakeInvoiceRepository) -> None:
         self.customers = customers
+        self.invoices = invoices
         self.rows: dict[UUID, Payment] = {}
 
     async def add(self, payment: Payment) -> None:
@@ -276,9 +277,12 @@ class FakePaymentRepository:
             raise DuplicateExternalId("payment", payment.external_id)
         self.rows[payment.id] = copy.deepcopy(payment)
 
-    async def add_many(self, payments: Sequence[Payment]) -> None:
+    async def add_allocated(
+        self, payments: Sequence[Payment], paid: Mapping[UUID, Money], at: datetime
+    ) -> None:
         for payment in payments:
             await self.add(payment)
+        await self.invoices.add_paid(paid, at)
 
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
         found = self.rows.get(payment_id)

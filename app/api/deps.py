@@ -31,10 +31,14 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
+def request_uow(request: Request, platform: Platform) -> UnitOfWork:
     """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
     claim = getattr(request.state, "idempotency_claim", None)
     return platform.uow(idempotency_claim=claim)
+
+
+async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
+    return request_uow(request, platform)
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

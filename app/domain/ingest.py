@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -131,7 +130,7 @@ class InboundEvent:
     type: EventType
     occurred_at: datetime
     data: EventData
-    document: Mapping[str, Any]  # the event as received, JSON-ready (decimals as strings)
+    document: Mapping[str, Any]  # the event as received (exact numbers as Decimal)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -179,17 +178,6 @@ def requirements(data: EventData) -> tuple[RecordKey, ...]:
     if isinstance(data, PaymentReversal):
         return (RecordKey(RecordKind.PAYMENT, data.external_id),)
     return ()
-
-
-def json_ready(value: Any) -> Any:
-    """Parsed JSON with exact decimals turned into strings, so it can be stored as JSON."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_ready(v) for v in value]
-    return value
 
 
 def _identifier(value: object) -> str | None:
@@ -262,7 +250,7 @@ def parse_event(raw: object) -> InboundEvent:
         type=event_type,
         occurred_at=occurred_at,
         data=data,
-        document=json_ready(dict(raw)),
+        document=raw,
     )
 
 

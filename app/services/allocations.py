@@ -142,19 +142,26 @@ async def emit_allocated(uow: UnitOfWork, ctx: Context, applied: Applied) -> Non
 
 
 async def allocation_events(
-    uow: UnitOfWork, steps: Sequence[tuple[Context, Applied]]
+    uow: UnitOfWork,
+    steps: Sequence[tuple[Context, Applied]],
+    documents: Sequence[dict[str, Any]] | None = None,
 ) -> list[list[OutboxEvent]]:
     """The events of :func:`emit_allocated` for payments allocated one after another in one
-    unit of work (already written), per payment: installments are read once for all."""
-    events = [_allocated(ctx, applied) for ctx, applied in steps]
+    unit of work (already written), per payment: installments are read once for all.
+    ``documents`` are the payments' documents when the caller has them already."""
+    if documents is None:
+        documents = [payment_document(applied.payment) for _, applied in steps]
+    events = [
+        _allocated(ctx, applied, document)
+        for (ctx, applied), document in zip(steps, documents, strict=True)
+    ]
     for index, paid in (await _installments_paid(uow, steps)).items():
         events[index].extend(paid)
     return events
 
 
-def _allocated(ctx: Context, applied: Applied) -> list[OutboxEvent]:
+def _allocated(ctx: Context, applied: Applied, document: dict[str, Any]) -> list[OutboxEvent]:
     today = ctx.clock.today()
-    document = payment_document(applied.payment)
     subject = payment_subject(applied.payment.id)
     events: list[OutboxEvent] = []
     data: dict[str, Any]

@@ -2,8 +2,8 @@
 
 The same policy, documents and events as ``record_payment`` (automatic allocation, in
 the order given), with one statement per kind of write for the whole batch: one lock of
-every invoice the payments can reach, one insert of the payments, one of their
-allocations, one update of the invoices' totals.
+every invoice the payments can reach, one statement that inserts the payments and
+their allocations and moves the invoices' totals.
 """
 
 from __future__ import annotations
@@ -71,17 +71,16 @@ async def record_payments(
         invoices.update(applied.after)
         group[:] = [i for i in group if invoices[i].outstanding.is_positive()]
         steps.append((ctx, applied))
-    await uow.payments.add_many([applied.payment for _, applied in steps])
     paid: dict[UUID, Money] = {}
     for _, applied in steps:
         for allocation in applied.allocations:
             zero = Money.zero(allocation.amount.currency)
             paid[allocation.invoice_id] = paid.get(allocation.invoice_id, zero) + allocation.amount
-    if paid:
-        await uow.invoices.add_paid(paid, steps[0][1].payment.updated_at)
-    events = await allocation_events(uow, steps)
-    for (ctx, applied), allocated in zip(steps, events, strict=True):
-        document = payment_document(applied.payment)
+    at = steps[0][1].payment.updated_at
+    await uow.payments.add_allocated([applied.payment for _, applied in steps], paid, at)
+    documents = [payment_document(applied.payment) for _, applied in steps]
+    events = await allocation_events(uow, steps, documents)
+    for (ctx, applied), document, allocated in zip(steps, documents, events, strict=True):
         subject = payment_subject(applied.payment.id)
         uow.add_event(ctx.event("payment.received", subject, {"object": document}))
         for event in allocated:

@@ -208,8 +208,11 @@ class PaymentRepository(Protocol):
         Raises DuplicateExternalId, or UnknownReference when the customer does not exist.
         """
 
-    async def add_many(self, payments: Sequence[Payment]) -> None:
-        """Insert new payments and their allocations (one statement each).
+    async def add_allocated(
+        self, payments: Sequence[Payment], paid: Mapping[UUID, Money], at: datetime
+    ) -> None:
+        """Insert new payments with their allocations, and add ``paid`` to the invoices'
+        ``amount_paid`` (stamped ``at``), all at once.
 
         Raises DuplicateExternalId or UnknownReference like :meth:`add`.
         """
@@ -271,13 +274,21 @@ class Settlement:
     note: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """Which events were new, and the parked events waiting for what they are about."""
+
+    inserted: set[UUID]
+    waiting: dict[UUID, tuple[RecordKey, ...]]
+
+
 class IngestRepository(Protocol):
     """Inbound events, unique by ``(source, event_id)``; see ``app/services/ingest``."""
 
-    async def register(self, records: Sequence[IngestRecord]) -> set[UUID]:
-        """Insert the events not stored yet, in (source, event_id) order; returns the ids
-        of those inserted. A concurrent insert of the same event waits for the other
-        transaction and then counts as stored."""
+    async def register(self, records: Sequence[IngestRecord]) -> Registered:
+        """Insert the events not stored yet, in (source, event_id) order. A concurrent
+        insert of the same event waits for the other transaction and then counts as stored.
+        Also finds the parked events waiting for the records' subjects."""
 
     async def claim(self, record_ids: Collection[UUID], at: datetime) -> set[UUID]:
         """Parked -> applied for those still parked (row-locked until the end); returns

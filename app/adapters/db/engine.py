@@ -20,7 +20,9 @@ def async_url(url: str) -> URL:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal | UUID):
+    if isinstance(value, Decimal):
+        return format(value, "f")  # never an exponent: "100", not "1E+2"
+    if isinstance(value, UUID):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 

@@ -19,7 +19,6 @@ from app.domain.ingest import (
     InvalidEvent,
     Outcome,
     identity,
-    json_ready,
     parse_event,
     processing_order,
 )
@@ -88,7 +87,7 @@ def _rejected_record(
         type=kind[:100] if isinstance(kind, str) else "",
         status=IngestStatus.REJECTED,
         received_at=ctx.clock.now(),
-        document=json_ready(dict(raw)),
+        document=raw,
         sent_by=ctx.actor.key_name,
         problem=problem_document(error),
         sent_by_user=ctx.actor.user,
@@ -105,7 +104,7 @@ async def _store_invalid(
         stored = await uow.ingest.register([record for _, record in invalid])
         await uow.commit()
     for index, record in invalid:
-        if record.id not in stored:
+        if record.id not in stored.inserted:
             results[index] = EventResult(record.event_id, results[index].type, Outcome.DUPLICATE)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 from app.domain.errors import Contention, DomainError, Unavailable
-from app.domain.ingest import IngestStatus, Outcome
+from app.domain.ingest import IngestStatus, Outcome, RecordKey
 from app.services.ingest.payments import apply_payments
 from app.services.ingest.records import (
     apply_contracts,
@@ -95,36 +95,43 @@ async def _fail_alone(uow: UnitOfWork, step: Step, error: Exception) -> None:
 
 async def _attempt(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
     async with uow:
-        live = await _register(uow, steps)
+        live, waiting = await _register(uow, steps)
         if not live:
             return []
         await APPLIERS[FAMILY[live[0].event.type]](uow, live)
         await uow.ingest.settle([s for s in (step.settlement() for step in live) if s])
         created = {step.created for step in live if step.created is not None}
-        waiting = await uow.ingest.waiting_for(created) if created else []
+        released = [record_id for record_id, keys in waiting.items() if created & set(keys)]
+        if created and any(step.claimed for step in live):
+            released += await uow.ingest.waiting_for(created)
         await uow.commit()
     parked = [step.record_id for step in live if step.outcome is Outcome.PARKED]
     if parked:  # what they wait for may have arrived while they were being parked
         async with uow:
-            waiting += await uow.ingest.ready(len(parked), among=parked)
-    return waiting
+            released += await uow.ingest.ready(len(parked), among=parked)
+    return released
 
 
-async def _register(uow: UnitOfWork, steps: Sequence[Step]) -> list[Step]:
+async def _register(
+    uow: UnitOfWork, steps: Sequence[Step]
+) -> tuple[list[Step], dict[UUID, tuple[RecordKey, ...]]]:
     """Insert new events and claim parked ones; the others are duplicates (or, parked ones,
-    taken by another transaction) and drop out."""
+    taken by another transaction) and drop out. Also returns the parked events that wait
+    for the records the new events are about."""
     new = [step for step in steps if not step.claimed]
     parked = [step for step in steps if step.claimed]
     live: set[UUID] = set()
+    waiting: dict[UUID, tuple[RecordKey, ...]] = {}
     if new:
-        live |= await uow.ingest.register([step.record() for step in new])
+        registered = await uow.ingest.register([step.record() for step in new])
+        live, waiting = registered.inserted, registered.waiting
     if parked:
         now = parked[0].ctx.clock.now()
         live |= await uow.ingest.claim([step.record_id for step in parked], now)
     for step in steps:
         if step.record_id not in live:
             step.outcome = Outcome.DUPLICATE
-    return [step for step in steps if step.record_id in live]
+    return [step for step in steps if step.record_id in live], waiting
 
 
 async def _store_rejection(uow: UnitOfWork, step: Step) -> None:
@@ -136,7 +143,8 @@ async def _store_rejection(uow: UnitOfWork, step: Step) -> None:
             if stored and settlement is not None:
                 await uow.ingest.settle([settlement])
         else:
-            stored = bool(await uow.ingest.register([step.record(IngestStatus.REJECTED)]))
+            registered = await uow.ingest.register([step.record(IngestStatus.REJECTED)])
+            stored = bool(registered.inserted)
         await uow.commit()
     if not stored:
         step.reset()

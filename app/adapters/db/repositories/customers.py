@@ -6,11 +6,11 @@ from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import customers
 from app.domain.customers import Contact, CreditRating, Customer
@@ -58,8 +58,8 @@ def customer_from_row(row: RowMapping) -> Customer:
     )
 
 
-_LOCK_BY_EXTERNAL_ID = text(
-    "SELECT id, external_id FROM customers WHERE external_id = ANY(CAST(:external_ids AS text[])) "
+_LOCK_BY_EXTERNAL_ID = (
+    "SELECT id, external_id FROM customers WHERE external_id = ANY($1::text[]) "
     "ORDER BY id FOR NO KEY UPDATE"
 )
 
@@ -74,8 +74,9 @@ def _translate(exc: IntegrityError, customer: Customer) -> Exception:
 
 
 class SqlCustomerRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor, driver: Any = None) -> None:
         self.conn = conn
+        self.driver = driver  # the asyncpg connection, for the hot statements
 
     async def add(self, customer: Customer) -> None:
         try:
@@ -102,8 +103,7 @@ class SqlCustomerRepository:
     async def lock_by_external_ids(self, external_ids: Collection[str]) -> dict[str, UUID]:
         if not external_ids:
             return {}
-        params = {"external_ids": sorted(set(external_ids))}
-        rows = await self.conn.execute(_LOCK_BY_EXTERNAL_ID, params)
+        rows = await self.driver.fetch(_LOCK_BY_EXTERNAL_ID, sorted(set(external_ids)))
         return {external_id: id_ for id_, external_id in rows}
 
     async def get_by_external_id(self, external_id: str) -> Customer | None:

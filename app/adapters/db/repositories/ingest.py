@@ -12,28 +12,31 @@ from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.engine import dumps
 from app.adapters.db.tables import ingest_events
 from app.domain.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
 from app.services.pagination import PageRequest
-from app.services.ports import IngestFilter, Settlement
+from app.services.ports import IngestFilter, Registered, Settlement
 
-_REGISTER = text(
-    """
+# Registers new events and, in the same round trip, finds the parked events that wait for
+# the records these events are about (they may create them).
+_REGISTER = """
+WITH inserted AS (
     INSERT INTO ingest_events (id, source, event_id, type, subject, occurred_at, received_at,
                                status, payload, problem, sent_by, sent_by_user, applied_at)
-    SELECT * FROM unnest(
-        CAST(:ids AS uuid[]), CAST(:sources AS text[]), CAST(:event_ids AS text[]),
-        CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:occurred AS timestamptz[]),
-        CAST(:received AS timestamptz[]), CAST(:statuses AS text[]),
-        CAST(:payloads AS jsonb[]), CAST(:problems AS jsonb[]), CAST(:sent_by AS text[]),
-        CAST(:users AS text[]), CAST(:applied AS timestamptz[]))
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                         $6::timestamptz[], $7::timestamptz[], $8::text[], $9::jsonb[],
+                         $10::jsonb[], $11::text[], $12::text[], $13::timestamptz[])
     ON CONFLICT (source, event_id) DO NOTHING
     RETURNING id
-    """
 )
+SELECT id, NULL::text[] AS waits_for FROM inserted
+UNION ALL
+SELECT id, waits_for FROM ingest_events
+WHERE status = 'parked' AND waits_for && $14::text[]
+"""
 
 # SKIP LOCKED: a parked event another transaction is applying right now is theirs.
 _CLAIM = text(
@@ -136,29 +139,38 @@ def record_from_row(row: RowMapping) -> IngestRecord:
 
 
 class SqlIngestRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor, driver: Any = None) -> None:
         self.conn = conn
+        self.driver = driver  # the asyncpg connection, for the hot statements
 
-    async def register(self, records: Sequence[IngestRecord]) -> set[UUID]:
+    async def register(self, records: Sequence[IngestRecord]) -> Registered:
         if not records:
-            return set()
+            return Registered(set(), {})
         ordered = sorted(records, key=lambda r: (r.source, r.event_id))  # one lock order
-        params = {
-            "ids": [r.id for r in ordered],
-            "sources": [r.source for r in ordered],
-            "event_ids": [r.event_id for r in ordered],
-            "types": [r.type for r in ordered],
-            "subjects": [str(r.subject) if r.subject else None for r in ordered],
-            "occurred": [r.occurred_at for r in ordered],
-            "received": [r.received_at for r in ordered],
-            "statuses": [r.status.value for r in ordered],
-            "payloads": [dumps(r.document) for r in ordered],
-            "problems": [_json(r.problem) for r in ordered],
-            "sent_by": [r.sent_by for r in ordered],
-            "users": [r.sent_by_user for r in ordered],
-            "applied": [r.applied_at for r in ordered],
+        rows = await self.driver.fetch(
+            _REGISTER,
+            [r.id for r in ordered],
+            [r.source for r in ordered],
+            [r.event_id for r in ordered],
+            [r.type for r in ordered],
+            [str(r.subject) if r.subject else None for r in ordered],
+            [r.occurred_at for r in ordered],
+            [r.received_at for r in ordered],
+            [r.status.value for r in ordered],
+            [dumps(r.document) for r in ordered],
+            [_json(r.problem) for r in ordered],
+            [r.sent_by for r in ordered],
+            [r.sent_by_user for r in ordered],
+            [r.applied_at for r in ordered],
+            sorted({str(r.subject) for r in ordered if r.subject}),
+        )
+        inserted = {id_ for id_, waits in rows if waits is None}
+        waiting = {
+            id_: tuple(RecordKey.parse(k) for k in waits)
+            for id_, waits in rows
+            if waits is not None
         }
-        return set((await self.conn.execute(_REGISTER, params)).scalars())
+        return Registered(inserted, waiting)
 
     async def claim(self, record_ids: Collection[UUID], at: datetime) -> set[UUID]:
         if not record_ids:

@@ -9,10 +9,9 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, insert, not_, select, text
 from sqlalchemy import update as sql_update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import contracts, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
@@ -53,7 +52,8 @@ def invoice_row(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def invoice_from_row(row: RowMapping) -> Invoice:
+def invoice_from_row(row: Any) -> Invoice:
+    """From a SQLAlchemy row mapping or an asyncpg record (both read by column name)."""
     currency = row["currency"]
     return Invoice(
         id=row["id"],
@@ -142,11 +142,10 @@ _LOCK_REACHABLE = text(
 
 # _LOCK_REACHABLE for several (customer, currency) groups at once: each group's queue is
 # reached up to the total of its payments, every named invoice is in, all locked in id order.
-_LOCK_REACHABLE_OF_GROUPS = text(
-    """
+_LOCK_REACHABLE_OF_GROUPS = """
     WITH groups AS (
-        SELECT * FROM unnest(CAST(:customer_ids AS uuid[]), CAST(:currencies AS text[]),
-                             CAST(:amounts AS numeric[]), CAST(:references AS text[]))
+        SELECT * FROM unnest($1::uuid[], $2::text[],
+                             $3::numeric[], $4::text[])
             AS g(customer_id, currency, amount, reference)
     ), open_invoices AS (
         SELECT i.id, i.customer_id, i.currency, i.outstanding, i.due_date, i.issued_on,
@@ -161,7 +160,7 @@ _LOCK_REACHABLE_OF_GROUPS = text(
         FROM open_invoices WHERE disputed_at IS NULL
     ), reachable AS (
         SELECT id FROM open_invoices
-        WHERE id = ANY(CAST(:pay_first AS uuid[]))
+        WHERE id = ANY($5::uuid[])
            OR (external_id <> '' AND strpos(reference, lower(external_id)) > 0)
         UNION
         SELECT id FROM queue WHERE ahead < amount
@@ -171,8 +170,7 @@ _LOCK_REACHABLE_OF_GROUPS = text(
     WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
     ORDER BY i.id
     FOR NO KEY UPDATE OF i
-    """
-)
+"""
 
 _ADD_PAID = text(
     "UPDATE invoices AS i SET amount_paid = i.amount_paid + d.amount, "
@@ -191,8 +189,9 @@ def _money(value: Any, currency: str) -> Money:
 
 
 class SqlInvoiceRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor, driver: Any = None) -> None:
         self.conn = conn
+        self.driver = driver  # the asyncpg connection, for the hot statements
 
     async def add(self, invoice: Invoice) -> None:
         try:
@@ -233,14 +232,14 @@ class SqlInvoiceRepository:
     async def lock_candidates_of(self, groups: Sequence[CandidateGroup]) -> Sequence[Invoice]:
         if not groups:
             return []
-        params = {
-            "customer_ids": [g.customer_id for g in groups],
-            "currencies": [g.available.currency for g in groups],
-            "amounts": [g.available.amount for g in groups],
-            "references": [g.reference.lower() for g in groups],
-            "pay_first": sorted({i for g in groups for i in g.pay_first}),
-        }
-        rows = (await self.conn.execute(_LOCK_REACHABLE_OF_GROUPS, params)).mappings()
+        rows = await self.driver.fetch(
+            _LOCK_REACHABLE_OF_GROUPS,
+            [g.customer_id for g in groups],
+            [g.available.currency for g in groups],
+            [g.available.amount for g in groups],
+            [g.reference.lower() for g in groups],
+            sorted({i for g in groups for i in g.pay_first}),
+        )
         return [invoice_from_row(r) for r in rows]
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
