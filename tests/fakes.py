@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -65,13 +65,6 @@ class FakeCustomerRepository:
 
     async def lock(self, customer_id: UUID) -> bool:
         return customer_id in self.rows
-
-    async def lock_by_external_ids(self, external_ids: Collection[str]) -> dict[str, UUID]:
-        return {
-            c.external_id: c.id
-            for c in self.rows.values()
-            if c.external_id is not None and c.external_id in external_ids
-        }
 
     async def save(self, customer: Customer, expected_version: int) -> None:
         current = self.rows.get(customer.id)

@@ -21,7 +21,7 @@ from app.domain.money import Money
 from app.domain.payments import Allocation, Payment, PaymentStatus
 from app.domain.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, CandidateGroup, InvoiceFilter
+from app.services.ports import Balance, InvoiceFilter, PayerGroup
 
 
 class HasId(Protocol):
@@ -40,7 +40,7 @@ def _page(rows: list[T], page: PageRequest) -> list[T]:
 
 class Customers(Protocol):
     @property
-    def rows(self) -> Mapping[UUID, object]: ...
+    def rows(self) -> Mapping[UUID, Any]: ...
 
 
 class FakeContractRepository:
@@ -169,13 +169,25 @@ class FakeInvoiceRepository:
             if i.customer_id == customer_id and i.currency == available.currency and i.payable
         ]
 
-    async def lock_candidates_of(self, groups: Sequence[CandidateGroup]) -> Sequence[Invoice]:
-        wanted = {(g.customer_id, g.available.currency) for g in groups}
-        return [
+    async def lock_payers_and_candidates(
+        self, groups: Sequence[PayerGroup]
+    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
+        payers = {
+            c.external_id: c.id
+            for c in self.customers.rows.values()
+            if any(g.customer_external_id == c.external_id for g in groups)
+        }
+        wanted = {
+            (payers[g.customer_external_id], g.available.currency)
+            for g in groups
+            if g.customer_external_id in payers
+        }
+        invoices = [
             self._read(i)
             for i in sorted(self.rows.values(), key=lambda i: i.id)
             if (i.customer_id, i.currency) in wanted and i.payable
         ]
+        return payers, invoices
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         current = self.rows.get(invoice.id)

@@ -1,14 +1,17 @@
 """Recording many payments at once: the set-based twin of ``record_payment``.
 
 The same policy, documents and events as ``record_payment`` (automatic allocation, in
-the order given), with one statement per kind of write for the whole batch: one lock of
-every invoice the payments can reach, one statement that inserts the payments and
-their allocations and moves the invoices' totals.
+the order given), with a fixed number of statements for the whole batch: one that locks
+the payers and every invoice their payments can reach (:func:`lock_payers`), one that
+inserts the payments and their allocations and moves the invoices' totals
+(:func:`record_locked_payments`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from uuid import UUID
 
 from app.domain.allocation import OpenItem, plan_allocation
@@ -24,46 +27,60 @@ from app.services.allocations import (
 from app.services.context import Context
 from app.services.payment_documents import payment_document
 from app.services.payments import NewPayment, new_payment
-from app.services.ports import CandidateGroup, UnitOfWork
+from app.services.ports import PayerGroup, UnitOfWork
 
 GroupKey = tuple[UUID, str]  # customer, currency
 
 
-def _groups(payments: Sequence[Payment], cmds: Sequence[NewPayment]) -> list[CandidateGroup]:
-    totals: dict[GroupKey, Money] = {}
-    references: dict[GroupKey, list[str]] = {}
-    named: dict[GroupKey, list[UUID]] = {}
-    for payment, cmd in zip(payments, cmds, strict=True):
-        key = (payment.customer_id, payment.currency)
-        totals[key] = totals.get(key, Money.zero(payment.currency)) + payment.amount
-        references.setdefault(key, []).append(payment.reference or "")
-        named.setdefault(key, []).extend(cmd.pay_first)
-    return [
-        CandidateGroup(key[0], total, "\n".join(references[key]), tuple(named[key]))
+@dataclass(frozen=True, slots=True)
+class Remittance:
+    """A payment as its payer's system names it: the customer by external id."""
+
+    customer_external_id: str
+    amount: Decimal
+    currency: str
+    reference: str | None = None
+    pay_first: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """What :func:`lock_payers` holds: the payers that exist and the invoices in reach."""
+
+    payers: dict[str, UUID]
+    invoices: Sequence[Invoice]
+
+
+async def lock_payers(uow: UnitOfWork, remittances: Sequence[Remittance]) -> Locked:
+    """Lock the payers (by external id), then every open invoice that automatic allocation
+    of their payments, in any order, can reach; until the unit of work ends."""
+    totals: dict[tuple[str, str], Money] = {}
+    references: dict[tuple[str, str], list[str]] = {}
+    named: dict[tuple[str, str], list[UUID]] = {}
+    for r in remittances:
+        key = (r.customer_external_id, r.currency)
+        totals[key] = totals.get(key, Money.zero(r.currency)) + Money.of(r.amount, r.currency)
+        references.setdefault(key, []).append(r.reference or "")
+        named.setdefault(key, []).extend(r.pay_first)
+    groups = [
+        PayerGroup(key[0], total, "\n".join(references[key]), tuple(named[key]))
         for key, total in totals.items()
     ]
+    payers, invoices = await uow.invoices.lock_payers_and_candidates(groups)
+    return Locked(payers, invoices)
 
 
-async def record_payments(
-    uow: UnitOfWork, items: Sequence[tuple[Context, NewPayment]]
-) -> list[Payment]:
-    """Record payments and allocate each automatically, one after another, in one unit of
-    work the caller opened (and commits) after locking the payments' customers.
-
-    Emits per payment what ``record_payment`` emits: ``payment.received``, then
-    ``payment.allocated`` per allocation and ``invoice.paid``/``installment.paid``.
-    """
-    if not items:
-        return []
-    payments = [new_payment(ctx, cmd) for ctx, cmd in items]
-    cmds = [cmd for _, cmd in items]
-    candidates = await uow.invoices.lock_candidates_of(_groups(payments, cmds))
+def _plan(
+    items: Sequence[tuple[Context, NewPayment]], candidates: Sequence[Invoice]
+) -> list[tuple[Context, Applied]]:
+    """Allocate each payment in turn against the invoices as the ones before left them."""
     invoices: dict[UUID, Invoice] = {i.id: i for i in candidates}
     open_by_group: dict[GroupKey, list[UUID]] = {}
     for invoice in candidates:
         open_by_group.setdefault((invoice.customer_id, invoice.currency), []).append(invoice.id)
     steps: list[tuple[Context, Applied]] = []
-    for (ctx, cmd), payment in zip(items, payments, strict=True):
+    for ctx, cmd in items:
+        payment = new_payment(ctx, cmd)
         group = open_by_group.get((payment.customer_id, payment.currency), [])
         open_items = [OpenItem.of(invoices[i]) for i in group]
         shares = plan_allocation(payment.amount, open_items, payment.reference, cmd.pay_first)
@@ -71,6 +88,22 @@ async def record_payments(
         invoices.update(applied.after)
         group[:] = [i for i in group if invoices[i].outstanding.is_positive()]
         steps.append((ctx, applied))
+    return steps
+
+
+async def record_locked_payments(
+    uow: UnitOfWork, items: Sequence[tuple[Context, NewPayment]], locked: Locked
+) -> list[Payment]:
+    """Record payments and allocate each automatically, one after another, in the unit of
+    work that :func:`lock_payers` locked their customers and invoices in (the caller
+    commits).
+
+    Emits per payment what ``record_payment`` emits: ``payment.received``, then
+    ``payment.allocated`` per allocation and ``invoice.paid``/``installment.paid``.
+    """
+    if not items:
+        return []
+    steps = _plan(items, locked.invoices)
     paid: dict[UUID, Money] = {}
     for _, applied in steps:
         for allocation in applied.allocations:

@@ -66,10 +66,6 @@ class CustomerRepository(Protocol):
         they have outstanding, takes this lock first (see the README, "Concurrency").
         """
 
-    async def lock_by_external_ids(self, external_ids: Collection[str]) -> dict[str, UUID]:
-        """Lock the customers with these external ids, in id order; ``{external_id: id}``
-        of those that exist."""
-
     async def save(self, customer: Customer, expected_version: int) -> None:
         """Write back a changed customer; raises StaleVersion when someone else won."""
 
@@ -128,11 +124,12 @@ class InvoiceFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class CandidateGroup:
-    """Payments of one customer in one currency that are allocated together: ``available``
-    is their total, ``reference`` all their references, ``pay_first`` all they name."""
+class PayerGroup:
+    """Payments of one customer (by external id) in one currency, allocated together:
+    ``available`` is their total, ``reference`` all their references, ``pay_first`` all
+    the invoices they name."""
 
-    customer_id: UUID
+    customer_external_id: str
     available: Money
     reference: str
     pay_first: tuple[UUID, ...]
@@ -173,9 +170,12 @@ class InvoiceRepository(Protocol):
         one is exact, so only the rows a payment can touch are loaded and locked.
         """
 
-    async def lock_candidates_of(self, groups: Sequence[CandidateGroup]) -> Sequence[Invoice]:
-        """:meth:`lock_allocation_candidates` for several groups in one statement (the
-        customers are locked by the caller); every invoice in id order."""
+    async def lock_payers_and_candidates(
+        self, groups: Sequence[PayerGroup]
+    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
+        """Lock the groups' customers (``{external_id: id}`` of those that exist), then,
+        like :meth:`lock_allocation_candidates`, the invoices each group's payments can
+        reach; both in id order, in one statement."""
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         """Write back an invoice changed by an action; raises StaleVersion."""

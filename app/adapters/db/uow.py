@@ -19,12 +19,12 @@ broken deadlock or serialization failure is :class:`Contention` (409).
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.connection import PooledConnection
@@ -36,18 +36,42 @@ from app.adapters.db.repositories.customers import SqlCustomerRepository
 from app.adapters.db.repositories.ingest import SqlIngestRepository
 from app.adapters.db.repositories.invoices import SqlInvoiceRepository
 from app.adapters.db.repositories.payments import SqlPaymentRepository
-from app.adapters.db.tables import idempotency_keys
 from app.domain.events import OutboxEvent
 
 log = logging.getLogger(__name__)
 
 OUTBOX_CHANNEL = "huikuan_outbox"  # notified by the outbox_events_notify trigger
 
-_INSERT_EVENTS = """
-INSERT INTO outbox_events (id, type, source, subject, time, data)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
-                     $6::jsonb[])
-"""
+# The outbox insert travels with COMMIT in one simple-query round trip: the events are one
+# JSON array literal, dollar-quoted with a random tag that the text is checked not to hold.
+_INSERT_EVENTS = (
+    "INSERT INTO outbox_events (id, type, source, subject, time, data) "
+    "SELECT (e->>'id')::uuid, e->>'type', e->>'source', e->>'subject', "
+    "(e->>'time')::timestamptz, e->'data' "
+    "FROM jsonb_array_elements({events}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n"
+)
+_STAMP_CLAIM = (
+    "UPDATE idempotency_keys SET committed_at = now() WHERE scope = {scope} AND key = {key}"
+)
+
+
+def dollar_quoted(text: str) -> str:
+    """``text`` as a PostgreSQL dollar-quoted literal that it cannot break out of."""
+    while True:
+        tag = f"$q{secrets.token_hex(6)}$"
+        if tag not in text:
+            return f"{tag}{text}{tag}"
+
+
+def _event_json(event: OutboxEvent) -> dict[str, object]:
+    return {
+        "id": str(event.id),
+        "type": event.type,
+        "source": event.source,
+        "subject": event.subject,
+        "time": event.time.isoformat(),
+        "data": event.data,
+    }
 
 
 class SqlUnitOfWork:
@@ -81,7 +105,7 @@ class SqlUnitOfWork:
             raise database_error(exc) or exc from exc
         self._events = []
         conn, driver = self._conn, self._conn.driver
-        self.customers = SqlCustomerRepository(conn, driver)
+        self.customers = SqlCustomerRepository(conn)
         self.api_keys = SqlApiKeyRepository(conn)
         self.contracts = SqlContractRepository(conn)
         self.invoices = SqlInvoiceRepository(conn, driver)
@@ -138,27 +162,18 @@ class SqlUnitOfWork:
         self._events.append(event)
 
     async def commit(self) -> None:
-        conn = self.connection
-        driver = conn.driver
+        """Outbox events, the Idempotency-Key stamp and COMMIT in one round trip: if a
+        statement fails, PostgreSQL turns the COMMIT into a rollback and reports it."""
+        statements = []
         if self._events:
-            events = self._events
-            await driver.execute(
-                _INSERT_EVENTS,
-                [e.id for e in events],
-                [e.type for e in events],
-                [e.source for e in events],
-                [e.subject for e in events],
-                [e.time for e in events],
-                [dumps(e.data) for e in events],
-            )
+            events = dumps([_event_json(e) for e in self._events])
+            statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
         if self.idempotency_claim is not None:
             scope, key = self.idempotency_claim
-            await conn.execute(
-                update(idempotency_keys)
-                .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-                .values(committed_at=text("now()"))
-            )
-        await driver.execute("COMMIT")
+            claim = {"scope": dollar_quoted(scope), "key": dollar_quoted(key)}
+            statements.append(_STAMP_CLAIM.format(**claim))
+        statements.append("COMMIT")
+        await self.connection.driver.execute(";\n".join(statements))
         self._events = []
 
 

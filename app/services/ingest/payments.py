@@ -17,24 +17,30 @@ from app.domain.ingest import RecordKey, RecordKind
 from app.domain.ingest_data import PaymentReceived
 from app.services.context import Context
 from app.services.ingest.steps import Step
-from app.services.payment_batches import record_payments
+from app.services.payment_batches import Remittance, lock_payers, record_locked_payments
 from app.services.payments import NewPayment
 from app.services.ports import UnitOfWork
 
 
 async def apply_payments(uow: UnitOfWork, steps: Sequence[Step]) -> None:
     received = [(step, cast(PaymentReceived, step.event.data)) for step in steps]
-    # Customers first, locked in id order (the global lock order), then named invoices.
-    customers = await uow.customers.lock_by_external_ids(
-        {d.customer_external_id for _, d in received}
-    )
-    refs = {RecordKey(RecordKind.CUSTOMER, ext): id_ for ext, id_ in customers.items()}
     named = {RecordKey(RecordKind.INVOICE, e) for _, d in received for e in d.invoice_external_ids}
-    if named:
-        refs.update(await uow.ingest.resolve(named))
+    refs = await uow.ingest.resolve(named) if named else {}
+    remittances = [
+        Remittance(
+            d.customer_external_id,
+            d.amount,
+            d.currency,
+            d.reference,
+            tuple(refs[key] for key in _invoices(d) if key in refs),
+        )
+        for _, d in received
+    ]
+    locked = await lock_payers(uow, remittances)  # customers, then invoices: the lock order
+    refs.update({RecordKey(RecordKind.CUSTOMER, e): id_ for e, id_ in locked.payers.items()})
     seen: set[str] = set()
     batch: list[tuple[Step, tuple[Context, NewPayment]]] = []
-    for step, data in received:
+    for (step, data), remitted in zip(received, remittances, strict=True):
         missing = [key for key in step.event.requires if key not in refs]
         if missing:
             step.park(missing)
@@ -51,11 +57,13 @@ async def apply_payments(uow: UnitOfWork, steps: Sequence[Step]) -> None:
             external_id=data.external_id,
             method=data.method,
             reference=data.reference,
-            pay_first=tuple(
-                refs[RecordKey(RecordKind.INVOICE, e)] for e in data.invoice_external_ids
-            ),
+            pay_first=remitted.pay_first,
         )
         batch.append((step, (step.ctx, cmd)))
-    await record_payments(uow, [item for _, item in batch])
+    await record_locked_payments(uow, [item for _, item in batch], locked)
     for step, _ in batch:
         step.created = step.event.subject
+
+
+def _invoices(data: PaymentReceived) -> list[RecordKey]:
+    return [RecordKey(RecordKind.INVOICE, e) for e in data.invoice_external_ids]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -58,12 +58,6 @@ def customer_from_row(row: RowMapping) -> Customer:
     )
 
 
-_LOCK_BY_EXTERNAL_ID = (
-    "SELECT id, external_id FROM customers WHERE external_id = ANY($1::text[]) "
-    "ORDER BY id FOR NO KEY UPDATE"
-)
-
-
 def _translate(exc: IntegrityError, customer: Customer) -> Exception:
     mapping = {
         "uq_customers_external_id": lambda: DuplicateExternalId(
@@ -74,9 +68,8 @@ def _translate(exc: IntegrityError, customer: Customer) -> Exception:
 
 
 class SqlCustomerRepository:
-    def __init__(self, conn: Executor, driver: Any = None) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
-        self.driver = driver  # the asyncpg connection, for the hot statements
 
     async def add(self, customer: Customer) -> None:
         try:
@@ -99,12 +92,6 @@ class SqlCustomerRepository:
             .with_for_update(key_share=True)
         )
         return (await self.conn.execute(query)).first() is not None
-
-    async def lock_by_external_ids(self, external_ids: Collection[str]) -> dict[str, UUID]:
-        if not external_ids:
-            return {}
-        rows = await self.driver.fetch(_LOCK_BY_EXTERNAL_ID, sorted(set(external_ids)))
-        return {external_id: id_ for id_, external_id in rows}
 
     async def get_by_external_id(self, external_id: str) -> Customer | None:
         query = select(customers).where(customers.c.external_id == external_id)
