@@ -16,7 +16,7 @@ from uuid import UUID
 from app.domain.ingest import InvalidEvent, Outcome, RecordKey, parse_event
 from app.services.context import Context
 from app.services.ingest.runs import apply_run
-from app.services.ingest.steps import Step, released_step, runs
+from app.services.ingest.steps import Step, release_order, released_step, runs
 from app.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ async def release_parked(uow: UnitOfWork, ctx: Context, record_ids: Sequence[UUI
     Returns the steps taken (outcome ``accepted``, ``rejected`` or, still waiting for
     something else, ``parked``); events another transaction took are left out.
     """
-    done: list[Step] = []
+    done: dict[UUID, Step] = {}  # the last attempt at each event
     pending = list(dict.fromkeys(record_ids))
     while pending and len(done) < MAX_RELEASED:
         async with uow:
@@ -42,13 +42,13 @@ async def release_parked(uow: UnitOfWork, ctx: Context, record_ids: Sequence[UUI
                 steps.append(released_step(parse_event(record.document), record, ctx))
             except InvalidEvent:  # stored only after it parsed; kept parked for a look
                 log.error("parked event %s no longer parses", record.id)
-        steps.sort(key=lambda step: (step.event.occurred_at, step.record_id))
+        steps.sort(key=release_order)
         waiting: list[UUID] = []
         for run in runs(steps):
             waiting += await apply_run(uow, run)
-        done += [step for step in steps if step.outcome is not Outcome.DUPLICATE]
+        done.update({s.record_id: s for s in steps if s.outcome is not Outcome.DUPLICATE})
         pending = list(dict.fromkeys(waiting))
-    return done
+    return list(done.values())
 
 
 async def release_arrivals(

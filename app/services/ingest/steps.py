@@ -27,6 +27,15 @@ from app.services.problems import problem_document
 
 MAX_RUN = 500  # events per transaction: locks are held for a few dozen milliseconds at most
 
+# Families in the order records depend on each other: among parked events released at
+# once that occurred at the same moment, a customer goes before its invoices, and so on.
+RANK = {
+    name: rank
+    for rank, name in enumerate(
+        ("customers", "contracts", "invoices", "voids", "payments", "reversals")
+    )
+}
+
 FAMILY: dict[EventType, str] = {
     EventType.CUSTOMER_UPSERTED: "customers",
     EventType.CONTRACT_UPSERTED: "contracts",
@@ -94,6 +103,10 @@ class Step:
             sent_by_user=self.ctx.actor.user,
             applied_at=self.received_at if status is IngestStatus.APPLIED else None,
         )
+
+
+def release_order(step: Step) -> tuple[datetime, int, UUID]:
+    return (step.event.occurred_at, RANK[FAMILY[step.event.type]], step.record_id)
 
 
 def released_step(event: InboundEvent, record: IngestRecord, ctx: Context) -> Step:
