@@ -134,6 +134,8 @@ class SqlUnitOfWork:
         try:
             if lost_connection(exc) or driver.is_closed():
                 await conn.invalidate()
+                # The server may have restarted: no pooled connection is worth keeping.
+                await self.engine.dispose(close=False)
                 return
             if driver.is_in_transaction():
                 await driver.execute("ROLLBACK")
