@@ -74,9 +74,9 @@ def create_app(
     if platform is not None:
         app.state.platform = platform
     install_error_handlers(app)
-    app.include_router(ops.router)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(ops.router)
     # Added last = outermost: request context wraps the body guard wraps idempotency.
     app.add_middleware(IdempotencyMiddleware, platform=_platform_of)
     app.add_middleware(
