@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 
@@ -28,8 +29,14 @@ INGEST_EVENTS = Counter(
 RELEASED = "released"
 
 
+_ingest_children: dict[tuple[str, str], Any] = {}  # labels() looked up once per pair
+
+
 def count_ingest(type_: str, outcome: str) -> None:
-    INGEST_EVENTS.labels(type_, outcome).inc()
+    child = _ingest_children.get((type_, outcome))
+    if child is None:
+        child = _ingest_children[(type_, outcome)] = INGEST_EVENTS.labels(type_, outcome)
+    child.inc()
 
 
 def count_released(steps: Sequence[Step]) -> None:
