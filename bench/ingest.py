@@ -6,8 +6,9 @@ Runs ``huikuan serve`` on a throwaway database and measures events per second:
 - batched: 500 events per request, one client;
 
 and a raw asyncpg baseline that writes the same rows (ingest record, payment, allocation
-to the customer's oldest open invoice, invoice total, two outbox events) in one
-transaction per event (16 pooled connections) and one per 500 events. The two alternate
+to the customer's oldest open invoice, invoice total, two outbox events carrying documents
+of the service's shape and size) in one transaction per event (16 pooled connections) and
+one per 500 events. The two alternate
 in short rounds (service, then baseline), so that both see the same machine load; the
 table shows median rates and the median of the rounds' ratios. Figures are never
 asserted. The HTTP client is a minimal keep-alive HTTP/1.1 client, so that the load
@@ -203,12 +204,90 @@ VALUES ($1, $2, '/huikuan', $3, now(), $4::jsonb)
 """
 
 
-def outbox_rows(payment_id: uuid.UUID, invoice_id: uuid.UUID) -> list[tuple[Any, ...]]:
-    document = json.dumps({"object": {"id": str(payment_id), "amount": "10.00"}})
-    allocated = json.dumps({"object": {"id": str(payment_id)}, "invoice": str(invoice_id)})
+def _documents(
+    payment_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    invoice_id: uuid.UUID,
+    data: dict[str, Any],
+    now: str,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Payment, allocation and invoice documents of the service's shape and size, so that
+    the baseline's outbox rows weigh what the service's do."""
+    allocation = {
+        "id": str(uuid.uuid4()),
+        "payment_id": str(payment_id),
+        "invoice_id": str(invoice_id),
+        "amount": data["amount"],
+        "created_at": now,
+        "undone_at": None,
+        "undone_reason": None,
+    }
+    payment = {
+        "id": str(payment_id),
+        "external_id": data["external_id"],
+        "customer_id": str(customer_id),
+        "amount": data["amount"],
+        "currency": data["currency"],
+        "received_on": data["received_on"],
+        "method": data.get("method"),
+        "reference": data.get("reference"),
+        "status": "allocated",
+        "allocated_amount": data["amount"],
+        "unallocated_amount": "0.00",
+        "allocations": [allocation],
+        "reversed_at": None,
+        "reversal_reason": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    invoice = {
+        "id": str(invoice_id),
+        "external_id": None,
+        "customer_id": str(customer_id),
+        "contract_id": None,
+        "installment_id": None,
+        "amount": "1000000.00",
+        "currency": "CNY",
+        "issued_on": "2026-01-01",
+        "due_date": "2026-02-01",
+        "status": "partially_paid",
+        "amount_paid": data["amount"],
+        "outstanding": "999990.00",
+        "written_off_amount": "0.00",
+        "overdue": True,
+        "days_overdue": 299,
+        "late_fee_accrued": None,
+        "disputed": False,
+        "dispute_reason": None,
+        "disputed_at": None,
+        "hold": None,
+        "on_hold": False,
+        "dunning_level": 0,
+        "voided_at": None,
+        "void_reason": None,
+        "written_off_at": None,
+        "write_off_reason": None,
+        "version": 2,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return payment, allocation, invoice
+
+
+def outbox_rows(
+    payment_id: uuid.UUID, customer_id: uuid.UUID, invoice_id: uuid.UUID, data: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    now = datetime.now(UTC).isoformat()
+    payment, allocation, invoice = _documents(payment_id, customer_id, invoice_id, data, now)
+    actor = {"api_key": "bench", "user": None}
+    received = json.dumps({"object": payment, "actor": actor})
+    allocated = json.dumps(
+        {"object": payment, "allocation": allocation, "invoice": invoice, "actor": actor}
+    )
     subject = f"payments/{payment_id}"
     return [
-        (uuid.uuid4(), "payment.received", subject, document),
+        (uuid.uuid4(), "payment.received", subject, received),
         (uuid.uuid4(), "payment.allocated", subject, allocated),
     ]
 
@@ -228,7 +307,7 @@ async def raw_event(conn: asyncpg.Connection, event: dict[str, Any]) -> None:
         INSERT_ALLOCATION, uuid.uuid4(), payment_id, invoice["id"], amount, received_on
     )
     await conn.execute(ADD_PAID, invoice["id"], amount)
-    await conn.executemany(INSERT_EVENT, outbox_rows(payment_id, invoice["id"]))
+    await conn.executemany(INSERT_EVENT, outbox_rows(payment_id, customer_id, invoice["id"], data))
 
 
 async def raw_batch(conn: asyncpg.Connection, events: Sequence[dict[str, Any]]) -> None:
@@ -258,7 +337,7 @@ async def raw_batch(conn: asyncpg.Connection, events: Sequence[dict[str, Any]]) 
         payments.append((payment_id, customer_id, data["external_id"], amount, amount, received_on))
         allocations.append((uuid.uuid4(), payment_id, invoice_id, amount, received_on))
         paid.append((invoice_id, amount))
-        outbox.extend(outbox_rows(payment_id, invoice_id))
+        outbox.extend(outbox_rows(payment_id, customer_id, invoice_id, data))
     await conn.executemany(INSERT_INGEST.replace(" RETURNING id", ""), ingest)
     await conn.executemany(INSERT_PAYMENT, payments)
     await conn.executemany(INSERT_ALLOCATION, allocations)

@@ -75,18 +75,22 @@ def _plan(
 ) -> list[tuple[Context, Applied]]:
     """Allocate each payment in turn against the invoices as the ones before left them."""
     invoices: dict[UUID, Invoice] = {i.id: i for i in candidates}
-    open_by_group: dict[GroupKey, list[UUID]] = {}
+    open_items = {i.id: OpenItem.of(i) for i in candidates}  # kept in step with invoices
+    by_group: dict[GroupKey, list[UUID]] = {}
     for invoice in candidates:
-        open_by_group.setdefault((invoice.customer_id, invoice.currency), []).append(invoice.id)
+        by_group.setdefault((invoice.customer_id, invoice.currency), []).append(invoice.id)
     steps: list[tuple[Context, Applied]] = []
     for ctx, cmd in items:
         payment = new_payment(ctx, cmd)
-        group = open_by_group.get((payment.customer_id, payment.currency), [])
-        open_items = [OpenItem.of(invoices[i]) for i in group]
-        shares = plan_allocation(payment.amount, open_items, payment.reference, cmd.pay_first)
+        group = by_group.get((payment.customer_id, payment.currency), [])
+        reachable = [open_items[i] for i in group]
+        shares = plan_allocation(payment.amount, reachable, payment.reference, cmd.pay_first)
         applied = allocation_step(ctx, payment, shares, invoices, new=True)
-        invoices.update(applied.after)
-        group[:] = [i for i in group if invoices[i].outstanding.is_positive()]
+        for invoice_id, invoice in applied.after.items():
+            invoices[invoice_id] = invoice
+            open_items[invoice_id] = OpenItem.of(invoice)
+        if applied.after:
+            group[:] = [i for i in group if open_items[i].outstanding.is_positive()]
         steps.append((ctx, applied))
     return steps
 
