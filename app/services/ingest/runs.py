@@ -79,6 +79,9 @@ async def _one_by_one(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
 
 async def _fail_alone(uow: UnitOfWork, step: Step, error: Exception) -> None:
     """An event that failed in a transaction of its own: the failure is its answer."""
+    if isinstance(error, Contention):  # transient: answered, not stored, so a resend works
+        step.reject(error)
+        return
     if isinstance(error, DomainError):
         step.reject(error)
         await _store_rejection(uow, step)
