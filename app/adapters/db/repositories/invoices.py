@@ -155,7 +155,7 @@ WITH payers AS MATERIALIZED (
     SELECT id, external_id FROM customers
     WHERE external_id = ANY($1::text[])
     ORDER BY id FOR NO KEY UPDATE
-), groups AS (
+), groups AS MATERIALIZED (
     SELECT p.id AS customer_id, g.currency, g.amount, g.reference
     FROM unnest($1::text[], $2::text[], $3::numeric[], $4::text[])
          AS g(external_id, currency, amount, reference)
