@@ -70,6 +70,9 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         separate_input_output_schemas=True,
+        # The service exports Prometheus metrics; FastAPI's OpenTelemetry hooks, with no
+        # provider configured, would only cost every request a few checks.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     if platform is not None:
         app.state.platform = platform
