@@ -8,9 +8,11 @@ request, answers with how it ended.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from app.domain.ingest import (
     EventType,
@@ -28,6 +30,8 @@ from app.services.ingest.runs import apply_run
 from app.services.ingest.steps import Step, runs
 from app.services.ports import UnitOfWork
 from app.services.problems import TYPE_PREFIX, problem_document
+
+log = logging.getLogger(__name__)
 
 _TYPES = frozenset(t.value for t in EventType)
 UNKNOWN_TYPE = "unknown"
@@ -108,6 +112,16 @@ async def _store_invalid(
             results[index] = EventResult(record.event_id, results[index].type, Outcome.DUPLICATE)
 
 
+async def _release(uow: UnitOfWork, ctx: Context, waiting: list[UUID]) -> list[Step]:
+    """What this request's events released; the request's own answer does not depend on
+    it, so a failure here is left to the periodic sweep."""
+    try:
+        return await release_parked(uow, ctx, waiting)
+    except Exception:
+        log.warning("releasing %d parked events failed", len(waiting), exc_info=True)
+        return []
+
+
 async def ingest_events(
     uow: UnitOfWork, ctx: Context, raw_events: Sequence[object]
 ) -> IngestReport:
@@ -140,7 +154,7 @@ async def ingest_events(
     waiting = []
     for run in runs(ordered):
         waiting += await apply_run(uow, run)
-    released = await release_parked(uow, ctx, waiting) if waiting else []
+    released = await _release(uow, ctx, waiting) if waiting else []
     own = {step.record_id: index for index, step in steps.items()}
     others: list[Step] = []
     for step in released:

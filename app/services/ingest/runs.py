@@ -110,9 +110,18 @@ async def _attempt(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
         await uow.commit()
     parked = [step.record_id for step in live if step.outcome is Outcome.PARKED]
     if parked:  # what they wait for may have arrived while they were being parked
-        async with uow:
-            released += await uow.ingest.ready(len(parked), among=parked)
+        released += await _ready_after_all(uow, parked)
     return released
+
+
+async def _ready_after_all(uow: UnitOfWork, parked: list[UUID]) -> list[UUID]:
+    """A second look after the run committed; if it fails, the periodic sweep looks."""
+    try:
+        async with uow:
+            return await uow.ingest.ready(len(parked), among=parked)
+    except Exception:
+        log.warning("could not look again at %d parked events", len(parked), exc_info=True)
+        return []
 
 
 async def _register(
