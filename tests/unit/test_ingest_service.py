@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
+from uuid import UUID
 
+from app.domain.errors import Unavailable
 from app.domain.ingest import IngestStatus
 from app.services.ingest.intake import IngestReport, ingest_events
 from app.services.ingest.release import release_arrivals, release_ready
 from tests.fakes import FakeUnitOfWork, FixedClock, context
+from tests.fakes_ingest import FakeIngestRepository
 from tests.ingest_events import contract, customer, event, invoice, payment
 
 
@@ -163,3 +167,19 @@ async def test_repeated_terminal_actions_are_accepted_and_noted() -> None:
     assert outcomes(await ingest(uow, again)) == ["accepted"]
     (row,) = [r for r in uow.ingest.rows.values() if r.event_id == again["id"]]
     assert row.note == "already void"
+
+
+class ReadyFails(FakeIngestRepository):
+    """The second look after parking fails (the database went away just then)."""
+
+    async def ready(self, limit: int, among: Collection[UUID] | None = None) -> list[UUID]:
+        raise Unavailable("gone")
+
+
+async def test_a_failure_after_the_commit_does_not_change_the_answer() -> None:
+    uow = FakeUnitOfWork()
+    failing = ReadyFails(uow.customers, uow.contracts, uow.invoices, uow.payments)
+    uow.ingest = failing
+    waiting = event("invoice.issued", invoice())
+    assert outcomes(await ingest(uow, waiting)) == ["parked"]
+    assert stored(uow)[waiting["id"]] is IngestStatus.PARKED
