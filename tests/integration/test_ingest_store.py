@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.adapters.db.engine import create_engine
+from app.adapters.db.uow import SqlUnitOfWorkFactory
+from app.adapters.ids import Uuid7Generator
 from app.domain.events import Actor
 from app.services.customers import NewCustomer, create_customer
 from app.services.ingest.intake import IngestReport, ingest_events
@@ -170,3 +174,34 @@ async def test_a_commit_notifies_the_outbox_channel(platform: Platform, db: Asyn
             await raw.execute("SELECT 1")
         await raw.remove_listener("huikuan_outbox", hear)
     assert heard == ["huikuan_outbox"]
+
+
+async def test_two_replicas_racing_one_event_apply_it_once(
+    platform: Platform, db: AsyncEngine, database_url: str
+) -> None:
+    await ingest(
+        platform, event("customer.upserted", customer()), event("invoice.issued", invoice())
+    )
+    other_engine = create_engine(database_url, pool_size=4)
+    try:
+        other = Platform(
+            uow=SqlUnitOfWorkFactory(other_engine),
+            clock=platform.clock,
+            ids=Uuid7Generator(),
+            idempotency=platform.idempotency,
+            readiness=platform.readiness,
+        )
+        copy = event("payment.received", payment(amount="30.00"))
+        reports = await asyncio.gather(
+            *(ingest(replica, copy) for replica in (platform, other, platform, other))
+        )
+    finally:
+        await other_engine.dispose()
+    assert sorted(statuses(r)[0] for r in reports) == [
+        "accepted",
+        "duplicate",
+        "duplicate",
+        "duplicate",
+    ]
+    assert await rows(db, "SELECT count(*) FROM payments") == [(1,)]
+    assert await rows(db, "SELECT amount_paid FROM invoices") == [(30,)]
