@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from standardwebhooks.webhooks import Webhook
 
 from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
 from app.domain.errors import ValidationFailed
@@ -84,6 +85,28 @@ class Settings(BaseSettings):
     overdue_summary_at: str = Field(
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )
+
+    # Ingestion (SPEC section 6)
+    ingest_secret: str | None = Field(
+        default=None,
+        description="Standard Webhooks secret (whsec_...); set, ingestion requests must be signed.",
+    )
+    ingest_max_events: int = Field(default=1000, ge=1, le=10_000)
+    ingest_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    ingest_sweep_seconds: float = Field(
+        default=30.0, ge=0, description="How often parked events are re-checked (0: never)."
+    )
+
+    @field_validator("ingest_secret")
+    @classmethod
+    def _usable_secret(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            Webhook(value)
+        except Exception as exc:
+            raise ValueError("HUIKUAN_INGEST_SECRET must be whsec_ followed by base64") from exc
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -30,6 +31,7 @@ from tests.fakes_collection import (
     FakeTargetRepository,
     FakeTaskRepository,
 )
+from tests.fakes_ingest import FakeIngestRepository
 from tests.fakes_receivables import (
     FakeContractRepository,
     FakeInvoiceRepository,
@@ -293,7 +295,7 @@ class FakeUnitOfWork:
         self.api_keys = FakeApiKeyRepository()
         self.contracts = FakeContractRepository(self.customers)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
-        self.payments = FakePaymentRepository(self.customers)
+        self.payments = FakePaymentRepository(self.customers, self.invoices)
         self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
         self.tasks = FakeTaskRepository()
         self.interactions = FakeInteractionRepository()
@@ -305,6 +307,9 @@ class FakeUnitOfWork:
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
         self.reports = FakeReportQueries()
+        self.ingest = FakeIngestRepository(
+            self.customers, self.contracts, self.invoices, self.payments
+        )
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
@@ -324,15 +329,33 @@ class FakeUnitOfWork:
         "promises",
         "risk_flags",
         "dunning_policy",
+        "ingest",
     )
+
+    def _state(self) -> dict[str, Any]:
+        state = {name: copy.deepcopy(getattr(self, name).rows) for name in self._ROLLED_BACK}
+        state["contracts"] = self.contracts.snapshot()
+        return state
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        for name in self._ROLLED_BACK:
+            getattr(self, name).rows = state[name]
+        self.contracts.restore(state["contracts"])
 
     async def __aenter__(self) -> Self:
         self._pending = []
-        self._snapshot = {
-            name: copy.deepcopy(getattr(self, name).rows) for name in self._ROLLED_BACK
-        }
-        self._snapshot["contracts"] = self.contracts.snapshot()
+        self._snapshot = self._state()
         return self
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        state, mark = self._state(), len(self._pending)
+        try:
+            yield
+        except BaseException:
+            self._restore(state)
+            del self._pending[mark:]
+            raise
 
     async def __aexit__(
         self,
@@ -341,9 +364,7 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._snapshot is not None:  # not committed: roll back
-            for name in self._ROLLED_BACK:
-                getattr(self, name).rows = self._snapshot[name]
-            self.contracts.restore(self._snapshot["contracts"])
+            self._restore(self._snapshot)
         self._snapshot = None
         self._pending = []
 

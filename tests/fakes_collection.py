@@ -245,6 +245,13 @@ class FakePromiseRepository:
             promise.currency,
         )
 
+    async def customers_with_open_promises(self, customer_ids: Collection[UUID]) -> set[UUID]:
+        return {
+            p.customer_id
+            for p in self.rows.values()
+            if p.customer_id in customer_ids and p.status is PromiseStatus.OPEN
+        }
+
     async def lock_countable(
         self,
         customer_id: UUID,

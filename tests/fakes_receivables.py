@@ -21,7 +21,7 @@ from app.domain.money import Money
 from app.domain.payments import Allocation, Payment, PaymentStatus
 from app.domain.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, CreditExposure, InvoiceFilter
+from app.services.ports import Balance, CreditExposure, InvoiceFilter, PayerGroup
 
 
 class HasId(Protocol):
@@ -40,7 +40,7 @@ def _page(rows: list[T], page: PageRequest) -> list[T]:
 
 class Customers(Protocol):
     @property
-    def rows(self) -> Mapping[UUID, object]: ...
+    def rows(self) -> Mapping[UUID, Any]: ...
 
 
 class FakeContractRepository:
@@ -169,6 +169,26 @@ class FakeInvoiceRepository:
             if i.customer_id == customer_id and i.currency == available.currency and i.payable
         ]
 
+    async def lock_payers_and_candidates(
+        self, groups: Sequence[PayerGroup]
+    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
+        payers = {
+            c.external_id: c.id
+            for c in self.customers.rows.values()
+            if any(g.customer_external_id == c.external_id for g in groups)
+        }
+        wanted = {
+            (payers[g.customer_external_id], g.available.currency)
+            for g in groups
+            if g.customer_external_id in payers
+        }
+        invoices = [
+            self._read(i)
+            for i in sorted(self.rows.values(), key=lambda i: i.id)
+            if (i.customer_id, i.currency) in wanted and i.payable
+        ]
+        return payers, invoices
+
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         current = self.rows.get(invoice.id)
         if current is None or current.version != expected_version:
@@ -281,8 +301,9 @@ class FakeInvoiceRepository:
 
 
 class FakePaymentRepository:
-    def __init__(self, customers: Customers) -> None:
+    def __init__(self, customers: Customers, invoices: FakeInvoiceRepository) -> None:
         self.customers = customers
+        self.invoices = invoices
         self.rows: dict[UUID, Payment] = {}
 
     async def add(self, payment: Payment) -> None:
@@ -293,6 +314,13 @@ class FakePaymentRepository:
         ):
             raise DuplicateExternalId("payment", payment.external_id)
         self.rows[payment.id] = copy.deepcopy(payment)
+
+    async def add_allocated(
+        self, payments: Sequence[Payment], paid: Mapping[UUID, Money], at: datetime
+    ) -> None:
+        for payment in payments:
+            await self.add(payment)
+        await self.invoices.add_paid(paid, at)
 
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
         found = self.rows.get(payment_id)

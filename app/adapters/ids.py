@@ -17,6 +17,7 @@ class Uuid7Generator:
         self._counter = 0
 
     def new_id(self) -> UUID:
+        random = int.from_bytes(os.urandom(10))  # 62 bits of rand_b, 10 to seed the counter
         with self._lock:
             ms = time.time_ns() // 1_000_000
             if ms <= self._last_ms:
@@ -26,9 +27,9 @@ class Uuid7Generator:
                     ms += 1
                     self._counter = 0
             else:
-                self._counter = int.from_bytes(os.urandom(2)) & 0x3FF
+                self._counter = (random >> 64) & 0x3FF
             self._last_ms = ms
-            rand_b = int.from_bytes(os.urandom(8)) & ((1 << 62) - 1)
+            rand_b = random & ((1 << 62) - 1)
             value = (ms & ((1 << 48) - 1)) << 80
             value |= 0x7 << 76
             value |= self._counter << 64

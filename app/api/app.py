@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 from starlette.types import Scope
 
 from app.api.errors import install_error_handlers
@@ -18,6 +19,7 @@ from app.api.routers import (
     customers,
     dunning,
     events,
+    ingest,
     interactions,
     invoice_actions,
     invoices,
@@ -32,6 +34,7 @@ from app.api.routers import (
     webhooks,
 )
 from app.api.schemas.common import Problem
+from app.api.schemas.ingest import DOCUMENTED_MODELS
 from app.services.platform import Platform
 
 DESCRIPTION = """\
@@ -42,6 +45,7 @@ Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
 """
 
 ROUTERS = (
+    ingest.router,  # first: the busiest route is matched before the others
     customers.router,
     contracts.router,
     invoices.router,
@@ -70,10 +74,14 @@ def _platform_of(scope: Scope) -> Platform:
     return platform
 
 
+INGEST_PATH = "/v1/ingest/events"
+
+
 def create_app(
     platform: Platform | None = None,
     *,
     max_body_bytes: int = 1024 * 1024,
+    ingest_max_body_bytes: int = 8 * 1024 * 1024,
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
     """Build the app. ``platform`` may be given now or set on ``app.state`` by ``lifespan``."""
@@ -83,16 +91,23 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         separate_input_output_schemas=True,
+        # The service exports Prometheus metrics; FastAPI's OpenTelemetry hooks, with no
+        # provider configured, would only cost every request a few checks.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     if platform is not None:
         app.state.platform = platform
     install_error_handlers(app)
-    app.include_router(ops.router)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(ops.router)
     # Added last = outermost: request context wraps the body guard wraps idempotency.
     app.add_middleware(IdempotencyMiddleware, platform=_platform_of)
-    app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(
+        BodyGuardMiddleware,
+        max_body_bytes=max_body_bytes,
+        path_limits={INGEST_PATH: ingest_max_body_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     _document_problems(app)
     return app
@@ -109,18 +124,21 @@ def create_ops_app(platform: Platform) -> FastAPI:
 
 
 def _document_problems(app: FastAPI) -> None:
-    """Add the Problem schema that the routes' error responses refer to."""
+    """Add the schemas that routes refer to by hand: Problem (error responses) and the
+    ingestion request body's models."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = original()
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-            schemas["Problem"] = Problem.model_json_schema(
-                ref_template="#/components/schemas/{model}"
-            )
-            for name, definition in schemas["Problem"].pop("$defs", {}).items():
-                schemas.setdefault(name, definition)
+            models: tuple[type[BaseModel], ...] = (Problem, *DOCUMENTED_MODELS)
+            for model in models:
+                schemas[model.__name__] = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                )
+                for name, definition in schemas[model.__name__].pop("$defs", {}).items():
+                    schemas.setdefault(name, definition)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -8,7 +8,7 @@ from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from app.domain.access import Scope
-from app.domain.errors import PreconditionFailed, ValidationFailed
+from app.domain.errors import Forbidden, PreconditionFailed, ValidationFailed
 from app.domain.events import Actor
 from app.services.api_keys import authenticate
 from app.services.context import Context
@@ -31,10 +31,14 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
+def request_uow(request: Request, platform: Platform) -> UnitOfWork:
     """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
     claim = getattr(request.state, "idempotency_claim", None)
     return platform.uow(idempotency_claim=claim)
+
+
+async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
+    return request_uow(request, platform)
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
@@ -53,10 +57,26 @@ async def authorize(
     platform: PlatformDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The caller, when the bearer key is active and holds the route's scope."""
-    (required,) = security_scopes.scopes
+    """The caller, when the bearer key is active and holds one of the route's scopes."""
     secret = credentials.credentials if credentials else None
-    key = await authenticate(platform.uow(), secret, Scope(required), platform.key_cache)
+    wanted = [Scope(s) for s in security_scopes.scopes]
+    for scope in wanted[:-1]:
+        try:
+            key = await authenticate(platform.uow(), secret, scope, platform.key_cache)
+        except Forbidden:
+            continue
+        return _actor(request, key.name)
+    try:
+        key = await authenticate(platform.uow(), secret, wanted[-1], platform.key_cache)
+    except Forbidden:
+        if len(wanted) == 1:
+            raise
+        names = " or ".join(repr(s.value) for s in wanted)
+        raise Forbidden(f"this API key lacks the {names} scope") from None
+    return _actor(request, key.name)
+
+
+def _actor(request: Request, key_name: str) -> Actor:
     user = request.headers.get("x-actor")
     if user is not None and (
         not user.strip() or len(user) > MAX_ACTOR_LENGTH or not user.isprintable()
@@ -64,7 +84,7 @@ async def authorize(
         raise ValidationFailed(
             f"X-Actor must be 1..{MAX_ACTOR_LENGTH} printable characters", ("header", "x-actor")
         )
-    request.state.actor = Actor(key_name=key.name, user=user)
+    request.state.actor = Actor(key_name=key_name, user=user)
     return request.state.actor  # type: ignore[no-any-return]
 
 
@@ -72,6 +92,8 @@ Reader = Annotated[Actor, Security(authorize, scopes=[Scope.READ.value])]
 Writer = Annotated[Actor, Security(authorize, scopes=[Scope.WRITE.value])]
 Ingester = Annotated[Actor, Security(authorize, scopes=[Scope.INGEST.value])]
 Administrator = Annotated[Actor, Security(authorize, scopes=[Scope.ADMIN.value])]
+# The integrator (ingest) and the front ends (read) may both see what became of events.
+IngestReader = Annotated[Actor, Security(authorize, scopes=[Scope.INGEST.value, Scope.READ.value])]
 
 
 async def _write_context(actor: Writer, platform: PlatformDep) -> Context:

@@ -12,42 +12,12 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from app.domain.errors import (
-    Conflict,
-    DomainError,
-    DuplicateExternalId,
-    Forbidden,
-    IdempotencyInFlight,
-    IdempotencyKeyReused,
-    IdempotentResponseWithheld,
-    IllegalStateTransition,
-    NotFound,
-    PreconditionFailed,
-    StaleVersion,
-    Unauthenticated,
-    ValidationFailed,
-)
+from app.domain.errors import DomainError
+from app.services.problems import TYPE_PREFIX, problem_document
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_PREFIX = "urn:huikuan:problem:"
-
-# Domain error -> (HTTP status, problem type slug). The most specific class wins.
-DOMAIN_PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
-    ValidationFailed: (422, "validation-failed"),
-    IdempotencyKeyReused: (422, "idempotency-key-reused"),
-    NotFound: (404, "not-found"),
-    Conflict: (409, "conflict"),
-    DuplicateExternalId: (409, "duplicate-external-id"),
-    IllegalStateTransition: (409, "illegal-state-change"),
-    IdempotencyInFlight: (409, "idempotency-key-in-flight"),
-    IdempotentResponseWithheld: (409, "idempotent-response-withheld"),
-    PreconditionFailed: (412, "precondition-failed"),
-    StaleVersion: (412, "stale-version"),
-    Unauthenticated: (401, "unauthenticated"),
-    Forbidden: (403, "forbidden"),
-}
 
 HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
     400: ("bad-request", "Bad request"),
@@ -88,17 +58,11 @@ def problem(
 
 
 def domain_problem(error: DomainError) -> JSONResponse:
-    for cls in type(error).__mro__:
-        if cls in DOMAIN_PROBLEMS:
-            status, slug = DOMAIN_PROBLEMS[cls]
-            break
-    else:  # pragma: no cover - every DomainError subclass is in the table
-        status, slug = 400, "bad-request"
+    """The problem answer for a domain error (statuses: ``app/services/problems.py``)."""
+    body = problem_document(error)
+    status = body["status"]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    extra: dict[str, Any] = {}
-    if isinstance(error, ValidationFailed) and error.loc:
-        extra["errors"] = [{"loc": list(error.loc), "msg": error.detail}]
-    return problem(status, error.detail, slug=slug, title=error.title, headers=headers, **extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:

@@ -19,9 +19,12 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON here")
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constants)
+
+
 def parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_no_constants)
+        return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except json.JSONDecodeError:
         raise
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:

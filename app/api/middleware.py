@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -105,21 +105,26 @@ def is_json_media_type(content_type: str) -> bool:
 class BodyGuardMiddleware:
     """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, JSON NULs 422.
 
+    ``path_limits`` give some paths their own limit (ingestion batches are larger).
     The body is read once here and handed on, so later layers (idempotency) can hash it.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, path_limits: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope["path"], self.max_body_bytes)
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send, drain=int(declared) <= DRAIN_LIMIT)
+        if declared and declared.isdigit() and int(declared) > limit:
+            await self._too_large(limit, scope, receive, send, drain=int(declared) <= DRAIN_LIMIT)
             return
         chunks: list[bytes] = []
         size = 0
@@ -130,9 +135,9 @@ class BodyGuardMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 more = message.get("more_body", False)
-                await self._too_large(scope, receive, send, drain=more, read=size)
+                await self._too_large(limit, scope, receive, send, drain=more, read=size)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -149,8 +154,9 @@ class BodyGuardMiddleware:
         scope.setdefault("state", {})["raw_body"] = body
         await self.app(scope, _replay_receive(body), send)
 
+    @staticmethod
     async def _too_large(
-        self, scope: Scope, receive: Receive, send: Send, *, drain: bool, read: int = 0
+        limit: int, scope: Scope, receive: Receive, send: Send, *, drain: bool, read: int = 0
     ) -> None:
         """413. The rest of the body is read and dropped first (up to DRAIN_LIMIT), so that
         the client, still sending, gets the answer instead of a reset connection."""
@@ -162,7 +168,7 @@ class BodyGuardMiddleware:
             drain = message.get("more_body", False)
         response = problem(
             413,
-            f"the request body is larger than {self.max_body_bytes} bytes",
+            f"the request body is larger than {limit} bytes",
             headers={"Connection": "close"} if drain else None,
         )
         await response(scope, receive, send)

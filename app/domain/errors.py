@@ -106,3 +106,15 @@ class IdempotentResponseWithheld(Conflict):
 
 class IdempotencyInFlight(Conflict):
     title = "Request with this Idempotency-Key is still in flight"
+
+
+class Contention(Conflict):
+    """The change collided with a concurrent one (a deadlock was broken); retrying may work."""
+
+    title = "Concurrent change"
+
+
+class Unavailable(DomainError):
+    """A dependency (the database) cannot be reached right now (503); retrying may work."""
+
+    title = "Service unavailable"

@@ -90,7 +90,10 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        return cls.of(0, currency)
+        zero = _ZEROS.get(currency)
+        if zero is None:
+            zero = _ZEROS[currency] = cls.of(0, currency)
+        return zero
 
     @classmethod
     def sum(cls, items: Iterable[Money], currency: str) -> Money:
@@ -164,6 +167,9 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.to_wire()} {self.currency}"
+
+
+_ZEROS: dict[str, Money] = {}  # Money is immutable: one zero per currency will do
 
 
 def require_positive(money: Money, what: str = "amount") -> Money:

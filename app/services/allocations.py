@@ -18,6 +18,7 @@ from uuid import UUID
 from app.domain import payments as rules
 from app.domain.allocation import OpenItem, Share, check_allocations, plan_allocation
 from app.domain.errors import NotFound, StaleVersion, UnknownReference
+from app.domain.events import OutboxEvent
 from app.domain.installments import installment_figures
 from app.domain.invoices import Invoice, InvoiceStatus, receive_payment, return_payment
 from app.domain.money import Money
@@ -80,8 +81,7 @@ async def choose_shares(
     return check_allocations(available, payment.customer_id, wanted, invoices), invoices
 
 
-async def apply_shares(
-    uow: UnitOfWork,
+def allocation_step(
     ctx: Context,
     payment: Payment,
     shares: Sequence[Share],
@@ -89,7 +89,10 @@ async def apply_shares(
     *,
     new: bool,
 ) -> Applied:
-    """Record the shares as allocations: payment and invoice totals move in one step each."""
+    """The shares as allocations: the payment and its invoices after them (nothing written).
+
+    A ``new`` payment keeps its version: it is inserted with its allocations at once.
+    """
     now = ctx.clock.now()
     allocations = tuple(
         Allocation(
@@ -104,23 +107,65 @@ async def apply_shares(
         for share in shares
     )
     updated = rules.add_allocations(payment, allocations, now)
-    before = {s.invoice_id: invoices[s.invoice_id] for s in shares}
-    after = {s.invoice_id: receive_payment(before[s.invoice_id], s.amount, now) for s in shares}
     if new:
         updated = replace(updated, version=payment.version)
-        await uow.payments.add(updated)
-    elif allocations:
-        await uow.payments.add_allocations(updated, allocations)
-    if shares:
-        await uow.invoices.add_paid({s.invoice_id: s.amount for s in shares}, now)
+    before = {s.invoice_id: invoices[s.invoice_id] for s in shares}
+    after = {s.invoice_id: receive_payment(before[s.invoice_id], s.amount, now) for s in shares}
     return Applied(updated, allocations, before, after)
+
+
+async def apply_shares(
+    uow: UnitOfWork,
+    ctx: Context,
+    payment: Payment,
+    shares: Sequence[Share],
+    invoices: Mapping[UUID, Invoice],
+    *,
+    new: bool,
+) -> Applied:
+    """Record the shares as allocations: payment and invoice totals move in one step each."""
+    applied = allocation_step(ctx, payment, shares, invoices, new=new)
+    if new:
+        await uow.payments.add(applied.payment)
+    elif applied.allocations:
+        await uow.payments.add_allocations(applied.payment, applied.allocations)
+    if shares:
+        amounts = {s.invoice_id: s.amount for s in shares}
+        await uow.invoices.add_paid(amounts, applied.payment.updated_at)
+    return applied
 
 
 async def emit_allocated(uow: UnitOfWork, ctx: Context, applied: Applied) -> None:
     """``payment.allocated`` per allocation, then ``invoice.paid`` and ``installment.paid``
     for what each allocation settled."""
+    (events,) = await allocation_events(uow, [(ctx, applied)])
+    for event in events:
+        uow.add_event(event)
+
+
+async def allocation_events(
+    uow: UnitOfWork,
+    steps: Sequence[tuple[Context, Applied]],
+    documents: Sequence[dict[str, Any]] | None = None,
+) -> list[list[OutboxEvent]]:
+    """The events of :func:`emit_allocated` for payments allocated one after another in one
+    unit of work (already written), per payment: installments are read once for all.
+    ``documents`` are the payments' documents when the caller has them already."""
+    if documents is None:
+        documents = [payment_document(applied.payment) for _, applied in steps]
+    events = [
+        _allocated(ctx, applied, document)
+        for (ctx, applied), document in zip(steps, documents, strict=True)
+    ]
+    for index, paid in (await _installments_paid(uow, steps)).items():
+        events[index].extend(paid)
+    return events
+
+
+def _allocated(ctx: Context, applied: Applied, document: dict[str, Any]) -> list[OutboxEvent]:
     today = ctx.clock.today()
-    document = payment_document(applied.payment)
+    subject = payment_subject(applied.payment.id)
+    events: list[OutboxEvent] = []
     data: dict[str, Any]
     for allocation in applied.allocations:
         data = {
@@ -128,7 +173,7 @@ async def emit_allocated(uow: UnitOfWork, ctx: Context, applied: Applied) -> Non
             "allocation": allocation_document(allocation),
             "invoice": invoice_document(applied.after[allocation.invoice_id], today),
         }
-        uow.add_event(ctx.event("payment.allocated", payment_subject(applied.payment.id), data))
+        events.append(ctx.event("payment.allocated", subject, data))
     for invoice_id, invoice in applied.after.items():
         if invoice.status is InvoiceStatus.PAID and applied.before[invoice_id].status is not (
             InvoiceStatus.PAID
@@ -137,35 +182,53 @@ async def emit_allocated(uow: UnitOfWork, ctx: Context, applied: Applied) -> Non
                 "object": invoice_document(invoice, today),
                 "payment_id": str(applied.payment.id),
             }
-            uow.add_event(ctx.event("invoice.paid", f"invoices/{invoice_id}", paid))
-    await _emit_installments_paid(uow, ctx, applied)
+            events.append(ctx.event("invoice.paid", f"invoices/{invoice_id}", paid))
+    return events
 
 
-async def _emit_installments_paid(uow: UnitOfWork, ctx: Context, applied: Applied) -> None:
-    added: dict[UUID, Money] = {}
-    for allocation in applied.allocations:
-        installment_id = applied.after[allocation.invoice_id].installment_id
-        if installment_id is not None:
-            so_far = added.get(installment_id, Money.zero(allocation.amount.currency))
-            added[installment_id] = so_far + allocation.amount
-    if not added:
-        return
-    today = ctx.clock.today()
+async def _installments_paid(
+    uow: UnitOfWork, steps: Sequence[tuple[Context, Applied]]
+) -> dict[int, list[OutboxEvent]]:
+    """``installment.paid`` for the payment (by index) whose allocation settled it."""
+    added: list[dict[UUID, Money]] = []
+    total: dict[UUID, Money] = {}
+    for _, applied in steps:
+        step: dict[UUID, Money] = {}
+        for allocation in applied.allocations:
+            installment_id = applied.after[allocation.invoice_id].installment_id
+            if installment_id is not None:
+                zero = Money.zero(allocation.amount.currency)
+                step[installment_id] = step.get(installment_id, zero) + allocation.amount
+                total[installment_id] = total.get(installment_id, zero) + allocation.amount
+        added.append(step)
+    if not total:
+        return {}
+    today = steps[0][0].clock.today()
     # Locked so that concurrent payments to one installment's invoices see each other.
-    installments = await uow.contracts.lock_installments(added.keys())
-    ledgers = await uow.invoices.installment_ledgers(added.keys(), today)
+    installments = await uow.contracts.lock_installments(total.keys())
+    ledgers = await uow.invoices.installment_ledgers(total.keys(), today)
+    events: dict[int, list[OutboxEvent]] = defaultdict(list)
     for installment in installments:
         ledger = ledgers.get(installment.id)
         if ledger is None:
             continue
-        before = ledger.collected - added[installment.id]
-        if before < installment.amount <= ledger.collected:
-            figures = installment_figures(installment, ledger, today)
-            data = {
-                "object": installment_document(installment, figures),
-                "payment_id": str(applied.payment.id),
-            }
-            uow.add_event(ctx.event("installment.paid", f"installments/{installment.id}", data))
+        collected = ledger.collected - total[installment.id]  # before these payments
+        for index, step in enumerate(added):
+            if installment.id not in step:
+                continue
+            before, collected = collected, collected + step[installment.id]
+            if before < installment.amount <= collected:
+                ctx, applied = steps[index]
+                figures = installment_figures(
+                    installment, replace(ledger, collected=collected), today
+                )
+                data = {
+                    "object": installment_document(installment, figures),
+                    "payment_id": str(applied.payment.id),
+                }
+                subject = f"installments/{installment.id}"
+                events[index].append(ctx.event("installment.paid", subject, data))
+    return events
 
 
 async def _locked_payment(
@@ -244,20 +307,29 @@ async def reverse_payment(
     ``payment.reversed``. A reversed payment can no longer be allocated."""
     async with uow:
         payment = await _locked_payment(uow, payment_id, expected_version)
-        await uow.customers.lock(payment.customer_id)
-        updated, undone = rules.reverse_payment(payment, reason, ctx.clock.now())
-        invoices = await _give_back(uow, ctx, undone) if undone else []
-        await uow.payments.mark_undone(updated, undone)
-        today = ctx.clock.today()
-        data = {
-            "object": payment_document(updated),
-            "allocations": [allocation_document(a) for a in undone],
-            "invoices": [invoice_document(i, today) for i in invoices],
-        }
-        if updated.reversal_reason:
-            data["reason"] = updated.reversal_reason
-        uow.add_event(ctx.event("payment.reversed", payment_subject(payment_id), data))
-        if undone:
-            await check_credit(uow, ctx, payment.customer_id)
+        updated = await reverse_locked_payment(uow, ctx, payment, reason)
         await uow.commit()
+    return updated
+
+
+async def reverse_locked_payment(
+    uow: UnitOfWork, ctx: Context, payment: Payment, reason: str | None = None
+) -> Payment:
+    """:func:`reverse_payment` of a payment locked in an open unit of work (the caller
+    commits)."""
+    await uow.customers.lock(payment.customer_id)
+    updated, undone = rules.reverse_payment(payment, reason, ctx.clock.now())
+    invoices = await _give_back(uow, ctx, undone) if undone else []
+    await uow.payments.mark_undone(updated, undone)
+    today = ctx.clock.today()
+    data = {
+        "object": payment_document(updated),
+        "allocations": [allocation_document(a) for a in undone],
+        "invoices": [invoice_document(i, today) for i in invoices],
+    }
+    if updated.reversal_reason:
+        data["reason"] = updated.reversal_reason
+    uow.add_event(ctx.event("payment.reversed", payment_subject(payment.id), data))
+    if undone:
+        await check_credit(uow, ctx, payment.customer_id)
     return updated

@@ -75,6 +75,14 @@ async def view_of(uow: UnitOfWork, contract: Contract, today: date) -> ContractV
 
 async def create_contract(uow: UnitOfWork, ctx: Context, cmd: NewContract) -> ContractView:
     """Create a contract with its collection plan and emit ``contract.created``."""
+    async with uow:
+        view = await add_contract(uow, ctx, cmd)
+        await uow.commit()
+    return view
+
+
+async def add_contract(uow: UnitOfWork, ctx: Context, cmd: NewContract) -> ContractView:
+    """:func:`create_contract` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     contract_id = ctx.ids.new_id()
     total = Money.of(cmd.amount, cmd.currency)
@@ -92,20 +100,14 @@ async def create_contract(uow: UnitOfWork, ctx: Context, cmd: NewContract) -> Co
         updated_at=now,
     )
     view = ContractView(contract, ctx.clock.today())
-    async with uow:
-        await uow.contracts.add(contract)
-        await uow.contracts.add_history(
-            [
-                history_entry(
-                    ctx, ChangeKind.CREATED, contract.id, i.id, None, InstallmentState.of(i)
-                )
-                for i in contract.installments
-            ]
-        )
-        uow.add_event(
-            ctx.event("contract.created", subject(contract.id), {"object": view.document()})
-        )
-        await uow.commit()
+    await uow.contracts.add(contract)
+    await uow.contracts.add_history(
+        [
+            history_entry(ctx, ChangeKind.CREATED, contract.id, i.id, None, InstallmentState.of(i))
+            for i in contract.installments
+        ]
+    )
+    uow.add_event(ctx.event("contract.created", subject(contract.id), {"object": view.document()}))
     return view
 
 
@@ -180,48 +182,64 @@ async def update_contract(
     named by ``id`` (or, without id, by an unchanged name); every added, changed or removed
     installment gets a history entry with ``reason``.
     """
-    now = ctx.clock.now()
-    values = dict(values)
     async with uow:
         current = await uow.contracts.get(contract_id, lock=True)
         if current is None:
             raise NotFound("contract", contract_id)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion("contract", expected_version, current.version)
-        if "amount" in values:
-            values["amount"] = Money.of(values["amount"], current.currency)
-        # Fields first, on a plan-less copy: due dates are checked once the plan is final.
-        bare, changed = change_contract(replace(current, installments=()), values, now)
-        plan = await _new_plan_for(uow, ctx, current, bare, installments)
-        if not changed and plan is None:
-            return await view_of(uow, current, ctx.clock.today())
-        updated = replace(
-            bare,
-            installments=plan.installments if plan else current.installments,
-            updated_at=now,
-            version=current.version + 1,
-        )
-        await uow.contracts.save(updated, expected_version=current.version)
-        changes: dict[str, Any] = {}
-        if plan is not None:
-            await uow.contracts.save_plan(plan, now)
-            await uow.contracts.add_history(_plan_history(ctx, current.id, plan, reason))
-            changes["installments"] = {
-                "from": [plan_line(i) for i in current.installments],
-                "to": [plan_line(i) for i in updated.installments],
-            }
-        view = await view_of(uow, updated, ctx.clock.today())
-        document = view.document()
-        before = ContractView(current, view.today).document()
-        changes = {
-            **{name: {"from": before[name], "to": document[name]} for name in changed},
-            **changes,
-        }
-        data: dict[str, Any] = {"object": document, "changes": changes}
-        if reason:
-            data["reason"] = reason
-        uow.add_event(ctx.event("contract.updated", subject(current.id), data))
+        view = await change_contract_in(uow, ctx, current, values, installments, reason)
+        if view.contract is current:
+            return view
         await uow.commit()
+    return view
+
+
+async def change_contract_in(
+    uow: UnitOfWork,
+    ctx: Context,
+    current: Contract,
+    values: dict[str, Any],
+    installments: Sequence[PlannedInstallment] | None = None,
+    reason: str | None = None,
+) -> ContractView:
+    """:func:`update_contract` of a contract locked in an open unit of work. When nothing
+    changes the view holds ``current`` itself (the caller commits otherwise)."""
+    now = ctx.clock.now()
+    values = dict(values)
+    if "amount" in values:
+        values["amount"] = Money.of(values["amount"], current.currency)
+    # Fields first, on a plan-less copy: due dates are checked once the plan is final.
+    bare, changed = change_contract(replace(current, installments=()), values, now)
+    plan = await _new_plan_for(uow, ctx, current, bare, installments)
+    if not changed and plan is None:
+        return await view_of(uow, current, ctx.clock.today())
+    updated = replace(
+        bare,
+        installments=plan.installments if plan else current.installments,
+        updated_at=now,
+        version=current.version + 1,
+    )
+    await uow.contracts.save(updated, expected_version=current.version)
+    changes: dict[str, Any] = {}
+    if plan is not None:
+        await uow.contracts.save_plan(plan, now)
+        await uow.contracts.add_history(_plan_history(ctx, current.id, plan, reason))
+        changes["installments"] = {
+            "from": [plan_line(i) for i in current.installments],
+            "to": [plan_line(i) for i in updated.installments],
+        }
+    view = await view_of(uow, updated, ctx.clock.today())
+    document = view.document()
+    before = ContractView(current, view.today).document()
+    changes = {
+        **{name: {"from": before[name], "to": document[name]} for name in changed},
+        **changes,
+    }
+    data: dict[str, Any] = {"object": document, "changes": changes}
+    if reason:
+        data["reason"] = reason
+    uow.add_event(ctx.event("contract.updated", subject(current.id), data))
     return view
 
 

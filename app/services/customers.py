@@ -42,6 +42,14 @@ def subject(customer_id: UUID) -> str:
 
 async def create_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
     """Create a customer and emit ``customer.created``."""
+    async with uow:
+        customer = await add_customer(uow, ctx, cmd)
+        await uow.commit()
+    return customer
+
+
+async def add_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
+    """:func:`create_customer` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     customer = Customer(
         id=ctx.ids.new_id(),
@@ -55,11 +63,9 @@ async def create_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Cu
         created_at=now,
         updated_at=now,
     )
-    async with uow:
-        await uow.customers.add(customer)
-        document = customer_detail_document(customer, [])
-        uow.add_event(ctx.event("customer.created", subject(customer.id), {"object": document}))
-        await uow.commit()
+    await uow.customers.add(customer)
+    document = customer_detail_document(customer, [])
+    uow.add_event(ctx.event("customer.created", subject(customer.id), {"object": document}))
     return customer
 
 
@@ -80,28 +86,39 @@ async def update_customer(
             raise NotFound("customer", customer_id)
         if expected_version is not None and expected_version != customer.version:
             raise StaleVersion("customer", expected_version, customer.version)
-        if values.get("credit_limit") is not None:
-            currency = values.get("currency", customer.currency)
-            values = {**values, "credit_limit": Money.of(values["credit_limit"], currency)}
-        updated, changed = change_customer(customer, values, ctx.clock.now())
-        if not changed:
+        updated = await change_customer_in(uow, ctx, customer, values)
+        if updated is customer:
             return customer
-        await uow.customers.save(updated, expected_version=customer.version)
-        balances = await uow.invoices.customer_balances(customer.id, ctx.clock.today())
-        if {"credit_limit", "currency"} & changed.keys():
-            await check_credit(uow, ctx, customer.id)
-        risk = await uow.risk_flags.summary(customer.id)
-        uow.add_event(
-            ctx.event(
-                "customer.updated",
-                subject(customer.id),
-                {
-                    "object": customer_detail_document(updated, balances, risk),
-                    "changes": changes_json(changed),
-                },
-            )
-        )
         await uow.commit()
+    return updated
+
+
+async def change_customer_in(
+    uow: UnitOfWork, ctx: Context, customer: Customer, values: dict[str, Any]
+) -> Customer:
+    """:func:`update_customer` of a customer already read in an open unit of work; returns
+    ``customer`` itself when nothing changes (the caller commits otherwise)."""
+    if values.get("credit_limit") is not None:
+        currency = values.get("currency", customer.currency)
+        values = {**values, "credit_limit": Money.of(values["credit_limit"], currency)}
+    updated, changed = change_customer(customer, values, ctx.clock.now())
+    if not changed:
+        return customer
+    await uow.customers.save(updated, expected_version=customer.version)
+    balances = await uow.invoices.customer_balances(customer.id, ctx.clock.today())
+    if {"credit_limit", "currency"} & changed.keys():
+        await check_credit(uow, ctx, customer.id)
+    risk = await uow.risk_flags.summary(customer.id)
+    uow.add_event(
+        ctx.event(
+            "customer.updated",
+            subject(customer.id),
+            {
+                "object": customer_detail_document(updated, balances, risk),
+                "changes": changes_json(changed),
+            },
+        )
+    )
     return updated
 
 

@@ -30,26 +30,55 @@ async def _act(
 ) -> Invoice:
     """Lock the invoice, apply ``change``, save it and emit ``event_type`` with ``action``;
     ``then`` runs on the changed invoice in the same transaction (risk rules)."""
-    today = ctx.clock.today()
     async with uow:
         current = await locked_invoice(uow, invoice_id)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion("invoice", expected_version, current.version)
-        updated = change(current)
-        await uow.invoices.save(updated, expected_version=current.version)
-        after = invoice_document(updated, today)
-        data = {
-            "object": after,
-            "changes": document_changes(invoice_document(current, today), after),
-            "action": action,
-        }
-        if reason:
-            data["reason"] = reason.strip()
-        uow.add_event(ctx.event(event_type, subject(invoice_id), data))
+        updated = await _act_on(uow, ctx, current, event_type, action, change, reason)
         if then is not None:
             await then(updated)
         await uow.commit()
     return updated
+
+
+async def _act_on(
+    uow: UnitOfWork,
+    ctx: Context,
+    current: Invoice,
+    event_type: str,
+    action: str,
+    change: Callable[[Invoice], Invoice],
+    reason: str | None = None,
+) -> Invoice:
+    today = ctx.clock.today()
+    updated = change(current)
+    await uow.invoices.save(updated, expected_version=current.version)
+    after = invoice_document(updated, today)
+    data = {
+        "object": after,
+        "changes": document_changes(invoice_document(current, today), after),
+        "action": action,
+    }
+    if reason:
+        data["reason"] = reason.strip()
+    uow.add_event(ctx.event(event_type, subject(current.id), data))
+    return updated
+
+
+async def void_locked_invoice(
+    uow: UnitOfWork, ctx: Context, current: Invoice, reason: str | None = None
+) -> Invoice:
+    """:func:`void_invoice` of an invoice locked in an open unit of work (the caller commits)."""
+    now, today = ctx.clock.now(), ctx.clock.today()
+    return await _act_on(
+        uow,
+        ctx,
+        current,
+        "invoice.voided",
+        "void",
+        lambda i: rules.void_invoice(i, reason, now, today),
+        reason,
+    )
 
 
 async def void_invoice(

@@ -100,46 +100,52 @@ async def create_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invo
     un-invoiced; the installment row is locked meanwhile, so two invoices cannot both
     take the same room.
     """
+    async with uow:
+        invoice = await add_invoice(uow, ctx, cmd)
+        await uow.commit()
+    return invoice
+
+
+async def add_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
+    """:func:`create_invoice` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     today = ctx.clock.today()
     amount = Money.of(cmd.amount, cmd.currency)
-    async with uow:
-        installment = None
-        contract_id = cmd.contract_id
-        if cmd.installment_id is not None:
-            installment = await _locked_installment(uow, cmd.installment_id)
-            if contract_id is not None and contract_id != installment.contract_id:
-                raise ValidationFailed(
-                    "the installment belongs to another contract", ("installment_id",)
-                )
-            contract_id = installment.contract_id
-        contract = None
-        if contract_id is not None:
-            contract = await uow.contracts.get(contract_id)
-            if contract is None:
-                raise UnknownReference("contract", contract_id, ("contract_id",))
-            _check_contract(contract, cmd.customer_id, cmd.currency, cmd.due_date)
-        invoice = Invoice(
-            id=ctx.ids.new_id(),
-            customer_id=cmd.customer_id,
-            amount=amount,
-            amount_paid=Money.zero(cmd.currency),
-            issued_on=cmd.issued_on,
-            due_date=cmd.due_date,
-            external_id=cmd.external_id,
-            contract_id=contract_id,
-            installment_id=cmd.installment_id,
-            late_fee_rate=contract.late_fee_rate if contract else None,
-            created_at=now,
-            updated_at=now,
-        )
-        if installment is not None:
-            await _check_installment_room(uow, installment, amount, today, Money.zero(cmd.currency))
-        await uow.invoices.add(invoice)
-        document = invoice_document(invoice, today)
-        uow.add_event(ctx.event("invoice.created", subject(invoice.id), {"object": document}))
-        await check_credit(uow, ctx, invoice.customer_id)
-        await uow.commit()
+    installment = None
+    contract_id = cmd.contract_id
+    if cmd.installment_id is not None:
+        installment = await _locked_installment(uow, cmd.installment_id)
+        if contract_id is not None and contract_id != installment.contract_id:
+            raise ValidationFailed(
+                "the installment belongs to another contract", ("installment_id",)
+            )
+        contract_id = installment.contract_id
+    contract = None
+    if contract_id is not None:
+        contract = await uow.contracts.get(contract_id)
+        if contract is None:
+            raise UnknownReference("contract", contract_id, ("contract_id",))
+        _check_contract(contract, cmd.customer_id, cmd.currency, cmd.due_date)
+    invoice = Invoice(
+        id=ctx.ids.new_id(),
+        customer_id=cmd.customer_id,
+        amount=amount,
+        amount_paid=Money.zero(cmd.currency),
+        issued_on=cmd.issued_on,
+        due_date=cmd.due_date,
+        external_id=cmd.external_id,
+        contract_id=contract_id,
+        installment_id=cmd.installment_id,
+        late_fee_rate=contract.late_fee_rate if contract else None,
+        created_at=now,
+        updated_at=now,
+    )
+    if installment is not None:
+        await _check_installment_room(uow, installment, amount, today, Money.zero(cmd.currency))
+    await uow.invoices.add(invoice)
+    document = invoice_document(invoice, today)
+    uow.add_event(ctx.event("invoice.created", subject(invoice.id), {"object": document}))
+    await check_credit(uow, ctx, invoice.customer_id)
     return invoice
 
 
@@ -155,39 +161,50 @@ async def update_invoice(
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
         raise ValidationFailed(f"fields cannot be changed: {sorted(unknown)}")
-    now = ctx.clock.now()
-    today = ctx.clock.today()
     async with uow:
         current = await locked_invoice(uow, invoice_id)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion("invoice", expected_version, current.version)
-        if not current.payable:
-            raise IllegalStateTransition(f"a {current.status.value} invoice cannot be changed")
-        changes = dict(values)
-        if "amount" in changes:
-            changes["amount"] = Money.of(changes["amount"], current.currency)
-        updated = replace(current, **changes, updated_at=now, version=current.version + 1)
-        if updated.amount < current.amount_paid:
-            raise ValidationFailed(
-                f"the amount cannot drop below the {current.amount_paid} already paid", ("amount",)
-            )
-        before, after = invoice_document(current, today), invoice_document(updated, today)
-        changed = document_changes(before, after)
-        if not changed:
+        updated = await change_invoice_in(uow, ctx, current, values)
+        if updated is current:
             return current
-        if current.contract_id is not None and "due_date" in changed:
-            contract = await uow.contracts.get(current.contract_id)
-            assert contract is not None
-            _check_contract(contract, current.customer_id, current.currency, updated.due_date)
-        if current.installment_id is not None and updated.amount > current.amount:
-            installment = await _locked_installment(uow, current.installment_id)
-            await _check_installment_room(uow, installment, updated.amount, today, current.amount)
-        await uow.invoices.save(updated, expected_version=current.version)
-        data = {"object": after, "changes": changed}
-        uow.add_event(ctx.event("invoice.updated", subject(invoice_id), data))
-        if updated.amount > current.amount:
-            await check_credit(uow, ctx, current.customer_id)
         await uow.commit()
+    return updated
+
+
+async def change_invoice_in(
+    uow: UnitOfWork, ctx: Context, current: Invoice, values: dict[str, Any]
+) -> Invoice:
+    """:func:`update_invoice` of an invoice locked (:func:`locked_invoice`) in an open unit
+    of work; returns ``current`` itself when nothing changes (the caller commits otherwise)."""
+    now = ctx.clock.now()
+    today = ctx.clock.today()
+    if not current.payable:
+        raise IllegalStateTransition(f"a {current.status.value} invoice cannot be changed")
+    changes = dict(values)
+    if "amount" in changes:
+        changes["amount"] = Money.of(changes["amount"], current.currency)
+    updated = replace(current, **changes, updated_at=now, version=current.version + 1)
+    if updated.amount < current.amount_paid:
+        raise ValidationFailed(
+            f"the amount cannot drop below the {current.amount_paid} already paid", ("amount",)
+        )
+    before, after = invoice_document(current, today), invoice_document(updated, today)
+    changed = document_changes(before, after)
+    if not changed:
+        return current
+    if current.contract_id is not None and "due_date" in changed:
+        contract = await uow.contracts.get(current.contract_id)
+        assert contract is not None
+        _check_contract(contract, current.customer_id, current.currency, updated.due_date)
+    if current.installment_id is not None and updated.amount > current.amount:
+        installment = await _locked_installment(uow, current.installment_id)
+        await _check_installment_room(uow, installment, updated.amount, today, current.amount)
+    await uow.invoices.save(updated, expected_version=current.version)
+    data = {"object": after, "changes": changed}
+    uow.add_event(ctx.event("invoice.updated", subject(current.id), data))
+    if updated.amount > current.amount:
+        await check_credit(uow, ctx, current.customer_id)
     return updated
 
 

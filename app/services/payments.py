@@ -52,19 +52,7 @@ async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Paym
 
     In the same transaction: promises the allocations count toward are re-evaluated, and
     an automatic allocation that matches no open invoice raises ``amount_mismatch``."""
-    now = ctx.clock.now()
-    payment = Payment(
-        id=ctx.ids.new_id(),
-        customer_id=cmd.customer_id,
-        amount=Money.of(cmd.amount, cmd.currency),
-        allocated_amount=Money.zero(cmd.currency),
-        received_on=cmd.received_on,
-        external_id=cmd.external_id,
-        method=(cmd.method or "").strip() or None,
-        reference=(cmd.reference or "").strip() or None,
-        created_at=now,
-        updated_at=now,
-    )
+    payment = new_payment(ctx, cmd)
     async with uow:
         shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
         applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
@@ -78,6 +66,23 @@ async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Paym
             await check_amount_mismatch(uow, ctx, applied.payment, invoices)
         await uow.commit()
     return applied.payment
+
+
+def new_payment(ctx: Context, cmd: NewPayment) -> Payment:
+    """The payment ``cmd`` describes, before any allocation."""
+    now = ctx.clock.now()
+    return Payment(
+        id=ctx.ids.new_id(),
+        customer_id=cmd.customer_id,
+        amount=Money.of(cmd.amount, cmd.currency),
+        allocated_amount=Money.zero(cmd.currency),
+        received_on=cmd.received_on,
+        external_id=cmd.external_id,
+        method=(cmd.method or "").strip() or None,
+        reference=(cmd.reference or "").strip() or None,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 async def get_payment(uow: UnitOfWork, payment_id: UUID) -> Payment:

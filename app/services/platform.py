@@ -29,6 +29,14 @@ class ReadinessProbe(Protocol):
         """What keeps the service from serving (empty when ready)."""
 
 
+@dataclass(frozen=True, slots=True)
+class IngestPolicy:
+    """How ``POST /v1/ingest/events`` reads requests (HUIKUAN_INGEST_*)."""
+
+    max_events: int = 1000
+    secret: str | None = None  # Standard Webhooks secret; set, requests must be signed
+
+
 @dataclass
 class Platform:
     uow: UnitOfWorkFactory
@@ -39,6 +47,7 @@ class Platform:
     idempotency_policy: IdempotencyPolicy = field(default_factory=IdempotencyPolicy)
     key_cache: KeyCache | None = None
     clock_control: ClockControl | None = None  # set only when HUIKUAN_TEST_CLOCK=true
+    ingest: IngestPolicy = field(default_factory=IngestPolicy)
     # Called before /metrics renders, to refresh gauges read from the database.
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise

@@ -6,6 +6,7 @@ Adapters in ``app/adapters`` implement them; unit tests use the fakes in ``tests
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -19,6 +20,7 @@ from app.domain.customers import Customer
 from app.domain.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from app.domain.events import OutboxEvent
 from app.domain.idempotency import IdempotencyRecord, StoredResponse
+from app.domain.ingest import IngestRecord, IngestStatus, RecordKey
 from app.domain.installments import Ledger
 from app.domain.invoices import Invoice, InvoiceStatus
 from app.domain.money import Money
@@ -138,6 +140,18 @@ class InvoiceFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class PayerGroup:
+    """Payments of one customer (by external id) in one currency, allocated together:
+    ``available`` is their total, ``reference`` all their references, ``pay_first`` all
+    the invoices they name."""
+
+    customer_external_id: str
+    available: Money
+    reference: str
+    pay_first: tuple[UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Balance:
     """What a customer owes in one currency, and how much of it is overdue."""
 
@@ -177,6 +191,13 @@ class InvoiceRepository(Protocol):
         Any superset is correct (the policy picks from it); with the customer locked this
         one is exact, so only the rows a payment can touch are loaded and locked.
         """
+
+    async def lock_payers_and_candidates(
+        self, groups: Sequence[PayerGroup]
+    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
+        """Lock the groups' customers (``{external_id: id}`` of those that exist), then,
+        like :meth:`lock_allocation_candidates`, the invoices each group's payments can
+        reach; both in id order, in one statement."""
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         """Write back an invoice changed by an action; raises StaleVersion."""
@@ -221,6 +242,15 @@ class PaymentRepository(Protocol):
         """Insert the payment and its allocations.
 
         Raises DuplicateExternalId, or UnknownReference when the customer does not exist.
+        """
+
+    async def add_allocated(
+        self, payments: Sequence[Payment], paid: Mapping[UUID, Money], at: datetime
+    ) -> None:
+        """Insert new payments with their allocations, and add ``paid`` to the invoices'
+        ``amount_paid`` (stamped ``at``), all at once.
+
+        Raises DuplicateExternalId or UnknownReference like :meth:`add`.
         """
 
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
@@ -392,6 +422,66 @@ class OutboxRepository(Protocol):
         deliveries are all gone."""
 
 
+@dataclass(frozen=True, slots=True)
+class IngestFilter:
+    status: IngestStatus | None = None
+    source: str | None = None
+    type: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How an event registered as applied ended: parked (waiting for ``waits_for``),
+    rejected (with ``problem``), or applied with a ``note`` (e.g. stale)."""
+
+    record_id: UUID
+    status: IngestStatus
+    waits_for: tuple[RecordKey, ...] = ()
+    problem: Mapping[str, object] | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """Which events were new, and the parked events waiting for what they are about."""
+
+    inserted: set[UUID]
+    waiting: dict[UUID, tuple[RecordKey, ...]]
+
+
+class IngestRepository(Protocol):
+    """Inbound events, unique by ``(source, event_id)``; see ``app/services/ingest``."""
+
+    async def register(self, records: Sequence[IngestRecord]) -> Registered:
+        """Insert the events not stored yet, in (source, event_id) order. A concurrent
+        insert of the same event waits for the other transaction and then counts as stored.
+        Also finds the parked events waiting for the records' subjects."""
+
+    async def claim(self, record_ids: Collection[UUID], at: datetime) -> set[UUID]:
+        """Parked -> applied for those still parked (row-locked until the end); returns
+        those claimed, so a parked event is applied by one transaction only."""
+
+    async def settle(self, settlements: Sequence[Settlement]) -> None: ...
+
+    async def resolve(self, keys: Collection[RecordKey]) -> dict[RecordKey, UUID]:
+        """The ids of the records that exist, by kind and external id."""
+
+    async def last_applied(self, subject: RecordKey, exclude: Collection[UUID]) -> datetime | None:
+        """When the newest applied event about ``subject`` occurred (``exclude`` left out)."""
+
+    async def waiting_for(self, keys: Collection[RecordKey]) -> list[UUID]:
+        """Parked events that wait for any of ``keys``."""
+
+    async def ready(self, limit: int, among: Collection[UUID] | None = None) -> list[UUID]:
+        """Parked events (of ``among``, when given) whose awaited records all exist now."""
+
+    async def parked(self, record_ids: Collection[UUID]) -> Sequence[IngestRecord]:
+        """Those of ``record_ids`` still parked."""
+
+    async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction. Rolls back on exit unless :meth:`commit` ran.
 
@@ -446,6 +536,12 @@ class UnitOfWork(Protocol):
 
     @property
     def reports(self) -> ReportQueries: ...
+
+    @property
+    def ingest(self) -> IngestRepository: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A part of the transaction that an exception undoes alone (its events too)."""
 
     async def __aenter__(self) -> Self: ...
 

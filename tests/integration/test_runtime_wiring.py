@@ -28,6 +28,7 @@ async def test_background_services_follow_the_settings(
         relay_enabled=relay,
         scheduler_enabled=scheduler,
         scheduler_first_run_delay_s=3600,
+        ingest_sweep_seconds=0,
     )
     runtime = await build_runtime(settings)
     try:
@@ -47,3 +48,20 @@ def test_the_summary_time_must_be_a_time_of_day() -> None:
     assert Settings(overdue_summary_at="7:30").overdue_summary_at == "07:30"
     with pytest.raises(ValueError, match="time of day"):
         Settings(overdue_summary_at="25:00")
+
+
+async def test_the_parked_event_sweeper_runs_unless_its_interval_is_zero(database_url: str) -> None:
+    from app.services.ingest.sweeper import ParkedEventSweeper
+
+    settings = Settings(
+        database_url=database_url,
+        migrate_on_start=False,
+        relay_enabled=False,
+        scheduler_enabled=False,
+        ingest_sweep_seconds=30,
+    )
+    runtime = await build_runtime(settings)
+    try:
+        assert [type(s) for s in runtime.background] == [ParkedEventSweeper]
+    finally:
+        await runtime.close()

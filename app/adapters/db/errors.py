@@ -1,22 +1,61 @@
-"""Turn database constraint violations into domain errors by constraint name."""
+"""Database failures as domain errors: constraint violations by constraint name, lost
+connections and broken deadlocks by kind. Covers both SQLAlchemy's wrapped errors and
+asyncpg's own (hot statements run on the asyncpg connection directly)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+import asyncpg
+from sqlalchemy.exc import DBAPIError
 
-from app.domain.errors import DomainError
+from app.domain.errors import Contention, DomainError, Unavailable
+
+CONTENTION_STATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+# Connection exceptions (08), operator intervention (57P: shutdown, restart).
+LOST_CONNECTION = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    # A connection whose protocol is stuck (e.g. it read the server's "terminating
+    # connection" before the socket closed) is as good as lost.
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+    ConnectionError,
+)
 
 
-def constraint_name(error: DBAPIError) -> str | None:
-    original = getattr(error.orig, "__cause__", None) or error.orig
-    return getattr(original, "constraint_name", None)
+def driver_error(error: BaseException) -> BaseException:
+    """asyncpg's exception behind ``error`` (itself when it is one)."""
+    if isinstance(error, DBAPIError):
+        return getattr(error.orig, "__cause__", None) or error.orig or error
+    return error
+
+
+def constraint_name(error: BaseException) -> str | None:
+    return getattr(driver_error(error), "constraint_name", None)
 
 
 def translate_integrity_error(
-    error: IntegrityError, mapping: Mapping[str, Callable[[], DomainError]]
+    error: BaseException, mapping: Mapping[str, Callable[[], DomainError]]
 ) -> DomainError | None:
     name = constraint_name(error)
     factory = mapping.get(name or "")
     return factory() if factory else None
+
+
+def lost_connection(error: BaseException | None) -> bool:
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return error is not None and isinstance(driver_error(error), LOST_CONNECTION)
+
+
+def database_error(error: BaseException | None) -> DomainError | None:
+    """The domain error a database failure stands for, or None for other errors."""
+    if error is None or isinstance(error, DomainError):
+        return None
+    if lost_connection(error):
+        return Unavailable("the database cannot be reached; retry the request")
+    if getattr(driver_error(error), "sqlstate", None) in CONTENTION_STATES:
+        return Contention("the change collided with a concurrent one; retry it")
+    return None

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
@@ -20,6 +21,7 @@ from app.api.schemas.contracts import (
     InstallmentOut,
     RescheduleIn,
 )
+from app.domain.ingest import RecordKind
 from app.domain.plans import PlannedInstallment
 from app.services import contracts as use_cases
 from app.services import installments as installment_cases
@@ -46,7 +48,11 @@ def _plan(items: list[InstallmentIn]) -> tuple[PlannedInstallment, ...]:
     responses=problem_responses(409),
 )
 async def create_contract(
-    body: ContractCreate, uow: UowDep, ctx: WriteContext, response: Response
+    body: ContractCreate,
+    uow: UowDep,
+    ctx: WriteContext,
+    response: Response,
+    arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     view = await use_cases.create_contract(
         uow,
@@ -63,6 +69,7 @@ async def create_contract(
             installments=_plan(body.installments),
         ),
     )
+    await arrivals(RecordKind.CONTRACT, view.contract.external_id)
     response.headers["Location"] = f"/v1/contracts/{view.contract.id}"
     response.headers["ETag"] = etag(view.contract.version)
     return view.document()
@@ -122,12 +129,15 @@ async def update_contract(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
+    arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True, exclude={"installments", "reason"})
     plan = _plan(body.installments) if body.installments is not None else None
     view = await use_cases.update_contract(
         uow, ctx, contract_id, values, plan, body.reason, expected_version
     )
+    if "external_id" in values:
+        await arrivals(RecordKind.CONTRACT, view.contract.external_id)
     response.headers["ETag"] = etag(view.contract.version)
     return view.document()
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
@@ -18,6 +19,7 @@ from app.api.schemas.customers import (
     CustomerPatch,
 )
 from app.domain.customers import Contact
+from app.domain.ingest import RecordKind
 from app.services import customers as use_cases
 from app.services.documents import customer_detail_document, customer_document
 from app.services.pagination import page_request
@@ -37,7 +39,11 @@ def _contacts(items: list[Any]) -> tuple[Contact, ...]:
     responses=problem_responses(409),
 )
 async def create_customer(
-    body: CustomerCreate, uow: UowDep, ctx: WriteContext, response: Response
+    body: CustomerCreate,
+    uow: UowDep,
+    ctx: WriteContext,
+    response: Response,
+    arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     customer = await use_cases.create_customer(
         uow,
@@ -52,6 +58,7 @@ async def create_customer(
             contacts=_contacts(body.contacts),
         ),
     )
+    await arrivals(RecordKind.CUSTOMER, customer.external_id)
     response.headers["Location"] = f"/v1/customers/{customer.id}"
     response.headers["ETag"] = etag(customer.version)
     return customer_detail_document(customer, [])
@@ -99,11 +106,14 @@ async def update_customer(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
+    arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
     if "contacts" in values:
         values["contacts"] = _contacts(body.contacts or [])
     customer = await use_cases.update_customer(uow, ctx, customer_id, values, expected_version)
+    if "external_id" in values:
+        await arrivals(RecordKind.CUSTOMER, customer.external_id)
     detail = await use_cases.get_customer_detail(uow, ctx.clock, customer.id)
     response.headers["ETag"] = etag(customer.version)
     return customer_detail_document(customer, detail.balances, detail.risk)

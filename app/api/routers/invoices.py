@@ -7,11 +7,13 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
 from app.api.schemas.common import BusinessDate, PageOut
 from app.api.schemas.invoices import InvoiceCreate, InvoiceOut, InvoicePatch
+from app.domain.ingest import RecordKind
 from app.domain.invoices import InvoiceStatus
 from app.services import invoices as use_cases
 from app.services.invoice_documents import invoice_document
@@ -29,7 +31,11 @@ router = resource_router("/v1/invoices", "invoices")
     responses=problem_responses(409),
 )
 async def create_invoice(
-    body: InvoiceCreate, uow: UowDep, ctx: WriteContext, response: Response
+    body: InvoiceCreate,
+    uow: UowDep,
+    ctx: WriteContext,
+    response: Response,
+    arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     invoice = await use_cases.create_invoice(
         uow,
@@ -45,6 +51,7 @@ async def create_invoice(
             installment_id=body.installment_id,
         ),
     )
+    await arrivals(RecordKind.INVOICE, invoice.external_id)
     response.headers["Location"] = f"/v1/invoices/{invoice.id}"
     response.headers["ETag"] = etag(invoice.version)
     return invoice_document(invoice, ctx.clock.today())
@@ -109,8 +116,11 @@ async def update_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
+    arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
     invoice = await use_cases.update_invoice(uow, ctx, invoice_id, values, expected_version)
+    if "external_id" in values:
+        await arrivals(RecordKind.INVOICE, invoice.external_id)
     response.headers["ETag"] = etag(invoice.version)
     return invoice_document(invoice, ctx.clock.today())

@@ -7,11 +7,13 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.routers.base import resource_router
 from app.api.schemas.common import PageOut
 from app.api.schemas.payments import AllocateIn, AllocationIn, PaymentCreate, PaymentOut, ReverseIn
+from app.domain.ingest import RecordKind
 from app.domain.payments import Payment, PaymentStatus
 from app.services import allocations as allocation_cases
 from app.services import payments as use_cases
@@ -46,7 +48,11 @@ def _answer(payment: Payment, response: Response) -> dict[str, Any]:
     responses=problem_responses(409),
 )
 async def record_payment(
-    body: PaymentCreate, uow: UowDep, ctx: WriteContext, response: Response
+    body: PaymentCreate,
+    uow: UowDep,
+    ctx: WriteContext,
+    response: Response,
+    arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     payment = await use_cases.record_payment(
         uow,
@@ -62,6 +68,7 @@ async def record_payment(
             allocations=_requests(body.allocations),
         ),
     )
+    await arrivals(RecordKind.PAYMENT, payment.external_id)
     response.headers["Location"] = f"/v1/payments/{payment.id}"
     return _answer(payment, response)
 

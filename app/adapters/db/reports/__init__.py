@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.reports.aging import aging_statement, aging_sums
 from app.adapters.db.reports.asof import exact
 from app.adapters.db.reports.forecast import forecast_statement, forecast_sums
@@ -28,7 +28,7 @@ from app.services.report_ports import (
 
 
 class SqlReportQueries:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def _analytic(self) -> None:

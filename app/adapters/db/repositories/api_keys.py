@@ -9,8 +9,8 @@ from uuid import UUID
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.tables import api_keys
 from app.domain.access import ApiKey, Scope
 from app.services.pagination import PageRequest
@@ -39,7 +39,7 @@ def _row(key: ApiKey) -> dict[str, object]:
 
 
 class SqlApiKeyRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, key: ApiKey) -> None:

@@ -11,8 +11,8 @@ from uuid import UUID
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import contracts, installment_changes, installments
 from app.domain.contracts import (
@@ -148,7 +148,7 @@ _REWRITE = text(
 
 
 class SqlContractRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, contract: Contract) -> None:

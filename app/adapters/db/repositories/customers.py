@@ -9,8 +9,8 @@ from uuid import UUID
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import customers
 from app.domain.customers import Contact, CreditRating, Customer
@@ -68,7 +68,7 @@ def _translate(exc: IntegrityError, customer: Customer) -> Exception:
 
 
 class SqlCustomerRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, customer: Customer) -> None:

@@ -16,8 +16,8 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.repositories.webhook_deliveries import attempt_json
 from app.domain.events import OutboxEvent
 from app.domain.webhooks import signing_secrets
@@ -161,7 +161,7 @@ def job_from_row(row: RowMapping, token: UUID, now: datetime) -> DeliveryJob:
 
 
 class SqlDeliveryQueue:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def fan_out_events(self, limit: int, allowed_attempts: int, now: datetime) -> int:
@@ -210,7 +210,7 @@ class SqlDeliveryQueue:
         return set(rows)
 
     async def release_claims(self, tokens: Sequence[UUID]) -> int:
-        return (await self.conn.execute(RELEASE, {"tokens": list(tokens)})).rowcount
+        return int((await self.conn.execute(RELEASE, {"tokens": list(tokens)})).rowcount)
 
     async def backlog(self, now: datetime) -> Backlog:
         row = (await self.conn.execute(BACKLOG, {"now": now})).one()
@@ -218,4 +218,4 @@ class SqlDeliveryQueue:
 
     async def delete_finished_before(self, cutoff: datetime, limit: int) -> int:
         params = {"cutoff": cutoff, "limit": limit}
-        return (await self.conn.execute(DELETE_FINISHED, params)).rowcount
+        return int((await self.conn.execute(DELETE_FINISHED, params)).rowcount)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.tables import dunning_policy as table
 from app.domain.dunning import DunningLevel, DunningPolicy
 from app.domain.errors import StaleVersion
@@ -14,7 +14,7 @@ ROW_ID = 1
 
 
 class SqlDunningPolicyRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def get(self) -> DunningPolicy | None:

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.repositories.customers import customer_from_row
 from app.adapters.db.repositories.invoices import invoice_from_row
 from app.adapters.db.repositories.scan_queues import installment_to_scan
@@ -90,7 +90,7 @@ _STANDING_INSTALLMENTS = text(
 
 
 class SqlFindingRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def record(self, findings: Sequence[Finding], at: datetime) -> set[NaturalKey]:

@@ -9,8 +9,8 @@ from uuid import UUID
 from sqlalchemy import Select, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import interactions as table
 from app.adapters.db.tables import promises
@@ -57,7 +57,7 @@ def _select() -> Select[Any]:
 
 
 class SqlInteractionRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, interaction: Interaction) -> None:

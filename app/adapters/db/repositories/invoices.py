@@ -9,10 +9,9 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, insert, not_, select, text
 from sqlalchemy import update as sql_update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import contracts, customers, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
@@ -20,7 +19,7 @@ from app.domain.installments import Ledger
 from app.domain.invoices import Hold, Invoice
 from app.domain.money import Money
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, CreditExposure, InvoiceFilter
+from app.services.ports import Balance, CreditExposure, InvoiceFilter, PayerGroup
 
 OPEN = ("open", "partially_paid")
 
@@ -53,7 +52,8 @@ def invoice_row(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def invoice_from_row(row: RowMapping) -> Invoice:
+def invoice_from_row(row: Any) -> Invoice:
+    """From a SQLAlchemy row mapping or an asyncpg record (both read by column name)."""
     currency = row["currency"]
     return Invoice(
         id=row["id"],
@@ -141,6 +141,58 @@ _LOCK_REACHABLE = text(
     """
 )
 
+# The payers of a batch of payments (customers, by external id) and, per customer and
+# currency, the invoices _LOCK_REACHABLE would reach for their payments' total, in one
+# statement. The customers are locked first (the payers CTE is materialised before the
+# invoices are sorted and locked), each kind in id order: the global lock order.
+_INVOICE_COLUMNS = (
+    "id, customer_id, contract_id, installment_id, external_id, amount, currency, "
+    "amount_paid, issued_on, due_date, disputed_at, dispute_reason, hold_reason, hold_until, "
+    "voided_at, voided_on, void_reason, written_off_at, written_off_on, write_off_reason, "
+    "dunning_level, version, created_at, updated_at"
+)
+_INVOICE_COLUMN_COUNT = len(_INVOICE_COLUMNS.split(","))
+_LOCK_PAYERS_AND_REACHABLE = f"""
+WITH payers AS MATERIALIZED (
+    SELECT id, external_id FROM customers
+    WHERE external_id = ANY($1::text[])
+    ORDER BY id FOR NO KEY UPDATE
+), groups AS MATERIALIZED (
+    SELECT p.id AS customer_id, g.currency, g.amount, g.reference
+    FROM unnest($1::text[], $2::text[], $3::numeric[], $4::text[])
+         AS g(external_id, currency, amount, reference)
+    JOIN payers AS p ON p.external_id = g.external_id
+), open_invoices AS (
+    SELECT i.id, i.customer_id, i.currency, i.outstanding, i.due_date, i.issued_on,
+           i.external_id, i.disputed_at, g.amount, g.reference
+    FROM groups AS g JOIN invoices AS i
+      ON i.customer_id = g.customer_id AND i.currency = g.currency
+     AND i.status IN ('open', 'partially_paid')
+), queue AS (
+    SELECT id, amount, sum(outstanding) OVER (
+               PARTITION BY customer_id, currency ORDER BY due_date, issued_on, id
+           ) - outstanding AS ahead
+    FROM open_invoices WHERE disputed_at IS NULL
+), reachable AS (
+    SELECT id FROM open_invoices
+    WHERE id = ANY($5::uuid[])
+       OR (external_id <> '' AND strpos(reference, lower(external_id)) > 0)
+    UNION
+    SELECT id FROM queue WHERE ahead < amount
+), locked AS (
+    SELECT i.*, c.late_fee_rate
+    FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
+    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    ORDER BY i.id
+    FOR NO KEY UPDATE OF i
+)
+SELECT NULL::uuid AS payer_id, NULL::text AS payer_external_id, {_INVOICE_COLUMNS},
+       late_fee_rate
+FROM locked
+UNION ALL
+SELECT id, external_id, {", ".join(["NULL"] * _INVOICE_COLUMN_COUNT)}, NULL FROM payers
+"""
+
 _ADD_PAID = text(
     "UPDATE invoices AS i SET amount_paid = i.amount_paid + d.amount, "
     "version = i.version + 1, updated_at = :at "
@@ -158,8 +210,9 @@ def _money(value: Any, currency: str) -> Money:
 
 
 class SqlInvoiceRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor, driver: Any = None) -> None:
         self.conn = conn
+        self.driver = driver  # the asyncpg connection, for the hot statements
 
     async def add(self, invoice: Invoice) -> None:
         try:
@@ -197,6 +250,22 @@ class SqlInvoiceRepository:
         rows = (await self.conn.execute(_LOCK_REACHABLE, params)).mappings()
         return [invoice_from_row(r) for r in rows]
 
+    async def lock_payers_and_candidates(
+        self, groups: Sequence[PayerGroup]
+    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
+        if not groups:
+            return {}, []
+        rows = await self.driver.fetch(
+            _LOCK_PAYERS_AND_REACHABLE,
+            [g.customer_external_id for g in groups],
+            [g.available.currency for g in groups],
+            [g.available.amount for g in groups],
+            [g.reference.lower() for g in groups],
+            sorted({i for g in groups for i in g.pay_first}),
+        )
+        payers = {r["payer_external_id"]: r["payer_id"] for r in rows if r["payer_id"]}
+        return payers, [invoice_from_row(r) for r in rows if r["id"] is not None]
+
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         values = invoice_row(invoice)
         for fixed in ("id", "created_at", "customer_id", "contract_id", "installment_id"):
@@ -224,7 +293,7 @@ class SqlInvoiceRepository:
             .where(_overdue(today), invoices.c.next_scan_on.is_not(None))
             .values(next_scan_on=None)
         )
-        return (await self.conn.execute(statement)).rowcount
+        return int((await self.conn.execute(statement)).rowcount)
 
     async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
         if not amounts:

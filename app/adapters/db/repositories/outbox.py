@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.domain.events import OutboxEvent
 from app.services.ports import FeedEvent
 
@@ -37,7 +37,7 @@ DELETE FROM outbox_events WHERE position IN (
 
 
 class SqlOutboxRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def read_feed(
@@ -82,4 +82,4 @@ class SqlOutboxRepository:
 
     async def delete_dispatched_before(self, cutoff: datetime, limit: int) -> int:
         params = {"cutoff": cutoff, "limit": limit}
-        return (await self.conn.execute(DELETE_DISPATCHED, params)).rowcount
+        return int((await self.conn.execute(DELETE_DISPATCHED, params)).rowcount)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.adapters.db.errors import translate_integrity_error
+from app.adapters.db.connection import Executor
+from app.adapters.db.errors import driver_error, translate_integrity_error
 from app.adapters.db.tables import payment_allocations, payments
 from app.domain.errors import Conflict, DuplicateExternalId, UnknownReference
 from app.domain.money import Money
@@ -88,7 +90,7 @@ def payment_from_row(row: RowMapping, allocations: Sequence[Allocation]) -> Paym
     )
 
 
-def _translate(exc: IntegrityError, payment: Payment) -> Exception:
+def _translate(exc: Exception, payment: Payment) -> Exception:
     mapping = {
         "uq_payments_external_id": lambda: DuplicateExternalId(
             "payment", payment.external_id or ""
@@ -100,13 +102,73 @@ def _translate(exc: IntegrityError, payment: Payment) -> Exception:
         "ck_payments_allocated_amount": lambda: Conflict(
             "the allocation would take the payment past its amount"
         ),
+        "ck_invoices_amount_paid": lambda: Conflict(
+            "the allocation would take an invoice past its amount"
+        ),
     }
     return translate_integrity_error(exc, mapping) or exc
 
 
+# New payments, their allocations and the invoices' running totals in one statement (one
+# round trip for a whole batch); foreign keys are checked at its end, when all rows exist.
+_ADD_ALLOCATED = """
+WITH new_payments AS (
+    INSERT INTO payments (id, customer_id, external_id, amount, currency, allocated_amount,
+                          received_on, method, reference, version, created_at, updated_at)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::text[],
+                         $6::numeric[], $7::date[], $8::text[], $9::text[], $10::integer[],
+                         $11::timestamptz[], $12::timestamptz[])
+), new_allocations AS (
+    INSERT INTO payment_allocations (id, payment_id, invoice_id, amount, currency, received_on,
+                                     created_at, created_by)
+    SELECT * FROM unnest($13::uuid[], $14::uuid[], $15::uuid[], $16::numeric[], $17::text[],
+                         $18::date[], $19::timestamptz[], $20::text[])
+)
+UPDATE invoices AS i
+SET amount_paid = i.amount_paid + d.amount, version = i.version + 1, updated_at = $23
+FROM unnest($21::uuid[], $22::numeric[]) AS d(id, amount)
+WHERE i.id = d.id
+"""
+_NEW_PAYMENT_COLUMNS = (
+    "id",
+    "customer_id",
+    "external_id",
+    "amount",
+    "currency",
+    "allocated_amount",
+    "received_on",
+    "method",
+    "reference",
+    "version",
+    "created_at",
+    "updated_at",
+)
+_NEW_ALLOCATION_COLUMNS = (
+    "id",
+    "payment_id",
+    "invoice_id",
+    "amount",
+    "currency",
+    "received_on",
+    "created_at",
+    "created_by",
+)
+
+
+def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[list[Any]]:
+    return [[row[name] for row in rows] for name in names]
+
+
+def _culprit(exc: Exception, payments: Sequence[Payment]) -> Payment:
+    """The payment a unique violation names ("Key (external_id)=(P-1) already exists")."""
+    detail = str(getattr(driver_error(exc), "detail", "") or "")
+    return next((p for p in payments if f"=({p.external_id})" in detail), payments[0])
+
+
 class SqlPaymentRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor, driver: Any = None) -> None:
         self.conn = conn
+        self.driver = driver  # the asyncpg connection, for the hot statements
 
     async def add(self, payment: Payment) -> None:
         try:
@@ -116,6 +178,25 @@ class SqlPaymentRepository:
         if payment.allocations:
             rows = [allocation_row(a) for a in payment.allocations]
             await self.conn.execute(insert(payment_allocations), rows)
+
+    async def add_allocated(
+        self, payments: Sequence[Payment], paid: Mapping[UUID, Money], at: datetime
+    ) -> None:
+        if not payments:
+            return
+        rows = [payment_row(p) for p in payments]
+        allocations = [allocation_row(a) for p in payments for a in p.allocations]
+        try:
+            await self.driver.execute(
+                _ADD_ALLOCATED,
+                *_columns(rows, _NEW_PAYMENT_COLUMNS),
+                *_columns(allocations, _NEW_ALLOCATION_COLUMNS),
+                list(paid),
+                [m.amount for m in paid.values()],
+                at,
+            )
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _translate(exc, _culprit(exc, payments)) from exc
 
     async def _allocations(self, payment_ids: Collection[UUID]) -> dict[UUID, list[Allocation]]:
         found: dict[UUID, list[Allocation]] = defaultdict(list)

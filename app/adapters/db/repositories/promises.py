@@ -9,8 +9,8 @@ from uuid import UUID
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.tables import promises as table
 from app.domain.money import Money
 from app.domain.promises import Promise, PromiseStatus
@@ -100,7 +100,7 @@ _SAVE_EVALUATIONS = text(
 
 
 class SqlPromiseRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, promise: Promise) -> None:
@@ -134,6 +134,19 @@ class SqlPromiseRepository:
         if page.after:
             query = query.where(table.c.id > page.after_uuid())
         return [promise_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def customers_with_open_promises(self, customer_ids: Collection[UUID]) -> set[UUID]:
+        if not customer_ids:
+            return set()
+        query = (
+            select(table.c.customer_id)
+            .where(
+                table.c.customer_id.in_(list(customer_ids)),
+                table.c.status == PromiseStatus.OPEN.value,
+            )
+            .distinct()
+        )
+        return set((await self.conn.execute(query)).scalars())
 
     async def lock_countable(
         self,

@@ -15,8 +15,8 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import ACTIVE_FLAG_SQL
 from app.adapters.db.tables import risk_flags as table
@@ -127,7 +127,7 @@ def _translate(exc: IntegrityError, flag: RiskFlag) -> Exception:
 
 
 class SqlRiskFlagRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, flag: RiskFlag) -> None:

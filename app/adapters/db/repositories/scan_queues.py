@@ -15,8 +15,8 @@ from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.repositories.contracts import installment_from_row
 from app.adapters.db.repositories.invoices import invoice_from_row
 from app.adapters.db.repositories.targets import target_from_row
@@ -155,11 +155,12 @@ def installment_to_scan(row: RowMapping) -> InstallmentToScan:
 
 
 class SqlScanRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def _rows(self, statement: Any, **params: Any) -> Sequence[RowMapping]:
-        return (await self.conn.execute(statement, params)).mappings().all()
+        rows: Sequence[RowMapping] = (await self.conn.execute(statement, params)).mappings().all()
+        return rows
 
     async def _mark(self, table: str, marker: str, scanned: Sequence[Scanned]) -> None:
         if not scanned:

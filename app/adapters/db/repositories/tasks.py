@@ -10,8 +10,8 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, func, insert, not_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import tasks as table
 from app.domain.errors import StaleVersion, UnknownReference
@@ -90,7 +90,7 @@ def _overdue(today: date) -> ColumnElement[bool]:
 
 
 class SqlTaskRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, task: Task) -> None:

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from sqlalchemy import and_, select, text, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.tables import webhook_deliveries
 from app.domain.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from app.domain.events import rfc3339
@@ -63,7 +63,7 @@ def delivery_from_row(row: RowMapping) -> WebhookDelivery:
 
 
 class SqlWebhookDeliveryRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def get(self, delivery_id: UUID) -> WebhookDelivery | None:
@@ -117,4 +117,4 @@ class SqlWebhookDeliveryRepository:
                 updated_at=now,
             )
         )
-        return (await self.conn.execute(statement)).rowcount
+        return int((await self.conn.execute(statement)).rowcount)

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.adapters.db.connection import Executor
 from app.adapters.db.tables import webhook_endpoints
 from app.domain.errors import StaleVersion
 from app.domain.webhooks import WebhookEndpoint
@@ -54,7 +54,7 @@ def endpoint_from_row(row: RowMapping) -> WebhookEndpoint:
 
 
 class SqlWebhookEndpointRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
     async def add(self, endpoint: WebhookEndpoint) -> None:
@@ -83,7 +83,7 @@ class SqlWebhookEndpointRepository:
 
     async def delete(self, endpoint_id: UUID) -> bool:
         statement = delete(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id)
-        return (await self.conn.execute(statement)).rowcount > 0
+        return bool((await self.conn.execute(statement)).rowcount > 0)
 
     async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
         query = select(webhook_endpoints).order_by(webhook_endpoints.c.id).limit(page.fetch)

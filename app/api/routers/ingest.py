@@ -1,0 +1,91 @@
+"""/v1/ingest/events: events pushed by ERP and CRM systems, and what became of them."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.api.deps import Ingester, IngestReader, UowDep, request_uow
+from app.api.errors import problem, problem_responses
+from app.api.ingest_body import read_events
+from app.api.metrics import count_ingest, count_released
+from app.api.routers.base import resource_router
+from app.api.schemas.common import PageOut
+from app.api.schemas.ingest import IngestEventOut, IngestResultsOut, request_body
+from app.api.signatures import check_signature
+from app.domain.ingest import IngestStatus
+from app.services.ingest.intake import ingest_events
+from app.services.ingest.queries import ingest_event_document, list_ingest_events
+from app.services.pagination import page_request
+from app.services.platform import Platform
+from app.services.ports import IngestFilter
+
+router = resource_router("/v1/ingest", "ingest")
+
+DESCRIPTION = """\
+One event, `{"events": [...]}` (up to `HUIKUAN_INGEST_MAX_EVENTS`, 1,000 by default), or
+CloudEvents 1.0 in structured mode (`application/cloudevents+json`, a batch as
+`application/cloudevents-batch+json`). Records refer to each other by `external_id`.
+
+The answer is 200 whenever the body could be read, with one result per event in order:
+`accepted`, `duplicate` (same `source` and `id` seen before: nothing changes), `parked`
+(it names a record not known yet: it is applied by itself when that record arrives) or
+`rejected` with an RFC 9457 problem. One bad event never rejects another.
+
+With `HUIKUAN_INGEST_SECRET` set, requests must be signed with Standard Webhooks headers
+(`webhook-id`, `webhook-timestamp`, `webhook-signature`); otherwise the API key is enough.
+"""
+
+
+@router.post(
+    "/events",
+    summary="Ingest ERP/CRM events: one, a batch, or CloudEvents",
+    description=DESCRIPTION,
+    response_model=IngestResultsOut,
+    responses=problem_responses(400, 413, 415),
+    openapi_extra={"requestBody": request_body()},
+)
+async def ingest(request: Request, actor: Ingester) -> Response:
+    # The hot route: one dependency (the key), the rest by hand, to keep per-request work low.
+    platform: Platform = request.app.state.platform
+    body = await request.body()
+    check_signature(platform.ingest.secret, request, body)
+    try:
+        events = read_events(
+            body, request.headers.get("content-type", ""), platform.ingest.max_events
+        )
+    except json.JSONDecodeError:
+        return problem(400, "the request body is not valid JSON", slug="malformed-json")
+    uow = request_uow(request, platform)
+    report = await ingest_events(uow, platform.context(actor), events)
+    for result in report.results:
+        count_ingest(result.type, result.outcome.value)
+    count_released(report.released)
+    return JSONResponse({"results": [result.document() for result in report.results]})
+
+
+@router.get(
+    "/events",
+    summary="List ingested events: applied, parked (with what they wait for), rejected",
+    description="Oldest first. Needs the `ingest` or the `read` scope.",
+    response_model=PageOut[IngestEventOut],
+)
+async def list_events(
+    uow: UowDep,
+    _: IngestReader,
+    status: IngestStatus | None = None,
+    source: Annotated[str | None, Query(max_length=200)] = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=100)] = None,
+    event_id: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    filters = IngestFilter(status=status, source=source, type=type_, event_id=event_id)
+    page = await list_ingest_events(uow, filters, page_request(limit, cursor))
+    return {
+        "data": [ingest_event_document(r) for r in page.items],
+        "next_cursor": page.next_cursor,
+    }

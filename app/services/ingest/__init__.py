@@ -1,0 +1,5 @@
+"""Ingestion of ERP and CRM events (SPEC section 6); see the README, "Ingestion".
+
+``intake.ingest_events`` answers a request, ``release`` applies parked events when what
+they wait for arrives, ``queries`` lists stored events, ``sweeper`` is the safety net.
+"""

@@ -1,0 +1,42 @@
+"""Reading stored inbound events: what was applied, what waits, what was rejected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.events import rfc3339
+from app.domain.ingest import IngestRecord
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.ports import IngestFilter, UnitOfWork
+
+
+async def list_ingest_events(
+    uow: UnitOfWork, filters: IngestFilter, page: PageRequest
+) -> Page[IngestRecord]:
+    """Oldest first (by when they were received); filter by status, source, type, id."""
+    async with uow:
+        rows = await uow.ingest.list(filters, page)
+    return make_page(rows, page, key=lambda r: (str(r.id),))
+
+
+def _time(value: Any) -> str | None:
+    return None if value is None else rfc3339(value)
+
+
+def ingest_event_document(record: IngestRecord) -> dict[str, Any]:
+    return {
+        "id": str(record.id),
+        "source": record.source,
+        "event_id": record.event_id,
+        "type": record.type,
+        "subject": record.subject.as_dict() if record.subject else None,
+        "occurred_at": _time(record.occurred_at),
+        "received_at": rfc3339(record.received_at),
+        "status": record.status.value,
+        "waits_for": [key.as_dict() for key in record.waits_for],
+        "problem": None if record.problem is None else dict(record.problem),
+        "note": record.note,
+        "applied_at": _time(record.applied_at),
+        "sent_by": {"api_key": record.sent_by, "user": record.sent_by_user},
+        "event": dict(record.document),
+    }

@@ -1,0 +1,236 @@
+"""Applying customer, contract and invoice upserts, invoice voids and payment reversals.
+
+Each event goes through the same use-case functions as the REST API (so the same rules
+and the same outbound events), inside the run's transaction. In a run of several events
+each one runs in a savepoint: a rule it breaks undoes it alone and rejects it alone.
+Upserts lock their record, then compare ``occurred_at`` with the newest event already
+applied to it: an older one changes nothing (the staleness rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import cast
+from uuid import UUID
+
+from app.domain.errors import Contention, DomainError, Unavailable, ValidationFailed
+from app.domain.events import rfc3339
+from app.domain.ingest import RecordKey, RecordKind, is_stale
+from app.domain.ingest_data import (
+    ContractUpsert,
+    CustomerUpsert,
+    InvoiceUpsert,
+    InvoiceVoid,
+    PaymentReversal,
+)
+from app.domain.invoices import InvoiceStatus
+from app.services.allocations import reverse_locked_payment
+from app.services.contracts import NewContract, add_contract, change_contract_in
+from app.services.customers import NewCustomer, add_customer, change_customer_in
+from app.services.ingest.steps import Step
+from app.services.invoice_actions import void_locked_invoice
+from app.services.invoices import NewInvoice, add_invoice, change_invoice_in, locked_invoice
+from app.services.ports import UnitOfWork
+
+
+@dataclass
+class Run:
+    """What the steps of one run share: resolved references and their own record ids."""
+
+    refs: dict[RecordKey, UUID]
+    record_ids: list[UUID]
+
+    def created(self, step: Step, record_id: UUID) -> None:
+        self.refs[step.event.subject] = record_id
+        step.created = step.event.subject
+
+
+ApplyOne = Callable[[UnitOfWork, Step, Run], Awaitable[None]]
+
+
+async def _each(uow: UnitOfWork, steps: Sequence[Step], apply_one: ApplyOne) -> None:
+    keys = {key for s in steps for key in (s.event.subject, *s.event.requires)}
+    run = Run(await uow.ingest.resolve(keys), [s.record_id for s in steps])
+    isolated = len(steps) > 1
+    for step in steps:
+        missing = [key for key in step.event.requires if key not in run.refs]
+        if missing:
+            step.park(missing)
+        elif not isolated:
+            await apply_one(uow, step, run)  # alone in its run: a failure rejects it there
+        else:
+            try:
+                async with uow.savepoint():
+                    await apply_one(uow, step, run)
+            except (Contention, Unavailable):
+                raise
+            except DomainError as error:
+                step.reset()
+                step.reject(error)
+
+
+async def _stale(uow: UnitOfWork, step: Step, run: Run) -> bool:
+    """Notes and says so when a newer event about the record was applied already."""
+    subject = step.event.subject
+    last = await uow.ingest.last_applied(subject, run.record_ids)
+    if last is None or not is_stale(step.event.occurred_at, last):
+        return False
+    step.note = f"stale: an event about {subject} that occurred at {rfc3339(last)} is applied"
+    return True
+
+
+def _mismatch(field: str, what: str) -> ValidationFailed:
+    return ValidationFailed(f"{what} cannot change once the record exists", ("data", field))
+
+
+async def _upsert_customer(uow: UnitOfWork, step: Step, run: Run) -> None:
+    data = cast(CustomerUpsert, step.event.data)
+    customer_id = run.refs.get(step.event.subject)
+    if customer_id is None:
+        currency = data.fields.get("currency")
+        if not isinstance(currency, str):
+            raise ValidationFailed("currency is required to create a customer", ("data",))
+        optional = {k: v for k, v in data.fields.items() if v is not None and k != "currency"}
+        cmd = NewCustomer(name=data.name, currency=currency, external_id=data.external_id)
+        customer = await add_customer(uow, step.ctx, replace(cmd, **optional))
+        run.created(step, customer.id)
+        return
+    await uow.customers.lock(customer_id)
+    if await _stale(uow, step, run):
+        return
+    current = await uow.customers.get(customer_id)
+    assert current is not None  # customers are never deleted
+    await change_customer_in(uow, step.ctx, current, {"name": data.name, **data.fields})
+
+
+async def _upsert_contract(uow: UnitOfWork, step: Step, run: Run) -> None:
+    data = cast(ContractUpsert, step.event.data)
+    customer_id = run.refs[RecordKey(RecordKind.CUSTOMER, data.customer_external_id)]
+    contract_id = run.refs.get(step.event.subject)
+    rate = data.fields.get("late_fee_rate")
+    if contract_id is None:
+        cmd = NewContract(
+            customer_id=customer_id,
+            name=data.name,
+            amount=data.amount,
+            currency=data.currency,
+            owner=data.owner,
+            signed_on=data.signed_on,
+            external_id=data.external_id,
+            late_fee_rate=cast(Decimal | None, rate),
+            installments=data.installments,
+        )
+        view = await add_contract(uow, step.ctx, cmd)
+        run.created(step, view.contract.id)
+        return
+    current = await uow.contracts.get(contract_id, lock=True)
+    assert current is not None  # contracts are never deleted
+    if await _stale(uow, step, run):
+        return
+    if current.customer_id != customer_id:
+        raise _mismatch("customer_external_id", "a contract's customer")
+    if current.currency != data.currency:
+        raise _mismatch("currency", "a contract's currency")
+    values = {
+        "name": data.name,
+        "amount": data.amount,
+        "owner": data.owner,
+        "signed_on": data.signed_on,
+        **data.fields,
+    }
+    await change_contract_in(uow, step.ctx, current, values, data.installments)
+
+
+async def _installment_id(uow: UnitOfWork, contract_id: UUID, name: str) -> UUID:
+    contract = await uow.contracts.get(contract_id)
+    assert contract is not None
+    found = next((i for i in contract.installments if i.name == name), None)
+    if found is None:
+        raise ValidationFailed(
+            f"contract {contract.external_id} has no installment named {name!r}",
+            ("data", "installment_name"),
+        )
+    return found.id
+
+
+async def _upsert_invoice(uow: UnitOfWork, step: Step, run: Run) -> None:
+    data = cast(InvoiceUpsert, step.event.data)
+    customer_id = run.refs[RecordKey(RecordKind.CUSTOMER, data.customer_external_id)]
+    contract_id = None
+    if data.contract_external_id is not None:
+        contract_id = run.refs[RecordKey(RecordKind.CONTRACT, data.contract_external_id)]
+    installment_id = None
+    if contract_id is not None and data.installment_name is not None:
+        installment_id = await _installment_id(uow, contract_id, data.installment_name)
+    invoice_id = run.refs.get(step.event.subject)
+    if invoice_id is None:
+        cmd = NewInvoice(
+            customer_id=customer_id,
+            amount=data.amount,
+            currency=data.currency,
+            issued_on=data.issued_on,
+            due_date=data.due_date,
+            external_id=data.external_id,
+            contract_id=contract_id,
+            installment_id=installment_id,
+        )
+        invoice = await add_invoice(uow, step.ctx, cmd)
+        run.created(step, invoice.id)
+        return
+    current = await locked_invoice(uow, invoice_id)
+    if await _stale(uow, step, run):
+        return
+    if current.customer_id != customer_id:
+        raise _mismatch("customer_external_id", "an invoice's customer")
+    if contract_id is not None and current.contract_id != contract_id:
+        raise _mismatch("contract_external_id", "an invoice's contract")
+    if installment_id is not None and current.installment_id != installment_id:
+        raise _mismatch("installment_name", "an invoice's installment")
+    if current.currency != data.currency:
+        raise _mismatch("currency", "an invoice's currency")
+    values = {"amount": data.amount, "issued_on": data.issued_on, "due_date": data.due_date}
+    if (current.amount.amount, current.issued_on, current.due_date) == tuple(values.values()):
+        step.note = "unchanged"
+        return
+    await change_invoice_in(uow, step.ctx, current, values)
+
+
+async def _void_invoice(uow: UnitOfWork, step: Step, run: Run) -> None:
+    data = cast(InvoiceVoid, step.event.data)
+    current = await locked_invoice(uow, run.refs[step.event.subject])
+    if current.status is InvoiceStatus.VOID:
+        step.note = "already void"
+        return
+    await void_locked_invoice(uow, step.ctx, current, data.reason)
+
+
+async def _reverse_payment(uow: UnitOfWork, step: Step, run: Run) -> None:
+    data = cast(PaymentReversal, step.event.data)
+    payment = await uow.payments.get(run.refs[step.event.subject], lock=True)
+    assert payment is not None  # payments are never deleted
+    if payment.reversed_at is not None:
+        step.note = "already reversed"
+        return
+    await reverse_locked_payment(uow, step.ctx, payment, data.reason)
+
+
+async def apply_customers(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+    await _each(uow, steps, _upsert_customer)
+
+
+async def apply_contracts(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+    await _each(uow, steps, _upsert_contract)
+
+
+async def apply_invoices(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+    await _each(uow, steps, _upsert_invoice)
+
+
+async def apply_voids(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+    await _each(uow, steps, _void_invoice)
+
+
+async def apply_reversals(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+    await _each(uow, steps, _reverse_payment)

@@ -1,0 +1,151 @@
+"""Recording many payments at once: the set-based twin of ``record_payment``.
+
+The same policy, documents and events as ``record_payment`` (automatic allocation, in
+the order given), with a fixed number of statements for the whole batch: one that locks
+the payers and every invoice their payments can reach (:func:`lock_payers`), one that
+inserts the payments and their allocations and moves the invoices' totals
+(:func:`record_locked_payments`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from app.domain.allocation import OpenItem, plan_allocation
+from app.domain.invoices import Invoice
+from app.domain.money import Money
+from app.domain.payments import Payment
+from app.services.allocations import (
+    Applied,
+    allocation_events,
+    allocation_step,
+    payment_subject,
+)
+from app.services.context import Context
+from app.services.payment_documents import payment_document
+from app.services.payments import NewPayment, new_payment
+from app.services.ports import PayerGroup, UnitOfWork
+from app.services.promises import credit_promises
+from app.services.risk_rules import check_amount_mismatch
+
+GroupKey = tuple[UUID, str]  # customer, currency
+
+
+@dataclass(frozen=True, slots=True)
+class Remittance:
+    """A payment as its payer's system names it: the customer by external id."""
+
+    customer_external_id: str
+    amount: Decimal
+    currency: str
+    reference: str | None = None
+    pay_first: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """What :func:`lock_payers` holds: the payers that exist and the invoices in reach."""
+
+    payers: dict[str, UUID]
+    invoices: Sequence[Invoice]
+
+
+async def lock_payers(uow: UnitOfWork, remittances: Sequence[Remittance]) -> Locked:
+    """Lock the payers (by external id), then every open invoice that automatic allocation
+    of their payments, in any order, can reach; until the unit of work ends."""
+    totals: dict[tuple[str, str], Money] = {}
+    references: dict[tuple[str, str], list[str]] = {}
+    named: dict[tuple[str, str], list[UUID]] = {}
+    for r in remittances:
+        key = (r.customer_external_id, r.currency)
+        totals[key] = totals.get(key, Money.zero(r.currency)) + Money.of(r.amount, r.currency)
+        references.setdefault(key, []).append(r.reference or "")
+        named.setdefault(key, []).extend(r.pay_first)
+    groups = [
+        PayerGroup(key[0], total, "\n".join(references[key]), tuple(named[key]))
+        for key, total in totals.items()
+    ]
+    payers, invoices = await uow.invoices.lock_payers_and_candidates(groups)
+    return Locked(payers, invoices)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One payment's allocation, and the invoices it looked at as they were before it."""
+
+    ctx: Context
+    applied: Applied
+    looked_at: dict[UUID, Invoice]
+
+
+def _plan(items: Sequence[tuple[Context, NewPayment]], candidates: Sequence[Invoice]) -> list[Step]:
+    """Allocate each payment in turn against the invoices as the ones before left them."""
+    invoices: dict[UUID, Invoice] = {i.id: i for i in candidates}
+    open_items = {i.id: OpenItem.of(i) for i in candidates}  # kept in step with invoices
+    by_group: dict[GroupKey, list[UUID]] = {}
+    for invoice in candidates:
+        by_group.setdefault((invoice.customer_id, invoice.currency), []).append(invoice.id)
+    steps: list[Step] = []
+    for ctx, cmd in items:
+        payment = new_payment(ctx, cmd)
+        group = by_group.get((payment.customer_id, payment.currency), [])
+        looked_at = {i: invoices[i] for i in group}
+        reachable = [open_items[i] for i in group]
+        shares = plan_allocation(payment.amount, reachable, payment.reference, cmd.pay_first)
+        applied = allocation_step(ctx, payment, shares, invoices, new=True)
+        for invoice_id, invoice in applied.after.items():
+            invoices[invoice_id] = invoice
+            open_items[invoice_id] = OpenItem.of(invoice)
+        if applied.after:
+            group[:] = [i for i in group if open_items[i].outstanding.is_positive()]
+        steps.append(Step(ctx, applied, looked_at))
+    return steps
+
+
+async def record_locked_payments(
+    uow: UnitOfWork, items: Sequence[tuple[Context, NewPayment]], locked: Locked
+) -> list[Payment]:
+    """Record payments and allocate each automatically, one after another, in the unit of
+    work that :func:`lock_payers` locked their customers and invoices in (the caller
+    commits).
+
+    Emits per payment what ``record_payment`` emits: ``payment.received``, then
+    ``payment.allocated`` per allocation and ``invoice.paid``/``installment.paid``.
+    """
+    if not items:
+        return []
+    steps = _plan(items, locked.invoices)
+    paid: dict[UUID, Money] = {}
+    for step in steps:
+        for allocation in step.applied.allocations:
+            zero = Money.zero(allocation.amount.currency)
+            paid[allocation.invoice_id] = paid.get(allocation.invoice_id, zero) + allocation.amount
+    at = steps[0].applied.payment.updated_at
+    await uow.payments.add_allocated([step.applied.payment for step in steps], paid, at)
+    pairs = [(step.ctx, step.applied) for step in steps]
+    documents = [payment_document(applied.payment) for _, applied in pairs]
+    events = await allocation_events(uow, pairs, documents)
+    for (ctx, applied), document, allocated in zip(pairs, documents, events, strict=True):
+        subject = payment_subject(applied.payment.id)
+        uow.add_event(ctx.event("payment.received", subject, {"object": document}))
+        for event in allocated:
+            uow.add_event(event)
+    await _apply_rules(uow, steps)
+    return [step.applied.payment for step in steps]
+
+
+async def _apply_rules(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+    """What ``record_payment`` does after allocating, per payment: promises it counts toward
+    are re-evaluated and ``amount_mismatch`` is judged. One statement finds the payers with
+    an open promise, so a batch of payers without any costs no more."""
+    promised = await uow.promises.customers_with_open_promises(
+        {step.applied.payment.customer_id for step in steps}
+    )
+    for step in steps:
+        payment = step.applied.payment
+        if payment.customer_id in promised:
+            await credit_promises(uow, step.ctx, payment, step.applied.allocations)
+        await check_amount_mismatch(uow, step.ctx, payment, step.looked_at)

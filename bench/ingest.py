@@ -1,0 +1,228 @@
+"""Benchmark: ingesting ``payment.received`` against a raw asyncpg baseline, in one run.
+
+Runs ``huikuan serve`` on a throwaway database and measures events per second:
+
+- single: one event per request, 16 concurrent clients (keep-alive connections);
+- batched: 500 events per request, one client;
+
+and a raw asyncpg baseline that writes the same rows (ingest record, payment, allocation
+to the customer's oldest open invoice, invoice total, two outbox events carrying documents
+of the service's shape and size) in one transaction per event (16 pooled connections) and
+one per 500 events. The two alternate
+in short rounds (service, then baseline), so that both see the same machine load; the
+table shows median rates and the median of the rounds' ratios. Figures are never
+asserted. The HTTP client is a minimal keep-alive HTTP/1.1 client, so that the load
+generator takes as little of the CPU as possible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from harness import (
+    BENCH_KEY,
+    asyncpg_dsn,
+    bench_database,
+    print_table,
+    running_service,
+)
+from ingest_raw import raw_batched, raw_single, seed_raw
+
+CUSTOMERS = 200
+INVOICES_PER_CUSTOMER = 10
+CLIENTS = 16
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+SINGLE_EVENTS = int(os.environ.get("BENCH_SINGLE_EVENTS", "1000"))  # per round
+BATCH = 500
+BATCHES = int(os.environ.get("BENCH_BATCHES", "4"))  # per round
+RECEIVED_ON = "2026-11-20"
+
+
+class Connection:
+    """A keep-alive HTTP/1.1 connection that POSTs JSON and reads the JSON answer."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, base: str) -> Connection:
+        host, port = base.removeprefix("http://").split(":")
+        return cls(*await asyncio.open_connection(host, int(port)))
+
+    async def post(self, path: str, body: Any) -> tuple[int, Any]:
+        payload = json.dumps(body).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {BENCH_KEY}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + payload)
+        status_line = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return int(status_line.split()[1]), json.loads(await self.reader.readexactly(length))
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
+
+
+def customer_ext(prefix: str, n: int) -> str:
+    return f"{prefix}-C-{n}"
+
+
+def seed_events(prefix: str) -> list[dict[str, Any]]:
+    stamp = datetime(2026, 11, 1, tzinfo=UTC).isoformat()
+    events: list[dict[str, Any]] = []
+    for n in range(CUSTOMERS):
+        data = {"external_id": customer_ext(prefix, n), "name": f"客户 {n}", "currency": "CNY"}
+        events.append(_event(f"{prefix}-seed-c-{n}", "customer.upserted", stamp, data))
+    for n in range(CUSTOMERS):
+        for k in range(INVOICES_PER_CUSTOMER):
+            data = {
+                "external_id": f"{prefix}-FP-{n}-{k}",
+                "customer_external_id": customer_ext(prefix, n),
+                "amount": "1000000.00",
+                "currency": "CNY",
+                "issued_on": "2026-01-01",
+                "due_date": f"2026-02-{k + 1:02d}",
+            }
+            events.append(_event(f"{prefix}-seed-i-{n}-{k}", "invoice.issued", stamp, data))
+    return events
+
+
+def _event(event_id: str, type_: str, occurred_at: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "source": "bench-erp",
+        "type": type_,
+        "occurred_at": occurred_at,
+        "data": data,
+    }
+
+
+def payment_event(prefix: str, customers: str, n: int) -> dict[str, Any]:
+    data = {
+        "external_id": f"{prefix}-P-{n}",
+        "customer_external_id": customer_ext(customers, n % CUSTOMERS),
+        "amount": "10.00",
+        "currency": "CNY",
+        "received_on": RECEIVED_ON,
+        "method": "bank_transfer",
+    }
+    return _event(f"{prefix}-p-{n}", "payment.received", datetime.now(UTC).isoformat(), data)
+
+
+async def post_all(base: str, bodies: Sequence[Any], clients: int) -> tuple[float, int]:
+    """Send every body (``clients`` at a time); seconds taken and results not accepted."""
+    queue = list(reversed(bodies))
+    errors = 0
+
+    async def client() -> None:
+        nonlocal errors
+        conn = await Connection.open(base)
+        try:
+            while queue:
+                status, answer = await conn.post("/v1/ingest/events", queue.pop())
+                if status != 200:
+                    errors += 1
+                    continue
+                errors += sum(r["status"] != "accepted" for r in answer["results"])
+        finally:
+            await conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return time.perf_counter() - started, errors
+
+
+async def seed_service(base: str) -> None:
+    seed = seed_events("svc")
+    batches = [{"events": seed[i : i + BATCH]} for i in range(0, len(seed), BATCH)]
+    _, errors = await post_all(base, batches, 1)
+    assert errors == 0, f"seeding failed: {errors}"
+    warm = [payment_event("warm", "svc", n) for n in range(CLIENTS * 8)]
+    await post_all(base, warm, CLIENTS)  # prepares the statements on every connection
+
+
+async def service_single(base: str, round_: int) -> tuple[float, int]:
+    events = [payment_event(f"svc-s{round_}", "svc", n) for n in range(SINGLE_EVENTS)]
+    elapsed, errors = await post_all(base, events, CLIENTS)
+    return SINGLE_EVENTS / elapsed, errors
+
+
+async def service_batched(base: str, round_: int) -> tuple[float, int]:
+    events = [payment_event(f"svc-b{round_}", "svc", n) for n in range(BATCH * BATCHES)]
+    batches = [{"events": events[i : i + BATCH]} for i in range(0, len(events), BATCH)]
+    elapsed, errors = await post_all(base, batches, 1)
+    return len(events) / elapsed, errors
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+async def main() -> None:
+    single: list[tuple[float, float]] = []
+    batched: list[tuple[float, float]] = []
+    errors = 0
+    async with bench_database("huikuan_bench_ingest") as url:
+        pool = await asyncpg.create_pool(asyncpg_dsn(url), min_size=CLIENTS, max_size=CLIENTS)
+        try:
+            with running_service(url, HUIKUAN_INGEST_SWEEP_SECONDS="0") as base:
+                await seed_service(base)
+                await seed_raw(pool, CUSTOMERS, INVOICES_PER_CUSTOMER)
+                warm = [payment_event("raw-w", "raw", n) for n in range(CLIENTS * 8)]
+                await raw_single(pool, warm, CLIENTS)
+                for round_ in range(ROUNDS):
+                    rate, failed = await service_single(base, round_)
+                    events = [
+                        payment_event(f"raw-s{round_}", "raw", n) for n in range(SINGLE_EVENTS)
+                    ]
+                    single.append((rate, await raw_single(pool, events, CLIENTS)))
+                    errors += failed
+                for round_ in range(ROUNDS):
+                    rate, failed = await service_batched(base, round_)
+                    count = BATCH * BATCHES
+                    events = [payment_event(f"raw-b{round_}", "raw", n) for n in range(count)]
+                    batched.append((rate, await raw_batched(pool, events, BATCH)))
+                    errors += failed
+        finally:
+            await pool.close()
+    rows = []
+    for mode, pairs, goal in (
+        ("single event per request", single, "0.5x"),
+        (f"batches of {BATCH}", batched, "0.7x"),
+    ):
+        ratios = [service / raw for service, raw in pairs]
+        rows.append(
+            (
+                mode,
+                f"{median([s for s, _ in pairs]):.0f}",
+                f"{median([r for _, r in pairs]):.0f}",
+                f"{median(ratios):.2f}x",
+                " ".join(f"{r:.2f}" for r in ratios),
+                goal,
+            )
+        )
+    print_table(
+        f"payment.received ingestion: {ROUNDS} rounds of {SINGLE_EVENTS} single events "
+        f"({CLIENTS} clients) and of {BATCHES} batches of {BATCH}, service then raw baseline",
+        rows,
+        ("mode", "service ev/s", "raw asyncpg ev/s", "ratio", "per round", "goal"),
+    )
+    print(f"\nevents not accepted: {errors}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

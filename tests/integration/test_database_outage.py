@@ -1,0 +1,46 @@
+"""Without a ping on checkout, a lost connection fails its request with 503 (Unavailable),
+and the pool starts afresh, so the next request works."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.adapters.db.scratch import libpq_url
+from app.domain.errors import Unavailable
+from app.domain.events import Actor
+from app.services.customers import NewCustomer, create_customer, list_customers
+from app.services.pagination import page_request
+from app.services.platform import Platform
+
+
+async def kill_other_connections(database_url: str) -> int:
+    conn = await asyncpg.connect(libpq_url(database_url))
+    try:
+        return int(
+            await conn.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    finally:
+        await conn.close()
+
+
+async def test_a_restarted_database_costs_one_request_not_the_pool(
+    platform: Platform, db: AsyncEngine, database_url: str
+) -> None:
+    ctx = platform.context(Actor("t"))
+    for n in range(3):  # several pooled connections
+        await create_customer(platform.uow(), ctx, NewCustomer(f"甲{n}", "CNY"))
+    assert await kill_other_connections(database_url) >= 1
+    with pytest.raises(Unavailable):
+        await list_customers(platform.uow(), external_id=None, q=None, page=page_request(10, None))
+    for _ in range(3):
+        page = await list_customers(
+            platform.uow(), external_id=None, q=None, page=page_request(10, None)
+        )
+        assert len(page.items) == 3
+    made = await create_customer(platform.uow(), ctx, NewCustomer("乙", "CNY"))
+    assert made.name == "乙"
