@@ -5,6 +5,7 @@ Pure ASGI (not BaseHTTPMiddleware) keeps context variables and streaming intact.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -245,11 +246,17 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            await platform.idempotency.release(claim.scope, claim.key)
+            with contextlib.suppress(DomainError):  # the database may be the failure
+                await platform.idempotency.release(claim.scope, claim.key)
             raise
-        await finish_claim(
-            platform.idempotency, claim, StoredResponse(status, kept, b"".join(body))
-        )
+        try:
+            await finish_claim(
+                platform.idempotency, claim, StoredResponse(status, kept, b"".join(body))
+            )
+        except DomainError as error:
+            # The answer is sent; a claim left in flight turns into a 409 for a repeat
+            # (never a second run of a change that committed).
+            log.warning("could not record the Idempotency-Key outcome: %s", error.detail)
 
     @staticmethod
     async def _replay(response: StoredResponse, send: Send) -> None:

@@ -4,7 +4,8 @@ asyncpg's own (hot statements run on the asyncpg connection directly)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError
@@ -59,3 +60,16 @@ def database_error(error: BaseException | None) -> DomainError | None:
     if getattr(driver_error(error), "sqlstate", None) in CONTENTION_STATES:
         return Contention("the change collided with a concurrent one; retry it")
     return None
+
+
+@asynccontextmanager
+async def translated_errors() -> AsyncIterator[None]:
+    """Database failures inside the block leave as domain errors (503, 409) where they are
+    ones; for code that uses the engine directly rather than a unit of work."""
+    try:
+        yield
+    except Exception as exc:
+        translated = database_error(exc)
+        if translated is not None:
+            raise translated from exc
+        raise

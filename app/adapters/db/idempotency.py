@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.adapters.db.errors import translated_errors
 from app.adapters.db.tables import idempotency_keys as t
 from app.domain.idempotency import ClaimState, IdempotencyRecord, StoredResponse
 
@@ -46,7 +47,7 @@ class SqlIdempotencyStore:
             "created_at": record.created_at,
             "lease_until": record.lease_until,
         }
-        async with self.engine.begin() as conn:
+        async with translated_errors(), self.engine.begin() as conn:
             inserted = await conn.execute(
                 pg_insert(t).values(values).on_conflict_do_nothing().returning(t.c.key)
             )
@@ -84,11 +85,11 @@ class SqlIdempotencyStore:
                 response_body=None,
             )
         )
-        async with self.engine.begin() as conn:
+        async with translated_errors(), self.engine.begin() as conn:
             return (await conn.execute(statement)).rowcount == 1
 
     async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        async with self.engine.begin() as conn:
+        async with translated_errors(), self.engine.begin() as conn:
             await conn.execute(
                 update(t)
                 .where(t.c.scope == scope, t.c.key == key)
@@ -101,13 +102,13 @@ class SqlIdempotencyStore:
             )
 
     async def release(self, scope: str, key: str) -> None:
-        async with self.engine.begin() as conn:
+        async with translated_errors(), self.engine.begin() as conn:
             await conn.execute(
                 delete(t).where(t.c.scope == scope, t.c.key == key, t.c.committed_at.is_(None))
             )
 
     async def purge_expired(self, before: datetime, limit: int) -> int:
         doomed = select(t.c.scope, t.c.key).where(t.c.created_at < before).limit(limit)
-        async with self.engine.begin() as conn:
+        async with translated_errors(), self.engine.begin() as conn:
             result = await conn.execute(delete(t).where(tuple_(t.c.scope, t.c.key).in_(doomed)))
         return result.rowcount
