@@ -247,3 +247,25 @@ async def test_ingested_payments_keep_promises_and_judge_amount_mismatch_like_re
     assert ("amount_mismatch", "rule") in kinds
     types = {t for (t,) in await rows(db, "SELECT type FROM outbox_events")}
     assert {"promise.kept", "risk.raised"} <= types
+
+
+async def test_concurrent_ingested_payments_of_one_payer_allocate_as_if_one_after_another(
+    platform: Platform, db: AsyncEngine
+) -> None:
+    """Each payment waits for its payer's lock, then picks invoices from what the payments
+    before it left: none is left unallocated while an open invoice could take it."""
+    await ingest(
+        platform,
+        event("customer.upserted", customer()),
+        *(
+            event("invoice.issued", invoice(f"FP-{i}", due_date=f"2026-10-0{i}"))
+            for i in range(1, 6)
+        ),
+    )
+    payments = [event("payment.received", payment(f"P-{n}", amount="25.00")) for n in range(20)]
+    reports = await asyncio.gather(*(ingest(platform, p) for p in payments))
+    assert [statuses(r) for r in reports] == [["accepted"]] * 20
+    assert await rows(db, "SELECT sum(amount_paid), count(*) FROM invoices") == [
+        (Decimal("500.0000"), 5)
+    ]
+    assert await rows(db, "SELECT count(*) FROM payments WHERE allocated_amount < amount") == [(0,)]

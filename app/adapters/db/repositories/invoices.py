@@ -141,27 +141,29 @@ _LOCK_REACHABLE = text(
     """
 )
 
-# The payers of a batch of payments (customers, by external id) and, per customer and
-# currency, the invoices _LOCK_REACHABLE would reach for their payments' total, in one
-# statement. The customers are locked first (the payers CTE is materialised before the
-# invoices are sorted and locked), each kind in id order: the global lock order.
+# The payers of a batch of payments (customers, by external id), locked in id order: the
+# first kind in the global lock order. A statement of its own, so that the next one, which
+# picks the invoices, takes its snapshot after these locks are held: a payment that waited
+# for another payer's lock sees what that payment allocated.
+_LOCK_PAYERS = """
+SELECT id, external_id FROM customers
+WHERE external_id = ANY($1::text[])
+ORDER BY id FOR NO KEY UPDATE
+"""
+
 _INVOICE_COLUMNS = (
     "id, customer_id, contract_id, installment_id, external_id, amount, currency, "
     "amount_paid, issued_on, due_date, disputed_at, dispute_reason, hold_reason, hold_until, "
     "voided_at, voided_on, void_reason, written_off_at, written_off_on, write_off_reason, "
     "dunning_level, version, created_at, updated_at"
 )
-_INVOICE_COLUMN_COUNT = len(_INVOICE_COLUMNS.split(","))
-_LOCK_PAYERS_AND_REACHABLE = f"""
-WITH payers AS MATERIALIZED (
-    SELECT id, external_id FROM customers
-    WHERE external_id = ANY($1::text[])
-    ORDER BY id FOR NO KEY UPDATE
-), groups AS MATERIALIZED (
-    SELECT p.id AS customer_id, g.currency, g.amount, g.reference
-    FROM unnest($1::text[], $2::text[], $3::numeric[], $4::text[])
-         AS g(external_id, currency, amount, reference)
-    JOIN payers AS p ON p.external_id = g.external_id
+
+# Per customer and currency, the invoices _LOCK_REACHABLE would reach for the group's
+# payments' total, locked in id order.
+_LOCK_REACHABLE_FOR_GROUPS = f"""
+WITH groups AS MATERIALIZED (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::numeric[], $4::text[])
+         AS g(customer_id, currency, amount, reference)
 ), open_invoices AS (
     SELECT i.id, i.customer_id, i.currency, i.outstanding, i.due_date, i.issued_on,
            i.external_id, i.disputed_at, g.amount, g.reference
@@ -179,18 +181,12 @@ WITH payers AS MATERIALIZED (
        OR (external_id <> '' AND strpos(reference, lower(external_id)) > 0)
     UNION
     SELECT id FROM queue WHERE ahead < amount
-), locked AS (
-    SELECT i.*, c.late_fee_rate
-    FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
-    ORDER BY i.id
-    FOR NO KEY UPDATE OF i
 )
-SELECT NULL::uuid AS payer_id, NULL::text AS payer_external_id, {_INVOICE_COLUMNS},
-       late_fee_rate
-FROM locked
-UNION ALL
-SELECT id, external_id, {", ".join(["NULL"] * _INVOICE_COLUMN_COUNT)}, NULL FROM payers
+SELECT {", ".join("i." + c.strip() for c in _INVOICE_COLUMNS.split(","))}, c.late_fee_rate
+FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
+WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+ORDER BY i.id
+FOR NO KEY UPDATE OF i
 """
 
 _ADD_PAID = text(
@@ -255,16 +251,20 @@ class SqlInvoiceRepository:
     ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
         if not groups:
             return {}, []
+        locked = await self.driver.fetch(_LOCK_PAYERS, [g.customer_external_id for g in groups])
+        payers: dict[str, UUID] = {r["external_id"]: r["id"] for r in locked}
+        paying = [g for g in groups if g.customer_external_id in payers]
+        if not paying:
+            return payers, []
         rows = await self.driver.fetch(
-            _LOCK_PAYERS_AND_REACHABLE,
-            [g.customer_external_id for g in groups],
-            [g.available.currency for g in groups],
-            [g.available.amount for g in groups],
-            [g.reference.lower() for g in groups],
-            sorted({i for g in groups for i in g.pay_first}),
+            _LOCK_REACHABLE_FOR_GROUPS,
+            [payers[g.customer_external_id] for g in paying],
+            [g.available.currency for g in paying],
+            [g.available.amount for g in paying],
+            [g.reference.lower() for g in paying],
+            sorted({i for g in paying for i in g.pay_first}),
         )
-        payers = {r["payer_external_id"]: r["payer_id"] for r in rows if r["payer_id"]}
-        return payers, [invoice_from_row(r) for r in rows if r["id"] is not None]
+        return payers, [invoice_from_row(r) for r in rows]
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         values = invoice_row(invoice)
