@@ -41,11 +41,14 @@ migrate: $(BIN)/.installed
 	$(BIN)/huikuan migrate
 
 bench: $(BIN)/.installed  ## Every benchmark in bench/ (figures, never asserted)
-	@for script in $(filter-out bench/harness.py bench/_%.py bench/ingest_raw.py,$(wildcard bench/*.py)); do \
+	@for script in $(filter-out bench/harness.py bench/_%.py bench/ingest_raw.py bench/soak.py,$(wildcard bench/*.py)); do \
 		echo "== $$script"; $(PY) $$script || exit 1; done
 
 test-reliability: $(BIN)/.installed  ## Processes, faults, fuzzing, bad input, security
 	$(BIN)/pytest tests/reliability
+
+soak: $(BIN)/.installed  ## Ten minutes of mixed traffic: latency, errors, memory
+	$(PY) bench/soak.py
 
 fuzz: $(BIN)/.installed  ## Schemathesis for 15 minutes against a running service
 	HUIKUAN_FUZZ_SECONDS=900 $(BIN)/pytest tests/reliability/test_fuzz.py

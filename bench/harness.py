@@ -14,6 +14,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
@@ -44,6 +45,16 @@ async def bench_database(prefix: str = "huikuan_bench") -> AsyncIterator[str]:
 asyncpg_dsn = libpq_url
 
 
+SERVICE_PIDS: dict[str, int] = {}  # base URL -> pid of the `huikuan serve` behind it
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -61,14 +72,16 @@ def running_service(database_url: str, **env: str) -> Iterator[str]:
         "HUIKUAN_LOG_LEVEL": "WARNING",
         **env,
     }
+    log = tempfile.NamedTemporaryFile(prefix="huikuan-bench-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,  # a file, not a pipe nobody reads: a chatty service never blocks
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
+    SERVICE_PIDS[base] = process.pid
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -76,7 +89,7 @@ def running_service(database_url: str, **env: str) -> Iterator[str]:
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"service did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
+                raise RuntimeError(f"service did not start: {Path(log.name).read_text()[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:
