@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
 from app.domain.errors import ValidationFailed
+from app.domain.worklist_weights import Weights, weights_from_json
 
 
 class Settings(BaseSettings):
@@ -85,6 +86,12 @@ class Settings(BaseSettings):
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )
 
+    # The worklist (SPEC section 5)
+    worklist_weights: str | None = Field(
+        default=None,
+        description="JSON: points per factor over the defaults (README, 'Worklist').",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -112,6 +119,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a time of day like 08:00") from exc
         return parsed.strftime("%H:%M")
 
+    @field_validator("worklist_weights")
+    @classmethod
+    def _readable_weights(cls, value: str | None) -> str | None:
+        try:
+            weights_from_json(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.detail) from exc
+        return value
+
     @model_validator(mode="after")
     def _lease_outlasts_an_attempt(self) -> Self:
         # A leased delivery may wait for one send of its endpoint, then be sent itself.
@@ -132,6 +148,10 @@ class Settings(BaseSettings):
     @property
     def disable_after(self) -> timedelta:
         return timedelta(hours=self.webhook_disable_after_h)
+
+    @property
+    def worklist_weight_table(self) -> Weights:
+        return weights_from_json(self.worklist_weights)
 
     @property
     def overdue_summary_time(self) -> time:

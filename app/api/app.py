@@ -29,6 +29,7 @@ from app.api.routers import (
     tasks,
     test_clock,
     webhooks,
+    worklist,
 )
 from app.api.schemas.common import Problem
 from app.services.platform import Platform
@@ -48,6 +49,7 @@ ROUTERS = (
     payments.router,
     targets.router,
     tasks.router,
+    worklist.router,
     interactions.router,
     promises.router,
     risk_flags.router,

@@ -33,6 +33,7 @@ from app.services.collection_ports import (
     TaskRepository,
 )
 from app.services.pagination import PageRequest
+from app.services.worklist_ports import WorklistQueries
 
 
 class Clock(Protocol):
@@ -425,6 +426,9 @@ class UnitOfWork(Protocol):
 
     @property
     def dunning_policy(self) -> DunningPolicyRepository: ...
+
+    @property
+    def worklist(self) -> WorklistQueries: ...
 
     @property
     def webhook_endpoints(self) -> WebhookEndpointRepository: ...

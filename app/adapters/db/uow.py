@@ -31,6 +31,7 @@ from app.adapters.db.repositories.targets import SqlTargetRepository
 from app.adapters.db.repositories.tasks import SqlTaskRepository
 from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
 from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
+from app.adapters.db.repositories.worklist import SqlWorklistQueries
 from app.adapters.db.tables import idempotency_keys, outbox_events
 from app.domain.events import OutboxEvent
 
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     promises: SqlPromiseRepository
     risk_flags: SqlRiskFlagRepository
     dunning_policy: SqlDunningPolicyRepository
+    worklist: SqlWorklistQueries
     webhook_endpoints: SqlWebhookEndpointRepository
     webhook_deliveries: SqlWebhookDeliveryRepository
     delivery_queue: SqlDeliveryQueue
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
         self.promises = SqlPromiseRepository(self._conn)
         self.risk_flags = SqlRiskFlagRepository(self._conn)
         self.dunning_policy = SqlDunningPolicyRepository(self._conn)
+        self.worklist = SqlWorklistQueries(self._conn)
         self.webhook_endpoints = SqlWebhookEndpointRepository(self._conn)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(self._conn)
         self.delivery_queue = SqlDeliveryQueue(self._conn)
