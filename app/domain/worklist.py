@@ -52,12 +52,14 @@ class ItemId:
 
     @classmethod
     def parse(cls, text: str) -> ItemId | None:
-        """The id written by :meth:`__str__` (the UUID in any case); None for anything else."""
+        """The id written by :meth:`__str__` (the UUID's hex digits in either case); None for
+        anything else."""
         kind, _, rest = text.partition(":")
         try:
-            return cls(ItemKind(kind), UUID(rest)) if len(rest) == 36 else None
+            item = cls(ItemKind(kind), UUID(rest))
         except ValueError:
             return None
+        return item if str(item.subject_id) == rest.lower() else None
 
 
 class Factor(StrEnum):
