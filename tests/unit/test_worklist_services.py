@@ -15,7 +15,7 @@ from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.domain.money import Money
 from app.domain.risk import Severity
 from app.domain.tasks import TaskKind, TaskPriority
-from app.domain.worklist import Candidate, Factors, ItemId, ItemKind
+from app.domain.worklist import Candidate, Factors, ItemId, ItemKind, WorklistItem
 from app.domain.worklist_weights import Weights, weights_from_json
 from app.services.pagination import PageRequest, page_request
 from app.services.worklist import Acceptance, accept_item, worklist_for
@@ -58,7 +58,7 @@ async def test_pages_run_by_score_then_item_id(uow: FakeUnitOfWork) -> None:
     for days in scores:
         uow.worklist.place(ANA, candidate(ItemKind.INVOICE, customer_id, days_overdue=days * 2))
     uow.worklist.place(ANA, candidate(ItemKind.INVOICE, customer_id, days_overdue=9, on_hold=True))
-    seen = []
+    seen: list[WorklistItem] = []
     request = PageRequest(limit=4)
     while True:
         page = await worklist_for(uow, FixedClock(), Weights(), ANA, request)
