@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
 from app.domain.errors import ValidationFailed
+from app.domain.worklist_weights import SETTING as WEIGHTS_SETTING
 from app.domain.worklist_weights import Weights, weights_from_json
 
 
@@ -125,7 +126,8 @@ class Settings(BaseSettings):
         try:
             weights_from_json(value)
         except ValidationFailed as exc:
-            raise ValueError(exc.detail) from exc
+            # The setting's name comes with the field; keep what is wrong with it.
+            raise ValueError(exc.detail.removeprefix(WEIGHTS_SETTING).lstrip(": ")) from exc
         return value
 
     @model_validator(mode="after")
