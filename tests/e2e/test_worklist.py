@@ -74,6 +74,8 @@ async def test_each_item_explains_its_score(api: httpx.AsyncClient, book: Book) 
         None,
     )
     assert items[book.item("I7")]["open_task_id"] == book.ids["T7"]
+    assert items[book.item("CF")]["open_task_id"] == book.ids["TF"]
+    assert items[book.item("I11")]["contract_id"] is None
 
 
 async def test_excluded_and_foreign_items_never_appear(api: httpx.AsyncClient, book: Book) -> None:
@@ -97,7 +99,7 @@ async def test_pages_follow_the_ranking(api: httpx.AsyncClient, book: Book) -> N
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert sizes == [3, 3, 1]
+    assert sizes == [3, 3, 3]
     assert seen == [book.item(name) for name, _, _ in EXPECTED]
 
 

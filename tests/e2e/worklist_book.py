@@ -12,15 +12,19 @@ u-ana's list, highest first (why it is hers; factors; points; next action):
   medium, a promise due today; 0.5 + 5 + 10 + 15 + 10 + 20 = 60.50; confirm_promise
 - invoice I7: an open task on it (contract CE is u-bob's); 30,000, 20 days, dunning 2;
   3 + 10 + 20 = 33.00; escalate
+- customer F: an open task on the customer; a promise naming no invoice due today, flagged
+  medium (a flag nobody owns); 20 + 10 = 30.00; confirm_promise
 - customer B: owns contract CB; a broken promise, flagged medium; 15 + 10 = 25.00; call
+- invoice I11: no contract, its customer D is hers through the flag she owns on D; 20,000,
+  6 days, D flagged high; 2 + 3 + 20 = 25.00; escalate
 - customer D: owns a flag on D; flagged high; 20.00; escalate
 - installment S1: owns contract CC; 50,000 of 70,000 not invoiced, 30 days; 5 + 15 = 20.00;
   issue_invoice
 - invoice I8: owns a flag on I8 (not yet due); flagged medium; 10.00; call
 
 Left off: I3 (disputed), I4 (on hold until 2026-12-05), I5 (paid), I6 and I9 (not yet
-due), I10 (u-bob's), CC's second installment (not yet due). Customer D and installment S1
-tie at 20.00: the item id decides, and ``customer:`` sorts before ``installment:``.
+due), I10 (u-bob's), CC's second installment (not yet due). Ties are ordered by item id:
+customer B before invoice I11 at 25.00, customer D before installment S1 at 20.00.
 """
 
 from __future__ import annotations
@@ -120,6 +124,7 @@ async def build_book(
         ("C", "丙物流"),
         ("D", "丁贸易"),
         ("E", "戊能源"),
+        ("F", "己电子"),
     ):
         ids[f"C{name}"] = str((await customer(api, name=label))["id"])
     ca = await _contract(api, ids["CA"], ANA, name="甲 总包")
@@ -163,6 +168,8 @@ async def build_book(
         installment_id=ids["S1"],
     )
     ids["I10"] = await _invoice(api, E, ce, "INV-10", amount="40000.00", due_date="2026-10-01")
+    no_contract = {"external_id": "INV-11", "issued_on": "2026-10-22", "due_date": "2026-11-21"}
+    ids["I11"] = str((await invoice(api, ids["CD"], amount="20000.00", **no_contract))["id"])
 
     ok(await api.post(f"/v1/invoices/{ids['I3']}/dispute", json={"reason": "数量不符"}))
     hold = {"reason": "等待验收", "until": "2026-12-05"}
@@ -191,12 +198,19 @@ async def build_book(
     ids["T7"] = str(
         ok(await api.post("/v1/tasks", json={**task, "invoice_id": ids["I7"]}), 201)["id"]
     )
-    for subject, kind, severity in (
-        ({"type": "customer", "id": ids["CD"]}, "credit", "high"),
-        ({"type": "invoice", "id": ids["I8"]}, "invoice_error", "medium"),
+    task = {"title": "拜访己电子", "kind": "visit", "assignee": ANA, "customer_id": ids["CF"]}
+    ids["TF"] = str(ok(await api.post("/v1/tasks", json=task), 201)["id"])
+    for subject, kind, severity, owner in (
+        ({"type": "customer", "id": ids["CD"]}, "credit", "high", ANA),
+        ({"type": "invoice", "id": ids["I8"]}, "invoice_error", "medium", ANA),
+        ({"type": "customer", "id": ids["CF"]}, "other", "medium", None),
     ):
-        flag = {"subject": subject, "kind": kind, "severity": severity, "owner": ANA}
+        flag = {"subject": subject, "kind": kind, "severity": severity, "owner": owner}
         ok(await api.post("/v1/risk-flags", json=flag), 201)
+    promise = {"amount": "9000.00", "currency": "CNY", "promised_date": "2026-11-27"}
+    call = {"channel": "phone", "occurred_at": clock.now().isoformat(), "summary": "今天付款"}
+    made = {"customer_id": ids["CF"], "promise": promise, **call}
+    ok(await api.post("/v1/interactions", json=made), 201)
     return book
 
 
@@ -205,7 +219,9 @@ EXPECTED = [
     ("I1", "90.00", "legal_review"),
     ("I2", "60.50", "confirm_promise"),
     ("I7", "33.00", "escalate"),
+    ("CF", "30.00", "confirm_promise"),
     ("CB", "25.00", "call"),
+    ("I11", "25.00", "escalate"),
     ("CD", "20.00", "escalate"),
     ("S1", "20.00", "issue_invoice"),
     ("I8", "10.00", "call"),
