@@ -7,6 +7,7 @@ import pytest
 
 from app.adapters.scheduler.service import SchedulerService
 from app.bootstrap import RelayService, build_runtime
+from app.domain.worklist_weights import Weights
 from app.settings import Settings
 
 
@@ -47,3 +48,18 @@ def test_the_summary_time_must_be_a_time_of_day() -> None:
     assert Settings(overdue_summary_at="7:30").overdue_summary_at == "07:30"
     with pytest.raises(ValueError, match="time of day"):
         Settings(overdue_summary_at="25:00")
+
+
+async def test_the_worklist_weights_reach_the_platform(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url,
+        migrate_on_start=False,
+        worklist_weights='{"promise_due_today": 35, "amount_units": {"JPY": 150000}}',
+    )
+    runtime = await build_runtime(settings, with_background=False)
+    try:
+        weights = runtime.platform.worklist_weights
+        assert (weights.promise_due_today, weights.amount_unit("JPY")) == (35, 150_000)
+        assert weights.days_overdue == Weights().days_overdue
+    finally:
+        await runtime.close()
