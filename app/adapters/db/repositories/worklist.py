@@ -209,23 +209,24 @@ _BRANCHES = {
 }
 
 
-def _open_task(kind: ItemKind, condition: str) -> str:
-    return f"""WHEN '{kind.value}' THEN (
+# The assignee's earliest-due open task about each item of the page.
+_TASK_ABOUT = {
+    ItemKind.INVOICE: "t.invoice_id = s.subject_id",
+    ItemKind.INSTALLMENT: "t.contract_id = s.contract_id AND t.invoice_id IS NULL",
+    ItemKind.CUSTOMER: "t.customer_id = s.subject_id AND t.contract_id IS NULL"
+    " AND t.invoice_id IS NULL",
+}
+_OPEN_TASK = (
+    "CASE s.kind "
+    + " ".join(
+        f"""WHEN '{kind.value}' THEN (
             SELECT t.id FROM tasks AS t
             WHERE t.assignee = :assignee AND t.{OPEN_TASK} AND {condition}
             ORDER BY t.due_date NULLS LAST, t.id LIMIT 1)"""
-
-
-_OPEN_TASK = f"""CASE s.kind
-        {_open_task(ItemKind.INVOICE, "t.invoice_id = s.subject_id")}
-        {_open_task(ItemKind.INSTALLMENT, "t.contract_id = s.contract_id AND t.invoice_id IS NULL")}
-        {
-    _open_task(
-        ItemKind.CUSTOMER,
-        "t.customer_id = s.subject_id AND t.contract_id IS NULL AND t.invoice_id IS NULL",
+        for kind, condition in _TASK_ABOUT.items()
     )
-}
-    END"""
+    + " END"
+)
 
 
 @cache
