@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from uuid import UUID
 
 import uvicorn
+from pydantic import ValidationError
 
 from app.adapters.logging import configure_logging
 from app.api.app import create_ops_app
@@ -156,7 +157,30 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def configuration_problems(error: ValidationError) -> str:
+    """One line per bad setting, named as in the environment; never the value (it may be
+    a secret)."""
+    lines = []
+    for problem in error.errors():
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        setting = name if name == "DATABASE_URL" else f"HUIKUAN_{name}"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"  {setting}: {message}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except ValidationError as error:
+        print(
+            f"huikuan: bad configuration, not starting:\n{configuration_problems(error)}",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "serve"
     if command == "serve":

@@ -16,6 +16,8 @@ from standardwebhooks.webhooks import Webhook
 
 from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
 from app.domain.errors import ValidationFailed
+from app.domain.worklist_weights import SETTING as WEIGHTS_SETTING
+from app.domain.worklist_weights import Weights, weights_from_json
 
 
 class Settings(BaseSettings):
@@ -108,6 +110,12 @@ class Settings(BaseSettings):
             raise ValueError("HUIKUAN_INGEST_SECRET must be whsec_ followed by base64") from exc
         return value
 
+    # The worklist (SPEC section 5)
+    worklist_weights: str | None = Field(
+        default=None,
+        description="JSON: points per factor over the defaults (README, 'Worklist').",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -135,6 +143,16 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a time of day like 08:00") from exc
         return parsed.strftime("%H:%M")
 
+    @field_validator("worklist_weights")
+    @classmethod
+    def _readable_weights(cls, value: str | None) -> str | None:
+        try:
+            weights_from_json(value)
+        except ValidationFailed as exc:
+            # The setting's name comes with the field; keep what is wrong with it.
+            raise ValueError(exc.detail.removeprefix(WEIGHTS_SETTING).lstrip(": ")) from exc
+        return value
+
     @model_validator(mode="after")
     def _lease_outlasts_an_attempt(self) -> Self:
         # A leased delivery may wait for one send of its endpoint, then be sent itself.
@@ -155,6 +173,10 @@ class Settings(BaseSettings):
     @property
     def disable_after(self) -> timedelta:
         return timedelta(hours=self.webhook_disable_after_h)
+
+    @property
+    def worklist_weight_table(self) -> Weights:
+        return weights_from_json(self.worklist_weights)
 
     @property
     def overdue_summary_time(self) -> time:

@@ -38,6 +38,7 @@ from tests.fakes_receivables import (
     FakePaymentRepository,
 )
 from tests.fakes_reports import FakeReportQueries
+from tests.fakes_worklist import FakeWorklistQueries
 
 
 class FixedClock:
@@ -302,6 +303,7 @@ class FakeUnitOfWork:
         self.promises = FakePromiseRepository(self.invoices, self.payments)
         self.risk_flags = FakeRiskFlagRepository()
         self.dunning_policy = FakeDunningPolicyRepository()
+        self.worklist = FakeWorklistQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)

@@ -32,6 +32,7 @@ from app.api.routers import (
     tasks,
     test_clock,
     webhooks,
+    worklist,
 )
 from app.api.schemas.common import Problem
 from app.api.schemas.ingest import DOCUMENTED_MODELS
@@ -53,6 +54,7 @@ ROUTERS = (
     payments.router,
     targets.router,
     tasks.router,
+    worklist.router,
     interactions.router,
     promises.router,
     risk_flags.router,

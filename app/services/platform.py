@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.domain.events import Actor
+from app.domain.worklist_weights import Weights
 from app.services.api_keys import KeyCache
 from app.services.context import Context
 from app.services.idempotency import IdempotencyPolicy
@@ -52,6 +53,7 @@ class Platform:
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise
     jobs: JobRunner | None = None  # runs a scheduled job now (the admin's run-now)
+    worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
 
     def context(self, actor: Actor) -> Context:
         return Context(

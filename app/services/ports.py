@@ -37,6 +37,7 @@ from app.services.collection_ports import (
 )
 from app.services.pagination import PageRequest
 from app.services.report_ports import ReportQueries
+from app.services.worklist_ports import WorklistQueries
 
 
 class Clock(Protocol):
@@ -521,6 +522,9 @@ class UnitOfWork(Protocol):
 
     @property
     def dunning_policy(self) -> DunningPolicyRepository: ...
+
+    @property
+    def worklist(self) -> WorklistQueries: ...
 
     @property
     def webhook_endpoints(self) -> WebhookEndpointRepository: ...

@@ -138,3 +138,19 @@ def test_worker_serves_health_and_metrics_and_stops_on_sigterm(
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
     assert process.returncode == 0
+
+
+def test_bad_settings_stop_the_service_with_a_message(database_url: str) -> None:
+    env = {"HUIKUAN_WORKLIST_WEIGHTS": '{"days_overdue": -1, "risk_severity": {"low": 99}}'}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(free_port())],
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("huikuan: bad configuration, not starting:")
+    assert "HUIKUAN_WORKLIST_WEIGHTS: days_overdue must be a number from 0" in done.stderr
+    assert "Traceback" not in done.stderr

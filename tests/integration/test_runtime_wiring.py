@@ -7,6 +7,7 @@ import pytest
 
 from app.adapters.scheduler.service import SchedulerService
 from app.bootstrap import RelayService, build_runtime
+from app.domain.worklist_weights import Weights
 from app.settings import Settings
 
 
@@ -63,5 +64,21 @@ async def test_the_parked_event_sweeper_runs_unless_its_interval_is_zero(databas
     runtime = await build_runtime(settings)
     try:
         assert [type(s) for s in runtime.background] == [ParkedEventSweeper]
+    finally:
+        await runtime.close()
+
+
+async def test_the_worklist_weights_reach_the_platform(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url,
+        migrate_on_start=False,
+        worklist_weights='{"promise_due_today": 35, "amount_units": {"JPY": 150000}}',
+    )
+    runtime = await build_runtime(settings, with_background=False)
+    try:
+        weights = runtime.platform.worklist_weights
+        assert weights.promise_due_today == 35
+        assert weights.amount_unit("JPY") == 150_000
+        assert weights.days_overdue == Weights().days_overdue
     finally:
         await runtime.close()

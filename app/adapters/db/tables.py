@@ -356,6 +356,8 @@ invoices = Table(
         postgresql_where=text(OPEN_INVOICE_SQL),
     ),
     Index("ix_invoices_open_due_date", "due_date", postgresql_where=text(OPEN_INVOICE_SQL)),
+    # The worklist: an owner's contracts' open invoices (migration 0009).
+    Index("ix_invoices_open_contract_id", "contract_id", postgresql_where=text(OPEN_INVOICE_SQL)),
     Index(
         "ix_invoices_scan_queue",
         text(INVOICE_SCAN_KEY_SQL),
@@ -519,6 +521,9 @@ tasks = Table(
     Index("ix_tasks_customer_id", "customer_id"),
     Index("ix_tasks_invoice_id", "invoice_id"),
     Index("ix_tasks_open_due_date", "due_date", postgresql_where=text(OPEN_TASK_SQL)),
+    # The worklist: what an assignee's open tasks point at, a contract's tasks (0009).
+    Index("ix_tasks_open_assignee", "assignee", postgresql_where=text(OPEN_TASK_SQL)),
+    Index("ix_tasks_contract_id", "contract_id"),
     Index(
         "ix_tasks_overdue_queue",
         "due_date",
@@ -592,6 +597,13 @@ promises = Table(
         "promised_date",
         postgresql_where=text("status = 'open'"),
     ),
+    # The worklist: a customer's promises broken lately (migration 0009).
+    Index(
+        "ix_promises_broken_customer_id_promised_date",
+        "customer_id",
+        "promised_date",
+        postgresql_where=text("status = 'broken'"),
+    ),
 )
 
 ACTIVE_FLAG_SQL = "status IN ('open', 'mitigating')"
@@ -640,6 +652,8 @@ risk_flags = Table(
     ),
     Index("ix_risk_flags_customer_id", "customer_id"),
     Index("ix_risk_flags_subject_id", "subject_id"),
+    # The worklist: the active flags someone owns (migration 0009).
+    Index("ix_risk_flags_active_owner", "owner", postgresql_where=text(ACTIVE_FLAG_SQL)),
 )
 
 dunning_policy = Table(

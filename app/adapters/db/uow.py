@@ -49,6 +49,7 @@ from app.adapters.db.repositories.targets import SqlTargetRepository
 from app.adapters.db.repositories.tasks import SqlTaskRepository
 from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
 from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
+from app.adapters.db.repositories.worklist import SqlWorklistQueries
 from app.domain.events import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class SqlUnitOfWork:
     promises: SqlPromiseRepository
     risk_flags: SqlRiskFlagRepository
     dunning_policy: SqlDunningPolicyRepository
+    worklist: SqlWorklistQueries
     webhook_endpoints: SqlWebhookEndpointRepository
     webhook_deliveries: SqlWebhookDeliveryRepository
     delivery_queue: SqlDeliveryQueue
@@ -150,6 +152,7 @@ class SqlUnitOfWork:
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
         self.reports = SqlReportQueries(conn)
+        self.worklist = SqlWorklistQueries(conn)
         return self
 
     async def __aexit__(
