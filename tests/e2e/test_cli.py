@@ -7,10 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.reliability.processes import wait_until_ready
 
 
 def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -82,16 +83,7 @@ def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.communicate()[1]
-            assert time.monotonic() < deadline, "serve did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(f"{base}/readyz", process)
         response = httpx.get(
             f"{base}/v1/customers", headers={"Authorization": "Bearer serve-test-key"}
         )
@@ -122,16 +114,7 @@ def test_worker_serves_health_and_metrics_and_stops_on_sigterm(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.communicate()[1]
-            assert time.monotonic() < deadline, "worker did not become ready"
-            time.sleep(0.2)
+        wait_until_ready(f"{base}/readyz", process)
         assert "huikuan_outbox_pending" in httpx.get(f"{base}/metrics").text
         assert httpx.get(f"{base}/v1/customers").status_code == 404  # no API in a worker
     finally:

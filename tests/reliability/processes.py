@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY = "reliability-admin-key-" + "r" * 12
 
 
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+def wait_until_ready(url: str, process: subprocess.Popen[Any], timeout_s: float = 60) -> None:
+    """Poll ``url`` until it answers 200; fail early when the process has exited."""
     deadline = time.monotonic() + timeout_s
     while True:
         with contextlib.suppress(httpx.TransportError):
