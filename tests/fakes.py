@@ -301,6 +301,7 @@ class FakeUnitOfWork:
         self.tasks = FakeTaskRepository()
         self.interactions = FakeInteractionRepository()
         self.promises = FakePromiseRepository(self.invoices, self.payments)
+        self.invoices.has_open_promise = self.promises.has_open
         self.risk_flags = FakeRiskFlagRepository()
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()

@@ -213,6 +213,12 @@ class FakePromiseRepository:
     async def add(self, promise: Promise) -> None:
         self.rows[promise.id] = copy.deepcopy(promise)
 
+    def has_open(self, customer_id: UUID) -> bool:
+        return any(
+            p.customer_id == customer_id and p.status is PromiseStatus.OPEN
+            for p in self.rows.values()
+        )
+
     async def get(self, promise_id: UUID) -> Promise | None:
         return copy.deepcopy(self.rows.get(promise_id))
 
@@ -244,13 +250,6 @@ class FakePromiseRepository:
             ),
             promise.currency,
         )
-
-    async def customers_with_open_promises(self, customer_ids: Collection[UUID]) -> set[UUID]:
-        return {
-            p.customer_id
-            for p in self.rows.values()
-            if p.customer_id in customer_ids and p.status is PromiseStatus.OPEN
-        }
 
     async def lock_countable(
         self,

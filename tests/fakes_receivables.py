@@ -7,7 +7,7 @@ case only changes what it writes back, as with the database.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
@@ -21,7 +21,7 @@ from app.domain.money import Money
 from app.domain.payments import Allocation, Payment, PaymentStatus
 from app.domain.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, CreditExposure, InvoiceFilter, PayerGroup
+from app.services.ports import Balance, CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
 
 
 class HasId(Protocol):
@@ -129,6 +129,8 @@ class FakeContractRepository:
 class FakeInvoiceRepository:
     def __init__(self, customers: Customers, contracts: FakeContractRepository) -> None:
         self.customers = customers
+        # Whether a customer has an open promise: the promise fake answers, once wired.
+        self.has_open_promise: Callable[[UUID], bool] = lambda _customer: False
         self.contracts = contracts
         self.rows: dict[UUID, Invoice] = {}
 
@@ -169,9 +171,7 @@ class FakeInvoiceRepository:
             if i.customer_id == customer_id and i.currency == available.currency and i.payable
         ]
 
-    async def lock_payers_and_candidates(
-        self, groups: Sequence[PayerGroup]
-    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
+    async def lock_payers_and_candidates(self, groups: Sequence[PayerGroup]) -> LockedPayers:
         payers = {
             c.external_id: c.id
             for c in self.customers.rows.values()
@@ -187,7 +187,8 @@ class FakeInvoiceRepository:
             for i in sorted(self.rows.values(), key=lambda i: i.id)
             if (i.customer_id, i.currency) in wanted and i.payable
         ]
-        return payers, invoices
+        promised = frozenset(c for c in payers.values() if self.has_open_promise(c))
+        return LockedPayers(payers, promised, invoices)
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         current = self.rows.get(invoice.id)

@@ -116,9 +116,6 @@ class PromiseRepository(Protocol):
 
     async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]: ...
 
-    async def customers_with_open_promises(self, customer_ids: Collection[UUID]) -> set[UUID]:
-        """Those of ``customer_ids`` with a promise still open (one statement for a batch)."""
-
     async def lock_countable(
         self,
         customer_id: UUID,

@@ -27,7 +27,7 @@ from app.services.allocations import (
 from app.services.context import Context
 from app.services.payment_documents import payment_document
 from app.services.payments import NewPayment, new_payment
-from app.services.ports import PayerGroup, UnitOfWork
+from app.services.ports import LockedPayers, PayerGroup, UnitOfWork
 from app.services.promises import credit_promises
 from app.services.risk_rules import check_amount_mismatch
 
@@ -45,15 +45,7 @@ class Remittance:
     pay_first: tuple[UUID, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Locked:
-    """What :func:`lock_payers` holds: the payers that exist and the invoices in reach."""
-
-    payers: dict[str, UUID]
-    invoices: Sequence[Invoice]
-
-
-async def lock_payers(uow: UnitOfWork, remittances: Sequence[Remittance]) -> Locked:
+async def lock_payers(uow: UnitOfWork, remittances: Sequence[Remittance]) -> LockedPayers:
     """Lock the payers (by external id), then every open invoice that automatic allocation
     of their payments, in any order, can reach; until the unit of work ends."""
     totals: dict[tuple[str, str], Money] = {}
@@ -68,8 +60,7 @@ async def lock_payers(uow: UnitOfWork, remittances: Sequence[Remittance]) -> Loc
         PayerGroup(key[0], total, "\n".join(references[key]), tuple(named[key]))
         for key, total in totals.items()
     ]
-    payers, invoices = await uow.invoices.lock_payers_and_candidates(groups)
-    return Locked(payers, invoices)
+    return await uow.invoices.lock_payers_and_candidates(groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +97,7 @@ def _plan(items: Sequence[tuple[Context, NewPayment]], candidates: Sequence[Invo
 
 
 async def record_locked_payments(
-    uow: UnitOfWork, items: Sequence[tuple[Context, NewPayment]], locked: Locked
+    uow: UnitOfWork, items: Sequence[tuple[Context, NewPayment]], locked: LockedPayers
 ) -> list[Payment]:
     """Record payments and allocate each automatically, one after another, in the unit of
     work that :func:`lock_payers` locked their customers and invoices in (the caller
@@ -133,17 +124,14 @@ async def record_locked_payments(
         uow.add_event(ctx.event("payment.received", subject, {"object": document}))
         for event in allocated:
             uow.add_event(event)
-    await _apply_rules(uow, steps)
+    await _apply_rules(uow, steps, locked.promised)
     return [step.applied.payment for step in steps]
 
 
-async def _apply_rules(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+async def _apply_rules(uow: UnitOfWork, steps: Sequence[Step], promised: frozenset[UUID]) -> None:
     """What ``record_payment`` does after allocating, per payment: promises it counts toward
-    are re-evaluated and ``amount_mismatch`` is judged. One statement finds the payers with
-    an open promise, so a batch of payers without any costs no more."""
-    promised = await uow.promises.customers_with_open_promises(
-        {step.applied.payment.customer_id for step in steps}
-    )
+    are re-evaluated and ``amount_mismatch`` is judged. The lock noted which payers have an
+    open promise, so payers without any cost no statement here."""
     for step in steps:
         payment = step.applied.payment
         if payment.customer_id in promised:

@@ -153,6 +153,17 @@ class PayerGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class LockedPayers:
+    """What :meth:`InvoiceRepository.lock_payers_and_candidates` holds until the unit of work
+    ends: the payers that exist (``{external_id: id}``), which of them have a promise still
+    open, and the invoices their payments can reach."""
+
+    payers: dict[str, UUID]
+    promised: frozenset[UUID]
+    invoices: Sequence[Invoice]
+
+
+@dataclass(frozen=True, slots=True)
 class Balance:
     """What a customer owes in one currency, and how much of it is overdue."""
 
@@ -193,12 +204,10 @@ class InvoiceRepository(Protocol):
         one is exact, so only the rows a payment can touch are loaded and locked.
         """
 
-    async def lock_payers_and_candidates(
-        self, groups: Sequence[PayerGroup]
-    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
-        """Lock the groups' customers (``{external_id: id}`` of those that exist), then,
-        like :meth:`lock_allocation_candidates`, the invoices each group's payments can
-        reach; both in id order, in one statement."""
+    async def lock_payers_and_candidates(self, groups: Sequence[PayerGroup]) -> LockedPayers:
+        """Lock the groups' customers, noting those with an open promise, then, like
+        :meth:`lock_allocation_candidates`, the invoices each group's payments can reach;
+        both in id order."""
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         """Write back an invoice changed by an action; raises StaleVersion."""

@@ -19,7 +19,7 @@ from app.domain.installments import Ledger
 from app.domain.invoices import Hold, Invoice
 from app.domain.money import Money
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, CreditExposure, InvoiceFilter, PayerGroup
+from app.services.ports import Balance, CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
 
 OPEN = ("open", "partially_paid")
 
@@ -145,10 +145,15 @@ _LOCK_REACHABLE = text(
 # first kind in the global lock order. A statement of its own, so that the next one, which
 # picks the invoices, takes its snapshot after these locks are held: a payment that waited
 # for another payer's lock sees what that payment allocated.
+# The payers, locked, and whether each has an open promise (what the payment rules need
+# to know before they look further).
 _LOCK_PAYERS = """
-SELECT id, external_id FROM customers
-WHERE external_id = ANY($1::text[])
-ORDER BY id FOR NO KEY UPDATE
+SELECT c.id, c.external_id,
+       EXISTS (SELECT 1 FROM promises AS p WHERE p.customer_id = c.id AND p.status = 'open')
+           AS promised
+FROM customers AS c
+WHERE c.external_id = ANY($1::text[])
+ORDER BY c.id FOR NO KEY UPDATE OF c
 """
 
 _INVOICE_COLUMNS = (
@@ -246,16 +251,15 @@ class SqlInvoiceRepository:
         rows = (await self.conn.execute(_LOCK_REACHABLE, params)).mappings()
         return [invoice_from_row(r) for r in rows]
 
-    async def lock_payers_and_candidates(
-        self, groups: Sequence[PayerGroup]
-    ) -> tuple[dict[str, UUID], Sequence[Invoice]]:
+    async def lock_payers_and_candidates(self, groups: Sequence[PayerGroup]) -> LockedPayers:
         if not groups:
-            return {}, []
+            return LockedPayers({}, frozenset(), [])
         locked = await self.driver.fetch(_LOCK_PAYERS, [g.customer_external_id for g in groups])
         payers: dict[str, UUID] = {r["external_id"]: r["id"] for r in locked}
+        promised = frozenset(r["id"] for r in locked if r["promised"])
         paying = [g for g in groups if g.customer_external_id in payers]
         if not paying:
-            return payers, []
+            return LockedPayers(payers, promised, [])
         rows = await self.driver.fetch(
             _LOCK_REACHABLE_FOR_GROUPS,
             [payers[g.customer_external_id] for g in paying],
@@ -264,7 +268,7 @@ class SqlInvoiceRepository:
             [g.reference.lower() for g in paying],
             sorted({i for g in paying for i in g.pay_first}),
         )
-        return payers, [invoice_from_row(r) for r in rows]
+        return LockedPayers(payers, promised, [invoice_from_row(r) for r in rows])
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
         values = invoice_row(invoice)

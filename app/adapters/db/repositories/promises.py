@@ -135,19 +135,6 @@ class SqlPromiseRepository:
             query = query.where(table.c.id > page.after_uuid())
         return [promise_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
-    async def customers_with_open_promises(self, customer_ids: Collection[UUID]) -> set[UUID]:
-        if not customer_ids:
-            return set()
-        query = (
-            select(table.c.customer_id)
-            .where(
-                table.c.customer_id.in_(list(customer_ids)),
-                table.c.status == PromiseStatus.OPEN.value,
-            )
-            .distinct()
-        )
-        return set((await self.conn.execute(query)).scalars())
-
     async def lock_countable(
         self,
         customer_id: UUID,
