@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -27,15 +26,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
-from sqlalchemy import make_url
+from harness import ROOT, bench_database, free_port, percentile
 
 from app.adapters.clock import SystemClock
 from app.adapters.db.engine import create_engine
-from app.adapters.db.migrate import upgrade
 from app.adapters.db.uow import SqlUnitOfWorkFactory
-from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.adapters.webhooks.sender import CONTENT_TYPE, event_body
 from app.adapters.webhooks.signing import signed_headers
@@ -44,33 +40,11 @@ from app.services.context import Context
 from app.services.webhooks import NewEndpoint, create_endpoint
 from app.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 RATE = float(os.environ.get("BENCH_RATE", "300"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "3000"))
 BURST = int(os.environ.get("BENCH_BURST", "3000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PRODUCERS = 6
-
-
-def server_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    return url or start_embedded_postgres(ROOT / ".data" / "bench", database="postgres")
-
-
-def with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def plain(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_worker(database_url: str) -> subprocess.Popen[bytes]:
@@ -80,6 +54,7 @@ def start_worker(database_url: str) -> subprocess.Popen[bytes]:
         "HUIKUAN_MIGRATE_ON_START": "false",
         "HUIKUAN_LOG_LEVEL": "WARNING",
         "HUIKUAN_BOOTSTRAP_API_KEY": "",
+        "HUIKUAN_WORKER_OPS_PORT": str(free_port()),  # its own, whatever else runs here
     }
     return subprocess.Popen([str(Path(sys.executable).parent / "huikuan"), "worker"], env=env)
 
@@ -203,10 +178,6 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
-
-
 async def run(database_url: str) -> None:
     settings = Settings()
     port = free_port()
@@ -270,19 +241,8 @@ async def run(database_url: str) -> None:
 
 
 async def main() -> None:
-    server = server_url()
-    name = f"huikuan_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(plain(server))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    database_url = with_database(server, name)
-    try:
-        await upgrade(database_url)
+    async with bench_database("huikuan_bench_relay") as database_url:
         await run(database_url)
-    finally:
-        admin = await asyncpg.connect(plain(server))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":
