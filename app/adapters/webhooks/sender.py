@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from app.adapters.webhooks.lanes import ConnectionLanes, client_factory
+from app.adapters.webhooks.lanes import ConnectionLanes, Transport, transport_factory
 from app.adapters.webhooks.signing import signed_headers
 from app.domain.delivery import AttemptResult
 from app.domain.events import OutboxEvent
@@ -39,26 +39,31 @@ class WebhookSender:
     def __init__(self, *, timeout_s: float, max_idle_per_origin: int, wall_clock: Clock) -> None:
         self.timeout_s = timeout_s
         self.wall_clock = wall_clock
-        headers = {"user-agent": USER_AGENT, "content-type": CONTENT_TYPE}
-        self.lanes = ConnectionLanes(
-            client_factory(timeout_s, headers), max_idle_per_origin=max_idle_per_origin
-        )
+        self.extensions = {"timeout": httpx.Timeout(timeout_s).as_dict()}
+        self.lanes = ConnectionLanes(transport_factory(), max_idle_per_origin=max_idle_per_origin)
 
     async def send(self, job: DeliveryJob, at: datetime) -> AttemptResult:
         """POST the event to the endpoint; ``at`` is the attempt's time on the service clock."""
         body = event_body(job.event)
         timestamp = int(self.wall_clock.now().timestamp())
-        headers = signed_headers(str(job.event.id), timestamp, body, job.secrets)
+        headers = {
+            "user-agent": USER_AGENT,
+            "content-type": CONTENT_TYPE,
+            **signed_headers(str(job.event.id), timestamp, body, job.secrets),
+        }
         started = time.perf_counter()
 
         def elapsed() -> timedelta:
             return timedelta(seconds=time.perf_counter() - started)
 
-        client = self.lanes.borrow(job.url)
+        transport = self.lanes.borrow(job.url)
         reusable = False
         try:
+            request = httpx.Request(
+                "POST", job.url, content=body, headers=headers, extensions=self.extensions
+            )
             async with asyncio.timeout(self.timeout_s):
-                code, reason, retry_after = await self._post(client, job.url, body, headers)
+                code, reason, retry_after = await self._post(transport, request)
             reusable = True
         except (TimeoutError, httpx.TimeoutException):
             error = f"no answer within {self.timeout_s:g} s"
@@ -69,7 +74,7 @@ class WebhookSender:
             error = f"{type(exc).__name__}: {exc}"[:500]
             return AttemptResult(at=at, duration=elapsed(), error=error)
         finally:
-            self.lanes.give_back(job.url, client, reusable=reusable)
+            self.lanes.give_back(job.url, transport, reusable=reusable)
             await self.lanes.close_retired()
         if 200 <= code < 300:
             return AttemptResult(at=at, duration=elapsed(), status_code=code)
@@ -82,17 +87,18 @@ class WebhookSender:
         )
 
     @staticmethod
-    async def _post(
-        client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]
-    ) -> tuple[int, str, str | None]:
+    async def _post(transport: Transport, request: httpx.Request) -> tuple[int, str, str | None]:
         """Status code, reason and Retry-After of the answer (its body is read and dropped)."""
-        async with client.stream("POST", url, content=body, headers=headers) as response:
+        response = await transport.handle_async_request(request)
+        try:
             read = 0
             async for chunk in response.aiter_raw():
                 read += len(chunk)
                 if read > MAX_RESPONSE_BYTES:
                     break
             return response.status_code, response.reason_phrase, response.headers.get("retry-after")
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
         await self.lanes.aclose()
