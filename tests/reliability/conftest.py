@@ -24,6 +24,26 @@ FAST = {
 }
 
 Spawn = Callable[..., ServiceProcess]
+Figure = Callable[[str], None]
+
+# What the tests measured, printed at the end of the run (the README's "Guarantees"
+# quotes them).
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure(request: pytest.FixtureRequest) -> Figure:
+    def note(text: str) -> None:
+        FIGURES.append(f"{request.node.name}: {text}")
+
+    return note
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
