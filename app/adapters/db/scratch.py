@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import secrets
@@ -32,8 +33,21 @@ async def throwaway_database(server_url: str, prefix: str) -> AsyncIterator[str]
         await upgrade(url)
         yield url
     finally:
-        admin = await asyncpg.connect(libpq_url(server_url))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await _drop(server_url, name)
+
+
+async def _drop(server_url: str, name: str, attempts: int = 5) -> None:
+    """DROP ... WITH (FORCE) gives a terminated session 5 s to leave, and fails when one
+    busy in a long statement takes longer: ask again."""
+    admin = await asyncpg.connect(libpq_url(server_url))
+    try:
+        for attempt in range(attempts):
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except asyncpg.ObjectInUseError:
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(1)
+    finally:
+        await admin.close()
