@@ -144,9 +144,8 @@ _LOCK_REACHABLE = text(
 # The payers of a batch of payments (customers, by external id), locked in id order: the
 # first kind in the global lock order. A statement of its own, so that the next one, which
 # picks the invoices, takes its snapshot after these locks are held: a payment that waited
-# for another payer's lock sees what that payment allocated.
-# The payers, locked, and whether each has an open promise (what the payment rules need
-# to know before they look further).
+# for another payer's lock sees what that payment allocated. Each payer comes with whether
+# it has an open promise, so the payment rules know before they look any further.
 _LOCK_PAYERS = """
 SELECT c.id, c.external_id,
        EXISTS (SELECT 1 FROM promises AS p WHERE p.customer_id = c.id AND p.status = 'open')
