@@ -38,6 +38,10 @@ def _serve(args: argparse.Namespace) -> int:
             " or set HUIKUAN_BOOTSTRAP_API_KEY.",
             file=sys.stderr,
         )
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again. Handled here,
+    # it ends the process as an exception would, so exit handlers run: the embedded
+    # PostgreSQL stops with the last process using it (the default action would skip them).
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     config = uvicorn.Config(
         create_web_app(settings),
         host=settings.host,
@@ -48,6 +52,10 @@ def _serve(args: argparse.Namespace) -> int:
     )
     uvicorn.Server(config).run()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 async def _worker() -> int:

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -92,12 +93,34 @@ def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
-    # uvicorn finishes its shutdown, then re-raises the signal it caught (exit -SIGTERM).
-    assert process.returncode in {0, -signal.SIGTERM}
+    # uvicorn finishes its shutdown, then re-raises the signal it caught: exit 128 + 15.
+    assert process.returncode == 128 + signal.SIGTERM
     assert "Application shutdown complete" in stderr
     assert f"{base}/docs" in stderr
     assert "HUIKUAN_BOOTSTRAP_API_KEY" in stderr  # how to authenticate
     assert "serve-test-key" not in stderr  # but never the key itself
+
+
+def test_serve_on_the_embedded_database_stops_it_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "HUIKUAN_DATA_DIR": str(tmp_path), "HUIKUAN_BOOTSTRAP_API_KEY": ""}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/readyz", process)
+        assert (tmp_path / "pg" / "postmaster.pid").exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr[-2000:]
+    # The last process using the embedded PostgreSQL stopped it on its way out.
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()
 
 
 def test_worker_serves_health_and_metrics_and_stops_on_sigterm(
