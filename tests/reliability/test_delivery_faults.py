@@ -31,6 +31,7 @@ async def test_every_event_arrives_after_a_receiver_outage(
     back = time.monotonic()
     try:
         await eventually(lambda: set(receiver.ids()) >= produced, timeout=180, every=0.5)
+        drained_s = time.monotonic() - back
     finally:
         await receiver.stop()
     ids = receiver.ids()
@@ -38,7 +39,7 @@ async def test_every_event_arrives_after_a_receiver_outage(
     assert len(set(ids)) == EVENTS
     figure(
         f"{EVENTS} events, {len(set(ids))} distinct webhook-ids received in {len(ids)} "
-        f"requests, all in {time.monotonic() - back:.1f} s after the receiver came back"
+        f"requests, all within {drained_s:.1f} s after the receiver came back"
     )
 
 
