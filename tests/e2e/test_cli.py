@@ -66,6 +66,17 @@ def test_migrate_is_idempotent(database_url: str) -> None:
     assert "database migrated to" in result.stdout
 
 
+def huikuan(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """The ``huikuan`` command as a process of its own; its stderr is kept for the test."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
     database_url: str, db: AsyncEngine
 ) -> None:
@@ -75,13 +86,7 @@ def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
         "DATABASE_URL": database_url,
         "HUIKUAN_BOOTSTRAP_API_KEY": "serve-test-key",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = huikuan(env, "serve", "--port", str(port))
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(f"{base}/readyz", process)
@@ -105,13 +110,7 @@ def test_serve_on_the_embedded_database_stops_it_on_sigterm(tmp_path: Path) -> N
     port = free_port()
     env = {**os.environ, "HUIKUAN_DATA_DIR": str(tmp_path), "HUIKUAN_BOOTSTRAP_API_KEY": ""}
     env.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = huikuan(env, "serve", "--port", str(port))
     try:
         wait_until_ready(f"http://127.0.0.1:{port}/readyz", process)
         assert (tmp_path / "pg" / "postmaster.pid").exists()
@@ -128,13 +127,7 @@ def test_worker_serves_health_and_metrics_and_stops_on_sigterm(
 ) -> None:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "HUIKUAN_WORKER_OPS_PORT": str(port)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = huikuan(env, "worker")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(f"{base}/readyz", process)
