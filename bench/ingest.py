@@ -13,11 +13,15 @@ in short rounds (service, then baseline), so that both see the same machine load
 table shows median rates and the median of the rounds' ratios. Figures are never
 asserted. The HTTP client is a minimal keep-alive HTTP/1.1 client, so that the load
 generator takes as little of the CPU as possible.
+
+``BENCH_REPLICAS=2`` runs two ``huikuan serve`` processes on the database (each a full
+replica, scheduler off in both) and spreads the single-event clients over them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -39,6 +43,7 @@ from ingest_raw import raw_batched, raw_single, seed_raw
 CUSTOMERS = 200
 INVOICES_PER_CUSTOMER = 10
 CLIENTS = 16
+REPLICAS = int(os.environ.get("BENCH_REPLICAS", "1"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SINGLE_EVENTS = int(os.environ.get("BENCH_SINGLE_EVENTS", "1000"))  # per round
 BATCH = 500
@@ -123,12 +128,13 @@ def payment_event(prefix: str, customers: str, n: int) -> dict[str, Any]:
     return _event(f"{prefix}-p-{n}", "payment.received", datetime.now(UTC).isoformat(), data)
 
 
-async def post_all(base: str, bodies: Sequence[Any], clients: int) -> tuple[float, int]:
-    """Send every body (``clients`` at a time); seconds taken and results not accepted."""
+async def post_all(bases: Sequence[str], bodies: Sequence[Any], clients: int) -> tuple[float, int]:
+    """Send every body (``clients`` at a time, spread over the services at ``bases``);
+    seconds taken and results not accepted."""
     queue = list(reversed(bodies))
     errors = 0
 
-    async def client() -> None:
+    async def client(base: str) -> None:
         nonlocal errors
         conn = await Connection.open(base)
         try:
@@ -142,29 +148,29 @@ async def post_all(base: str, bodies: Sequence[Any], clients: int) -> tuple[floa
             await conn.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(bases[i % len(bases)]) for i in range(clients)))
     return time.perf_counter() - started, errors
 
 
-async def seed_service(base: str) -> None:
+async def seed_service(bases: Sequence[str]) -> None:
     seed = seed_events("svc")
     batches = [{"events": seed[i : i + BATCH]} for i in range(0, len(seed), BATCH)]
-    _, errors = await post_all(base, batches, 1)
+    _, errors = await post_all(bases, batches, 1)
     assert errors == 0, f"seeding failed: {errors}"
     warm = [payment_event("warm", "svc", n) for n in range(CLIENTS * 8)]
-    await post_all(base, warm, CLIENTS)  # prepares the statements on every connection
+    await post_all(bases, warm, CLIENTS)  # prepares the statements on every connection
 
 
-async def service_single(base: str, round_: int) -> tuple[float, int]:
+async def service_single(bases: Sequence[str], round_: int) -> tuple[float, int]:
     events = [payment_event(f"svc-s{round_}", "svc", n) for n in range(SINGLE_EVENTS)]
-    elapsed, errors = await post_all(base, events, CLIENTS)
+    elapsed, errors = await post_all(bases, events, CLIENTS)
     return SINGLE_EVENTS / elapsed, errors
 
 
-async def service_batched(base: str, round_: int) -> tuple[float, int]:
+async def service_batched(bases: Sequence[str], round_: int) -> tuple[float, int]:
     events = [payment_event(f"svc-b{round_}", "svc", n) for n in range(BATCH * BATCHES)]
     batches = [{"events": events[i : i + BATCH]} for i in range(0, len(events), BATCH)]
-    elapsed, errors = await post_all(base, batches, 1)
+    elapsed, errors = await post_all(bases, batches, 1)
     return len(events) / elapsed, errors
 
 
@@ -179,24 +185,30 @@ async def main() -> None:
     async with bench_database("huikuan_bench_ingest") as url:
         pool = await asyncpg.create_pool(asyncpg_dsn(url), min_size=CLIENTS, max_size=CLIENTS)
         try:
-            # The scheduler is off: its first overdue scan of the seeded invoices would
-            # otherwise land inside a round, and the raw baseline runs no such job.
-            with running_service(
-                url, HUIKUAN_INGEST_SWEEP_SECONDS="0", HUIKUAN_SCHEDULER_ENABLED="false"
-            ) as base:
-                await seed_service(base)
+            with contextlib.ExitStack() as services:
+                # The scheduler is off: its first overdue scan of the seeded invoices would
+                # otherwise land inside a round, and the raw baseline runs no such job.
+                bases = [
+                    services.enter_context(
+                        running_service(
+                            url, HUIKUAN_INGEST_SWEEP_SECONDS="0", HUIKUAN_SCHEDULER_ENABLED="false"
+                        )
+                    )
+                    for _ in range(REPLICAS)
+                ]
+                await seed_service(bases)
                 await seed_raw(pool, CUSTOMERS, INVOICES_PER_CUSTOMER)
                 warm = [payment_event("raw-w", "raw", n) for n in range(CLIENTS * 8)]
                 await raw_single(pool, warm, CLIENTS)
                 for round_ in range(ROUNDS):
-                    rate, failed = await service_single(base, round_)
+                    rate, failed = await service_single(bases, round_)
                     events = [
                         payment_event(f"raw-s{round_}", "raw", n) for n in range(SINGLE_EVENTS)
                     ]
                     single.append((rate, await raw_single(pool, events, CLIENTS)))
                     errors += failed
                 for round_ in range(ROUNDS):
-                    rate, failed = await service_batched(base, round_)
+                    rate, failed = await service_batched(bases, round_)
                     count = BATCH * BATCHES
                     events = [payment_event(f"raw-b{round_}", "raw", n) for n in range(count)]
                     batched.append((rate, await raw_batched(pool, events, BATCH)))
@@ -220,7 +232,8 @@ async def main() -> None:
             )
         )
     print_table(
-        f"payment.received ingestion: {ROUNDS} rounds of {SINGLE_EVENTS} single events "
+        f"payment.received ingestion, {REPLICAS} service process(es): {ROUNDS} rounds of "
+        f"{SINGLE_EVENTS} single events "
         f"({CLIENTS} clients) and of {BATCHES} batches of {BATCH}, service then raw baseline",
         rows,
         ("mode", "service ev/s", "raw asyncpg ev/s", "ratio", "per round", "goal"),
