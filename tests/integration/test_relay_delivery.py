@@ -130,6 +130,24 @@ async def test_retry_after_on_429_is_honoured(
         await receiver.stop()
 
 
+async def test_a_redirect_is_a_failed_attempt_never_followed(
+    platform: Platform, relays: RelayStarter
+) -> None:
+    receiver = await Receiver(lambda _: Reply(302, {"Location": "/elsewhere"})).start()
+    try:
+        endpoint = await subscribe(platform, receiver.url)
+        await emit(platform)
+        await relays()
+
+        await eventually(attempted_once(platform, endpoint.endpoint.id))
+    finally:
+        await receiver.stop()
+    assert [r.path for r in receiver.received] == ["/hooks"]  # nothing sent to the Location
+    [delivery] = await deliveries_of(platform, endpoint.endpoint.id)
+    assert delivery.status is DeliveryStatus.PENDING
+    assert [(a.status_code, a.error) for a in delivery.attempts] == [(302, "HTTP 302 Found")]
+
+
 async def test_a_timeout_is_an_error_that_is_retried(
     platform: Platform, relays: RelayStarter
 ) -> None:
