@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         default=None, description="Ensures a key with this value and all scopes exists."
     )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     migrate_on_start: bool = True
     log_level: str = "INFO"

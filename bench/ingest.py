@@ -157,8 +157,22 @@ async def seed_service(bases: Sequence[str]) -> None:
     batches = [{"events": seed[i : i + BATCH]} for i in range(0, len(seed), BATCH)]
     _, errors = await post_all(bases, batches, 1)
     assert errors == 0, f"seeding failed: {errors}"
-    warm = [payment_event("warm", "svc", n) for n in range(CLIENTS * 8)]
-    await post_all(bases, warm, CLIENTS)  # prepares the statements on every connection
+
+
+async def analyze(pool: asyncpg.Pool) -> None:
+    """Fresh planner statistics, as autovacuum keeps them on a production server (it
+    analyses a table once a tenth of it has changed). The CI machine's PostgreSQL runs
+    without autovacuum: plans made while a table was empty (a foreign key check that scans
+    ``payments`` from end to end, say) would stay, and slow both sides down more with every
+    round, in a way production never sees. Run before every round, outside the timing."""
+    async with pool.acquire() as conn:
+        await conn.execute("ANALYZE")
+
+
+async def warm_up(bases: Sequence[str], pool: asyncpg.Pool) -> None:
+    """Prepares the statements on every connection, on both sides."""
+    await post_all(bases, [payment_event("warm", "svc", n) for n in range(CLIENTS * 8)], CLIENTS)
+    await raw_single(pool, [payment_event("raw-w", "raw", n) for n in range(CLIENTS * 8)], CLIENTS)
 
 
 async def service_single(bases: Sequence[str], round_: int) -> tuple[float, int]:
@@ -198,9 +212,10 @@ async def main() -> None:
                 ]
                 await seed_service(bases)
                 await seed_raw(pool, CUSTOMERS, INVOICES_PER_CUSTOMER)
-                warm = [payment_event("raw-w", "raw", n) for n in range(CLIENTS * 8)]
-                await raw_single(pool, warm, CLIENTS)
+                await analyze(pool)
+                await warm_up(bases, pool)
                 for round_ in range(ROUNDS):
+                    await analyze(pool)
                     rate, failed = await service_single(bases, round_)
                     events = [
                         payment_event(f"raw-s{round_}", "raw", n) for n in range(SINGLE_EVENTS)
@@ -208,6 +223,7 @@ async def main() -> None:
                     single.append((rate, await raw_single(pool, events, CLIENTS)))
                     errors += failed
                 for round_ in range(ROUNDS):
+                    await analyze(pool)
                     rate, failed = await service_batched(bases, round_)
                     count = BATCH * BATCHES
                     events = [payment_event(f"raw-b{round_}", "raw", n) for n in range(count)]

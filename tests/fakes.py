@@ -380,7 +380,9 @@ class FakeUnitOfWork:
         self._snapshot = None
         self.committed += 1
 
-    def __call__(self, idempotency_claim: tuple[str, str] | None = None) -> Self:
+    def __call__(
+        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+    ) -> Self:
         return self
 
 

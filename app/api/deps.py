@@ -31,10 +31,10 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def request_uow(request: Request, platform: Platform) -> UnitOfWork:
+def request_uow(request: Request, platform: Platform, *, reuse_plans: bool = False) -> UnitOfWork:
     """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
     claim = getattr(request.state, "idempotency_claim", None)
-    return platform.uow(idempotency_claim=claim)
+    return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans)
 
 
 async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:

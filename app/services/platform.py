@@ -22,7 +22,12 @@ from app.services.ports import (
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, idempotency_claim: tuple[str, str] | None = None) -> UnitOfWork: ...
+    def __call__(
+        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+    ) -> UnitOfWork:
+        """``reuse_plans``: the transaction's statements run on the plans the database
+        keeps for them instead of being planned again for each call's parameters; for hot
+        paths whose statements are index lookups whatever their parameters (ingestion)."""
 
 
 class ReadinessProbe(Protocol):

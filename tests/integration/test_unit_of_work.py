@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.tables import customers, outbox_events
+from app.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from app.domain.customers import Customer
 from app.domain.events import Actor
 from app.services.customers import NewCustomer, create_customer, subject
@@ -74,3 +75,22 @@ async def test_a_committed_change_has_exactly_its_events(
         (row,) = (await conn.execute(select(outbox_events))).mappings().all()
     assert row["subject"] == f"customers/{made.id}"
     assert row["xid"] is not None
+
+
+async def _plan_cache_mode(uow: SqlUnitOfWork) -> str:
+    mode: str = await uow.connection.driver.fetchval("SHOW plan_cache_mode")
+    return mode
+
+
+async def test_a_unit_of_work_that_reuses_plans_does_so_for_its_transaction_only(
+    db: AsyncEngine,
+) -> None:
+    factory = SqlUnitOfWorkFactory(db)
+    async with factory(reuse_plans=True) as uow:
+        assert await _plan_cache_mode(uow) == "force_generic_plan"
+        held = uow.connection.driver
+        await uow.commit()
+        # SET LOCAL: the pooled connection is back to PostgreSQL's own choice.
+        assert await held.fetchval("SHOW plan_cache_mode") == "auto"
+    async with factory() as uow:
+        assert await _plan_cache_mode(uow) == "auto"

@@ -59,7 +59,7 @@ async def ingest(request: Request, actor: Ingester) -> Response:
         )
     except json.JSONDecodeError:
         return problem(400, "the request body is not valid JSON", slug="malformed-json")
-    uow = request_uow(request, platform)
+    uow = request_uow(request, platform, reuse_plans=True)
     report = await ingest_events(uow, platform.context(actor), events)
     for result in report.results:
         count_ingest(result.type, result.outcome.value)
