@@ -162,15 +162,15 @@ _INVOICE_COLUMNS = (
     "dunning_level, version, created_at, updated_at"
 )
 
-# Per customer and currency, the invoices _LOCK_REACHABLE would reach for the group's
-# payments' total, locked in id order.
-_LOCK_REACHABLE_FOR_GROUPS = f"""
-WITH groups AS MATERIALIZED (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::numeric[], $4::text[])
-         AS g(customer_id, currency, amount, reference)
-), open_invoices AS (
+_INVOICE_SELECT = ", ".join("i." + c.strip() for c in _INVOICE_COLUMNS.split(","))
+
+# Per customer and currency (the ``groups`` CTE), the open invoices _LOCK_REACHABLE would
+# reach for the group's payments' total: the named ones and the due-date queue's prefix
+# whose outstanding ahead is below the total.
+_REACHABLE = """
+open_invoices AS MATERIALIZED (
     SELECT i.id, i.customer_id, i.currency, i.outstanding, i.due_date, i.issued_on,
-           i.external_id, i.disputed_at, g.amount, g.reference
+           i.external_id, i.disputed_at, i.version, g.amount, g.reference
     FROM groups AS g JOIN invoices AS i
       ON i.customer_id = g.customer_id AND i.currency = g.currency
      AND i.status IN ('open', 'partially_paid')
@@ -185,12 +185,55 @@ WITH groups AS MATERIALIZED (
        OR (external_id <> '' AND strpos(reference, lower(external_id)) > 0)
     UNION
     SELECT id FROM queue WHERE ahead < amount
-)
-SELECT {", ".join("i." + c.strip() for c in _INVOICE_COLUMNS.split(","))}, c.late_fee_rate
+)"""
+
+# The reachable invoices of groups whose payers are locked already, locked in id order.
+_LOCK_REACHABLE_FOR_GROUPS = f"""
+WITH groups AS MATERIALIZED (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::numeric[], $4::text[])
+         AS g(customer_id, currency, amount, reference)
+), {_REACHABLE}
+SELECT {_INVOICE_SELECT}, c.late_fee_rate
 FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
 WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
 ORDER BY i.id
 FOR NO KEY UPDATE OF i
+"""
+
+# One payer ($1) and its reachable invoices in one statement (one round trip fewer), for
+# when the payer's row is free: SKIP LOCKED, so the statement never waits for the payer,
+# and each invoice comes with the version its snapshot saw (``seen_version``) beside the
+# one its lock holds. The answer is what _LOCK_PAYERS then _LOCK_REACHABLE_FOR_GROUPS
+# would give only if the payer was locked and no reachable invoice changed between the
+# snapshot and the locks; otherwise the caller does it in two statements after all.
+_LOCK_ONE_PAYER_WITH_CANDIDATES = f"""
+WITH payer AS MATERIALIZED (
+    SELECT c.id,
+           EXISTS (SELECT 1 FROM promises AS p WHERE p.customer_id = c.id AND p.status = 'open')
+               AS promised
+    FROM customers AS c
+    WHERE c.external_id = $1
+    FOR NO KEY UPDATE OF c SKIP LOCKED
+), groups AS MATERIALIZED (
+    SELECT payer.id AS customer_id, g.currency, g.amount, g.reference
+    FROM payer, unnest($2::text[], $3::numeric[], $4::text[]) AS g(currency, amount, reference)
+), {_REACHABLE}, locked AS MATERIALIZED (
+    SELECT {_INVOICE_SELECT}, c.late_fee_rate, o.version AS seen_version
+    FROM invoices AS i
+    JOIN open_invoices AS o ON o.id = i.id
+    LEFT JOIN contracts AS c ON c.id = i.contract_id
+    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    ORDER BY i.id
+    FOR NO KEY UPDATE OF i
+)
+SELECT payer.id AS payer_id, payer.promised,
+       EXISTS (SELECT 1 FROM customers WHERE external_id = $1) AS known,
+       (SELECT count(*) FROM reachable) AS reachable,
+       locked.*
+FROM (VALUES (1)) AS one (n)
+LEFT JOIN payer ON true
+LEFT JOIN locked ON true
+ORDER BY locked.id
 """
 
 _ADD_PAID = text(
@@ -253,6 +296,41 @@ class SqlInvoiceRepository:
     async def lock_payers_and_candidates(self, groups: Sequence[PayerGroup]) -> LockedPayers:
         if not groups:
             return LockedPayers({}, frozenset(), [])
+        if len({g.customer_external_id for g in groups}) == 1:
+            at_once = await self._lock_one_payer_with_candidates(groups)
+            if at_once is not None:
+                return at_once
+        return await self._lock_payers_then_candidates(groups)
+
+    async def _lock_one_payer_with_candidates(
+        self, groups: Sequence[PayerGroup]
+    ) -> LockedPayers | None:
+        """One round trip for the common case; None when the payer's row was taken or a
+        reachable invoice changed after the statement's snapshot (then two statements)."""
+        external_id = groups[0].customer_external_id
+        rows = await self.driver.fetch(
+            _LOCK_ONE_PAYER_WITH_CANDIDATES,
+            external_id,
+            [g.available.currency for g in groups],
+            [g.available.amount for g in groups],
+            [g.reference.lower() for g in groups],
+            sorted({i for g in groups for i in g.pay_first}),
+        )
+        head = rows[0]
+        payer_id = head["payer_id"]
+        if payer_id is None:
+            return None if head["known"] else LockedPayers({}, frozenset(), [])
+        locked = [r for r in rows if r["id"] is not None]
+        if len(locked) != head["reachable"] or any(
+            r["version"] != r["seen_version"] for r in locked
+        ):
+            return None
+        promised = frozenset({payer_id}) if head["promised"] else frozenset()
+        return LockedPayers(
+            {external_id: payer_id}, promised, [invoice_from_row(r) for r in locked]
+        )
+
+    async def _lock_payers_then_candidates(self, groups: Sequence[PayerGroup]) -> LockedPayers:
         locked = await self.driver.fetch(_LOCK_PAYERS, [g.customer_external_id for g in groups])
         payers: dict[str, UUID] = {r["external_id"]: r["id"] for r in locked}
         promised = frozenset(r["id"] for r in locked if r["promised"])
