@@ -164,16 +164,21 @@ _INVOICE_COLUMNS = (
 
 _INVOICE_SELECT = ", ".join("i." + c.strip() for c in _INVOICE_COLUMNS.split(","))
 
-# Per customer and currency (the ``groups`` CTE), the open invoices _LOCK_REACHABLE would
-# reach for the group's payments' total: the named ones and the due-date queue's prefix
-# whose outstanding ahead is below the total.
-_REACHABLE = """
+
+def _reachable(only_customer: str = "TRUE") -> str:
+    """Per customer and currency (the ``groups`` CTE), the open invoices _LOCK_REACHABLE
+    would reach for the group's payments' total: the named ones and the due-date queue's
+    prefix whose outstanding ahead is below the total. ``only_customer`` narrows the
+    invoices to one customer up front, so that a plan made without the parameters' values
+    still looks them up by customer rather than reading every invoice."""
+    return f"""
 open_invoices AS MATERIALIZED (
     SELECT i.id, i.customer_id, i.currency, i.outstanding, i.due_date, i.issued_on,
            i.external_id, i.disputed_at, i.version, g.amount, g.reference
     FROM groups AS g JOIN invoices AS i
       ON i.customer_id = g.customer_id AND i.currency = g.currency
      AND i.status IN ('open', 'partially_paid')
+    WHERE {only_customer}
 ), queue AS (
     SELECT id, amount, sum(outstanding) OVER (
                PARTITION BY customer_id, currency ORDER BY due_date, issued_on, id
@@ -187,12 +192,13 @@ open_invoices AS MATERIALIZED (
     SELECT id FROM queue WHERE ahead < amount
 )"""
 
+
 # The reachable invoices of groups whose payers are locked already, locked in id order.
 _LOCK_REACHABLE_FOR_GROUPS = f"""
 WITH groups AS MATERIALIZED (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::numeric[], $4::text[])
          AS g(customer_id, currency, amount, reference)
-), {_REACHABLE}
+), {_reachable()}
 SELECT {_INVOICE_SELECT}, c.late_fee_rate
 FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
 WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
@@ -217,7 +223,7 @@ WITH payer AS MATERIALIZED (
 ), groups AS MATERIALIZED (
     SELECT payer.id AS customer_id, g.currency, g.amount, g.reference
     FROM payer, unnest($2::text[], $3::numeric[], $4::text[]) AS g(currency, amount, reference)
-), {_REACHABLE}, locked AS MATERIALIZED (
+), {_reachable("i.customer_id = (SELECT id FROM payer)")}, locked AS MATERIALIZED (
     SELECT {_INVOICE_SELECT}, c.late_fee_rate, o.version AS seen_version
     FROM invoices AS i
     JOIN open_invoices AS o ON o.id = i.id
