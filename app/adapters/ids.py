@@ -8,17 +8,33 @@ import time
 from uuid import UUID
 
 
+RANDOM_BYTES_PER_READ = 4096
+
+
 class Uuid7Generator:
-    """Monotonic within a process: a counter breaks ties inside one millisecond."""
+    """Monotonic within a process: a counter breaks ties inside one millisecond.
+
+    The random bits come from the operating system's CSPRNG, read a few kilobytes at a
+    time rather than ten bytes per id (a system call each: a few percent of ingestion's
+    CPU)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last_ms = 0
         self._counter = 0
+        self._random = b""
+        self._offset = 0
+
+    def _random_int(self) -> int:
+        """Ten fresh random bytes as an integer (the caller holds the lock)."""
+        if self._offset + 10 > len(self._random):
+            self._random, self._offset = os.urandom(RANDOM_BYTES_PER_READ), 0
+        start, self._offset = self._offset, self._offset + 10
+        return int.from_bytes(self._random[start : self._offset])
 
     def new_id(self) -> UUID:
-        random = int.from_bytes(os.urandom(10))  # 62 bits of rand_b, 10 to seed the counter
         with self._lock:
+            random = self._random_int()  # 62 bits of rand_b, 10 to seed the counter
             ms = time.time_ns() // 1_000_000
             if ms <= self._last_ms:
                 ms = self._last_ms
