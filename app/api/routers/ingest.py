@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response
+from fastapi import Query, Request, Response, Security
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import SecurityScopes
 
-from app.api.deps import Ingester, IngestReader, UowDep, request_uow
+from app.api.deps import IngestReader, UowDep, authorize, bearer, request_uow
 from app.api.errors import problem, problem_responses
 from app.api.ingest_body import read_events
 from app.api.metrics import count_ingest, count_released
@@ -16,6 +19,7 @@ from app.api.routers.base import resource_router
 from app.api.schemas.common import PageOut
 from app.api.schemas.ingest import IngestEventOut, IngestResultsOut, request_body
 from app.api.signatures import check_signature
+from app.domain.access import Scope
 from app.domain.ingest import IngestStatus
 from app.services.ingest.intake import ingest_events
 from app.services.ingest.queries import ingest_event_document, list_ingest_events
@@ -40,17 +44,24 @@ With `HUIKUAN_INGEST_SECRET` set, requests must be signed with Standard Webhooks
 """
 
 
-@router.post(
-    "/events",
-    summary="Ingest ERP/CRM events: one, a batch, or CloudEvents",
-    description=DESCRIPTION,
-    response_model=IngestResultsOut,
-    responses=problem_responses(400, 413, 415),
-    openapi_extra={"requestBody": request_body()},
-)
-async def ingest(request: Request, actor: Ingester) -> Response:
-    # The hot route: one dependency (the key), the rest by hand, to keep per-request work low.
+class RequestOnlyRoute(APIRoute):
+    """A route documented as declared (its key check included) whose endpoint FastAPI
+    calls with the request alone: the endpoint checks the key and reads the body itself.
+    For the busiest route, where solving dependencies cost a twentieth of its CPU."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = self.endpoint
+
+        async def request_only(request: Request) -> Response:
+            response: Response = await endpoint(request)
+            return response
+
+        return request_only
+
+
+async def ingest(request: Request) -> Response:
     platform: Platform = request.app.state.platform
+    actor = await authorize(INGESTING, request, platform, await bearer(request))
     body = await request.body()
     check_signature(platform.ingest.secret, request, body)
     try:
@@ -65,6 +76,21 @@ async def ingest(request: Request, actor: Ingester) -> Response:
         count_ingest(result.type, result.outcome.value)
     count_released(report.released)
     return JSONResponse({"results": [result.document() for result in report.results]})
+
+
+INGESTING = SecurityScopes([Scope.INGEST.value])
+router.add_api_route(
+    "/events",
+    ingest,
+    methods=["POST"],
+    summary="Ingest ERP/CRM events: one, a batch, or CloudEvents",
+    description=DESCRIPTION,
+    response_model=IngestResultsOut,
+    responses=problem_responses(400, 413, 415),
+    openapi_extra={"requestBody": request_body()},
+    dependencies=[Security(authorize, scopes=INGESTING.scopes)],
+    route_class_override=RequestOnlyRoute,
+)
 
 
 @router.get(
