@@ -7,7 +7,6 @@ import threading
 import time
 from uuid import UUID
 
-
 RANDOM_BYTES_PER_READ = 4096
 
 
