@@ -87,54 +87,34 @@ async def paying_while(
     return await paying
 
 
-@pytest.mark.usefixtures("two_invoices")
-async def test_a_payer_held_by_another_payment_is_waited_for(
-    platform: Platform, db: AsyncEngine, other: asyncpg.Connection
-) -> None:
+HOLD_FP_1 = "SELECT 1 FROM invoices WHERE external_id = 'FP-1' FOR NO KEY UPDATE"
+RACES = {
     # The other transaction holds the payer, as a payment of it would, and pays FP-1 off.
-    outcome = await paying_while(
-        platform,
-        other,
-        holding="SELECT 1 FROM customers WHERE external_id = 'C-1' FOR NO KEY UPDATE",
-        then="UPDATE invoices SET amount_paid = amount WHERE external_id = 'FP-1'",
-    )
-    assert outcome == ["accepted"]
-    assert await allocations(db, "P-9") == [("FP-2", Decimal("80.00"))]
+    "payer held by another payment": (
+        "SELECT 1 FROM customers WHERE external_id = 'C-1' FOR NO KEY UPDATE",
+        "UPDATE invoices SET amount_paid = amount WHERE external_id = 'FP-1'",
+    ),
+    # The snapshot saw FP-1 open, enough for 80.00; when the lock is granted it is void.
+    "invoice voided meanwhile": (
+        HOLD_FP_1,
+        "UPDATE invoices SET voided_at = now(), voided_on = current_date, "
+        "void_reason = 'issued twice', version = version + 1 WHERE external_id = 'FP-1'",
+    ),
+    # FP-1 stays open, so the lock returns it: only its version tells it changed.
+    "invoice disputed meanwhile": (
+        HOLD_FP_1,
+        "UPDATE invoices SET disputed_at = now(), dispute_reason = 'wrong quantity', "
+        "version = version + 1 WHERE external_id = 'FP-1'",
+    ),
+}
 
 
 @pytest.mark.usefixtures("two_invoices")
-async def test_an_invoice_voided_while_the_payment_waits_is_passed_over(
-    platform: Platform, db: AsyncEngine, other: asyncpg.Connection
+@pytest.mark.parametrize(("holding", "then"), list(RACES.values()), ids=list(RACES))
+async def test_a_payment_allocates_as_if_after_what_changed_under_its_lock(
+    platform: Platform, db: AsyncEngine, other: asyncpg.Connection, holding: str, then: str
 ) -> None:
-    # Its snapshot saw FP-1 open, enough for 80.00; by the time its lock is granted, FP-1
-    # is void: the payment looks again and goes to FP-2.
-    outcome = await paying_while(
-        platform,
-        other,
-        holding="SELECT 1 FROM invoices WHERE external_id = 'FP-1' FOR NO KEY UPDATE",
-        then=(
-            "UPDATE invoices SET voided_at = now(), voided_on = current_date, "
-            "void_reason = 'issued twice', version = version + 1 WHERE external_id = 'FP-1'"
-        ),
-    )
-    assert outcome == ["accepted"]
-    assert await allocations(db, "P-9") == [("FP-2", Decimal("80.00"))]
-
-
-@pytest.mark.usefixtures("two_invoices")
-async def test_an_invoice_disputed_while_the_payment_waits_is_passed_over(
-    platform: Platform, db: AsyncEngine, other: asyncpg.Connection
-) -> None:
-    # FP-1 stays open, so the lock returns it; only its version tells it changed.
-    outcome = await paying_while(
-        platform,
-        other,
-        holding="SELECT 1 FROM invoices WHERE external_id = 'FP-1' FOR NO KEY UPDATE",
-        then=(
-            "UPDATE invoices SET disputed_at = now(), dispute_reason = 'wrong quantity', "
-            "version = version + 1 WHERE external_id = 'FP-1'"
-        ),
-    )
+    outcome = await paying_while(platform, other, holding=holding, then=then)
     assert outcome == ["accepted"]
     assert await allocations(db, "P-9") == [("FP-2", Decimal("80.00"))]
 
