@@ -71,8 +71,8 @@ _STAMP_CLAIM = (
 
 # For hot paths: PostgreSQL plans a prepared statement whose parameters are arrays again on
 # every call (its generic plan looks dearer than one made for the call's values), which cost
-# the ingestion path more than half of the database's time per event. In the same round
-# trip as BEGIN, and for this transaction only.
+# the ingestion path about 0.9 ms of the database's CPU per event. In the same round trip
+# as BEGIN, and for this transaction only.
 BEGIN_REUSING_PLANS = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"
 
 

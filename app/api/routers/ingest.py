@@ -44,6 +44,9 @@ With `HUIKUAN_INGEST_SECRET` set, requests must be signed with Standard Webhooks
 """
 
 
+INGESTING = SecurityScopes([Scope.INGEST.value])
+
+
 class RequestOnlyRoute(APIRoute):
     """A route documented as declared (its key check included) whose endpoint FastAPI
     calls with the request alone: the endpoint checks the key and reads the body itself.
@@ -78,7 +81,6 @@ async def ingest(request: Request) -> Response:
     return JSONResponse({"results": [result.document() for result in report.results]})
 
 
-INGESTING = SecurityScopes([Scope.INGEST.value])
 router.add_api_route(
     "/events",
     ingest,
