@@ -212,7 +212,6 @@ async def main() -> None:
                 ]
                 await seed_service(bases)
                 await seed_raw(pool, CUSTOMERS, INVOICES_PER_CUSTOMER)
-                await analyze(pool)
                 await warm_up(bases, pool)
                 for round_ in range(ROUNDS):
                     await analyze(pool)
