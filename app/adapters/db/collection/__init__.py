@@ -1,0 +1,1 @@
+"""Targets, tasks, interactions, promises, risk flags, dunning and the worklist in PostgreSQL."""

@@ -1,0 +1,1 @@
+"""The outbox, webhook endpoints and deliveries in PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Inbound events in PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Contracts, installments, invoices and payments in PostgreSQL."""

@@ -1,0 +1,1 @@
+"""The reports' SQL: one aggregate statement per report."""

@@ -1,0 +1,1 @@
+"""The scan queues and findings of the scheduled jobs."""

@@ -1,1 +1,0 @@
-"""The outbox relay: wakes on commit, fans events out, sends deliveries, records outcomes."""

@@ -1,1 +1,0 @@
-"""Outbound webhooks: Standard Webhooks signatures and the httpx sender."""

@@ -1,0 +1,1 @@
+"""/v1/targets, tasks, worklist, interactions, promises, risk flags, dunning policy."""

@@ -1,0 +1,1 @@
+"""/v1/contracts, /v1/invoices, /v1/payments."""

@@ -1,0 +1,1 @@
+"""/v1/admin/jobs and the test clock."""

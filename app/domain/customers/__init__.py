@@ -1,0 +1,1 @@
+"""Customers: who owes, on what terms."""

@@ -1,0 +1,1 @@
+"""Delivery: outbound events, webhook endpoints and deliveries."""

@@ -1,0 +1,1 @@
+"""Intake: inbound ERP and CRM events."""

@@ -1,0 +1,1 @@
+"""Receivables: contracts, plans, installments, invoices, payments, allocation."""

@@ -1,0 +1,1 @@
+"""Reporting: aging, KPIs, forecast, performance, target curves."""

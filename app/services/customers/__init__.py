@@ -1,0 +1,1 @@
+"""Customers: create, change, read, list."""

@@ -1,0 +1,1 @@
+"""Delivery: the outbox, webhook endpoints, deliveries and the event feed."""

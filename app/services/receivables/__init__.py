@@ -1,0 +1,1 @@
+"""Receivables: contracts, plans, invoices, payments and allocation."""

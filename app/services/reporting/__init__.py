@@ -1,0 +1,1 @@
+"""Reporting: the report use cases and their documents."""

@@ -1,0 +1,1 @@
+"""Scheduling: the job registry, run-now and the test clock."""
