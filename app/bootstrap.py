@@ -14,26 +14,26 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.clock import SystemClock, TestClock, TestClockSync
+from app.adapters.db.access.idempotency import SqlIdempotencyStore
 from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
-from app.adapters.db.idempotency import SqlIdempotencyStore
 from app.adapters.db.migrate import upgrade
 from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
+from app.adapters.delivery.relay import Relay, RelayConfig
+from app.adapters.delivery.sender import WebhookSender
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.adapters.metrics import OverdueAmountGauge, refresh_outbox_gauges
-from app.adapters.relay.relay import Relay, RelayConfig
-from app.adapters.scheduler.runner import LockedJobRunner
-from app.adapters.scheduler.service import JobSchedule, SchedulerService, daily, every
-from app.adapters.webhooks.sender import WebhookSender
+from app.adapters.scheduling.runner import LockedJobRunner
+from app.adapters.scheduling.service import JobSchedule, SchedulerService, daily, every
 from app.api.app import create_app
 from app.api.metrics import count_released
 from app.domain.events import Actor
-from app.services.api_keys import KeyCache, ensure_bootstrap_key
-from app.services.delivery import DeliveryPolicy
-from app.services.idempotency import IdempotencyPolicy
-from app.services.ingest.sweeper import ParkedEventSweeper
-from app.services.jobs.base import JobParams
+from app.services.access.api_keys import KeyCache, ensure_bootstrap_key
+from app.services.access.idempotency import IdempotencyPolicy
+from app.services.delivery.delivery import DeliveryPolicy
+from app.services.intake.sweeper import ParkedEventSweeper
+from app.services.jobs import JobParams
 from app.services.platform import IngestPolicy, Platform, UnitOfWorkFactory
 from app.services.ports import Clock
 from app.settings import Settings

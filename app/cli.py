@@ -111,7 +111,7 @@ async def _migrate() -> int:
 
 async def _apikey(args: argparse.Namespace) -> int:
     from app.domain.errors import DomainError
-    from app.services import api_keys
+    from app.services.access import api_keys
     from app.services.pagination import PageRequest
 
     settings = Settings(bootstrap_api_key=None)

@@ -14,10 +14,10 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from standardwebhooks.webhooks import Webhook
 
-from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
+from app.domain.collection.worklist_weights import SETTING as WEIGHTS_SETTING
+from app.domain.collection.worklist_weights import Weights, weights_from_json
+from app.domain.delivery.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
 from app.domain.errors import ValidationFailed
-from app.domain.worklist_weights import SETTING as WEIGHTS_SETTING
-from app.domain.worklist_weights import Weights, weights_from_json
 
 
 class Settings(BaseSettings):

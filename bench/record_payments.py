@@ -30,9 +30,9 @@ from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.domain.events import Actor
 from app.services.context import Context
-from app.services.customers import NewCustomer, create_customer
-from app.services.invoices import NewInvoice, create_invoice
-from app.services.payments import NewPayment, record_payment
+from app.services.customers.customers import NewCustomer, create_customer
+from app.services.receivables.invoices import NewInvoice, create_invoice
+from app.services.receivables.payments import NewPayment, record_payment
 
 PAYMENTS = 400
 CONCURRENCY = 8  # all for one customer: the use case queues them on its lock

@@ -32,12 +32,12 @@ from harness import ROOT, bench_database, free_port, percentile
 from app.adapters.clock import SystemClock
 from app.adapters.db.engine import create_engine
 from app.adapters.db.uow import SqlUnitOfWorkFactory
+from app.adapters.delivery.sender import CONTENT_TYPE, event_body
+from app.adapters.delivery.signing import signed_headers
 from app.adapters.ids import Uuid7Generator
-from app.adapters.webhooks.sender import CONTENT_TYPE, event_body
-from app.adapters.webhooks.signing import signed_headers
 from app.domain.events import Actor, OutboxEvent
 from app.services.context import Context
-from app.services.webhooks import NewEndpoint, create_endpoint
+from app.services.delivery.webhooks import NewEndpoint, create_endpoint
 from app.settings import Settings
 
 RATE = float(os.environ.get("BENCH_RATE", "300"))

@@ -32,9 +32,9 @@ from app.adapters.db.engine import create_engine
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.ids import Uuid7Generator
 from app.domain.events import Actor
+from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.context import Context
-from app.services.jobs.base import JobParams
-from app.services.jobs.overdue_scan import run_overdue_scan
+from app.services.jobs import JobParams
 
 CUSTOMERS = 10_000
 CONTRACTS = 250_000

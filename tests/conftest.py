@@ -16,15 +16,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.adapters.db.access.idempotency import SqlIdempotencyStore
 from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
-from app.adapters.db.idempotency import SqlIdempotencyStore
 from app.adapters.db.scratch import throwaway_database
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.api.app import create_app
-from app.services.api_keys import ensure_bootstrap_key
+from app.services.access.api_keys import ensure_bootstrap_key
 from app.services.platform import Platform
 from tests.fakes import FixedClock
 

@@ -13,13 +13,13 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from app.adapters.ids import Uuid7Generator
-from app.domain.access import ApiKey, Scope
-from app.domain.customers import Customer
-from app.domain.delivery import DeliveryStatus, WebhookDelivery
+from app.domain.access.api_keys import ApiKey, Scope
+from app.domain.access.idempotency import ClaimState, IdempotencyRecord, StoredResponse
+from app.domain.customers.customers import Customer
+from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery
+from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.events import Actor, OutboxEvent
-from app.domain.idempotency import ClaimState, IdempotencyRecord, StoredResponse
-from app.domain.webhooks import WebhookEndpoint
 from app.services.context import Context
 from app.services.pagination import PageRequest
 from app.services.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent

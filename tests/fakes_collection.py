@@ -11,15 +11,15 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from app.domain.dunning import DunningPolicy
+from app.domain.collection.dunning import DunningPolicy
+from app.domain.collection.interactions import Interaction
+from app.domain.collection.promises import UNSETTLED, Promise, PromiseStatus
+from app.domain.collection.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, RiskSummary, Subject
+from app.domain.collection.targets import ProgressSums, Target, TargetScope
+from app.domain.collection.tasks import Task, TaskStatus, TaskSummary
 from app.domain.errors import Conflict, StaleVersion
-from app.domain.interactions import Interaction
 from app.domain.money import Money
-from app.domain.promises import UNSETTLED, Promise, PromiseStatus
-from app.domain.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, RiskSummary, Subject
-from app.domain.targets import ProgressSums, Target, TargetScope
-from app.domain.tasks import Task, TaskStatus, TaskSummary
-from app.services.collection_ports import (
+from app.services.collection.ports import (
     CountedPromise,
     PromiseFilter,
     RiskFlagFilter,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from app.domain.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
+from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
 from app.services.pagination import PageRequest
 from app.services.ports import IngestFilter, Registered, Settlement
 

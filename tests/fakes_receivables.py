@@ -13,13 +13,13 @@ from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from app.domain.contracts import Contract, Installment, InstallmentChange
 from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
-from app.domain.installments import Ledger
-from app.domain.invoices import PAYABLE, Invoice, InvoiceStatus
 from app.domain.money import Money
-from app.domain.payments import Allocation, Payment, PaymentStatus
-from app.domain.plans import PlanChange
+from app.domain.receivables.contracts import Contract, Installment, InstallmentChange
+from app.domain.receivables.installments import Ledger
+from app.domain.receivables.invoices import PAYABLE, Invoice, InvoiceStatus
+from app.domain.receivables.payments import Allocation, Payment, PaymentStatus
+from app.domain.receivables.plans import PlanChange
 from app.services.pagination import PageRequest
 from app.services.ports import Balance, CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app.domain.kpis import KpiSums
-from app.domain.reports import AgingSums, ForecastSums, OwnerSums
-from app.domain.targets import Target
-from app.services.report_ports import (
+from app.domain.collection.targets import Target
+from app.domain.reporting.kpis import KpiSums
+from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
+from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,

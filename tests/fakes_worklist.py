@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from app.domain.worklist import Candidate, ItemId, score
-from app.services.worklist_ports import Ranked, WorklistQuery
+from app.domain.collection.worklist import Candidate, ItemId, score
+from app.services.collection.worklist_ports import Ranked, WorklistQuery
 
 
 class FakeWorklistQueries:

@@ -7,11 +7,11 @@ import time
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from app.services.delivery import outbox_backlog
-from app.services.jobs.overdue_scan import overdue_amounts
-from app.services.jobs.registry import JOB_NAMES, JobOutcome
+from app.services.collection.overdue_scan import overdue_amounts
+from app.services.delivery.delivery import outbox_backlog
 from app.services.ports import Clock, UnitOfWork
-from app.services.scheduler_ports import SchedulerUnitOfWorkFactory
+from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
+from app.services.scheduling.registry import JOB_NAMES, JobOutcome
 
 OUTBOX_PENDING = Gauge(
     "huikuan_outbox_pending",

@@ -10,32 +10,27 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.types import Scope
 
-from app.api.errors import install_error_handlers
-from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
-from app.api.routers import (
-    admin_jobs,
-    api_keys,
-    contracts,
-    customers,
+from app.api import ops
+from app.api.access import api_keys
+from app.api.collection import (
     dunning,
-    events,
-    ingest,
     interactions,
-    invoice_actions,
-    invoices,
-    ops,
-    payments,
     promises,
-    reports,
     risk_flags,
     targets,
     tasks,
-    test_clock,
-    webhooks,
     worklist,
 )
-from app.api.schemas.common import Problem
-from app.api.schemas.ingest import DOCUMENTED_MODELS
+from app.api.customers import customers
+from app.api.delivery import events, webhooks
+from app.api.errors import install_error_handlers
+from app.api.intake import ingest
+from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
+from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
+from app.api.receivables import contracts, invoice_actions, invoices, payments
+from app.api.reporting import reports
+from app.api.scheduling import admin_jobs, test_clock
+from app.api.schemas import Problem
 from app.services.platform import Platform
 
 DESCRIPTION = """\

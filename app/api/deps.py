@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
-from app.domain.access import Scope
+from app.domain.access.api_keys import Scope
 from app.domain.errors import Forbidden, PreconditionFailed, ValidationFailed
 from app.domain.events import Actor
-from app.services.api_keys import authenticate
+from app.services.access.api_keys import authenticate
 from app.services.context import Context
 from app.services.platform import Platform
 from app.services.ports import Clock, UnitOfWork

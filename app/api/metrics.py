@@ -7,8 +7,8 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
-from app.domain.ingest import Outcome
-from app.services.ingest.steps import Step
+from app.domain.intake.ingest import Outcome
+from app.services.intake.steps import Step
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered.", ["method", "route", "status"]

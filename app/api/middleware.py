@@ -18,10 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import domain_problem, internal_error, problem
 from app.api.metrics import HTTP_DURATION, HTTP_REQUESTS, UNMATCHED_ROUTE
+from app.domain.access.idempotency import StoredResponse
 from app.domain.errors import DomainError
-from app.domain.idempotency import StoredResponse
 from app.request_context import request_id_var
-from app.services.idempotency import Claimed, Replay, claim_key, finish_claim
+from app.services.access.idempotency import Claimed, Replay, claim_key, finish_claim
 from app.services.platform import Platform
 
 log = logging.getLogger("huikuan.http")

@@ -14,12 +14,12 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from app.domain.customers import Customer
-from app.domain.delivery import DeliveryAttempt, WebhookDelivery
+from app.domain.collection.risk import RiskSummary
+from app.domain.customers.customers import Customer
+from app.domain.delivery.delivery import DeliveryAttempt, WebhookDelivery
+from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.events import changes_document, rfc3339
 from app.domain.money import Money
-from app.domain.risk import RiskSummary
-from app.domain.webhooks import WebhookEndpoint
 from app.services.ports import Balance
 
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from app.services.context import Context
 from app.services.ports import UnitOfWork
-from app.services.scheduler_ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
+from app.services.scheduling.ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
 
 T = TypeVar("T")
 

@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.domain.collection.worklist_weights import Weights
 from app.domain.events import Actor
-from app.domain.worklist_weights import Weights
-from app.services.api_keys import KeyCache
+from app.services.access.api_keys import KeyCache
+from app.services.access.idempotency import IdempotencyPolicy
 from app.services.context import Context
-from app.services.idempotency import IdempotencyPolicy
-from app.services.jobs.registry import JobRunner
 from app.services.ports import (
     Clock,
     ClockControl,
@@ -19,6 +18,7 @@ from app.services.ports import (
     IdGenerator,
     UnitOfWork,
 )
+from app.services.scheduling.registry import JobRunner
 
 
 class UnitOfWorkFactory(Protocol):

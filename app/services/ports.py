@@ -14,20 +14,20 @@ from typing import Protocol, Self
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app.domain.access import ApiKey, Scope
-from app.domain.contracts import Contract, Installment, InstallmentChange
-from app.domain.customers import Customer
-from app.domain.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
+from app.domain.access.api_keys import ApiKey, Scope
+from app.domain.access.idempotency import IdempotencyRecord, StoredResponse
+from app.domain.customers.customers import Customer
+from app.domain.delivery.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
+from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.events import OutboxEvent
-from app.domain.idempotency import IdempotencyRecord, StoredResponse
-from app.domain.ingest import IngestRecord, IngestStatus, RecordKey
-from app.domain.installments import Ledger
-from app.domain.invoices import Invoice, InvoiceStatus
+from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey
 from app.domain.money import Money
-from app.domain.payments import Allocation, Payment, PaymentStatus
-from app.domain.plans import PlanChange
-from app.domain.webhooks import WebhookEndpoint
-from app.services.collection_ports import (
+from app.domain.receivables.contracts import Contract, Installment, InstallmentChange
+from app.domain.receivables.installments import Ledger
+from app.domain.receivables.invoices import Invoice, InvoiceStatus
+from app.domain.receivables.payments import Allocation, Payment, PaymentStatus
+from app.domain.receivables.plans import PlanChange
+from app.services.collection.ports import (
     DunningPolicyRepository,
     InteractionRepository,
     PromiseRepository,
@@ -35,9 +35,9 @@ from app.services.collection_ports import (
     TargetRepository,
     TaskRepository,
 )
+from app.services.collection.worklist_ports import WorklistQueries
 from app.services.pagination import PageRequest
-from app.services.report_ports import ReportQueries
-from app.services.worklist_ports import WorklistQueries
+from app.services.reporting.ports import ReportQueries
 
 
 class Clock(Protocol):
@@ -461,7 +461,7 @@ class Registered:
 
 
 class IngestRepository(Protocol):
-    """Inbound events, unique by ``(source, event_id)``; see ``app/services/ingest``."""
+    """Inbound events, unique by ``(source, event_id)``; see ``app/services/intake``."""
 
     async def register(self, records: Sequence[IngestRecord]) -> Registered:
         """Insert the events not stored yet, in (source, event_id) order. A concurrent

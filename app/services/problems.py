@@ -25,7 +25,7 @@ from app.domain.errors import (
     Unavailable,
     ValidationFailed,
 )
-from app.domain.ingest_fields import InvalidEvent
+from app.domain.intake.ingest_fields import InvalidEvent
 
 TYPE_PREFIX = "urn:huikuan:problem:"
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.clock import TestClock
-from app.adapters.scheduler.runner import LockedJobRunner
+from app.adapters.scheduling.runner import LockedJobRunner
 from app.api.app import create_app
 from app.bootstrap import build_job_runner
 from app.services.platform import Platform

@@ -13,8 +13,8 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.api.app import create_app
-from app.domain.access import Scope
-from app.services.api_keys import create_api_key
+from app.domain.access.api_keys import Scope
+from app.services.access.api_keys import create_api_key
 from app.services.platform import Platform
 
 PUBLIC = {"/healthz", "/readyz", "/metrics"}

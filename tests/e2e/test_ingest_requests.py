@@ -12,7 +12,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from app.api.app import create_app
-from app.services.api_keys import create_api_key
+from app.services.access.api_keys import create_api_key
 from app.services.platform import IngestPolicy, Platform
 from tests.e2e.ingest_http import URL, ingest, post_events
 from tests.e2e.receivables import ok

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from standardwebhooks import Webhook
 
-from app.services.api_keys import create_api_key
+from app.services.access.api_keys import create_api_key
 from app.services.platform import Platform
 from tests.e2e.test_event_feed_api import visible
 from tests.integration.conftest import RelayStarter, relay_settings

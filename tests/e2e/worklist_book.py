@@ -39,9 +39,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.domain.events import Actor
-from app.services.jobs.base import JobParams
-from app.services.jobs.registry import JOBS
+from app.services.jobs import JobParams
 from app.services.platform import Platform
+from app.services.scheduling.registry import JOBS
 from tests.e2e.receivables import contract, customer, invoice, ok, payment
 from tests.fakes import FixedClock
 

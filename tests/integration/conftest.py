@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.relay.relay import Relay
+from app.adapters.delivery.relay import Relay
 from app.bootstrap import build_relay
 from app.domain.events import Actor, OutboxEvent
+from app.services.delivery.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.services.platform import Platform
-from app.services.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.settings import Settings
 from tests.integration.jobs import Jobs
 from tests.receiver import Receiver

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
-from app.domain.delivery import DeliveryStatus, WebhookDelivery
+from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery
+from app.services.delivery.webhooks import list_deliveries
 from app.services.pagination import PageRequest
 from app.services.platform import Platform
-from app.services.webhooks import list_deliveries
 
 Check = Callable[[], Awaitable[bool]]
 

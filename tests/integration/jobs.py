@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from app.domain.events import Actor
-from app.services.jobs.base import JobParams, JobResult
-from app.services.jobs.registry import JOBS
+from app.services.jobs import JobParams, JobResult
 from app.services.platform import Platform
-from app.services.scheduler_ports import SchedulerUnitOfWorkFactory
+from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
+from app.services.scheduling.registry import JOBS
 
 TINY = JobParams(batch_size=2, due_soon_days=3, outbox_retention_days=30)
 

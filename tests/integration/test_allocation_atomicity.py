@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.adapters.db.uow import SqlUnitOfWork
 from app.domain.errors import Conflict
 from app.domain.money import Money
-from app.services.allocations import allocate_payment, reverse_payment
-from app.services.customers import NewCustomer, create_customer
-from app.services.invoices import NewInvoice, create_invoice
-from app.services.payments import NewPayment, record_payment
+from app.services.customers.customers import NewCustomer, create_customer
+from app.services.receivables.allocations import allocate_payment, reverse_payment
+from app.services.receivables.invoices import NewInvoice, create_invoice
+from app.services.receivables.payments import NewPayment, record_payment
 from tests.fakes import context
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.adapters.db.scratch import libpq_url
 from app.domain.errors import Unavailable
 from app.domain.events import Actor
-from app.services.customers import NewCustomer, create_customer, list_customers
+from app.services.customers.customers import NewCustomer, create_customer, list_customers
 from app.services.pagination import page_request
 from app.services.platform import Platform
 

@@ -10,7 +10,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.adapters.db.tables import outbox_events
-from app.services.events import read_event_feed
+from app.services.delivery.feed import read_event_feed
 from app.services.platform import Platform
 from tests.integration.conftest import emit
 from tests.receiver import eventually

@@ -14,11 +14,11 @@ from app.adapters.db.engine import create_engine
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.ids import Uuid7Generator
 from app.domain.events import Actor
-from app.services.customers import NewCustomer, create_customer
-from app.services.ingest.intake import IngestReport, ingest_events
-from app.services.ingest.sweeper import ParkedEventSweeper
-from app.services.payments import NewPayment, record_payment
+from app.services.customers.customers import NewCustomer, create_customer
+from app.services.intake.intake import IngestReport, ingest_events
+from app.services.intake.sweeper import ParkedEventSweeper
 from app.services.platform import Platform
+from app.services.receivables.payments import NewPayment, record_payment
 from tests.ingest_events import contract, customer, event, invoice, payment
 
 
@@ -211,8 +211,8 @@ async def test_ingested_payments_keep_promises_and_judge_amount_mismatch_like_re
     platform: Platform, db: AsyncEngine
 ) -> None:
     """The set-based batch path runs the collection rules that record_payment runs."""
-    from app.domain.interactions import Channel
-    from app.services.interactions import NewInteraction, NewPromise, record_interaction
+    from app.domain.collection.interactions import Channel
+    from app.services.collection.interactions import NewInteraction, NewPromise, record_interaction
 
     await ingest(
         platform,

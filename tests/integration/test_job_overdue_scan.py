@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from app.services.jobs.base import JobResult
+from app.services.jobs import JobResult
 from tests.e2e.collection import flags, task
 from tests.e2e.receivables import contract, customer, invoice, ok
 from tests.fakes import FixedClock

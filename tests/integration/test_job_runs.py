@@ -13,11 +13,11 @@ from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.uow import SqlUnitOfWorkFactory
-from app.adapters.scheduler.runner import LockedJobRunner
+from app.adapters.scheduling.runner import LockedJobRunner
 from app.domain.events import Actor
-from app.services.jobs.base import JobResult
-from app.services.jobs.registry import JobOutcome
+from app.services.jobs import JobResult
 from app.services.platform import Platform
+from app.services.scheduling.registry import JobOutcome
 from tests.e2e.collection import task
 from tests.e2e.receivables import contract, customer, invoice
 from tests.integration.jobs import TINY, Crash, FaultyUow, Jobs

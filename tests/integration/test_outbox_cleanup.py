@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.domain.delivery import DeliveryStatus
-from app.services.outbox import cleanup_outbox
+from app.domain.delivery.delivery import DeliveryStatus
+from app.services.delivery.outbox import cleanup_outbox
 from app.services.platform import Platform
 from tests.fakes import FixedClock
 from tests.integration.conftest import RelayStarter, emit, subscribe

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.events import Actor
-from app.services.ingest.intake import ingest_events
+from app.services.intake.intake import ingest_events
 from app.services.platform import Platform
 from tests.ingest_events import customer, event, invoice, payment
 

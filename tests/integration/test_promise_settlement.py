@@ -9,10 +9,10 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.uow import SqlUnitOfWork
-from app.domain.interactions import Channel
-from app.domain.promises import PromiseStatus, settle_after_deadline
-from app.services.customers import NewCustomer, create_customer
-from app.services.interactions import NewInteraction, NewPromise, record_interaction
+from app.domain.collection.interactions import Channel
+from app.domain.collection.promises import PromiseStatus, settle_after_deadline
+from app.services.collection.interactions import NewInteraction, NewPromise, record_interaction
+from app.services.customers.customers import NewCustomer, create_customer
 from tests.fakes import context
 
 MET = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)

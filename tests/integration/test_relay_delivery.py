@@ -10,9 +10,9 @@ from datetime import timedelta
 from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 from standardwebhooks import Webhook
 
-from app.domain.delivery import DeliveryStatus
+from app.domain.delivery.delivery import DeliveryStatus
 from app.domain.events import Actor
-from app.services import webhooks
+from app.services.delivery import webhooks
 from app.services.platform import Platform
 from tests.fakes import FixedClock
 from tests.integration.conftest import RelayStarter, emit, relay_settings, subscribe

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.adapters.db.access.idempotency import SqlIdempotencyStore
 from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
-from app.adapters.db.idempotency import SqlIdempotencyStore
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.ids import Uuid7Generator
-from app.domain.delivery import DeliveryStatus
-from app.services import webhooks
+from app.domain.delivery.delivery import DeliveryStatus
+from app.services.delivery import webhooks
 from app.services.platform import Platform
 from tests.fakes import FixedClock
 from tests.integration.conftest import RelayStarter, emit, relay_settings, subscribe

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.tables import customers, invoices, payment_allocations, payments
 from app.adapters.db.uow import SqlUnitOfWork
-from app.domain.reports import AgingBasis, AgingBucket, GroupBy, bucket_of, day_end
-from app.services.report_ports import AgingQuery, AsOf, KpiQuery
+from app.domain.reporting.reports import AgingBasis, AgingBucket, GroupBy, bucket_of, day_end
+from app.services.reporting.ports import AgingQuery, AsOf, KpiQuery
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)

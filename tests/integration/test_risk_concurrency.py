@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.uow import SqlUnitOfWork
-from app.domain.risk import RiskKind, Severity, Subject, SubjectType
-from app.services.collection_ports import RuleRaise
-from app.services.customers import NewCustomer, create_customer
-from app.services.risk_rules import raise_flag
+from app.domain.collection.risk import RiskKind, Severity, Subject, SubjectType
+from app.services.collection.ports import RuleRaise
+from app.services.collection.risk_rules import raise_flag
+from app.services.customers.customers import NewCustomer, create_customer
 from tests.e2e.receivables import customer
 from tests.fakes import context
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.adapters.scheduler.service import SchedulerService
+from app.adapters.scheduling.service import SchedulerService
 from app.bootstrap import RelayService, build_runtime
-from app.domain.worklist_weights import Weights
+from app.domain.collection.worklist_weights import Weights
 from app.settings import Settings
 
 
@@ -52,7 +52,7 @@ def test_the_summary_time_must_be_a_time_of_day() -> None:
 
 
 async def test_the_parked_event_sweeper_runs_unless_its_interval_is_zero(database_url: str) -> None:
-    from app.services.ingest.sweeper import ParkedEventSweeper
+    from app.services.intake.sweeper import ParkedEventSweeper
 
     settings = Settings(
         database_url=database_url,

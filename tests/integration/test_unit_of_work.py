@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.tables import customers, outbox_events
 from app.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
-from app.domain.customers import Customer
+from app.domain.customers.customers import Customer
 from app.domain.events import Actor
-from app.services.customers import NewCustomer, create_customer, subject
+from app.services.customers.customers import NewCustomer, create_customer, subject
 from app.services.platform import Platform
 
 

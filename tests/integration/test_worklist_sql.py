@@ -11,14 +11,14 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.repositories.worklist import score_sql, weight_params
+from app.adapters.db.collection.worklist import score_sql, weight_params
 from app.adapters.db.uow import SqlUnitOfWork
+from app.domain.collection.risk import Severity
+from app.domain.collection.worklist import Factors, score
+from app.domain.collection.worklist_weights import Weights
 from app.domain.money import Money
-from app.domain.risk import Severity
-from app.domain.worklist import Factors, score
-from app.domain.worklist_weights import Weights
+from app.services.collection.worklist_ports import WorklistQuery
 from app.services.platform import Platform
-from app.services.worklist_ports import WorklistQuery
 from tests.e2e.worklist_book import ANA, BOB, EXPECTED, build_book
 from tests.fakes import FixedClock
 

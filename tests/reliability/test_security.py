@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.domain.access import Scope
-from app.services import api_keys
+from app.domain.access.api_keys import Scope
+from app.services.access import api_keys
 from tests.e2e.test_auth_walk import concrete, operations
 from tests.fakes import FakeUnitOfWork, context
 from tests.reliability.conftest import Figure, Spawn, client

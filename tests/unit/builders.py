@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from app.domain.contracts import Contract, Installment
-from app.domain.invoices import Invoice
 from app.domain.money import Money
+from app.domain.receivables.contracts import Contract, Installment
+from app.domain.receivables.invoices import Invoice
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 

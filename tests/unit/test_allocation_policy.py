@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.allocation import (
+from app.domain.errors import CurrencyMismatch, IllegalStateTransition, ValidationFailed
+from app.domain.money import Money
+from app.domain.receivables.allocation import (
     OpenItem,
     Share,
     allocation_order,
@@ -19,9 +21,7 @@ from app.domain.allocation import (
     mention_position,
     plan_allocation,
 )
-from app.domain.errors import CurrencyMismatch, IllegalStateTransition, ValidationFailed
-from app.domain.invoices import Invoice
-from app.domain.money import Money
+from app.domain.receivables.invoices import Invoice
 from tests.unit.builders import invoice
 
 BASE = date(2026, 1, 1)

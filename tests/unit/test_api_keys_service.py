@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.access import ALL_SCOPES, Scope, hash_secret, secret_matches
+from app.domain.access.api_keys import ALL_SCOPES, Scope, hash_secret, secret_matches
 from app.domain.errors import Forbidden, Unauthenticated, ValidationFailed
-from app.services import api_keys
+from app.services.access import api_keys
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 
 

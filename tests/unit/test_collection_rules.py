@@ -10,23 +10,21 @@ from uuid import uuid4
 
 import pytest
 
-from app.domain.dunning import (
+from app.domain.collection.dunning import (
     DEFAULT_LEVELS,
     DunningLevel,
     DunningPolicy,
     level_change,
     level_reached,
 )
-from app.domain.errors import CurrencyMismatch, IllegalStateTransition, ValidationFailed
-from app.domain.money import Money
-from app.domain.promises import (
+from app.domain.collection.promises import (
     Promise,
     PromiseStatus,
     evaluate_promise,
     settle_after_deadline,
     validate_new_promise,
 )
-from app.domain.risk import (
+from app.domain.collection.risk import (
     AllocationOutcome,
     RiskFlag,
     RiskKind,
@@ -42,7 +40,9 @@ from app.domain.risk import (
     credit_severity,
     overdue_severity,
 )
-from app.domain.tasks import Task, TaskKind, TaskStatus, TaskSummary, change_task
+from app.domain.collection.tasks import Task, TaskKind, TaskStatus, TaskSummary, change_task
+from app.domain.errors import CurrencyMismatch, IllegalStateTransition, ValidationFailed
+from app.domain.money import Money
 from tests.unit.builders import NOW
 
 TODAY = date(2026, 11, 27)

@@ -8,7 +8,12 @@ from uuid import UUID
 
 import pytest
 
-from app.domain.dunning import DunningLevel
+from app.domain.collection.dunning import DunningLevel
+from app.domain.collection.interactions import Channel
+from app.domain.collection.promises import PromiseStatus
+from app.domain.collection.risk import RiskKind, RiskStatus, Severity, Subject, SubjectType
+from app.domain.collection.targets import Pace, TargetScope
+from app.domain.collection.tasks import TaskKind, TaskLinks, TaskStatus
 from app.domain.errors import (
     Conflict,
     IllegalStateTransition,
@@ -16,20 +21,15 @@ from app.domain.errors import (
     UnknownReference,
     ValidationFailed,
 )
-from app.domain.interactions import Channel
-from app.domain.promises import PromiseStatus
-from app.domain.risk import RiskKind, RiskStatus, Severity, Subject, SubjectType
-from app.domain.targets import Pace, TargetScope
-from app.domain.tasks import TaskKind, TaskLinks, TaskStatus
-from app.services.customers import NewCustomer, create_customer, get_customer_detail
-from app.services.dunning import get_dunning_policy, replace_dunning_policy
-from app.services.interactions import NewInteraction, NewPromise, record_interaction
-from app.services.invoice_actions import dispute_invoice
-from app.services.invoices import NewInvoice, create_invoice
-from app.services.payments import NewPayment, record_payment
-from app.services.risk_flags import NewRiskFlag, close_risk_flag, create_risk_flag
-from app.services.targets import NewTarget, create_target, get_target
-from app.services.tasks import NewTask, create_task, update_task
+from app.services.collection.dunning import get_dunning_policy, replace_dunning_policy
+from app.services.collection.interactions import NewInteraction, NewPromise, record_interaction
+from app.services.collection.risk_flags import NewRiskFlag, close_risk_flag, create_risk_flag
+from app.services.collection.targets import NewTarget, create_target, get_target
+from app.services.collection.tasks import NewTask, create_task, update_task
+from app.services.customers.customers import NewCustomer, create_customer, get_customer_detail
+from app.services.receivables.invoice_actions import dispute_invoice
+from app.services.receivables.invoices import NewInvoice, create_invoice
+from app.services.receivables.payments import NewPayment, record_payment
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 
 MET = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.customers import CreditRating
+from app.domain.customers.customers import CreditRating
 from app.domain.errors import DuplicateExternalId, NotFound, StaleVersion, ValidationFailed
-from app.services import customers
+from app.services.customers import customers
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 
 

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from app.domain.delivery import (
+from app.domain.delivery.delivery import (
     DEFAULT_RETRY_SCHEDULE,
     MAX_RETRY_AFTER,
     AttemptResult,

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain.errors import IdempotencyInFlight, IdempotencyKeyReused
-from app.domain.idempotency import (
+from app.domain.access.idempotency import (
     ClaimState,
     IdempotencyRecord,
     StoredResponse,
@@ -15,7 +14,14 @@ from app.domain.idempotency import (
     judge_repeat,
     should_store,
 )
-from app.services.idempotency import Claimed, IdempotencyPolicy, Replay, claim_key, finish_claim
+from app.domain.errors import IdempotencyInFlight, IdempotencyKeyReused
+from app.services.access.idempotency import (
+    Claimed,
+    IdempotencyPolicy,
+    Replay,
+    claim_key,
+    finish_claim,
+)
 from tests.fakes import FakeIdempotencyStore, FixedClock
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)

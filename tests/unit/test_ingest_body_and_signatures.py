@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from app.api.ingest_body import read_events
-from app.api.signatures import verify_signature
+from app.api.intake.ingest_body import read_events
+from app.api.intake.signatures import verify_signature
 from app.domain.errors import Unauthenticated, ValidationFailed
 from tests.ingest_events import cloud_event, customer, event
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.api.schemas.ingest import CLOUDEVENT_EXAMPLE, EXAMPLES
-from app.domain.ingest import (
+from app.api.intake.schemas.ingest import CLOUDEVENT_EXAMPLE, EXAMPLES
+from app.domain.intake.ingest import (
     EventType,
     InvalidEvent,
     RecordKey,
@@ -19,7 +19,7 @@ from app.domain.ingest import (
     parse_event,
     processing_order,
 )
-from app.domain.ingest_data import CustomerUpsert, InvoiceUpsert, PaymentReceived
+from app.domain.intake.ingest_data import CustomerUpsert, InvoiceUpsert, PaymentReceived
 from tests.ingest_events import cloud_event, contract, customer, event, invoice, payment
 
 

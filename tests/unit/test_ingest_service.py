@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.errors import Unavailable
-from app.domain.ingest import IngestStatus
-from app.services.ingest.intake import IngestReport, ingest_events
-from app.services.ingest.release import release_arrivals, release_ready
+from app.domain.intake.ingest import IngestStatus
+from app.services.intake.intake import IngestReport, ingest_events
+from app.services.intake.release import release_arrivals, release_ready
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 from tests.fakes_ingest import FakeIngestRepository
 from tests.ingest_events import contract, customer, event, invoice, payment

@@ -1,4 +1,4 @@
-"""KPI formulas against hand-computed examples (app/domain/kpis.py)."""
+"""KPI formulas against hand-computed examples (app/domain/reporting/kpis.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.kpis import (
+from app.domain.money import Money
+from app.domain.reporting.kpis import (
     KpiSums,
     average_days_delinquent,
     best_possible_dso,
@@ -20,7 +21,6 @@ from app.domain.kpis import (
     period_days,
     ratio_percent,
 )
-from app.domain.money import Money
 
 
 def cny(amount: str | int | Decimal) -> Money:

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.contracts import Contract
 from app.domain.errors import Conflict, UnknownReference, ValidationFailed
 from app.domain.money import MINOR_UNITS, Money
-from app.domain.plans import PlannedInstallment, change_plan, new_plan, resolve_amounts
+from app.domain.receivables.contracts import Contract
+from app.domain.receivables.plans import PlannedInstallment, change_plan, new_plan, resolve_amounts
 from tests.unit.builders import contract
 
 DUE = date(2026, 3, 1)

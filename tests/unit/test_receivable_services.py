@@ -8,16 +8,16 @@ from uuid import UUID
 
 import pytest
 
-from app.domain.contracts import ChangeKind
 from app.domain.errors import Conflict, IllegalStateTransition, ValidationFailed
-from app.domain.plans import PlannedInstallment
-from app.services.allocations import AllocationRequest, reverse_payment, undo_allocation
-from app.services.contracts import NewContract, create_contract, update_contract
-from app.services.customers import NewCustomer, create_customer
-from app.services.installments import installment_history, reschedule_installment
-from app.services.invoice_actions import void_invoice
-from app.services.invoices import NewInvoice, create_invoice
-from app.services.payments import NewPayment, record_payment
+from app.domain.receivables.contracts import ChangeKind
+from app.domain.receivables.plans import PlannedInstallment
+from app.services.customers.customers import NewCustomer, create_customer
+from app.services.receivables.allocations import AllocationRequest, reverse_payment, undo_allocation
+from app.services.receivables.contracts import NewContract, create_contract, update_contract
+from app.services.receivables.installments import installment_history, reschedule_installment
+from app.services.receivables.invoice_actions import void_invoice
+from app.services.receivables.invoices import NewInvoice, create_invoice
+from app.services.receivables.payments import NewPayment, record_payment
 from tests.fakes import FakeUnitOfWork, context
 
 SIGNED = date(2026, 1, 10)

@@ -8,13 +8,14 @@ from datetime import date
 import pytest
 
 from app.domain.errors import Conflict, IllegalStateTransition, ValidationFailed
-from app.domain.installments import (
+from app.domain.money import Money
+from app.domain.receivables.installments import (
     InstallmentStatus,
     Ledger,
     contract_totals,
     installment_figures,
 )
-from app.domain.invoices import (
+from app.domain.receivables.invoices import (
     InvoiceStatus,
     dispute_invoice,
     hold_invoice,
@@ -25,7 +26,6 @@ from app.domain.invoices import (
     void_invoice,
     write_off_invoice,
 )
-from app.domain.money import Money
 from tests.unit.builders import NOW, contract, installment, invoice
 
 TODAY = date(2026, 11, 27)

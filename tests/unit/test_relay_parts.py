@@ -6,11 +6,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from app.adapters.relay.recorder import OutcomeRecorder
-from app.adapters.relay.slots import DeliverySlots
-from app.domain.delivery import AttemptResult
+from app.adapters.delivery.recorder import OutcomeRecorder
+from app.adapters.delivery.slots import DeliverySlots
+from app.domain.delivery.delivery import AttemptResult
 from app.domain.events import OutboxEvent
-from app.services.delivery import SendOutcome
+from app.services.delivery.delivery import SendOutcome
 from app.services.ports import DeliveryJob
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)

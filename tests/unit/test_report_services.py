@@ -8,13 +8,13 @@ from uuid import uuid4
 
 import pytest
 
+from app.domain.collection.targets import ExpectedBasis, Target, TargetScope
 from app.domain.errors import NotFound, ValidationFailed
-from app.domain.kpis import KpiSums
 from app.domain.money import Money
-from app.domain.reports import AgingBasis, AgingBucket, AgingSums, GroupBy, Interval
-from app.domain.targets import ExpectedBasis, Target, TargetScope
-from app.services import reports
-from app.services.report_ports import (
+from app.domain.reporting.kpis import KpiSums
+from app.domain.reporting.reports import AgingBasis, AgingBucket, AgingSums, GroupBy, Interval
+from app.services.reporting import reports
+from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,

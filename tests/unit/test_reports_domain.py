@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from app.domain.errors import ValidationFailed
 from app.domain.money import Money
-from app.domain.report_tables import aging_table, forecast_table, performance_table
-from app.domain.reports import (
+from app.domain.reporting.report_tables import aging_table, forecast_table, performance_table
+from app.domain.reporting.reports import (
     AgingBasis,
     AgingBucket,
     AgingSums,
@@ -62,7 +62,7 @@ def test_buckets_by_days_overdue(days: int, bucket: AgingBucket) -> None:
 
 @given(st.integers(min_value=-10_000, max_value=10_000))
 def test_every_day_falls_in_exactly_one_bucket(days: int) -> None:
-    from app.domain.reports import BUCKET_DAYS
+    from app.domain.reporting.reports import BUCKET_DAYS
 
     holding = [
         b

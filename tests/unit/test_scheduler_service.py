@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from app.adapters.scheduler.runner import lock_key
-from app.adapters.scheduler.service import SchedulerService, daily, every
+from app.adapters.scheduling.runner import lock_key
+from app.adapters.scheduling.service import SchedulerService, daily, every
 from app.bootstrap import job_schedules
 from app.services.context import Context
-from app.services.jobs.base import JobResult
-from app.services.jobs.registry import JOB_NAMES, JobOutcome, JobRun
+from app.services.jobs import JobResult
+from app.services.scheduling.registry import JOB_NAMES, JobOutcome, JobRun
 from app.settings import Settings
 from tests.fakes import context
 

@@ -9,11 +9,9 @@ from uuid import uuid4
 
 import pytest
 
-from app.domain.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
-from app.domain.invoices import Hold
-from app.domain.money import Money
-from app.domain.risk import Severity
-from app.domain.scheduling import (
+from app.domain.collection.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
+from app.domain.collection.risk import Severity
+from app.domain.collection.scans import (
     Finding,
     FindingKind,
     OverdueItem,
@@ -24,14 +22,16 @@ from app.domain.scheduling import (
     overdue_totals,
     target_findings,
 )
-from app.domain.targets import (
+from app.domain.collection.targets import (
     ProgressSums,
     Target,
     TargetScope,
     target_progress,
 )
-from app.domain.tasks import TaskKind, TaskPriority
-from app.domain.webhooks import SUBSCRIBABLE_EVENT_TYPES
+from app.domain.collection.tasks import TaskKind, TaskPriority
+from app.domain.delivery.webhooks import SUBSCRIBABLE_EVENT_TYPES
+from app.domain.money import Money
+from app.domain.receivables.invoices import Hold
 from tests.unit.builders import NOW, invoice
 
 POLICY = DunningPolicy(DEFAULT_LEVELS)

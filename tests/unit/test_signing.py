@@ -8,8 +8,8 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from app.adapters.webhooks.signing import signed_headers
-from app.domain.webhooks import generate_secret
+from app.adapters.delivery.signing import signed_headers
+from app.domain.delivery.webhooks import generate_secret
 
 
 def test_headers_verify_with_the_standardwebhooks_package() -> None:

@@ -10,9 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.errors import ValidationFailed
-from app.domain.money import Money
-from app.domain.targets import (
+from app.domain.collection.targets import (
     ExpectedBasis,
     Pace,
     ProgressSums,
@@ -25,6 +23,8 @@ from app.domain.targets import (
     parse_scope_id,
     target_progress,
 )
+from app.domain.errors import ValidationFailed
+from app.domain.money import Money
 from tests.unit.builders import NOW
 
 

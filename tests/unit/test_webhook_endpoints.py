@@ -10,14 +10,14 @@ from uuid import uuid4
 
 import pytest
 
-from app.domain.errors import ValidationFailed
-from app.domain.webhooks import (
+from app.domain.delivery.webhooks import (
     SUBSCRIBABLE_EVENT_TYPES,
     WebhookEndpoint,
     change_endpoint,
     generate_secret,
     rotate_secret,
 )
+from app.domain.errors import ValidationFailed
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 

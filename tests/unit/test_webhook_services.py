@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID, uuid4
 
-from app.domain.delivery import AttemptResult, DeliveryStatus, RetrySchedule, WebhookDelivery
+from app.domain.delivery.delivery import (
+    AttemptResult,
+    DeliveryStatus,
+    RetrySchedule,
+    WebhookDelivery,
+)
 from app.domain.events import OutboxEvent
-from app.services.delivery import DeliveryPolicy, SendOutcome, record_outcomes
+from app.services.delivery.delivery import DeliveryPolicy, SendOutcome, record_outcomes
+from app.services.delivery.webhooks import NewEndpoint, create_endpoint, update_endpoint
 from app.services.ports import DeliveryJob
-from app.services.webhooks import NewEndpoint, create_endpoint, update_endpoint
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 
 POLICY = DeliveryPolicy(

@@ -11,10 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
-from app.domain.money import Money
-from app.domain.risk import Severity
-from app.domain.worklist import (
+from app.domain.collection.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
+from app.domain.collection.risk import Severity
+from app.domain.collection.worklist import (
     ExcludedItem,
     Factor,
     Factors,
@@ -25,7 +24,8 @@ from app.domain.worklist import (
     next_action,
     score,
 )
-from app.domain.worklist_weights import Weights
+from app.domain.collection.worklist_weights import Weights
+from app.domain.money import Money
 
 DEFAULT = Weights()
 CURRENCIES = ("CNY", "USD", "JPY", "EUR", "KWD", "CHF")

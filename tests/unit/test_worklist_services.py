@@ -10,15 +10,15 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from app.domain.customers import Customer
+from app.domain.collection.risk import Severity
+from app.domain.collection.tasks import TaskKind, TaskPriority
+from app.domain.collection.worklist import Candidate, Factors, ItemId, ItemKind, WorklistItem
+from app.domain.collection.worklist_weights import Weights, weights_from_json
+from app.domain.customers.customers import Customer
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.domain.money import Money
-from app.domain.risk import Severity
-from app.domain.tasks import TaskKind, TaskPriority
-from app.domain.worklist import Candidate, Factors, ItemId, ItemKind, WorklistItem
-from app.domain.worklist_weights import Weights, weights_from_json
+from app.services.collection.worklist import Acceptance, accept_item, worklist_for
 from app.services.pagination import PageRequest, page_request
-from app.services.worklist import Acceptance, accept_item, worklist_for
 from app.settings import Settings
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 

@@ -4,7 +4,7 @@
 ``outbox_events`` sends ``NOTIFY huikuan_outbox``, which PostgreSQL delivers only when the
 transaction commits and which wakes the relay. When the request carries an
 Idempotency-Key, the claim is stamped ``committed_at`` in the same transaction too (see
-``app/domain/idempotency.py``).
+``app/domain/access/idempotency.py``).
 
 The transaction is run on the asyncpg connection itself (``BEGIN``/``COMMIT``), with
 SQLAlchemy's connection in autocommit mode inside it: SQLAlchemy Core statements and the
@@ -27,29 +27,29 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.adapters.db.access.api_keys import SqlApiKeyRepository
+from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
+from app.adapters.db.collection.interactions import SqlInteractionRepository
+from app.adapters.db.collection.promises import SqlPromiseRepository
+from app.adapters.db.collection.risk_flags import SqlRiskFlagRepository
+from app.adapters.db.collection.targets import SqlTargetRepository
+from app.adapters.db.collection.tasks import SqlTaskRepository
+from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
+from app.adapters.db.customers.customers import SqlCustomerRepository
+from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
+from app.adapters.db.delivery.outbox import SqlOutboxRepository
+from app.adapters.db.delivery.webhook_deliveries import SqlWebhookDeliveryRepository
+from app.adapters.db.delivery.webhook_endpoints import SqlWebhookEndpointRepository
 from app.adapters.db.engine import dumps
 from app.adapters.db.errors import database_error, lost_connection
-from app.adapters.db.reports import SqlReportQueries
-from app.adapters.db.repositories.api_keys import SqlApiKeyRepository
-from app.adapters.db.repositories.contracts import SqlContractRepository
-from app.adapters.db.repositories.customers import SqlCustomerRepository
-from app.adapters.db.repositories.delivery_queue import SqlDeliveryQueue
-from app.adapters.db.repositories.dunning import SqlDunningPolicyRepository
-from app.adapters.db.repositories.findings import SqlFindingRepository
-from app.adapters.db.repositories.ingest import SqlIngestRepository
-from app.adapters.db.repositories.interactions import SqlInteractionRepository
-from app.adapters.db.repositories.invoices import SqlInvoiceRepository
-from app.adapters.db.repositories.outbox import SqlOutboxRepository
-from app.adapters.db.repositories.payments import SqlPaymentRepository
-from app.adapters.db.repositories.promises import SqlPromiseRepository
-from app.adapters.db.repositories.risk_flags import SqlRiskFlagRepository
-from app.adapters.db.repositories.scan_queues import SqlScanRepository
-from app.adapters.db.repositories.targets import SqlTargetRepository
-from app.adapters.db.repositories.tasks import SqlTaskRepository
-from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
-from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
-from app.adapters.db.repositories.worklist import SqlWorklistQueries
+from app.adapters.db.intake.ingest import SqlIngestRepository
+from app.adapters.db.receivables.contracts import SqlContractRepository
+from app.adapters.db.receivables.invoices import SqlInvoiceRepository
+from app.adapters.db.receivables.payments import SqlPaymentRepository
+from app.adapters.db.reporting.reports import SqlReportQueries
+from app.adapters.db.scheduling.findings import SqlFindingRepository
+from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.events import OutboxEvent
 
 log = logging.getLogger(__name__)

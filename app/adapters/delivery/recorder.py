@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from app.services.delivery import SendOutcome
+from app.services.delivery.delivery import SendOutcome
 
 log = logging.getLogger("huikuan.relay")
 

@@ -21,15 +21,15 @@ import logging
 from dataclasses import dataclass
 from uuid import UUID
 
+from app.adapters.delivery.listener import OutboxListener
+from app.adapters.delivery.recorder import OutcomeRecorder
+from app.adapters.delivery.sender import WebhookSender
+from app.adapters.delivery.slots import DeliverySlots
 from app.adapters.metrics import WEBHOOK_DELIVERIES, WEBHOOK_DURATION
-from app.adapters.relay.listener import OutboxListener
-from app.adapters.relay.recorder import OutcomeRecorder
-from app.adapters.relay.slots import DeliverySlots
-from app.adapters.webhooks.sender import WebhookSender
-from app.domain.delivery import DeliveryStatus
+from app.domain.delivery.delivery import DeliveryStatus
 from app.domain.events import Actor
 from app.services.context import Context
-from app.services.delivery import (
+from app.services.delivery.delivery import (
     DeliveryPolicy,
     SendOutcome,
     fan_out_and_claim,

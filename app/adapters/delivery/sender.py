@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from app.adapters.webhooks.lanes import ConnectionLanes, Transport, transport_factory
-from app.adapters.webhooks.signing import signed_headers
-from app.domain.delivery import AttemptResult
+from app.adapters.delivery.lanes import ConnectionLanes, Transport, transport_factory
+from app.adapters.delivery.signing import signed_headers
+from app.domain.delivery.delivery import AttemptResult
 from app.domain.events import OutboxEvent
 from app.services.ports import Clock, DeliveryJob
 

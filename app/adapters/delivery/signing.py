@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Sequence
 from functools import lru_cache
 
-from app.domain.webhooks import SECRET_PREFIX
+from app.domain.delivery.webhooks import SECRET_PREFIX
 
 
 @lru_cache(maxsize=1024)

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.adapters.metrics import SCHEDULER_DURATION, SCHEDULER_RUNS
 from app.services.context import Context
-from app.services.jobs.base import JobParams, JobResult
-from app.services.jobs.registry import JobOutcome, JobRun, job_function
-from app.services.scheduler_ports import SchedulerUnitOfWorkFactory
+from app.services.jobs import JobParams, JobResult
+from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
+from app.services.scheduling.registry import JobOutcome, JobRun, job_function
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.services.context import Context
-from app.services.jobs.registry import JobRunner
+from app.services.scheduling.registry import JobRunner
 
 log = logging.getLogger(__name__)
 # APScheduler logs every add, run and success at INFO; the runner logs each run's outcome.

@@ -7,14 +7,14 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.access.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from app.api.base import resource_router
 from app.api.deps import NO_STORE, AdminContext, Administrator, PlatformDep, UowDep
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
-from app.api.schemas.common import PageOut
-from app.domain.access import ApiKey
+from app.api.schemas import PageOut
+from app.domain.access.api_keys import ApiKey
 from app.domain.events import rfc3339
-from app.services import api_keys as use_cases
+from app.services.access import api_keys as use_cases
 from app.services.pagination import page_request
 
 router = resource_router("/v1/admin/api-keys", "admin")

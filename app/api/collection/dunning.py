@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import Response
 
+from app.api.base import resource_router
+from app.api.collection.schemas.risk_flags import DunningPolicyIn, DunningPolicyOut
 from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.risk_flags import DunningPolicyIn, DunningPolicyOut
-from app.domain.dunning import DunningLevel, DunningPolicy
-from app.services import dunning as use_cases
-from app.services.collection_documents import dunning_policy_document
+from app.domain.collection.dunning import DunningLevel, DunningPolicy
+from app.services.collection import dunning as use_cases
+from app.services.collection.documents import dunning_policy_document
 
 router = resource_router("/v1/dunning-policy", "dunning")
 

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.base import resource_router
+from app.api.collection.schemas.interactions import InteractionCreate, InteractionOut
 from app.api.deps import Reader, UowDep, WriteContext
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
-from app.api.schemas.interactions import InteractionCreate, InteractionOut
-from app.services import interactions as use_cases
+from app.api.schemas import PageOut
+from app.services.collection import interactions as use_cases
 from app.services.pagination import page_request
 
 router = resource_router("/v1/interactions", "interactions")

@@ -7,15 +7,15 @@ from uuid import UUID
 
 from fastapi import Query, Response
 
+from app.api.base import resource_router
+from app.api.collection.schemas.interactions import PromiseOut
 from app.api.deps import Reader, UowDep, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import BusinessDate, PageOut
-from app.api.schemas.interactions import PromiseOut
-from app.domain.promises import PromiseStatus
-from app.services import promises as use_cases
-from app.services.collection_documents import promise_document
-from app.services.collection_ports import PromiseFilter
+from app.api.schemas import BusinessDate, PageOut
+from app.domain.collection.promises import PromiseStatus
+from app.services.collection import promises as use_cases
+from app.services.collection.documents import promise_document
+from app.services.collection.ports import PromiseFilter
 from app.services.pagination import page_request
 
 router = resource_router("/v1/promises", "promises")

@@ -7,15 +7,22 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.base import resource_router
+from app.api.collection.schemas.risk_flags import NoteIn, RiskFlagCreate, RiskFlagOut, RiskFlagPatch
 from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut, SeverityName
-from app.api.schemas.risk_flags import NoteIn, RiskFlagCreate, RiskFlagOut, RiskFlagPatch
-from app.domain.risk import RiskFlag, RiskKind, RiskStatus, Severity, Subject, SubjectType
-from app.services import risk_flags as use_cases
-from app.services.collection_documents import risk_flag_document
-from app.services.collection_ports import RiskFlagFilter
+from app.api.schemas import PageOut, SeverityName
+from app.domain.collection.risk import (
+    RiskFlag,
+    RiskKind,
+    RiskStatus,
+    Severity,
+    Subject,
+    SubjectType,
+)
+from app.services.collection import risk_flags as use_cases
+from app.services.collection.documents import risk_flag_document
+from app.services.collection.ports import RiskFlagFilter
 from app.services.pagination import page_request
 
 router = resource_router("/v1/risk-flags", "risk flags")

@@ -7,23 +7,23 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.csv import WantsCsv, report_response, report_responses
+from app.api.base import resource_router
+from app.api.collection.schemas.targets import TargetCreate, TargetOut, TargetPatch, TaskOut
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import BusinessDate, PageOut
-from app.api.schemas.reports import TargetProgressOut
-from app.api.schemas.targets import TargetCreate, TargetOut, TargetPatch, TaskOut
-from app.domain.report_tables import curve_table
-from app.domain.reports import Interval
-from app.domain.targets import TargetScope, parse_scope_id
-from app.services import reports as report_use_cases
-from app.services import targets as use_cases
-from app.services.collection_documents import task_document
-from app.services.collection_ports import TargetFilter, TaskFilter
+from app.api.reporting.csv import WantsCsv, report_response, report_responses
+from app.api.reporting.schemas.reports import TargetProgressOut
+from app.api.schemas import BusinessDate, PageOut
+from app.domain.collection.targets import TargetScope, parse_scope_id
+from app.domain.reporting.report_tables import curve_table
+from app.domain.reporting.reports import Interval
+from app.services.collection import targets as use_cases
+from app.services.collection.documents import task_document
+from app.services.collection.ports import TargetFilter, TaskFilter
+from app.services.collection.tasks import list_tasks
 from app.services.pagination import page_request
-from app.services.report_documents import curve_document
-from app.services.tasks import list_tasks
+from app.services.reporting import reports as report_use_cases
+from app.services.reporting.documents import curve_document
 
 router = resource_router("/v1/targets", "targets")
 

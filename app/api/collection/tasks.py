@@ -7,15 +7,15 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.base import resource_router
+from app.api.collection.schemas.targets import TaskCreate, TaskOut, TaskPatch
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import BusinessDate, PageOut
-from app.api.schemas.targets import TaskCreate, TaskOut, TaskPatch
-from app.domain.tasks import Task, TaskLinks, TaskStatus
-from app.services import tasks as use_cases
-from app.services.collection_documents import task_document
-from app.services.collection_ports import TaskFilter
+from app.api.schemas import BusinessDate, PageOut
+from app.domain.collection.tasks import Task, TaskLinks, TaskStatus
+from app.services.collection import tasks as use_cases
+from app.services.collection.documents import task_document
+from app.services.collection.ports import TaskFilter
 from app.services.context import Context
 from app.services.pagination import page_request
 

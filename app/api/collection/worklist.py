@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Response, status
 
+from app.api.base import resource_router
+from app.api.collection.schemas.targets import TaskOut
+from app.api.collection.schemas.worklist import WorklistAccept, WorklistPageOut
 from app.api.deps import PlatformDep, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.targets import TaskOut
-from app.api.schemas.worklist import WorklistAccept, WorklistPageOut
-from app.services import worklist as use_cases
-from app.services.collection_documents import task_document
+from app.services.collection import worklist as use_cases
+from app.services.collection.documents import task_document
 from app.services.pagination import page_request
 
 router = resource_router("/v1/worklist", "worklist")

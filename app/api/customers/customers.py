@@ -7,20 +7,20 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.arrivals import ArrivalsDep
-from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
-from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
-from app.api.schemas.customers import (
+from app.api.base import resource_router
+from app.api.customers.schemas.customers import (
     CustomerCreate,
     CustomerDetailOut,
     CustomerOut,
     CustomerPatch,
 )
-from app.domain.customers import Contact
-from app.domain.ingest import RecordKind
-from app.services import customers as use_cases
+from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.errors import problem_responses
+from app.api.intake.arrivals import ArrivalsDep
+from app.api.schemas import PageOut
+from app.domain.customers.customers import Contact
+from app.domain.intake.ingest import RecordKind
+from app.services.customers import customers as use_cases
 from app.services.documents import customer_detail_document, customer_document
 from app.services.pagination import page_request
 

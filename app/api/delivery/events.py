@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
+from app.api.base import resource_router
+from app.api.delivery.schemas.events import EventFeedOut
 from app.api.deps import Reader, UowDep
-from app.api.routers.base import resource_router
-from app.api.schemas.events import EventFeedOut
-from app.services.events import read_event_feed
+from app.services.delivery.feed import read_event_feed
 
 router = resource_router("/v1/events", "events")
 

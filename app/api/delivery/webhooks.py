@@ -7,19 +7,19 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.deps import NO_STORE, AdminContext, Administrator, IfMatch, UowDep, etag
-from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
-from app.api.schemas.webhooks import (
+from app.api.base import resource_router
+from app.api.delivery.schemas.webhooks import (
     WebhookDeliveryOut,
     WebhookEndpointCreate,
     WebhookEndpointOut,
     WebhookEndpointPatch,
     WebhookEndpointWithSecret,
 )
-from app.domain.delivery import DeliveryStatus
-from app.services import webhooks as use_cases
+from app.api.deps import NO_STORE, AdminContext, Administrator, IfMatch, UowDep, etag
+from app.api.errors import problem_responses
+from app.api.schemas import PageOut
+from app.domain.delivery.delivery import DeliveryStatus
+from app.services.delivery import webhooks as use_cases
 from app.services.documents import webhook_delivery_document, webhook_endpoint_document
 from app.services.pagination import page_request
 

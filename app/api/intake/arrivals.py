@@ -10,9 +10,9 @@ from fastapi import Depends
 
 from app.api.deps import PlatformDep, WriteContext
 from app.api.metrics import count_released
-from app.domain.ingest import RecordKey, RecordKind
+from app.domain.intake.ingest import RecordKey, RecordKind
 from app.services.context import Context
-from app.services.ingest.release import release_arrivals
+from app.services.intake.release import release_arrivals
 from app.services.platform import Platform
 
 log = logging.getLogger(__name__)

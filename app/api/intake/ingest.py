@@ -11,18 +11,18 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import SecurityScopes
 
+from app.api.base import resource_router
 from app.api.deps import IngestReader, UowDep, authorize, bearer, request_uow
 from app.api.errors import problem, problem_responses
-from app.api.ingest_body import read_events
+from app.api.intake.ingest_body import read_events
+from app.api.intake.schemas.ingest import IngestEventOut, IngestResultsOut, request_body
+from app.api.intake.signatures import check_signature
 from app.api.metrics import count_ingest, count_released
-from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
-from app.api.schemas.ingest import IngestEventOut, IngestResultsOut, request_body
-from app.api.signatures import check_signature
-from app.domain.access import Scope
-from app.domain.ingest import IngestStatus
-from app.services.ingest.intake import ingest_events
-from app.services.ingest.queries import ingest_event_document, list_ingest_events
+from app.api.schemas import PageOut
+from app.domain.access.api_keys import Scope
+from app.domain.intake.ingest import IngestStatus
+from app.services.intake.intake import ingest_events
+from app.services.intake.queries import ingest_event_document, list_ingest_events
 from app.services.pagination import page_request
 from app.services.platform import Platform
 from app.services.ports import IngestFilter

@@ -7,12 +7,11 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.arrivals import ArrivalsDep
+from app.api.base import resource_router
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
-from app.api.schemas.contracts import (
+from app.api.intake.arrivals import ArrivalsDep
+from app.api.receivables.schemas.contracts import (
     ContractCreate,
     ContractOut,
     ContractPatch,
@@ -21,12 +20,13 @@ from app.api.schemas.contracts import (
     InstallmentOut,
     RescheduleIn,
 )
-from app.domain.ingest import RecordKind
-from app.domain.plans import PlannedInstallment
-from app.services import contracts as use_cases
-from app.services import installments as installment_cases
-from app.services.contract_documents import history_document
+from app.api.schemas import PageOut
+from app.domain.intake.ingest import RecordKind
+from app.domain.receivables.plans import PlannedInstallment
 from app.services.pagination import page_request
+from app.services.receivables import contracts as use_cases
+from app.services.receivables import installments as installment_cases
+from app.services.receivables.contract_documents import history_document
 
 router = resource_router("/v1/contracts", "contracts")
 

@@ -7,20 +7,20 @@ from uuid import UUID
 
 from fastapi import Response
 
+from app.api.base import resource_router
 from app.api.deps import IfMatch, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.invoices import (
+from app.api.receivables.schemas.invoices import (
     HoldIn,
     InvoiceOut,
     OptionalReasonIn,
     ReasonIn,
     ResolveIn,
 )
-from app.domain.invoices import Invoice
-from app.services import invoice_actions as actions
+from app.domain.receivables.invoices import Invoice
 from app.services.context import Context
-from app.services.invoice_documents import invoice_document
+from app.services.receivables import invoice_actions as actions
+from app.services.receivables.invoice_documents import invoice_document
 
 router = resource_router("/v1/invoices", "invoices")
 

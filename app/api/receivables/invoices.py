@@ -7,18 +7,18 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.arrivals import ArrivalsDep
+from app.api.base import resource_router
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import BusinessDate, PageOut
-from app.api.schemas.invoices import InvoiceCreate, InvoiceOut, InvoicePatch
-from app.domain.ingest import RecordKind
-from app.domain.invoices import InvoiceStatus
-from app.services import invoices as use_cases
-from app.services.invoice_documents import invoice_document
+from app.api.intake.arrivals import ArrivalsDep
+from app.api.receivables.schemas.invoices import InvoiceCreate, InvoiceOut, InvoicePatch
+from app.api.schemas import BusinessDate, PageOut
+from app.domain.intake.ingest import RecordKind
+from app.domain.receivables.invoices import InvoiceStatus
 from app.services.pagination import page_request
 from app.services.ports import InvoiceFilter
+from app.services.receivables import invoices as use_cases
+from app.services.receivables.invoice_documents import invoice_document
 
 router = resource_router("/v1/invoices", "invoices")
 

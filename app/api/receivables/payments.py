@@ -7,19 +7,25 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.api.arrivals import ArrivalsDep
+from app.api.base import resource_router
 from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import PageOut
-from app.api.schemas.payments import AllocateIn, AllocationIn, PaymentCreate, PaymentOut, ReverseIn
-from app.domain.ingest import RecordKind
-from app.domain.payments import Payment, PaymentStatus
-from app.services import allocations as allocation_cases
-from app.services import payments as use_cases
-from app.services.allocations import AllocationRequest
+from app.api.intake.arrivals import ArrivalsDep
+from app.api.receivables.schemas.payments import (
+    AllocateIn,
+    AllocationIn,
+    PaymentCreate,
+    PaymentOut,
+    ReverseIn,
+)
+from app.api.schemas import PageOut
+from app.domain.intake.ingest import RecordKind
+from app.domain.receivables.payments import Payment, PaymentStatus
 from app.services.pagination import page_request
-from app.services.payment_documents import payment_document
+from app.services.receivables import allocations as allocation_cases
+from app.services.receivables import payments as use_cases
+from app.services.receivables.allocations import AllocationRequest
+from app.services.receivables.payment_documents import payment_document
 
 router = resource_router("/v1/payments", "payments")
 

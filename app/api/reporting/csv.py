@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.responses import JSONResponse, Response
 
 from app.api.errors import problem_responses
-from app.domain.report_tables import Table
+from app.domain.reporting.report_tables import Table
 
 CSV = "text/csv"
 JSON = "application/json"

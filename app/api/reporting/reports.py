@@ -8,15 +8,20 @@ from typing import Annotated, Literal
 from fastapi import Query
 from starlette.responses import Response
 
-from app.api.csv import WantsCsv, report_response, report_responses
+from app.api.base import resource_router
 from app.api.deps import ClockDep, Reader, UowDep
-from app.api.routers.base import resource_router
-from app.api.schemas.common import CurrencyCode
-from app.api.schemas.reports import AgingOut, ForecastOut, KpisOut, PerformanceOut
-from app.domain.report_tables import aging_table, forecast_table, kpi_table, performance_table
-from app.domain.reports import AgingBasis, GroupBy, Interval
-from app.services import report_documents as documents
-from app.services import reports as use_cases
+from app.api.reporting.csv import WantsCsv, report_response, report_responses
+from app.api.reporting.schemas.reports import AgingOut, ForecastOut, KpisOut, PerformanceOut
+from app.api.schemas import CurrencyCode
+from app.domain.reporting.report_tables import (
+    aging_table,
+    forecast_table,
+    kpi_table,
+    performance_table,
+)
+from app.domain.reporting.reports import AgingBasis, GroupBy, Interval
+from app.services.reporting import documents
+from app.services.reporting import reports as use_cases
 
 router = resource_router("/v1/reports", "reports")
 

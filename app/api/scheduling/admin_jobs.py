@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, Field
 
+from app.api.base import resource_router
 from app.api.deps import AdminContext, PlatformDep
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.services.jobs.registry import JOB_NAMES, run_job_now
+from app.services.scheduling.registry import JOB_NAMES, run_job_now
 
 router = resource_router("/v1/admin/jobs", "admin")
 

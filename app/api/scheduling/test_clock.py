@@ -6,12 +6,12 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel
 
+from app.api.base import resource_router
 from app.api.deps import Administrator, PlatformDep
 from app.api.errors import problem_responses
-from app.api.routers.base import resource_router
-from app.api.schemas.common import RequestModel, Timestamp
+from app.api.schemas import RequestModel, Timestamp
 from app.domain.events import rfc3339
-from app.services.test_clock import move_test_clock, read_test_clock
+from app.services.scheduling.test_clock import move_test_clock, read_test_clock
 
 router = resource_router("/v1/admin/clock", "admin")
 

@@ -16,12 +16,12 @@ from datetime import date, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from app.domain.dunning import DunningLevel, DunningPolicy, level_change
-from app.domain.invoices import Invoice
+from app.domain.collection.dunning import DunningLevel, DunningPolicy, level_change
+from app.domain.collection.risk import OVERDUE_LADDER, Severity, overdue_severity
+from app.domain.collection.targets import Pace, Target, TargetProgress, TargetStatus
+from app.domain.collection.tasks import TaskKind, TaskPriority
 from app.domain.money import Money
-from app.domain.risk import OVERDUE_LADDER, Severity, overdue_severity
-from app.domain.targets import Pace, Target, TargetProgress, TargetStatus
-from app.domain.tasks import TaskKind, TaskPriority
+from app.domain.receivables.invoices import Invoice
 
 # How far back broken promises count toward a customer's broken-promise flag.
 BROKEN_PROMISE_WINDOW_DAYS = 180

@@ -14,8 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.errors import ValidationFailed
-from app.domain.installments import percent_of
 from app.domain.money import Money, require_positive
+from app.domain.receivables.installments import percent_of
 
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 4000

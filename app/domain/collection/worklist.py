@@ -3,7 +3,7 @@
 An item is an open invoice, the un-invoiced part of an overdue installment, or a customer
 with something to act on at the customer level. Its **factors** are facts about it today;
 its **score** is a pure, linear function of them under the configured weights
-(``app/domain/worklist_weights.py``): one **reason** per factor that applies, each with
+(``app/domain/collection/worklist_weights.py``): one **reason** per factor that applies, each with
 its points rounded to the cent, and the score is their exact sum. Disputed invoices and
 invoices on hold are excluded: they are never scored. The next action follows from the
 promises, the dunning level and the risk (see :func:`next_action`).
@@ -20,11 +20,11 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from uuid import UUID
 
-from app.domain.dunning import DunningPolicy
+from app.domain.collection.dunning import DunningPolicy
+from app.domain.collection.risk import Severity
+from app.domain.collection.tasks import TaskKind
+from app.domain.collection.worklist_weights import Weights
 from app.domain.money import Money
-from app.domain.risk import Severity
-from app.domain.tasks import TaskKind
-from app.domain.worklist_weights import Weights
 
 CENT = Decimal("0.01")
 # Enough digits that amount × weight ÷ unit is rounded to the cent exactly, like PostgreSQL

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.domain.collection.risk import Severity
+from app.domain.collection.tasks import TaskPriority
 from app.domain.errors import ValidationFailed
 from app.domain.money import MINOR_UNITS
-from app.domain.risk import Severity
-from app.domain.tasks import TaskPriority
 
 SETTING = "HUIKUAN_WORKLIST_WEIGHTS"
 MAX_POINTS = Decimal(1_000_000)

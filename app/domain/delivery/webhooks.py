@@ -1,6 +1,6 @@
 """Webhook endpoints: who subscribes to which events, with which signing secrets.
 
-The delivery policy (when to try again, when to give up) is in ``app/domain/delivery.py``.
+The delivery policy (when to try again, when to give up) is in ``app/domain/delivery/delivery.py``.
 """
 
 from __future__ import annotations

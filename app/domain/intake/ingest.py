@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from app.domain.ingest_data import (
+from app.domain.intake.ingest_data import (
     ContractUpsert,
     CustomerUpsert,
     EventData,
@@ -32,7 +32,7 @@ from app.domain.ingest_data import (
     parse_payment,
     parse_payment_reversal,
 )
-from app.domain.ingest_fields import Fields, InvalidEvent, Issues
+from app.domain.intake.ingest_fields import Fields, InvalidEvent, Issues
 
 __all__ = ["InvalidEvent"]
 

@@ -13,12 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.domain.contracts import validate_late_fee_rate
-from app.domain.customers import CreditRating
+from app.domain.customers.customers import CreditRating
 from app.domain.errors import DomainError
-from app.domain.ingest_fields import Fields, Issues
+from app.domain.intake.ingest_fields import Fields, Issues
 from app.domain.money import Money
-from app.domain.plans import MAX_INSTALLMENTS, PlannedInstallment, resolve_amounts
+from app.domain.receivables.contracts import validate_late_fee_rate
+from app.domain.receivables.plans import MAX_INSTALLMENTS, PlannedInstallment, resolve_amounts
 
 DATA: tuple[str] = ("data",)
 MAX_PAY_FIRST = 100

@@ -22,8 +22,8 @@ from datetime import date
 from uuid import UUID
 
 from app.domain.errors import CurrencyMismatch, IllegalStateTransition, ValidationFailed
-from app.domain.invoices import Invoice
 from app.domain.money import Money
+from app.domain.receivables.invoices import Invoice
 
 
 @dataclass(frozen=True, slots=True)

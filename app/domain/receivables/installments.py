@@ -12,8 +12,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from app.domain.contracts import Contract, Installment
 from app.domain.money import Money
+from app.domain.receivables.contracts import Contract, Installment
 
 
 class InstallmentStatus(StrEnum):

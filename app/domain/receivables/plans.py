@@ -13,9 +13,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
-from app.domain.contracts import Installment, InstallmentState
 from app.domain.errors import Conflict, UnknownReference, ValidationFailed
 from app.domain.money import Money
+from app.domain.receivables.contracts import Installment, InstallmentState
 
 MAX_INSTALLMENTS = 200
 HUNDRED = Decimal(100)

@@ -2,10 +2,10 @@
 
 A period runs from ``from`` to ``to``, both days included; its length in days is
 ``to - from + 1``. "Receivables at a day" is the outstanding amount of the invoices as of
-the end of that day (see ``app/domain/reports.py`` for the as-of rule); "current" means not
-yet due on that day (due date on or after it). Every formula is the standard one, written
-beside each function, and every division by zero gives ``None`` (null in the API): a ratio
-of nothing is unknown, not zero.
+the end of that day (see ``app/domain/reporting/reports.py`` for the as-of rule);
+"current" means not yet due on that day (due date on or after it). Every formula is the
+standard one, written beside each function, and every division by zero gives ``None``
+(null in the API): a ratio of nothing is unknown, not zero.
 
 Days are given with one decimal, percentages with two, rounded half up, each from the exact
 quotient (ADD is DSO − best possible DSO before either is rounded).

@@ -13,9 +13,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from app.domain.kpis import Kpis
 from app.domain.money import Money
-from app.domain.reports import (
+from app.domain.reporting.kpis import Kpis
+from app.domain.reporting.reports import (
     BUCKETS,
     AgingReport,
     AgingSums,
@@ -25,7 +25,7 @@ from app.domain.reports import (
     GroupBy,
     PerformanceLine,
 )
-from app.domain.target_curve import ProgressCurve
+from app.domain.reporting.target_curve import ProgressCurve
 
 Cell = str | Money | Decimal | date | UUID | int | None
 

@@ -1,5 +1,5 @@
 """Reports: ageing buckets, periods, and the shapes of report rows. Pure; the sums come
-from PostgreSQL (``app/adapters/db/reports``).
+from PostgreSQL (``app/adapters/db/reporting/reports``).
 
 **As of a day D** (end of that day, in HUIKUAN_TIMEZONE), an invoice's outstanding is 0
 when it was issued after D, voided on or before D, or written off on or before D; else its
@@ -20,8 +20,8 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from app.domain.errors import ValidationFailed
-from app.domain.kpis import on_time_rate, percent, ratio_percent
 from app.domain.money import Money
+from app.domain.reporting.kpis import on_time_rate, percent, ratio_percent
 
 MAX_REPORT_DAYS = 3660  # ten years
 

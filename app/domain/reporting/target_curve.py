@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.domain.collection.targets import ExpectedBasis, Target, expected_to_date
 from app.domain.money import Money
-from app.domain.reports import Interval, periods
-from app.domain.targets import ExpectedBasis, Target, expected_to_date
+from app.domain.reporting.reports import Interval, periods
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from app.domain.access import (
+from app.domain.access.api_keys import (
     ALL_SCOPES,
     ApiKey,
     Scope,

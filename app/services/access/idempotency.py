@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.domain.errors import (
-    IdempotencyInFlight,
-    IdempotencyKeyReused,
-    IdempotentResponseWithheld,
-)
-from app.domain.idempotency import (
+from app.domain.access.idempotency import (
     ClaimState,
     IdempotencyRecord,
     StoredResponse,
     Verdict,
     judge_repeat,
     should_store,
+)
+from app.domain.errors import (
+    IdempotencyInFlight,
+    IdempotencyKeyReused,
+    IdempotentResponseWithheld,
 )
 from app.services.ports import Clock, IdempotencyStore
 

@@ -1,1 +1,2 @@
-"""Collection work: targets, tasks, interactions, promises, risk, dunning, worklist, and the jobs that run their rules."""
+"""Collection work: targets, tasks, interactions, promises, risk, dunning, worklist, and
+the scheduled jobs that run their rules."""

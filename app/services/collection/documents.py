@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.domain.dunning import DunningPolicy
+from app.domain.collection.dunning import DunningPolicy
+from app.domain.collection.interactions import Interaction
+from app.domain.collection.promises import Promise
+from app.domain.collection.risk import RiskFlag
+from app.domain.collection.targets import ProgressSums, Target, target_progress
+from app.domain.collection.tasks import Task, TaskSummary
 from app.domain.events import rfc3339
-from app.domain.interactions import Interaction
-from app.domain.promises import Promise
-from app.domain.risk import RiskFlag
-from app.domain.targets import ProgressSums, Target, target_progress
-from app.domain.tasks import Task, TaskSummary
 
 
 def _id(value: object | None) -> str | None:

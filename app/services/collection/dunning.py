@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.domain.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
+from app.domain.collection.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
 from app.domain.errors import StaleVersion
-from app.services.collection_documents import dunning_policy_document
+from app.services.collection.documents import dunning_policy_document
 from app.services.context import Context
 from app.services.ports import UnitOfWork
 

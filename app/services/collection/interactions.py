@@ -9,17 +9,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.customers import Customer
+from app.domain.collection.interactions import Channel, Interaction, validate_interaction
+from app.domain.collection.promises import Promise, validate_new_promise
+from app.domain.customers.customers import Customer
 from app.domain.errors import Conflict, NotFound, UnknownReference, ValidationFailed
-from app.domain.interactions import Channel, Interaction, validate_interaction
-from app.domain.invoices import Invoice
 from app.domain.money import Money
-from app.domain.promises import Promise, validate_new_promise
-from app.services.collection_documents import interaction_document, promise_document
+from app.domain.receivables.invoices import Invoice
+from app.services.collection.documents import interaction_document, promise_document
+from app.services.collection.promises import subject as promise_subject
 from app.services.context import Context
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import UnitOfWork
-from app.services.promises import subject as promise_subject
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,24 +12,24 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from app.domain.dunning import DunningLevel, DunningPolicy
-from app.domain.invoices import Invoice
-from app.domain.risk import RiskKind, Subject, SubjectType
-from app.domain.scheduling import FindingKind, InvoiceCheck, check_invoice, dunning_task
-from app.domain.tasks import Task, TaskLinks
+from app.domain.collection.dunning import DunningLevel, DunningPolicy
+from app.domain.collection.risk import RiskKind, Subject, SubjectType
+from app.domain.collection.scans import FindingKind, InvoiceCheck, check_invoice, dunning_task
+from app.domain.collection.tasks import Task, TaskLinks
+from app.domain.receivables.invoices import Invoice
+from app.services.collection.dunning import current_policy
+from app.services.collection.risk_rules import RuleFlag, raise_flags
+from app.services.collection.tasks import NewTask, add_task
 from app.services.context import Context
-from app.services.dunning import current_policy
-from app.services.invoice_documents import invoice_document
-from app.services.jobs.base import Emitter, JobParams, JobResult, in_batches
-from app.services.risk_rules import RuleFlag, raise_flags
-from app.services.scheduler_ports import (
+from app.services.jobs import Emitter, JobParams, JobResult, in_batches
+from app.services.receivables.invoice_documents import invoice_document
+from app.services.scheduling.ports import (
     InvoiceScanned,
     InvoiceToScan,
     NaturalKey,
     SchedulerUnitOfWork,
     SchedulerUnitOfWorkFactory,
 )
-from app.services.tasks import NewTask, add_task
 
 RULE_OVERDUE = "overdue"
 

@@ -12,21 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from app.domain.installments import installment_figures
+from app.domain.collection.scans import Finding, FindingKind, finding
 from app.domain.money import Money
-from app.domain.scheduling import Finding, FindingKind, finding
-from app.services.collection_documents import task_document
+from app.domain.receivables.installments import installment_figures
+from app.services.collection.documents import task_document
+from app.services.collection.overdue_invoices import scan_overdue_invoices
+from app.services.collection.tasks import subject as task_subject
 from app.services.context import Context
-from app.services.contract_documents import installment_document
-from app.services.jobs.base import Emitter, JobParams, JobResult, in_batches
-from app.services.jobs.overdue_invoices import scan_overdue_invoices
+from app.services.jobs import Emitter, JobParams, JobResult, in_batches
 from app.services.ports import Clock
-from app.services.scheduler_ports import (
+from app.services.receivables.contract_documents import installment_document
+from app.services.scheduling.ports import (
     Scanned,
     SchedulerUnitOfWork,
     SchedulerUnitOfWorkFactory,
 )
-from app.services.tasks import subject as task_subject
 
 
 def installment_subject(installment_id: object) -> str:

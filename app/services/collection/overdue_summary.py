@@ -16,13 +16,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from app.domain.installments import InstallmentFigures, installment_figures
-from app.domain.invoices import Invoice
-from app.domain.scheduling import Finding, FindingKind, OverdueItem, finding, overdue_totals
+from app.domain.collection.scans import Finding, FindingKind, OverdueItem, finding, overdue_totals
+from app.domain.receivables.installments import InstallmentFigures, installment_figures
+from app.domain.receivables.invoices import Invoice
 from app.services.context import Context
 from app.services.documents import customer_document
-from app.services.jobs.base import Emitter, JobParams, JobResult, chunks
-from app.services.scheduler_ports import (
+from app.services.jobs import Emitter, JobParams, JobResult, chunks
+from app.services.scheduling.ports import (
     InstallmentToScan,
     SchedulerUnitOfWork,
     SchedulerUnitOfWorkFactory,

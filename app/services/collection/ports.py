@@ -9,11 +9,10 @@ from datetime import date
 from typing import Protocol
 from uuid import UUID
 
-from app.domain.dunning import DunningPolicy
-from app.domain.interactions import Interaction
-from app.domain.money import Money
-from app.domain.promises import Promise, PromiseStatus
-from app.domain.risk import (
+from app.domain.collection.dunning import DunningPolicy
+from app.domain.collection.interactions import Interaction
+from app.domain.collection.promises import Promise, PromiseStatus
+from app.domain.collection.risk import (
     RiskFlag,
     RiskKind,
     RiskStatus,
@@ -22,8 +21,9 @@ from app.domain.risk import (
     Subject,
     SubjectType,
 )
-from app.domain.targets import ProgressSums, Target, TargetScope
-from app.domain.tasks import Task, TaskStatus, TaskSummary
+from app.domain.collection.targets import ProgressSums, Target, TargetScope
+from app.domain.collection.tasks import Task, TaskStatus, TaskSummary
+from app.domain.money import Money
 from app.services.pagination import PageRequest
 
 

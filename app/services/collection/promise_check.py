@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.domain.promises import PromiseStatus, settle_after_deadline
-from app.domain.risk import RiskKind, Subject, SubjectType, broken_promise_severity
-from app.domain.scheduling import BROKEN_PROMISE_WINDOW_DAYS, FindingKind, finding
-from app.services.collection_documents import promise_document
+from app.domain.collection.promises import PromiseStatus, settle_after_deadline
+from app.domain.collection.risk import RiskKind, Subject, SubjectType, broken_promise_severity
+from app.domain.collection.scans import BROKEN_PROMISE_WINDOW_DAYS, FindingKind, finding
+from app.services.collection.documents import promise_document
+from app.services.collection.promises import subject
+from app.services.collection.risk_rules import RuleFlag, raise_flags
 from app.services.context import Context
-from app.services.jobs.base import Emitter, JobParams, JobResult, in_batches
-from app.services.promises import subject
-from app.services.risk_rules import RuleFlag, raise_flags
-from app.services.scheduler_ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
+from app.services.jobs import Emitter, JobParams, JobResult, in_batches
+from app.services.scheduling.ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
 
 RULE_BROKEN_PROMISE = "broken_promise"
 

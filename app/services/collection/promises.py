@@ -1,8 +1,9 @@
 """Promise use cases: read and list promises, and credit allocated payments to them.
 
-Promises are made in interactions (``app/services/interactions.py``). A payment allocation
-re-evaluates the customer's unsettled promises it can count toward, in the allocation's own
-transaction (:func:`credit_promises`); the scheduler breaks those whose deadline passed.
+Promises are made in interactions (``app/services/collection/interactions.py``). A
+payment allocation re-evaluates the customer's unsettled promises it can count toward, in
+the allocation's own transaction (:func:`credit_promises`); the scheduler breaks those
+whose deadline passed.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from app.domain.collection.promises import Promise, PromiseStatus, evaluate_promise
 from app.domain.errors import NotFound
-from app.domain.payments import Allocation, Payment
-from app.domain.promises import Promise, PromiseStatus, evaluate_promise
-from app.services.collection_documents import promise_document
-from app.services.collection_ports import PromiseFilter
+from app.domain.receivables.payments import Allocation, Payment
+from app.services.collection.documents import promise_document
+from app.services.collection.ports import PromiseFilter
 from app.services.context import Context
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import UnitOfWork

@@ -1,6 +1,6 @@
 """Risk flag use cases for people: raise, change, resolve, dismiss, read and list.
 
-Flags raised by the service's own rules come from ``app/services/risk_rules.py``.
+Flags raised by the service's own rules come from ``app/services/collection/risk_rules.py``.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from app.domain.errors import NotFound, StaleVersion, UnknownReference
-from app.domain.risk import (
+from app.domain.collection.risk import (
     RiskFlag,
     RiskKind,
     RiskSource,
@@ -21,12 +20,13 @@ from app.domain.risk import (
     change_flag,
     close_flag,
 )
-from app.services.collection_ports import RiskFlagFilter
+from app.domain.errors import NotFound, StaleVersion, UnknownReference
+from app.services.collection.ports import RiskFlagFilter
+from app.services.collection.risk_rules import emit_flag_event
 from app.services.context import Context
 from app.services.documents import jsonable
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import UnitOfWork
-from app.services.risk_rules import emit_flag_event
 
 
 @dataclass(frozen=True, slots=True)

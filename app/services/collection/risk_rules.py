@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from app.domain.invoices import Invoice
-from app.domain.payments import Payment
-from app.domain.risk import (
+from app.domain.collection.risk import (
     DISPUTE_SEVERITY,
     AllocationOutcome,
     RiskFlag,
@@ -31,8 +29,10 @@ from app.domain.risk import (
     credit_severity,
     needs_mismatch_check,
 )
-from app.services.collection_documents import risk_flag_document
-from app.services.collection_ports import RuleRaise
+from app.domain.receivables.invoices import Invoice
+from app.domain.receivables.payments import Payment
+from app.services.collection.documents import risk_flag_document
+from app.services.collection.ports import RuleRaise
 from app.services.context import Context
 from app.services.ports import UnitOfWork
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app.domain.scheduling import Finding, target_findings, target_settled
-from app.domain.targets import target_progress
+from app.domain.collection.scans import Finding, target_findings, target_settled
+from app.domain.collection.targets import target_progress
+from app.services.collection.targets import TargetView, subject, views_of
 from app.services.context import Context
-from app.services.jobs.base import Emitter, JobParams, JobResult, in_batches
-from app.services.scheduler_ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
-from app.services.targets import TargetView, subject, views_of
+from app.services.jobs import Emitter, JobParams, JobResult, in_batches
+from app.services.scheduling.ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
 
 
 async def run_target_pace(

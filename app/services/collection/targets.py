@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from app.domain.collection.targets import ProgressSums, Target, TargetScope, change_target
+from app.domain.collection.tasks import TaskSummary
 from app.domain.errors import CurrencyMismatch, NotFound, StaleVersion, UnknownReference
 from app.domain.money import Money
-from app.domain.targets import ProgressSums, Target, TargetScope, change_target
-from app.domain.tasks import TaskSummary
-from app.services.collection_documents import target_document
-from app.services.collection_ports import TargetFilter
+from app.services.collection.documents import target_document
+from app.services.collection.ports import TargetFilter
 from app.services.context import Context
 from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page

@@ -7,10 +7,17 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from app.domain.collection.tasks import (
+    Task,
+    TaskKind,
+    TaskLinks,
+    TaskPriority,
+    TaskStatus,
+    change_task,
+)
 from app.domain.errors import NotFound, StaleVersion, UnknownReference, ValidationFailed
-from app.domain.tasks import Task, TaskKind, TaskLinks, TaskPriority, TaskStatus, change_task
-from app.services.collection_documents import task_document
-from app.services.collection_ports import TaskFilter
+from app.services.collection.documents import task_document
+from app.services.collection.ports import TaskFilter
 from app.services.context import Context
 from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page

@@ -8,9 +8,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.domain.errors import Conflict, NotFound, ValidationFailed
-from app.domain.tasks import MAX_ASSIGNEE_LENGTH, Task, TaskKind, TaskLinks, TaskPriority
-from app.domain.worklist import (
+from app.domain.collection.tasks import MAX_ASSIGNEE_LENGTH, Task, TaskKind, TaskLinks, TaskPriority
+from app.domain.collection.worklist import (
     TASK_KINDS,
     ItemId,
     ItemKind,
@@ -19,13 +18,14 @@ from app.domain.worklist import (
     rank,
     task_title,
 )
-from app.domain.worklist_weights import Weights
+from app.domain.collection.worklist_weights import Weights
+from app.domain.errors import Conflict, NotFound, ValidationFailed
+from app.services.collection.dunning import current_policy
+from app.services.collection.tasks import NewTask, add_task
+from app.services.collection.worklist_ports import WorklistQuery
 from app.services.context import Context
-from app.services.dunning import current_policy
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Clock, UnitOfWork
-from app.services.tasks import NewTask, add_task
-from app.services.worklist_ports import WorklistQuery
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from app.domain.worklist import Candidate, ItemId
-from app.domain.worklist_weights import Weights
+from app.domain.collection.worklist import Candidate, ItemId
+from app.domain.collection.worklist_weights import Weights
 
 
 @dataclass(frozen=True, slots=True)

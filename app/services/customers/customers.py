@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.customers import (
+from app.domain.collection.risk import RiskSummary
+from app.domain.customers.customers import (
     DEFAULT_PAYMENT_TERMS_DAYS,
     Contact,
     CreditRating,
@@ -17,12 +18,11 @@ from app.domain.customers import (
 )
 from app.domain.errors import NotFound, StaleVersion
 from app.domain.money import Money
-from app.domain.risk import RiskSummary
+from app.services.collection.risk_rules import check_credit
 from app.services.context import Context
 from app.services.documents import changes_json, customer_detail_document
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Balance, Clock, UnitOfWork
-from app.services.risk_rules import check_credit
 
 
 @dataclass(frozen=True, slots=True)

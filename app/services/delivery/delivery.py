@@ -1,6 +1,6 @@
 """Relay use cases: fan events out to deliveries, lease the due ones, write back outcomes.
 
-The relay adapter (``app/adapters/relay``) runs these in a loop and does the HTTP; the
+The relay adapter (``app/adapters/delivery``) runs these in a loop and does the HTTP; the
 rules (what an outcome means, when an endpoint is given up) come from the domain.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from app.domain.delivery import (
+from app.domain.delivery.delivery import (
     AttemptResult,
     Decision,
     DeliveryAttempt,
@@ -22,8 +22,8 @@ from app.domain.delivery import (
     should_disable,
 )
 from app.services.context import Context
+from app.services.delivery.webhooks import disable_for_cause
 from app.services.ports import AttemptRecord, Backlog, Clock, DeliveryJob, UnitOfWork
-from app.services.webhooks import disable_for_cause
 
 
 @dataclass(frozen=True, slots=True)

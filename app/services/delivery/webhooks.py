@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from app.domain.delivery import DeliveryStatus, WebhookDelivery, schedule_manual_retry
-from app.domain.errors import NotFound, StaleVersion
-from app.domain.webhooks import (
+from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery, schedule_manual_retry
+from app.domain.delivery.webhooks import (
     ENDPOINT_DISABLED,
     WebhookEndpoint,
     change_endpoint,
@@ -16,6 +15,7 @@ from app.domain.webhooks import (
     generate_secret,
     rotate_secret,
 )
+from app.domain.errors import NotFound, StaleVersion
 from app.services.context import Context
 from app.services.documents import changes_json, webhook_endpoint_document
 from app.services.pagination import Page, PageRequest, make_page

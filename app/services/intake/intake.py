@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from app.domain.ingest import (
+from app.domain.intake.ingest import (
     EventType,
     IngestRecord,
     IngestStatus,
@@ -25,9 +25,9 @@ from app.domain.ingest import (
     processing_order,
 )
 from app.services.context import Context
-from app.services.ingest.release import release_parked
-from app.services.ingest.runs import apply_run
-from app.services.ingest.steps import Step, runs
+from app.services.intake.release import release_parked
+from app.services.intake.runs import apply_run
+from app.services.intake.steps import Step, runs
 from app.services.ports import UnitOfWork
 from app.services.problems import TYPE_PREFIX, problem_document
 

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from typing import cast
 
 from app.domain.errors import DuplicateExternalId
-from app.domain.ingest import RecordKey, RecordKind
-from app.domain.ingest_data import PaymentReceived
+from app.domain.intake.ingest import RecordKey, RecordKind
+from app.domain.intake.ingest_data import PaymentReceived
 from app.services.context import Context
-from app.services.ingest.steps import Step
-from app.services.payment_batches import Remittance, lock_payers, record_locked_payments
-from app.services.payments import NewPayment
+from app.services.intake.steps import Step
 from app.services.ports import UnitOfWork
+from app.services.receivables.payment_batches import Remittance, lock_payers, record_locked_payments
+from app.services.receivables.payments import NewPayment
 
 
 async def apply_payments(uow: UnitOfWork, steps: Sequence[Step]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.events import rfc3339
-from app.domain.ingest import IngestRecord
+from app.domain.intake.ingest import IngestRecord
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import IngestFilter, UnitOfWork
 

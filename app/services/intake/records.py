@@ -17,22 +17,27 @@ from uuid import UUID
 
 from app.domain.errors import Contention, DomainError, Unavailable, ValidationFailed
 from app.domain.events import rfc3339
-from app.domain.ingest import RecordKey, RecordKind, is_stale
-from app.domain.ingest_data import (
+from app.domain.intake.ingest import RecordKey, RecordKind, is_stale
+from app.domain.intake.ingest_data import (
     ContractUpsert,
     CustomerUpsert,
     InvoiceUpsert,
     InvoiceVoid,
     PaymentReversal,
 )
-from app.domain.invoices import InvoiceStatus
-from app.services.allocations import reverse_locked_payment
-from app.services.contracts import NewContract, add_contract, change_contract_in
-from app.services.customers import NewCustomer, add_customer, change_customer_in
-from app.services.ingest.steps import Step
-from app.services.invoice_actions import void_locked_invoice
-from app.services.invoices import NewInvoice, add_invoice, change_invoice_in, locked_invoice
+from app.domain.receivables.invoices import InvoiceStatus
+from app.services.customers.customers import NewCustomer, add_customer, change_customer_in
+from app.services.intake.steps import Step
 from app.services.ports import UnitOfWork
+from app.services.receivables.allocations import reverse_locked_payment
+from app.services.receivables.contracts import NewContract, add_contract, change_contract_in
+from app.services.receivables.invoice_actions import void_locked_invoice
+from app.services.receivables.invoices import (
+    NewInvoice,
+    add_invoice,
+    change_invoice_in,
+    locked_invoice,
+)
 
 
 @dataclass

@@ -13,10 +13,10 @@ import logging
 from collections.abc import Collection, Sequence
 from uuid import UUID
 
-from app.domain.ingest import InvalidEvent, Outcome, RecordKey, parse_event
+from app.domain.intake.ingest import InvalidEvent, Outcome, RecordKey, parse_event
 from app.services.context import Context
-from app.services.ingest.runs import apply_run
-from app.services.ingest.steps import Step, release_order, released_step, runs
+from app.services.intake.runs import apply_run
+from app.services.intake.steps import Step, release_order, released_step, runs
 from app.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)

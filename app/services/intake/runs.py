@@ -18,16 +18,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 from app.domain.errors import Contention, DomainError, Unavailable
-from app.domain.ingest import IngestStatus, Outcome, RecordKey
-from app.services.ingest.payments import apply_payments
-from app.services.ingest.records import (
+from app.domain.intake.ingest import IngestStatus, Outcome, RecordKey
+from app.services.intake.payments import apply_payments
+from app.services.intake.records import (
     apply_contracts,
     apply_customers,
     apply_invoices,
     apply_reversals,
     apply_voids,
 )
-from app.services.ingest.steps import FAMILY, Step
+from app.services.intake.steps import FAMILY, Step
 from app.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from app.domain.errors import DomainError
 from app.domain.events import Actor
-from app.domain.ingest import (
+from app.domain.intake.ingest import (
     EventType,
     InboundEvent,
     IngestRecord,

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from app.domain.events import Actor
 from app.services.context import Context
-from app.services.ingest.release import release_ready
-from app.services.ingest.steps import Step
+from app.services.intake.release import release_ready
+from app.services.intake.steps import Step
 from app.services.ports import Clock, IdGenerator, UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -15,21 +15,21 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain import payments as rules
-from app.domain.allocation import OpenItem, Share, check_allocations, plan_allocation
 from app.domain.errors import NotFound, StaleVersion, UnknownReference
 from app.domain.events import OutboxEvent
-from app.domain.installments import installment_figures
-from app.domain.invoices import Invoice, InvoiceStatus, receive_payment, return_payment
 from app.domain.money import Money
-from app.domain.payments import Allocation, Payment
+from app.domain.receivables import payments as rules
+from app.domain.receivables.allocation import OpenItem, Share, check_allocations, plan_allocation
+from app.domain.receivables.installments import installment_figures
+from app.domain.receivables.invoices import Invoice, InvoiceStatus, receive_payment, return_payment
+from app.domain.receivables.payments import Allocation, Payment
+from app.services.collection.promises import credit_promises
+from app.services.collection.risk_rules import check_credit
 from app.services.context import Context
-from app.services.contract_documents import installment_document
-from app.services.invoice_documents import invoice_document
-from app.services.payment_documents import allocation_document, payment_document
 from app.services.ports import UnitOfWork
-from app.services.promises import credit_promises
-from app.services.risk_rules import check_credit
+from app.services.receivables.contract_documents import installment_document
+from app.services.receivables.invoice_documents import invoice_document
+from app.services.receivables.payment_documents import allocation_document, payment_document
 
 
 @dataclass(frozen=True, slots=True)

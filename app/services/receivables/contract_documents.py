@@ -9,9 +9,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.contracts import Contract, Installment, InstallmentChange, InstallmentState
 from app.domain.events import rfc3339
-from app.domain.installments import (
+from app.domain.receivables.contracts import (
+    Contract,
+    Installment,
+    InstallmentChange,
+    InstallmentState,
+)
+from app.domain.receivables.installments import (
     InstallmentFigures,
     Ledger,
     contract_totals,

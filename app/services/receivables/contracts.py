@@ -9,20 +9,26 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.contracts import (
+from app.domain.errors import NotFound, StaleVersion, ValidationFailed
+from app.domain.money import Money
+from app.domain.receivables.contracts import (
     ChangeKind,
     Contract,
     InstallmentChange,
     InstallmentState,
     change_contract,
 )
-from app.domain.errors import NotFound, StaleVersion, ValidationFailed
-from app.domain.money import Money
-from app.domain.plans import PlanChange, PlannedInstallment, change_plan, new_plan, plan_total
+from app.domain.receivables.plans import (
+    PlanChange,
+    PlannedInstallment,
+    change_plan,
+    new_plan,
+    plan_total,
+)
 from app.services.context import Context
-from app.services.contract_documents import ContractView, plan_line
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Clock, UnitOfWork
+from app.services.receivables.contract_documents import ContractView, plan_line
 
 
 @dataclass(frozen=True, slots=True)

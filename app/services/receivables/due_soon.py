@@ -7,15 +7,15 @@ outstanding, and ``invoice.due_soon`` (invoice, due date) for open invoices. A r
 
 from __future__ import annotations
 
-from app.domain.installments import installment_figures
-from app.domain.scheduling import FindingKind, due_soon_until, finding
+from app.domain.collection.scans import FindingKind, due_soon_until, finding
+from app.domain.receivables.installments import installment_figures
+from app.services.collection.overdue_invoices import subject as invoice_subject
+from app.services.collection.overdue_scan import installment_subject
 from app.services.context import Context
-from app.services.contract_documents import installment_document
-from app.services.invoice_documents import invoice_document
-from app.services.jobs.base import Emitter, JobParams, JobResult, in_batches
-from app.services.jobs.overdue_invoices import subject as invoice_subject
-from app.services.jobs.overdue_scan import installment_subject
-from app.services.scheduler_ports import Scanned, SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
+from app.services.jobs import Emitter, JobParams, JobResult, in_batches
+from app.services.receivables.contract_documents import installment_document
+from app.services.receivables.invoice_documents import invoice_document
+from app.services.scheduling.ports import Scanned, SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
 
 
 async def run_due_soon(

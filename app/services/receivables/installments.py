@@ -7,19 +7,19 @@ from dataclasses import replace
 from datetime import date
 from uuid import UUID
 
-from app.domain.contracts import (
+from app.domain.errors import IllegalStateTransition, NotFound, StaleVersion, ValidationFailed
+from app.domain.receivables.contracts import (
     ChangeKind,
     Contract,
     InstallmentChange,
     InstallmentState,
     reschedule,
 )
-from app.domain.errors import IllegalStateTransition, NotFound, StaleVersion, ValidationFailed
-from app.domain.installments import InstallmentStatus
-from app.domain.plans import PlanChange
+from app.domain.receivables.installments import InstallmentStatus
+from app.domain.receivables.plans import PlanChange
 from app.services.context import Context
-from app.services.contracts import history_entry, view_of
 from app.services.ports import UnitOfWork
+from app.services.receivables.contracts import history_entry, view_of
 
 MAX_REASON_LENGTH = 2000
 

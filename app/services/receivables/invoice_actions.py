@@ -6,15 +6,15 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from uuid import UUID
 
-from app.domain import invoices as rules
 from app.domain.errors import StaleVersion
-from app.domain.invoices import Invoice
+from app.domain.receivables import invoices as rules
+from app.domain.receivables.invoices import Invoice
+from app.services.collection.risk_rules import flag_dispute, resolve_dispute_flag
 from app.services.context import Context
 from app.services.documents import document_changes
-from app.services.invoice_documents import invoice_document
-from app.services.invoices import locked_invoice, subject
 from app.services.ports import UnitOfWork
-from app.services.risk_rules import flag_dispute, resolve_dispute_flag
+from app.services.receivables.invoice_documents import invoice_document
+from app.services.receivables.invoices import locked_invoice, subject
 
 
 async def _act(

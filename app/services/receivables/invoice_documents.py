@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from app.domain.events import rfc3339
-from app.domain.invoices import Invoice
+from app.domain.receivables.invoices import Invoice
 
 
 def _id(value: object | None) -> str | None:

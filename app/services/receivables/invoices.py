@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.contracts import Contract, Installment
 from app.domain.errors import (
     CurrencyMismatch,
     IllegalStateTransition,
@@ -17,14 +16,15 @@ from app.domain.errors import (
     UnknownReference,
     ValidationFailed,
 )
-from app.domain.invoices import Invoice, invoice_cap
 from app.domain.money import Money
+from app.domain.receivables.contracts import Contract, Installment
+from app.domain.receivables.invoices import Invoice, invoice_cap
+from app.services.collection.risk_rules import check_credit
 from app.services.context import Context
 from app.services.documents import document_changes
-from app.services.invoice_documents import invoice_document
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Balance, Clock, InvoiceFilter, UnitOfWork
-from app.services.risk_rules import check_credit
+from app.services.receivables.invoice_documents import invoice_document
 
 EDITABLE_FIELDS = frozenset({"external_id", "amount", "issued_on", "due_date"})
 

@@ -14,22 +14,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from app.domain.allocation import OpenItem, plan_allocation
-from app.domain.invoices import Invoice
 from app.domain.money import Money
-from app.domain.payments import Payment
-from app.services.allocations import (
+from app.domain.receivables.allocation import OpenItem, plan_allocation
+from app.domain.receivables.invoices import Invoice
+from app.domain.receivables.payments import Payment
+from app.services.collection.promises import credit_promises
+from app.services.collection.risk_rules import check_amount_mismatch
+from app.services.context import Context
+from app.services.ports import LockedPayers, PayerGroup, UnitOfWork
+from app.services.receivables.allocations import (
     Applied,
     allocation_events,
     allocation_step,
     payment_subject,
 )
-from app.services.context import Context
-from app.services.payment_documents import payment_document
-from app.services.payments import NewPayment, new_payment
-from app.services.ports import LockedPayers, PayerGroup, UnitOfWork
-from app.services.promises import credit_promises
-from app.services.risk_rules import check_amount_mismatch
+from app.services.receivables.payment_documents import payment_document
+from app.services.receivables.payments import NewPayment, new_payment
 
 GroupKey = tuple[UUID, str]  # customer, currency
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.events import rfc3339
-from app.domain.payments import Allocation, Payment
+from app.domain.receivables.payments import Allocation, Payment
 
 
 def allocation_document(allocation: Allocation) -> dict[str, Any]:

@@ -10,20 +10,20 @@ from uuid import UUID
 
 from app.domain.errors import NotFound
 from app.domain.money import Money
-from app.domain.payments import Payment, PaymentStatus
-from app.services.allocations import (
+from app.domain.receivables.payments import Payment, PaymentStatus
+from app.services.collection.promises import credit_promises
+from app.services.collection.risk_rules import check_amount_mismatch
+from app.services.context import Context
+from app.services.pagination import Page, PageRequest, make_page
+from app.services.ports import UnitOfWork
+from app.services.receivables.allocations import (
     AllocationRequest,
     apply_shares,
     choose_shares,
     emit_allocated,
     payment_subject,
 )
-from app.services.context import Context
-from app.services.pagination import Page, PageRequest, make_page
-from app.services.payment_documents import payment_document
-from app.services.ports import UnitOfWork
-from app.services.promises import credit_promises
-from app.services.risk_rules import check_amount_mismatch
+from app.services.receivables.payment_documents import payment_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class NewPayment:
     """A payment received.
 
     ``allocations`` None lets the service allocate automatically (see
-    ``app/domain/allocation.py``); an empty tuple leaves the payment unallocated.
+    ``app/domain/receivables/allocation.py``); an empty tuple leaves the payment unallocated.
     ``pay_first`` names invoices the automatic allocation pays before any other, in order.
     """
 

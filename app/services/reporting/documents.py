@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from app.domain.kpis import Kpis
 from app.domain.money import Money
-from app.domain.reports import (
+from app.domain.reporting.kpis import Kpis
+from app.domain.reporting.reports import (
     BUCKETS,
     AgingReport,
     AgingSums,
@@ -17,8 +17,8 @@ from app.domain.reports import (
     ForecastSource,
     GroupBy,
 )
-from app.domain.target_curve import ProgressCurve
-from app.services.reports import KpiReport, PerformanceReport
+from app.domain.reporting.target_curve import ProgressCurve
+from app.services.reporting.reports import KpiReport, PerformanceReport
 
 
 def _ratio(value: Decimal | None) -> str | None:

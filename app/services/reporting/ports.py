@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from app.domain.kpis import KpiSums
+from app.domain.collection.targets import Target
 from app.domain.money import Money
-from app.domain.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
-from app.domain.targets import Target
+from app.domain.reporting.kpis import KpiSums
+from app.domain.reporting.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from app.domain.errors import NotFound
-from app.domain.kpis import Kpis, compute_kpis, period_days
-from app.domain.reports import (
+from app.domain.reporting.kpis import Kpis, compute_kpis, period_days
+from app.domain.reporting.reports import (
     AgingBasis,
     AgingReport,
     Forecast,
@@ -22,9 +22,9 @@ from app.domain.reports import (
     performance_lines,
     require_period,
 )
-from app.domain.target_curve import ProgressCurve, progress_curve
+from app.domain.reporting.target_curve import ProgressCurve, progress_curve
 from app.services.ports import Clock, UnitOfWork
-from app.services.report_ports import (
+from app.services.reporting.ports import (
     AgingQuery,
     AsOf,
     ForecastQuery,
@@ -84,7 +84,8 @@ async def kpis(
     currency: str | None = None,
 ) -> KpiReport:
     """Billed, collected, DSO, best possible DSO, ADD, CEI, on-time rate, overdue, disputed
-    and on-hold amounts per currency over a period (formulas in ``app/domain/kpis.py``)."""
+    and on-hold amounts per currency over a period (formulas in
+    ``app/domain/reporting/kpis.py``)."""
     period = past_period(clock, start, end)
     query = KpiQuery(
         before=_as_of(clock, period.start - timedelta(days=1)),

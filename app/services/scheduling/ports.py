@@ -3,7 +3,7 @@
 Each scan reads "what is newly due" through an index that holds only the rows still to be
 looked at, in batches; marking a row scanned takes it out of its queue, and changing its
 due date puts it back. The findings are the record of what was emitted, under their
-natural key (``app/domain/scheduling.py``): recording returns only the new ones.
+natural key (``app/domain/collection/scans.py``): recording returns only the new ones.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from app.domain.contracts import Installment
-from app.domain.customers import Customer
-from app.domain.installments import Ledger
-from app.domain.invoices import Invoice
+from app.domain.collection.scans import Finding
+from app.domain.collection.targets import Target
+from app.domain.collection.tasks import Task
+from app.domain.customers.customers import Customer
 from app.domain.money import Money
-from app.domain.scheduling import Finding
-from app.domain.targets import Target
-from app.domain.tasks import Task
+from app.domain.receivables.contracts import Installment
+from app.domain.receivables.installments import Ledger
+from app.domain.receivables.invoices import Invoice
 from app.services.ports import UnitOfWork
 
 NaturalKey = tuple[str, UUID, str]

@@ -9,15 +9,15 @@ from enum import StrEnum
 from typing import Protocol
 
 from app.domain.errors import Conflict, NotFound
+from app.services.collection.overdue_scan import run_overdue_scan
+from app.services.collection.overdue_summary import run_overdue_summary
+from app.services.collection.promise_check import run_promise_check
+from app.services.collection.target_pace import run_target_pace
 from app.services.context import Context
-from app.services.jobs.base import JobParams, JobResult
-from app.services.jobs.due_soon import run_due_soon
-from app.services.jobs.overdue_scan import run_overdue_scan
-from app.services.jobs.overdue_summary import run_overdue_summary
-from app.services.jobs.promise_check import run_promise_check
-from app.services.jobs.target_pace import run_target_pace
-from app.services.outbox import cleanup_outbox
-from app.services.scheduler_ports import SchedulerUnitOfWorkFactory
+from app.services.delivery.outbox import cleanup_outbox
+from app.services.jobs import JobParams, JobResult
+from app.services.receivables.due_soon import run_due_soon
+from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
 
 JobFunction = Callable[[SchedulerUnitOfWorkFactory, Context, JobParams], Awaitable[JobResult]]
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.tables import api_keys
-from app.domain.access import ApiKey, Scope
+from app.domain.access.api_keys import ApiKey, Scope
 from app.services.pagination import PageRequest
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.errors import translated_errors
 from app.adapters.db.tables import idempotency_keys as t
-from app.domain.idempotency import ClaimState, IdempotencyRecord, StoredResponse
+from app.domain.access.idempotency import ClaimState, IdempotencyRecord, StoredResponse
 
 
 def record_from_row(row: RowMapping) -> IdempotencyRecord:

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.tables import dunning_policy as table
-from app.domain.dunning import DunningLevel, DunningPolicy
+from app.domain.collection.dunning import DunningLevel, DunningPolicy
 from app.domain.errors import StaleVersion
 
 ROW_ID = 1

@@ -14,8 +14,8 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import interactions as table
 from app.adapters.db.tables import promises
+from app.domain.collection.interactions import Channel, Interaction
 from app.domain.errors import UnknownReference
-from app.domain.interactions import Channel, Interaction
 from app.services.pagination import PageRequest
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.tables import promises as table
+from app.domain.collection.promises import Promise, PromiseStatus
 from app.domain.money import Money
-from app.domain.promises import Promise, PromiseStatus
-from app.services.collection_ports import CountedPromise, PromiseFilter
+from app.services.collection.ports import CountedPromise, PromiseFilter
 from app.services.pagination import PageRequest
 
 

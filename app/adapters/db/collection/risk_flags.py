@@ -20,8 +20,7 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import ACTIVE_FLAG_SQL
 from app.adapters.db.tables import risk_flags as table
-from app.domain.errors import Conflict, StaleVersion
-from app.domain.risk import (
+from app.domain.collection.risk import (
     RiskFlag,
     RiskKind,
     RiskSource,
@@ -31,7 +30,8 @@ from app.domain.risk import (
     Subject,
     SubjectType,
 )
-from app.services.collection_ports import RiskFlagFilter, RuleRaise
+from app.domain.errors import Conflict, StaleVersion
+from app.services.collection.ports import RiskFlagFilter, RuleRaise
 from app.services.pagination import PageRequest
 
 ACTIVE = ("open", "mitigating")

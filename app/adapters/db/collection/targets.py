@@ -27,10 +27,10 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import contracts, installments, invoices, payment_allocations, payments
 from app.adapters.db.tables import targets as table
+from app.domain.collection.targets import ProgressSums, Target, TargetScope
 from app.domain.errors import StaleVersion, UnknownReference
 from app.domain.money import Money
-from app.domain.targets import ProgressSums, Target, TargetScope
-from app.services.collection_ports import TargetFilter
+from app.services.collection.ports import TargetFilter
 from app.services.pagination import PageRequest
 
 

@@ -14,9 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import tasks as table
+from app.domain.collection.tasks import (
+    Task,
+    TaskKind,
+    TaskLinks,
+    TaskPriority,
+    TaskStatus,
+    TaskSummary,
+)
 from app.domain.errors import StaleVersion, UnknownReference
-from app.domain.tasks import Task, TaskKind, TaskLinks, TaskPriority, TaskStatus, TaskSummary
-from app.services.collection_ports import TaskFilter
+from app.services.collection.ports import TaskFilter
 from app.services.pagination import PageRequest
 
 OPEN = ("todo", "in_progress")

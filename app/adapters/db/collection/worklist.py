@@ -17,17 +17,17 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
-from app.domain.money import Money
-from app.domain.risk import Severity
-from app.domain.worklist import (
+from app.domain.collection.risk import Severity
+from app.domain.collection.worklist import (
     BROKEN_PROMISE_WINDOW_DAYS,
     Candidate,
     Factors,
     ItemId,
     ItemKind,
 )
-from app.domain.worklist_weights import ANY_CURRENCY, Weights
-from app.services.worklist_ports import Ranked, WorklistQuery
+from app.domain.collection.worklist_weights import ANY_CURRENCY, Weights
+from app.domain.money import Money
+from app.services.collection.worklist_ports import Ranked, WorklistQuery
 
 ACTIVE_FLAG = "status IN ('open', 'mitigating')"
 OPEN_TASK = "status IN ('todo', 'in_progress')"

@@ -18,9 +18,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.repositories.webhook_deliveries import attempt_json
+from app.adapters.db.delivery.webhook_deliveries import attempt_json
+from app.domain.delivery.webhooks import signing_secrets
 from app.domain.events import OutboxEvent
-from app.domain.webhooks import signing_secrets
 from app.services.ports import AttemptRecord, Backlog, DeliveryJob
 
 # One delivery per (new event, enabled endpoint subscribed to its type); the events leave

@@ -12,7 +12,7 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.tables import webhook_deliveries
-from app.domain.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
+from app.domain.delivery.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from app.domain.events import rfc3339
 from app.services.pagination import PageRequest
 

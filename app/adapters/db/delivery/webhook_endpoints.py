@@ -12,8 +12,8 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.tables import webhook_endpoints
+from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.errors import StaleVersion
-from app.domain.webhooks import WebhookEndpoint
 from app.services.pagination import PageRequest
 
 

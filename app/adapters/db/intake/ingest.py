@@ -16,7 +16,7 @@ from sqlalchemy.engine import RowMapping
 from app.adapters.db.connection import Executor
 from app.adapters.db.engine import dumps
 from app.adapters.db.tables import ingest_events
-from app.domain.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
+from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
 from app.services.pagination import PageRequest
 from app.services.ports import IngestFilter, Registered, Settlement
 

@@ -15,16 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import contracts, installment_changes, installments
-from app.domain.contracts import (
+from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
+from app.domain.money import Money
+from app.domain.receivables.contracts import (
     ChangeKind,
     Contract,
     Installment,
     InstallmentChange,
     InstallmentState,
 )
-from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
-from app.domain.money import Money
-from app.domain.plans import PlanChange
+from app.domain.receivables.plans import PlanChange
 from app.services.pagination import PageRequest
 
 

@@ -15,9 +15,9 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import contracts, customers, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
-from app.domain.installments import Ledger
-from app.domain.invoices import Hold, Invoice
 from app.domain.money import Money
+from app.domain.receivables.installments import Ledger
+from app.domain.receivables.invoices import Hold, Invoice
 from app.services.pagination import PageRequest
 from app.services.ports import Balance, CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
 

@@ -18,7 +18,7 @@ from app.adapters.db.errors import driver_error, translate_integrity_error
 from app.adapters.db.tables import payment_allocations, payments
 from app.domain.errors import Conflict, DuplicateExternalId, UnknownReference
 from app.domain.money import Money
-from app.domain.payments import Allocation, Payment, PaymentStatus, UndoReason
+from app.domain.receivables.payments import Allocation, Payment, PaymentStatus, UndoReason
 from app.services.pagination import PageRequest
 
 

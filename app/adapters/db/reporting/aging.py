@@ -20,10 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.selectable import Subquery
 
-from app.adapters.db.reports.asof import exact, not_voided_by, receivable_terms
+from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
 from app.adapters.db.tables import contracts, customers, installments, invoices
-from app.domain.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
-from app.services.report_ports import AgingQuery
+from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
+from app.services.reporting.ports import AgingQuery
 
 
 def bucket_condition(

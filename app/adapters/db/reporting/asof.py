@@ -1,6 +1,6 @@
 """Receivables as of a day, as signed terms that add up to each invoice's outstanding.
 
-An invoice's outstanding as of day D (rule in ``app/domain/reports.py``) is
+An invoice's outstanding as of day D (rule in ``app/domain/reporting/reports.py``) is
 ``amount - amount_paid`` (what it is now, for an invoice live on D) corrected by what
 changed after D: allocations received after D did not pay anything yet (+), and
 allocations reversed after D still paid then (−). So instead of summing every allocation
@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, or_, select, union_all
 
 from app.adapters.db.tables import invoices, payment_allocations
 from app.domain.money import MINOR_UNITS, Money
-from app.services.report_ports import AsOf
+from app.services.reporting.ports import AsOf
 
 OPEN = ("open", "partially_paid")
 

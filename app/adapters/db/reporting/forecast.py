@@ -24,10 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.reports.asof import exact
+from app.adapters.db.reporting.asof import exact
 from app.adapters.db.tables import installments, invoices, promises
-from app.domain.reports import ForecastSource, ForecastSums
-from app.services.report_ports import ForecastQuery
+from app.domain.reporting.reports import ForecastSource, ForecastSums
+from app.services.reporting.ports import ForecastQuery
 
 OPEN = ("open", "partially_paid")
 UNSETTLED = ("open", "partially_kept")

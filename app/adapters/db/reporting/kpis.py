@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.reports.asof import (
+from app.adapters.db.reporting.asof import (
     closed_by,
     exact,
     live_on,
@@ -35,8 +35,8 @@ from app.adapters.db.reports.asof import (
     receivable_terms,
 )
 from app.adapters.db.tables import invoices, payment_allocations
-from app.domain.kpis import KpiSums
-from app.services.report_ports import KpiQuery
+from app.domain.reporting.kpis import KpiSums
+from app.services.reporting.ports import KpiQuery
 
 COLUMNS = (
     "opening",

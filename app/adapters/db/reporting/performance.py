@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.reports.asof import counted_on, exact, not_voided_by
+from app.adapters.db.reporting.asof import counted_on, exact, not_voided_by
 from app.adapters.db.tables import (
     contracts,
     interactions,
@@ -38,8 +38,8 @@ from app.adapters.db.tables import (
     targets,
     tasks,
 )
-from app.domain.reports import OwnerCounts, OwnerMoney, OwnerSums, in_minor_units
-from app.services.report_ports import PerformanceQuery
+from app.domain.reporting.reports import OwnerCounts, OwnerMoney, OwnerSums, in_minor_units
+from app.services.reporting.ports import PerformanceQuery
 
 AMOUNTS = ("collected", "target_amount", "falling_due", "collected_on_time")
 COUNTS = ("tasks_done", "tasks_overdue", "promises_due", "promises_kept")

@@ -7,18 +7,18 @@ from datetime import date
 
 from sqlalchemy import text
 
+from app.adapters.db.collection.targets import collected_source, planned_source
 from app.adapters.db.connection import Executor
-from app.adapters.db.reports.aging import aging_statement, aging_sums
-from app.adapters.db.reports.asof import exact
-from app.adapters.db.reports.forecast import forecast_statement, forecast_sums
-from app.adapters.db.reports.kpis import kpi_statement, kpi_sums
-from app.adapters.db.reports.performance import owner_sums, performance_statement
-from app.adapters.db.repositories.targets import collected_source, planned_source
-from app.domain.kpis import KpiSums
+from app.adapters.db.reporting.aging import aging_statement, aging_sums
+from app.adapters.db.reporting.asof import exact
+from app.adapters.db.reporting.forecast import forecast_statement, forecast_sums
+from app.adapters.db.reporting.kpis import kpi_statement, kpi_sums
+from app.adapters.db.reporting.performance import owner_sums, performance_statement
+from app.domain.collection.targets import Target
 from app.domain.money import Money
-from app.domain.reports import AgingSums, ForecastSums, OwnerSums
-from app.domain.targets import Target
-from app.services.report_ports import (
+from app.domain.reporting.kpis import KpiSums
+from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
+from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,

@@ -14,14 +14,14 @@ from uuid import UUID
 from sqlalchemy import select, text
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.repositories.customers import customer_from_row
-from app.adapters.db.repositories.invoices import invoice_from_row
-from app.adapters.db.repositories.scan_queues import installment_to_scan
+from app.adapters.db.customers.customers import customer_from_row
+from app.adapters.db.receivables.invoices import invoice_from_row
+from app.adapters.db.scheduling.scans import installment_to_scan
 from app.adapters.db.tables import OPEN_INVOICE_SQL, STANDING_INSTALLMENT_FINDING_SQL, customers
-from app.domain.customers import Customer
-from app.domain.invoices import Invoice
-from app.domain.scheduling import Finding, FindingKind
-from app.services.scheduler_ports import NaturalKey, StandingInstallment
+from app.domain.collection.scans import Finding, FindingKind
+from app.domain.customers.customers import Customer
+from app.domain.receivables.invoices import Invoice
+from app.services.scheduling.ports import NaturalKey, StandingInstallment
 
 _RECORD = text(
     """

@@ -16,18 +16,18 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 
+from app.adapters.db.collection.targets import target_from_row
+from app.adapters.db.collection.tasks import task_from_row
 from app.adapters.db.connection import Executor
-from app.adapters.db.repositories.contracts import installment_from_row
-from app.adapters.db.repositories.invoices import invoice_from_row
-from app.adapters.db.repositories.targets import target_from_row
-from app.adapters.db.repositories.tasks import task_from_row
+from app.adapters.db.receivables.contracts import installment_from_row
+from app.adapters.db.receivables.invoices import invoice_from_row
 from app.adapters.db.tables import INVOICE_SCAN_KEY_SQL, OPEN_INVOICE_SQL
-from app.domain.installments import Ledger
-from app.domain.invoices import Invoice
+from app.domain.collection.targets import Target
+from app.domain.collection.tasks import Task
 from app.domain.money import Money
-from app.domain.targets import Target
-from app.domain.tasks import Task
-from app.services.scheduler_ports import InstallmentToScan, InvoiceScanned, InvoiceToScan, Scanned
+from app.domain.receivables.installments import Ledger
+from app.domain.receivables.invoices import Invoice
+from app.services.scheduling.ports import InstallmentToScan, InvoiceScanned, InvoiceToScan, Scanned
 
 # Nothing more to look at until the invoice changes: beyond any range a scan reads.
 NEVER = date.max

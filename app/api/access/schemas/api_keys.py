@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import RequestModel, Timestamp
-from app.domain.access import Scope
+from app.api.schemas import RequestModel, Timestamp
+from app.domain.access.api_keys import Scope
 
 
 class ApiKeyCreate(RequestModel):

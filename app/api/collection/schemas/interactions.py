@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from app.api.schemas.common import (
+from app.api.schemas import (
     AmountIn,
     AmountOut,
     BusinessDate,
@@ -16,8 +16,8 @@ from app.api.schemas.common import (
     RequestModel,
     Timestamp,
 )
-from app.domain.interactions import Channel
-from app.domain.promises import PromiseStatus
+from app.domain.collection.interactions import Channel
+from app.domain.collection.promises import PromiseStatus
 
 
 class PromiseIn(RequestModel):

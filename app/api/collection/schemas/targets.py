@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.api.schemas.common import (
+from app.api.schemas import (
     AmountIn,
     AmountOut,
     BusinessDate,
@@ -17,8 +17,8 @@ from app.api.schemas.common import (
     ShortText,
     Timestamp,
 )
-from app.domain.targets import ExpectedBasis, Pace, TargetScope, TargetStatus
-from app.domain.tasks import TaskKind, TaskPriority, TaskStatus
+from app.domain.collection.targets import ExpectedBasis, Pace, TargetScope, TargetStatus
+from app.domain.collection.tasks import TaskKind, TaskPriority, TaskStatus
 
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 PercentOut = Annotated[str, Field(description="A percentage with two decimals", examples=["45.50"])]

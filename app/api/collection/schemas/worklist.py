@@ -7,15 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import (
+from app.api.schemas import (
     AmountOut,
     BusinessDate,
     RequestModel,
     SeverityName,
     ShortText,
 )
-from app.domain.tasks import TaskKind, TaskPriority
-from app.domain.worklist import Factor, ItemKind, NextAction
+from app.domain.collection.tasks import TaskKind, TaskPriority
+from app.domain.collection.worklist import Factor, ItemKind, NextAction
 
 Points = Annotated[
     str,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.api.schemas.common import (
+from app.api.schemas import (
     AmountIn,
     AmountOut,
     CurrencyCode,
@@ -16,7 +16,7 @@ from app.api.schemas.common import (
     ShortText,
     Timestamp,
 )
-from app.domain.customers import CreditRating
+from app.domain.customers.customers import CreditRating
 
 PaymentTerms = Annotated[int, Field(ge=0, le=3650, description="Days from issue to due date")]
 

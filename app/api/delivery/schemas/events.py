@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import Timestamp
+from app.api.schemas import Timestamp
 
 
 class CloudEventOut(BaseModel):

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.api.schemas.common import RequestModel, Timestamp
-from app.domain.delivery import DeliveryStatus
+from app.api.schemas import RequestModel, Timestamp
+from app.domain.delivery.delivery import DeliveryStatus
 
 Url = Annotated[
     str,

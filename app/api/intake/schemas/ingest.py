@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import AmountIn, CurrencyCode, ExternalId, Problem, Timestamp
-from app.domain.ingest import EventType, IngestStatus, Outcome
+from app.api.schemas import AmountIn, CurrencyCode, ExternalId, Problem, Timestamp
+from app.domain.intake.ingest import EventType, IngestStatus, Outcome
 
 EventId = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.api.schemas.common import (
+from app.api.schemas import (
     AmountIn,
     AmountOut,
     BusinessDate,

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.api.schemas.common import (
+from app.api.schemas import (
     AmountIn,
     AmountOut,
     BusinessDate,
@@ -17,7 +17,7 @@ from app.api.schemas.common import (
     Text,
     Timestamp,
 )
-from app.domain.invoices import InvoiceStatus
+from app.domain.receivables.invoices import InvoiceStatus
 
 
 class InvoiceCreate(RequestModel):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import (
+from app.api.schemas import (
     AmountIn,
     AmountOut,
     BusinessDate,
@@ -18,7 +18,7 @@ from app.api.schemas.common import (
     Text,
     Timestamp,
 )
-from app.domain.payments import PaymentStatus
+from app.domain.receivables.payments import PaymentStatus
 
 
 class AllocationIn(RequestModel):

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import AmountOut
-from app.domain.reports import AgingBasis, GroupBy, Interval
-from app.domain.targets import ExpectedBasis
+from app.api.schemas import AmountOut
+from app.domain.collection.targets import ExpectedBasis
+from app.domain.reporting.reports import AgingBasis, GroupBy, Interval
 
 Percent = Annotated[
     str | None,

@@ -1,6 +1,6 @@
 """The worklist: indexes for finding what an assignee owns and each item's factors.
 
-The worklist statement (``app/adapters/db/repositories/worklist.py``) starts from the
+The worklist statement (``app/adapters/db/collection/worklist.py``) starts from the
 assignee (contracts by owner, open tasks by assignee, active flags by owner) and then
 looks up each item's invoices, promises and tasks by key; these make every step an index
 lookup that reads only live rows.
