@@ -25,6 +25,22 @@ class ValidationFailed(DomainError):
         self.loc = tuple(loc)
 
 
+Loc = tuple[str | int, ...]
+
+
+class InvalidEvent(ValidationFailed):
+    """An inbound event that cannot be applied as sent (422 in its result): every problem
+    found in it, ``issues``, at once."""
+
+    title = "Invalid event"
+
+    def __init__(self, issues: list[tuple[Loc, str]]) -> None:
+        first_loc, first_msg = issues[0]
+        detail = first_msg if len(issues) == 1 else f"{first_msg} (and {len(issues) - 1} more)"
+        super().__init__(detail, first_loc)
+        self.issues = issues
+
+
 class InvalidMoney(ValidationFailed):
     title = "Invalid amount"
 

@@ -18,6 +18,7 @@ from app.domain.errors import (
     IdempotencyKeyReused,
     IdempotentResponseWithheld,
     IllegalStateTransition,
+    InvalidEvent,
     NotFound,
     PreconditionFailed,
     StaleVersion,
@@ -25,7 +26,6 @@ from app.domain.errors import (
     Unavailable,
     ValidationFailed,
 )
-from app.domain.intake.ingest_fields import InvalidEvent
 
 TYPE_PREFIX = "urn:huikuan:problem:"
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from app.api.intake.schemas.ingest import CLOUDEVENT_EXAMPLE, EXAMPLES
+from app.domain.errors import InvalidEvent
 from app.domain.intake.ingest import (
     EventType,
-    InvalidEvent,
     RecordKey,
     RecordKind,
     identity,

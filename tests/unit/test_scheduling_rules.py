@@ -12,12 +12,9 @@ import pytest
 from app.domain.collection.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
 from app.domain.collection.risk import Severity
 from app.domain.collection.scans import (
-    Finding,
-    FindingKind,
     OverdueItem,
     check_invoice,
     dunning_task,
-    finding,
     next_threshold,
     overdue_totals,
     target_findings,
@@ -30,6 +27,7 @@ from app.domain.collection.targets import (
 )
 from app.domain.collection.tasks import TaskKind, TaskPriority
 from app.domain.delivery.webhooks import SUBSCRIBABLE_EVENT_TYPES
+from app.domain.findings import Finding, FindingKind, finding
 from app.domain.money import Money
 from app.domain.receivables.invoices import Hold
 from tests.unit.builders import NOW, invoice

@@ -1,11 +1,7 @@
-"""What the scheduled jobs find, and the natural key that makes each finding happen once.
-
-A finding is (kind, subject id, key): an invoice overdue for its due date, an installment
-due soon for its due date, a dunning level reached, a customer's overdue summary for a
-day. The database keeps every finding under that key, so running a job twice, or in two
-processes at once, finds nothing new the second time. The rules that decide what is due
-(the dunning ladder, the overdue risk ladder, a target's pace) live in their own modules;
-this one decides when a scan should look at an item again and shapes what it reports.
+"""The rules the collection jobs scan by: when an overdue invoice reaches a dunning level or
+an overdue severity, the dunning task it opens, a target's findings, a customer's overdue
+totals. What a finding is, and its natural key, is ``app/domain/findings.py``; the ladders
+themselves (dunning, overdue risk, a target's pace) live in their own modules.
 """
 
 from __future__ import annotations
@@ -13,60 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from uuid import UUID
 
 from app.domain.collection.dunning import DunningLevel, DunningPolicy, level_change
 from app.domain.collection.risk import OVERDUE_LADDER, Severity, overdue_severity
 from app.domain.collection.targets import Pace, Target, TargetProgress, TargetStatus
 from app.domain.collection.tasks import TaskKind, TaskPriority
+from app.domain.findings import Finding, FindingKind, finding
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
 
 # How far back broken promises count toward a customer's broken-promise flag.
 BROKEN_PROMISE_WINDOW_DAYS = 180
-
-
-class FindingKind(StrEnum):
-    """Mostly the event type a finding emits; ``invoice.overdue_risk`` is the overdue rule's
-    raise of an invoice's risk flag to one severity."""
-
-    INVOICE_OVERDUE = "invoice.overdue"
-    INVOICE_OVERDUE_RISK = "invoice.overdue_risk"
-    INVOICE_DUNNING = "invoice.dunning_level_changed"
-    INVOICE_DUE_SOON = "invoice.due_soon"
-    INSTALLMENT_OVERDUE = "installment.overdue"
-    INSTALLMENT_DUE_SOON = "installment.due_soon"
-    TASK_OVERDUE = "task.overdue"
-    CUSTOMER_OVERDUE_SUMMARY = "customer.overdue_summary"
-    PROMISE_BROKEN = "promise.broken"
-    TARGET_AT_RISK = "target.at_risk"
-    TARGET_ACHIEVED = "target.achieved"
-    TARGET_MISSED = "target.missed"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A finding under its natural key. ``customer_id`` is kept for overdue installments,
-    which the daily summary lists per customer."""
-
-    kind: FindingKind
-    subject_id: UUID
-    key: str
-    customer_id: UUID | None = None
-
-    @property
-    def natural_key(self) -> tuple[str, UUID, str]:
-        return (self.kind.value, self.subject_id, self.key)
-
-
-def finding(kind: FindingKind, subject_id: UUID, *parts: object) -> Finding:
-    """``finding(INVOICE_OVERDUE, id, due_date)``: the key joins the parts with ``:``."""
-    return Finding(kind, subject_id, ":".join(_part(p) for p in parts))
-
-
-def _part(value: object) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 # --- Overdue invoices: dunning and the overdue risk rule -------------------------------
@@ -161,15 +115,6 @@ def dunning_task(
         f"{days_overdue} days overdue"
     )
     return DunningTask(title, kind, priority, today + timedelta(days=DUNNING_TASK_DAYS))
-
-
-# --- Due soon -------------------------------------------------------------------------
-
-
-def due_soon_until(today: date, days: int) -> date:
-    """The last due date that counts as due soon: due within ``days`` days from today
-    (today included)."""
-    return today + timedelta(days=days)
 
 
 # --- Targets --------------------------------------------------------------------------

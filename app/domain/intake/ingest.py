@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from app.domain.errors import InvalidEvent
 from app.domain.intake.ingest_data import (
     ContractUpsert,
     CustomerUpsert,
@@ -32,7 +33,7 @@ from app.domain.intake.ingest_data import (
     parse_payment,
     parse_payment_reversal,
 )
-from app.domain.intake.ingest_fields import Fields, InvalidEvent, Issues
+from app.domain.intake.ingest_fields import Fields, Issues
 
 __all__ = ["InvalidEvent"]
 

@@ -10,22 +10,8 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-from app.domain.errors import DomainError, ValidationFailed
+from app.domain.errors import DomainError, InvalidEvent, Loc
 from app.domain.money import MINOR_UNITS, Money, parse_amount
-
-Loc = tuple[str | int, ...]
-
-
-class InvalidEvent(ValidationFailed):
-    """An inbound event that cannot be applied as sent (422 in its result)."""
-
-    title = "Invalid event"
-
-    def __init__(self, issues: list[tuple[Loc, str]]) -> None:
-        first_loc, first_msg = issues[0]
-        detail = first_msg if len(issues) == 1 else f"{first_msg} (and {len(issues) - 1} more)"
-        super().__init__(detail, first_loc)
-        self.issues = issues
 
 
 class Issues:

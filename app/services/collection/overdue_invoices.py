@@ -14,8 +14,9 @@ from datetime import date, datetime
 
 from app.domain.collection.dunning import DunningLevel, DunningPolicy
 from app.domain.collection.risk import RiskKind, Subject, SubjectType
-from app.domain.collection.scans import FindingKind, InvoiceCheck, check_invoice, dunning_task
+from app.domain.collection.scans import InvoiceCheck, check_invoice, dunning_task
 from app.domain.collection.tasks import Task, TaskLinks
+from app.domain.findings import FindingKind
 from app.domain.receivables.invoices import Invoice
 from app.services.collection.dunning import current_policy
 from app.services.collection.risk_rules import RuleFlag, raise_flags

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from app.domain.collection.scans import Finding, FindingKind, finding
+from app.domain.findings import Finding, FindingKind, finding
 from app.domain.money import Money
 from app.domain.receivables.installments import installment_figures
 from app.services.collection.documents import task_document

@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from app.domain.collection.scans import Finding, FindingKind, OverdueItem, finding, overdue_totals
+from app.domain.collection.scans import OverdueItem, overdue_totals
+from app.domain.findings import Finding, FindingKind, finding
 from app.domain.receivables.installments import InstallmentFigures, installment_figures
 from app.domain.receivables.invoices import Invoice
 from app.services.context import Context

@@ -12,7 +12,8 @@ from datetime import timedelta
 
 from app.domain.collection.promises import PromiseStatus, settle_after_deadline
 from app.domain.collection.risk import RiskKind, Subject, SubjectType, broken_promise_severity
-from app.domain.collection.scans import BROKEN_PROMISE_WINDOW_DAYS, FindingKind, finding
+from app.domain.collection.scans import BROKEN_PROMISE_WINDOW_DAYS
+from app.domain.findings import FindingKind, finding
 from app.services.collection.documents import promise_document
 from app.services.collection.promises import subject
 from app.services.collection.risk_rules import RuleFlag, raise_flags

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app.domain.collection.scans import Finding, target_findings, target_settled
+from app.domain.collection.scans import target_findings, target_settled
 from app.domain.collection.targets import target_progress
+from app.domain.findings import Finding
 from app.services.collection.targets import TargetView, subject, views_of
 from app.services.context import Context
 from app.services.jobs import Emitter, JobParams, JobResult, in_batches

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from app.domain.errors import InvalidEvent
 from app.domain.intake.ingest import (
     EventType,
     IngestRecord,
     IngestStatus,
-    InvalidEvent,
     Outcome,
     identity,
     parse_event,

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Collection, Sequence
 from uuid import UUID
 
-from app.domain.intake.ingest import InvalidEvent, Outcome, RecordKey, parse_event
+from app.domain.errors import InvalidEvent
+from app.domain.intake.ingest import Outcome, RecordKey, parse_event
 from app.services.context import Context
 from app.services.intake.runs import apply_run
 from app.services.intake.steps import Step, release_order, released_step, runs

@@ -7,7 +7,8 @@ outstanding, and ``invoice.due_soon`` (invoice, due date) for open invoices. A r
 
 from __future__ import annotations
 
-from app.domain.collection.scans import FindingKind, due_soon_until, finding
+from app.domain.findings import FindingKind, finding
+from app.domain.receivables.due_soon import due_soon_until
 from app.domain.receivables.installments import installment_figures
 from app.services.collection.overdue_invoices import subject as invoice_subject
 from app.services.collection.overdue_scan import installment_subject

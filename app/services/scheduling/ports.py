@@ -14,10 +14,10 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from app.domain.collection.scans import Finding
 from app.domain.collection.targets import Target
 from app.domain.collection.tasks import Task
 from app.domain.customers.customers import Customer
+from app.domain.findings import Finding
 from app.domain.money import Money
 from app.domain.receivables.contracts import Installment
 from app.domain.receivables.installments import Ledger

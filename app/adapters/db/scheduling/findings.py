@@ -18,8 +18,8 @@ from app.adapters.db.customers.customers import customer_from_row
 from app.adapters.db.receivables.invoices import invoice_from_row
 from app.adapters.db.scheduling.scans import installment_to_scan
 from app.adapters.db.tables import OPEN_INVOICE_SQL, STANDING_INSTALLMENT_FINDING_SQL, customers
-from app.domain.collection.scans import Finding, FindingKind
 from app.domain.customers.customers import Customer
+from app.domain.findings import Finding, FindingKind
 from app.domain.receivables.invoices import Invoice
 from app.services.scheduling.ports import NaturalKey, StandingInstallment
 
