@@ -31,11 +31,13 @@ from app.api.metrics import count_released
 from app.domain.events import Actor
 from app.services.access.api_keys import KeyCache, ensure_bootstrap_key
 from app.services.access.idempotency import IdempotencyPolicy
+from app.services.context import Clock
 from app.services.delivery.delivery import DeliveryPolicy
+from app.services.delivery.ports import DeliveryUnitOfWorkFactory
 from app.services.intake.sweeper import ParkedEventSweeper
 from app.services.jobs import JobParams
-from app.services.platform import IngestPolicy, Platform, UnitOfWorkFactory
-from app.services.ports import Clock
+from app.services.platform import IngestPolicy, Platform
+from app.services.reactions import REACTIONS
 from app.settings import Settings
 
 log = logging.getLogger("huikuan")
@@ -84,7 +86,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
     clock = TestClock(settings.zone, engine) if settings.test_clock else SystemClock(settings.zone)
     ids = Uuid7Generator()
     platform = Platform(
-        uow=SqlUnitOfWorkFactory(engine),
+        uow=SqlUnitOfWorkFactory(engine, REACTIONS),
         clock=clock,
         ids=ids,
         idempotency=SqlIdempotencyStore(engine),
@@ -147,7 +149,7 @@ def build_job_runner(
 ) -> LockedJobRunner:
     """The runner behind the scheduler and the admin's run-now, on the process's pool (a job
     holds two connections while it runs: its lock and its current batch)."""
-    uow = SqlUnitOfWorkFactory(engine)
+    uow = SqlUnitOfWorkFactory(engine, REACTIONS)
     gauge = OverdueAmountGauge(uow, clock)
     if metric_refreshers is not None:
         metric_refreshers.append(gauge.refresh_if_stale)
@@ -199,7 +201,7 @@ class RelayService:
             runtime.settings,
             runtime.platform,
             runtime.database_url,
-            uow=SqlUnitOfWorkFactory(engine),
+            uow=SqlUnitOfWorkFactory(engine, REACTIONS),
         )
         return cls(relay, engine)
 
@@ -226,7 +228,7 @@ def build_relay(
     platform: Platform,
     database_url: str | None,
     *,
-    uow: UnitOfWorkFactory | None = None,
+    uow: DeliveryUnitOfWorkFactory | None = None,
 ) -> Relay:
     """The outbox relay; ``database_url`` None means no LISTEN, polling only."""
     sender = WebhookSender(

@@ -38,6 +38,7 @@ from app.adapters.ids import Uuid7Generator
 from app.domain.events import Actor, OutboxEvent
 from app.services.context import Context
 from app.services.delivery.webhooks import NewEndpoint, create_endpoint
+from app.services.reactions import REACTIONS
 from app.settings import Settings
 
 RATE = float(os.environ.get("BENCH_RATE", "300"))
@@ -71,7 +72,7 @@ class Bench:
     def __init__(self, database_url: str, receiver: str) -> None:
         self.database_url = database_url
         self.engine = create_engine(database_url, pool_size=PRODUCERS + 2, max_overflow=0)
-        self.uow = SqlUnitOfWorkFactory(self.engine)
+        self.uow = SqlUnitOfWorkFactory(self.engine, REACTIONS)
         self.ctx = Context(SystemClock(Settings().zone), Uuid7Generator(), Actor("bench"))
         self.receiver = receiver
         self.http = httpx.AsyncClient(timeout=30)

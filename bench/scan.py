@@ -35,6 +35,7 @@ from app.domain.events import Actor
 from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.context import Context
 from app.services.jobs import JobParams
+from app.services.reactions import REACTIONS
 
 CUSTOMERS = 10_000
 CONTRACTS = 250_000
@@ -263,7 +264,7 @@ async def scan(url: str) -> tuple[list[tuple[str, ...]], dict[str, float]]:
         for label in ("first run", "second run"):
             timer.reset()
             started = time.perf_counter()
-            result = await run_overdue_scan(SqlUnitOfWorkFactory(engine), ctx, params)
+            result = await run_overdue_scan(SqlUnitOfWorkFactory(engine, REACTIONS), ctx, params)
             wall = time.perf_counter() - started
             per_10k = timer.seconds / result.findings * 10_000 if result.findings else 0.0
             results.append(

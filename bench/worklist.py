@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from app.adapters.db.collection.worklist import ranked_statement, statement_params
 from app.domain.collection.worklist_weights import Weights
-from app.services.collection.worklist_ports import WorklistQuery
+from app.services.collection.ports import WorklistQuery
 
 ROUNDS, PER_ROUND, WARM_UP = 5, 60, 30
 

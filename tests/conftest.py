@@ -26,6 +26,7 @@ from app.adapters.ids import Uuid7Generator
 from app.api.app import create_app
 from app.services.access.api_keys import ensure_bootstrap_key
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from tests.fakes import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def platform(db: AsyncEngine, clock: FixedClock) -> Platform:
     return Platform(
-        uow=SqlUnitOfWorkFactory(db),
+        uow=SqlUnitOfWorkFactory(db, REACTIONS),
         clock=clock,
         ids=Uuid7Generator(),
         idempotency=SqlIdempotencyStore(db),

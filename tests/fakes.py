@@ -19,10 +19,12 @@ from app.domain.customers.customers import Customer
 from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.errors import DuplicateExternalId, StaleVersion
-from app.domain.events import Actor, OutboxEvent
+from app.domain.events import Actor, DomainEvent, OutboxEvent
 from app.services.context import Context
+from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
 from app.services.pagination import PageRequest
-from app.services.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
+from app.services.reactions import REACTIONS
+from app.services.unit_of_work import Reactions, react
 from tests.fakes_collection import (
     FakeDunningPolicyRepository,
     FakeInteractionRepository,
@@ -289,9 +291,11 @@ class FakeOutboxRepository:
 
 
 class FakeUnitOfWork:
-    """Shares its repositories across uses; a rollback restores the state before ``async with``."""
+    """Shares its repositories across uses; a rollback restores the state before ``async with``.
+    Domain events reach the composition root's handler table, as in the SQL unit of work."""
 
-    def __init__(self) -> None:
+    def __init__(self, reactions: Reactions = REACTIONS) -> None:
+        self.reactions = reactions
         self.customers = FakeCustomerRepository()
         self.api_keys = FakeApiKeyRepository()
         self.contracts = FakeContractRepository(self.customers)
@@ -373,6 +377,9 @@ class FakeUnitOfWork:
 
     def add_event(self, event: OutboxEvent) -> None:
         self._pending.append(event)
+
+    async def publish(self, ctx: Context, event: DomainEvent) -> None:
+        await react(self.reactions, self, ctx, event)
 
     async def commit(self) -> None:
         self.events.extend(self._pending)

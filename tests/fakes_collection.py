@@ -14,9 +14,10 @@ from uuid import UUID
 from app.domain.collection.dunning import DunningPolicy
 from app.domain.collection.interactions import Interaction
 from app.domain.collection.promises import UNSETTLED, Promise, PromiseStatus
-from app.domain.collection.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, RiskSummary, Subject
+from app.domain.collection.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, Subject
 from app.domain.collection.targets import ProgressSums, Target, TargetScope
 from app.domain.collection.tasks import Task, TaskStatus, TaskSummary
+from app.domain.customers.customers import RiskSummary
 from app.domain.errors import Conflict, StaleVersion
 from app.domain.money import Money
 from app.services.collection.ports import (

@@ -9,8 +9,8 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
+from app.services.intake.ports import IngestFilter, Registered, Settlement
 from app.services.pagination import PageRequest
-from app.services.ports import IngestFilter, Registered, Settlement
 
 
 class HasRows(Protocol):

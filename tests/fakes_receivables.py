@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from app.domain.customers.customers import Balance
 from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.contracts import Contract, Installment, InstallmentChange
@@ -21,7 +22,7 @@ from app.domain.receivables.invoices import PAYABLE, Invoice, InvoiceStatus
 from app.domain.receivables.payments import Allocation, Payment, PaymentStatus
 from app.domain.receivables.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
+from app.services.receivables.ports import CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
 
 
 class HasId(Protocol):

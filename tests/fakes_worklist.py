@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from app.domain.collection.worklist import Candidate, ItemId, score
-from app.services.collection.worklist_ports import Ranked, WorklistQuery
+from app.services.collection.ports import Ranked, WorklistQuery
 
 
 class FakeWorklistQueries:

@@ -7,9 +7,10 @@ import time
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from app.services.collection.overdue_scan import overdue_amounts
+from app.services.context import Clock
 from app.services.delivery.delivery import outbox_backlog
-from app.services.ports import Clock, UnitOfWork
+from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.receivables.invoices import overdue_amounts
 from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
 from app.services.scheduling.registry import JOB_NAMES, JobOutcome
 
@@ -37,7 +38,7 @@ for _outcome in OUTCOMES:
     WEBHOOK_DELIVERIES.labels(_outcome)
 
 
-async def refresh_outbox_gauges(uow: UnitOfWork, clock: Clock) -> None:
+async def refresh_outbox_gauges(uow: DeliveryUnitOfWork, clock: Clock) -> None:
     """Read the backlog from the database (called before /metrics renders)."""
     backlog = await outbox_backlog(uow, clock)
     OUTBOX_PENDING.set(backlog.pending)

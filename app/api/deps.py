@@ -11,9 +11,8 @@ from app.domain.access.api_keys import Scope
 from app.domain.errors import Forbidden, PreconditionFailed, ValidationFailed
 from app.domain.events import Actor
 from app.services.access.api_keys import authenticate
-from app.services.context import Context
-from app.services.platform import Platform
-from app.services.ports import Clock, UnitOfWork
+from app.services.context import Clock, Context
+from app.services.platform import AppUnitOfWork, Platform
 
 MAX_ACTOR_LENGTH = 200
 
@@ -31,17 +30,19 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def request_uow(request: Request, platform: Platform, *, reuse_plans: bool = False) -> UnitOfWork:
+def request_uow(
+    request: Request, platform: Platform, *, reuse_plans: bool = False
+) -> AppUnitOfWork:
     """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
     claim = getattr(request.state, "idempotency_claim", None)
     return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans)
 
 
-async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
+async def get_uow(request: Request, platform: PlatformDep) -> AppUnitOfWork:
     return request_uow(request, platform)
 
 
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+UowDep = Annotated[AppUnitOfWork, Depends(get_uow)]
 
 
 def get_clock(platform: PlatformDep) -> Clock:

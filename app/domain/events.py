@@ -57,3 +57,11 @@ def rfc3339(moment: datetime) -> str:
 
 def changes_document(changed: dict[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:
     return {name: {"from": before, "to": after} for name, (before, after) in changed.items()}
+
+
+class DomainEvent:
+    """Something that happened inside a unit of work that another context may react to in
+    the same transaction (``app/services/unit_of_work.py``); never leaves the service.
+    Subclasses are frozen dataclasses named in the past tense."""
+
+    __slots__ = ()

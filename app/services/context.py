@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from app.domain.events import Actor, OutboxEvent
-from app.services.ports import Clock, IdGenerator
+
+
+class Clock(Protocol):
+    """The one source of time. ``today`` is the calendar date in HUIKUAN_TIMEZONE."""
+
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """HUIKUAN_TIMEZONE, in which ``today`` and every calendar day are reckoned."""
+
+
+class ClockControl(Protocol):
+    """The test clock's controls (HUIKUAN_TEST_CLOCK=true only)."""
+
+    def now(self) -> datetime: ...
+
+    async def move_to(self, moment: datetime) -> bool:
+        """Jump forward to ``moment``; False when it lies before the clock's now."""
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> UUID: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,49 @@
-"""What every job shares: its result, its parameters, batches and counted events."""
+"""What every scheduled job shares: its result, its parameters, batches, counted events, and
+the record of findings.
+
+Each scan reads "what is newly due" through an index that holds only the rows still to be
+looked at, in batches; marking a row scanned takes it out of its queue, and changing its
+due date puts it back. The findings are the record of what was emitted, under their
+natural key (``app/domain/findings.py``): recording returns only the new ones. The job bodies
+live in the contexts whose rules they run; ``scheduling/registry.py`` names them."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
 
+from app.domain.findings import Finding
 from app.services.context import Context
-from app.services.ports import UnitOfWork
-from app.services.scheduling.ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
+from app.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
+U = TypeVar("U", bound=UnitOfWork)
+
+NaturalKey = tuple[str, UUID, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """A row scanned for ``due_date`` (the one read: if it changed meanwhile, the row stays
+    in its queue and is looked at again for the new date)."""
+
+    id: UUID
+    due_date: date
+
+
+class FindingRepository(Protocol):
+    """The record of what the jobs found (``app/domain/findings.py``)."""
+
+    async def record(self, findings: Sequence[Finding], at: datetime) -> set[NaturalKey]:
+        """Insert the findings not recorded yet (one statement); returns their keys. A
+        concurrent recorder of the same finding waits for this transaction, then gets
+        nothing: every finding is new exactly once."""
+
+    async def clear(self, findings: Sequence[Finding], at: datetime) -> None:
+        """Mark findings no longer standing (an overdue installment paid or rescheduled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +72,11 @@ class JobParams:
     outbox_retention_days: int = 30
 
 
-# One batch in an open unit of work: returns how many rows it fetched and what it did.
-Batch = Callable[[SchedulerUnitOfWork], Awaitable[tuple[int, JobResult]]]
-
-
-async def in_batches(uow: SchedulerUnitOfWorkFactory, limit: int, batch: Batch) -> JobResult:
-    """Run ``batch`` in a transaction of its own, again and again until it fetches fewer
+async def in_batches(
+    uow: Callable[[], U], limit: int, batch: Callable[[U], Awaitable[tuple[int, JobResult]]]
+) -> JobResult:
+    """Run ``batch`` (one batch in an open unit of work: returns how many rows it fetched and
+    what it did) in a transaction of its own, again and again until it fetches fewer
     than ``limit`` rows. Each batch takes what it handled out of its queue and commits, so
     a crash loses only the batch it was in and a rerun redoes nothing already committed."""
     total = JobResult()

@@ -10,21 +10,31 @@ from app.domain.collection.worklist_weights import Weights
 from app.domain.events import Actor
 from app.services.access.api_keys import KeyCache
 from app.services.access.idempotency import IdempotencyPolicy
-from app.services.context import Context
-from app.services.ports import (
-    Clock,
-    ClockControl,
-    IdempotencyStore,
-    IdGenerator,
-    UnitOfWork,
-)
+from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
+from app.services.collection.ports import CollectionUnitOfWork
+from app.services.context import Clock, ClockControl, Context, IdGenerator
+from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.intake.ports import IntakeUnitOfWork
+from app.services.reporting.ports import ReportingUnitOfWork
 from app.services.scheduling.registry import JobRunner
+
+
+class AppUnitOfWork(
+    CollectionUnitOfWork,
+    IntakeUnitOfWork,
+    AccessUnitOfWork,
+    DeliveryUnitOfWork,
+    ReportingUnitOfWork,
+    Protocol,
+):
+    """Every context's unit of work in one: what an entry point opens and hands to any use
+    case (each use case asks only for its own context's protocol)."""
 
 
 class UnitOfWorkFactory(Protocol):
     def __call__(
         self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
-    ) -> UnitOfWork:
+    ) -> AppUnitOfWork:
         """``reuse_plans``: the transaction's statements run on the plans the database
         keeps for them instead of being planned again for each call's parameters; for hot
         paths whose statements are index lookups whatever their parameters (ingestion)."""

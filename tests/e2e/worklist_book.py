@@ -41,6 +41,7 @@ from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.domain.events import Actor
 from app.services.jobs import JobParams
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from app.services.scheduling.registry import JOBS
 from tests.e2e.receivables import contract, customer, invoice, ok, payment
 from tests.fakes import FixedClock
@@ -110,7 +111,7 @@ async def _broken_promise(
     clock.set(today)
     ctx = platform.context(Actor.system("scheduler"))
     params = JobParams(batch_size=100, due_soon_days=3, outbox_retention_days=30)
-    await JOBS["promise-check"](SqlUnitOfWorkFactory(db), ctx, params)
+    await JOBS["promise-check"](SqlUnitOfWorkFactory(db, REACTIONS), ctx, params)
 
 
 async def build_book(

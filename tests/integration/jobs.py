@@ -15,6 +15,7 @@ from app.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from app.domain.events import Actor
 from app.services.jobs import JobParams, JobResult
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
 from app.services.scheduling.registry import JOBS
 
@@ -30,7 +31,7 @@ class Jobs:
     params: JobParams = TINY
 
     def uow(self) -> SchedulerUnitOfWorkFactory:
-        return SqlUnitOfWorkFactory(self.db)
+        return SqlUnitOfWorkFactory(self.db, REACTIONS)
 
     async def run(self, job: str, uow: SchedulerUnitOfWorkFactory | None = None) -> JobResult:
         ctx = self.platform.context(Actor.system("scheduler"))
@@ -62,7 +63,7 @@ class Crash(RuntimeError):
 
 class _FaultyUnitOfWork(SqlUnitOfWork):
     def __init__(self, engine: AsyncEngine, factory: FaultyUow) -> None:
-        super().__init__(engine)
+        super().__init__(engine, REACTIONS)
         self.factory = factory
 
     async def commit(self) -> None:

@@ -17,6 +17,7 @@ from app.adapters.db.uow import SqlUnitOfWork
 from app.domain.errors import Conflict
 from app.domain.money import Money
 from app.services.customers.customers import NewCustomer, create_customer
+from app.services.reactions import REACTIONS
 from app.services.receivables.allocations import allocate_payment, reverse_payment
 from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.receivables.payments import NewPayment, record_payment
@@ -55,9 +56,9 @@ async def scalar(db: AsyncEngine, sql: str) -> Any:
 
 async def setup(db: AsyncEngine) -> tuple[UUID, UUID]:
     ctx = context()
-    customer = await create_customer(SqlUnitOfWork(db), ctx, NewCustomer("客户", "CNY"))
+    customer = await create_customer(SqlUnitOfWork(db, REACTIONS), ctx, NewCustomer("客户", "CNY"))
     bill = await create_invoice(
-        SqlUnitOfWork(db),
+        SqlUnitOfWork(db, REACTIONS),
         ctx,
         NewInvoice(customer.id, Decimal(100), "CNY", date(2026, 10, 1), date(2026, 10, 31)),
     )
@@ -69,7 +70,7 @@ async def test_a_failed_payment_leaves_nothing_behind(db: AsyncEngine) -> None:
     events_before = await scalar(db, "SELECT count(*) FROM outbox_events")
     cmd = NewPayment(customer_id, Decimal(60), "CNY", date(2026, 11, 20))
     with pytest.raises(Boom):
-        await record_payment(FailingUnitOfWork(db), context(), cmd)
+        await record_payment(FailingUnitOfWork(db, REACTIONS), context(), cmd)
     assert await scalar(db, "SELECT count(*) FROM payments") == 0
     assert await scalar(db, "SELECT count(*) FROM payment_allocations") == 0
     assert await scalar(db, "SELECT sum(amount_paid) FROM invoices") == 0
@@ -82,17 +83,17 @@ async def test_a_failed_later_allocation_or_reversal_leaves_nothing_behind(
     customer_id, _ = await setup(db)
     ctx = context()
     cmd = NewPayment(customer_id, Decimal(60), "CNY", date(2026, 11, 20), allocations=())
-    unallocated = await record_payment(SqlUnitOfWork(db), ctx, cmd)
+    unallocated = await record_payment(SqlUnitOfWork(db, REACTIONS), ctx, cmd)
     events_before = await scalar(db, "SELECT count(*) FROM outbox_events")
     with pytest.raises(Boom):
-        await allocate_payment(FailingUnitOfWork(db), ctx, unallocated.id)
+        await allocate_payment(FailingUnitOfWork(db, REACTIONS), ctx, unallocated.id)
     assert await scalar(db, "SELECT count(*) FROM payment_allocations") == 0
     assert await scalar(db, "SELECT allocated_amount FROM payments") == 0
 
-    await allocate_payment(SqlUnitOfWork(db), ctx, unallocated.id)
+    await allocate_payment(SqlUnitOfWork(db, REACTIONS), ctx, unallocated.id)
     events_before = await scalar(db, "SELECT count(*) FROM outbox_events")
     with pytest.raises(Boom):
-        await reverse_payment(FailingUnitOfWork(db), ctx, unallocated.id)
+        await reverse_payment(FailingUnitOfWork(db, REACTIONS), ctx, unallocated.id)
     assert await scalar(db, "SELECT count(*) FROM payment_allocations WHERE undone_at IS NULL") == 1
     assert await scalar(db, "SELECT status FROM payments") == "allocated"
     assert await scalar(db, "SELECT amount_paid FROM invoices") == 60
@@ -101,7 +102,7 @@ async def test_a_failed_later_allocation_or_reversal_leaves_nothing_behind(
 
 async def test_the_database_refuses_to_overallocate_an_invoice(db: AsyncEngine) -> None:
     _, invoice_id = await setup(db)
-    async with SqlUnitOfWork(db) as uow:
+    async with SqlUnitOfWork(db, REACTIONS) as uow:
         with pytest.raises(Conflict, match="past its amount"):
             await uow.invoices.add_paid(
                 {invoice_id: Money.of("100.01", "CNY")}, datetime(2026, 11, 27)

@@ -18,6 +18,7 @@ from app.services.customers.customers import NewCustomer, create_customer
 from app.services.intake.intake import IngestReport, ingest_events
 from app.services.intake.sweeper import ParkedEventSweeper
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from app.services.receivables.payments import NewPayment, record_payment
 from tests.ingest_events import contract, customer, event, invoice, payment
 
@@ -185,7 +186,7 @@ async def test_two_replicas_racing_one_event_apply_it_once(
     other_engine = create_engine(database_url, pool_size=4)
     try:
         other = Platform(
-            uow=SqlUnitOfWorkFactory(other_engine),
+            uow=SqlUnitOfWorkFactory(other_engine, REACTIONS),
             clock=platform.clock,
             ids=Uuid7Generator(),
             idempotency=platform.idempotency,

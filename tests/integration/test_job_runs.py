@@ -17,6 +17,7 @@ from app.adapters.scheduling.runner import LockedJobRunner
 from app.domain.events import Actor
 from app.services.jobs import JobResult
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from app.services.scheduling.registry import JobOutcome
 from tests.e2e.collection import task
 from tests.e2e.receivables import contract, customer, invoice
@@ -45,7 +46,7 @@ async def test_a_second_runner_skips_while_the_first_runs(
     release = asyncio.Event()
     held = FaultyUow(db, pause=release)
     first = LockedJobRunner(db, held, TINY)
-    second = LockedJobRunner(db, SqlUnitOfWorkFactory(db), TINY)
+    second = LockedJobRunner(db, SqlUnitOfWorkFactory(db, REACTIONS), TINY)
     skipped_before = runs("skipped")
 
     running = asyncio.create_task(first.run("overdue-scan", ctx))
@@ -120,7 +121,9 @@ async def test_a_crash_mid_run_loses_one_batch_and_the_rerun_redoes_nothing(
     )
     assert await jobs.count("findings") == 6
 
-    rerun = await LockedJobRunner(db, SqlUnitOfWorkFactory(db), TINY).run("overdue-scan", ctx)
+    rerun = await LockedJobRunner(db, SqlUnitOfWorkFactory(db, REACTIONS), TINY).run(
+        "overdue-scan", ctx
+    )
 
     assert (rerun.outcome, rerun.result) == (JobOutcome.OK, JobResult(3, 9, 9))
     types = await jobs.types()

@@ -13,6 +13,7 @@ from app.domain.collection.interactions import Channel
 from app.domain.collection.promises import PromiseStatus, settle_after_deadline
 from app.services.collection.interactions import NewInteraction, NewPromise, record_interaction
 from app.services.customers.customers import NewCustomer, create_customer
+from app.services.reactions import REACTIONS
 from tests.fakes import context
 
 MET = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -20,13 +21,15 @@ LATER = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 async def promises_due(db: AsyncEngine, *days: date) -> list[str]:
-    customer = await create_customer(SqlUnitOfWork(db), context(), NewCustomer("客户", "CNY"))
+    customer = await create_customer(
+        SqlUnitOfWork(db, REACTIONS), context(), NewCustomer("客户", "CNY")
+    )
     made = []
     for day in days:
         cmd = NewInteraction(
             customer.id, Channel.PHONE, MET, "电话", promise=NewPromise(Decimal(10), "CNY", day)
         )
-        view = await record_interaction(SqlUnitOfWork(db), context(), cmd)
+        view = await record_interaction(SqlUnitOfWork(db, REACTIONS), context(), cmd)
         assert view.promise is not None
         made.append(str(view.promise.id))
     return made
@@ -37,14 +40,14 @@ async def test_past_deadline_respects_grace_days_and_settles(db: AsyncEngine) ->
         db, date(2026, 11, 28), date(2026, 11, 30), date(2026, 12, 10)
     )
     today = date(2026, 12, 1)
-    async with SqlUnitOfWork(db) as uow:
+    async with SqlUnitOfWork(db, REACTIONS) as uow:
         assert [str(p.id) for p in await uow.promises.lock_past_deadline(today, 1, 10)] == [first]
         due = await uow.promises.lock_past_deadline(today, 0, 10)
         assert [str(p.id) for p in due] == [first, second]
         broken = [settle_after_deadline(p, today, 0, LATER) for p in due]
         await uow.promises.save_evaluations(broken)
         await uow.commit()
-    async with SqlUnitOfWork(db) as uow:
+    async with SqlUnitOfWork(db, REACTIONS) as uow:
         stored = await uow.promises.get(due[0].id)
         assert stored is not None
         assert (stored.status, stored.broken_at, stored.version) == (
@@ -60,7 +63,7 @@ async def test_past_deadline_respects_grace_days_and_settles(db: AsyncEngine) ->
 async def test_two_workers_never_take_the_same_promise(db: AsyncEngine) -> None:
     made = await promises_due(db, date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30))
     today = date(2026, 12, 5)
-    async with SqlUnitOfWork(db) as one, SqlUnitOfWork(db) as two:
+    async with SqlUnitOfWork(db, REACTIONS) as one, SqlUnitOfWork(db, REACTIONS) as two:
         mine = await one.promises.lock_past_deadline(today, 0, 2)
         theirs = await two.promises.lock_past_deadline(today, 0, 2)
     assert [str(p.id) for p in mine] == made[:2]

@@ -19,6 +19,7 @@ from app.adapters.ids import Uuid7Generator
 from app.domain.delivery.delivery import DeliveryStatus
 from app.services.delivery import webhooks
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from tests.fakes import FixedClock
 from tests.integration.conftest import RelayStarter, emit, relay_settings, subscribe
 from tests.integration.helpers import all_are, attempted_once, deliveries_of
@@ -30,7 +31,7 @@ async def other_process(database_url: str, clock: FixedClock) -> AsyncIterator[P
     """What a second process has: its own engine and pool on the same database."""
     engine = create_engine(database_url, pool_size=5, max_overflow=5)
     yield Platform(
-        uow=SqlUnitOfWorkFactory(engine),
+        uow=SqlUnitOfWorkFactory(engine, REACTIONS),
         clock=clock,
         ids=Uuid7Generator(),
         idempotency=SqlIdempotencyStore(engine),

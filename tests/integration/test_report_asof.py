@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.adapters.db.tables import customers, invoices, payment_allocations, payments
 from app.adapters.db.uow import SqlUnitOfWork
 from app.domain.reporting.reports import AgingBasis, AgingBucket, GroupBy, bucket_of, day_end
+from app.services.reactions import REACTIONS
 from app.services.reporting.ports import AgingQuery, AsOf, KpiQuery
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -186,7 +187,7 @@ async def test_ageing_as_of_any_day_matches_the_rule_applied_row_by_row(
     bills = random_book(random.Random(8))
     await store(db, bills)
     for day in DAYS:
-        async with SqlUnitOfWork(db) as uow:
+        async with SqlUnitOfWork(db, REACTIONS) as uow:
             rows = await uow.reports.aging(
                 AgingQuery(as_of(day), GroupBy.CUSTOMER, AgingBasis.INVOICE)
             )
@@ -231,7 +232,7 @@ async def test_kpi_sums_match_the_rule_applied_row_by_row(db: AsyncEngine) -> No
         (date(2026, 10, 29), date(2026, 11, 27)),
     ):
         query = KpiQuery(as_of(start - timedelta(days=1)), start, as_of(end))
-        async with SqlUnitOfWork(db) as uow:
+        async with SqlUnitOfWork(db, REACTIONS) as uow:
             rows = await uow.reports.kpi_sums(query)
         names = ("opening", "closing", "closing_current", "billed", "falling_due",
                  "collected", "collected_on_time")  # fmt: skip

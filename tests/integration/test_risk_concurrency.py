@@ -15,6 +15,7 @@ from app.domain.collection.risk import RiskKind, Severity, Subject, SubjectType
 from app.services.collection.ports import RuleRaise
 from app.services.collection.risk_rules import raise_flag
 from app.services.customers.customers import NewCustomer, create_customer
+from app.services.reactions import REACTIONS
 from tests.e2e.receivables import customer
 from tests.fakes import context
 
@@ -76,16 +77,18 @@ async def _raise(uow: SqlUnitOfWork, subject: Subject, severity: Severity) -> Ru
 async def race(db: AsyncEngine, first: Severity, second: Severity) -> RuleRaise | None:
     """The second raiser inserts while the first one's insert is not yet committed: it
     waits on the unique index, then takes the ON CONFLICT path. Returns its result."""
-    created = await create_customer(SqlUnitOfWork(db), context(), NewCustomer("客户", "CNY"))
+    created = await create_customer(
+        SqlUnitOfWork(db, REACTIONS), context(), NewCustomer("客户", "CNY")
+    )
     subject = Subject(SubjectType.CUSTOMER, created.id)
 
     async def later() -> RuleRaise | None:
-        async with SqlUnitOfWork(db) as uow:
+        async with SqlUnitOfWork(db, REACTIONS) as uow:
             result = await _raise(uow, subject, second)
             await uow.commit()
         return result
 
-    async with SqlUnitOfWork(db) as uow:
+    async with SqlUnitOfWork(db, REACTIONS) as uow:
         assert (await _raise(uow, subject, first)) is not None
         waiting = asyncio.create_task(later())
         for _ in range(500):  # until the second transaction waits on the first one's row

@@ -12,6 +12,7 @@ from app.domain.customers.customers import Customer
 from app.domain.events import Actor
 from app.services.customers.customers import NewCustomer, create_customer, subject
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 
 
 async def counts(engine: AsyncEngine) -> tuple[int, int]:
@@ -85,7 +86,7 @@ async def _plan_cache_mode(uow: SqlUnitOfWork) -> str:
 async def test_a_unit_of_work_that_reuses_plans_does_so_for_its_transaction_only(
     db: AsyncEngine,
 ) -> None:
-    factory = SqlUnitOfWorkFactory(db)
+    factory = SqlUnitOfWorkFactory(db, REACTIONS)
     async with factory(reuse_plans=True) as uow:
         assert await _plan_cache_mode(uow) == "force_generic_plan"
         held = uow.connection.driver

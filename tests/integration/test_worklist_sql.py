@@ -17,8 +17,9 @@ from app.domain.collection.risk import Severity
 from app.domain.collection.worklist import Factors, score
 from app.domain.collection.worklist_weights import Weights
 from app.domain.money import Money
-from app.services.collection.worklist_ports import WorklistQuery
+from app.services.collection.ports import WorklistQuery
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from tests.e2e.worklist_book import ANA, BOB, EXPECTED, build_book
 from tests.fakes import FixedClock
 
@@ -110,14 +111,14 @@ async def test_the_database_ranks_the_book_by_the_domains_score(
     book = await build_book(api, platform, clock, db)
     for assignee in (ANA, BOB):
         query = WorklistQuery(assignee, date(2026, 11, 27), Weights(), limit=100)
-        async with SqlUnitOfWork(db) as uow:
+        async with SqlUnitOfWork(db, REACTIONS) as uow:
             ranked = await uow.worklist.ranked(query)
         assert ranked, assignee
         for row in ranked:
             assert row.score == score(row.candidate.factors, Weights()).score, row
         scores = [row.score for row in ranked]
         assert scores == sorted(scores, reverse=True)
-    async with SqlUnitOfWork(db) as uow:
+    async with SqlUnitOfWork(db, REACTIONS) as uow:
         ranked = await uow.worklist.ranked(
             WorklistQuery(ANA, date(2026, 11, 27), Weights(), limit=100)
         )

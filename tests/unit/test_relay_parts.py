@@ -11,7 +11,7 @@ from app.adapters.delivery.slots import DeliverySlots
 from app.domain.delivery.delivery import AttemptResult
 from app.domain.events import OutboxEvent
 from app.services.delivery.delivery import SendOutcome
-from app.services.ports import DeliveryJob
+from app.services.delivery.ports import DeliveryJob
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 

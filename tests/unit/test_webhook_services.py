@@ -13,8 +13,8 @@ from app.domain.delivery.delivery import (
 )
 from app.domain.events import OutboxEvent
 from app.services.delivery.delivery import DeliveryPolicy, SendOutcome, record_outcomes
+from app.services.delivery.ports import DeliveryJob
 from app.services.delivery.webhooks import NewEndpoint, create_endpoint, update_endpoint
-from app.services.ports import DeliveryJob
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 
 POLICY = DeliveryPolicy(

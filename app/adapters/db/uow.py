@@ -50,7 +50,9 @@ from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
-from app.domain.events import OutboxEvent
+from app.domain.events import DomainEvent, OutboxEvent
+from app.services.context import Context
+from app.services.unit_of_work import Reactions, react
 
 log = logging.getLogger(__name__)
 
@@ -120,11 +122,13 @@ class SqlUnitOfWork:
     def __init__(
         self,
         engine: AsyncEngine,
+        reactions: Reactions,
         idempotency_claim: tuple[str, str] | None = None,
         *,
         reuse_plans: bool = False,
     ) -> None:
         self.engine = engine
+        self.reactions = reactions
         self.idempotency_claim = idempotency_claim
         self._begin = BEGIN_REUSING_PLANS if reuse_plans else "BEGIN"
         self._conn: PooledConnection | None = None
@@ -217,6 +221,9 @@ class SqlUnitOfWork:
     def add_event(self, event: OutboxEvent) -> None:
         self._events.append(event)
 
+    async def publish(self, ctx: Context, event: DomainEvent) -> None:
+        await react(self.reactions, self, ctx, event)
+
     async def commit(self) -> None:
         """Outbox events, the Idempotency-Key stamp and COMMIT in one round trip: if a
         statement fails, PostgreSQL turns the COMMIT into a rollback and reports it."""
@@ -234,10 +241,16 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """Units of work on ``engine`` that run ``reactions`` (the composition root's handler
+    table, ``app/services/reactions.py``) when a use case publishes a domain event."""
+
+    def __init__(self, engine: AsyncEngine, reactions: Reactions) -> None:
         self.engine = engine
+        self.reactions = reactions
 
     def __call__(
         self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
     ) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, idempotency_claim, reuse_plans=reuse_plans)
+        return SqlUnitOfWork(
+            self.engine, self.reactions, idempotency_claim, reuse_plans=reuse_plans
+        )

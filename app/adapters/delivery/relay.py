@@ -28,7 +28,7 @@ from app.adapters.delivery.slots import DeliverySlots
 from app.adapters.metrics import WEBHOOK_DELIVERIES, WEBHOOK_DURATION
 from app.domain.delivery.delivery import DeliveryStatus
 from app.domain.events import Actor
-from app.services.context import Context
+from app.services.context import Clock, Context, IdGenerator
 from app.services.delivery.delivery import (
     DeliveryPolicy,
     SendOutcome,
@@ -36,8 +36,7 @@ from app.services.delivery.delivery import (
     record_outcomes,
     release_claims,
 )
-from app.services.platform import UnitOfWorkFactory
-from app.services.ports import Clock, DeliveryJob, IdGenerator
+from app.services.delivery.ports import DeliveryJob, DeliveryUnitOfWorkFactory
 
 log = logging.getLogger("huikuan.relay")
 
@@ -61,7 +60,7 @@ class Relay:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: DeliveryUnitOfWorkFactory,
         clock: Clock,
         ids: IdGenerator,
         sender: WebhookSender,

@@ -18,7 +18,8 @@ from app.adapters.delivery.lanes import ConnectionLanes, Transport, transport_fa
 from app.adapters.delivery.signing import signed_headers
 from app.domain.delivery.delivery import AttemptResult
 from app.domain.events import OutboxEvent
-from app.services.ports import Clock, DeliveryJob
+from app.services.context import Clock
+from app.services.delivery.ports import DeliveryJob
 
 log = logging.getLogger("huikuan.webhooks")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from uuid import UUID
 
-from app.services.ports import DeliveryJob
+from app.services.delivery.ports import DeliveryJob
 
 
 class DeliverySlots:

@@ -21,7 +21,7 @@ from app.api.schemas import PageOut
 from app.domain.customers.customers import Contact
 from app.domain.intake.ingest import RecordKind
 from app.services.customers import customers as use_cases
-from app.services.documents import customer_detail_document, customer_document
+from app.services.customers.documents import customer_detail_document, customer_document
 from app.services.pagination import page_request
 
 router = resource_router("/v1/customers", "customers")

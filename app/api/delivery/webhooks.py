@@ -20,7 +20,7 @@ from app.api.errors import problem_responses
 from app.api.schemas import PageOut
 from app.domain.delivery.delivery import DeliveryStatus
 from app.services.delivery import webhooks as use_cases
-from app.services.documents import webhook_delivery_document, webhook_endpoint_document
+from app.services.delivery.documents import webhook_delivery_document, webhook_endpoint_document
 from app.services.pagination import page_request
 
 router = resource_router("/v1/webhook-endpoints", "webhooks")

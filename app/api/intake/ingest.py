@@ -22,10 +22,10 @@ from app.api.schemas import PageOut
 from app.domain.access.api_keys import Scope
 from app.domain.intake.ingest import IngestStatus
 from app.services.intake.intake import ingest_events
+from app.services.intake.ports import IngestFilter
 from app.services.intake.queries import ingest_event_document, list_ingest_events
 from app.services.pagination import page_request
 from app.services.platform import Platform
-from app.services.ports import IngestFilter
 
 router = resource_router("/v1/ingest", "ingest")
 

@@ -16,9 +16,9 @@ from app.api.schemas import BusinessDate, PageOut
 from app.domain.intake.ingest import RecordKind
 from app.domain.receivables.invoices import InvoiceStatus
 from app.services.pagination import page_request
-from app.services.ports import InvoiceFilter
 from app.services.receivables import invoices as use_cases
 from app.services.receivables.invoice_documents import invoice_document
+from app.services.receivables.ports import InvoiceFilter
 
 router = resource_router("/v1/invoices", "invoices")
 

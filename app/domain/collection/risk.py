@@ -251,11 +251,3 @@ def needs_mismatch_check(invoices_paid: int, unallocated: Money) -> bool:
 
 
 DISPUTE_SEVERITY = Severity.MEDIUM
-
-
-@dataclass(frozen=True, slots=True)
-class RiskSummary:
-    """A customer's active flags (on the customer, its contracts and invoices)."""
-
-    open_flags: int = 0
-    highest_severity: Severity | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from app.domain.errors import ValidationFailed
@@ -100,3 +100,30 @@ def change_customer(
         version=customer.version + 1,
     )
     return updated, changed
+
+
+# --- What the customer detail shows of the other contexts ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """What a customer owes in one currency, and how much of it is overdue."""
+
+    currency: str
+    outstanding: Money
+    overdue: Money
+
+
+class Labelled(Protocol):
+    """A severity as the customer detail shows it (the risk flags' ``Severity``)."""
+
+    @property
+    def label(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSummary:
+    """A customer's active flags (on the customer, its contracts and invoices)."""
+
+    open_flags: int = 0
+    highest_severity: Labelled | None = None

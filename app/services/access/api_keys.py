@@ -17,8 +17,9 @@ from app.domain.access.api_keys import (
     validate_key_name,
 )
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
+from app.services.access.ports import AccessUnitOfWork
+from app.services.context import Clock, IdGenerator
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import Clock, IdGenerator, UnitOfWork
 
 
 class KeyCache:
@@ -62,7 +63,7 @@ class CreatedKey:
 
 
 async def create_api_key(
-    uow: UnitOfWork, clock: Clock, ids: IdGenerator, name: str, scopes: list[str]
+    uow: AccessUnitOfWork, clock: Clock, ids: IdGenerator, name: str, scopes: list[str]
 ) -> CreatedKey:
     secret = generate_secret()
     key = ApiKey(
@@ -79,7 +80,7 @@ async def create_api_key(
 
 
 async def ensure_bootstrap_key(
-    uow: UnitOfWork, clock: Clock, ids: IdGenerator, secret: str
+    uow: AccessUnitOfWork, clock: Clock, ids: IdGenerator, secret: str
 ) -> ApiKey:
     """Make sure a key with this exact secret and every scope exists (safe to race)."""
     key_hash = hash_secret(secret)
@@ -100,14 +101,14 @@ async def ensure_bootstrap_key(
     return key
 
 
-async def list_api_keys(uow: UnitOfWork, page: PageRequest) -> Page[ApiKey]:
+async def list_api_keys(uow: AccessUnitOfWork, page: PageRequest) -> Page[ApiKey]:
     async with uow:
         rows = await uow.api_keys.list(page)
     return make_page(rows, page, key=lambda k: (str(k.id),))
 
 
 async def revoke_api_key(
-    uow: UnitOfWork, clock: Clock, key_id: UUID, cache: KeyCache | None = None
+    uow: AccessUnitOfWork, clock: Clock, key_id: UUID, cache: KeyCache | None = None
 ) -> ApiKey:
     async with uow:
         key = await uow.api_keys.revoke(key_id, clock.now())
@@ -120,7 +121,7 @@ async def revoke_api_key(
 
 
 async def authenticate(
-    uow: UnitOfWork, secret: str | None, scope: Scope, cache: KeyCache | None = None
+    uow: AccessUnitOfWork, secret: str | None, scope: Scope, cache: KeyCache | None = None
 ) -> ApiKey:
     """The key behind a bearer secret, if it is active and holds ``scope``."""
     if not secret:

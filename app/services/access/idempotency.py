@@ -18,7 +18,8 @@ from app.domain.errors import (
     IdempotencyKeyReused,
     IdempotentResponseWithheld,
 )
-from app.services.ports import Clock, IdempotencyStore
+from app.services.access.ports import IdempotencyStore
+from app.services.context import Clock
 
 MAX_KEY_LENGTH = 255
 

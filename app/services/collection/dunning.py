@@ -7,25 +7,25 @@ from collections.abc import Sequence
 from app.domain.collection.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
 from app.domain.errors import StaleVersion
 from app.services.collection.documents import dunning_policy_document
+from app.services.collection.ports import CollectionUnitOfWork
 from app.services.context import Context
-from app.services.ports import UnitOfWork
 
 SUBJECT = "dunning-policy"
 
 
-async def current_policy(uow: UnitOfWork) -> DunningPolicy:
+async def current_policy(uow: CollectionUnitOfWork) -> DunningPolicy:
     """The stored policy, or the default (version 1) inside an open unit of work; the
     scheduler reads it with this."""
     return await uow.dunning_policy.get() or DunningPolicy(DEFAULT_LEVELS)
 
 
-async def get_dunning_policy(uow: UnitOfWork) -> DunningPolicy:
+async def get_dunning_policy(uow: CollectionUnitOfWork) -> DunningPolicy:
     async with uow:
         return await current_policy(uow)
 
 
 async def replace_dunning_policy(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     levels: Sequence[DunningLevel],
     expected_version: int | None = None,

@@ -16,10 +16,10 @@ from app.domain.errors import Conflict, NotFound, UnknownReference, ValidationFa
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
 from app.services.collection.documents import interaction_document, promise_document
+from app.services.collection.ports import CollectionUnitOfWork
 from app.services.collection.promises import subject as promise_subject
 from app.services.context import Context
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def subject(interaction_id: UUID) -> str:
     return f"interactions/{interaction_id}"
 
 
-async def _invoice(uow: UnitOfWork, invoice_id: UUID, customer_id: UUID) -> Invoice:
+async def _invoice(uow: CollectionUnitOfWork, invoice_id: UUID, customer_id: UUID) -> Invoice:
     invoice = await uow.invoices.get(invoice_id)
     if invoice is None:
         raise UnknownReference("invoice", invoice_id, ("invoice_id",))
@@ -63,7 +63,7 @@ async def _invoice(uow: UnitOfWork, invoice_id: UUID, customer_id: UUID) -> Invo
 
 
 async def _promise(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     cmd: NewPromise,
     customer: Customer,
@@ -97,7 +97,9 @@ async def _promise(
     )
 
 
-async def record_interaction(uow: UnitOfWork, ctx: Context, cmd: NewInteraction) -> InteractionView:
+async def record_interaction(
+    uow: CollectionUnitOfWork, ctx: Context, cmd: NewInteraction
+) -> InteractionView:
     """Record an interaction and emit ``interaction.created``; with a promise to pay, also
     create the promise and emit ``promise.created``."""
     now = ctx.clock.now()
@@ -136,7 +138,7 @@ async def record_interaction(uow: UnitOfWork, ctx: Context, cmd: NewInteraction)
     return view
 
 
-async def get_interaction(uow: UnitOfWork, interaction_id: UUID) -> InteractionView:
+async def get_interaction(uow: CollectionUnitOfWork, interaction_id: UUID) -> InteractionView:
     async with uow:
         interaction = await uow.interactions.get(interaction_id)
         if interaction is None:
@@ -146,7 +148,11 @@ async def get_interaction(uow: UnitOfWork, interaction_id: UUID) -> InteractionV
 
 
 async def list_interactions(
-    uow: UnitOfWork, *, customer_id: UUID | None, invoice_id: UUID | None, page: PageRequest
+    uow: CollectionUnitOfWork,
+    *,
+    customer_id: UUID | None,
+    invoice_id: UUID | None,
+    page: PageRequest,
 ) -> Page[InteractionView]:
     async with uow:
         rows = await uow.interactions.list(

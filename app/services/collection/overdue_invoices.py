@@ -19,24 +19,20 @@ from app.domain.collection.tasks import Task, TaskLinks
 from app.domain.findings import FindingKind
 from app.domain.receivables.invoices import Invoice
 from app.services.collection.dunning import current_policy
+from app.services.collection.ports import (
+    CollectionJobUnitOfWork,
+    CollectionJobUnitOfWorkFactory,
+    InvoiceScanned,
+    InvoiceToScan,
+)
 from app.services.collection.risk_rules import RuleFlag, raise_flags
 from app.services.collection.tasks import NewTask, add_task
 from app.services.context import Context
-from app.services.jobs import Emitter, JobParams, JobResult, in_batches
+from app.services.jobs import Emitter, JobParams, JobResult, NaturalKey, in_batches
 from app.services.receivables.invoice_documents import invoice_document
-from app.services.scheduling.ports import (
-    InvoiceScanned,
-    InvoiceToScan,
-    NaturalKey,
-    SchedulerUnitOfWork,
-    SchedulerUnitOfWorkFactory,
-)
+from app.services.receivables.invoices import subject
 
 RULE_OVERDUE = "overdue"
-
-
-def subject(invoice_id: object) -> str:
-    return f"invoices/{invoice_id}"
 
 
 def invoice_name(invoice: Invoice) -> str:
@@ -44,11 +40,11 @@ def invoice_name(invoice: Invoice) -> str:
 
 
 async def scan_overdue_invoices(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: CollectionJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     today = ctx.clock.today()
 
-    async def batch(work: SchedulerUnitOfWork) -> tuple[int, JobResult]:
+    async def batch(work: CollectionJobUnitOfWork) -> tuple[int, JobResult]:
         policy = await current_policy(work)
         rows = await work.scans.lock_invoices_to_scan(today, params.batch_size)
         return len(rows), await _scan(work, ctx, policy, rows, today)
@@ -59,7 +55,7 @@ async def scan_overdue_invoices(
 class _InvoiceScan:
     """One batch: the checks, the findings new among them, and what to write back."""
 
-    def __init__(self, work: SchedulerUnitOfWork, ctx: Context, new: set[NaturalKey]) -> None:
+    def __init__(self, work: CollectionJobUnitOfWork, ctx: Context, new: set[NaturalKey]) -> None:
         self.work = work
         self.ctx = ctx
         self.new = new
@@ -139,7 +135,7 @@ class _InvoiceScan:
 
 
 async def _scan(
-    work: SchedulerUnitOfWork,
+    work: CollectionJobUnitOfWork,
     ctx: Context,
     policy: DunningPolicy,
     rows: Sequence[InvoiceToScan],

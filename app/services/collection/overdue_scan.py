@@ -9,32 +9,22 @@ new due date, is due for a new finding once its new date passes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from app.domain.findings import Finding, FindingKind, finding
-from app.domain.money import Money
 from app.domain.receivables.installments import installment_figures
 from app.services.collection.documents import task_document
 from app.services.collection.overdue_invoices import scan_overdue_invoices
+from app.services.collection.ports import CollectionJobUnitOfWork, CollectionJobUnitOfWorkFactory
 from app.services.collection.tasks import subject as task_subject
 from app.services.context import Context
-from app.services.jobs import Emitter, JobParams, JobResult, in_batches
-from app.services.ports import Clock
+from app.services.jobs import Emitter, JobParams, JobResult, Scanned, in_batches
 from app.services.receivables.contract_documents import installment_document
-from app.services.scheduling.ports import (
-    Scanned,
-    SchedulerUnitOfWork,
-    SchedulerUnitOfWorkFactory,
-)
-
-
-def installment_subject(installment_id: object) -> str:
-    return f"installments/{installment_id}"
+from app.services.receivables.installments import subject as installment_subject
 
 
 async def run_overdue_scan(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: CollectionJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     """Invoices first (dunning, risk), then installments, then tasks, each in batches."""
     invoices = await scan_overdue_invoices(uow, ctx, params)
@@ -44,11 +34,11 @@ async def run_overdue_scan(
 
 
 async def scan_overdue_installments(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: CollectionJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     today = ctx.clock.today()
 
-    async def batch(work: SchedulerUnitOfWork) -> tuple[int, JobResult]:
+    async def batch(work: CollectionJobUnitOfWork) -> tuple[int, JobResult]:
         rows = await work.scans.installments_overdue_to_scan(today, params.batch_size)
         overdue = []
         for row in rows:
@@ -83,11 +73,11 @@ async def scan_overdue_installments(
 
 
 async def scan_overdue_tasks(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: CollectionJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     today: date = ctx.clock.today()
 
-    async def batch(work: SchedulerUnitOfWork) -> tuple[int, JobResult]:
+    async def batch(work: CollectionJobUnitOfWork) -> tuple[int, JobResult]:
         tasks = await work.scans.tasks_overdue_to_scan(today, params.batch_size)
         overdue = [t for t in tasks if t.is_overdue(today)]
         found = [finding(FindingKind.TASK_OVERDUE, t.id, t.due_date) for t in overdue]
@@ -103,10 +93,3 @@ async def scan_overdue_tasks(
         return len(tasks), JobResult(len(tasks), len(new), events.count)
 
     return await in_batches(uow, params.batch_size, batch)
-
-
-async def overdue_amounts(uow: SchedulerUnitOfWork, clock: Clock) -> Sequence[Money]:
-    """What open invoices past their due date have outstanding, per currency (the
-    ``huikuan_receivables_overdue_amount`` gauge)."""
-    async with uow:
-        return await uow.scans.overdue_amounts(clock.today())

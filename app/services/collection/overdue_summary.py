@@ -20,22 +20,16 @@ from app.domain.collection.scans import OverdueItem, overdue_totals
 from app.domain.findings import Finding, FindingKind, finding
 from app.domain.receivables.installments import InstallmentFigures, installment_figures
 from app.domain.receivables.invoices import Invoice
+from app.services.collection.ports import CollectionJobUnitOfWork, CollectionJobUnitOfWorkFactory
 from app.services.context import Context
-from app.services.documents import customer_document
+from app.services.customers.customers import subject as customer_subject
+from app.services.customers.documents import customer_document
 from app.services.jobs import Emitter, JobParams, JobResult, chunks
-from app.services.scheduling.ports import (
-    InstallmentToScan,
-    SchedulerUnitOfWork,
-    SchedulerUnitOfWorkFactory,
-)
-
-
-def customer_subject(customer_id: UUID) -> str:
-    return f"customers/{customer_id}"
+from app.services.receivables.ports import InstallmentToScan
 
 
 async def run_overdue_summary(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: CollectionJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     today = ctx.clock.today()
     async with uow() as work:
@@ -130,7 +124,7 @@ class _Summary:
 
 
 async def _summarize(
-    work: SchedulerUnitOfWork, ctx: Context, customer_ids: Sequence[UUID], today: date
+    work: CollectionJobUnitOfWork, ctx: Context, customer_ids: Sequence[UUID], today: date
 ) -> JobResult:
     now = ctx.clock.now()
     summaries: dict[UUID, _Summary] = defaultdict(_Summary)

@@ -1,11 +1,14 @@
-"""Ports of the collection work: targets, tasks, interactions, promises, risk flags and the
-dunning policy. ``ports.UnitOfWork`` exposes each as a read-only property."""
+"""Ports of the collection work: targets, tasks, interactions, promises, risk flags, the
+dunning policy and the worklist; the overdue scan queues and findings; and the units of
+work the collection use cases and jobs run in (the receivables' repositories included:
+collection reads contracts, invoices and payments)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
@@ -16,15 +19,21 @@ from app.domain.collection.risk import (
     RiskFlag,
     RiskKind,
     RiskStatus,
-    RiskSummary,
     Severity,
     Subject,
     SubjectType,
 )
 from app.domain.collection.targets import ProgressSums, Target, TargetScope
 from app.domain.collection.tasks import Task, TaskStatus, TaskSummary
+from app.domain.collection.worklist import Candidate, ItemId
+from app.domain.collection.worklist_weights import Weights
+from app.domain.customers.customers import Customer, RiskSummary
+from app.domain.findings import Finding
 from app.domain.money import Money
+from app.domain.receivables.invoices import Invoice
+from app.services.jobs import FindingRepository, Scanned
 from app.services.pagination import PageRequest
+from app.services.receivables.ports import InstallmentToScan, ReceivablesUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,3 +203,148 @@ class DunningPolicyRepository(Protocol):
     async def save(self, policy: DunningPolicy, expected_version: int) -> None:
         """Store ``policy`` if the stored one is at ``expected_version`` (a missing one
         counts as version 1, the default); raises StaleVersion otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistQuery:
+    """One page of an assignee's worklist as of ``today``, ranked by score (highest
+    first, then item id), starting after ``after`` (a score and an item id); or, with
+    ``only``, that one item if it is on the list."""
+
+    assignee: str
+    today: date
+    weights: Weights
+    limit: int
+    after: tuple[Decimal, str] | None = None
+    only: ItemId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate and the score the database ranked it by (equal to the domain's)."""
+
+    candidate: Candidate
+    score: Decimal
+
+
+class WorklistQueries(Protocol):
+    async def ranked(self, query: WorklistQuery) -> list[Ranked]:
+        """Items the assignee owns (through a contract's owner, an open task's assignee or
+        an active risk flag's owner), not disputed or on hold, with their factors
+        computed by the database, ordered by score descending, then item id."""
+
+    async def exists(self, item: ItemId) -> bool:
+        """Whether the item's invoice, installment or customer exists at all."""
+
+
+class CollectionUnitOfWork(ReceivablesUnitOfWork, Protocol):
+    """The unit of work the collection use cases run in."""
+
+    @property
+    def targets(self) -> TargetRepository: ...
+
+    @property
+    def tasks(self) -> TaskRepository: ...
+
+    @property
+    def interactions(self) -> InteractionRepository: ...
+
+    @property
+    def promises(self) -> PromiseRepository: ...
+
+    @property
+    def risk_flags(self) -> RiskFlagRepository: ...
+
+    @property
+    def dunning_policy(self) -> DunningPolicyRepository: ...
+
+    @property
+    def worklist(self) -> WorklistQueries: ...
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceToScan:
+    invoice: Invoice
+    owner: str | None  # the contract's owner, who gets dunning tasks
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceScanned:
+    """Write back after a scan: the dunning level now reached (never lowered) and when to
+    look again (None: not until the invoice changes)."""
+
+    invoice_id: UUID
+    dunning_level: int
+    next_scan_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class StandingInstallment:
+    """An installment found overdue for the due date ``key``, not yet cleared."""
+
+    finding: Finding
+    scan: InstallmentToScan
+    removed: bool
+
+
+class OverdueScans(Protocol):
+    """The overdue scan queues (see ``app/services/jobs.py``) and target-pace's."""
+
+    async def lock_invoices_to_scan(self, today: date, limit: int) -> Sequence[InvoiceToScan]:
+        """Open invoices whose next scan date (the day after the due date when never
+        scanned) is today or earlier, oldest first, locked; rows others hold are skipped."""
+
+    async def finish_invoice_scans(self, scanned: Sequence[InvoiceScanned], at: datetime) -> None:
+        """Store next scan dates and dunning levels (a raised level bumps the version)."""
+
+    async def installments_overdue_to_scan(
+        self, today: date, limit: int
+    ) -> Sequence[InstallmentToScan]:
+        """Live installments due before today not yet scanned for their due date."""
+
+    async def mark_installments_overdue_scanned(self, scanned: Sequence[Scanned]) -> None: ...
+
+    async def tasks_overdue_to_scan(self, today: date, limit: int) -> Sequence[Task]:
+        """Open tasks due before today not yet scanned for their due date."""
+
+    async def mark_tasks_overdue_scanned(self, scanned: Sequence[Scanned]) -> None: ...
+
+    async def targets_to_scan(
+        self, today: date, after: UUID | None, limit: int
+    ) -> Sequence[Target]:
+        """Targets whose period has begun and that target-pace has not closed, by id."""
+
+    async def close_target_scans(self, target_ids: Collection[UUID], today: date) -> None: ...
+
+
+class OverdueFindings(FindingRepository, Protocol):
+    """The findings, and what the daily overdue summary reads through them."""
+
+    async def customers_with_overdue(self, today: date) -> Sequence[UUID]:
+        """Customers with an open invoice past due or a standing overdue installment."""
+
+    async def overdue_invoices_of(
+        self, customer_ids: Collection[UUID], today: date
+    ) -> Sequence[Invoice]:
+        """Their open invoices past due, oldest due date first."""
+
+    async def standing_installments_of(
+        self, customer_ids: Collection[UUID]
+    ) -> Sequence[StandingInstallment]:
+        """Their installments found overdue and not cleared, with their figures' inputs."""
+
+    async def customers(self, customer_ids: Collection[UUID]) -> dict[UUID, Customer]: ...
+
+
+class CollectionJobUnitOfWork(CollectionUnitOfWork, Protocol):
+    """The unit of work the collection jobs run in."""
+
+    @property
+    def scans(self) -> OverdueScans: ...
+
+    @property
+    def findings(self) -> OverdueFindings: ...
+
+
+class CollectionJobUnitOfWorkFactory(Protocol):
+    def __call__(self) -> CollectionJobUnitOfWork: ...

@@ -15,23 +15,23 @@ from app.domain.collection.risk import RiskKind, Subject, SubjectType, broken_pr
 from app.domain.collection.scans import BROKEN_PROMISE_WINDOW_DAYS
 from app.domain.findings import FindingKind, finding
 from app.services.collection.documents import promise_document
+from app.services.collection.ports import CollectionJobUnitOfWork, CollectionJobUnitOfWorkFactory
 from app.services.collection.promises import subject
 from app.services.collection.risk_rules import RuleFlag, raise_flags
 from app.services.context import Context
 from app.services.jobs import Emitter, JobParams, JobResult, in_batches
-from app.services.scheduling.ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
 
 RULE_BROKEN_PROMISE = "broken_promise"
 
 
 async def run_promise_check(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: CollectionJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     today = ctx.clock.today()
     grace = ctx.promise_grace_days
     since = today - timedelta(days=BROKEN_PROMISE_WINDOW_DAYS)
 
-    async def batch(work: SchedulerUnitOfWork) -> tuple[int, JobResult]:
+    async def batch(work: CollectionJobUnitOfWork) -> tuple[int, JobResult]:
         now = ctx.clock.now()
         found = await work.promises.lock_past_deadline(today, grace, params.batch_size)
         broken = [

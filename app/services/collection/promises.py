@@ -13,12 +13,12 @@ from uuid import UUID
 
 from app.domain.collection.promises import Promise, PromiseStatus, evaluate_promise
 from app.domain.errors import NotFound
+from app.domain.receivables.events import PaymentAllocated
 from app.domain.receivables.payments import Allocation, Payment
 from app.services.collection.documents import promise_document
-from app.services.collection.ports import PromiseFilter
+from app.services.collection.ports import CollectionUnitOfWork, PromiseFilter
 from app.services.context import Context
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import UnitOfWork
 
 # Reaching these emits ``promise.kept`` (``data.object.status`` tells which).
 KEPT_EVENTS = frozenset({PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT})
@@ -29,7 +29,7 @@ def subject(promise_id: UUID) -> str:
 
 
 async def credit_promises(
-    uow: UnitOfWork, ctx: Context, payment: Payment, allocations: Sequence[Allocation]
+    uow: CollectionUnitOfWork, ctx: Context, payment: Payment, allocations: Sequence[Allocation]
 ) -> list[Promise]:
     """Re-evaluate the promises the new ``allocations`` of ``payment`` can count toward.
 
@@ -63,7 +63,15 @@ async def credit_promises(
     return [after for _, after in changed]
 
 
-async def get_promise(uow: UnitOfWork, promise_id: UUID) -> Promise:
+async def on_payment_allocated(
+    uow: CollectionUnitOfWork, ctx: Context, event: PaymentAllocated
+) -> None:
+    """The reaction to ``PaymentAllocated`` (the handler table: app/services/reactions.py)."""
+    if event.payer_has_open_promise:
+        await credit_promises(uow, ctx, event.payment, event.allocations)
+
+
+async def get_promise(uow: CollectionUnitOfWork, promise_id: UUID) -> Promise:
     async with uow:
         promise = await uow.promises.get(promise_id)
     if promise is None:
@@ -72,7 +80,7 @@ async def get_promise(uow: UnitOfWork, promise_id: UUID) -> Promise:
 
 
 async def list_promises(
-    uow: UnitOfWork, filters: PromiseFilter, page: PageRequest
+    uow: CollectionUnitOfWork, filters: PromiseFilter, page: PageRequest
 ) -> Page[Promise]:
     async with uow:
         rows = await uow.promises.list(filters, page)

@@ -21,12 +21,11 @@ from app.domain.collection.risk import (
     close_flag,
 )
 from app.domain.errors import NotFound, StaleVersion, UnknownReference
-from app.services.collection.ports import RiskFlagFilter
+from app.services.collection.ports import CollectionUnitOfWork, RiskFlagFilter
 from app.services.collection.risk_rules import emit_flag_event
 from app.services.context import Context
 from app.services.documents import jsonable
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +42,7 @@ def _clean(text: str | None) -> str | None:
     return (text or "").strip() or None
 
 
-async def subject_customer(uow: UnitOfWork, subject: Subject) -> UUID:
+async def subject_customer(uow: CollectionUnitOfWork, subject: Subject) -> UUID:
     """The customer a subject belongs to; 422 when the subject does not exist."""
     customer_id: UUID | None = None
     if subject.type is SubjectType.CUSTOMER:
@@ -60,7 +59,7 @@ async def subject_customer(uow: UnitOfWork, subject: Subject) -> UUID:
     return customer_id
 
 
-async def create_risk_flag(uow: UnitOfWork, ctx: Context, cmd: NewRiskFlag) -> RiskFlag:
+async def create_risk_flag(uow: CollectionUnitOfWork, ctx: Context, cmd: NewRiskFlag) -> RiskFlag:
     """Raise a flag by hand and emit ``risk.raised``; 409 when the subject already has an
     active flag of that kind (change that one instead)."""
     now = ctx.clock.now()
@@ -84,7 +83,9 @@ async def create_risk_flag(uow: UnitOfWork, ctx: Context, cmd: NewRiskFlag) -> R
     return flag
 
 
-async def _current(uow: UnitOfWork, flag_id: UUID, expected_version: int | None) -> RiskFlag:
+async def _current(
+    uow: CollectionUnitOfWork, flag_id: UUID, expected_version: int | None
+) -> RiskFlag:
     flag = await uow.risk_flags.get(flag_id)
     if flag is None:
         raise NotFound("risk flag", flag_id)
@@ -101,7 +102,7 @@ def _changes(changed: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
 
 
 async def update_risk_flag(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     flag_id: UUID,
     values: dict[str, Any],
@@ -131,7 +132,7 @@ async def update_risk_flag(
 
 
 async def close_risk_flag(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     flag_id: UUID,
     status: RiskStatus,
@@ -149,13 +150,13 @@ async def close_risk_flag(
     return closed
 
 
-async def get_risk_flag(uow: UnitOfWork, flag_id: UUID) -> RiskFlag:
+async def get_risk_flag(uow: CollectionUnitOfWork, flag_id: UUID) -> RiskFlag:
     async with uow:
         return await _current(uow, flag_id, None)
 
 
 async def list_risk_flags(
-    uow: UnitOfWork, filters: RiskFlagFilter, page: PageRequest
+    uow: CollectionUnitOfWork, filters: RiskFlagFilter, page: PageRequest
 ) -> Page[RiskFlag]:
     async with uow:
         rows = await uow.risk_flags.list(filters, page)

@@ -29,12 +29,13 @@ from app.domain.collection.risk import (
     credit_severity,
     needs_mismatch_check,
 )
+from app.domain.customers.events import CreditExposureChanged
+from app.domain.receivables.events import InvoiceDisputed, InvoiceDisputeResolved, PaymentAllocated
 from app.domain.receivables.invoices import Invoice
 from app.domain.receivables.payments import Payment
 from app.services.collection.documents import risk_flag_document
-from app.services.collection.ports import RuleRaise
+from app.services.collection.ports import CollectionUnitOfWork, RuleRaise
 from app.services.context import Context
-from app.services.ports import UnitOfWork
 
 RULE_AMOUNT_MISMATCH = "amount_mismatch"
 RULE_CREDIT_LIMIT = "credit_limit"
@@ -46,7 +47,7 @@ def flag_subject(flag_id: UUID) -> str:
 
 
 def emit_flag_event(
-    uow: UnitOfWork, ctx: Context, type_: str, flag: RiskFlag, **extra: Any
+    uow: CollectionUnitOfWork, ctx: Context, type_: str, flag: RiskFlag, **extra: Any
 ) -> None:
     data = {"object": risk_flag_document(flag), **extra}
     uow.add_event(ctx.event(type_, flag_subject(flag.id), data))
@@ -80,7 +81,7 @@ def _new_flag(ctx: Context, wanted: RuleFlag) -> RiskFlag:
     )
 
 
-def _announce(uow: UnitOfWork, ctx: Context, result: RuleRaise, rule: str) -> None:
+def _announce(uow: CollectionUnitOfWork, ctx: Context, result: RuleRaise, rule: str) -> None:
     if result.previous is None:
         emit_flag_event(uow, ctx, "risk.raised", result.flag)
     else:
@@ -89,7 +90,7 @@ def _announce(uow: UnitOfWork, ctx: Context, result: RuleRaise, rule: str) -> No
 
 
 async def raise_flag(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     *,
     subject: Subject,
@@ -107,7 +108,9 @@ async def raise_flag(
     return result
 
 
-async def raise_flags(uow: UnitOfWork, ctx: Context, wanted: Sequence[RuleFlag]) -> list[RuleRaise]:
+async def raise_flags(
+    uow: CollectionUnitOfWork, ctx: Context, wanted: Sequence[RuleFlag]
+) -> list[RuleRaise]:
     """:func:`raise_flag` for many subjects in one statement (the scheduler's rules). Of two
     wishes for one subject and kind, the more severe counts. Returns what changed."""
     strongest: dict[tuple[Subject, RiskKind], RuleFlag] = {}
@@ -126,7 +129,9 @@ async def raise_flags(uow: UnitOfWork, ctx: Context, wanted: Sequence[RuleFlag])
     return list(results)
 
 
-async def check_credit(uow: UnitOfWork, ctx: Context, customer_id: UUID) -> RuleRaise | None:
+async def check_credit(
+    uow: CollectionUnitOfWork, ctx: Context, customer_id: UUID
+) -> RuleRaise | None:
     """``credit``: the customer's outstanding (in its own currency) above its credit limit."""
     exposure = await uow.invoices.credit_exposure(customer_id)
     if exposure is None or exposure.credit_limit is None:
@@ -149,7 +154,7 @@ async def check_credit(uow: UnitOfWork, ctx: Context, customer_id: UUID) -> Rule
 
 
 async def check_amount_mismatch(
-    uow: UnitOfWork, ctx: Context, payment: Payment, candidates: Mapping[UUID, Invoice]
+    uow: CollectionUnitOfWork, ctx: Context, payment: Payment, candidates: Mapping[UUID, Invoice]
 ) -> RuleRaise | None:
     """``amount_mismatch``: an automatically allocated payment whose amount equals no open
     invoice's outstanding and that was spread over several invoices or left (partly)
@@ -191,7 +196,9 @@ async def check_amount_mismatch(
     )
 
 
-async def flag_dispute(uow: UnitOfWork, ctx: Context, invoice: Invoice) -> RuleRaise | None:
+async def flag_dispute(
+    uow: CollectionUnitOfWork, ctx: Context, invoice: Invoice
+) -> RuleRaise | None:
     """``dispute``: an invoice was disputed."""
     return await raise_flag(
         uow,
@@ -207,7 +214,7 @@ async def flag_dispute(uow: UnitOfWork, ctx: Context, invoice: Invoice) -> RuleR
 
 
 async def resolve_dispute_flag(
-    uow: UnitOfWork, ctx: Context, invoice: Invoice, note: str | None
+    uow: CollectionUnitOfWork, ctx: Context, invoice: Invoice, note: str | None
 ) -> RiskFlag | None:
     """The invoice's dispute was resolved: so is its active ``dispute`` flag, if any."""
     flag = await uow.risk_flags.active(Subject(SubjectType.INVOICE, invoice.id), RiskKind.DISPUTE)
@@ -218,3 +225,32 @@ async def resolve_dispute_flag(
     await uow.risk_flags.save(resolved, expected_version=flag.version)
     emit_flag_event(uow, ctx, "risk.resolved", resolved)
     return resolved
+
+
+# --- Reactions to other contexts' events (the handler table: app/services/reactions.py) ---
+
+
+async def on_credit_exposure_changed(
+    uow: CollectionUnitOfWork, ctx: Context, event: CreditExposureChanged
+) -> None:
+    await check_credit(uow, ctx, event.customer_id)
+
+
+async def on_payment_allocated(
+    uow: CollectionUnitOfWork, ctx: Context, event: PaymentAllocated
+) -> None:
+    """``amount_mismatch`` is judged for automatic allocations at recording only."""
+    if event.looked_at is not None:
+        await check_amount_mismatch(uow, ctx, event.payment, event.looked_at)
+
+
+async def on_invoice_disputed(
+    uow: CollectionUnitOfWork, ctx: Context, event: InvoiceDisputed
+) -> None:
+    await flag_dispute(uow, ctx, event.invoice)
+
+
+async def on_invoice_dispute_resolved(
+    uow: CollectionUnitOfWork, ctx: Context, event: InvoiceDisputeResolved
+) -> None:
+    await resolve_dispute_flag(uow, ctx, event.invoice, event.note)

@@ -14,19 +14,19 @@ from uuid import UUID
 from app.domain.collection.scans import target_findings, target_settled
 from app.domain.collection.targets import target_progress
 from app.domain.findings import Finding
+from app.services.collection.ports import CollectionJobUnitOfWork, CollectionJobUnitOfWorkFactory
 from app.services.collection.targets import TargetView, subject, views_of
 from app.services.context import Context
 from app.services.jobs import Emitter, JobParams, JobResult, in_batches
-from app.services.scheduling.ports import SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
 
 
 async def run_target_pace(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: CollectionJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     today = ctx.clock.today()
     after: UUID | None = None
 
-    async def batch(work: SchedulerUnitOfWork) -> tuple[int, JobResult]:
+    async def batch(work: CollectionJobUnitOfWork) -> tuple[int, JobResult]:
         nonlocal after
         targets = await work.scans.targets_to_scan(today, after, params.batch_size)
         if targets:

@@ -14,11 +14,10 @@ from app.domain.collection.tasks import TaskSummary
 from app.domain.errors import CurrencyMismatch, NotFound, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.services.collection.documents import target_document
-from app.services.collection.ports import TargetFilter
-from app.services.context import Context
+from app.services.collection.ports import CollectionUnitOfWork, TargetFilter
+from app.services.context import Clock, Context
 from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +50,9 @@ def subject(target_id: UUID) -> str:
     return f"targets/{target_id}"
 
 
-async def _check_scope(uow: UnitOfWork, scope: TargetScope, scope_id: Any, currency: str) -> None:
+async def _check_scope(
+    uow: CollectionUnitOfWork, scope: TargetScope, scope_id: Any, currency: str
+) -> None:
     """Customers and contracts named by a scope must exist (422); a contract's target is in
     the contract's currency. Owners are opaque user ids: there is no directory to check."""
     if scope is TargetScope.CUSTOMER:
@@ -68,7 +69,9 @@ async def _check_scope(uow: UnitOfWork, scope: TargetScope, scope_id: Any, curre
             )
 
 
-async def views_of(uow: UnitOfWork, targets: Sequence[Target], today: date) -> list[TargetView]:
+async def views_of(
+    uow: CollectionUnitOfWork, targets: Sequence[Target], today: date
+) -> list[TargetView]:
     """Targets with their progress sums and task summaries: two statements for any number."""
     if not targets:
         return []
@@ -85,7 +88,7 @@ async def views_of(uow: UnitOfWork, targets: Sequence[Target], today: date) -> l
     ]
 
 
-async def create_target(uow: UnitOfWork, ctx: Context, cmd: NewTarget) -> TargetView:
+async def create_target(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTarget) -> TargetView:
     """Create a target and emit ``target.created``."""
     now = ctx.clock.now()
     target = Target(
@@ -111,7 +114,7 @@ async def create_target(uow: UnitOfWork, ctx: Context, cmd: NewTarget) -> Target
 
 
 async def update_target(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     target_id: UUID,
     values: dict[str, Any],
@@ -138,7 +141,7 @@ async def update_target(
     return view
 
 
-async def get_target(uow: UnitOfWork, clock: Clock, target_id: UUID) -> TargetView:
+async def get_target(uow: CollectionUnitOfWork, clock: Clock, target_id: UUID) -> TargetView:
     async with uow:
         target = await uow.targets.get(target_id)
         if target is None:
@@ -148,7 +151,7 @@ async def get_target(uow: UnitOfWork, clock: Clock, target_id: UUID) -> TargetVi
 
 
 async def list_targets(
-    uow: UnitOfWork, clock: Clock, filters: TargetFilter, page: PageRequest
+    uow: CollectionUnitOfWork, clock: Clock, filters: TargetFilter, page: PageRequest
 ) -> Page[TargetView]:
     async with uow:
         rows = await uow.targets.list(filters, page)

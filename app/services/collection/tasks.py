@@ -17,11 +17,10 @@ from app.domain.collection.tasks import (
 )
 from app.domain.errors import NotFound, StaleVersion, UnknownReference, ValidationFailed
 from app.services.collection.documents import task_document
-from app.services.collection.ports import TaskFilter
-from app.services.context import Context
+from app.services.collection.ports import CollectionUnitOfWork, TaskFilter
+from app.services.context import Clock, Context
 from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +44,7 @@ def _same(given: UUID | None, found: UUID | None, what: str, loc: str) -> UUID |
     return given or found
 
 
-async def complete_links(uow: UnitOfWork, links: TaskLinks) -> TaskLinks:
+async def complete_links(uow: CollectionUnitOfWork, links: TaskLinks) -> TaskLinks:
     """Check that every linked record exists (422 otherwise) and fill in the customer (and
     contract) of a linked invoice or contract, so that filters by customer find the task."""
     customer_id, contract_id = links.customer_id, links.contract_id
@@ -67,7 +66,7 @@ async def complete_links(uow: UnitOfWork, links: TaskLinks) -> TaskLinks:
     return TaskLinks(links.target_id, customer_id, contract_id, links.invoice_id)
 
 
-async def add_task(uow: UnitOfWork, ctx: Context, cmd: NewTask) -> Task:
+async def add_task(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTask) -> Task:
     """Open a task inside a unit of work that the caller commits; emits ``task.created``."""
     now = ctx.clock.now()
     task = Task(
@@ -88,7 +87,7 @@ async def add_task(uow: UnitOfWork, ctx: Context, cmd: NewTask) -> Task:
     return task
 
 
-async def create_task(uow: UnitOfWork, ctx: Context, cmd: NewTask) -> Task:
+async def create_task(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTask) -> Task:
     """Create a task and emit ``task.created``."""
     async with uow:
         task = await add_task(uow, ctx, cmd)
@@ -108,7 +107,7 @@ def _event_types(changed: dict[str, tuple[Any, Any]]) -> list[str]:
 
 
 async def update_task(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     task_id: UUID,
     values: dict[str, Any],
@@ -137,7 +136,7 @@ async def update_task(
     return updated
 
 
-async def get_task(uow: UnitOfWork, task_id: UUID) -> Task:
+async def get_task(uow: CollectionUnitOfWork, task_id: UUID) -> Task:
     async with uow:
         task = await uow.tasks.get(task_id)
     if task is None:
@@ -146,7 +145,7 @@ async def get_task(uow: UnitOfWork, task_id: UUID) -> Task:
 
 
 async def list_tasks(
-    uow: UnitOfWork, clock: Clock, filters: TaskFilter, page: PageRequest
+    uow: CollectionUnitOfWork, clock: Clock, filters: TaskFilter, page: PageRequest
 ) -> Page[Task]:
     async with uow:
         rows = await uow.tasks.list(filters, clock.today(), page)

@@ -21,11 +21,10 @@ from app.domain.collection.worklist import (
 from app.domain.collection.worklist_weights import Weights
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.services.collection.dunning import current_policy
+from app.services.collection.ports import CollectionUnitOfWork, WorklistQuery
 from app.services.collection.tasks import NewTask, add_task
-from app.services.collection.worklist_ports import WorklistQuery
-from app.services.context import Context
+from app.services.context import Clock, Context
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,7 @@ def _after(page: PageRequest) -> tuple[Decimal, str] | None:
 
 
 async def worklist_for(
-    uow: UnitOfWork, clock: Clock, weights: Weights, assignee: str, page: PageRequest
+    uow: CollectionUnitOfWork, clock: Clock, weights: Weights, assignee: str, page: PageRequest
 ) -> Page[WorklistItem]:
     """The assignee's items as of today, highest score first (then by item id); the
     cursor carries the last item's score and id."""
@@ -97,7 +96,7 @@ def task_links(item: WorklistItem) -> TaskLinks:
 
 
 async def accept_item(
-    uow: UnitOfWork,
+    uow: CollectionUnitOfWork,
     ctx: Context,
     weights: Weights,
     assignee: str,

@@ -8,21 +8,23 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.collection.risk import RiskSummary
 from app.domain.customers.customers import (
     DEFAULT_PAYMENT_TERMS_DAYS,
+    Balance,
     Contact,
     CreditRating,
     Customer,
+    RiskSummary,
     change_customer,
 )
+from app.domain.customers.events import CreditExposureChanged
 from app.domain.errors import NotFound, StaleVersion
 from app.domain.money import Money
-from app.services.collection.risk_rules import check_credit
-from app.services.context import Context
-from app.services.documents import changes_json, customer_detail_document
+from app.services.context import Clock, Context
+from app.services.customers.documents import customer_detail_document
+from app.services.customers.ports import CustomersUnitOfWork
+from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import Balance, Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,7 @@ def subject(customer_id: UUID) -> str:
     return f"customers/{customer_id}"
 
 
-async def create_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
+async def create_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
     """Create a customer and emit ``customer.created``."""
     async with uow:
         customer = await add_customer(uow, ctx, cmd)
@@ -48,7 +50,7 @@ async def create_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Cu
     return customer
 
 
-async def add_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
+async def add_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
     """:func:`create_customer` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     customer = Customer(
@@ -70,7 +72,7 @@ async def add_customer(uow: UnitOfWork, ctx: Context, cmd: NewCustomer) -> Custo
 
 
 async def update_customer(
-    uow: UnitOfWork,
+    uow: CustomersUnitOfWork,
     ctx: Context,
     customer_id: UUID,
     values: dict[str, Any],
@@ -94,7 +96,7 @@ async def update_customer(
 
 
 async def change_customer_in(
-    uow: UnitOfWork, ctx: Context, customer: Customer, values: dict[str, Any]
+    uow: CustomersUnitOfWork, ctx: Context, customer: Customer, values: dict[str, Any]
 ) -> Customer:
     """:func:`update_customer` of a customer already read in an open unit of work; returns
     ``customer`` itself when nothing changes (the caller commits otherwise)."""
@@ -107,7 +109,7 @@ async def change_customer_in(
     await uow.customers.save(updated, expected_version=customer.version)
     balances = await uow.invoices.customer_balances(customer.id, ctx.clock.today())
     if {"credit_limit", "currency"} & changed.keys():
-        await check_credit(uow, ctx, customer.id)
+        await uow.publish(ctx, CreditExposureChanged(customer.id))
     risk = await uow.risk_flags.summary(customer.id)
     uow.add_event(
         ctx.event(
@@ -122,7 +124,7 @@ async def change_customer_in(
     return updated
 
 
-async def get_customer(uow: UnitOfWork, customer_id: UUID) -> Customer:
+async def get_customer(uow: CustomersUnitOfWork, customer_id: UUID) -> Customer:
     async with uow:
         customer = await uow.customers.get(customer_id)
     if customer is None:
@@ -140,7 +142,9 @@ class CustomerDetail:
         return customer_detail_document(self.customer, self.balances, self.risk)
 
 
-async def get_customer_detail(uow: UnitOfWork, clock: Clock, customer_id: UUID) -> CustomerDetail:
+async def get_customer_detail(
+    uow: CustomersUnitOfWork, clock: Clock, customer_id: UUID
+) -> CustomerDetail:
     """The customer with what they owe (invoiced, not void) and what is overdue, per
     currency, and a summary of its active risk flags."""
     async with uow:
@@ -153,7 +157,7 @@ async def get_customer_detail(uow: UnitOfWork, clock: Clock, customer_id: UUID) 
 
 
 async def list_customers(
-    uow: UnitOfWork, *, external_id: str | None, q: str | None, page: PageRequest
+    uow: CustomersUnitOfWork, *, external_id: str | None, q: str | None, page: PageRequest
 ) -> Page[Customer]:
     async with uow:
         rows = await uow.customers.list(external_id=external_id, q=q, page=page)

@@ -21,9 +21,9 @@ from app.domain.delivery.delivery import (
     failing_for,
     should_disable,
 )
-from app.services.context import Context
+from app.services.context import Clock, Context
+from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, DeliveryUnitOfWork
 from app.services.delivery.webhooks import disable_for_cause
-from app.services.ports import AttemptRecord, Backlog, Clock, DeliveryJob, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class RecordedOutcome:
 
 
 async def fan_out_and_claim(
-    uow: UnitOfWork,
+    uow: DeliveryUnitOfWork,
     clock: Clock,
     policy: DeliveryPolicy,
     *,
@@ -95,7 +95,7 @@ def _record(outcome: SendOutcome, decision: Decision) -> AttemptRecord:
 
 
 async def record_outcomes(
-    uow: UnitOfWork, ctx: Context, policy: DeliveryPolicy, outcomes: Sequence[SendOutcome]
+    uow: DeliveryUnitOfWork, ctx: Context, policy: DeliveryPolicy, outcomes: Sequence[SendOutcome]
 ) -> list[RecordedOutcome]:
     """Write back what the attempts gave, track each endpoint's failure streak, and disable
     endpoints that answered 410 Gone or have failed everything for too long.
@@ -139,7 +139,7 @@ async def record_outcomes(
     ]
 
 
-async def release_claims(uow: UnitOfWork, tokens: Sequence[UUID]) -> int:
+async def release_claims(uow: DeliveryUnitOfWork, tokens: Sequence[UUID]) -> int:
     """Give back leases a stopping relay will not use."""
     if not tokens:
         return 0
@@ -149,7 +149,7 @@ async def release_claims(uow: UnitOfWork, tokens: Sequence[UUID]) -> int:
     return count
 
 
-async def outbox_backlog(uow: UnitOfWork, clock: Clock) -> Backlog:
+async def outbox_backlog(uow: DeliveryUnitOfWork, clock: Clock) -> Backlog:
     """Events not yet fanned out plus deliveries due now, and the oldest one's time."""
     async with uow:
         return await uow.delivery_queue.backlog(clock.now())

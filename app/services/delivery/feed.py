@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from app.domain.errors import ValidationFailed
 from app.domain.events import OutboxEvent
+from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
-from app.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ def _feed_position(cursor: str) -> tuple[int, int]:
 
 
 async def read_event_feed(
-    uow: UnitOfWork,
+    uow: DeliveryUnitOfWork,
     *,
     after: str | None,
     event_type: str | None = None,

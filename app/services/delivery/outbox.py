@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.services.ports import Clock, UnitOfWork
+from app.services.context import Clock
+from app.services.delivery.ports import DeliveryUnitOfWork
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -19,7 +20,7 @@ class OutboxCleanup:
 
 
 async def cleanup_outbox(
-    uow: UnitOfWork,
+    uow: DeliveryUnitOfWork,
     clock: Clock,
     *,
     retention_days: int,
@@ -42,7 +43,9 @@ async def cleanup_outbox(
 
 
 async def _in_batches(
-    uow: UnitOfWork, batch_size: int, delete_batch: Callable[[UnitOfWork], Awaitable[int]]
+    uow: DeliveryUnitOfWork,
+    batch_size: int,
+    delete_batch: Callable[[DeliveryUnitOfWork], Awaitable[int]],
 ) -> int:
     total = 0
     while True:

@@ -17,9 +17,10 @@ from app.domain.delivery.webhooks import (
 )
 from app.domain.errors import NotFound, StaleVersion
 from app.services.context import Context
-from app.services.documents import changes_json, webhook_endpoint_document
+from app.services.delivery.documents import webhook_endpoint_document
+from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,9 @@ def subject(endpoint_id: UUID) -> str:
     return f"webhook-endpoints/{endpoint_id}"
 
 
-async def create_endpoint(uow: UnitOfWork, ctx: Context, cmd: NewEndpoint) -> EndpointWithSecret:
+async def create_endpoint(
+    uow: DeliveryUnitOfWork, ctx: Context, cmd: NewEndpoint
+) -> EndpointWithSecret:
     """Create an endpoint with a fresh ``whsec_`` secret."""
     now = ctx.clock.now()
     endpoint = WebhookEndpoint(
@@ -63,7 +66,7 @@ async def create_endpoint(uow: UnitOfWork, ctx: Context, cmd: NewEndpoint) -> En
 
 
 async def _load(
-    uow: UnitOfWork, endpoint_id: UUID, expected_version: int | None
+    uow: DeliveryUnitOfWork, endpoint_id: UUID, expected_version: int | None
 ) -> WebhookEndpoint:
     endpoint = await uow.webhook_endpoints.get(endpoint_id)
     if endpoint is None:
@@ -73,13 +76,13 @@ async def _load(
     return endpoint
 
 
-async def get_endpoint(uow: UnitOfWork, endpoint_id: UUID) -> WebhookEndpoint:
+async def get_endpoint(uow: DeliveryUnitOfWork, endpoint_id: UUID) -> WebhookEndpoint:
     async with uow:
         return await _load(uow, endpoint_id, None)
 
 
 async def list_endpoints(
-    uow: UnitOfWork, *, enabled: bool | None, page: PageRequest
+    uow: DeliveryUnitOfWork, *, enabled: bool | None, page: PageRequest
 ) -> Page[WebhookEndpoint]:
     async with uow:
         rows = await uow.webhook_endpoints.list(enabled=enabled, page=page)
@@ -87,7 +90,7 @@ async def list_endpoints(
 
 
 async def announce_disabled(
-    uow: UnitOfWork, ctx: Context, endpoint: WebhookEndpoint, changes: dict[str, Any]
+    uow: DeliveryUnitOfWork, ctx: Context, endpoint: WebhookEndpoint, changes: dict[str, Any]
 ) -> None:
     """Fail the endpoint's waiting deliveries and emit ``webhook_endpoint.disabled``."""
     reason = endpoint.disabled_reason or "disabled"
@@ -103,7 +106,7 @@ async def announce_disabled(
 
 
 async def disable_for_cause(
-    uow: UnitOfWork, ctx: Context, endpoint_id: UUID, reason: str
+    uow: DeliveryUnitOfWork, ctx: Context, endpoint_id: UUID, reason: str
 ) -> WebhookEndpoint | None:
     """Disable an enabled endpoint inside the caller's unit of work (the relay's rules)."""
     endpoint = await uow.webhook_endpoints.get(endpoint_id)
@@ -117,7 +120,7 @@ async def disable_for_cause(
 
 
 async def update_endpoint(
-    uow: UnitOfWork,
+    uow: DeliveryUnitOfWork,
     ctx: Context,
     endpoint_id: UUID,
     values: dict[str, Any],
@@ -139,7 +142,7 @@ async def update_endpoint(
 
 
 async def rotate_endpoint_secret(
-    uow: UnitOfWork, ctx: Context, endpoint_id: UUID, expected_version: int | None = None
+    uow: DeliveryUnitOfWork, ctx: Context, endpoint_id: UUID, expected_version: int | None = None
 ) -> EndpointWithSecret:
     """A new secret signs from now on; the old one keeps signing beside it for 24 h."""
     async with uow:
@@ -151,7 +154,7 @@ async def rotate_endpoint_secret(
 
 
 async def delete_endpoint(
-    uow: UnitOfWork, endpoint_id: UUID, expected_version: int | None = None
+    uow: DeliveryUnitOfWork, endpoint_id: UUID, expected_version: int | None = None
 ) -> None:
     """Remove the endpoint and its delivery history."""
     async with uow:
@@ -161,7 +164,7 @@ async def delete_endpoint(
 
 
 async def list_deliveries(
-    uow: UnitOfWork, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
+    uow: DeliveryUnitOfWork, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
 ) -> Page[WebhookDelivery]:
     """The endpoint's deliveries, newest first, each with every attempt."""
     async with uow:
@@ -170,7 +173,7 @@ async def list_deliveries(
     return make_page(rows, page, key=lambda d: (str(d.id),))
 
 
-async def get_delivery(uow: UnitOfWork, delivery_id: UUID) -> WebhookDelivery:
+async def get_delivery(uow: DeliveryUnitOfWork, delivery_id: UUID) -> WebhookDelivery:
     async with uow:
         delivery = await uow.webhook_deliveries.get(delivery_id)
     if delivery is None:
@@ -178,7 +181,9 @@ async def get_delivery(uow: UnitOfWork, delivery_id: UUID) -> WebhookDelivery:
     return delivery
 
 
-async def retry_delivery(uow: UnitOfWork, ctx: Context, delivery_id: UUID) -> WebhookDelivery:
+async def retry_delivery(
+    uow: DeliveryUnitOfWork, ctx: Context, delivery_id: UUID
+) -> WebhookDelivery:
     """Send a delivery again now (a failed or delivered one gets one more attempt)."""
     async with uow:
         delivery = await uow.webhook_deliveries.get(delivery_id)

@@ -25,10 +25,10 @@ from app.domain.intake.ingest import (
     processing_order,
 )
 from app.services.context import Context
+from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.release import release_parked
 from app.services.intake.runs import apply_run
 from app.services.intake.steps import Step, runs
-from app.services.ports import UnitOfWork
 from app.services.problems import TYPE_PREFIX, problem_document
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def _rejected_record(
 
 
 async def _store_invalid(
-    uow: UnitOfWork, invalid: list[tuple[int, IngestRecord]], results: dict[int, EventResult]
+    uow: IntakeUnitOfWork, invalid: list[tuple[int, IngestRecord]], results: dict[int, EventResult]
 ) -> None:
     """Invalid events with a readable id are kept (rejected), so a resend is a duplicate."""
     if not invalid:
@@ -112,7 +112,7 @@ async def _store_invalid(
             results[index] = EventResult(record.event_id, results[index].type, Outcome.DUPLICATE)
 
 
-async def _release(uow: UnitOfWork, ctx: Context, waiting: list[UUID]) -> list[Step]:
+async def _release(uow: IntakeUnitOfWork, ctx: Context, waiting: list[UUID]) -> list[Step]:
     """What this request's events released; the request's own answer does not depend on
     it, so a failure here is left to the periodic sweep."""
     try:
@@ -123,7 +123,7 @@ async def _release(uow: UnitOfWork, ctx: Context, waiting: list[UUID]) -> list[S
 
 
 async def ingest_events(
-    uow: UnitOfWork, ctx: Context, raw_events: Sequence[object]
+    uow: IntakeUnitOfWork, ctx: Context, raw_events: Sequence[object]
 ) -> IngestReport:
     """Apply inbound events (parsed JSON, either form); one result per event, in order."""
     received_at = ctx.clock.now()

@@ -16,13 +16,13 @@ from app.domain.errors import DuplicateExternalId
 from app.domain.intake.ingest import RecordKey, RecordKind
 from app.domain.intake.ingest_data import PaymentReceived
 from app.services.context import Context
+from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.steps import Step
-from app.services.ports import UnitOfWork
 from app.services.receivables.payment_batches import Remittance, lock_payers, record_locked_payments
 from app.services.receivables.payments import NewPayment
 
 
-async def apply_payments(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+async def apply_payments(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     received = [(step, cast(PaymentReceived, step.event.data)) for step in steps]
     named = {RecordKey(RecordKind.INVOICE, e) for _, d in received for e in d.invoice_external_ids}
     refs = await uow.ingest.resolve(named) if named else {}

@@ -6,12 +6,12 @@ from typing import Any
 
 from app.domain.events import rfc3339
 from app.domain.intake.ingest import IngestRecord
+from app.services.intake.ports import IngestFilter, IntakeUnitOfWork
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import IngestFilter, UnitOfWork
 
 
 async def list_ingest_events(
-    uow: UnitOfWork, filters: IngestFilter, page: PageRequest
+    uow: IntakeUnitOfWork, filters: IngestFilter, page: PageRequest
 ) -> Page[IngestRecord]:
     """Oldest first (by when they were received); filter by status, source, type, id."""
     async with uow:

@@ -27,8 +27,8 @@ from app.domain.intake.ingest_data import (
 )
 from app.domain.receivables.invoices import InvoiceStatus
 from app.services.customers.customers import NewCustomer, add_customer, change_customer_in
+from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.steps import Step
-from app.services.ports import UnitOfWork
 from app.services.receivables.allocations import reverse_locked_payment
 from app.services.receivables.contracts import NewContract, add_contract, change_contract_in
 from app.services.receivables.invoice_actions import void_locked_invoice
@@ -52,10 +52,10 @@ class Run:
         step.created = step.event.subject
 
 
-ApplyOne = Callable[[UnitOfWork, Step, Run], Awaitable[None]]
+ApplyOne = Callable[[IntakeUnitOfWork, Step, Run], Awaitable[None]]
 
 
-async def _each(uow: UnitOfWork, steps: Sequence[Step], apply_one: ApplyOne) -> None:
+async def _each(uow: IntakeUnitOfWork, steps: Sequence[Step], apply_one: ApplyOne) -> None:
     keys = {key for s in steps for key in (s.event.subject, *s.event.requires)}
     run = Run(await uow.ingest.resolve(keys), [s.record_id for s in steps])
     isolated = len(steps) > 1
@@ -76,7 +76,7 @@ async def _each(uow: UnitOfWork, steps: Sequence[Step], apply_one: ApplyOne) -> 
                 step.reject(error)
 
 
-async def _stale(uow: UnitOfWork, step: Step, run: Run) -> bool:
+async def _stale(uow: IntakeUnitOfWork, step: Step, run: Run) -> bool:
     """Notes and says so when a newer event about the record was applied already."""
     subject = step.event.subject
     last = await uow.ingest.last_applied(subject, run.record_ids)
@@ -90,7 +90,7 @@ def _mismatch(field: str, what: str) -> ValidationFailed:
     return ValidationFailed(f"{what} cannot change once the record exists", ("data", field))
 
 
-async def _upsert_customer(uow: UnitOfWork, step: Step, run: Run) -> None:
+async def _upsert_customer(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     data = cast(CustomerUpsert, step.event.data)
     customer_id = run.refs.get(step.event.subject)
     if customer_id is None:
@@ -110,7 +110,7 @@ async def _upsert_customer(uow: UnitOfWork, step: Step, run: Run) -> None:
     await change_customer_in(uow, step.ctx, current, {"name": data.name, **data.fields})
 
 
-async def _upsert_contract(uow: UnitOfWork, step: Step, run: Run) -> None:
+async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     data = cast(ContractUpsert, step.event.data)
     customer_id = run.refs[RecordKey(RecordKind.CUSTOMER, data.customer_external_id)]
     contract_id = run.refs.get(step.event.subject)
@@ -148,7 +148,7 @@ async def _upsert_contract(uow: UnitOfWork, step: Step, run: Run) -> None:
     await change_contract_in(uow, step.ctx, current, values, data.installments)
 
 
-async def _installment_id(uow: UnitOfWork, contract_id: UUID, name: str) -> UUID:
+async def _installment_id(uow: IntakeUnitOfWork, contract_id: UUID, name: str) -> UUID:
     contract = await uow.contracts.get(contract_id)
     assert contract is not None
     found = next((i for i in contract.installments if i.name == name), None)
@@ -160,7 +160,7 @@ async def _installment_id(uow: UnitOfWork, contract_id: UUID, name: str) -> UUID
     return found.id
 
 
-async def _upsert_invoice(uow: UnitOfWork, step: Step, run: Run) -> None:
+async def _upsert_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     data = cast(InvoiceUpsert, step.event.data)
     customer_id = run.refs[RecordKey(RecordKind.CUSTOMER, data.customer_external_id)]
     contract_id = None
@@ -202,7 +202,7 @@ async def _upsert_invoice(uow: UnitOfWork, step: Step, run: Run) -> None:
     await change_invoice_in(uow, step.ctx, current, values)
 
 
-async def _void_invoice(uow: UnitOfWork, step: Step, run: Run) -> None:
+async def _void_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     data = cast(InvoiceVoid, step.event.data)
     current = await locked_invoice(uow, run.refs[step.event.subject])
     if current.status is InvoiceStatus.VOID:
@@ -211,7 +211,7 @@ async def _void_invoice(uow: UnitOfWork, step: Step, run: Run) -> None:
     await void_locked_invoice(uow, step.ctx, current, data.reason)
 
 
-async def _reverse_payment(uow: UnitOfWork, step: Step, run: Run) -> None:
+async def _reverse_payment(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     data = cast(PaymentReversal, step.event.data)
     payment = await uow.payments.get(run.refs[step.event.subject], lock=True)
     assert payment is not None  # payments are never deleted
@@ -221,21 +221,21 @@ async def _reverse_payment(uow: UnitOfWork, step: Step, run: Run) -> None:
     await reverse_locked_payment(uow, step.ctx, payment, data.reason)
 
 
-async def apply_customers(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+async def apply_customers(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _upsert_customer)
 
 
-async def apply_contracts(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+async def apply_contracts(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _upsert_contract)
 
 
-async def apply_invoices(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+async def apply_invoices(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _upsert_invoice)
 
 
-async def apply_voids(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+async def apply_voids(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _void_invoice)
 
 
-async def apply_reversals(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+async def apply_reversals(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _reverse_payment)

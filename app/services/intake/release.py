@@ -16,9 +16,9 @@ from uuid import UUID
 from app.domain.errors import InvalidEvent
 from app.domain.intake.ingest import Outcome, RecordKey, parse_event
 from app.services.context import Context
+from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.runs import apply_run
 from app.services.intake.steps import Step, release_order, released_step, runs
-from app.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,9 @@ MAX_RELEASED = 10_000  # per call; a bound on chains of releases, never reached 
 SWEEP_BATCH = 500
 
 
-async def release_parked(uow: UnitOfWork, ctx: Context, record_ids: Sequence[UUID]) -> list[Step]:
+async def release_parked(
+    uow: IntakeUnitOfWork, ctx: Context, record_ids: Sequence[UUID]
+) -> list[Step]:
     """Apply the parked events ``record_ids``, then those the records they create release.
 
     Returns the steps taken (outcome ``accepted``, ``rejected`` or, still waiting for
@@ -53,7 +55,7 @@ async def release_parked(uow: UnitOfWork, ctx: Context, record_ids: Sequence[UUI
 
 
 async def release_arrivals(
-    uow: UnitOfWork, ctx: Context, keys: Collection[RecordKey]
+    uow: IntakeUnitOfWork, ctx: Context, keys: Collection[RecordKey]
 ) -> list[Step]:
     """Records that arrived another way (the REST API): apply what waited for them."""
     if not keys:
@@ -63,7 +65,9 @@ async def release_arrivals(
     return await release_parked(uow, ctx, waiting) if waiting else []
 
 
-async def release_ready(uow: UnitOfWork, ctx: Context, limit: int = SWEEP_BATCH) -> list[Step]:
+async def release_ready(
+    uow: IntakeUnitOfWork, ctx: Context, limit: int = SWEEP_BATCH
+) -> list[Step]:
     """Apply parked events whose records all exist by now: the safety net for a record
     that arrived just as an event waiting for it was being parked, or a release that
     failed halfway. Run periodically."""

@@ -20,6 +20,7 @@ from uuid import UUID
 from app.domain.errors import Contention, DomainError, Unavailable
 from app.domain.intake.ingest import IngestStatus, Outcome, RecordKey
 from app.services.intake.payments import apply_payments
+from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.records import (
     apply_contracts,
     apply_customers,
@@ -28,13 +29,12 @@ from app.services.intake.records import (
     apply_voids,
 )
 from app.services.intake.steps import FAMILY, Step
-from app.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 CONTENTION_RETRIES = 3
 
-Applier = Callable[[UnitOfWork, Sequence[Step]], Awaitable[None]]
+Applier = Callable[[IntakeUnitOfWork, Sequence[Step]], Awaitable[None]]
 APPLIERS: dict[str, Applier] = {
     "customers": apply_customers,
     "contracts": apply_contracts,
@@ -45,7 +45,7 @@ APPLIERS: dict[str, Applier] = {
 }
 
 
-async def apply_run(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
+async def apply_run(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> list[UUID]:
     """Apply ``steps`` (one family, in order), setting each one's outcome.
 
     Returns the parked events that the records created by the run may release.
@@ -69,7 +69,7 @@ async def apply_run(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
             return []
 
 
-async def _one_by_one(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
+async def _one_by_one(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> list[UUID]:
     waiting: list[UUID] = []
     for step in steps:
         step.reset()
@@ -77,7 +77,7 @@ async def _one_by_one(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
     return waiting
 
 
-async def _fail_alone(uow: UnitOfWork, step: Step, error: Exception) -> None:
+async def _fail_alone(uow: IntakeUnitOfWork, step: Step, error: Exception) -> None:
     """An event that failed in a transaction of its own: the failure is its answer."""
     if isinstance(error, Contention):  # transient: answered, not stored, so a resend works
         step.reject(error)
@@ -96,7 +96,7 @@ async def _fail_alone(uow: UnitOfWork, step: Step, error: Exception) -> None:
     step.outcome, step.internal_error = Outcome.REJECTED, True
 
 
-async def _attempt(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
+async def _attempt(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> list[UUID]:
     async with uow:
         live, waiting = await _register(uow, steps)
         if not live:
@@ -114,7 +114,7 @@ async def _attempt(uow: UnitOfWork, steps: Sequence[Step]) -> list[UUID]:
     return released
 
 
-async def _ready_after_all(uow: UnitOfWork, parked: list[UUID]) -> list[UUID]:
+async def _ready_after_all(uow: IntakeUnitOfWork, parked: list[UUID]) -> list[UUID]:
     """A second look after the run committed; if it fails, the periodic sweep looks."""
     try:
         async with uow:
@@ -125,7 +125,7 @@ async def _ready_after_all(uow: UnitOfWork, parked: list[UUID]) -> list[UUID]:
 
 
 async def _register(
-    uow: UnitOfWork, steps: Sequence[Step]
+    uow: IntakeUnitOfWork, steps: Sequence[Step]
 ) -> tuple[list[Step], dict[UUID, tuple[RecordKey, ...]]]:
     """Insert new events and claim parked ones; the others are duplicates (or, parked ones,
     taken by another transaction) and drop out. Also returns the parked events that wait
@@ -146,7 +146,7 @@ async def _register(
     return [step for step in steps if step.record_id in live], waiting
 
 
-async def _store_rejection(uow: UnitOfWork, step: Step) -> None:
+async def _store_rejection(uow: IntakeUnitOfWork, step: Step) -> None:
     async with uow:
         if step.claimed:
             now = step.ctx.clock.now()

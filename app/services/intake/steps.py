@@ -22,7 +22,7 @@ from app.domain.intake.ingest import (
     RecordKey,
 )
 from app.services.context import Context
-from app.services.ports import Settlement
+from app.services.intake.ports import Settlement
 from app.services.problems import problem_document
 
 MAX_RUN = 500  # events per transaction: locks are held for a few dozen milliseconds at most

@@ -13,10 +13,10 @@ import logging
 from collections.abc import Callable
 
 from app.domain.events import Actor
-from app.services.context import Context
+from app.services.context import Clock, Context, IdGenerator
+from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.release import release_ready
 from app.services.intake.steps import Step
-from app.services.ports import Clock, IdGenerator, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 class ParkedEventSweeper:
     def __init__(
         self,
-        uow: Callable[[], UnitOfWork],
+        uow: Callable[[], IntakeUnitOfWork],
         clock: Clock,
         ids: IdGenerator,
         interval_s: float,

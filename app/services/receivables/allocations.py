@@ -15,21 +15,21 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from app.domain.customers.events import CreditExposureChanged
 from app.domain.errors import NotFound, StaleVersion, UnknownReference
 from app.domain.events import OutboxEvent
 from app.domain.money import Money
 from app.domain.receivables import payments as rules
 from app.domain.receivables.allocation import OpenItem, Share, check_allocations, plan_allocation
+from app.domain.receivables.events import PaymentAllocated
 from app.domain.receivables.installments import installment_figures
 from app.domain.receivables.invoices import Invoice, InvoiceStatus, receive_payment, return_payment
 from app.domain.receivables.payments import Allocation, Payment
-from app.services.collection.promises import credit_promises
-from app.services.collection.risk_rules import check_credit
 from app.services.context import Context
-from app.services.ports import UnitOfWork
 from app.services.receivables.contract_documents import installment_document
 from app.services.receivables.invoice_documents import invoice_document
 from app.services.receivables.payment_documents import allocation_document, payment_document
+from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def payment_subject(payment_id: UUID) -> str:
 
 
 async def choose_shares(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     payment: Payment,
     requests: Sequence[AllocationRequest] | None,
     pay_first: Sequence[UUID] = (),
@@ -115,7 +115,7 @@ def allocation_step(
 
 
 async def apply_shares(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     payment: Payment,
     shares: Sequence[Share],
@@ -135,7 +135,7 @@ async def apply_shares(
     return applied
 
 
-async def emit_allocated(uow: UnitOfWork, ctx: Context, applied: Applied) -> None:
+async def emit_allocated(uow: ReceivablesUnitOfWork, ctx: Context, applied: Applied) -> None:
     """``payment.allocated`` per allocation, then ``invoice.paid`` and ``installment.paid``
     for what each allocation settled."""
     (events,) = await allocation_events(uow, [(ctx, applied)])
@@ -144,7 +144,7 @@ async def emit_allocated(uow: UnitOfWork, ctx: Context, applied: Applied) -> Non
 
 
 async def allocation_events(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     steps: Sequence[tuple[Context, Applied]],
     documents: Sequence[dict[str, Any]] | None = None,
 ) -> list[list[OutboxEvent]]:
@@ -187,7 +187,7 @@ def _allocated(ctx: Context, applied: Applied, document: dict[str, Any]) -> list
 
 
 async def _installments_paid(
-    uow: UnitOfWork, steps: Sequence[tuple[Context, Applied]]
+    uow: ReceivablesUnitOfWork, steps: Sequence[tuple[Context, Applied]]
 ) -> dict[int, list[OutboxEvent]]:
     """``installment.paid`` for the payment (by index) whose allocation settled it."""
     added: list[dict[UUID, Money]] = []
@@ -232,7 +232,7 @@ async def _installments_paid(
 
 
 async def _locked_payment(
-    uow: UnitOfWork, payment_id: UUID, expected_version: int | None
+    uow: ReceivablesUnitOfWork, payment_id: UUID, expected_version: int | None
 ) -> Payment:
     payment = await uow.payments.get(payment_id, lock=True)
     if payment is None:
@@ -243,14 +243,15 @@ async def _locked_payment(
 
 
 async def allocate_payment(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     payment_id: UUID,
     requests: Sequence[AllocationRequest] | None = None,
     expected_version: int | None = None,
 ) -> Payment:
-    """Allocate what a payment has unallocated: as asked, or by the automatic policy; the
-    promises the allocations count toward are re-evaluated in the same transaction."""
+    """Allocate what a payment has unallocated: as asked, or by the automatic policy;
+    publishes ``PaymentAllocated`` (the promises the allocations count toward are
+    re-evaluated in the same transaction)."""
     async with uow:
         payment = await _locked_payment(uow, payment_id, expected_version)
         rules.require_allocatable(payment)
@@ -259,12 +260,14 @@ async def allocate_payment(
             return payment
         applied = await apply_shares(uow, ctx, payment, shares, invoices, new=False)
         await emit_allocated(uow, ctx, applied)
-        await credit_promises(uow, ctx, applied.payment, applied.allocations)
+        await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations))
         await uow.commit()
     return applied.payment
 
 
-async def _give_back(uow: UnitOfWork, ctx: Context, undone: Sequence[Allocation]) -> list[Invoice]:
+async def _give_back(
+    uow: ReceivablesUnitOfWork, ctx: Context, undone: Sequence[Allocation]
+) -> list[Invoice]:
     """Take undone allocations back off their invoices (locked in id order)."""
     now = ctx.clock.now()
     amounts: dict[UUID, Money] = defaultdict(lambda: Money.zero(undone[0].amount.currency))
@@ -276,7 +279,7 @@ async def _give_back(uow: UnitOfWork, ctx: Context, undone: Sequence[Allocation]
 
 
 async def undo_allocation(
-    uow: UnitOfWork, ctx: Context, payment_id: UUID, allocation_id: UUID
+    uow: ReceivablesUnitOfWork, ctx: Context, payment_id: UUID, allocation_id: UUID
 ) -> Payment:
     """Undo one allocation (it is kept, stamped undone); emits ``payment.unallocated``."""
     async with uow:
@@ -291,13 +294,13 @@ async def undo_allocation(
             "invoice": invoice_document(invoice, ctx.clock.today()),
         }
         uow.add_event(ctx.event("payment.unallocated", payment_subject(payment_id), data))
-        await check_credit(uow, ctx, payment.customer_id)
+        await uow.publish(ctx, CreditExposureChanged(payment.customer_id))
         await uow.commit()
     return updated
 
 
 async def reverse_payment(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     payment_id: UUID,
     reason: str | None = None,
@@ -313,7 +316,7 @@ async def reverse_payment(
 
 
 async def reverse_locked_payment(
-    uow: UnitOfWork, ctx: Context, payment: Payment, reason: str | None = None
+    uow: ReceivablesUnitOfWork, ctx: Context, payment: Payment, reason: str | None = None
 ) -> Payment:
     """:func:`reverse_payment` of a payment locked in an open unit of work (the caller
     commits)."""
@@ -331,5 +334,5 @@ async def reverse_locked_payment(
         data["reason"] = updated.reversal_reason
     uow.add_event(ctx.event("payment.reversed", payment_subject(payment.id), data))
     if undone:
-        await check_credit(uow, ctx, payment.customer_id)
+        await uow.publish(ctx, CreditExposureChanged(payment.customer_id))
     return updated

@@ -25,10 +25,10 @@ from app.domain.receivables.plans import (
     new_plan,
     plan_total,
 )
-from app.services.context import Context
+from app.services.context import Clock, Context
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import Clock, UnitOfWork
 from app.services.receivables.contract_documents import ContractView, plan_line
+from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ def history_entry(
     )
 
 
-async def view_of(uow: UnitOfWork, contract: Contract, today: date) -> ContractView:
+async def view_of(uow: ReceivablesUnitOfWork, contract: Contract, today: date) -> ContractView:
     """The contract with the invoice totals its figures are derived from."""
     ids = [i.id for i in contract.installments]
     ledgers = await uow.invoices.installment_ledgers(ids, today) if ids else {}
@@ -79,7 +79,9 @@ async def view_of(uow: UnitOfWork, contract: Contract, today: date) -> ContractV
     return ContractView(contract, today, contract_ledger, ledgers)
 
 
-async def create_contract(uow: UnitOfWork, ctx: Context, cmd: NewContract) -> ContractView:
+async def create_contract(
+    uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewContract
+) -> ContractView:
     """Create a contract with its collection plan and emit ``contract.created``."""
     async with uow:
         view = await add_contract(uow, ctx, cmd)
@@ -87,7 +89,7 @@ async def create_contract(uow: UnitOfWork, ctx: Context, cmd: NewContract) -> Co
     return view
 
 
-async def add_contract(uow: UnitOfWork, ctx: Context, cmd: NewContract) -> ContractView:
+async def add_contract(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewContract) -> ContractView:
     """:func:`create_contract` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     contract_id = ctx.ids.new_id()
@@ -148,7 +150,7 @@ def _plan_history(
 
 
 async def _new_plan_for(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     current: Contract,
     updated: Contract,
@@ -174,7 +176,7 @@ async def _new_plan_for(
 
 
 async def update_contract(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     contract_id: UUID,
     values: dict[str, Any],
@@ -202,7 +204,7 @@ async def update_contract(
 
 
 async def change_contract_in(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     current: Contract,
     values: dict[str, Any],
@@ -249,7 +251,7 @@ async def change_contract_in(
     return view
 
 
-async def get_contract(uow: UnitOfWork, clock: Clock, contract_id: UUID) -> ContractView:
+async def get_contract(uow: ReceivablesUnitOfWork, clock: Clock, contract_id: UUID) -> ContractView:
     async with uow:
         contract = await uow.contracts.get(contract_id)
         if contract is None:
@@ -258,7 +260,7 @@ async def get_contract(uow: UnitOfWork, clock: Clock, contract_id: UUID) -> Cont
 
 
 async def list_contracts(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     clock: Clock,
     *,
     customer_id: UUID | None = None,

@@ -10,22 +10,22 @@ from __future__ import annotations
 from app.domain.findings import FindingKind, finding
 from app.domain.receivables.due_soon import due_soon_until
 from app.domain.receivables.installments import installment_figures
-from app.services.collection.overdue_invoices import subject as invoice_subject
-from app.services.collection.overdue_scan import installment_subject
 from app.services.context import Context
-from app.services.jobs import Emitter, JobParams, JobResult, in_batches
+from app.services.jobs import Emitter, JobParams, JobResult, Scanned, in_batches
 from app.services.receivables.contract_documents import installment_document
+from app.services.receivables.installments import subject as installment_subject
 from app.services.receivables.invoice_documents import invoice_document
-from app.services.scheduling.ports import Scanned, SchedulerUnitOfWork, SchedulerUnitOfWorkFactory
+from app.services.receivables.invoices import subject as invoice_subject
+from app.services.receivables.ports import ReceivablesJobUnitOfWork, ReceivablesJobUnitOfWorkFactory
 
 
 async def run_due_soon(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
+    uow: ReceivablesJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
     today = ctx.clock.today()
     until = due_soon_until(today, params.due_soon_days)
 
-    async def installments(work: SchedulerUnitOfWork) -> tuple[int, JobResult]:
+    async def installments(work: ReceivablesJobUnitOfWork) -> tuple[int, JobResult]:
         rows = await work.scans.installments_due_soon_to_scan(today, until, params.batch_size)
         due = []
         for row in rows:
@@ -52,7 +52,7 @@ async def run_due_soon(
         )
         return len(rows), JobResult(len(rows), len(new), events.count)
 
-    async def invoices(work: SchedulerUnitOfWork) -> tuple[int, JobResult]:
+    async def invoices(work: ReceivablesJobUnitOfWork) -> tuple[int, JobResult]:
         rows = await work.scans.invoices_due_soon_to_scan(today, until, params.batch_size)
         found = [finding(FindingKind.INVOICE_DUE_SOON, i.id, i.due_date) for i in rows]
         new = await work.findings.record(found, ctx.clock.now())

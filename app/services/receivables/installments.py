@@ -18,8 +18,8 @@ from app.domain.receivables.contracts import (
 from app.domain.receivables.installments import InstallmentStatus
 from app.domain.receivables.plans import PlanChange
 from app.services.context import Context
-from app.services.ports import UnitOfWork
 from app.services.receivables.contracts import history_entry, view_of
+from app.services.receivables.ports import ReceivablesUnitOfWork
 
 MAX_REASON_LENGTH = 2000
 
@@ -38,7 +38,7 @@ def _reason(reason: str) -> str:
 
 
 async def reschedule_installment(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     contract_id: UUID,
     installment_id: UUID,
@@ -93,7 +93,7 @@ async def reschedule_installment(
 
 
 async def installment_history(
-    uow: UnitOfWork, contract_id: UUID, installment_id: UUID
+    uow: ReceivablesUnitOfWork, contract_id: UUID, installment_id: UUID
 ) -> Sequence[InstallmentChange]:
     """Every change of the installment, oldest first (removed installments keep theirs)."""
     async with uow:

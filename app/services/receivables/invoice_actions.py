@@ -8,17 +8,17 @@ from uuid import UUID
 
 from app.domain.errors import StaleVersion
 from app.domain.receivables import invoices as rules
+from app.domain.receivables.events import InvoiceDisputed, InvoiceDisputeResolved
 from app.domain.receivables.invoices import Invoice
-from app.services.collection.risk_rules import flag_dispute, resolve_dispute_flag
 from app.services.context import Context
 from app.services.documents import document_changes
-from app.services.ports import UnitOfWork
 from app.services.receivables.invoice_documents import invoice_document
 from app.services.receivables.invoices import locked_invoice, subject
+from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
 async def _act(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     expected_version: int | None,
@@ -29,7 +29,8 @@ async def _act(
     then: Callable[[Invoice], Awaitable[object]] | None = None,
 ) -> Invoice:
     """Lock the invoice, apply ``change``, save it and emit ``event_type`` with ``action``;
-    ``then`` runs on the changed invoice in the same transaction (risk rules)."""
+    ``then`` runs on the changed invoice in the same transaction (publishes what others react
+    to)."""
     async with uow:
         current = await locked_invoice(uow, invoice_id)
         if expected_version is not None and expected_version != current.version:
@@ -42,7 +43,7 @@ async def _act(
 
 
 async def _act_on(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     current: Invoice,
     event_type: str,
@@ -66,7 +67,7 @@ async def _act_on(
 
 
 async def void_locked_invoice(
-    uow: UnitOfWork, ctx: Context, current: Invoice, reason: str | None = None
+    uow: ReceivablesUnitOfWork, ctx: Context, current: Invoice, reason: str | None = None
 ) -> Invoice:
     """:func:`void_invoice` of an invoice locked in an open unit of work (the caller commits)."""
     now, today = ctx.clock.now(), ctx.clock.today()
@@ -82,7 +83,7 @@ async def void_locked_invoice(
 
 
 async def void_invoice(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     reason: str | None = None,
@@ -103,7 +104,7 @@ async def void_invoice(
 
 
 async def dispute_invoice(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     reason: str,
@@ -121,12 +122,12 @@ async def dispute_invoice(
         "dispute",
         lambda i: rules.dispute_invoice(i, reason, now),
         reason,
-        then=lambda i: flag_dispute(uow, ctx, i),
+        then=lambda i: uow.publish(ctx, InvoiceDisputed(i)),
     )
 
 
 async def resolve_dispute(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     note: str | None = None,
@@ -144,12 +145,12 @@ async def resolve_dispute(
         "resolve_dispute",
         lambda i: rules.resolve_dispute(i, now),
         note,
-        then=lambda i: resolve_dispute_flag(uow, ctx, i, note),
+        then=lambda i: uow.publish(ctx, InvoiceDisputeResolved(i, note)),
     )
 
 
 async def write_off_invoice(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     reason: str,
@@ -170,7 +171,7 @@ async def write_off_invoice(
 
 
 async def hold_invoice(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     reason: str,
@@ -192,7 +193,7 @@ async def hold_invoice(
 
 
 async def release_invoice(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     expected_version: int | None = None,

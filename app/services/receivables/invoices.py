@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from app.domain.customers.customers import Balance
+from app.domain.customers.events import CreditExposureChanged
 from app.domain.errors import (
     CurrencyMismatch,
     IllegalStateTransition,
@@ -19,12 +22,15 @@ from app.domain.errors import (
 from app.domain.money import Money
 from app.domain.receivables.contracts import Contract, Installment
 from app.domain.receivables.invoices import Invoice, invoice_cap
-from app.services.collection.risk_rules import check_credit
-from app.services.context import Context
+from app.services.context import Clock, Context
 from app.services.documents import document_changes
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import Balance, Clock, InvoiceFilter, UnitOfWork
 from app.services.receivables.invoice_documents import invoice_document
+from app.services.receivables.ports import (
+    InvoiceFilter,
+    ReceivablesJobUnitOfWork,
+    ReceivablesUnitOfWork,
+)
 
 EDITABLE_FIELDS = frozenset({"external_id", "amount", "issued_on", "due_date"})
 
@@ -45,7 +51,7 @@ def subject(invoice_id: UUID) -> str:
     return f"invoices/{invoice_id}"
 
 
-async def locked_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
+async def locked_invoice(uow: ReceivablesUnitOfWork, invoice_id: UUID) -> Invoice:
     """Lock the invoice's customer, then the invoice: the order allocations take them in."""
     found = await uow.invoices.get(invoice_id)
     if found is None:
@@ -56,7 +62,7 @@ async def locked_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
     return current
 
 
-async def _locked_installment(uow: UnitOfWork, installment_id: UUID) -> Installment:
+async def _locked_installment(uow: ReceivablesUnitOfWork, installment_id: UUID) -> Installment:
     found = await uow.contracts.lock_installments([installment_id])
     if not found:
         raise UnknownReference("installment", installment_id, ("installment_id",))
@@ -64,7 +70,7 @@ async def _locked_installment(uow: UnitOfWork, installment_id: UUID) -> Installm
 
 
 async def _check_installment_room(
-    uow: UnitOfWork, installment: Installment, amount: Money, today: date, already: Money
+    uow: ReceivablesUnitOfWork, installment: Installment, amount: Money, today: date, already: Money
 ) -> None:
     """422 when ``amount`` exceeds what the installment has un-invoiced (``already`` is the
     invoice's own previous amount when it is being corrected)."""
@@ -92,9 +98,9 @@ def _check_contract(contract: Contract, customer_id: UUID, currency: str, due_da
         )
 
 
-async def create_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
-    """Issue an invoice and emit ``invoice.created``; the customer's credit limit is checked
-    in the same transaction (the ``credit`` risk rule).
+async def create_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
+    """Issue an invoice and emit ``invoice.created``; publishes ``CreditExposureChanged``
+    (the ``credit`` risk rule checks the customer's limit in the same transaction).
 
     An invoice linked to an installment may not exceed what the installment still has
     un-invoiced; the installment row is locked meanwhile, so two invoices cannot both
@@ -106,7 +112,7 @@ async def create_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invo
     return invoice
 
 
-async def add_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
+async def add_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
     """:func:`create_invoice` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     today = ctx.clock.today()
@@ -145,12 +151,12 @@ async def add_invoice(uow: UnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice
     await uow.invoices.add(invoice)
     document = invoice_document(invoice, today)
     uow.add_event(ctx.event("invoice.created", subject(invoice.id), {"object": document}))
-    await check_credit(uow, ctx, invoice.customer_id)
+    await uow.publish(ctx, CreditExposureChanged(invoice.customer_id))
     return invoice
 
 
 async def update_invoice(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     ctx: Context,
     invoice_id: UUID,
     values: dict[str, Any],
@@ -173,7 +179,7 @@ async def update_invoice(
 
 
 async def change_invoice_in(
-    uow: UnitOfWork, ctx: Context, current: Invoice, values: dict[str, Any]
+    uow: ReceivablesUnitOfWork, ctx: Context, current: Invoice, values: dict[str, Any]
 ) -> Invoice:
     """:func:`update_invoice` of an invoice locked (:func:`locked_invoice`) in an open unit
     of work; returns ``current`` itself when nothing changes (the caller commits otherwise)."""
@@ -204,11 +210,11 @@ async def change_invoice_in(
     data = {"object": after, "changes": changed}
     uow.add_event(ctx.event("invoice.updated", subject(current.id), data))
     if updated.amount > current.amount:
-        await check_credit(uow, ctx, current.customer_id)
+        await uow.publish(ctx, CreditExposureChanged(current.customer_id))
     return updated
 
 
-async def get_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
+async def get_invoice(uow: ReceivablesUnitOfWork, invoice_id: UUID) -> Invoice:
     async with uow:
         invoice = await uow.invoices.get(invoice_id)
     if invoice is None:
@@ -217,13 +223,22 @@ async def get_invoice(uow: UnitOfWork, invoice_id: UUID) -> Invoice:
 
 
 async def list_invoices(
-    uow: UnitOfWork, clock: Clock, filters: InvoiceFilter, page: PageRequest
+    uow: ReceivablesUnitOfWork, clock: Clock, filters: InvoiceFilter, page: PageRequest
 ) -> Page[Invoice]:
     async with uow:
         rows = await uow.invoices.list(filters, clock.today(), page)
     return make_page(rows, page, key=lambda i: (str(i.id),))
 
 
-async def customer_balances(uow: UnitOfWork, clock: Clock, customer_id: UUID) -> list[Balance]:
+async def customer_balances(
+    uow: ReceivablesUnitOfWork, clock: Clock, customer_id: UUID
+) -> list[Balance]:
     async with uow:
         return list(await uow.invoices.customer_balances(customer_id, clock.today()))
+
+
+async def overdue_amounts(uow: ReceivablesJobUnitOfWork, clock: Clock) -> Sequence[Money]:
+    """What open invoices past their due date have outstanding, per currency (the
+    ``huikuan_receivables_overdue_amount`` gauge)."""
+    async with uow:
+        return await uow.scans.overdue_amounts(clock.today())

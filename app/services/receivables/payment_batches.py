@@ -16,12 +16,10 @@ from uuid import UUID
 
 from app.domain.money import Money
 from app.domain.receivables.allocation import OpenItem, plan_allocation
+from app.domain.receivables.events import PaymentAllocated
 from app.domain.receivables.invoices import Invoice
 from app.domain.receivables.payments import Payment
-from app.services.collection.promises import credit_promises
-from app.services.collection.risk_rules import check_amount_mismatch
 from app.services.context import Context
-from app.services.ports import LockedPayers, PayerGroup, UnitOfWork
 from app.services.receivables.allocations import (
     Applied,
     allocation_events,
@@ -30,6 +28,7 @@ from app.services.receivables.allocations import (
 )
 from app.services.receivables.payment_documents import payment_document
 from app.services.receivables.payments import NewPayment, new_payment
+from app.services.receivables.ports import LockedPayers, PayerGroup, ReceivablesUnitOfWork
 
 GroupKey = tuple[UUID, str]  # customer, currency
 
@@ -45,7 +44,9 @@ class Remittance:
     pay_first: tuple[UUID, ...] = ()
 
 
-async def lock_payers(uow: UnitOfWork, remittances: Sequence[Remittance]) -> LockedPayers:
+async def lock_payers(
+    uow: ReceivablesUnitOfWork, remittances: Sequence[Remittance]
+) -> LockedPayers:
     """Lock the payers (by external id), then every open invoice that automatic allocation
     of their payments, in any order, can reach; until the unit of work ends."""
     totals: dict[tuple[str, str], Money] = {}
@@ -97,7 +98,7 @@ def _plan(items: Sequence[tuple[Context, NewPayment]], candidates: Sequence[Invo
 
 
 async def record_locked_payments(
-    uow: UnitOfWork, items: Sequence[tuple[Context, NewPayment]], locked: LockedPayers
+    uow: ReceivablesUnitOfWork, items: Sequence[tuple[Context, NewPayment]], locked: LockedPayers
 ) -> list[Payment]:
     """Record payments and allocate each automatically, one after another, in the unit of
     work that :func:`lock_payers` locked their customers and invoices in (the caller
@@ -124,16 +125,22 @@ async def record_locked_payments(
         uow.add_event(ctx.event("payment.received", subject, {"object": document}))
         for event in allocated:
             uow.add_event(event)
-    await _apply_rules(uow, steps, locked.promised)
+    await _publish_allocated(uow, steps, locked.promised)
     return [step.applied.payment for step in steps]
 
 
-async def _apply_rules(uow: UnitOfWork, steps: Sequence[Step], promised: frozenset[UUID]) -> None:
-    """What ``record_payment`` does after allocating, per payment: promises it counts toward
-    are re-evaluated and ``amount_mismatch`` is judged. The lock noted which payers have an
-    open promise, so payers without any cost no statement here."""
+async def _publish_allocated(
+    uow: ReceivablesUnitOfWork, steps: Sequence[Step], promised: frozenset[UUID]
+) -> None:
+    """What ``record_payment`` publishes after allocating, per payment (promises it counts
+    toward are re-evaluated and ``amount_mismatch`` is judged). The lock noted which payers
+    have an open promise, so payers without any cost no statement about promises."""
     for step in steps:
         payment = step.applied.payment
-        if payment.customer_id in promised:
-            await credit_promises(uow, step.ctx, payment, step.applied.allocations)
-        await check_amount_mismatch(uow, step.ctx, payment, step.looked_at)
+        allocated = PaymentAllocated(
+            payment,
+            step.applied.allocations,
+            looked_at=step.looked_at,
+            payer_has_open_promise=payment.customer_id in promised,
+        )
+        await uow.publish(step.ctx, allocated)

@@ -10,12 +10,10 @@ from uuid import UUID
 
 from app.domain.errors import NotFound
 from app.domain.money import Money
+from app.domain.receivables.events import PaymentAllocated
 from app.domain.receivables.payments import Payment, PaymentStatus
-from app.services.collection.promises import credit_promises
-from app.services.collection.risk_rules import check_amount_mismatch
 from app.services.context import Context
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.ports import UnitOfWork
 from app.services.receivables.allocations import (
     AllocationRequest,
     apply_shares,
@@ -24,6 +22,7 @@ from app.services.receivables.allocations import (
     payment_subject,
 )
 from app.services.receivables.payment_documents import payment_document
+from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +45,13 @@ class NewPayment:
     pay_first: tuple[UUID, ...] = ()
 
 
-async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Payment:
+async def record_payment(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewPayment) -> Payment:
     """Record a payment and allocate it; emits ``payment.received``, then
     ``payment.allocated`` per allocation (and ``invoice.paid``/``installment.paid``).
 
-    In the same transaction: promises the allocations count toward are re-evaluated, and
-    an automatic allocation that matches no open invoice raises ``amount_mismatch``."""
+    Publishes ``PaymentAllocated``: in the same transaction, promises the allocations count
+    toward are re-evaluated, and an automatic allocation that matches no open invoice
+    raises ``amount_mismatch``."""
     payment = new_payment(ctx, cmd)
     async with uow:
         shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
@@ -61,9 +61,8 @@ async def record_payment(uow: UnitOfWork, ctx: Context, cmd: NewPayment) -> Paym
             ctx.event("payment.received", payment_subject(payment.id), {"object": document})
         )
         await emit_allocated(uow, ctx, applied)
-        await credit_promises(uow, ctx, applied.payment, applied.allocations)
-        if cmd.allocations is None:
-            await check_amount_mismatch(uow, ctx, applied.payment, invoices)
+        looked_at = invoices if cmd.allocations is None else None
+        await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations, looked_at))
         await uow.commit()
     return applied.payment
 
@@ -85,7 +84,7 @@ def new_payment(ctx: Context, cmd: NewPayment) -> Payment:
     )
 
 
-async def get_payment(uow: UnitOfWork, payment_id: UUID) -> Payment:
+async def get_payment(uow: ReceivablesUnitOfWork, payment_id: UUID) -> Payment:
     async with uow:
         payment = await uow.payments.get(payment_id)
     if payment is None:
@@ -94,7 +93,7 @@ async def get_payment(uow: UnitOfWork, payment_id: UUID) -> Payment:
 
 
 async def list_payments(
-    uow: UnitOfWork,
+    uow: ReceivablesUnitOfWork,
     *,
     customer_id: UUID | None = None,
     external_id: str | None = None,

@@ -1,6 +1,6 @@
 """The port the reports read through: one aggregate query per report, run by PostgreSQL.
 
-``ports.UnitOfWork.reports`` exposes it. Days are calendar days in HUIKUAN_TIMEZONE; each
+``ReportingUnitOfWork.reports`` exposes it. Days are calendar days in HUIKUAN_TIMEZONE; each
 query also gets the instants those days end at (``day_end``), to compare timestamps such as
 ``undone_at`` with them, and the zone's name for timestamps compared row by row.
 """
@@ -16,6 +16,8 @@ from app.domain.collection.targets import Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
+from app.services.collection.ports import TargetRepository
+from app.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +88,13 @@ class ReportQueries(Protocol):
     async def target_daily(self, target: Target) -> DailyProgress:
         """Collected per day and installments per due date within the target's period and
         scope (the sums of ``TargetRepository.progress_sums``, day by day)."""
+
+
+class ReportingUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work the reports run in."""
+
+    @property
+    def reports(self) -> ReportQueries: ...
+
+    @property
+    def targets(self) -> TargetRepository: ...

@@ -23,13 +23,14 @@ from app.domain.reporting.reports import (
     require_period,
 )
 from app.domain.reporting.target_curve import ProgressCurve, progress_curve
-from app.services.ports import Clock, UnitOfWork
+from app.services.context import Clock
 from app.services.reporting.ports import (
     AgingQuery,
     AsOf,
     ForecastQuery,
     KpiQuery,
     PerformanceQuery,
+    ReportingUnitOfWork,
 )
 
 DEFAULT_PERIOD_DAYS = 30  # KPIs and performance without ``from``: the 30 days ending ``to``
@@ -55,7 +56,7 @@ def past_period(clock: Clock, start: date | None, end: date | None) -> Period:
 
 
 async def aging(
-    uow: UnitOfWork,
+    uow: ReportingUnitOfWork,
     clock: Clock,
     as_of: date | None = None,
     group_by: GroupBy = GroupBy.CUSTOMER,
@@ -77,7 +78,7 @@ class KpiReport:
 
 
 async def kpis(
-    uow: UnitOfWork,
+    uow: ReportingUnitOfWork,
     clock: Clock,
     start: date | None = None,
     end: date | None = None,
@@ -100,7 +101,7 @@ async def kpis(
 
 
 async def forecast_report(
-    uow: UnitOfWork,
+    uow: ReportingUnitOfWork,
     clock: Clock,
     start: date | None = None,
     end: date | None = None,
@@ -127,7 +128,7 @@ class PerformanceReport:
 
 
 async def performance(
-    uow: UnitOfWork,
+    uow: ReportingUnitOfWork,
     clock: Clock,
     start: date | None = None,
     end: date | None = None,
@@ -151,7 +152,7 @@ async def performance(
 
 
 async def target_progress(
-    uow: UnitOfWork, clock: Clock, target_id: UUID, interval: Interval = Interval.DAY
+    uow: ReportingUnitOfWork, clock: Clock, target_id: UUID, interval: Interval = Interval.DAY
 ) -> ProgressCurve:
     """A target's cumulative collected curve beside its expected curve."""
     async with uow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain.errors import Conflict, NotFound, ValidationFailed
-from app.services.ports import ClockControl
+from app.services.context import ClockControl
 
 DISABLED = "the test clock is off; start the service with HUIKUAN_TEST_CLOCK=true"
 

@@ -25,11 +25,11 @@ from app.domain.collection.risk import (
     RiskKind,
     RiskSource,
     RiskStatus,
-    RiskSummary,
     Severity,
     Subject,
     SubjectType,
 )
+from app.domain.customers.customers import RiskSummary
 from app.domain.errors import Conflict, StaleVersion
 from app.services.collection.ports import RiskFlagFilter, RuleRaise
 from app.services.pagination import PageRequest

@@ -27,7 +27,7 @@ from app.domain.collection.worklist import (
 )
 from app.domain.collection.worklist_weights import ANY_CURRENCY, Weights
 from app.domain.money import Money
-from app.services.collection.worklist_ports import Ranked, WorklistQuery
+from app.services.collection.ports import Ranked, WorklistQuery
 
 ACTIVE_FLAG = "status IN ('open', 'mitigating')"
 OPEN_TASK = "status IN ('todo', 'in_progress')"

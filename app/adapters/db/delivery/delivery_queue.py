@@ -21,7 +21,7 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.delivery.webhook_deliveries import attempt_json
 from app.domain.delivery.webhooks import signing_secrets
 from app.domain.events import OutboxEvent
-from app.services.ports import AttemptRecord, Backlog, DeliveryJob
+from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob
 
 # One delivery per (new event, enabled endpoint subscribed to its type); the events leave
 # the pending queue in the same statement. Mirrors WebhookEndpoint.subscribes_to.

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from app.adapters.db.connection import Executor
 from app.domain.events import OutboxEvent
-from app.services.ports import FeedEvent
+from app.services.delivery.ports import FeedEvent
 
 FEED_COLUMNS = "position, xid, id, type, source, subject, time, data"
 

@@ -17,8 +17,8 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.engine import dumps
 from app.adapters.db.tables import ingest_events
 from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
+from app.services.intake.ports import IngestFilter, Registered, Settlement
 from app.services.pagination import PageRequest
-from app.services.ports import IngestFilter, Registered, Settlement
 
 # Registers new events and, in the same round trip, finds the parked events that wait for
 # the records these events are about (they may create them).

@@ -14,12 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.tables import contracts, customers, invoices
+from app.domain.customers.customers import Balance
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.installments import Ledger
 from app.domain.receivables.invoices import Hold, Invoice
 from app.services.pagination import PageRequest
-from app.services.ports import Balance, CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
+from app.services.receivables.ports import CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
 
 OPEN = ("open", "partially_paid")
 

@@ -21,7 +21,8 @@ from app.adapters.db.tables import OPEN_INVOICE_SQL, STANDING_INSTALLMENT_FINDIN
 from app.domain.customers.customers import Customer
 from app.domain.findings import Finding, FindingKind
 from app.domain.receivables.invoices import Invoice
-from app.services.scheduling.ports import NaturalKey, StandingInstallment
+from app.services.collection.ports import StandingInstallment
+from app.services.jobs import NaturalKey
 
 _RECORD = text(
     """

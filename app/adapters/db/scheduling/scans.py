@@ -27,7 +27,9 @@ from app.domain.collection.tasks import Task
 from app.domain.money import Money
 from app.domain.receivables.installments import Ledger
 from app.domain.receivables.invoices import Invoice
-from app.services.scheduling.ports import InstallmentToScan, InvoiceScanned, InvoiceToScan, Scanned
+from app.services.collection.ports import InvoiceScanned, InvoiceToScan
+from app.services.jobs import Scanned
+from app.services.receivables.ports import InstallmentToScan
 
 # Nothing more to look at until the invoice changes: beyond any range a scan reads.
 NEVER = date.max

@@ -1,0 +1,59 @@
+"""Ports of access: API keys, and the Idempotency-Key claims (each in its own transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from app.domain.access.api_keys import ApiKey, Scope
+from app.domain.access.idempotency import IdempotencyRecord, StoredResponse
+from app.services.pagination import PageRequest
+from app.services.unit_of_work import UnitOfWork
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey) -> None: ...
+
+    async def add_if_absent(self, key: ApiKey) -> None:
+        """Insert unless a key with the same hash exists."""
+
+    async def reinstate(self, key_id: UUID, scopes: frozenset[Scope]) -> ApiKey:
+        """Un-revoke a key and set its scopes."""
+
+    async def get(self, key_id: UUID) -> ApiKey | None: ...
+
+    async def find_by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+    async def list(self, page: PageRequest) -> Sequence[ApiKey]: ...
+
+    async def revoke(self, key_id: UUID, at: datetime) -> ApiKey | None: ...
+
+
+class IdempotencyStore(Protocol):
+    """Claims for Idempotency-Keys, each in its own short transaction."""
+
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        """Insert the claim; returns the existing record instead when the key is taken."""
+
+    async def take_over(self, record: IdempotencyRecord, previous: IdempotencyRecord) -> bool:
+        """Replace an expired or abandoned claim; False when another request got there first."""
+
+    async def complete(self, scope: str, key: str, response: StoredResponse) -> None: ...
+
+    async def release(self, scope: str, key: str) -> None:
+        """Drop a claim whose change never committed, so a retry may run."""
+
+    async def purge_expired(self, before: datetime, limit: int) -> int: ...
+
+
+class AccessUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work the API-key use cases run in."""
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+
+
+class AccessUnitOfWorkFactory(Protocol):
+    def __call__(self) -> AccessUnitOfWork: ...

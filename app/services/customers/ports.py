@@ -1,0 +1,61 @@
+"""Ports of the customers: their repository, and what they read of the other contexts'
+records (balances, risk) through narrow protocols that those contexts' repositories
+answer, so that customers import neither."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+from uuid import UUID
+
+from app.domain.customers.customers import Balance, Customer, RiskSummary
+from app.services.pagination import PageRequest
+from app.services.unit_of_work import UnitOfWork
+
+
+class CustomerRepository(Protocol):
+    async def add(self, customer: Customer) -> None:
+        """Insert; raises DuplicateExternalId when the external_id is taken."""
+
+    async def get(self, customer_id: UUID) -> Customer | None: ...
+
+    async def lock(self, customer_id: UUID) -> bool:
+        """Lock the customer row until the unit of work ends; False when it does not exist.
+
+        Everything that changes which of a customer's invoices are payable, or how much
+        they have outstanding, takes this lock first (see the README, "Concurrency").
+        """
+
+    async def save(self, customer: Customer, expected_version: int) -> None:
+        """Write back a changed customer; raises StaleVersion when someone else won."""
+
+    async def list(
+        self, *, external_id: str | None, q: str | None, page: PageRequest
+    ) -> Sequence[Customer]: ...
+
+
+class CustomerBalances(Protocol):
+    """What the customer owes: the invoices answer it."""
+
+    async def customer_balances(self, customer_id: UUID, today: date) -> Sequence[Balance]:
+        """Outstanding and overdue per currency, currencies in alphabetical order."""
+
+
+class CustomerRisk(Protocol):
+    """How risky the customer is: the risk flags answer it."""
+
+    async def summary(self, customer_id: UUID) -> RiskSummary: ...
+
+
+class CustomersUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work the customer use cases run in."""
+
+    @property
+    def customers(self) -> CustomerRepository: ...
+
+    @property
+    def invoices(self) -> CustomerBalances: ...
+
+    @property
+    def risk_flags(self) -> CustomerRisk: ...
