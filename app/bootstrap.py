@@ -19,15 +19,16 @@ from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.migrate import upgrade
 from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
+from app.adapters.delivery.metrics import refresh_outbox_gauges
 from app.adapters.delivery.relay import Relay, RelayConfig
 from app.adapters.delivery.sender import WebhookSender
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
-from app.adapters.metrics import OverdueAmountGauge, refresh_outbox_gauges
+from app.adapters.scheduling.metrics import OverdueAmountGauge
 from app.adapters.scheduling.runner import LockedJobRunner
 from app.adapters.scheduling.service import JobSchedule, SchedulerService, daily, every
 from app.api.app import create_app
-from app.api.metrics import count_released
+from app.api.intake.metrics import count_released
 from app.domain.events import Actor
 from app.services.access.api_keys import KeyCache, ensure_bootstrap_key
 from app.services.access.idempotency import IdempotencyPolicy

@@ -25,6 +25,7 @@ from app.api.customers import customers
 from app.api.delivery import events, webhooks
 from app.api.errors import install_error_handlers
 from app.api.intake import ingest
+from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
 from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
 from app.api.receivables import contracts, invoice_actions, invoices, payments
@@ -48,6 +49,7 @@ ROUTERS = (
     invoice_actions.router,
     payments.router,
     targets.router,
+    reports.target_router,
     tasks.router,
     worklist.router,
     interactions.router,
@@ -94,6 +96,7 @@ def create_app(
     )
     if platform is not None:
         app.state.platform = platform
+    app.state.release_arrivals = release_parked  # see app/api/arrivals.py
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from app.adapters.delivery.listener import OutboxListener
+from app.adapters.delivery.metrics import WEBHOOK_DELIVERIES, WEBHOOK_DURATION
 from app.adapters.delivery.recorder import OutcomeRecorder
 from app.adapters.delivery.sender import WebhookSender
 from app.adapters.delivery.slots import DeliverySlots
-from app.adapters.metrics import WEBHOOK_DELIVERIES, WEBHOOK_DURATION
 from app.domain.delivery.delivery import DeliveryStatus
 from app.domain.events import Actor
 from app.services.context import Clock, Context, IdGenerator

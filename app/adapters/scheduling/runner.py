@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.adapters.metrics import SCHEDULER_DURATION, SCHEDULER_RUNS
+from app.adapters.scheduling.metrics import SCHEDULER_DURATION, SCHEDULER_RUNS
 from app.services.context import Context
 from app.services.jobs import JobParams, JobResult
 from app.services.scheduling.ports import SchedulerUnitOfWorkFactory

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query, Response, status
@@ -11,19 +11,13 @@ from app.api.base import resource_router
 from app.api.collection.schemas.targets import TargetCreate, TargetOut, TargetPatch, TaskOut
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.reporting.csv import WantsCsv, report_response, report_responses
-from app.api.reporting.schemas.reports import TargetProgressOut
 from app.api.schemas import BusinessDate, PageOut
 from app.domain.collection.targets import TargetScope, parse_scope_id
-from app.domain.reporting.report_tables import curve_table
-from app.domain.reporting.reports import Interval
 from app.services.collection import targets as use_cases
 from app.services.collection.documents import task_document
 from app.services.collection.ports import TargetFilter, TaskFilter
 from app.services.collection.tasks import list_tasks
 from app.services.pagination import page_request
-from app.services.reporting import reports as report_use_cases
-from app.services.reporting.documents import curve_document
 
 router = resource_router("/v1/targets", "targets")
 
@@ -147,31 +141,3 @@ async def target_tasks(
     )
     today = clock.today()
     return {"data": [task_document(t, today) for t in page.items], "next_cursor": page.next_cursor}
-
-
-@router.get(
-    "/{target_id}/progress",
-    summary="A target's cumulative collected curve against its expected curve",
-    description="One point at the end of each day or ISO week of the period: `collected` "
-    "so far (null for periods not started yet) and `expected` by then, as progress computes "
-    "it. `Accept: text/csv` gives a CSV table.",
-    response_model=TargetProgressOut,
-    responses={**report_responses(TargetProgressOut), **problem_responses(404)},
-)
-async def target_progress(
-    target_id: UUID,
-    uow: UowDep,
-    clock: ClockDep,
-    _: Reader,
-    as_csv: WantsCsv,
-    interval: Annotated[
-        Literal["day", "week"], Query(description="Points per day or week")
-    ] = "day",
-) -> Response:
-    curve = await report_use_cases.target_progress(uow, clock, target_id, Interval(interval))
-    return report_response(
-        as_csv,
-        lambda: curve_document(curve),
-        lambda: curve_table(curve),
-        f"target-{target_id}-progress.csv",
-    )

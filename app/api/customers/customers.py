@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
 from app.api.customers.schemas.customers import (
     CustomerCreate,
@@ -16,10 +17,8 @@ from app.api.customers.schemas.customers import (
 )
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.intake.arrivals import ArrivalsDep
 from app.api.schemas import PageOut
 from app.domain.customers.customers import Contact
-from app.domain.intake.ingest import RecordKind
 from app.services.customers import customers as use_cases
 from app.services.customers.documents import customer_detail_document, customer_document
 from app.services.pagination import page_request
@@ -58,7 +57,7 @@ async def create_customer(
             contacts=_contacts(body.contacts),
         ),
     )
-    await arrivals(RecordKind.CUSTOMER, customer.external_id)
+    await arrivals("customer", customer.external_id)
     response.headers["Location"] = f"/v1/customers/{customer.id}"
     response.headers["ETag"] = etag(customer.version)
     return customer_detail_document(customer, [])
@@ -113,7 +112,7 @@ async def update_customer(
         values["contacts"] = _contacts(body.contacts or [])
     customer = await use_cases.update_customer(uow, ctx, customer_id, values, expected_version)
     if "external_id" in values:
-        await arrivals(RecordKind.CUSTOMER, customer.external_id)
+        await arrivals("customer", customer.external_id)
     detail = await use_cases.get_customer_detail(uow, ctx.clock, customer.id)
     response.headers["ETag"] = etag(customer.version)
     return customer_detail_document(customer, detail.balances, detail.risk)

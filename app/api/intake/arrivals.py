@@ -1,15 +1,12 @@
-"""Records created or renamed through the REST API may be what parked ingestion events
-wait for: after the request's own change committed, those events are applied."""
+"""What a record created or renamed over REST releases: the ingestion events parked for it
+(``app/api/arrivals.py`` announces it; ``app/api/app.py`` wires this in)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
-from fastapi import Depends
-
-from app.api.deps import PlatformDep, WriteContext
-from app.api.metrics import count_released
+from app.api.arrivals import RecordKindName
+from app.api.intake.metrics import count_released
 from app.domain.intake.ingest import RecordKey, RecordKind
 from app.services.context import Context
 from app.services.intake.release import release_arrivals
@@ -18,27 +15,12 @@ from app.services.platform import Platform
 log = logging.getLogger(__name__)
 
 
-class Arrivals:
-    def __init__(self, platform: Platform, ctx: Context) -> None:
-        self.platform = platform
-        self.ctx = ctx
-
-    async def __call__(self, kind: RecordKind, external_id: str | None) -> None:
-        """Apply the parked events waiting for this record. The request's change is
-        committed already: a failure here is logged and left to the periodic sweep."""
-        if external_id is None:
-            return
-        try:
-            keys = [RecordKey(kind, external_id)]
-            count_released(await release_arrivals(self.platform.uow(), self.ctx, keys))
-        except Exception:
-            log.warning(
-                "releasing events parked for %s:%s failed", kind, external_id, exc_info=True
-            )
-
-
-async def _arrivals(platform: PlatformDep, ctx: WriteContext) -> Arrivals:
-    return Arrivals(platform, ctx)
-
-
-ArrivalsDep = Annotated[Arrivals, Depends(_arrivals)]
+async def release_parked(
+    platform: Platform, ctx: Context, kind: RecordKindName, external_id: str
+) -> None:
+    """A failure here is logged and left to the periodic sweep."""
+    try:
+        keys = [RecordKey(RecordKind(kind), external_id)]
+        count_released(await release_arrivals(platform.uow(), ctx, keys))
+    except Exception:
+        log.warning("releasing events parked for %s:%s failed", kind, external_id, exc_info=True)

@@ -15,9 +15,9 @@ from app.api.base import resource_router
 from app.api.deps import IngestReader, UowDep, authorize, bearer, request_uow
 from app.api.errors import problem, problem_responses
 from app.api.intake.ingest_body import read_events
+from app.api.intake.metrics import count_ingest, count_released
 from app.api.intake.schemas.ingest import IngestEventOut, IngestResultsOut, request_body
 from app.api.intake.signatures import check_signature
-from app.api.metrics import count_ingest, count_released
 from app.api.schemas import PageOut
 from app.domain.access.api_keys import Scope
 from app.domain.intake.ingest import IngestStatus

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.intake.arrivals import ArrivalsDep
 from app.api.receivables.schemas.contracts import (
     ContractCreate,
     ContractOut,
@@ -21,7 +21,6 @@ from app.api.receivables.schemas.contracts import (
     RescheduleIn,
 )
 from app.api.schemas import PageOut
-from app.domain.intake.ingest import RecordKind
 from app.domain.receivables.plans import PlannedInstallment
 from app.services.pagination import page_request
 from app.services.receivables import contracts as use_cases
@@ -69,7 +68,7 @@ async def create_contract(
             installments=_plan(body.installments),
         ),
     )
-    await arrivals(RecordKind.CONTRACT, view.contract.external_id)
+    await arrivals("contract", view.contract.external_id)
     response.headers["Location"] = f"/v1/contracts/{view.contract.id}"
     response.headers["ETag"] = etag(view.contract.version)
     return view.document()
@@ -137,7 +136,7 @@ async def update_contract(
         uow, ctx, contract_id, values, plan, body.reason, expected_version
     )
     if "external_id" in values:
-        await arrivals(RecordKind.CONTRACT, view.contract.external_id)
+        await arrivals("contract", view.contract.external_id)
     response.headers["ETag"] = etag(view.contract.version)
     return view.document()
 

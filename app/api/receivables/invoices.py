@@ -7,13 +7,12 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.intake.arrivals import ArrivalsDep
 from app.api.receivables.schemas.invoices import InvoiceCreate, InvoiceOut, InvoicePatch
 from app.api.schemas import BusinessDate, PageOut
-from app.domain.intake.ingest import RecordKind
 from app.domain.receivables.invoices import InvoiceStatus
 from app.services.pagination import page_request
 from app.services.receivables import invoices as use_cases
@@ -51,7 +50,7 @@ async def create_invoice(
             installment_id=body.installment_id,
         ),
     )
-    await arrivals(RecordKind.INVOICE, invoice.external_id)
+    await arrivals("invoice", invoice.external_id)
     response.headers["Location"] = f"/v1/invoices/{invoice.id}"
     response.headers["ETag"] = etag(invoice.version)
     return invoice_document(invoice, ctx.clock.today())
@@ -121,6 +120,6 @@ async def update_invoice(
     values = body.model_dump(exclude_unset=True)
     invoice = await use_cases.update_invoice(uow, ctx, invoice_id, values, expected_version)
     if "external_id" in values:
-        await arrivals(RecordKind.INVOICE, invoice.external_id)
+        await arrivals("invoice", invoice.external_id)
     response.headers["ETag"] = etag(invoice.version)
     return invoice_document(invoice, ctx.clock.today())

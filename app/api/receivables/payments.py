@@ -7,10 +7,10 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
+from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
 from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
-from app.api.intake.arrivals import ArrivalsDep
 from app.api.receivables.schemas.payments import (
     AllocateIn,
     AllocationIn,
@@ -19,7 +19,6 @@ from app.api.receivables.schemas.payments import (
     ReverseIn,
 )
 from app.api.schemas import PageOut
-from app.domain.intake.ingest import RecordKind
 from app.domain.receivables.payments import Payment, PaymentStatus
 from app.services.pagination import page_request
 from app.services.receivables import allocations as allocation_cases
@@ -74,7 +73,7 @@ async def record_payment(
             allocations=_requests(body.allocations),
         ),
     )
-    await arrivals(RecordKind.PAYMENT, payment.external_id)
+    await arrivals("payment", payment.external_id)
     response.headers["Location"] = f"/v1/payments/{payment.id}"
     return _answer(payment, response)
 

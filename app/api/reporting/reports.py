@@ -1,20 +1,30 @@
-"""/v1/reports: ageing, KPIs, forecast and performance, as JSON or CSV (``Accept``)."""
+"""/v1/reports: ageing, KPIs, forecast and performance; and a target's progress curve
+(``/v1/targets/{id}/progress``, with the targets' tag). As JSON or CSV (``Accept``)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import Query
 from starlette.responses import Response
 
 from app.api.base import resource_router
 from app.api.deps import ClockDep, Reader, UowDep
+from app.api.errors import problem_responses
 from app.api.reporting.csv import WantsCsv, report_response, report_responses
-from app.api.reporting.schemas.reports import AgingOut, ForecastOut, KpisOut, PerformanceOut
+from app.api.reporting.schemas.reports import (
+    AgingOut,
+    ForecastOut,
+    KpisOut,
+    PerformanceOut,
+    TargetProgressOut,
+)
 from app.api.schemas import CurrencyCode
 from app.domain.reporting.report_tables import (
     aging_table,
+    curve_table,
     forecast_table,
     kpi_table,
     performance_table,
@@ -24,6 +34,9 @@ from app.services.reporting import documents
 from app.services.reporting import reports as use_cases
 
 router = resource_router("/v1/reports", "reports")
+# The curve is a report over a target (collection reads no reports): its path and tag are
+# the targets'.
+target_router = resource_router("/v1/targets", "targets")
 
 CurrencyFilter = Annotated[
     CurrencyCode | None, Query(description="Only this currency (ISO 4217); unknown: 422")
@@ -151,4 +164,32 @@ async def performance(
         lambda: documents.performance_document(report, currency),
         lambda: performance_table(report.lines),
         f"performance-{period.start.isoformat()}-{period.end.isoformat()}.csv",
+    )
+
+
+@target_router.get(
+    "/{target_id}/progress",
+    summary="A target's cumulative collected curve against its expected curve",
+    description="One point at the end of each day or ISO week of the period: `collected` "
+    "so far (null for periods not started yet) and `expected` by then, as progress computes "
+    "it. `Accept: text/csv` gives a CSV table.",
+    response_model=TargetProgressOut,
+    responses={**report_responses(TargetProgressOut), **problem_responses(404)},
+)
+async def target_progress(
+    target_id: UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    interval: Annotated[
+        Literal["day", "week"], Query(description="Points per day or week")
+    ] = "day",
+) -> Response:
+    curve = await use_cases.target_progress(uow, clock, target_id, Interval(interval))
+    return report_response(
+        as_csv,
+        lambda: documents.curve_document(curve),
+        lambda: curve_table(curve),
+        f"target-{target_id}-progress.csv",
     )

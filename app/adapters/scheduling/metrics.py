@@ -1,5 +1,4 @@
-"""Prometheus metrics of the outbox, the webhook deliveries, the scheduler and the overdue
-receivables (SPEC section 8)."""
+"""Prometheus metrics of the scheduler, and the overdue receivables gauge it keeps current."""
 
 from __future__ import annotations
 
@@ -8,45 +7,9 @@ import time
 from prometheus_client import Counter, Gauge, Histogram
 
 from app.services.context import Clock
-from app.services.delivery.delivery import outbox_backlog
-from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.receivables.invoices import overdue_amounts
-from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
+from app.services.receivables.ports import ReceivablesJobUnitOfWorkFactory
 from app.services.scheduling.registry import JOB_NAMES, JobOutcome
-
-OUTBOX_PENDING = Gauge(
-    "huikuan_outbox_pending",
-    "Work the relays should be doing now: events not yet fanned out plus deliveries due.",
-)
-OUTBOX_OLDEST_AGE = Gauge(
-    "huikuan_outbox_oldest_pending_age_seconds",
-    "How long the oldest of that work has waited (0 when there is none).",
-)
-WEBHOOK_DELIVERIES = Counter(
-    "huikuan_webhook_deliveries_total",
-    "Webhook attempts by outcome: delivered, retry (will be tried again), failed (gave up), "
-    "discarded (the lease was lost or the endpoint disabled meanwhile).",
-    ["outcome"],
-)
-WEBHOOK_DURATION = Histogram(
-    "huikuan_webhook_delivery_duration_seconds",
-    "Time from sending a webhook to its answer (or to the error).",
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
-)
-OUTCOMES = ("delivered", "retry", "failed", "discarded")
-for _outcome in OUTCOMES:
-    WEBHOOK_DELIVERIES.labels(_outcome)
-
-
-async def refresh_outbox_gauges(uow: DeliveryUnitOfWork, clock: Clock) -> None:
-    """Read the backlog from the database (called before /metrics renders)."""
-    backlog = await outbox_backlog(uow, clock)
-    OUTBOX_PENDING.set(backlog.pending)
-    age = (clock.now() - backlog.oldest).total_seconds() if backlog.oldest else 0.0
-    OUTBOX_OLDEST_AGE.set(max(age, 0.0))
-
-
-# --- The scheduler and receivables -------------------------------------------------------
 
 SCHEDULER_RUNS = Counter(
     "huikuan_scheduler_runs_total",
@@ -74,7 +37,7 @@ class OverdueAmountGauge:
     a scrape when the last reading is older than ``max_age_s`` (the sum reads every overdue
     open invoice, so scrapes don't repeat it every few seconds)."""
 
-    def __init__(self, uow: SchedulerUnitOfWorkFactory, clock: Clock, max_age_s: float = 60.0):
+    def __init__(self, uow: ReceivablesJobUnitOfWorkFactory, clock: Clock, max_age_s: float = 60.0):
         self.uow = uow
         self.clock = clock
         self.max_age_s = max_age_s
