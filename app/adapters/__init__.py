@@ -1,1 +1,2 @@
-"""Adapters: PostgreSQL, relay, webhooks, scheduler, metrics."""
+"""Adapters: PostgreSQL (``db``), the relay and webhook sender (``delivery``), the scheduler
+(``scheduling``), the clocks, ids and logging."""

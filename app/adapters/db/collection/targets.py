@@ -23,10 +23,16 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from app.adapters.db.collection.tables import targets as table
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.tables import contracts, installments, invoices, payment_allocations, payments
-from app.adapters.db.tables import targets as table
+from app.adapters.db.receivables.tables import (
+    contracts,
+    installments,
+    invoices,
+    payment_allocations,
+    payments,
+)
 from app.domain.collection.targets import ProgressSums, Target, TargetScope
 from app.domain.errors import StaleVersion, UnknownReference
 from app.domain.money import Money

@@ -11,9 +11,9 @@ from sqlalchemy import ColumnElement, and_, func, insert, not_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from app.adapters.db.collection.tables import tasks as table
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.tables import tasks as table
 from app.domain.collection.tasks import (
     Task,
     TaskKind,

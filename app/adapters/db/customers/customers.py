@@ -11,8 +11,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
+from app.adapters.db.customers.tables import customers
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.tables import customers
 from app.domain.customers.customers import Contact, CreditRating, Customer
 from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.money import Money

@@ -1,4 +1,5 @@
-"""Invoices in PostgreSQL, and the totals derived from them (ledgers, balances)."""
+"""Invoices in PostgreSQL: rows, reads, locks and writes; the totals derived from them
+(ledgers, balances, credit exposure) are ``invoice_totals.py``."""
 
 from __future__ import annotations
 
@@ -7,22 +8,19 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, insert, not_, select, text
+from sqlalchemy import ColumnElement, Select, insert, not_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.tables import contracts, customers, invoices
-from app.domain.customers.customers import Balance
+from app.adapters.db.receivables.invoice_totals import SqlInvoiceTotals, past_due
+from app.adapters.db.receivables.tables import contracts, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
-from app.domain.receivables.installments import Ledger
 from app.domain.receivables.invoices import Hold, Invoice
 from app.services.pagination import PageRequest
-from app.services.receivables.ports import CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
-
-OPEN = ("open", "partially_paid")
+from app.services.receivables.ports import InvoiceFilter, LockedPayers, PayerGroup
 
 
 def invoice_row(invoice: Invoice) -> dict[str, Any]:
@@ -251,17 +249,9 @@ _ADD_PAID = text(
 )
 
 
-def _overdue(today: date) -> ColumnElement[bool]:
-    return and_(invoices.c.status.in_(OPEN), invoices.c.due_date < today)
-
-
-def _money(value: Any, currency: str) -> Money:
-    return Money.of(value or 0, currency)
-
-
-class SqlInvoiceRepository:
+class SqlInvoiceRepository(SqlInvoiceTotals):
     def __init__(self, conn: Executor, driver: Any = None) -> None:
-        self.conn = conn
+        super().__init__(conn)
         self.driver = driver  # the asyncpg connection, for the hot statements
 
     async def add(self, invoice: Invoice) -> None:
@@ -378,7 +368,7 @@ class SqlInvoiceRepository:
     async def rearm_overdue_scans(self, today: date) -> int:
         statement = (
             sql_update(invoices)
-            .where(_overdue(today), invoices.c.next_scan_on.is_not(None))
+            .where(past_due(today), invoices.c.next_scan_on.is_not(None))
             .values(next_scan_on=None)
         )
         return int((await self.conn.execute(statement)).rowcount)
@@ -408,7 +398,7 @@ class SqlInvoiceRepository:
         if filters.status is not None:
             conditions.append(invoices.c.status == filters.status.value)
         if filters.overdue is not None:
-            conditions.append(_overdue(today) if filters.overdue else not_(_overdue(today)))
+            conditions.append(past_due(today) if filters.overdue else not_(past_due(today)))
         if filters.due_before is not None:
             conditions.append(invoices.c.due_date < filters.due_before)
         if filters.external_id is not None:
@@ -418,110 +408,3 @@ class SqlInvoiceRepository:
         if conditions:
             query = query.where(*conditions)
         return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]
-
-    async def _ledgers(
-        self, key: Any, ids: Collection[UUID], today: date, overdue_if: ColumnElement[bool]
-    ) -> dict[UUID, Ledger]:
-        if not ids:
-            return {}
-        written_off = case(
-            (invoices.c.status == "written_off", invoices.c.amount - invoices.c.amount_paid),
-            else_=0,
-        )
-        overdue = case((and_(_overdue(today), overdue_if), invoices.c.outstanding), else_=0)
-        query = (
-            select(
-                key.label("key"),
-                invoices.c.currency,
-                func.sum(invoices.c.amount).label("invoiced"),
-                func.sum(invoices.c.amount_paid).label("collected"),
-                func.sum(written_off).label("written_off"),
-                func.sum(overdue).label("overdue"),
-            )
-            .where(key.in_(list(ids)), invoices.c.status != "void")
-            .group_by(key, invoices.c.currency)
-        )
-        ledgers: dict[UUID, Ledger] = {}
-        for row in (await self.conn.execute(query)).mappings():
-            currency = row["currency"]
-            ledgers[row["key"]] = Ledger(
-                invoiced=_money(row["invoiced"], currency),
-                collected=_money(row["collected"], currency),
-                written_off=_money(row["written_off"], currency),
-                overdue=_money(row["overdue"], currency),
-            )
-        return ledgers
-
-    async def installment_ledgers(
-        self, installment_ids: Collection[UUID], today: date
-    ) -> dict[UUID, Ledger]:
-        return await self._ledgers(
-            invoices.c.installment_id, installment_ids, today, invoices.c.id.is_not(None)
-        )
-
-    async def contract_ledgers(
-        self, contract_ids: Collection[UUID], today: date
-    ) -> dict[UUID, Ledger]:
-        return await self._ledgers(
-            invoices.c.contract_id, contract_ids, today, invoices.c.installment_id.is_(None)
-        )
-
-    async def customer_balances(self, customer_id: UUID, today: date) -> Sequence[Balance]:
-        overdue = case((invoices.c.due_date < today, invoices.c.outstanding), else_=0)
-        query = (
-            select(
-                invoices.c.currency,
-                func.sum(invoices.c.outstanding).label("outstanding"),
-                func.sum(overdue).label("overdue"),
-            )
-            .where(invoices.c.customer_id == customer_id, invoices.c.status.in_(OPEN))
-            .group_by(invoices.c.currency)
-            .order_by(invoices.c.currency)
-        )
-        return [
-            Balance(
-                currency=r["currency"],
-                outstanding=_money(r["outstanding"], r["currency"]),
-                overdue=_money(r["overdue"], r["currency"]),
-            )
-            for r in (await self.conn.execute(query)).mappings()
-        ]
-
-    async def credit_exposure(self, customer_id: UUID) -> CreditExposure | None:
-        outstanding = (
-            select(func.coalesce(func.sum(invoices.c.outstanding), 0))
-            .where(
-                invoices.c.customer_id == customers.c.id,
-                invoices.c.currency == customers.c.currency,
-                invoices.c.status.in_(OPEN),
-            )
-            .scalar_subquery()
-        )
-        query = select(
-            customers.c.credit_limit, customers.c.currency, outstanding.label("outstanding")
-        ).where(customers.c.id == customer_id)
-        row = (await self.conn.execute(query)).mappings().first()
-        if row is None:
-            return None
-        currency = row["currency"]
-        limit = row["credit_limit"]
-        return CreditExposure(
-            credit_limit=None if limit is None else Money.of(limit, currency),
-            outstanding=_money(row["outstanding"], currency),
-        )
-
-    async def any_open_with_outstanding(
-        self, customer_id: UUID, amount: Money, excluding: Collection[UUID]
-    ) -> bool:
-        query = select(
-            select(invoices.c.id)
-            .where(
-                invoices.c.customer_id == customer_id,
-                invoices.c.currency == amount.currency,
-                invoices.c.status.in_(OPEN),
-                invoices.c.outstanding == amount.amount,
-                invoices.c.id.not_in(list(excluding)),
-            )
-            .exists()
-        )
-        return bool((await self.conn.execute(query)).scalar())

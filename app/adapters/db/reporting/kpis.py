@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
+from app.adapters.db.receivables.tables import invoices, payment_allocations
 from app.adapters.db.reporting.asof import (
     closed_by,
     exact,
@@ -34,7 +35,6 @@ from app.adapters.db.reporting.asof import (
     not_voided_by,
     receivable_terms,
 )
-from app.adapters.db.tables import invoices, payment_allocations
 from app.domain.reporting.kpis import KpiSums
 from app.services.reporting.ports import KpiQuery
 
