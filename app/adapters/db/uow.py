@@ -6,6 +6,10 @@ transaction commits and which wakes the relay. When the request carries an
 Idempotency-Key, the claim is stamped ``committed_at`` in the same transaction too (see
 ``app/domain/access/idempotency.py``).
 
+A domain event a use case publishes (:meth:`SqlUnitOfWork.publish`) runs the handlers the
+composition root subscribed to it (``app/services/reactions.py``) at once, in this
+transaction, so their changes and events commit with the change that caused them.
+
 The transaction is run on the asyncpg connection itself (``BEGIN``/``COMMIT``), with
 SQLAlchemy's connection in autocommit mode inside it: SQLAlchemy Core statements and the
 few hot statements that repositories send straight to asyncpg share one transaction, and
