@@ -34,6 +34,7 @@ from app.services.customers.customers import NewCustomer, create_customer
 from app.services.reactions import REACTIONS
 from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.receivables.payments import NewPayment, record_payment
+from app.services.unit_of_work import in_transaction
 
 PAYMENTS = 400
 CONCURRENCY = 8  # all for one customer: the use case queues them on its lock
@@ -53,14 +54,14 @@ def dsn(url: str, database: str | None = None) -> str:
 async def seed(url: str, invoices: int) -> uuid.UUID:
     engine = create_engine(url)
     ctx = context()
-    customer = await create_customer(
-        SqlUnitOfWork(engine, REACTIONS), ctx, NewCustomer("bench", "CNY")
+    customer = await in_transaction(
+        SqlUnitOfWork(engine, REACTIONS), create_customer, ctx, NewCustomer("bench", "CNY")
     )
     for n in range(invoices):
         cmd = NewInvoice(
             customer.id, Decimal(100), "CNY", date(2026, 1, 1), date(2026, 1, 1 + n % 28)
         )
-        await create_invoice(SqlUnitOfWork(engine, REACTIONS), ctx, cmd)
+        await in_transaction(SqlUnitOfWork(engine, REACTIONS), create_invoice, ctx, cmd)
     await engine.dispose()
     return customer.id
 
@@ -74,7 +75,7 @@ async def run_use_case(url: str, customer_id: uuid.UUID, workers: int) -> float:
         while queue:
             queue.pop()
             cmd = NewPayment(customer_id, Decimal(50), "CNY", date(2026, 11, 20))
-            await record_payment(SqlUnitOfWork(engine, REACTIONS), ctx, cmd)
+            await in_transaction(SqlUnitOfWork(engine, REACTIONS), record_payment, ctx, cmd)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))

@@ -1,5 +1,9 @@
 """The unit of work every use case runs in, and the reactions run inside it.
 
+Use cases never open or commit a unit of work: the entry point does (a route, the ingest
+batch, a job's batch, the CLI) and hands the open unit of work in, so one use case can be
+part of a larger transaction (an ingest batch applies many) without a twin of its own.
+
 A unit of work is one database transaction: what a use case changes and the outbox events
 describing it commit together, or not at all. Each context's ports declare the repositories
 its use cases need on top of this base (``ReceivablesUnitOfWork`` …); the SQL unit of work
@@ -18,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Concatenate, ParamSpec, Protocol, Self, TypeVar
 
 from app.domain.events import DomainEvent, OutboxEvent
 from app.services.context import Context
@@ -27,6 +31,9 @@ from app.services.context import Context
 # of the use case that published, and the event.
 Handler = Callable[[Any, Context, Any], Awaitable[object]]
 Reactions = Mapping[type[DomainEvent], Sequence[Handler]]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class UnitOfWork(Protocol):
@@ -60,3 +67,18 @@ async def react(reactions: Reactions, uow: object, ctx: Context, event: DomainEv
     """What :meth:`UnitOfWork.publish` does: each subscribed handler, in table order."""
     for handler in reactions.get(type(event), ()):
         await handler(uow, ctx, event)
+
+
+U = TypeVar("U", bound=UnitOfWork)
+
+
+async def in_transaction(
+    uow: U, use_case: Callable[Concatenate[U, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run one use case the way an entry point does: open ``uow``, hand it in, commit when
+    the use case returns (an exception rolls everything back). For entry points with one
+    use case and nothing after the commit (the CLI, tests); routes write it out."""
+    async with uow:
+        result = await use_case(uow, *args, **kwargs)
+        await uow.commit()
+    return result

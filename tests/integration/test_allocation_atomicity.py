@@ -18,10 +18,11 @@ from app.domain.errors import Conflict
 from app.domain.money import Money
 from app.services.customers.customers import NewCustomer, create_customer
 from app.services.reactions import REACTIONS
-from app.services.receivables.allocations import allocate_payment, reverse_payment
 from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.receivables.payments import NewPayment, record_payment
+from app.services.unit_of_work import in_transaction
 from tests.fakes import context
+from tests.use_cases import allocate_payment, reverse_payment
 
 
 class Boom(Exception):
@@ -56,9 +57,12 @@ async def scalar(db: AsyncEngine, sql: str) -> Any:
 
 async def setup(db: AsyncEngine) -> tuple[UUID, UUID]:
     ctx = context()
-    customer = await create_customer(SqlUnitOfWork(db, REACTIONS), ctx, NewCustomer("客户", "CNY"))
-    bill = await create_invoice(
+    customer = await in_transaction(
+        SqlUnitOfWork(db, REACTIONS), create_customer, ctx, NewCustomer("客户", "CNY")
+    )
+    bill = await in_transaction(
         SqlUnitOfWork(db, REACTIONS),
+        create_invoice,
         ctx,
         NewInvoice(customer.id, Decimal(100), "CNY", date(2026, 10, 1), date(2026, 10, 31)),
     )
@@ -70,7 +74,7 @@ async def test_a_failed_payment_leaves_nothing_behind(db: AsyncEngine) -> None:
     events_before = await scalar(db, "SELECT count(*) FROM outbox_events")
     cmd = NewPayment(customer_id, Decimal(60), "CNY", date(2026, 11, 20))
     with pytest.raises(Boom):
-        await record_payment(FailingUnitOfWork(db, REACTIONS), context(), cmd)
+        await in_transaction(FailingUnitOfWork(db, REACTIONS), record_payment, context(), cmd)
     assert await scalar(db, "SELECT count(*) FROM payments") == 0
     assert await scalar(db, "SELECT count(*) FROM payment_allocations") == 0
     assert await scalar(db, "SELECT sum(amount_paid) FROM invoices") == 0
@@ -83,7 +87,7 @@ async def test_a_failed_later_allocation_or_reversal_leaves_nothing_behind(
     customer_id, _ = await setup(db)
     ctx = context()
     cmd = NewPayment(customer_id, Decimal(60), "CNY", date(2026, 11, 20), allocations=())
-    unallocated = await record_payment(SqlUnitOfWork(db, REACTIONS), ctx, cmd)
+    unallocated = await in_transaction(SqlUnitOfWork(db, REACTIONS), record_payment, ctx, cmd)
     events_before = await scalar(db, "SELECT count(*) FROM outbox_events")
     with pytest.raises(Boom):
         await allocate_payment(FailingUnitOfWork(db, REACTIONS), ctx, unallocated.id)

@@ -13,6 +13,7 @@ from app.domain.events import Actor
 from app.services.customers.customers import NewCustomer, create_customer, list_customers
 from app.services.pagination import page_request
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 
 
 async def kill_other_connections(database_url: str) -> int:
@@ -33,14 +34,16 @@ async def test_a_restarted_database_costs_one_request_not_the_pool(
 ) -> None:
     ctx = platform.context(Actor("t"))
     for n in range(3):  # several pooled connections
-        await create_customer(platform.uow(), ctx, NewCustomer(f"甲{n}", "CNY"))
+        await in_transaction(platform.uow(), create_customer, ctx, NewCustomer(f"甲{n}", "CNY"))
     assert await kill_other_connections(database_url) >= 1
     with pytest.raises(Unavailable):
-        await list_customers(platform.uow(), external_id=None, q=None, page=page_request(10, None))
+        await in_transaction(
+            platform.uow(), list_customers, external_id=None, q=None, page=page_request(10, None)
+        )
     for _ in range(3):
-        page = await list_customers(
-            platform.uow(), external_id=None, q=None, page=page_request(10, None)
+        page = await in_transaction(
+            platform.uow(), list_customers, external_id=None, q=None, page=page_request(10, None)
         )
         assert len(page.items) == 3
-    made = await create_customer(platform.uow(), ctx, NewCustomer("乙", "CNY"))
+    made = await in_transaction(platform.uow(), create_customer, ctx, NewCustomer("乙", "CNY"))
     assert made.name == "乙"

@@ -20,6 +20,7 @@ from app.services.intake.sweeper import ParkedEventSweeper
 from app.services.platform import Platform
 from app.services.reactions import REACTIONS
 from app.services.receivables.payments import NewPayment, record_payment
+from app.services.unit_of_work import in_transaction
 from tests.ingest_events import contract, customer, event, invoice, payment
 
 
@@ -92,7 +93,7 @@ async def test_a_write_that_fails_in_a_run_rejects_only_its_event(
     taken = NewPayment(
         customer_id, Decimal(5), "CNY", date(2026, 11, 20), external_id="P-2", allocations=()
     )
-    await record_payment(platform.uow(), platform.context(Actor("rest")), taken)
+    await in_transaction(platform.uow(), record_payment, platform.context(Actor("rest")), taken)
     report = await ingest(
         platform,
         event("payment.received", payment("P-1", amount="10.00")),
@@ -116,8 +117,11 @@ async def test_the_sweep_applies_what_waited_for_a_record_that_arrived_unannounc
     waiting = event("invoice.issued", invoice())
     assert statuses(await ingest(platform, waiting)) == ["parked"]
     # A customer created without announcing itself (as if its release had been cut short).
-    await create_customer(
-        platform.uow(), platform.context(Actor("t")), NewCustomer("甲", "CNY", external_id="C-1")
+    await in_transaction(
+        platform.uow(),
+        create_customer,
+        platform.context(Actor("t")),
+        NewCustomer("甲", "CNY", external_id="C-1"),
     )
     sweeper = ParkedEventSweeper(platform.uow, platform.clock, platform.ids, interval_s=60)
     released = await sweeper.sweep()

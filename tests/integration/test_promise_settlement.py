@@ -14,6 +14,7 @@ from app.domain.collection.promises import PromiseStatus, settle_after_deadline
 from app.services.collection.interactions import NewInteraction, NewPromise, record_interaction
 from app.services.customers.customers import NewCustomer, create_customer
 from app.services.reactions import REACTIONS
+from app.services.unit_of_work import in_transaction
 from tests.fakes import context
 
 MET = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -21,8 +22,8 @@ LATER = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 async def promises_due(db: AsyncEngine, *days: date) -> list[str]:
-    customer = await create_customer(
-        SqlUnitOfWork(db, REACTIONS), context(), NewCustomer("客户", "CNY")
+    customer = await in_transaction(
+        SqlUnitOfWork(db, REACTIONS), create_customer, context(), NewCustomer("客户", "CNY")
     )
     made = []
     for day in days:

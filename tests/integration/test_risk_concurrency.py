@@ -16,6 +16,7 @@ from app.services.collection.ports import RuleRaise
 from app.services.collection.risk_rules import raise_flag
 from app.services.customers.customers import NewCustomer, create_customer
 from app.services.reactions import REACTIONS
+from app.services.unit_of_work import in_transaction
 from tests.e2e.receivables import customer
 from tests.fakes import context
 
@@ -77,8 +78,8 @@ async def _raise(uow: SqlUnitOfWork, subject: Subject, severity: Severity) -> Ru
 async def race(db: AsyncEngine, first: Severity, second: Severity) -> RuleRaise | None:
     """The second raiser inserts while the first one's insert is not yet committed: it
     waits on the unique index, then takes the ON CONFLICT path. Returns its result."""
-    created = await create_customer(
-        SqlUnitOfWork(db, REACTIONS), context(), NewCustomer("客户", "CNY")
+    created = await in_transaction(
+        SqlUnitOfWork(db, REACTIONS), create_customer, context(), NewCustomer("客户", "CNY")
     )
     subject = Subject(SubjectType.CUSTOMER, created.id)
 

@@ -14,6 +14,7 @@ from app.domain.events import Actor
 from app.services.customers.customers import NewCustomer, create_customer, subject
 from app.services.platform import Platform
 from app.services.reactions import REACTIONS
+from app.services.unit_of_work import in_transaction
 
 
 async def counts(engine: AsyncEngine) -> tuple[int, int]:
@@ -69,8 +70,8 @@ async def test_a_failure_while_writing_the_events_rolls_back_the_change(
 async def test_a_committed_change_has_exactly_its_events(
     platform: Platform, db: AsyncEngine
 ) -> None:
-    made = await create_customer(
-        platform.uow(), platform.context(Actor("t")), NewCustomer("A", "CNY")
+    made = await in_transaction(
+        platform.uow(), create_customer, platform.context(Actor("t")), NewCustomer("A", "CNY")
     )
     assert await counts(db) == (1, 1)
     async with db.connect() as conn:

@@ -27,29 +27,31 @@ from app.services.collection.risk_flags import NewRiskFlag, close_risk_flag, cre
 from app.services.collection.targets import NewTarget, create_target, get_target
 from app.services.collection.tasks import NewTask, create_task, update_task
 from app.services.customers.customers import NewCustomer, create_customer, get_customer_detail
-from app.services.receivables.invoice_actions import dispute_invoice
 from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.receivables.payments import NewPayment, record_payment
+from app.services.unit_of_work import in_transaction
 from tests.fakes import FakeUnitOfWork, FixedClock, context
+from tests.use_cases import dispute_invoice
 
 MET = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
 async def a_customer(uow: FakeUnitOfWork, limit: str | None = None) -> UUID:
     cmd = NewCustomer("客户", "CNY", credit_limit=Decimal(limit) if limit else None)
-    return (await create_customer(uow, context(), cmd)).id
+    return (await in_transaction(uow, create_customer, context(), cmd)).id
 
 
 async def an_invoice(uow: FakeUnitOfWork, customer_id: UUID, amount: str = "1000") -> UUID:
     cmd = NewInvoice(customer_id, Decimal(amount), "CNY", date(2026, 10, 1), date(2026, 10, 31))
-    return (await create_invoice(uow, context(), cmd)).id
+    return (await in_transaction(uow, create_invoice, context(), cmd)).id
 
 
 async def test_target_progress_and_event() -> None:
     uow = FakeUnitOfWork()
     customer_id = await a_customer(uow)
-    await record_payment(
+    await in_transaction(
         uow,
+        record_payment,
         context(),
         NewPayment(customer_id, Decimal(300), "CNY", date(2026, 11, 2), allocations=()),
     )
@@ -134,8 +136,11 @@ async def test_a_promise_is_kept_by_an_allocated_payment_in_time() -> None:
     )
     view = await record_interaction(uow, context(), cmd)
     assert view.promise is not None
-    await record_payment(
-        uow, context(), NewPayment(customer_id, Decimal(1000), "CNY", date(2026, 12, 1))
+    await in_transaction(
+        uow,
+        record_payment,
+        context(),
+        NewPayment(customer_id, Decimal(1000), "CNY", date(2026, 12, 1)),
     )
     assert uow.promises.rows[view.promise.id].status is PromiseStatus.KEPT
     kept = [e for e in uow.events if e.type == "promise.kept"]
@@ -163,8 +168,11 @@ async def test_rules_raise_flags_in_the_triggering_use_case() -> None:
     uow = FakeUnitOfWork()
     customer_id = await a_customer(uow, limit="500")
     await an_invoice(uow, customer_id, "800")  # credit: 160 % of the limit
-    await record_payment(
-        uow, context(), NewPayment(customer_id, Decimal(900), "CNY", date(2026, 11, 1))
+    await in_transaction(
+        uow,
+        record_payment,
+        context(),
+        NewPayment(customer_id, Decimal(900), "CNY", date(2026, 11, 1)),
     )
     await dispute_invoice(uow, context(), await an_invoice(uow, customer_id, "10"), "错开")
     kinds = sorted((f.kind, f.severity) for f in uow.risk_flags.rows.values())

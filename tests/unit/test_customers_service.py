@@ -9,13 +9,18 @@ import pytest
 from app.domain.customers.customers import CreditRating
 from app.domain.errors import DuplicateExternalId, NotFound, StaleVersion, ValidationFailed
 from app.services.customers import customers
+from app.services.unit_of_work import in_transaction
 from tests.fakes import FakeUnitOfWork, FixedClock, context
+from tests.use_cases import update_customer as update
 
 
 async def test_create_emits_customer_created_with_the_document() -> None:
     uow, ctx = FakeUnitOfWork(), context()
-    made = await customers.create_customer(
-        uow, ctx, customers.NewCustomer(name="  深圳客户  ", currency="CNY", external_id="E1")
+    made = await in_transaction(
+        uow,
+        customers.create_customer,
+        ctx,
+        customers.NewCustomer(name="  深圳客户  ", currency="CNY", external_id="E1"),
     )
     assert made.name == "深圳客户"
     (event,) = uow.events
@@ -27,8 +32,10 @@ async def test_create_emits_customer_created_with_the_document() -> None:
 
 async def test_update_records_what_changed_and_bumps_the_version() -> None:
     uow, ctx = FakeUnitOfWork(), context()
-    made = await customers.create_customer(uow, ctx, customers.NewCustomer("A", "CNY"))
-    changed = await customers.update_customer(
+    made = await in_transaction(
+        uow, customers.create_customer, ctx, customers.NewCustomer("A", "CNY")
+    )
+    changed = await update(
         uow, ctx, made.id, {"credit_rating": CreditRating.C, "credit_limit": Decimal("10")}, 1
     )
     assert changed.version == 2
@@ -44,37 +51,48 @@ async def test_update_records_what_changed_and_bumps_the_version() -> None:
 
 async def test_an_update_that_changes_nothing_emits_nothing() -> None:
     uow, ctx = FakeUnitOfWork(), context()
-    made = await customers.create_customer(uow, ctx, customers.NewCustomer("A", "CNY"))
-    same = await customers.update_customer(uow, ctx, made.id, {"name": "A"})
+    made = await in_transaction(
+        uow, customers.create_customer, ctx, customers.NewCustomer("A", "CNY")
+    )
+    same = await update(uow, ctx, made.id, {"name": "A"})
     assert same.version == 1
     assert [e.type for e in uow.events] == ["customer.created"]
 
 
 async def test_stale_version_is_refused_and_changes_nothing() -> None:
     uow, ctx = FakeUnitOfWork(), context()
-    made = await customers.create_customer(uow, ctx, customers.NewCustomer("A", "CNY"))
-    await customers.update_customer(uow, ctx, made.id, {"name": "B"}, 1)
+    made = await in_transaction(
+        uow, customers.create_customer, ctx, customers.NewCustomer("A", "CNY")
+    )
+    await update(uow, ctx, made.id, {"name": "B"}, 1)
     with pytest.raises(StaleVersion):
-        await customers.update_customer(uow, ctx, made.id, {"name": "C"}, 1)
+        await update(uow, ctx, made.id, {"name": "C"}, 1)
     assert (await customers.get_customer(uow, made.id)).name == "B"
 
 
 async def test_invalid_input_is_refused_before_anything_is_written() -> None:
     uow, ctx = FakeUnitOfWork(), context()
     with pytest.raises(ValidationFailed):
-        await customers.create_customer(uow, ctx, customers.NewCustomer(" ", "CNY"))
+        await in_transaction(uow, customers.create_customer, ctx, customers.NewCustomer(" ", "CNY"))
     with pytest.raises(ValidationFailed):
-        await customers.create_customer(
-            uow, ctx, customers.NewCustomer("A", "JPY", credit_limit=Decimal("1.5"))
+        await in_transaction(
+            uow,
+            customers.create_customer,
+            ctx,
+            customers.NewCustomer("A", "JPY", credit_limit=Decimal("1.5")),
         )
     assert uow.events == []
 
 
 async def test_duplicate_external_ids_and_unknown_ids() -> None:
     uow, ctx = FakeUnitOfWork(), context()
-    await customers.create_customer(uow, ctx, customers.NewCustomer("A", "CNY", "E1"))
+    await in_transaction(
+        uow, customers.create_customer, ctx, customers.NewCustomer("A", "CNY", "E1")
+    )
     with pytest.raises(DuplicateExternalId):
-        await customers.create_customer(uow, ctx, customers.NewCustomer("B", "CNY", "E1"))
+        await in_transaction(
+            uow, customers.create_customer, ctx, customers.NewCustomer("B", "CNY", "E1")
+        )
     with pytest.raises(NotFound):
         await customers.get_customer(uow, ctx.ids.new_id())
     assert len(uow.events) == 1
@@ -82,13 +100,14 @@ async def test_duplicate_external_ids_and_unknown_ids() -> None:
 
 async def test_changing_currency_keeps_the_credit_limit_in_the_new_currency() -> None:
     uow, ctx = FakeUnitOfWork(), context(FixedClock())
-    made = await customers.create_customer(
-        uow, ctx, customers.NewCustomer("A", "CNY", credit_limit=Decimal("100"))
+    made = await in_transaction(
+        uow,
+        customers.create_customer,
+        ctx,
+        customers.NewCustomer("A", "CNY", credit_limit=Decimal("100")),
     )
-    moved = await customers.update_customer(uow, ctx, made.id, {"currency": "JPY"})
+    moved = await update(uow, ctx, made.id, {"currency": "JPY"})
     assert moved.credit_limit is not None
     assert moved.credit_limit.currency == "JPY"
     with pytest.raises(ValidationFailed):
-        await customers.update_customer(
-            uow, ctx, made.id, {"currency": "CNY", "credit_limit": Decimal("1.001")}
-        )
+        await update(uow, ctx, made.id, {"currency": "CNY", "credit_limit": Decimal("1.001")})

@@ -12,19 +12,26 @@ from app.domain.errors import Conflict, IllegalStateTransition, ValidationFailed
 from app.domain.receivables.contracts import ChangeKind
 from app.domain.receivables.plans import PlannedInstallment
 from app.services.customers.customers import NewCustomer, create_customer
-from app.services.receivables.allocations import AllocationRequest, reverse_payment, undo_allocation
-from app.services.receivables.contracts import NewContract, create_contract, update_contract
-from app.services.receivables.installments import installment_history, reschedule_installment
-from app.services.receivables.invoice_actions import void_invoice
+from app.services.receivables.allocations import AllocationRequest
+from app.services.receivables.contracts import NewContract, create_contract
+from app.services.receivables.installments import installment_history
 from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.receivables.payments import NewPayment, record_payment
+from app.services.unit_of_work import in_transaction
 from tests.fakes import FakeUnitOfWork, context
+from tests.use_cases import (
+    reschedule_installment,
+    reverse_payment,
+    undo_allocation,
+    update_contract,
+    void_invoice,
+)
 
 SIGNED = date(2026, 1, 10)
 
 
 async def a_customer(uow: FakeUnitOfWork) -> UUID:
-    return (await create_customer(uow, context(), NewCustomer("客户", "CNY"))).id
+    return (await in_transaction(uow, create_customer, context(), NewCustomer("客户", "CNY"))).id
 
 
 def plan(*percents: int) -> tuple[PlannedInstallment, ...]:
@@ -40,7 +47,7 @@ async def test_create_contract_records_history_and_emits_contract_created() -> N
     cmd = NewContract(
         customer_id, "项目", Decimal(1000), "CNY", "u1", SIGNED, installments=plan(30, 70)
     )
-    view = await create_contract(uow, context(), cmd)
+    view = await in_transaction(uow, create_contract, context(), cmd)
     assert [i.amount.to_wire() for i in view.contract.installments] == ["300.00", "700.00"]
     assert [e.type for e in uow.events] == ["customer.created", "contract.created"]
     assert uow.events[-1].data["object"] == view.document()
@@ -55,7 +62,7 @@ async def test_plan_change_and_reschedule_are_kept_in_history() -> None:
     cmd = NewContract(
         customer_id, "项目", Decimal(1000), "CNY", "u1", SIGNED, installments=plan(30, 70)
     )
-    view = await create_contract(uow, context(), cmd)
+    view = await in_transaction(uow, create_contract, context(), cmd)
     second = view.contract.installments[1]
     changed = await update_contract(
         uow,
@@ -85,10 +92,11 @@ async def test_payment_events_and_installment_paid() -> None:
     cmd = NewContract(
         customer_id, "项目", Decimal(1000), "CNY", "u1", SIGNED, installments=plan(30, 70)
     )
-    view = await create_contract(uow, context(), cmd)
+    view = await in_transaction(uow, create_contract, context(), cmd)
     installment = view.contract.installments[0]
-    bill = await create_invoice(
+    bill = await in_transaction(
         uow,
+        create_invoice,
         context(),
         NewInvoice(
             customer_id,
@@ -100,8 +108,11 @@ async def test_payment_events_and_installment_paid() -> None:
         ),
     )
     uow.events.clear()
-    payment = await record_payment(
-        uow, context(), NewPayment(customer_id, Decimal(500), "CNY", date(2026, 2, 1))
+    payment = await in_transaction(
+        uow,
+        record_payment,
+        context(),
+        NewPayment(customer_id, Decimal(500), "CNY", date(2026, 2, 1)),
     )
     assert payment.allocated_amount.to_wire() == "300.00"
     assert [e.type for e in uow.events] == [
@@ -120,8 +131,9 @@ async def test_a_refused_allocation_rolls_everything_back() -> None:
     uow = FakeUnitOfWork()
     customer_id = await a_customer(uow)
     invoices = [
-        await create_invoice(
+        await in_transaction(
             uow,
+            create_invoice,
             context(),
             NewInvoice(customer_id, Decimal(100), "CNY", date(2026, 10, 1), date(2026, 10, 31)),
         )
@@ -139,7 +151,7 @@ async def test_a_refused_allocation_rolls_everything_back() -> None:
         ),
     )
     with pytest.raises(ValidationFailed, match="more than"):
-        await record_payment(uow, context(), cmd)
+        await in_transaction(uow, record_payment, context(), cmd)
     assert uow.payments.rows == {}
     assert {i.amount_paid.to_wire() for i in uow.invoices.rows.values()} == {"0.00"}
     assert uow.events == events_before
@@ -148,13 +160,17 @@ async def test_a_refused_allocation_rolls_everything_back() -> None:
 async def test_undo_and_reverse() -> None:
     uow = FakeUnitOfWork()
     customer_id = await a_customer(uow)
-    bill = await create_invoice(
+    bill = await in_transaction(
         uow,
+        create_invoice,
         context(),
         NewInvoice(customer_id, Decimal(100), "CNY", date(2026, 10, 1), date(2026, 10, 31)),
     )
-    payment = await record_payment(
-        uow, context(), NewPayment(customer_id, Decimal(100), "CNY", date(2026, 11, 1))
+    payment = await in_transaction(
+        uow,
+        record_payment,
+        context(),
+        NewPayment(customer_id, Decimal(100), "CNY", date(2026, 11, 1)),
     )
     (allocation,) = payment.allocations
     undone = await undo_allocation(uow, context(), payment.id, allocation.id)

@@ -45,7 +45,8 @@ class OverdueAmountGauge:
         self._currencies: set[str] = set()
 
     async def refresh(self) -> None:
-        amounts = await overdue_amounts(self.uow(), self.clock)
+        async with self.uow() as uow:
+            amounts = await overdue_amounts(uow, self.clock)
         seen = {m.currency for m in amounts}
         for money in amounts:
             OVERDUE_AMOUNT.labels(money.currency).set(float(money.amount))

@@ -44,19 +44,18 @@ async def create_customer(
     response: Response,
     arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
-    customer = await use_cases.create_customer(
-        uow,
-        ctx,
-        use_cases.NewCustomer(
-            name=body.name,
-            currency=body.currency,
-            external_id=body.external_id,
-            credit_rating=body.credit_rating,
-            credit_limit=body.credit_limit,
-            payment_terms_days=body.payment_terms_days,
-            contacts=_contacts(body.contacts),
-        ),
+    cmd = use_cases.NewCustomer(
+        name=body.name,
+        currency=body.currency,
+        external_id=body.external_id,
+        credit_rating=body.credit_rating,
+        credit_limit=body.credit_limit,
+        payment_terms_days=body.payment_terms_days,
+        contacts=_contacts(body.contacts),
     )
+    async with uow:
+        customer = await use_cases.create_customer(uow, ctx, cmd)
+        await uow.commit()
     await arrivals("customer", customer.external_id)
     response.headers["Location"] = f"/v1/customers/{customer.id}"
     response.headers["ETag"] = etag(customer.version)
@@ -72,9 +71,10 @@ async def list_customers(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    page = await use_cases.list_customers(
-        uow, external_id=external_id, q=q, page=page_request(limit, cursor)
-    )
+    async with uow:
+        page = await use_cases.list_customers(
+            uow, external_id=external_id, q=q, page=page_request(limit, cursor)
+        )
     return {"data": [customer_document(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
@@ -87,7 +87,8 @@ async def list_customers(
 async def get_customer(
     customer_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    detail = await use_cases.get_customer_detail(uow, clock, customer_id)
+    async with uow:
+        detail = await use_cases.get_customer_detail(uow, clock, customer_id)
     response.headers["ETag"] = etag(detail.customer.version)
     return detail.document()
 
@@ -110,9 +111,13 @@ async def update_customer(
     values = body.model_dump(exclude_unset=True)
     if "contacts" in values:
         values["contacts"] = _contacts(body.contacts or [])
-    customer = await use_cases.update_customer(uow, ctx, customer_id, values, expected_version)
+    async with uow:
+        current = await use_cases.current_customer(uow, customer_id, expected_version)
+        customer = await use_cases.update_customer(uow, ctx, current, values)
+        await uow.commit()
     if "external_id" in values:
         await arrivals("customer", customer.external_id)
-    detail = await use_cases.get_customer_detail(uow, ctx.clock, customer.id)
+    async with uow:  # after the arrivals: the balances include what they released
+        detail = await use_cases.get_customer_detail(uow, ctx.clock, customer.id)
     response.headers["ETag"] = etag(customer.version)
     return customer_detail_document(customer, detail.balances, detail.risk)

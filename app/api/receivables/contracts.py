@@ -53,21 +53,23 @@ async def create_contract(
     response: Response,
     arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
-    view = await use_cases.create_contract(
-        uow,
-        ctx,
-        use_cases.NewContract(
-            customer_id=body.customer_id,
-            name=body.name,
-            amount=body.amount,
-            currency=body.currency,
-            owner=body.owner,
-            signed_on=body.signed_on,
-            external_id=body.external_id,
-            late_fee_rate=body.late_fee_rate,
-            installments=_plan(body.installments),
-        ),
-    )
+    async with uow:
+        view = await use_cases.create_contract(
+            uow,
+            ctx,
+            use_cases.NewContract(
+                customer_id=body.customer_id,
+                name=body.name,
+                amount=body.amount,
+                currency=body.currency,
+                owner=body.owner,
+                signed_on=body.signed_on,
+                external_id=body.external_id,
+                late_fee_rate=body.late_fee_rate,
+                installments=_plan(body.installments),
+            ),
+        )
+        await uow.commit()
     await arrivals("contract", view.contract.external_id)
     response.headers["Location"] = f"/v1/contracts/{view.contract.id}"
     response.headers["ETag"] = etag(view.contract.version)
@@ -85,14 +87,15 @@ async def list_contracts(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    page = await use_cases.list_contracts(
-        uow,
-        clock,
-        customer_id=customer_id,
-        external_id=external_id,
-        owner=owner,
-        page=page_request(limit, cursor),
-    )
+    async with uow:
+        page = await use_cases.list_contracts(
+            uow,
+            clock,
+            customer_id=customer_id,
+            external_id=external_id,
+            owner=owner,
+            page=page_request(limit, cursor),
+        )
     return {"data": [v.document() for v in page.items], "next_cursor": page.next_cursor}
 
 
@@ -105,7 +108,8 @@ async def list_contracts(
 async def get_contract(
     contract_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    view = await use_cases.get_contract(uow, clock, contract_id)
+    async with uow:
+        view = await use_cases.get_contract(uow, clock, contract_id)
     response.headers["ETag"] = etag(view.contract.version)
     return view.document()
 
@@ -132,9 +136,10 @@ async def update_contract(
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True, exclude={"installments", "reason"})
     plan = _plan(body.installments) if body.installments is not None else None
-    view = await use_cases.update_contract(
-        uow, ctx, contract_id, values, plan, body.reason, expected_version
-    )
+    async with uow:
+        current = await use_cases.locked_contract(uow, contract_id, expected_version)
+        view = await use_cases.update_contract(uow, ctx, current, values, plan, body.reason)
+        await uow.commit()
     if "external_id" in values:
         await arrivals("contract", view.contract.external_id)
     response.headers["ETag"] = etag(view.contract.version)
@@ -156,9 +161,12 @@ async def reschedule_installment(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    contract, document = await installment_cases.reschedule_installment(
-        uow, ctx, contract_id, installment_id, body.due_date, body.reason, expected_version
-    )
+    async with uow:
+        current = await use_cases.locked_contract(uow, contract_id, expected_version)
+        contract, document = await installment_cases.reschedule_installment(
+            uow, ctx, current, installment_id, body.due_date, body.reason
+        )
+        await uow.commit()
     response.headers["ETag"] = etag(contract.version)
     return document
 
@@ -172,5 +180,6 @@ async def reschedule_installment(
 async def installment_history(
     contract_id: UUID, installment_id: UUID, uow: UowDep, _: Reader
 ) -> dict[str, Any]:
-    entries = await installment_cases.installment_history(uow, contract_id, installment_id)
+    async with uow:
+        entries = await installment_cases.installment_history(uow, contract_id, installment_id)
     return {"data": [history_document(e) for e in entries], "next_cursor": None}

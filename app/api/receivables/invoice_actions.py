@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -17,17 +18,31 @@ from app.api.receivables.schemas.invoices import (
     ReasonIn,
     ResolveIn,
 )
-from app.domain.receivables.invoices import Invoice
 from app.services.context import Context
+from app.services.platform import AppUnitOfWork
 from app.services.receivables import invoice_actions as actions
 from app.services.receivables.invoice_documents import invoice_document
+from app.services.receivables.invoices import locked_invoice
 
 router = resource_router("/v1/invoices", "invoices")
 
 ACTION_PROBLEMS = problem_responses(404, 409, 412)
 
 
-def _answer(invoice: Invoice, ctx: Context, response: Response) -> dict[str, Any]:
+async def _act(
+    uow: AppUnitOfWork,
+    ctx: Context,
+    invoice_id: UUID,
+    expected_version: int | None,
+    response: Response,
+    action: actions.InvoiceAction,
+    reason: str | None = None,
+    until: date | None = None,
+) -> dict[str, Any]:
+    async with uow:
+        current = await locked_invoice(uow, invoice_id, expected_version)
+        invoice = await actions.act_on_invoice(uow, ctx, current, action, reason, until)
+        await uow.commit()
     response.headers["ETag"] = etag(invoice.version)
     return invoice_document(invoice, ctx.clock.today())
 
@@ -47,8 +62,7 @@ async def void_invoice(
     body: OptionalReasonIn | None = None,
 ) -> dict[str, Any]:
     reason = body.reason if body else None
-    invoice = await actions.void_invoice(uow, ctx, invoice_id, reason, expected_version)
-    return _answer(invoice, ctx, response)
+    return await _act(uow, ctx, invoice_id, expected_version, response, "void", reason)
 
 
 @router.post(
@@ -65,8 +79,7 @@ async def dispute_invoice(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    invoice = await actions.dispute_invoice(uow, ctx, invoice_id, body.reason, expected_version)
-    return _answer(invoice, ctx, response)
+    return await _act(uow, ctx, invoice_id, expected_version, response, "dispute", body.reason)
 
 
 @router.post(
@@ -84,8 +97,7 @@ async def resolve_dispute(
     body: ResolveIn | None = None,
 ) -> dict[str, Any]:
     note = body.note if body else None
-    invoice = await actions.resolve_dispute(uow, ctx, invoice_id, note, expected_version)
-    return _answer(invoice, ctx, response)
+    return await _act(uow, ctx, invoice_id, expected_version, response, "resolve_dispute", note)
 
 
 @router.post(
@@ -102,8 +114,7 @@ async def write_off_invoice(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    invoice = await actions.write_off_invoice(uow, ctx, invoice_id, body.reason, expected_version)
-    return _answer(invoice, ctx, response)
+    return await _act(uow, ctx, invoice_id, expected_version, response, "write_off", body.reason)
 
 
 @router.post(
@@ -120,10 +131,9 @@ async def hold_invoice(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    invoice = await actions.hold_invoice(
-        uow, ctx, invoice_id, body.reason, body.until, expected_version
+    return await _act(
+        uow, ctx, invoice_id, expected_version, response, "hold", body.reason, body.until
     )
-    return _answer(invoice, ctx, response)
 
 
 @router.post(
@@ -139,5 +149,4 @@ async def release_invoice(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    invoice = await actions.release_invoice(uow, ctx, invoice_id, expected_version)
-    return _answer(invoice, ctx, response)
+    return await _act(uow, ctx, invoice_id, expected_version, response, "release")

@@ -36,20 +36,22 @@ async def create_invoice(
     response: Response,
     arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
-    invoice = await use_cases.create_invoice(
-        uow,
-        ctx,
-        use_cases.NewInvoice(
-            customer_id=body.customer_id,
-            amount=body.amount,
-            currency=body.currency,
-            issued_on=body.issued_on,
-            due_date=body.due_date,
-            external_id=body.external_id,
-            contract_id=body.contract_id,
-            installment_id=body.installment_id,
-        ),
-    )
+    async with uow:
+        invoice = await use_cases.create_invoice(
+            uow,
+            ctx,
+            use_cases.NewInvoice(
+                customer_id=body.customer_id,
+                amount=body.amount,
+                currency=body.currency,
+                issued_on=body.issued_on,
+                due_date=body.due_date,
+                external_id=body.external_id,
+                contract_id=body.contract_id,
+                installment_id=body.installment_id,
+            ),
+        )
+        await uow.commit()
     await arrivals("invoice", invoice.external_id)
     response.headers["Location"] = f"/v1/invoices/{invoice.id}"
     response.headers["ETag"] = etag(invoice.version)
@@ -80,7 +82,8 @@ async def list_invoices(
         due_before=due_before,
         external_id=external_id,
     )
-    page = await use_cases.list_invoices(uow, clock, filters, page_request(limit, cursor))
+    async with uow:
+        page = await use_cases.list_invoices(uow, clock, filters, page_request(limit, cursor))
     today = clock.today()
     return {
         "data": [invoice_document(i, today) for i in page.items],
@@ -97,7 +100,8 @@ async def list_invoices(
 async def get_invoice(
     invoice_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    invoice = await use_cases.get_invoice(uow, invoice_id)
+    async with uow:
+        invoice = await use_cases.get_invoice(uow, invoice_id)
     response.headers["ETag"] = etag(invoice.version)
     return invoice_document(invoice, clock.today())
 
@@ -118,7 +122,10 @@ async def update_invoice(
     arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
-    invoice = await use_cases.update_invoice(uow, ctx, invoice_id, values, expected_version)
+    async with uow:
+        current = await use_cases.locked_invoice(uow, invoice_id, expected_version)
+        invoice = await use_cases.update_invoice(uow, ctx, current, values)
+        await uow.commit()
     if "external_id" in values:
         await arrivals("invoice", invoice.external_id)
     response.headers["ETag"] = etag(invoice.version)

@@ -59,20 +59,22 @@ async def record_payment(
     response: Response,
     arrivals: ArrivalsDep,
 ) -> dict[str, Any]:
-    payment = await use_cases.record_payment(
-        uow,
-        ctx,
-        use_cases.NewPayment(
-            customer_id=body.customer_id,
-            amount=body.amount,
-            currency=body.currency,
-            received_on=body.received_on,
-            external_id=body.external_id,
-            method=body.method,
-            reference=body.reference,
-            allocations=_requests(body.allocations),
-        ),
-    )
+    async with uow:
+        payment = await use_cases.record_payment(
+            uow,
+            ctx,
+            use_cases.NewPayment(
+                customer_id=body.customer_id,
+                amount=body.amount,
+                currency=body.currency,
+                received_on=body.received_on,
+                external_id=body.external_id,
+                method=body.method,
+                reference=body.reference,
+                allocations=_requests(body.allocations),
+            ),
+        )
+        await uow.commit()
     await arrivals("payment", payment.external_id)
     response.headers["Location"] = f"/v1/payments/{payment.id}"
     return _answer(payment, response)
@@ -88,13 +90,14 @@ async def list_payments(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    page = await use_cases.list_payments(
-        uow,
-        customer_id=customer_id,
-        external_id=external_id,
-        status=status,
-        page=page_request(limit, cursor),
-    )
+    async with uow:
+        page = await use_cases.list_payments(
+            uow,
+            customer_id=customer_id,
+            external_id=external_id,
+            status=status,
+            page=page_request(limit, cursor),
+        )
     return {"data": [payment_document(p) for p in page.items], "next_cursor": page.next_cursor}
 
 
@@ -107,7 +110,9 @@ async def list_payments(
 async def get_payment(
     payment_id: UUID, uow: UowDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    return _answer(await use_cases.get_payment(uow, payment_id), response)
+    async with uow:
+        payment = await use_cases.get_payment(uow, payment_id)
+    return _answer(payment, response)
 
 
 @router.post(
@@ -126,9 +131,10 @@ async def allocate_payment(
     body: AllocateIn | None = None,
 ) -> dict[str, Any]:
     requests = _requests(body.allocations if body else None)
-    payment = await allocation_cases.allocate_payment(
-        uow, ctx, payment_id, requests, expected_version
-    )
+    async with uow:
+        current = await allocation_cases.locked_payment(uow, payment_id, expected_version)
+        payment = await allocation_cases.allocate_payment(uow, ctx, current, requests)
+        await uow.commit()
     return _answer(payment, response)
 
 
@@ -141,7 +147,10 @@ async def allocate_payment(
 async def undo_allocation(
     payment_id: UUID, allocation_id: UUID, uow: UowDep, ctx: WriteContext, response: Response
 ) -> dict[str, Any]:
-    payment = await allocation_cases.undo_allocation(uow, ctx, payment_id, allocation_id)
+    async with uow:
+        current = await allocation_cases.locked_payment(uow, payment_id)
+        payment = await allocation_cases.undo_allocation(uow, ctx, current, allocation_id)
+        await uow.commit()
     return _answer(payment, response)
 
 
@@ -160,5 +169,8 @@ async def reverse_payment(
     body: ReverseIn | None = None,
 ) -> dict[str, Any]:
     reason = body.reason if body else None
-    payment = await allocation_cases.reverse_payment(uow, ctx, payment_id, reason, expected_version)
+    async with uow:
+        current = await allocation_cases.locked_payment(uow, payment_id, expected_version)
+        payment = await allocation_cases.reverse_payment(uow, ctx, current, reason)
+        await uow.commit()
     return _answer(payment, response)

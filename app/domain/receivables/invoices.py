@@ -173,7 +173,7 @@ def void_invoice(invoice: Invoice, reason: str | None, now: datetime, today: dat
     )
 
 
-def dispute_invoice(invoice: Invoice, reason: str, now: datetime) -> Invoice:
+def dispute_invoice(invoice: Invoice, reason: str | None, now: datetime) -> Invoice:
     _require_payable(invoice, "disputed")
     if invoice.disputed:
         raise IllegalStateTransition("the invoice is already disputed")
@@ -186,7 +186,7 @@ def resolve_dispute(invoice: Invoice, now: datetime) -> Invoice:
     return _touch(invoice, now, disputed_at=None, dispute_reason=None)
 
 
-def write_off_invoice(invoice: Invoice, reason: str, now: datetime, today: date) -> Invoice:
+def write_off_invoice(invoice: Invoice, reason: str | None, now: datetime, today: date) -> Invoice:
     """Close what is unpaid; the paid part stays paid."""
     _require_payable(invoice, "written off")
     return _touch(
@@ -198,8 +198,12 @@ def write_off_invoice(invoice: Invoice, reason: str, now: datetime, today: date)
     )
 
 
-def hold_invoice(invoice: Invoice, reason: str, until: date, now: datetime, today: date) -> Invoice:
+def hold_invoice(
+    invoice: Invoice, reason: str | None, until: date | None, now: datetime, today: date
+) -> Invoice:
     _require_payable(invoice, "put on hold")
+    if until is None:
+        raise ValidationFailed("until is required", ("until",))
     if until < today:
         raise ValidationFailed(f"until {until} is in the past", ("until",))
     text = _reason(reason)

@@ -44,14 +44,6 @@ def subject(customer_id: UUID) -> str:
 
 async def create_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
     """Create a customer and emit ``customer.created``."""
-    async with uow:
-        customer = await add_customer(uow, ctx, cmd)
-        await uow.commit()
-    return customer
-
-
-async def add_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
-    """:func:`create_customer` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     customer = Customer(
         id=ctx.ids.new_id(),
@@ -71,35 +63,27 @@ async def add_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer)
     return customer
 
 
-async def update_customer(
-    uow: CustomersUnitOfWork,
-    ctx: Context,
-    customer_id: UUID,
-    values: dict[str, Any],
-    expected_version: int | None = None,
+async def current_customer(
+    uow: CustomersUnitOfWork, customer_id: UUID, expected_version: int | None = None
 ) -> Customer:
-    """Apply a partial update (only the given fields) and emit ``customer.updated``.
+    """The customer to change: 404 when unknown, 412 when ``expected_version`` is stale."""
+    customer = await uow.customers.get(customer_id)
+    if customer is None:
+        raise NotFound("customer", customer_id)
+    if expected_version is not None and expected_version != customer.version:
+        raise StaleVersion("customer", expected_version, customer.version)
+    return customer
+
+
+async def update_customer(
+    uow: CustomersUnitOfWork, ctx: Context, customer: Customer, values: dict[str, Any]
+) -> Customer:
+    """Apply a partial update (only the given fields) of ``customer`` (as
+    :func:`current_customer` read it) and emit ``customer.updated``; returns ``customer``
+    itself when nothing changes.
 
     ``credit_limit`` is given as a Decimal in the customer's (possibly new) currency.
     """
-    async with uow:
-        customer = await uow.customers.get(customer_id)
-        if customer is None:
-            raise NotFound("customer", customer_id)
-        if expected_version is not None and expected_version != customer.version:
-            raise StaleVersion("customer", expected_version, customer.version)
-        updated = await change_customer_in(uow, ctx, customer, values)
-        if updated is customer:
-            return customer
-        await uow.commit()
-    return updated
-
-
-async def change_customer_in(
-    uow: CustomersUnitOfWork, ctx: Context, customer: Customer, values: dict[str, Any]
-) -> Customer:
-    """:func:`update_customer` of a customer already read in an open unit of work; returns
-    ``customer`` itself when nothing changes (the caller commits otherwise)."""
     if values.get("credit_limit") is not None:
         currency = values.get("currency", customer.currency)
         values = {**values, "credit_limit": Money.of(values["credit_limit"], currency)}
@@ -125,8 +109,7 @@ async def change_customer_in(
 
 
 async def get_customer(uow: CustomersUnitOfWork, customer_id: UUID) -> Customer:
-    async with uow:
-        customer = await uow.customers.get(customer_id)
+    customer = await uow.customers.get(customer_id)
     if customer is None:
         raise NotFound("customer", customer_id)
     return customer
@@ -147,18 +130,16 @@ async def get_customer_detail(
 ) -> CustomerDetail:
     """The customer with what they owe (invoiced, not void) and what is overdue, per
     currency, and a summary of its active risk flags."""
-    async with uow:
-        customer = await uow.customers.get(customer_id)
-        if customer is None:
-            raise NotFound("customer", customer_id)
-        balances = await uow.invoices.customer_balances(customer_id, clock.today())
-        risk = await uow.risk_flags.summary(customer_id)
+    customer = await uow.customers.get(customer_id)
+    if customer is None:
+        raise NotFound("customer", customer_id)
+    balances = await uow.invoices.customer_balances(customer_id, clock.today())
+    risk = await uow.risk_flags.summary(customer_id)
     return CustomerDetail(customer, balances, risk)
 
 
 async def list_customers(
     uow: CustomersUnitOfWork, *, external_id: str | None, q: str | None, page: PageRequest
 ) -> Page[Customer]:
-    async with uow:
-        rows = await uow.customers.list(external_id=external_id, q=q, page=page)
+    rows = await uow.customers.list(external_id=external_id, q=q, page=page)
     return make_page(rows, page, key=lambda c: (str(c.id),))

@@ -26,17 +26,17 @@ from app.domain.intake.ingest_data import (
     PaymentReversal,
 )
 from app.domain.receivables.invoices import InvoiceStatus
-from app.services.customers.customers import NewCustomer, add_customer, change_customer_in
+from app.services.customers.customers import NewCustomer, create_customer, update_customer
 from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.steps import Step
-from app.services.receivables.allocations import reverse_locked_payment
-from app.services.receivables.contracts import NewContract, add_contract, change_contract_in
-from app.services.receivables.invoice_actions import void_locked_invoice
+from app.services.receivables.allocations import reverse_payment
+from app.services.receivables.contracts import NewContract, create_contract, update_contract
+from app.services.receivables.invoice_actions import act_on_invoice
 from app.services.receivables.invoices import (
     NewInvoice,
-    add_invoice,
-    change_invoice_in,
+    create_invoice,
     locked_invoice,
+    update_invoice,
 )
 
 
@@ -99,7 +99,7 @@ async def _upsert_customer(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
             raise ValidationFailed("currency is required to create a customer", ("data",))
         optional = {k: v for k, v in data.fields.items() if v is not None and k != "currency"}
         cmd = NewCustomer(name=data.name, currency=currency, external_id=data.external_id)
-        customer = await add_customer(uow, step.ctx, replace(cmd, **optional))
+        customer = await create_customer(uow, step.ctx, replace(cmd, **optional))
         run.created(step, customer.id)
         return
     await uow.customers.lock(customer_id)
@@ -107,7 +107,7 @@ async def _upsert_customer(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
         return
     current = await uow.customers.get(customer_id)
     assert current is not None  # customers are never deleted
-    await change_customer_in(uow, step.ctx, current, {"name": data.name, **data.fields})
+    await update_customer(uow, step.ctx, current, {"name": data.name, **data.fields})
 
 
 async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
@@ -127,7 +127,7 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
             late_fee_rate=cast(Decimal | None, rate),
             installments=data.installments,
         )
-        view = await add_contract(uow, step.ctx, cmd)
+        view = await create_contract(uow, step.ctx, cmd)
         run.created(step, view.contract.id)
         return
     current = await uow.contracts.get(contract_id, lock=True)
@@ -145,7 +145,7 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
         "signed_on": data.signed_on,
         **data.fields,
     }
-    await change_contract_in(uow, step.ctx, current, values, data.installments)
+    await update_contract(uow, step.ctx, current, values, data.installments)
 
 
 async def _installment_id(uow: IntakeUnitOfWork, contract_id: UUID, name: str) -> UUID:
@@ -181,7 +181,7 @@ async def _upsert_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
             contract_id=contract_id,
             installment_id=installment_id,
         )
-        invoice = await add_invoice(uow, step.ctx, cmd)
+        invoice = await create_invoice(uow, step.ctx, cmd)
         run.created(step, invoice.id)
         return
     current = await locked_invoice(uow, invoice_id)
@@ -199,7 +199,7 @@ async def _upsert_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     if (current.amount.amount, current.issued_on, current.due_date) == tuple(values.values()):
         step.note = "unchanged"
         return
-    await change_invoice_in(uow, step.ctx, current, values)
+    await update_invoice(uow, step.ctx, current, values)
 
 
 async def _void_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
@@ -208,7 +208,7 @@ async def _void_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     if current.status is InvoiceStatus.VOID:
         step.note = "already void"
         return
-    await void_locked_invoice(uow, step.ctx, current, data.reason)
+    await act_on_invoice(uow, step.ctx, current, "void", data.reason)
 
 
 async def _reverse_payment(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
@@ -218,7 +218,7 @@ async def _reverse_payment(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     if payment.reversed_at is not None:
         step.note = "already reversed"
         return
-    await reverse_locked_payment(uow, step.ctx, payment, data.reason)
+    await reverse_payment(uow, step.ctx, payment, data.reason)
 
 
 async def apply_customers(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:

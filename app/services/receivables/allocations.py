@@ -1,5 +1,8 @@
 """Allocation use cases: allocate a payment (later), undo one allocation, reverse a payment.
 
+Each runs in the unit of work its entry point opened (and commits), on the payment
+:func:`locked_payment` locked.
+
 Row locks are taken in one global order, so concurrent requests wait for each other and
 never deadlock: the payment, then its customer, then invoices in id order (one statement),
 then their installments in id order. Totals are re-read under those locks, so an invoice or
@@ -231,9 +234,11 @@ async def _installments_paid(
     return events
 
 
-async def _locked_payment(
-    uow: ReceivablesUnitOfWork, payment_id: UUID, expected_version: int | None
+async def locked_payment(
+    uow: ReceivablesUnitOfWork, payment_id: UUID, expected_version: int | None = None
 ) -> Payment:
+    """The payment to change, locked (the first lock of the order above); 404 when unknown,
+    412 when ``expected_version`` is stale."""
     payment = await uow.payments.get(payment_id, lock=True)
     if payment is None:
         raise NotFound("payment", payment_id)
@@ -245,23 +250,19 @@ async def _locked_payment(
 async def allocate_payment(
     uow: ReceivablesUnitOfWork,
     ctx: Context,
-    payment_id: UUID,
+    payment: Payment,
     requests: Sequence[AllocationRequest] | None = None,
-    expected_version: int | None = None,
 ) -> Payment:
     """Allocate what a payment has unallocated: as asked, or by the automatic policy;
     publishes ``PaymentAllocated`` (the promises the allocations count toward are
-    re-evaluated in the same transaction)."""
-    async with uow:
-        payment = await _locked_payment(uow, payment_id, expected_version)
-        rules.require_allocatable(payment)
-        shares, invoices = await choose_shares(uow, payment, requests)
-        if not shares:
-            return payment
-        applied = await apply_shares(uow, ctx, payment, shares, invoices, new=False)
-        await emit_allocated(uow, ctx, applied)
-        await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations))
-        await uow.commit()
+    re-evaluated in the same transaction). ``payment`` is as :func:`locked_payment` locked it."""
+    rules.require_allocatable(payment)
+    shares, invoices = await choose_shares(uow, payment, requests)
+    if not shares:
+        return payment
+    applied = await apply_shares(uow, ctx, payment, shares, invoices, new=False)
+    await emit_allocated(uow, ctx, applied)
+    await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations))
     return applied.payment
 
 
@@ -279,47 +280,30 @@ async def _give_back(
 
 
 async def undo_allocation(
-    uow: ReceivablesUnitOfWork, ctx: Context, payment_id: UUID, allocation_id: UUID
+    uow: ReceivablesUnitOfWork, ctx: Context, payment: Payment, allocation_id: UUID
 ) -> Payment:
-    """Undo one allocation (it is kept, stamped undone); emits ``payment.unallocated``."""
-    async with uow:
-        payment = await _locked_payment(uow, payment_id, None)
-        await uow.customers.lock(payment.customer_id)
-        updated, undone = rules.undo_allocation(payment, allocation_id, ctx.clock.now())
-        (invoice,) = await _give_back(uow, ctx, [undone])
-        await uow.payments.mark_undone(updated, [undone])
-        data = {
-            "object": payment_document(updated),
-            "allocation": allocation_document(undone),
-            "invoice": invoice_document(invoice, ctx.clock.today()),
-        }
-        uow.add_event(ctx.event("payment.unallocated", payment_subject(payment_id), data))
-        await uow.publish(ctx, CreditExposureChanged(payment.customer_id))
-        await uow.commit()
+    """Undo one allocation of ``payment`` (as :func:`locked_payment` locked it; the
+    allocation is kept, stamped undone); emits ``payment.unallocated``."""
+    await uow.customers.lock(payment.customer_id)
+    updated, undone = rules.undo_allocation(payment, allocation_id, ctx.clock.now())
+    (invoice,) = await _give_back(uow, ctx, [undone])
+    await uow.payments.mark_undone(updated, [undone])
+    data = {
+        "object": payment_document(updated),
+        "allocation": allocation_document(undone),
+        "invoice": invoice_document(invoice, ctx.clock.today()),
+    }
+    uow.add_event(ctx.event("payment.unallocated", payment_subject(payment.id), data))
+    await uow.publish(ctx, CreditExposureChanged(payment.customer_id))
     return updated
 
 
 async def reverse_payment(
-    uow: ReceivablesUnitOfWork,
-    ctx: Context,
-    payment_id: UUID,
-    reason: str | None = None,
-    expected_version: int | None = None,
-) -> Payment:
-    """A bounced payment: undo every allocation and reopen the invoices; emits
-    ``payment.reversed``. A reversed payment can no longer be allocated."""
-    async with uow:
-        payment = await _locked_payment(uow, payment_id, expected_version)
-        updated = await reverse_locked_payment(uow, ctx, payment, reason)
-        await uow.commit()
-    return updated
-
-
-async def reverse_locked_payment(
     uow: ReceivablesUnitOfWork, ctx: Context, payment: Payment, reason: str | None = None
 ) -> Payment:
-    """:func:`reverse_payment` of a payment locked in an open unit of work (the caller
-    commits)."""
+    """A bounced payment (as :func:`locked_payment` locked it): undo every allocation and
+    reopen the invoices; emits ``payment.reversed``. A reversed payment can no longer be
+    allocated."""
     await uow.customers.lock(payment.customer_id)
     updated, undone = rules.reverse_payment(payment, reason, ctx.clock.now())
     invoices = await _give_back(uow, ctx, undone) if undone else []

@@ -83,14 +83,6 @@ async def create_contract(
     uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewContract
 ) -> ContractView:
     """Create a contract with its collection plan and emit ``contract.created``."""
-    async with uow:
-        view = await add_contract(uow, ctx, cmd)
-        await uow.commit()
-    return view
-
-
-async def add_contract(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewContract) -> ContractView:
-    """:func:`create_contract` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     contract_id = ctx.ids.new_id()
     total = Money.of(cmd.amount, cmd.currency)
@@ -175,35 +167,20 @@ async def _new_plan_for(
     return None if change.is_empty else change
 
 
+async def locked_contract(
+    uow: ReceivablesUnitOfWork, contract_id: UUID, expected_version: int | None = None
+) -> Contract:
+    """The contract to change, locked; 404 when unknown, 412 when ``expected_version`` is
+    stale."""
+    current = await uow.contracts.get(contract_id, lock=True)
+    if current is None:
+        raise NotFound("contract", contract_id)
+    if expected_version is not None and expected_version != current.version:
+        raise StaleVersion("contract", expected_version, current.version)
+    return current
+
+
 async def update_contract(
-    uow: ReceivablesUnitOfWork,
-    ctx: Context,
-    contract_id: UUID,
-    values: dict[str, Any],
-    installments: Sequence[PlannedInstallment] | None = None,
-    reason: str | None = None,
-    expected_version: int | None = None,
-) -> ContractView:
-    """Change a contract's fields and/or its plan; emits ``contract.updated``.
-
-    ``amount`` is a Decimal in the contract's currency. A new plan keeps installments
-    named by ``id`` (or, without id, by an unchanged name); every added, changed or removed
-    installment gets a history entry with ``reason``.
-    """
-    async with uow:
-        current = await uow.contracts.get(contract_id, lock=True)
-        if current is None:
-            raise NotFound("contract", contract_id)
-        if expected_version is not None and expected_version != current.version:
-            raise StaleVersion("contract", expected_version, current.version)
-        view = await change_contract_in(uow, ctx, current, values, installments, reason)
-        if view.contract is current:
-            return view
-        await uow.commit()
-    return view
-
-
-async def change_contract_in(
     uow: ReceivablesUnitOfWork,
     ctx: Context,
     current: Contract,
@@ -211,8 +188,13 @@ async def change_contract_in(
     installments: Sequence[PlannedInstallment] | None = None,
     reason: str | None = None,
 ) -> ContractView:
-    """:func:`update_contract` of a contract locked in an open unit of work. When nothing
-    changes the view holds ``current`` itself (the caller commits otherwise)."""
+    """Change the fields and/or the plan of ``current`` (as :func:`locked_contract` locked
+    it); emits ``contract.updated``. When nothing changes the view holds ``current`` itself.
+
+    ``amount`` is a Decimal in the contract's currency. A new plan keeps installments
+    named by ``id`` (or, without id, by an unchanged name); every added, changed or removed
+    installment gets a history entry with ``reason``.
+    """
     now = ctx.clock.now()
     values = dict(values)
     if "amount" in values:
@@ -252,11 +234,10 @@ async def change_contract_in(
 
 
 async def get_contract(uow: ReceivablesUnitOfWork, clock: Clock, contract_id: UUID) -> ContractView:
-    async with uow:
-        contract = await uow.contracts.get(contract_id)
-        if contract is None:
-            raise NotFound("contract", contract_id)
-        return await view_of(uow, contract, clock.today())
+    contract = await uow.contracts.get(contract_id)
+    if contract is None:
+        raise NotFound("contract", contract_id)
+    return await view_of(uow, contract, clock.today())
 
 
 async def list_contracts(
@@ -269,13 +250,12 @@ async def list_contracts(
     page: PageRequest,
 ) -> Page[ContractView]:
     today = clock.today()
-    async with uow:
-        rows = await uow.contracts.list(
-            customer_id=customer_id, external_id=external_id, owner=owner, page=page
-        )
-        kept = make_page(rows, page, key=lambda c: (str(c.id),))
-        installment_ids = [i.id for c in kept.items for i in c.installments]
-        ledgers = await uow.invoices.installment_ledgers(installment_ids, today)
-        contract_ledgers = await uow.invoices.contract_ledgers([c.id for c in kept.items], today)
+    rows = await uow.contracts.list(
+        customer_id=customer_id, external_id=external_id, owner=owner, page=page
+    )
+    kept = make_page(rows, page, key=lambda c: (str(c.id),))
+    installment_ids = [i.id for c in kept.items for i in c.installments]
+    ledgers = await uow.invoices.installment_ledgers(installment_ids, today)
+    contract_ledgers = await uow.invoices.contract_ledgers([c.id for c in kept.items], today)
     views = [ContractView(c, today, contract_ledgers.get(c.id), ledgers) for c in kept.items]
     return Page(items=views, next_cursor=kept.next_cursor)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from uuid import UUID
 
-from app.domain.errors import IllegalStateTransition, NotFound, StaleVersion, ValidationFailed
+from app.domain.errors import IllegalStateTransition, NotFound, ValidationFailed
 from app.domain.receivables.contracts import (
     ChangeKind,
     Contract,
@@ -40,55 +40,47 @@ def _reason(reason: str) -> str:
 async def reschedule_installment(
     uow: ReceivablesUnitOfWork,
     ctx: Context,
-    contract_id: UUID,
+    contract: Contract,
     installment_id: UUID,
     due_date: date,
     reason: str,
-    expected_version: int | None = None,
 ) -> tuple[Contract, dict[str, object]]:
-    """Move an installment's due date, keep the change in its history and emit
-    ``installment.rescheduled``. ``expected_version`` is the contract's.
+    """Move the due date of an installment of ``contract`` (as ``locked_contract`` locked
+    it), keep the change in its history and emit ``installment.rescheduled``.
 
     Returns the contract and the installment's document.
     """
     why = _reason(reason)
     now = ctx.clock.now()
     today = ctx.clock.today()
-    async with uow:
-        contract = await uow.contracts.get(contract_id, lock=True)
-        if contract is None:
-            raise NotFound("contract", contract_id)
-        if expected_version is not None and expected_version != contract.version:
-            raise StaleVersion("contract", expected_version, contract.version)
-        before, after = reschedule(contract, installment_id, due_date)
-        view = await view_of(uow, contract, today)
-        figures = view.figures(before)
-        if figures.status in {InstallmentStatus.PAID, InstallmentStatus.WRITTEN_OFF}:
-            raise IllegalStateTransition(f"a {figures.status.value} installment is settled")
-        plan = tuple(after if i.id == installment_id else i for i in contract.installments)
-        updated = replace(contract, installments=plan, updated_at=now, version=contract.version + 1)
-        await uow.contracts.save(updated, expected_version=contract.version)
-        await uow.contracts.save_plan(PlanChange(plan, (), ((before, after),), (), False), now)
-        entry = history_entry(
-            ctx,
-            ChangeKind.RESCHEDULED,
-            contract.id,
-            installment_id,
-            InstallmentState.of(before),
-            InstallmentState.of(after),
-            why,
-        )
-        await uow.contracts.add_history([entry])
-        document = replace(view, contract=updated).installment_document(after)
-        data = {
-            "object": document,
-            "changes": {
-                "due_date": {"from": before.due_date.isoformat(), "to": after.due_date.isoformat()}
-            },
-            "reason": why,
-        }
-        uow.add_event(ctx.event("installment.rescheduled", subject(installment_id), data))
-        await uow.commit()
+    before, after = reschedule(contract, installment_id, due_date)
+    view = await view_of(uow, contract, today)
+    figures = view.figures(before)
+    if figures.status in {InstallmentStatus.PAID, InstallmentStatus.WRITTEN_OFF}:
+        raise IllegalStateTransition(f"a {figures.status.value} installment is settled")
+    plan = tuple(after if i.id == installment_id else i for i in contract.installments)
+    updated = replace(contract, installments=plan, updated_at=now, version=contract.version + 1)
+    await uow.contracts.save(updated, expected_version=contract.version)
+    await uow.contracts.save_plan(PlanChange(plan, (), ((before, after),), (), False), now)
+    entry = history_entry(
+        ctx,
+        ChangeKind.RESCHEDULED,
+        contract.id,
+        installment_id,
+        InstallmentState.of(before),
+        InstallmentState.of(after),
+        why,
+    )
+    await uow.contracts.add_history([entry])
+    document = replace(view, contract=updated).installment_document(after)
+    data = {
+        "object": document,
+        "changes": {
+            "due_date": {"from": before.due_date.isoformat(), "to": after.due_date.isoformat()}
+        },
+        "reason": why,
+    }
+    uow.add_event(ctx.event("installment.rescheduled", subject(installment_id), data))
     return updated, document
 
 
@@ -96,11 +88,10 @@ async def installment_history(
     uow: ReceivablesUnitOfWork, contract_id: UUID, installment_id: UUID
 ) -> Sequence[InstallmentChange]:
     """Every change of the installment, oldest first (removed installments keep theirs)."""
-    async with uow:
-        contract = await uow.contracts.get(contract_id)
-        if contract is None:
-            raise NotFound("contract", contract_id)
-        entries = await uow.contracts.history(installment_id)
+    contract = await uow.contracts.get(contract_id)
+    if contract is None:
+        raise NotFound("contract", contract_id)
+    entries = await uow.contracts.history(installment_id)
     if not entries or entries[0].contract_id != contract_id:
         raise NotFound("installment", installment_id)
     return entries

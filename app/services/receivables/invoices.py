@@ -1,4 +1,7 @@
-"""Invoice use cases: issue, correct, read and list. Actions live in ``invoice_actions``."""
+"""Invoice use cases: issue, correct, read and list. Actions live in ``invoice_actions``.
+
+Each runs in the unit of work its entry point opened and commits (see
+``app/services/unit_of_work.py``); a change takes the invoice :func:`locked_invoice` locked."""
 
 from __future__ import annotations
 
@@ -51,14 +54,19 @@ def subject(invoice_id: UUID) -> str:
     return f"invoices/{invoice_id}"
 
 
-async def locked_invoice(uow: ReceivablesUnitOfWork, invoice_id: UUID) -> Invoice:
-    """Lock the invoice's customer, then the invoice: the order allocations take them in."""
+async def locked_invoice(
+    uow: ReceivablesUnitOfWork, invoice_id: UUID, expected_version: int | None = None
+) -> Invoice:
+    """The invoice to change: its customer locked, then the invoice (the order allocations
+    take them in); 404 when unknown, 412 when ``expected_version`` is stale."""
     found = await uow.invoices.get(invoice_id)
     if found is None:
         raise NotFound("invoice", invoice_id)
     await uow.customers.lock(found.customer_id)
     current = await uow.invoices.get(invoice_id, lock=True)
     assert current is not None  # invoices are never deleted
+    if expected_version is not None and expected_version != current.version:
+        raise StaleVersion("invoice", expected_version, current.version)
     return current
 
 
@@ -106,14 +114,6 @@ async def create_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoi
     un-invoiced; the installment row is locked meanwhile, so two invoices cannot both
     take the same room.
     """
-    async with uow:
-        invoice = await add_invoice(uow, ctx, cmd)
-        await uow.commit()
-    return invoice
-
-
-async def add_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
-    """:func:`create_invoice` inside an open unit of work (the caller commits)."""
     now = ctx.clock.now()
     today = ctx.clock.today()
     amount = Money.of(cmd.amount, cmd.currency)
@@ -156,33 +156,14 @@ async def add_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoice)
 
 
 async def update_invoice(
-    uow: ReceivablesUnitOfWork,
-    ctx: Context,
-    invoice_id: UUID,
-    values: dict[str, Any],
-    expected_version: int | None = None,
+    uow: ReceivablesUnitOfWork, ctx: Context, current: Invoice, values: dict[str, Any]
 ) -> Invoice:
-    """Correct an invoice's number, amount or dates while it is open; emits
-    ``invoice.updated``. The amount may not drop below what is paid."""
+    """Correct the number, amount or dates of an open invoice (as :func:`locked_invoice`
+    locked it); emits ``invoice.updated``. The amount may not drop below what is paid.
+    Returns ``current`` itself when nothing changes."""
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
         raise ValidationFailed(f"fields cannot be changed: {sorted(unknown)}")
-    async with uow:
-        current = await locked_invoice(uow, invoice_id)
-        if expected_version is not None and expected_version != current.version:
-            raise StaleVersion("invoice", expected_version, current.version)
-        updated = await change_invoice_in(uow, ctx, current, values)
-        if updated is current:
-            return current
-        await uow.commit()
-    return updated
-
-
-async def change_invoice_in(
-    uow: ReceivablesUnitOfWork, ctx: Context, current: Invoice, values: dict[str, Any]
-) -> Invoice:
-    """:func:`update_invoice` of an invoice locked (:func:`locked_invoice`) in an open unit
-    of work; returns ``current`` itself when nothing changes (the caller commits otherwise)."""
     now = ctx.clock.now()
     today = ctx.clock.today()
     if not current.payable:
@@ -215,8 +196,7 @@ async def change_invoice_in(
 
 
 async def get_invoice(uow: ReceivablesUnitOfWork, invoice_id: UUID) -> Invoice:
-    async with uow:
-        invoice = await uow.invoices.get(invoice_id)
+    invoice = await uow.invoices.get(invoice_id)
     if invoice is None:
         raise NotFound("invoice", invoice_id)
     return invoice
@@ -225,20 +205,17 @@ async def get_invoice(uow: ReceivablesUnitOfWork, invoice_id: UUID) -> Invoice:
 async def list_invoices(
     uow: ReceivablesUnitOfWork, clock: Clock, filters: InvoiceFilter, page: PageRequest
 ) -> Page[Invoice]:
-    async with uow:
-        rows = await uow.invoices.list(filters, clock.today(), page)
+    rows = await uow.invoices.list(filters, clock.today(), page)
     return make_page(rows, page, key=lambda i: (str(i.id),))
 
 
 async def customer_balances(
     uow: ReceivablesUnitOfWork, clock: Clock, customer_id: UUID
 ) -> list[Balance]:
-    async with uow:
-        return list(await uow.invoices.customer_balances(customer_id, clock.today()))
+    return list(await uow.invoices.customer_balances(customer_id, clock.today()))
 
 
 async def overdue_amounts(uow: ReceivablesJobUnitOfWork, clock: Clock) -> Sequence[Money]:
     """What open invoices past their due date have outstanding, per currency (the
     ``huikuan_receivables_overdue_amount`` gauge)."""
-    async with uow:
-        return await uow.scans.overdue_amounts(clock.today())
+    return await uow.scans.overdue_amounts(clock.today())

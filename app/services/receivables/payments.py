@@ -53,17 +53,13 @@ async def record_payment(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewPayme
     toward are re-evaluated, and an automatic allocation that matches no open invoice
     raises ``amount_mismatch``."""
     payment = new_payment(ctx, cmd)
-    async with uow:
-        shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
-        applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
-        document = payment_document(applied.payment)
-        uow.add_event(
-            ctx.event("payment.received", payment_subject(payment.id), {"object": document})
-        )
-        await emit_allocated(uow, ctx, applied)
-        looked_at = invoices if cmd.allocations is None else None
-        await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations, looked_at))
-        await uow.commit()
+    shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
+    applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
+    document = payment_document(applied.payment)
+    uow.add_event(ctx.event("payment.received", payment_subject(payment.id), {"object": document}))
+    await emit_allocated(uow, ctx, applied)
+    looked_at = invoices if cmd.allocations is None else None
+    await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations, looked_at))
     return applied.payment
 
 
@@ -85,8 +81,7 @@ def new_payment(ctx: Context, cmd: NewPayment) -> Payment:
 
 
 async def get_payment(uow: ReceivablesUnitOfWork, payment_id: UUID) -> Payment:
-    async with uow:
-        payment = await uow.payments.get(payment_id)
+    payment = await uow.payments.get(payment_id)
     if payment is None:
         raise NotFound("payment", payment_id)
     return payment
@@ -100,8 +95,7 @@ async def list_payments(
     status: PaymentStatus | None = None,
     page: PageRequest,
 ) -> Page[Payment]:
-    async with uow:
-        rows: Sequence[Payment] = await uow.payments.list(
-            customer_id=customer_id, external_id=external_id, status=status, page=page
-        )
+    rows: Sequence[Payment] = await uow.payments.list(
+        customer_id=customer_id, external_id=external_id, status=status, page=page
+    )
     return make_page(rows, page, key=lambda p: (str(p.id),))
