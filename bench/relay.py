@@ -39,6 +39,7 @@ from app.domain.events import Actor, OutboxEvent
 from app.services.context import Context
 from app.services.delivery.webhooks import NewEndpoint, create_endpoint
 from app.services.reactions import REACTIONS
+from app.services.unit_of_work import in_transaction
 from app.settings import Settings
 
 RATE = float(os.environ.get("BENCH_RATE", "300"))
@@ -187,8 +188,11 @@ async def run(database_url: str) -> None:
     worker: subprocess.Popen[bytes] | None = None
     try:
         await asyncio.sleep(1.0)
-        created = await create_endpoint(
-            bench.uow(), bench.ctx, NewEndpoint(f"http://127.0.0.1:{port}/hooks", ("*",))
+        created = await in_transaction(
+            bench.uow(),
+            create_endpoint,
+            bench.ctx,
+            NewEndpoint(f"http://127.0.0.1:{port}/hooks", ("*",)),
         )
         worker = start_worker(database_url)
         warm = bench.event(-1)

@@ -13,6 +13,7 @@ from app.bootstrap import build_relay
 from app.domain.events import Actor, OutboxEvent
 from app.services.delivery.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 from app.settings import Settings
 from tests.integration.jobs import Jobs
 from tests.receiver import Receiver
@@ -65,7 +66,7 @@ async def subscribe(
     platform: Platform, url: str, event_types: tuple[str, ...] = ("*",)
 ) -> EndpointWithSecret:
     ctx = platform.context(Actor("test"))
-    return await create_endpoint(platform.uow(), ctx, NewEndpoint(url, event_types))
+    return await in_transaction(platform.uow(), create_endpoint, ctx, NewEndpoint(url, event_types))
 
 
 async def emit(

@@ -9,13 +9,14 @@ from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery
 from app.services.delivery.webhooks import list_deliveries
 from app.services.pagination import PageRequest
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 
 Check = Callable[[], Awaitable[bool]]
 
 
 async def deliveries_of(platform: Platform, endpoint_id: UUID) -> list[WebhookDelivery]:
-    page = await list_deliveries(
-        platform.uow(), endpoint_id, status=None, page=PageRequest(limit=500)
+    page = await in_transaction(
+        platform.uow(), list_deliveries, endpoint_id, status=None, page=PageRequest(limit=500)
     )
     return list(page.items)
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.adapters.db.delivery.tables import outbox_events
 from app.services.delivery.feed import read_event_feed
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 from tests.integration.conftest import emit
 from tests.receiver import eventually
 
@@ -36,7 +37,9 @@ class FeedReader:
         self.seen: list[str] = []
 
     async def poll(self) -> list[str]:
-        page = await read_event_feed(self.platform.uow(), after=self.cursor, limit=3)
+        page = await in_transaction(
+            self.platform.uow(), read_event_feed, after=self.cursor, limit=3
+        )
         new = [str(e.id) for e in page.events]
         self.cursor = page.next_cursor
         self.seen.extend(new)
@@ -115,15 +118,21 @@ async def test_filters_and_an_empty_page_keep_the_cursor(platform: Platform) -> 
     [payment] = await emit(platform, 1, "payment.received")
 
     async def visible() -> bool:
-        page = await read_event_feed(platform.uow(), after=None, event_type="payment.received")
+        page = await in_transaction(
+            platform.uow(), read_event_feed, after=None, event_type="payment.received"
+        )
         return len(page.events) == 1
 
     await eventually(visible)
-    page = await read_event_feed(platform.uow(), after=None, event_type="payment.received")
+    page = await in_transaction(
+        platform.uow(), read_event_feed, after=None, event_type="payment.received"
+    )
     assert [e.id for e in page.events] == [payment.id]
     assert page.next_cursor is not None
-    again = await read_event_feed(platform.uow(), after=page.next_cursor)
+    again = await in_transaction(platform.uow(), read_event_feed, after=page.next_cursor)
     assert again.events == []
     assert again.next_cursor == page.next_cursor
-    by_subject = await read_event_feed(platform.uow(), after=None, subject="invoices/1")
+    by_subject = await in_transaction(
+        platform.uow(), read_event_feed, after=None, subject="invoices/1"
+    )
     assert [e.subject for e in by_subject.events] == ["invoices/1"]

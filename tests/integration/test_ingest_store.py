@@ -229,8 +229,9 @@ async def test_ingested_payments_keep_promises_and_judge_amount_mismatch_like_re
     )
     (payer,) = await rows(db, "SELECT id FROM customers WHERE external_id = 'C-1'")
     ctx = platform.context(Actor("u"))
-    await record_interaction(
+    await in_transaction(
         platform.uow(),
+        record_interaction,
         ctx,
         NewInteraction(
             customer_id=payer[0],

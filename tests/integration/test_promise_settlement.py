@@ -30,7 +30,9 @@ async def promises_due(db: AsyncEngine, *days: date) -> list[str]:
         cmd = NewInteraction(
             customer.id, Channel.PHONE, MET, "电话", promise=NewPromise(Decimal(10), "CNY", day)
         )
-        view = await record_interaction(SqlUnitOfWork(db, REACTIONS), context(), cmd)
+        view = await in_transaction(
+            SqlUnitOfWork(db, REACTIONS), record_interaction, context(), cmd
+        )
         assert view.promise is not None
         made.append(str(view.promise.id))
     return made

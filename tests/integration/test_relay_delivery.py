@@ -14,6 +14,7 @@ from app.domain.delivery.delivery import DeliveryStatus
 from app.domain.events import Actor
 from app.services.delivery import webhooks
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 from tests.fakes import FixedClock
 from tests.integration.conftest import RelayStarter, emit, relay_settings, subscribe
 from tests.integration.helpers import all_are, attempted_once, deliveries_of
@@ -97,7 +98,7 @@ async def test_a_receiver_down_for_the_whole_schedule_fails_then_a_manual_retry_
     receiver = await Receiver(port=port).start()
     try:
         ctx = platform.context(Actor("test"))
-        retried = await webhooks.retry_delivery(platform.uow(), ctx, delivery.id)
+        retried = await in_transaction(platform.uow(), webhooks.retry_delivery, ctx, delivery.id)
         assert retried.status is DeliveryStatus.PENDING
         delivered = all_are(DeliveryStatus.DELIVERED, 1, platform, endpoint.endpoint.id)
         await eventually(delivered)
@@ -174,8 +175,8 @@ async def test_only_subscribed_enabled_endpoints_get_deliveries(
     payments = await subscribe(platform, receiver.url, ("payment.received",))
     switched_off = await subscribe(platform, receiver.url)
     ctx = platform.context(Actor("test"))
-    await webhooks.update_endpoint(
-        platform.uow(), ctx, switched_off.endpoint.id, {"enabled": False}
+    await in_transaction(
+        platform.uow(), webhooks.update_endpoint, ctx, switched_off.endpoint.id, {"enabled": False}
     )
     await emit(platform, 2, "invoice.paid")
     await emit(platform, 1, "payment.received")
@@ -194,7 +195,9 @@ async def test_a_rotated_secret_signs_beside_the_old_one(
 ) -> None:
     endpoint = await subscribe(platform, receiver.url)
     ctx = platform.context(Actor("test"))
-    rotated = await webhooks.rotate_endpoint_secret(platform.uow(), ctx, endpoint.endpoint.id)
+    rotated = await in_transaction(
+        platform.uow(), webhooks.rotate_endpoint_secret, ctx, endpoint.endpoint.id
+    )
     assert rotated.secret != endpoint.secret
     await emit(platform)
     await relays()

@@ -20,6 +20,7 @@ from app.domain.delivery.delivery import DeliveryStatus
 from app.services.delivery import webhooks
 from app.services.platform import Platform
 from app.services.reactions import REACTIONS
+from app.services.unit_of_work import in_transaction
 from tests.fakes import FixedClock
 from tests.integration.conftest import RelayStarter, emit, relay_settings, subscribe
 from tests.integration.helpers import all_are, attempted_once, deliveries_of
@@ -154,7 +155,7 @@ async def test_410_gone_disables_the_endpoint_with_an_event(
     finally:
         await receiver.stop()
     assert len(receiver.received) == 2
-    disabled = await webhooks.get_endpoint(platform.uow(), endpoint.endpoint.id)
+    disabled = await in_transaction(platform.uow(), webhooks.get_endpoint, endpoint.endpoint.id)
     assert not disabled.enabled
     assert disabled.disabled_reason == "the receiver answered 410 Gone"
     errors = sorted(d.last_error or "" for d in await deliveries_of(platform, disabled.id))
@@ -183,12 +184,14 @@ async def test_an_endpoint_failing_everything_for_the_limit_is_disabled(
         await relays(relay_settings(webhook_disable_after_h=2, webhook_retry_schedule="3600,3600"))
 
         async def disabled() -> bool:
-            found = await webhooks.get_endpoint(platform.uow(), endpoint.endpoint.id)
+            found = await in_transaction(
+                platform.uow(), webhooks.get_endpoint, endpoint.endpoint.id
+            )
             return not found.enabled
 
         await eventually(disabled, tick=lambda: clock.advance(minutes=30))
     finally:
         await receiver.stop()
-    found = await webhooks.get_endpoint(platform.uow(), endpoint.endpoint.id)
+    found = await in_transaction(platform.uow(), webhooks.get_endpoint, endpoint.endpoint.id)
     assert found.disabled_reason == "every delivery failed for 2 hours"
     assert len(receiver.received) == 3

@@ -64,7 +64,7 @@ async def test_target_progress_and_event() -> None:
         TargetScope.CUSTOMER,
         customer_id,
     )
-    view = await create_target(uow, context(), cmd)
+    view = await in_transaction(uow, create_target, context(), cmd)
     document = view.document()
     assert (document["collected"], document["expected_to_date"]) == ("300.00", "2600.00")
     assert document["pace"] == Pace.BEHIND.value
@@ -86,17 +86,24 @@ async def test_a_target_on_an_unknown_scope_writes_nothing() -> None:
         UUID(int=7),
     )
     with pytest.raises(UnknownReference):
-        await create_target(uow, context(), cmd)
+        await in_transaction(uow, create_target, context(), cmd)
     assert uow.targets.rows == {}
     assert uow.events == []
 
 
 async def test_task_events_follow_what_changed() -> None:
     uow = FakeUnitOfWork()
-    task = await create_task(uow, context(), NewTask("电话", TaskKind.CALL, assignee="u-1"))
-    await update_task(uow, context(), task.id, {"status": TaskStatus.IN_PROGRESS})
-    await update_task(
-        uow, context(), task.id, {"assignee": "u-2", "status": TaskStatus.DONE}, expected_version=2
+    task = await in_transaction(
+        uow, create_task, context(), NewTask("电话", TaskKind.CALL, assignee="u-1")
+    )
+    await in_transaction(uow, update_task, context(), task.id, {"status": TaskStatus.IN_PROGRESS})
+    await in_transaction(
+        uow,
+        update_task,
+        context(),
+        task.id,
+        {"assignee": "u-2", "status": TaskStatus.DONE},
+        expected_version=2,
     )
     assert [e.type for e in uow.events] == [
         "task.created",
@@ -106,21 +113,28 @@ async def test_task_events_follow_what_changed() -> None:
     ]
     assert uow.events[-1].data["changes"]["status"] == {"from": "in_progress", "to": "done"}
     with pytest.raises(IllegalStateTransition):
-        await update_task(uow, context(), task.id, {"status": TaskStatus.CANCELLED})
+        await in_transaction(uow, update_task, context(), task.id, {"status": TaskStatus.CANCELLED})
     with pytest.raises(StaleVersion):
-        await update_task(uow, context(), task.id, {"title": "x"}, expected_version=1)
+        await in_transaction(
+            uow, update_task, context(), task.id, {"title": "x"}, expected_version=1
+        )
 
 
 async def test_task_links_are_checked_and_completed() -> None:
     uow = FakeUnitOfWork()
     customer_id = await a_customer(uow)
     invoice_id = await an_invoice(uow, customer_id)
-    task = await create_task(
-        uow, context(), NewTask("催款", TaskKind.REMINDER, links=TaskLinks(invoice_id=invoice_id))
+    task = await in_transaction(
+        uow,
+        create_task,
+        context(),
+        NewTask("催款", TaskKind.REMINDER, links=TaskLinks(invoice_id=invoice_id)),
     )
     assert task.links.customer_id == customer_id
     with pytest.raises(UnknownReference):
-        await create_task(uow, context(), NewTask("x", TaskKind.CALL, links=TaskLinks(UUID(int=1))))
+        await in_transaction(
+            uow, create_task, context(), NewTask("x", TaskKind.CALL, links=TaskLinks(UUID(int=1)))
+        )
 
 
 async def test_a_promise_is_kept_by_an_allocated_payment_in_time() -> None:
@@ -134,7 +148,7 @@ async def test_a_promise_is_kept_by_an_allocated_payment_in_time() -> None:
         "答应付款",
         promise=NewPromise(Decimal(1000), "CNY", date(2026, 12, 1)),
     )
-    view = await record_interaction(uow, context(), cmd)
+    view = await in_transaction(uow, record_interaction, context(), cmd)
     assert view.promise is not None
     await in_transaction(
         uow,
@@ -159,7 +173,7 @@ async def test_a_refused_promise_records_no_interaction() -> None:
         promise=NewPromise(Decimal(5), "USD", date(2026, 12, 1)),
     )
     with pytest.raises(ValidationFailed):
-        await record_interaction(uow, context(), cmd)
+        await in_transaction(uow, record_interaction, context(), cmd)
     assert uow.interactions.rows == {}
     assert uow.promises.rows == {}
 
@@ -189,15 +203,18 @@ async def test_manual_flags_one_active_per_subject_and_kind() -> None:
     uow = FakeUnitOfWork()
     customer_id = await a_customer(uow)
     cmd = NewRiskFlag(Subject(SubjectType.CUSTOMER, customer_id), RiskKind.LEGAL, Severity.HIGH)
-    flag = await create_risk_flag(uow, context(), cmd)
+    flag = await in_transaction(uow, create_risk_flag, context(), cmd)
     with pytest.raises(Conflict):
-        await create_risk_flag(uow, context(), cmd)
-    closed = await close_risk_flag(uow, context(), flag.id, RiskStatus.RESOLVED, "和解")
+        await in_transaction(uow, create_risk_flag, context(), cmd)
+    closed = await in_transaction(
+        uow, close_risk_flag, context(), flag.id, RiskStatus.RESOLVED, "和解"
+    )
     assert closed.status is RiskStatus.RESOLVED
     assert [e.type for e in uow.events][-2:] == ["risk.raised", "risk.resolved"]
     with pytest.raises(UnknownReference):
-        await create_risk_flag(
+        await in_transaction(
             uow,
+            create_risk_flag,
             context(),
             NewRiskFlag(Subject(SubjectType.INVOICE, UUID(int=3)), RiskKind.OTHER, Severity.LOW),
         )
@@ -207,11 +224,13 @@ async def test_dunning_policy_versions() -> None:
     uow = FakeUnitOfWork()
     assert (await get_dunning_policy(uow)).version == 1
     levels = [DunningLevel(1, 5, "reminder"), DunningLevel(2, 10, "call", True)]
-    policy = await replace_dunning_policy(uow, context(), levels, expected_version=1)
+    policy = await in_transaction(
+        uow, replace_dunning_policy, context(), levels, expected_version=1
+    )
     assert policy.version == 2
     assert (await get_dunning_policy(uow)).levels == tuple(levels)
     with pytest.raises(StaleVersion):
-        await replace_dunning_policy(uow, context(), levels[:1], expected_version=1)
+        await in_transaction(uow, replace_dunning_policy, context(), levels[:1], expected_version=1)
     with pytest.raises(ValidationFailed):
-        await replace_dunning_policy(uow, context(), list(reversed(levels)))
+        await in_transaction(uow, replace_dunning_policy, context(), list(reversed(levels)))
     assert [e.type for e in uow.events] == ["dunning_policy.updated"]

@@ -15,6 +15,7 @@ from app.domain.events import OutboxEvent
 from app.services.delivery.delivery import DeliveryPolicy, SendOutcome, record_outcomes
 from app.services.delivery.ports import DeliveryJob
 from app.services.delivery.webhooks import NewEndpoint, create_endpoint, update_endpoint
+from app.services.unit_of_work import in_transaction
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 
 POLICY = DeliveryPolicy(
@@ -25,8 +26,8 @@ POLICY = DeliveryPolicy(
 
 
 async def new_endpoint(uow: FakeUnitOfWork, clock: FixedClock) -> UUID:
-    created = await create_endpoint(
-        uow, context(clock), NewEndpoint("https://erp.example.com/h", ("*",))
+    created = await in_transaction(
+        uow, create_endpoint, context(clock), NewEndpoint("https://erp.example.com/h", ("*",))
     )
     return created.endpoint.id
 
@@ -63,7 +64,9 @@ async def test_disabling_by_hand_fails_waiting_deliveries_and_emits_an_event() -
     uow, clock = FakeUnitOfWork(), FixedClock()
     endpoint_id = await new_endpoint(uow, clock)
     job = leased_delivery(uow, clock, endpoint_id)
-    updated = await update_endpoint(uow, context(clock), endpoint_id, {"enabled": False})
+    updated = await in_transaction(
+        uow, update_endpoint, context(clock), endpoint_id, {"enabled": False}
+    )
     assert updated.disabled_reason == "disabled by an administrator"
     assert uow.webhook_deliveries.rows[job.delivery_id].status is DeliveryStatus.FAILED
     [event] = uow.events

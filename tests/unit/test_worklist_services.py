@@ -19,6 +19,7 @@ from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.domain.money import Money
 from app.services.collection.worklist import Acceptance, accept_item, worklist_for
 from app.services.pagination import PageRequest, page_request
+from app.services.unit_of_work import in_transaction
 from app.settings import Settings
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 
@@ -98,7 +99,7 @@ async def test_accepting_opens_the_suggested_task(uow: FakeUnitOfWork) -> None:
         ItemKind.CUSTOMER, customer_id, risk_severity=Severity.CRITICAL, broken_promises=3
     )
     uow.worklist.place(ANA, item)
-    task, ranked = await accept_item(uow, context(), Weights(), ANA, str(item.id))
+    task, ranked = await in_transaction(uow, accept_item, context(), Weights(), ANA, str(item.id))
     assert str(ranked.score) == "85.00"  # 40 + 3 x 15
     assert (task.kind, task.priority, task.assignee, task.due_date) == (
         TaskKind.LEGAL,
@@ -122,7 +123,9 @@ async def test_the_person_accepting_may_choose_otherwise(uow: FakeUnitOfWork) ->
         title="上门拜访",
         description="带上对账单",
     )
-    task, _ = await accept_item(uow, context(), Weights(), ANA, str(item.id), wanted)
+    task, _ = await in_transaction(
+        uow, accept_item, context(), Weights(), ANA, str(item.id), wanted
+    )
     assert (task.assignee, task.kind, task.priority, task.due_date, task.title) == (
         "u-carol",
         TaskKind.VISIT,
@@ -137,12 +140,12 @@ async def test_unknown_items_are_404_and_items_off_the_list_409(uow: FakeUnitOfW
     held = candidate(ItemKind.CUSTOMER, uuid.UUID(int=1), on_hold=True)
     uow.worklist.place(ANA, held)
     with pytest.raises(Conflict, match="not on u-ana's worklist"):
-        await accept_item(uow, context(), Weights(), ANA, str(held.id))
+        await in_transaction(uow, accept_item, context(), Weights(), ANA, str(held.id))
     with pytest.raises(Conflict):
-        await accept_item(uow, context(), Weights(), "u-bob", str(held.id))
+        await in_transaction(uow, accept_item, context(), Weights(), "u-bob", str(held.id))
     for text in ("invoice:" + str(uuid.uuid4()), "what"):
         with pytest.raises(NotFound):
-            await accept_item(uow, context(), Weights(), ANA, text)
+            await in_transaction(uow, accept_item, context(), Weights(), ANA, text)
     assert uow.events == []
 
 

@@ -24,7 +24,9 @@ def _answer(policy: DunningPolicy, response: Response) -> dict[str, Any]:
 
 @router.get("", summary="Get the dunning policy", response_model=DunningPolicyOut)
 async def get_dunning_policy(uow: UowDep, _: Reader, response: Response) -> dict[str, Any]:
-    return _answer(await use_cases.get_dunning_policy(uow), response)
+    async with uow:
+        policy = await use_cases.get_dunning_policy(uow)
+    return _answer(policy, response)
 
 
 @router.put(
@@ -45,5 +47,7 @@ async def replace_dunning_policy(
     response: Response,
 ) -> dict[str, Any]:
     levels = [DunningLevel(i.level, i.days_overdue, i.action, i.create_task) for i in body.levels]
-    policy = await use_cases.replace_dunning_policy(uow, ctx, levels, expected_version)
+    async with uow:
+        policy = await use_cases.replace_dunning_policy(uow, ctx, levels, expected_version)
+        await uow.commit()
     return _answer(policy, response)

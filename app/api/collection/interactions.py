@@ -35,21 +35,23 @@ async def record_interaction(
     body: InteractionCreate, uow: UowDep, ctx: WriteContext, response: Response
 ) -> dict[str, Any]:
     promise = body.promise
-    view = await use_cases.record_interaction(
-        uow,
-        ctx,
-        use_cases.NewInteraction(
-            customer_id=body.customer_id,
-            invoice_id=body.invoice_id,
-            channel=body.channel,
-            occurred_at=body.occurred_at,
-            summary=body.summary,
-            outcome=body.outcome,
-            promise=None
-            if promise is None
-            else use_cases.NewPromise(promise.amount, promise.currency, promise.promised_date),
-        ),
-    )
+    async with uow:
+        view = await use_cases.record_interaction(
+            uow,
+            ctx,
+            use_cases.NewInteraction(
+                customer_id=body.customer_id,
+                invoice_id=body.invoice_id,
+                channel=body.channel,
+                occurred_at=body.occurred_at,
+                summary=body.summary,
+                outcome=body.outcome,
+                promise=None
+                if promise is None
+                else use_cases.NewPromise(promise.amount, promise.currency, promise.promised_date),
+            ),
+        )
+        await uow.commit()
     response.headers["Location"] = f"/v1/interactions/{view.interaction.id}"
     return view.document()
 
@@ -63,9 +65,10 @@ async def list_interactions(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    page = await use_cases.list_interactions(
-        uow, customer_id=customer_id, invoice_id=invoice_id, page=page_request(limit, cursor)
-    )
+    async with uow:
+        page = await use_cases.list_interactions(
+            uow, customer_id=customer_id, invoice_id=invoice_id, page=page_request(limit, cursor)
+        )
     return {"data": [v.document() for v in page.items], "next_cursor": page.next_cursor}
 
 
@@ -76,4 +79,6 @@ async def list_interactions(
     responses=problem_responses(404),
 )
 async def get_interaction(interaction_id: UUID, uow: UowDep, _: Reader) -> dict[str, Any]:
-    return (await use_cases.get_interaction(uow, interaction_id)).document()
+    async with uow:
+        view = await use_cases.get_interaction(uow, interaction_id)
+    return view.document()

@@ -37,7 +37,8 @@ async def list_promises(
     filters = PromiseFilter(
         customer_id=customer_id, invoice_id=invoice_id, status=status, due_before=due_before
     )
-    page = await use_cases.list_promises(uow, filters, page_request(limit, cursor))
+    async with uow:
+        page = await use_cases.list_promises(uow, filters, page_request(limit, cursor))
     return {
         "data": [promise_document(p) for p in page.items],
         "next_cursor": page.next_cursor,
@@ -53,6 +54,7 @@ async def list_promises(
 async def get_promise(
     promise_id: UUID, uow: UowDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    promise = await use_cases.get_promise(uow, promise_id)
+    async with uow:
+        promise = await use_cases.get_promise(uow, promise_id)
     response.headers["ETag"] = etag(promise.version)
     return promise_document(promise)

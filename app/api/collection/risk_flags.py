@@ -46,18 +46,20 @@ def _answer(flag: RiskFlag, response: Response) -> dict[str, Any]:
 async def create_risk_flag(
     body: RiskFlagCreate, uow: UowDep, ctx: WriteContext, response: Response
 ) -> dict[str, Any]:
-    flag = await use_cases.create_risk_flag(
-        uow,
-        ctx,
-        use_cases.NewRiskFlag(
-            subject=Subject(body.subject.type, body.subject.id),
-            kind=body.kind,
-            severity=Severity.of(body.severity),
-            description=body.description,
-            mitigation_plan=body.mitigation_plan,
-            owner=body.owner,
-        ),
-    )
+    async with uow:
+        flag = await use_cases.create_risk_flag(
+            uow,
+            ctx,
+            use_cases.NewRiskFlag(
+                subject=Subject(body.subject.type, body.subject.id),
+                kind=body.kind,
+                severity=Severity.of(body.severity),
+                description=body.description,
+                mitigation_plan=body.mitigation_plan,
+                owner=body.owner,
+            ),
+        )
+        await uow.commit()
     response.headers["Location"] = f"/v1/risk-flags/{flag.id}"
     return _answer(flag, response)
 
@@ -87,7 +89,8 @@ async def list_risk_flags(
         active=active,
         min_severity=None if min_severity is None else Severity.of(min_severity),
     )
-    page = await use_cases.list_risk_flags(uow, filters, page_request(limit, cursor))
+    async with uow:
+        page = await use_cases.list_risk_flags(uow, filters, page_request(limit, cursor))
     return {
         "data": [risk_flag_document(f) for f in page.items],
         "next_cursor": page.next_cursor,
@@ -103,7 +106,9 @@ async def list_risk_flags(
 async def get_risk_flag(
     flag_id: UUID, uow: UowDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    return _answer(await use_cases.get_risk_flag(uow, flag_id), response)
+    async with uow:
+        flag = await use_cases.get_risk_flag(uow, flag_id)
+    return _answer(flag, response)
 
 
 @router.patch(
@@ -125,7 +130,9 @@ async def update_risk_flag(
         values["severity"] = Severity.of(values["severity"])
     if "status" in values:
         values["status"] = RiskStatus(values["status"])
-    flag = await use_cases.update_risk_flag(uow, ctx, flag_id, values, expected_version)
+    async with uow:
+        flag = await use_cases.update_risk_flag(uow, ctx, flag_id, values, expected_version)
+        await uow.commit()
     return _answer(flag, response)
 
 
@@ -143,9 +150,11 @@ async def resolve_risk_flag(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    flag = await use_cases.close_risk_flag(
-        uow, ctx, flag_id, RiskStatus.RESOLVED, body.note, expected_version
-    )
+    async with uow:
+        flag = await use_cases.close_risk_flag(
+            uow, ctx, flag_id, RiskStatus.RESOLVED, body.note, expected_version
+        )
+        await uow.commit()
     return _answer(flag, response)
 
 
@@ -163,7 +172,9 @@ async def dismiss_risk_flag(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    flag = await use_cases.close_risk_flag(
-        uow, ctx, flag_id, RiskStatus.DISMISSED, body.note, expected_version
-    )
+    async with uow:
+        flag = await use_cases.close_risk_flag(
+            uow, ctx, flag_id, RiskStatus.DISMISSED, body.note, expected_version
+        )
+        await uow.commit()
     return _answer(flag, response)

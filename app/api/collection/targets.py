@@ -42,21 +42,23 @@ def _answer(view: use_cases.TargetView, response: Response) -> dict[str, Any]:
 async def create_target(
     body: TargetCreate, uow: UowDep, ctx: WriteContext, response: Response
 ) -> dict[str, Any]:
-    view = await use_cases.create_target(
-        uow,
-        ctx,
-        use_cases.NewTarget(
-            name=body.name,
-            amount=body.amount,
-            currency=body.currency,
-            period_start=body.period_start,
-            period_end=body.period_end,
-            scope=body.scope,
-            scope_id=parse_scope_id(body.scope, body.scope_id),
-            owner=body.owner,
-            description=body.description,
-        ),
-    )
+    async with uow:
+        view = await use_cases.create_target(
+            uow,
+            ctx,
+            use_cases.NewTarget(
+                name=body.name,
+                amount=body.amount,
+                currency=body.currency,
+                period_start=body.period_start,
+                period_end=body.period_end,
+                scope=body.scope,
+                scope_id=parse_scope_id(body.scope, body.scope_id),
+                owner=body.owner,
+                description=body.description,
+            ),
+        )
+        await uow.commit()
     response.headers["Location"] = f"/v1/targets/{view.target.id}"
     return _answer(view, response)
 
@@ -85,7 +87,8 @@ async def list_targets(
     filters = TargetFilter(
         scope=scope, scope_id=_scope_id(scope, scope_id), owner=owner, active_on=active_on
     )
-    page = await use_cases.list_targets(uow, clock, filters, page_request(limit, cursor))
+    async with uow:
+        page = await use_cases.list_targets(uow, clock, filters, page_request(limit, cursor))
     return {"data": [v.document() for v in page.items], "next_cursor": page.next_cursor}
 
 
@@ -99,7 +102,9 @@ async def list_targets(
 async def get_target(
     target_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    return _answer(await use_cases.get_target(uow, clock, target_id), response)
+    async with uow:
+        view = await use_cases.get_target(uow, clock, target_id)
+    return _answer(view, response)
 
 
 @router.patch(
@@ -117,7 +122,9 @@ async def update_target(
     response: Response,
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
-    view = await use_cases.update_target(uow, ctx, target_id, values, expected_version)
+    async with uow:
+        view = await use_cases.update_target(uow, ctx, target_id, values, expected_version)
+        await uow.commit()
     return _answer(view, response)
 
 
@@ -135,9 +142,10 @@ async def target_tasks(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    await use_cases.get_target(uow, clock, target_id)  # 404 for an unknown target
-    page = await list_tasks(
-        uow, clock, TaskFilter(target_id=target_id), page_request(limit, cursor)
-    )
+    async with uow:
+        await use_cases.get_target(uow, clock, target_id)  # 404 for an unknown target
+        page = await list_tasks(
+            uow, clock, TaskFilter(target_id=target_id), page_request(limit, cursor)
+        )
     today = clock.today()
     return {"data": [task_document(t, today) for t in page.items], "next_cursor": page.next_cursor}

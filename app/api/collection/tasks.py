@@ -37,24 +37,26 @@ def _answer(task: Task, ctx: Context, response: Response) -> dict[str, Any]:
 async def create_task(
     body: TaskCreate, uow: UowDep, ctx: WriteContext, response: Response
 ) -> dict[str, Any]:
-    task = await use_cases.create_task(
-        uow,
-        ctx,
-        use_cases.NewTask(
-            title=body.title,
-            kind=body.kind,
-            assignee=body.assignee,
-            due_date=body.due_date,
-            priority=body.priority,
-            links=TaskLinks(
-                target_id=body.target_id,
-                customer_id=body.customer_id,
-                contract_id=body.contract_id,
-                invoice_id=body.invoice_id,
+    async with uow:
+        task = await use_cases.create_task(
+            uow,
+            ctx,
+            use_cases.NewTask(
+                title=body.title,
+                kind=body.kind,
+                assignee=body.assignee,
+                due_date=body.due_date,
+                priority=body.priority,
+                links=TaskLinks(
+                    target_id=body.target_id,
+                    customer_id=body.customer_id,
+                    contract_id=body.contract_id,
+                    invoice_id=body.invoice_id,
+                ),
+                description=body.description,
             ),
-            description=body.description,
-        ),
-    )
+        )
+        await uow.commit()
     response.headers["Location"] = f"/v1/tasks/{task.id}"
     return _answer(task, ctx, response)
 
@@ -85,7 +87,8 @@ async def list_tasks(
         contract_id=contract_id,
         invoice_id=invoice_id,
     )
-    page = await use_cases.list_tasks(uow, clock, filters, page_request(limit, cursor))
+    async with uow:
+        page = await use_cases.list_tasks(uow, clock, filters, page_request(limit, cursor))
     today = clock.today()
     return {"data": [task_document(t, today) for t in page.items], "next_cursor": page.next_cursor}
 
@@ -99,7 +102,8 @@ async def list_tasks(
 async def get_task(
     task_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
 ) -> dict[str, Any]:
-    task = await use_cases.get_task(uow, task_id)
+    async with uow:
+        task = await use_cases.get_task(uow, task_id)
     response.headers["ETag"] = etag(task.version)
     return task_document(task, clock.today())
 
@@ -123,5 +127,7 @@ async def update_task(
     response: Response,
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
-    task = await use_cases.update_task(uow, ctx, task_id, values, expected_version)
+    async with uow:
+        task = await use_cases.update_task(uow, ctx, task_id, values, expected_version)
+        await uow.commit()
     return _answer(task, ctx, response)

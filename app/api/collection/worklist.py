@@ -47,9 +47,10 @@ async def get_worklist(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    page = await use_cases.worklist_for(
-        uow, platform.clock, platform.worklist_weights, assignee, page_request(limit, cursor)
-    )
+    async with uow:
+        page = await use_cases.worklist_for(
+            uow, platform.clock, platform.worklist_weights, assignee, page_request(limit, cursor)
+        )
     return {
         "data": [use_cases.worklist_item_document(item) for item in page.items],
         "next_cursor": page.next_cursor,
@@ -82,14 +83,16 @@ async def accept_item(
     body: WorklistAccept | None = None,
 ) -> dict[str, Any]:
     wanted = body or WorklistAccept()
-    task, _ = await use_cases.accept_item(
-        uow,
-        ctx,
-        platform.worklist_weights,
-        assignee,
-        item,
-        use_cases.Acceptance(**wanted.model_dump()),
-    )
+    async with uow:
+        task, _ = await use_cases.accept_item(
+            uow,
+            ctx,
+            platform.worklist_weights,
+            assignee,
+            item,
+            use_cases.Acceptance(**wanted.model_dump()),
+        )
+        await uow.commit()
     response.headers["Location"] = f"/v1/tasks/{task.id}"
     response.headers["ETag"] = etag(task.version)
     return task_document(task, ctx.clock.today())

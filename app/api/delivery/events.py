@@ -31,7 +31,8 @@ async def event_feed(
     subject: Annotated[str | None, Query(max_length=200, examples=["invoices/<id>"])] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    page = await read_event_feed(
-        uow, after=after, event_type=event_type, subject=subject, limit=limit
-    )
+    async with uow:
+        page = await read_event_feed(
+            uow, after=after, event_type=event_type, subject=subject, limit=limit
+        )
     return {"data": [e.envelope() for e in page.events], "next_cursor": page.next_cursor}

@@ -45,16 +45,18 @@ def _with_secret(created: use_cases.EndpointWithSecret, response: Response) -> d
 async def create_endpoint(
     body: WebhookEndpointCreate, uow: UowDep, ctx: AdminContext, response: Response
 ) -> dict[str, Any]:
-    created = await use_cases.create_endpoint(
-        uow,
-        ctx,
-        use_cases.NewEndpoint(
-            url=body.url,
-            event_types=tuple(body.event_types),
-            description=body.description,
-            enabled=body.enabled,
-        ),
-    )
+    async with uow:
+        created = await use_cases.create_endpoint(
+            uow,
+            ctx,
+            use_cases.NewEndpoint(
+                url=body.url,
+                event_types=tuple(body.event_types),
+                description=body.description,
+                enabled=body.enabled,
+            ),
+        )
+        await uow.commit()
     response.headers["Location"] = f"/v1/webhook-endpoints/{created.endpoint.id}"
     return _with_secret(created, response)
 
@@ -67,7 +69,10 @@ async def list_endpoints(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    page = await use_cases.list_endpoints(uow, enabled=enabled, page=page_request(limit, cursor))
+    async with uow:
+        page = await use_cases.list_endpoints(
+            uow, enabled=enabled, page=page_request(limit, cursor)
+        )
     return {
         "data": [webhook_endpoint_document(e) for e in page.items],
         "next_cursor": page.next_cursor,
@@ -83,7 +88,8 @@ async def list_endpoints(
 async def get_endpoint(
     endpoint_id: UUID, uow: UowDep, _: Administrator, response: Response
 ) -> dict[str, Any]:
-    endpoint = await use_cases.get_endpoint(uow, endpoint_id)
+    async with uow:
+        endpoint = await use_cases.get_endpoint(uow, endpoint_id)
     response.headers["ETag"] = etag(endpoint.version)
     return webhook_endpoint_document(endpoint)
 
@@ -103,7 +109,9 @@ async def update_endpoint(
     response: Response,
 ) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
-    endpoint = await use_cases.update_endpoint(uow, ctx, endpoint_id, values, expected_version)
+    async with uow:
+        endpoint = await use_cases.update_endpoint(uow, ctx, endpoint_id, values, expected_version)
+        await uow.commit()
     response.headers["ETag"] = etag(endpoint.version)
     return webhook_endpoint_document(endpoint)
 
@@ -118,7 +126,9 @@ async def update_endpoint(
 async def delete_endpoint(
     endpoint_id: UUID, uow: UowDep, _: Administrator, expected_version: IfMatch
 ) -> Response:
-    await use_cases.delete_endpoint(uow, endpoint_id, expected_version)
+    async with uow:
+        await use_cases.delete_endpoint(uow, endpoint_id, expected_version)
+        await uow.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -135,7 +145,9 @@ async def rotate_secret(
     expected_version: IfMatch,
     response: Response,
 ) -> dict[str, Any]:
-    rotated = await use_cases.rotate_endpoint_secret(uow, ctx, endpoint_id, expected_version)
+    async with uow:
+        rotated = await use_cases.rotate_endpoint_secret(uow, ctx, endpoint_id, expected_version)
+        await uow.commit()
     return _with_secret(rotated, response)
 
 
@@ -153,9 +165,10 @@ async def list_deliveries(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    page = await use_cases.list_deliveries(
-        uow, endpoint_id, status=state, page=page_request(limit, cursor)
-    )
+    async with uow:
+        page = await use_cases.list_deliveries(
+            uow, endpoint_id, status=state, page=page_request(limit, cursor)
+        )
     return {
         "data": [webhook_delivery_document(d) for d in page.items],
         "next_cursor": page.next_cursor,
@@ -169,7 +182,9 @@ async def list_deliveries(
     responses=problem_responses(404),
 )
 async def get_delivery(delivery_id: UUID, uow: UowDep, _: Administrator) -> dict[str, Any]:
-    return webhook_delivery_document(await use_cases.get_delivery(uow, delivery_id))
+    async with uow:
+        delivery = await use_cases.get_delivery(uow, delivery_id)
+    return webhook_delivery_document(delivery)
 
 
 @deliveries_router.post(
@@ -180,4 +195,7 @@ async def get_delivery(delivery_id: UUID, uow: UowDep, _: Administrator) -> dict
     responses=problem_responses(404, 409),
 )
 async def retry_delivery(delivery_id: UUID, uow: UowDep, ctx: AdminContext) -> dict[str, Any]:
-    return webhook_delivery_document(await use_cases.retry_delivery(uow, ctx, delivery_id))
+    async with uow:
+        delivery = await use_cases.retry_delivery(uow, ctx, delivery_id)
+        await uow.commit()
+    return webhook_delivery_document(delivery)

@@ -106,7 +106,8 @@ async def list_events(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
     filters = IngestFilter(status=status, source=source, type=type_, event_id=event_id)
-    page = await list_ingest_events(uow, filters, page_request(limit, cursor))
+    async with uow:
+        page = await list_ingest_events(uow, filters, page_request(limit, cursor))
     return {
         "data": [ingest_event_document(r) for r in page.items],
         "next_cursor": page.next_cursor,

@@ -72,7 +72,8 @@ async def aging(
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: CurrencyFilter = None,
 ) -> Response:
-    report = await use_cases.aging(uow, clock, as_of, group_by, basis, currency)
+    async with uow:
+        report = await use_cases.aging(uow, clock, as_of, group_by, basis, currency)
     return report_response(
         as_csv,
         lambda: documents.aging_document(report),
@@ -99,7 +100,8 @@ async def kpis(
     end: To = None,
     currency: CurrencyFilter = None,
 ) -> Response:
-    report = await use_cases.kpis(uow, clock, start, end, currency)
+    async with uow:
+        report = await use_cases.kpis(uow, clock, start, end, currency)
     period = report.period
     return report_response(
         as_csv,
@@ -130,7 +132,10 @@ async def forecast(
     ] = "week",
     currency: CurrencyFilter = None,
 ) -> Response:
-    report = await use_cases.forecast_report(uow, clock, start, end, Interval(interval), currency)
+    async with uow:
+        report = await use_cases.forecast_report(
+            uow, clock, start, end, Interval(interval), currency
+        )
     return report_response(
         as_csv,
         lambda: documents.forecast_document(report, currency),
@@ -157,7 +162,8 @@ async def performance(
     end: To = None,
     currency: CurrencyFilter = None,
 ) -> Response:
-    report = await use_cases.performance(uow, clock, start, end, currency)
+    async with uow:
+        report = await use_cases.performance(uow, clock, start, end, currency)
     period = report.period
     return report_response(
         as_csv,
@@ -186,7 +192,8 @@ async def target_progress(
         Literal["day", "week"], Query(description="Points per day or week")
     ] = "day",
 ) -> Response:
-    curve = await use_cases.target_progress(uow, clock, target_id, Interval(interval))
+    async with uow:
+        curve = await use_cases.target_progress(uow, clock, target_id, Interval(interval))
     return report_response(
         as_csv,
         lambda: documents.curve_document(curve),

@@ -20,8 +20,7 @@ async def current_policy(uow: CollectionUnitOfWork) -> DunningPolicy:
 
 
 async def get_dunning_policy(uow: CollectionUnitOfWork) -> DunningPolicy:
-    async with uow:
-        return await current_policy(uow)
+    return await current_policy(uow)
 
 
 async def replace_dunning_policy(
@@ -32,31 +31,29 @@ async def replace_dunning_policy(
 ) -> DunningPolicy:
     """Store a new policy (validated: at least one level, levels and days strictly
     increasing); emits ``dunning_policy.updated``."""
-    async with uow:
-        current = await current_policy(uow)
-        if expected_version is not None and expected_version != current.version:
-            raise StaleVersion("dunning policy", expected_version, current.version)
-        policy = DunningPolicy(
-            levels=tuple(levels),
-            version=current.version + 1,
-            updated_at=ctx.clock.now(),
-            updated_by=ctx.actor.key_name,
-            updated_by_user=ctx.actor.user,
-        )
-        if policy.levels == current.levels:
-            return current
-        await uow.dunning_policy.save(policy, expected_version=current.version)
-        # Levels may now be reached earlier, later or anew: the overdue scan looks again.
-        await uow.invoices.rearm_overdue_scans(ctx.clock.today())
-        data = {
-            "object": dunning_policy_document(policy),
-            "changes": {
-                "levels": {
-                    "from": dunning_policy_document(current)["levels"],
-                    "to": dunning_policy_document(policy)["levels"],
-                }
-            },
-        }
-        uow.add_event(ctx.event("dunning_policy.updated", SUBJECT, data))
-        await uow.commit()
+    current = await current_policy(uow)
+    if expected_version is not None and expected_version != current.version:
+        raise StaleVersion("dunning policy", expected_version, current.version)
+    policy = DunningPolicy(
+        levels=tuple(levels),
+        version=current.version + 1,
+        updated_at=ctx.clock.now(),
+        updated_by=ctx.actor.key_name,
+        updated_by_user=ctx.actor.user,
+    )
+    if policy.levels == current.levels:
+        return current
+    await uow.dunning_policy.save(policy, expected_version=current.version)
+    # Levels may now be reached earlier, later or anew: the overdue scan looks again.
+    await uow.invoices.rearm_overdue_scans(ctx.clock.today())
+    data = {
+        "object": dunning_policy_document(policy),
+        "changes": {
+            "levels": {
+                "from": dunning_policy_document(current)["levels"],
+                "to": dunning_policy_document(policy)["levels"],
+            }
+        },
+    }
+    uow.add_event(ctx.event("dunning_policy.updated", SUBJECT, data))
     return policy

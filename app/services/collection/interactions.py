@@ -116,34 +116,31 @@ async def record_interaction(
         recorded_by_user=ctx.actor.user,
     )
     validate_interaction(interaction, now)
-    async with uow:
-        customer = await uow.customers.get(cmd.customer_id)
-        if customer is None:
-            raise UnknownReference("customer", cmd.customer_id, ("customer_id",))
-        invoice = await _invoice(uow, cmd.invoice_id, customer.id) if cmd.invoice_id else None
-        promise = None
-        if cmd.promise is not None:
-            promise = await _promise(uow, ctx, cmd.promise, customer, invoice, interaction.id)
-            interaction = replace(interaction, promise_id=promise.id)
-        await uow.interactions.add(interaction)
-        view = InteractionView(interaction, promise)
-        uow.add_event(
-            ctx.event("interaction.created", subject(interaction.id), {"object": view.document()})
-        )
-        if promise is not None:
-            await uow.promises.add(promise)
-            data = {"object": promise_document(promise), "interaction_id": str(interaction.id)}
-            uow.add_event(ctx.event("promise.created", promise_subject(promise.id), data))
-        await uow.commit()
+    customer = await uow.customers.get(cmd.customer_id)
+    if customer is None:
+        raise UnknownReference("customer", cmd.customer_id, ("customer_id",))
+    invoice = await _invoice(uow, cmd.invoice_id, customer.id) if cmd.invoice_id else None
+    promise = None
+    if cmd.promise is not None:
+        promise = await _promise(uow, ctx, cmd.promise, customer, invoice, interaction.id)
+        interaction = replace(interaction, promise_id=promise.id)
+    await uow.interactions.add(interaction)
+    view = InteractionView(interaction, promise)
+    uow.add_event(
+        ctx.event("interaction.created", subject(interaction.id), {"object": view.document()})
+    )
+    if promise is not None:
+        await uow.promises.add(promise)
+        data = {"object": promise_document(promise), "interaction_id": str(interaction.id)}
+        uow.add_event(ctx.event("promise.created", promise_subject(promise.id), data))
     return view
 
 
 async def get_interaction(uow: CollectionUnitOfWork, interaction_id: UUID) -> InteractionView:
-    async with uow:
-        interaction = await uow.interactions.get(interaction_id)
-        if interaction is None:
-            raise NotFound("interaction", interaction_id)
-        promise = await uow.promises.get(interaction.promise_id) if interaction.promise_id else None
+    interaction = await uow.interactions.get(interaction_id)
+    if interaction is None:
+        raise NotFound("interaction", interaction_id)
+    promise = await uow.promises.get(interaction.promise_id) if interaction.promise_id else None
     return InteractionView(interaction, promise)
 
 
@@ -154,10 +151,7 @@ async def list_interactions(
     invoice_id: UUID | None,
     page: PageRequest,
 ) -> Page[InteractionView]:
-    async with uow:
-        rows = await uow.interactions.list(
-            customer_id=customer_id, invoice_id=invoice_id, page=page
-        )
-        promises = await uow.promises.get_many([i.promise_id for i in rows if i.promise_id])
+    rows = await uow.interactions.list(customer_id=customer_id, invoice_id=invoice_id, page=page)
+    promises = await uow.promises.get_many([i.promise_id for i in rows if i.promise_id])
     views = [InteractionView(i, promises.get(i.promise_id) if i.promise_id else None) for i in rows]
     return make_page(views, page, key=lambda v: (str(v.interaction.id),))

@@ -26,7 +26,7 @@ from app.services.collection.ports import (
     InvoiceToScan,
 )
 from app.services.collection.risk_rules import RuleFlag, raise_flags
-from app.services.collection.tasks import NewTask, add_task
+from app.services.collection.tasks import NewTask, create_task
 from app.services.context import Context
 from app.services.jobs import Emitter, JobParams, JobResult, NaturalKey, in_batches
 from app.services.receivables.invoice_documents import invoice_document
@@ -114,7 +114,7 @@ class _InvoiceScan:
     async def _task(self, row: InvoiceToScan, level: DunningLevel, days: int, today: date) -> Task:
         invoice = row.invoice
         shape = dunning_task(level, invoice_name(invoice), days, today)
-        task = await add_task(
+        task = await create_task(
             self.work,
             self.ctx,
             NewTask(

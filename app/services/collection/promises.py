@@ -72,8 +72,7 @@ async def on_payment_allocated(
 
 
 async def get_promise(uow: CollectionUnitOfWork, promise_id: UUID) -> Promise:
-    async with uow:
-        promise = await uow.promises.get(promise_id)
+    promise = await uow.promises.get(promise_id)
     if promise is None:
         raise NotFound("promise", promise_id)
     return promise
@@ -82,6 +81,5 @@ async def get_promise(uow: CollectionUnitOfWork, promise_id: UUID) -> Promise:
 async def list_promises(
     uow: CollectionUnitOfWork, filters: PromiseFilter, page: PageRequest
 ) -> Page[Promise]:
-    async with uow:
-        rows = await uow.promises.list(filters, page)
+    rows = await uow.promises.list(filters, page)
     return make_page(rows, page, key=lambda p: (str(p.id),))

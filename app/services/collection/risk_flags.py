@@ -63,23 +63,21 @@ async def create_risk_flag(uow: CollectionUnitOfWork, ctx: Context, cmd: NewRisk
     """Raise a flag by hand and emit ``risk.raised``; 409 when the subject already has an
     active flag of that kind (change that one instead)."""
     now = ctx.clock.now()
-    async with uow:
-        flag = RiskFlag(
-            id=ctx.ids.new_id(),
-            subject=cmd.subject,
-            customer_id=await subject_customer(uow, cmd.subject),
-            kind=cmd.kind,
-            severity=cmd.severity,
-            source=RiskSource.USER,
-            description=_clean(cmd.description),
-            mitigation_plan=_clean(cmd.mitigation_plan),
-            owner=_clean(cmd.owner),
-            created_at=now,
-            updated_at=now,
-        )
-        await uow.risk_flags.add(flag)
-        emit_flag_event(uow, ctx, "risk.raised", flag)
-        await uow.commit()
+    flag = RiskFlag(
+        id=ctx.ids.new_id(),
+        subject=cmd.subject,
+        customer_id=await subject_customer(uow, cmd.subject),
+        kind=cmd.kind,
+        severity=cmd.severity,
+        source=RiskSource.USER,
+        description=_clean(cmd.description),
+        mitigation_plan=_clean(cmd.mitigation_plan),
+        owner=_clean(cmd.owner),
+        created_at=now,
+        updated_at=now,
+    )
+    await uow.risk_flags.add(flag)
+    emit_flag_event(uow, ctx, "risk.raised", flag)
     return flag
 
 
@@ -113,21 +111,19 @@ async def update_risk_flag(
     for name in ("description", "mitigation_plan", "owner"):
         if name in values:
             values = {**values, name: _clean(values[name])}
-    async with uow:
-        flag = await _current(uow, flag_id, expected_version)
-        updated, changed = change_flag(flag, values, ctx.clock.now())
-        if not changed:
-            return flag
-        await uow.risk_flags.save(updated, expected_version=flag.version)
-        rose = "severity" in changed and updated.severity > flag.severity
-        emit_flag_event(
-            uow,
-            ctx,
-            "risk.escalated" if rose else "risk.updated",
-            updated,
-            changes=_changes(changed),
-        )
-        await uow.commit()
+    flag = await _current(uow, flag_id, expected_version)
+    updated, changed = change_flag(flag, values, ctx.clock.now())
+    if not changed:
+        return flag
+    await uow.risk_flags.save(updated, expected_version=flag.version)
+    rose = "severity" in changed and updated.severity > flag.severity
+    emit_flag_event(
+        uow,
+        ctx,
+        "risk.escalated" if rose else "risk.updated",
+        updated,
+        changes=_changes(changed),
+    )
     return updated
 
 
@@ -141,23 +137,19 @@ async def close_risk_flag(
 ) -> RiskFlag:
     """Resolve or dismiss an active flag with a note; emits ``risk.resolved`` (its
     ``data.object.status`` says ``resolved`` or ``dismissed``)."""
-    async with uow:
-        flag = await _current(uow, flag_id, expected_version)
-        closed = close_flag(flag, status, note, ctx.clock.now())
-        await uow.risk_flags.save(closed, expected_version=flag.version)
-        emit_flag_event(uow, ctx, "risk.resolved", closed, note=closed.resolution_note)
-        await uow.commit()
+    flag = await _current(uow, flag_id, expected_version)
+    closed = close_flag(flag, status, note, ctx.clock.now())
+    await uow.risk_flags.save(closed, expected_version=flag.version)
+    emit_flag_event(uow, ctx, "risk.resolved", closed, note=closed.resolution_note)
     return closed
 
 
 async def get_risk_flag(uow: CollectionUnitOfWork, flag_id: UUID) -> RiskFlag:
-    async with uow:
-        return await _current(uow, flag_id, None)
+    return await _current(uow, flag_id, None)
 
 
 async def list_risk_flags(
     uow: CollectionUnitOfWork, filters: RiskFlagFilter, page: PageRequest
 ) -> Page[RiskFlag]:
-    async with uow:
-        rows = await uow.risk_flags.list(filters, page)
+    rows = await uow.risk_flags.list(filters, page)
     return make_page(rows, page, key=lambda f: (str(f.id),))

@@ -104,12 +104,10 @@ async def create_target(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTarget)
         created_at=now,
         updated_at=now,
     )
-    async with uow:
-        await _check_scope(uow, target.scope, target.scope_id, target.currency)
-        await uow.targets.add(target)
-        (view,) = await views_of(uow, [target], ctx.clock.today())
-        uow.add_event(ctx.event("target.created", subject(target.id), {"object": view.document()}))
-        await uow.commit()
+    await _check_scope(uow, target.scope, target.scope_id, target.currency)
+    await uow.targets.add(target)
+    (view,) = await views_of(uow, [target], ctx.clock.today())
+    uow.add_event(ctx.event("target.created", subject(target.id), {"object": view.document()}))
     return view
 
 
@@ -122,38 +120,34 @@ async def update_target(
 ) -> TargetView:
     """Change a target's name, amount, period, owner or description; emits
     ``target.updated``. ``amount`` is a Decimal in the target's currency."""
-    async with uow:
-        target = await uow.targets.get(target_id)
-        if target is None:
-            raise NotFound("target", target_id)
-        if expected_version is not None and expected_version != target.version:
-            raise StaleVersion("target", expected_version, target.version)
-        if values.get("amount") is not None:
-            values = {**values, "amount": Money.of(values["amount"], target.currency)}
-        updated, changed = change_target(target, values, ctx.clock.now())
-        (view,) = await views_of(uow, [updated], ctx.clock.today())
-        if not changed:
-            return view
-        await uow.targets.save(updated, expected_version=target.version)
-        data = {"object": view.document(), "changes": changes_json(changed)}
-        uow.add_event(ctx.event("target.updated", subject(target.id), data))
-        await uow.commit()
+    target = await uow.targets.get(target_id)
+    if target is None:
+        raise NotFound("target", target_id)
+    if expected_version is not None and expected_version != target.version:
+        raise StaleVersion("target", expected_version, target.version)
+    if values.get("amount") is not None:
+        values = {**values, "amount": Money.of(values["amount"], target.currency)}
+    updated, changed = change_target(target, values, ctx.clock.now())
+    (view,) = await views_of(uow, [updated], ctx.clock.today())
+    if not changed:
+        return view
+    await uow.targets.save(updated, expected_version=target.version)
+    data = {"object": view.document(), "changes": changes_json(changed)}
+    uow.add_event(ctx.event("target.updated", subject(target.id), data))
     return view
 
 
 async def get_target(uow: CollectionUnitOfWork, clock: Clock, target_id: UUID) -> TargetView:
-    async with uow:
-        target = await uow.targets.get(target_id)
-        if target is None:
-            raise NotFound("target", target_id)
-        (view,) = await views_of(uow, [target], clock.today())
+    target = await uow.targets.get(target_id)
+    if target is None:
+        raise NotFound("target", target_id)
+    (view,) = await views_of(uow, [target], clock.today())
     return view
 
 
 async def list_targets(
     uow: CollectionUnitOfWork, clock: Clock, filters: TargetFilter, page: PageRequest
 ) -> Page[TargetView]:
-    async with uow:
-        rows = await uow.targets.list(filters, page)
-        views = await views_of(uow, rows, clock.today())
+    rows = await uow.targets.list(filters, page)
+    views = await views_of(uow, rows, clock.today())
     return make_page(views, page, key=lambda v: (str(v.target.id),))

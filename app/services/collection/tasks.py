@@ -66,8 +66,8 @@ async def complete_links(uow: CollectionUnitOfWork, links: TaskLinks) -> TaskLin
     return TaskLinks(links.target_id, customer_id, contract_id, links.invoice_id)
 
 
-async def add_task(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTask) -> Task:
-    """Open a task inside a unit of work that the caller commits; emits ``task.created``."""
+async def create_task(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTask) -> Task:
+    """Create a task and emit ``task.created``."""
     now = ctx.clock.now()
     task = Task(
         id=ctx.ids.new_id(),
@@ -84,14 +84,6 @@ async def add_task(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTask) -> Tas
     await uow.tasks.add(task)
     document = task_document(task, ctx.clock.today())
     uow.add_event(ctx.event("task.created", subject(task.id), {"object": document}))
-    return task
-
-
-async def create_task(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTask) -> Task:
-    """Create a task and emit ``task.created``."""
-    async with uow:
-        task = await add_task(uow, ctx, cmd)
-        await uow.commit()
     return task
 
 
@@ -116,29 +108,26 @@ async def update_task(
     """Change a task, status included (todo -> in_progress -> done, or cancelled: else 409)."""
     if "assignee" in values and values["assignee"] is not None:
         values = {**values, "assignee": values["assignee"].strip() or None}
-    async with uow:
-        task = await uow.tasks.get(task_id)
-        if task is None:
-            raise NotFound("task", task_id)
-        if expected_version is not None and expected_version != task.version:
-            raise StaleVersion("task", expected_version, task.version)
-        updated, changed = change_task(task, values, ctx.clock.now())
-        if not changed:
-            return task
-        await uow.tasks.save(updated, expected_version=task.version)
-        data = {
-            "object": task_document(updated, ctx.clock.today()),
-            "changes": changes_json(changed),
-        }
-        for type_ in _event_types(changed):
-            uow.add_event(ctx.event(type_, subject(task_id), data))
-        await uow.commit()
+    task = await uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound("task", task_id)
+    if expected_version is not None and expected_version != task.version:
+        raise StaleVersion("task", expected_version, task.version)
+    updated, changed = change_task(task, values, ctx.clock.now())
+    if not changed:
+        return task
+    await uow.tasks.save(updated, expected_version=task.version)
+    data = {
+        "object": task_document(updated, ctx.clock.today()),
+        "changes": changes_json(changed),
+    }
+    for type_ in _event_types(changed):
+        uow.add_event(ctx.event(type_, subject(task_id), data))
     return updated
 
 
 async def get_task(uow: CollectionUnitOfWork, task_id: UUID) -> Task:
-    async with uow:
-        task = await uow.tasks.get(task_id)
+    task = await uow.tasks.get(task_id)
     if task is None:
         raise NotFound("task", task_id)
     return task
@@ -147,6 +136,5 @@ async def get_task(uow: CollectionUnitOfWork, task_id: UUID) -> Task:
 async def list_tasks(
     uow: CollectionUnitOfWork, clock: Clock, filters: TaskFilter, page: PageRequest
 ) -> Page[Task]:
-    async with uow:
-        rows = await uow.tasks.list(filters, clock.today(), page)
+    rows = await uow.tasks.list(filters, clock.today(), page)
     return make_page(rows, page, key=lambda t: (str(t.id),))

@@ -22,7 +22,7 @@ from app.domain.collection.worklist_weights import Weights
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.services.collection.dunning import current_policy
 from app.services.collection.ports import CollectionUnitOfWork, WorklistQuery
-from app.services.collection.tasks import NewTask, add_task
+from app.services.collection.tasks import NewTask, create_task
 from app.services.context import Clock, Context
 from app.services.pagination import Page, PageRequest, make_page
 
@@ -76,9 +76,8 @@ async def worklist_for(
         limit=page.fetch,
         after=_after(page),
     )
-    async with uow:
-        policy = await current_policy(uow)
-        rows = await uow.worklist.ranked(query)
+    policy = await current_policy(uow)
+    rows = await uow.worklist.ranked(query)
     ranked_by = {row.candidate.id: row.score for row in rows}
     items = [rank(row.candidate, weights, policy) for row in rows]
     return make_page(items, page, key=lambda item: (str(ranked_by[item.id]), str(item.id)))
@@ -117,30 +116,28 @@ async def accept_item(
         raise NotFound("worklist item", item_id)
     today = ctx.clock.today()
     query = WorklistQuery(assignee=owner, today=today, weights=weights, limit=1, only=item)
-    async with uow:
-        rows = await uow.worklist.ranked(query)
-        if not rows:
-            if not await uow.worklist.exists(item):
-                raise NotFound("worklist item", item_id)
-            raise Conflict(
-                f"{item} is not on {owner}'s worklist today: it is paid, disputed, on hold, "
-                "has nothing to act on, or is not theirs"
-            )
-        ranked = rank(rows[0].candidate, weights, await current_policy(uow))
-        task = await add_task(
-            uow,
-            ctx,
-            NewTask(
-                title=wanted.title or task_title(ranked),
-                kind=wanted.kind or TASK_KINDS[ranked.next_action],
-                assignee=wanted.assignee or owner,
-                due_date=wanted.due_date or today,
-                priority=wanted.priority or weights.priority(ranked.score),
-                links=task_links(ranked),
-                description=wanted.description or explain(ranked),
-            ),
+    rows = await uow.worklist.ranked(query)
+    if not rows:
+        if not await uow.worklist.exists(item):
+            raise NotFound("worklist item", item_id)
+        raise Conflict(
+            f"{item} is not on {owner}'s worklist today: it is paid, disputed, on hold, "
+            "has nothing to act on, or is not theirs"
         )
-        await uow.commit()
+    ranked = rank(rows[0].candidate, weights, await current_policy(uow))
+    task = await create_task(
+        uow,
+        ctx,
+        NewTask(
+            title=wanted.title or task_title(ranked),
+            kind=wanted.kind or TASK_KINDS[ranked.next_action],
+            assignee=wanted.assignee or owner,
+            due_date=wanted.due_date or today,
+            priority=wanted.priority or weights.priority(ranked.score),
+            links=task_links(ranked),
+            description=wanted.description or explain(ranked),
+        ),
+    )
     return task, ranked
 
 

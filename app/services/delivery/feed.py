@@ -40,10 +40,9 @@ async def read_event_feed(
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed(f"limit must be within 1..{MAX_LIMIT}", ("query", "limit"))
     position = _feed_position(after) if after else None
-    async with uow:
-        rows = await uow.outbox.read_feed(
-            after=position, event_type=event_type, subject=subject, limit=limit
-        )
+    rows = await uow.outbox.read_feed(
+        after=position, event_type=event_type, subject=subject, limit=limit
+    )
     if not rows:
         return FeedPage(events=[], next_cursor=after)
     last = rows[-1]

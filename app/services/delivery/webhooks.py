@@ -59,9 +59,7 @@ async def create_endpoint(
         created_at=now,
         updated_at=now,
     )
-    async with uow:
-        await uow.webhook_endpoints.add(endpoint)
-        await uow.commit()
+    await uow.webhook_endpoints.add(endpoint)
     return EndpointWithSecret(endpoint, endpoint.secret)
 
 
@@ -77,15 +75,13 @@ async def _load(
 
 
 async def get_endpoint(uow: DeliveryUnitOfWork, endpoint_id: UUID) -> WebhookEndpoint:
-    async with uow:
-        return await _load(uow, endpoint_id, None)
+    return await _load(uow, endpoint_id, None)
 
 
 async def list_endpoints(
     uow: DeliveryUnitOfWork, *, enabled: bool | None, page: PageRequest
 ) -> Page[WebhookEndpoint]:
-    async with uow:
-        rows = await uow.webhook_endpoints.list(enabled=enabled, page=page)
+    rows = await uow.webhook_endpoints.list(enabled=enabled, page=page)
     return make_page(rows, page, key=lambda e: (str(e.id),))
 
 
@@ -127,17 +123,15 @@ async def update_endpoint(
     expected_version: int | None = None,
 ) -> WebhookEndpoint:
     """Change url, event_types, description or enabled; disabling emits an event."""
-    async with uow:
-        endpoint = await _load(uow, endpoint_id, expected_version)
-        updated, changed = change_endpoint(endpoint, values, ctx.clock.now())
-        if not changed:
-            return endpoint
-        await uow.webhook_endpoints.save(updated, expected_version=endpoint.version)
-        if "enabled" in changed and updated.enabled:
-            await uow.webhook_endpoints.mark_healthy([endpoint.id])  # a fresh start
-        elif "enabled" in changed:
-            await announce_disabled(uow, ctx, updated, changes_json(changed))
-        await uow.commit()
+    endpoint = await _load(uow, endpoint_id, expected_version)
+    updated, changed = change_endpoint(endpoint, values, ctx.clock.now())
+    if not changed:
+        return endpoint
+    await uow.webhook_endpoints.save(updated, expected_version=endpoint.version)
+    if "enabled" in changed and updated.enabled:
+        await uow.webhook_endpoints.mark_healthy([endpoint.id])  # a fresh start
+    elif "enabled" in changed:
+        await announce_disabled(uow, ctx, updated, changes_json(changed))
     return updated
 
 
@@ -145,11 +139,9 @@ async def rotate_endpoint_secret(
     uow: DeliveryUnitOfWork, ctx: Context, endpoint_id: UUID, expected_version: int | None = None
 ) -> EndpointWithSecret:
     """A new secret signs from now on; the old one keeps signing beside it for 24 h."""
-    async with uow:
-        endpoint = await _load(uow, endpoint_id, expected_version)
-        rotated = rotate_secret(endpoint, generate_secret(), ctx.clock.now())
-        await uow.webhook_endpoints.save(rotated, expected_version=endpoint.version)
-        await uow.commit()
+    endpoint = await _load(uow, endpoint_id, expected_version)
+    rotated = rotate_secret(endpoint, generate_secret(), ctx.clock.now())
+    await uow.webhook_endpoints.save(rotated, expected_version=endpoint.version)
     return EndpointWithSecret(rotated, rotated.secret)
 
 
@@ -157,25 +149,21 @@ async def delete_endpoint(
     uow: DeliveryUnitOfWork, endpoint_id: UUID, expected_version: int | None = None
 ) -> None:
     """Remove the endpoint and its delivery history."""
-    async with uow:
-        await _load(uow, endpoint_id, expected_version)
-        await uow.webhook_endpoints.delete(endpoint_id)
-        await uow.commit()
+    await _load(uow, endpoint_id, expected_version)
+    await uow.webhook_endpoints.delete(endpoint_id)
 
 
 async def list_deliveries(
     uow: DeliveryUnitOfWork, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
 ) -> Page[WebhookDelivery]:
     """The endpoint's deliveries, newest first, each with every attempt."""
-    async with uow:
-        await _load(uow, endpoint_id, None)
-        rows = await uow.webhook_deliveries.list_for_endpoint(endpoint_id, status=status, page=page)
+    await _load(uow, endpoint_id, None)
+    rows = await uow.webhook_deliveries.list_for_endpoint(endpoint_id, status=status, page=page)
     return make_page(rows, page, key=lambda d: (str(d.id),))
 
 
 async def get_delivery(uow: DeliveryUnitOfWork, delivery_id: UUID) -> WebhookDelivery:
-    async with uow:
-        delivery = await uow.webhook_deliveries.get(delivery_id)
+    delivery = await uow.webhook_deliveries.get(delivery_id)
     if delivery is None:
         raise NotFound("webhook delivery", delivery_id)
     return delivery
@@ -185,13 +173,11 @@ async def retry_delivery(
     uow: DeliveryUnitOfWork, ctx: Context, delivery_id: UUID
 ) -> WebhookDelivery:
     """Send a delivery again now (a failed or delivered one gets one more attempt)."""
-    async with uow:
-        delivery = await uow.webhook_deliveries.get(delivery_id)
-        if delivery is None:
-            raise NotFound("webhook delivery", delivery_id)
-        endpoint = await uow.webhook_endpoints.get(delivery.endpoint_id)
-        enabled = endpoint is not None and endpoint.enabled
-        retried = schedule_manual_retry(delivery, enabled, ctx.clock.now())
-        await uow.webhook_deliveries.reschedule(retried)
-        await uow.commit()
+    delivery = await uow.webhook_deliveries.get(delivery_id)
+    if delivery is None:
+        raise NotFound("webhook delivery", delivery_id)
+    endpoint = await uow.webhook_endpoints.get(delivery.endpoint_id)
+    enabled = endpoint is not None and endpoint.enabled
+    retried = schedule_manual_retry(delivery, enabled, ctx.clock.now())
+    await uow.webhook_deliveries.reschedule(retried)
     return retried

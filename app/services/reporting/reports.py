@@ -66,8 +66,7 @@ async def aging(
     """Outstanding per ageing bucket as of a day (default today), per group and currency."""
     day = as_of or clock.today()
     query = AgingQuery(_as_of(clock, day), group_by, basis, currency)
-    async with uow:
-        rows = await uow.reports.aging(query)
+    rows = await uow.reports.aging(query)
     return aging_report(day, basis, group_by, currency, rows)
 
 
@@ -94,8 +93,7 @@ async def kpis(
         end=_as_of(clock, period.end),
         currency=currency,
     )
-    async with uow:
-        sums = await uow.reports.kpi_sums(query)
+    sums = await uow.reports.kpi_sums(query)
     days = period_days(period.start, period.end)
     return KpiReport(period, [compute_kpis(s, days) for s in sums if not s.is_zero()])
 
@@ -115,8 +113,7 @@ async def forecast_report(
     last = end or first + timedelta(days=DEFAULT_FORECAST_DAYS - 1)
     require_period(first, last)
     query = ForecastQuery(first, last, today, currency)
-    async with uow:
-        sums = await uow.reports.forecast_sums(query)
+    sums = await uow.reports.forecast_sums(query)
     return forecast(first, last, interval, today, sums)
 
 
@@ -146,8 +143,7 @@ async def performance(
         zone=zone.key,
         currency=currency,
     )
-    async with uow:
-        sums = await uow.reports.performance_sums(query)
+    sums = await uow.reports.performance_sums(query)
     return PerformanceReport(period, query.today, performance_lines(sums))
 
 
@@ -155,9 +151,8 @@ async def target_progress(
     uow: ReportingUnitOfWork, clock: Clock, target_id: UUID, interval: Interval = Interval.DAY
 ) -> ProgressCurve:
     """A target's cumulative collected curve beside its expected curve."""
-    async with uow:
-        target = await uow.targets.get(target_id)
-        if target is None:
-            raise NotFound("target", target_id)
-        daily = await uow.reports.target_daily(target)
+    target = await uow.targets.get(target_id)
+    if target is None:
+        raise NotFound("target", target_id)
+    daily = await uow.reports.target_daily(target)
     return progress_curve(target, daily.collected, daily.planned, clock.today(), interval)
