@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.services.context import Clock
-from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.context import Clock, Context
+from app.services.delivery.ports import DeliveryUnitOfWork, DeliveryUnitOfWorkFactory
+from app.services.jobs import JobParams, JobResult
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -55,3 +56,13 @@ async def _in_batches(
         total += count
         if count < batch_size:
             return total
+
+
+async def run_outbox_cleanup(
+    uow: DeliveryUnitOfWorkFactory, ctx: Context, params: JobParams
+) -> JobResult:
+    """``outbox-cleanup``: finished deliveries and fanned-out events past the retention."""
+    done = await cleanup_outbox(
+        uow(), ctx.clock, retention_days=params.outbox_retention_days, batch_size=params.batch_size
+    )
+    return JobResult(examined=done.deliveries_deleted + done.events_deleted)

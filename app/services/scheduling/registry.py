@@ -14,22 +14,12 @@ from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
 from app.services.collection.target_pace import run_target_pace
 from app.services.context import Context
-from app.services.delivery.outbox import cleanup_outbox
+from app.services.delivery.outbox import run_outbox_cleanup
 from app.services.jobs import JobParams, JobResult
 from app.services.receivables.due_soon import run_due_soon
 from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
 
 JobFunction = Callable[[SchedulerUnitOfWorkFactory, Context, JobParams], Awaitable[JobResult]]
-
-
-async def run_outbox_cleanup(
-    uow: SchedulerUnitOfWorkFactory, ctx: Context, params: JobParams
-) -> JobResult:
-    """``outbox-cleanup``: finished deliveries and fanned-out events past the retention."""
-    done = await cleanup_outbox(
-        uow(), ctx.clock, retention_days=params.outbox_retention_days, batch_size=params.batch_size
-    )
-    return JobResult(examined=done.deliveries_deleted + done.events_deleted)
 
 
 JOBS: dict[str, JobFunction] = {
