@@ -28,8 +28,8 @@ To = Annotated[date | None, Query(alias="to", description="Last day (inclusive);
 
 NEGOTIATION = (
     " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM, header row, one line per "
-    "row); JSON otherwise. Amounts are per currency, never summed across currencies. "
-    "Definitions: README, 'Reports'."
+    "row); JSON otherwise. Amounts are per currency, never summed across currencies; days "
+    "have one decimal, percentages two, and a ratio whose base is zero is null."
 )
 
 
