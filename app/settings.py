@@ -1,6 +1,6 @@
 """Configuration: environment variables with the prefix ``HUIKUAN_`` plus ``DATABASE_URL``.
 
-Every field here is listed in the README's configuration table; keep the two in step.
+Every field here is listed in docs/configuration.md; keep the two in step.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     # The worklist (SPEC section 5)
     worklist_weights: str | None = Field(
         default=None,
-        description="JSON: points per factor over the defaults (README, 'Worklist').",
+        description="JSON: points per factor over the defaults (docs/collection.md).",
     )
 
     @field_validator("timezone")

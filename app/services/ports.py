@@ -80,7 +80,7 @@ class CustomerRepository(Protocol):
         """Lock the customer row until the unit of work ends; False when it does not exist.
 
         Everything that changes which of a customer's invoices are payable, or how much
-        they have outstanding, takes this lock first (see the README, "Concurrency").
+        they have outstanding, takes this lock first (see docs/architecture.md, "Lock order").
         """
 
     async def save(self, customer: Customer, expected_version: int) -> None:
@@ -95,7 +95,7 @@ class ContractRepository(Protocol):
     """Contracts with their live installments, and the installments' history.
 
     Locks (``lock=True``, :meth:`lock_installments`) are row locks held until the unit of
-    work ends; see the README ("Concurrency") for the one order they are taken in.
+    work ends; see docs/architecture.md ("Lock order") for the one order they are taken in.
     """
 
     async def add(self, contract: Contract) -> None:

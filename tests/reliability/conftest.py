@@ -26,7 +26,7 @@ FAST = {
 Spawn = Callable[..., ServiceProcess]
 Figure = Callable[[str], None]
 
-# What the tests measured, printed at the end of the run (the README's "Guarantees"
+# What the tests measured, printed at the end of the run (docs/guarantees.md
 # quotes them).
 FIGURES: list[str] = []
 

@@ -96,7 +96,7 @@ customers = Table(
 )
 
 # The outbox. ``position`` is a monotonic sequence; ``xid`` is the writing transaction's id,
-# so that the event feed can read in commit-safe order (see the README, "Event feed").
+# so that the event feed can read in commit-safe order (see docs/delivery.md).
 outbox_events = Table(
     "outbox_events",
     metadata,
