@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     webhook_disable_after_h: float = Field(default=120.0, gt=0)
     outbox_retention_days: int = Field(default=30, ge=1)
 
-    # The scheduler (SPEC section 7)
+    # The scheduler
     scheduler_enabled: bool = Field(default=True, description="Schedule the jobs in serve/worker.")
     scheduler_first_run_delay_s: float = Field(
         default=30.0, ge=0, description="Interval jobs first run this long after start-up."
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )
 
-    # Ingestion (SPEC section 6)
+    # Ingestion
     ingest_secret: str | None = Field(
         default=None,
         description="Standard Webhooks secret (whsec_...); set, ingestion requests must be signed.",
@@ -110,7 +110,7 @@ class Settings(BaseSettings):
             raise ValueError("HUIKUAN_INGEST_SECRET must be whsec_ followed by base64") from exc
         return value
 
-    # The worklist (SPEC section 5)
+    # The worklist
     worklist_weights: str | None = Field(
         default=None,
         description="JSON: points per factor over the defaults (docs/collection.md).",

@@ -1,5 +1,5 @@
 """Prometheus metrics of the outbox, the webhook deliveries, the scheduler and the overdue
-receivables (SPEC section 8)."""
+receivables."""
 
 from __future__ import annotations
 

@@ -27,9 +27,9 @@ WILDCARD = "*"
 
 ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
-# The event types of SPEC section 7, plus our additions: ``webhook_endpoint.disabled``,
+# The event types of the contract, plus our additions: ``webhook_endpoint.disabled``,
 # ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
-# for changes the SPEC names no type for, ``task.updated``, ``target.updated``,
+# for changes the contract names no type for, ``task.updated``, ``target.updated``,
 # ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``.
 SUBSCRIBABLE_EVENT_TYPES = frozenset(
     f"{resource}.{change}"
