@@ -1,7 +1,7 @@
 """Shared fixtures: one fresh PostgreSQL database per test run, built by the migrations.
 
 The server is TEST_DATABASE_URL when set (CI points it at 127.0.0.1:5432), else an
-embedded PostgreSQL in ./.data/test-pg. Each run creates its own database and drops it
+embedded PostgreSQL in ./.data/test. Each run creates its own database and drops it
 at the end; each test starts from empty tables.
 """
 
