@@ -14,6 +14,7 @@ from app.domain.webhooks import (
     change_endpoint,
     disable_endpoint,
     generate_secret,
+    redact_url,
     rotate_secret,
 )
 from app.services.context import Context
@@ -95,6 +96,8 @@ async def announce_disabled(
     await uow.webhook_deliveries.fail_pending(
         endpoint.id, f"endpoint disabled: {reason}", ctx.clock.now()
     )
+    if "url" in changes:  # read keys see events: the URL's tokens stay out
+        changes = {**changes, "url": {k: redact_url(v) for k, v in changes["url"].items()}}
     data = {
         "object": webhook_endpoint_document(endpoint),
         "reason": reason,
