@@ -11,7 +11,6 @@ friends, whose meaning has changed between Python releases.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from urllib.parse import urlsplit
@@ -106,9 +105,6 @@ class DestinationPolicy:
             return True
         denied = _DENIED + _PRIVATE if self.deny_private else _DENIED
         return not any(a in net for a in candidates for net in denied)
-
-    def permits_all(self, addresses: Iterable[Address]) -> bool:
-        return all(self.permits(a) for a in addresses)
 
     def check_url(self, url: str) -> None:
         """Refuse, as the ``url`` field's error, credentials and hosts known to be denied."""

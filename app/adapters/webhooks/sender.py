@@ -1,7 +1,8 @@
 """The webhook sender: one signed POST per attempt over kept-alive connections (lanes.py).
 
 An attempt never raises: whatever happens becomes an ``AttemptResult`` (a status code, or
-an error when no answer came within the timeout).
+an error when no answer came within the timeout, or ``destination not allowed`` when the
+destination guard (guard.py) refused the address before any connection).
 """
 
 from __future__ import annotations
