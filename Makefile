@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HUIKUAN_BOOTSTRAP_API_KEY ?= huikuan-dev-key
 export HUIKUAN_BOOTSTRAP_API_KEY
+# `make run` only (development): webhooks may reach receivers on this machine, which the
+# service otherwise refuses. Tests and benchmarks set their own.
+run: export HUIKUAN_WEBHOOK_ALLOW_NETWORKS ?= 127.0.0.0/8,::1/128
 
 .PHONY: run test lint format openapi migrate bench test-reliability fuzz soak clean install dev
 

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from standardwebhooks.webhooks import Webhook
 
 from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
+from app.domain.destinations import DestinationPolicy, parse_networks
 from app.domain.errors import ValidationFailed
 from app.domain.worklist_weights import SETTING as WEIGHTS_SETTING
 from app.domain.worklist_weights import Weights, weights_from_json
@@ -70,6 +71,13 @@ class Settings(BaseSettings):
         default=DEFAULT_RETRY_SCHEDULE, description="Seconds between attempts, comma-separated."
     )
     webhook_disable_after_h: float = Field(default=120.0, gt=0)
+    webhook_allow_networks: str = Field(
+        default="",
+        description="CIDRs webhooks may reach though denied (e.g. 127.0.0.0/8), comma-separated.",
+    )
+    webhook_deny_private: bool = Field(
+        default=False, description="Also refuse private ranges (10/8, 172.16/12, 192.168/16...)."
+    )
     outbox_retention_days: int = Field(default=30, ge=1)
 
     # The scheduler
@@ -134,6 +142,15 @@ class Settings(BaseSettings):
             raise ValueError(exc.detail) from exc
         return value
 
+    @field_validator("webhook_allow_networks")
+    @classmethod
+    def _readable_networks(cls, value: str) -> str:
+        try:
+            parse_networks(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.detail) from exc
+        return value
+
     @field_validator("overdue_summary_at")
     @classmethod
     def _clock_time(cls, value: str) -> str:
@@ -169,6 +186,12 @@ class Settings(BaseSettings):
     @property
     def retry_schedule(self) -> RetrySchedule:
         return RetrySchedule.parse(self.webhook_retry_schedule)
+
+    @property
+    def destinations(self) -> DestinationPolicy:
+        return DestinationPolicy.from_settings(
+            self.webhook_allow_networks, self.webhook_deny_private
+        )
 
     @property
     def disable_after(self) -> timedelta:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor, OutboxEvent
 from app.services.ports import Clock, IdGenerator
 
@@ -15,6 +16,8 @@ class Context:
     ids: IdGenerator
     actor: Actor
     promise_grace_days: int = 0  # HUIKUAN_PROMISE_GRACE_DAYS
+    # Where webhook endpoints may point (HUIKUAN_WEBHOOK_ALLOW_NETWORKS, _DENY_PRIVATE).
+    destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
 
     def event(self, type_: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""

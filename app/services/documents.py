@@ -19,7 +19,7 @@ from app.domain.delivery import DeliveryAttempt, WebhookDelivery
 from app.domain.events import changes_document, rfc3339
 from app.domain.money import Money
 from app.domain.risk import RiskSummary
-from app.domain.webhooks import WebhookEndpoint
+from app.domain.webhooks import WebhookEndpoint, redact_url
 from app.services.ports import Balance
 
 
@@ -105,11 +105,14 @@ def customer_detail_document(
     }
 
 
-def webhook_endpoint_document(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    """An endpoint as the API shows it: never its secrets."""
+def webhook_endpoint_document(
+    endpoint: WebhookEndpoint, *, whole_url: bool = False
+) -> dict[str, Any]:
+    """An endpoint as the API shows it: never its signing secrets, and its URL redacted
+    (tokens hide in URLs) except in the admin's answers about this one endpoint."""
     return {
         "id": str(endpoint.id),
-        "url": endpoint.url,
+        "url": endpoint.url if whole_url else redact_url(endpoint.url),
         "event_types": list(endpoint.event_types),
         "description": endpoint.description,
         "enabled": endpoint.enabled,

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor
 from app.domain.worklist_weights import Weights
 from app.services.api_keys import KeyCache
@@ -59,6 +60,7 @@ class Platform:
     promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise
     jobs: JobRunner | None = None  # runs a scheduled job now (the admin's run-now)
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
+    destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
 
     def context(self, actor: Actor) -> Context:
         return Context(
@@ -66,4 +68,5 @@ class Platform:
             ids=self.ids,
             actor=actor,
             promise_grace_days=self.promise_grace_days,
+            destinations=self.destinations,
         )

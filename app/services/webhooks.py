@@ -14,6 +14,7 @@ from app.domain.webhooks import (
     change_endpoint,
     disable_endpoint,
     generate_secret,
+    redact_url,
     rotate_secret,
 )
 from app.services.context import Context
@@ -43,7 +44,7 @@ def subject(endpoint_id: UUID) -> str:
 
 
 async def create_endpoint(uow: UnitOfWork, ctx: Context, cmd: NewEndpoint) -> EndpointWithSecret:
-    """Create an endpoint with a fresh ``whsec_`` secret."""
+    """Create an endpoint with a fresh ``whsec_`` secret, if its URL may be reached."""
     now = ctx.clock.now()
     endpoint = WebhookEndpoint(
         id=ctx.ids.new_id(),
@@ -56,6 +57,7 @@ async def create_endpoint(uow: UnitOfWork, ctx: Context, cmd: NewEndpoint) -> En
         created_at=now,
         updated_at=now,
     )
+    ctx.destinations.check_url(endpoint.url)
     async with uow:
         await uow.webhook_endpoints.add(endpoint)
         await uow.commit()
@@ -94,6 +96,8 @@ async def announce_disabled(
     await uow.webhook_deliveries.fail_pending(
         endpoint.id, f"endpoint disabled: {reason}", ctx.clock.now()
     )
+    if "url" in changes:  # read keys see events: the URL's tokens stay out
+        changes = {**changes, "url": {k: redact_url(v) for k, v in changes["url"].items()}}
     data = {
         "object": webhook_endpoint_document(endpoint),
         "reason": reason,
@@ -129,6 +133,8 @@ async def update_endpoint(
         updated, changed = change_endpoint(endpoint, values, ctx.clock.now())
         if not changed:
             return endpoint
+        if "url" in changed:
+            ctx.destinations.check_url(updated.url)
         await uow.webhook_endpoints.save(updated, expected_version=endpoint.version)
         if "enabled" in changed and updated.enabled:
             await uow.webhook_endpoints.mark_healthy([endpoint.id])  # a fresh start

@@ -14,6 +14,7 @@ from app.domain.events import Actor, OutboxEvent
 from app.services.platform import Platform
 from app.services.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.settings import Settings
+from tests.conftest import LOCAL_NETWORKS
 from tests.integration.jobs import Jobs
 from tests.receiver import Receiver
 
@@ -27,6 +28,7 @@ TEST_DELIVERY_SETTINGS: dict[str, Any] = {
     "relay_endpoint_concurrency": 4,
     "relay_concurrency": 32,
     "webhook_retry_schedule": "5,300,1800",
+    "webhook_allow_networks": LOCAL_NETWORKS,
 }
 
 

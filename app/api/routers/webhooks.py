@@ -33,7 +33,10 @@ Cursor = Annotated[str | None, Query(max_length=500)]
 def _with_secret(created: use_cases.EndpointWithSecret, response: Response) -> dict[str, Any]:
     response.headers["ETag"] = etag(created.endpoint.version)
     response.headers["Cache-Control"] = NO_STORE
-    return {**webhook_endpoint_document(created.endpoint), "secret": created.secret}
+    return {
+        **webhook_endpoint_document(created.endpoint, whole_url=True),
+        "secret": created.secret,
+    }
 
 
 @router.post(
@@ -85,7 +88,7 @@ async def get_endpoint(
 ) -> dict[str, Any]:
     endpoint = await use_cases.get_endpoint(uow, endpoint_id)
     response.headers["ETag"] = etag(endpoint.version)
-    return webhook_endpoint_document(endpoint)
+    return webhook_endpoint_document(endpoint, whole_url=True)
 
 
 @router.patch(
@@ -105,7 +108,7 @@ async def update_endpoint(
     values = body.model_dump(exclude_unset=True)
     endpoint = await use_cases.update_endpoint(uow, ctx, endpoint_id, values, expected_version)
     response.headers["ETag"] = etag(endpoint.version)
-    return webhook_endpoint_document(endpoint)
+    return webhook_endpoint_document(endpoint, whole_url=True)
 
 
 @router.delete(
