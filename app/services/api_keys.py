@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -19,6 +20,11 @@ from app.domain.access import (
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
 from app.services.pagination import Page, PageRequest, make_page
 from app.services.ports import Clock, IdGenerator, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# A shorter bootstrap key is guessable; it still works, but start-up says so.
+MIN_BOOTSTRAP_KEY_LENGTH = 24
 
 
 class KeyCache:
@@ -81,7 +87,16 @@ async def create_api_key(
 async def ensure_bootstrap_key(
     uow: UnitOfWork, clock: Clock, ids: IdGenerator, secret: str
 ) -> ApiKey:
-    """Make sure a key with this exact secret and every scope exists (safe to race)."""
+    """Make sure a key with this exact secret and every scope exists (safe to race).
+
+    A revoked bootstrap key stays revoked: revoking is how an admin retires a leaked one,
+    and a restart must not undo it. Another value makes a new key."""
+    if len(secret) < MIN_BOOTSTRAP_KEY_LENGTH:
+        log.warning(
+            "HUIKUAN_BOOTSTRAP_API_KEY is shorter than %d characters: easy to guess; "
+            "use a long random value",
+            MIN_BOOTSTRAP_KEY_LENGTH,
+        )
     key_hash = hash_secret(secret)
     async with uow:
         candidate = ApiKey(
@@ -94,8 +109,13 @@ async def ensure_bootstrap_key(
         await uow.api_keys.add_if_absent(candidate)
         key = await uow.api_keys.find_by_hash(key_hash)
         assert key is not None
-        if not key.active or key.scopes != ALL_SCOPES:
-            key = await uow.api_keys.reinstate(key.id, ALL_SCOPES)
+        if not key.active:
+            log.warning(
+                "the key in HUIKUAN_BOOTSTRAP_API_KEY was revoked and stays revoked; "
+                "set another value to get a working bootstrap key"
+            )
+        elif key.scopes != ALL_SCOPES:
+            key = await uow.api_keys.set_scopes(key.id, ALL_SCOPES)
         await uow.commit()
     return key
 
