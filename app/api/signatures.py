@@ -12,6 +12,7 @@ from functools import lru_cache
 from fastapi import Request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from app.domain.access import AuthFailure
 from app.domain.errors import Unauthenticated
 
 HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -27,15 +28,20 @@ def verify_signature(secret: str, body: bytes, headers: dict[str, str]) -> None:
     if not all(headers.get(name) for name in HEADERS):
         raise Unauthenticated(
             "this service requires signed requests: webhook-id, webhook-timestamp and "
-            "webhook-signature (Standard Webhooks)"
+            "webhook-signature (Standard Webhooks)",
+            AuthFailure.SIGNATURE,
         )
     try:
         _webhook(secret).verify(body, headers, json_parse=False)
     except WebhookVerificationError as error:
         reason = str(error) or "no matching signature"
-        raise Unauthenticated(f"the webhook signature does not verify: {reason}") from None
+        raise Unauthenticated(
+            f"the webhook signature does not verify: {reason}", AuthFailure.SIGNATURE
+        ) from None
     except ValueError:  # undecodable body, base64 or signature list
-        raise Unauthenticated("the webhook-signature header is malformed") from None
+        raise Unauthenticated(
+            "the webhook-signature header is malformed", AuthFailure.SIGNATURE
+        ) from None
 
 
 def check_signature(secret: str | None, request: Request, body: bytes) -> None:

@@ -10,6 +10,7 @@ from uuid import UUID
 from app.domain.access import (
     ALL_SCOPES,
     ApiKey,
+    AuthFailure,
     Scope,
     generate_secret,
     hash_secret,
@@ -144,7 +145,9 @@ async def authenticate(
 ) -> ApiKey:
     """The key behind a bearer secret, if it is active and holds ``scope``."""
     if not secret:
-        raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
+        raise Unauthenticated(
+            "an API key is required: Authorization: Bearer <key>", AuthFailure.MISSING
+        )
     key_hash = hash_secret(secret)
     key = cache.get(key_hash) if cache is not None else None
     if key is None:
@@ -152,8 +155,10 @@ async def authenticate(
             key = await uow.api_keys.find_by_hash(key_hash)
         if key is not None and key.active and cache is not None:
             cache.put(key)
-    if key is None or not secret_matches(secret, key.key_hash) or not key.active:
-        raise Unauthenticated("the API key is unknown or revoked")
+    if key is None or not secret_matches(secret, key.key_hash):
+        raise Unauthenticated("the API key is unknown or revoked", AuthFailure.UNKNOWN)
+    if not key.active:  # the same answer: the caller learns nothing from it
+        raise Unauthenticated("the API key is unknown or revoked", AuthFailure.REVOKED)
     if not key.allows(scope):
         raise Forbidden(f"this API key lacks the {scope.value!r} scope")
     return key
