@@ -381,7 +381,11 @@ class FakeUnitOfWork:
         self.committed += 1
 
     def __call__(
-        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+        self,
+        idempotency_claim: tuple[str, str] | None = None,
+        *,
+        reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> Self:
         return self
 

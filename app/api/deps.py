@@ -32,9 +32,11 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
 def request_uow(request: Request, platform: Platform, *, reuse_plans: bool = False) -> UnitOfWork:
-    """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
+    """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit, and
+    remembers a signed request's webhook-id as it begins (a replay is refused)."""
     claim = getattr(request.state, "idempotency_claim", None)
-    return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans)
+    message = getattr(request.state, "signed_message", None)
+    return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans, message=message)
 
 
 async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:

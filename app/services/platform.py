@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from app.domain.events import Actor
@@ -20,14 +21,26 @@ from app.services.ports import (
     UnitOfWork,
 )
 
+# Standard Webhooks' timestamp tolerance: how long a signed request's webhook-id is kept
+# to its body (another body with the same id is a replay, 401).
+SIGNED_MESSAGE_WINDOW = timedelta(minutes=5)
+
 
 class UnitOfWorkFactory(Protocol):
     def __call__(
-        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+        self,
+        idempotency_claim: tuple[str, str] | None = None,
+        *,
+        reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> UnitOfWork:
         """``reuse_plans``: the transaction's statements run on the plans the database
         keeps for them instead of being planned again for each call's parameters; for hot
-        paths whose statements are index lookups whatever their parameters (ingestion)."""
+        paths whose statements are index lookups whatever their parameters (ingestion).
+
+        ``message``: a signed request's (webhook-id, SHA-256 of its body), remembered as
+        each transaction begins; entering raises Unauthenticated (a replay) when the id
+        came within SIGNED_MESSAGE_WINDOW with another body, before anything is changed."""
 
 
 class ReadinessProbe(Protocol):

@@ -60,7 +60,7 @@ async def ingest(request: Request) -> Response:
     platform: Platform = request.app.state.platform
     actor = await authorize(INGESTING, request, platform, await bearer(request))
     body = await request.body()
-    check_signature(platform.ingest.secret, request, body)
+    request.state.signed_message = check_signature(platform.ingest.secret, request, body)
     try:
         events = read_events(
             body, request.headers.get("content-type", ""), platform.ingest.max_events
