@@ -97,6 +97,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         promise_grace_days=settings.promise_grace_days,
         ingest=IngestPolicy(settings.ingest_max_events, settings.ingest_secret),
         worklist_weights=settings.worklist_weight_table,
+        default_currency=settings.default_currency,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)

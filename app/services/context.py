@@ -15,6 +15,7 @@ class Context:
     ids: IdGenerator
     actor: Actor
     promise_grace_days: int = 0  # HUIKUAN_PROMISE_GRACE_DAYS
+    default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
 
     def event(self, type_: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""

@@ -72,6 +72,7 @@ class Platform:
     promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise
     jobs: JobRunner | None = None  # runs a scheduled job now (the admin's run-now)
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
+    default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
 
     def context(self, actor: Actor) -> Context:
         return Context(
@@ -79,4 +80,5 @@ class Platform:
             ids=self.ids,
             actor=actor,
             promise_grace_days=self.promise_grace_days,
+            default_currency=self.default_currency,
         )
