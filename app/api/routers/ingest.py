@@ -41,6 +41,8 @@ The answer is 200 whenever the body could be read, with one result per event in 
 
 With `HUIKUAN_INGEST_SECRET` set, requests must be signed with Standard Webhooks headers
 (`webhook-id`, `webhook-timestamp`, `webhook-signature`); otherwise the API key is enough.
+Signed, a `webhook-id` stands for one body for 5 minutes: the same body again answers as
+before (its events are duplicates), another body under that id is refused with 401.
 """
 
 
