@@ -98,6 +98,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         ingest=IngestPolicy(settings.ingest_max_events, settings.ingest_secret),
         worklist_weights=settings.worklist_weight_table,
         destinations=settings.destinations,
+        default_currency=settings.default_currency,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)

@@ -17,6 +17,7 @@ from standardwebhooks.webhooks import Webhook
 from app.domain.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
 from app.domain.destinations import DestinationPolicy, parse_networks
 from app.domain.errors import ValidationFailed
+from app.domain.money import MINOR_UNITS
 from app.domain.worklist_weights import SETTING as WEIGHTS_SETTING
 from app.domain.worklist_weights import Weights, weights_from_json
 
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     test_clock: bool = Field(default=False, description="Never in production.")
     promise_grace_days: int = Field(
         default=0, ge=0, le=365, description="Days after the promised date a payment still counts."
+    )
+    default_currency: str = Field(
+        default="CNY", description="A customer created without a currency gets this one."
     )
 
     # Event delivery (the outbox relay and webhooks)
@@ -132,6 +136,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("default_currency")
+    @classmethod
+    def _supported_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in MINOR_UNITS:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code such as CNY or USD")
+        return code
 
     @field_validator("webhook_retry_schedule")
     @classmethod

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.types import Scope
 
+from app.api.auth_failures import FailureLog
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
 from app.api.routers import (
@@ -99,6 +100,7 @@ def create_app(
     )
     if platform is not None:
         app.state.platform = platform
+    app.state.auth_failures = FailureLog()
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
-from app.domain.access import Scope
-from app.domain.errors import Forbidden, PreconditionFailed, ValidationFailed
+from app.domain.access import AuthFailure, Scope
+from app.domain.errors import Forbidden, PreconditionFailed, Unauthenticated, ValidationFailed
 from app.domain.events import Actor
 from app.services.api_keys import authenticate
 from app.services.context import Context
@@ -32,9 +32,11 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
 def request_uow(request: Request, platform: Platform, *, reuse_plans: bool = False) -> UnitOfWork:
-    """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
+    """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit, and
+    remembers a signed request's webhook-id as it begins (a replay is refused)."""
     claim = getattr(request.state, "idempotency_claim", None)
-    return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans)
+    message = getattr(request.state, "signed_message", None)
+    return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans, message=message)
 
 
 async def get_uow(request: Request, platform: PlatformDep) -> UnitOfWork:
@@ -58,6 +60,10 @@ async def authorize(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     """The caller, when the bearer key is active and holds one of the route's scopes."""
+    if credentials is None and "authorization" in request.headers:
+        raise Unauthenticated(
+            "the Authorization header must be: Bearer <key>", AuthFailure.MALFORMED
+        )
     secret = credentials.credentials if credentials else None
     wanted = [Scope(s) for s in security_scopes.scopes]
     for scope in wanted[:-1]:

@@ -12,7 +12,8 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from app.domain.errors import DomainError
+from app.api.auth_failures import record_failure
+from app.domain.errors import DomainError, Forbidden, Unauthenticated
 from app.services.problems import TYPE_PREFIX, problem_document
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,12 @@ async def _on_domain_error(_: Request, exc: Exception) -> Response:
     return domain_problem(exc)
 
 
+async def _on_auth_failure(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, (Unauthenticated, Forbidden))
+    record_failure(request, exc.reason)
+    return domain_problem(exc)
+
+
 async def _on_validation_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
@@ -108,6 +115,8 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(Unauthenticated, _on_auth_failure)
+    app.add_exception_handler(Forbidden, _on_auth_failure)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
 

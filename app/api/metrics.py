@@ -7,6 +7,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
+from app.domain.access import AuthFailure
 from app.domain.ingest import Outcome
 from app.services.ingest.steps import Step
 
@@ -20,6 +21,12 @@ HTTP_DURATION = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 UNMATCHED_ROUTE = "<unmatched>"
+
+# Refused requests (401, 403) by reason: a closed set, so the label stays bounded.
+AUTH_FAILURES = Counter(
+    "huikuan_auth_failures_total", "Requests refused as unauthenticated or forbidden.", ["reason"]
+)
+_auth_children = {reason.value: AUTH_FAILURES.labels(reason.value) for reason in AuthFailure}
 
 # Ingestion: one count per event answered (accepted, duplicate, parked, rejected), and per
 # parked event a later request or the sweep applied ("released") or rejected.
@@ -46,3 +53,10 @@ def count_released(steps: Sequence[Step]) -> None:
             count_ingest(step.event.type.value, RELEASED)
         elif step.outcome is Outcome.REJECTED:
             count_ingest(step.event.type.value, Outcome.REJECTED.value)
+
+
+def count_auth_failure(reason: str) -> None:
+    child = _auth_children.get(reason)
+    if child is None:  # not a reason we know: counted, but under one label
+        child = _auth_children[AuthFailure.UNKNOWN.value]
+    child.inc()

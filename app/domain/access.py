@@ -29,6 +29,18 @@ class Scope(StrEnum):
 ALL_SCOPES = frozenset(Scope)
 
 
+class AuthFailure(StrEnum):
+    """Why a request was refused as unauthenticated or forbidden (a metric label)."""
+
+    MISSING = "missing"  # no Authorization header
+    MALFORMED = "malformed"  # an Authorization header that is not "Bearer <key>"
+    UNKNOWN = "unknown"  # no key has this secret
+    REVOKED = "revoked"
+    SCOPE = "scope"  # an active key without the route's scope
+    SIGNATURE = "signature"  # an ingestion request not signed, or not validly
+    REPLAY = "replay"  # a signed webhook-id seen before with another body
+
+
 @dataclass(frozen=True, slots=True)
 class ApiKey:
     id: UUID

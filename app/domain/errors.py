@@ -91,9 +91,14 @@ class StaleVersion(PreconditionFailed):
 class Unauthenticated(DomainError):
     title = "Unauthenticated"
 
+    def __init__(self, detail: str, reason: str = "unknown") -> None:
+        super().__init__(detail)
+        self.reason = reason  # one of app.domain.access.AuthFailure, for the failure count
+
 
 class Forbidden(DomainError):
     title = "Forbidden"
+    reason = "scope"
 
 
 class IdempotencyKeyReused(ValidationFailed):

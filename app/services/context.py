@@ -18,6 +18,7 @@ class Context:
     promise_grace_days: int = 0  # HUIKUAN_PROMISE_GRACE_DAYS
     # Where webhook endpoints may point (HUIKUAN_WEBHOOK_ALLOW_NETWORKS, _DENY_PRIVATE).
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
+    default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
 
     def event(self, type_: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""

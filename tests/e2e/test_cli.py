@@ -104,6 +104,7 @@ def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
     assert f"{base}/docs" in stderr
     assert "HUIKUAN_BOOTSTRAP_API_KEY" in stderr  # how to authenticate
     assert "serve-test-key" not in stderr  # but never the key itself
+    assert "HUIKUAN_BOOTSTRAP_API_KEY is shorter than 24 characters" in stderr  # 14 here
 
 
 def test_serve_on_the_embedded_database_stops_it_on_sigterm(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ CORPUS = [
     Bad("very long external id", "POST", "/v1/customers", customer(external_id="x" * 10_000)),
     Bad("very long query", "GET", "/v1/customers?q=" + "x" * 5_000),
     Bad("Chinese currency", "POST", "/v1/customers", customer(currency="人民币")),
-    Bad("emoji with a missing field", "POST", "/v1/customers", b'{"name": "\xf0\x9f\x98\x80"}'),
+    Bad("emoji with a missing field", "POST", "/v1/customers", b'{"currency": "\xf0\x9f\x98\x80"}'),
     Bad("SQL in a currency", "POST", "/v1/customers", customer(currency="CNY'; DROP TABLE x;--")),
     Bad("SQL in an id", "GET", "/v1/customers/1;DROP TABLE customers"),
     Bad("SQL in a limit", "GET", "/v1/customers?limit=1;DROP TABLE customers"),

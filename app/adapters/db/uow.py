@@ -50,7 +50,10 @@ from app.adapters.db.repositories.tasks import SqlTaskRepository
 from app.adapters.db.repositories.webhook_deliveries import SqlWebhookDeliveryRepository
 from app.adapters.db.repositories.webhook_endpoints import SqlWebhookEndpointRepository
 from app.adapters.db.repositories.worklist import SqlWorklistQueries
+from app.domain.access import AuthFailure
+from app.domain.errors import Unauthenticated
 from app.domain.events import OutboxEvent
+from app.services.platform import SIGNED_MESSAGE_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,21 @@ _STAMP_CLAIM = (
 # the ingestion path about 0.9 ms of the database's CPU per event. In the same round trip
 # as BEGIN, and for this transaction only.
 BEGIN_REUSING_PLANS = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"
+
+# A signed request's webhook-id, remembered with its body's SHA-256 in the same round trip
+# as BEGIN (Idempotency-Key claims share the table; a scope that is not a key hash keeps
+# them apart). Inserted, or updated when seen before with the same body or longer ago than
+# the signature tolerance: "INSERT 0 0" means seen lately with another body, a replay.
+_REMEMBER_MESSAGE = """
+INSERT INTO idempotency_keys AS k (scope, key, fingerprint, state, created_at, lease_until)
+VALUES ('webhook-id', {key}, {fingerprint}, 'completed', now(), now())
+ON CONFLICT (scope, key) DO UPDATE SET
+    fingerprint = EXCLUDED.fingerprint,
+    created_at = CASE WHEN k.fingerprint = EXCLUDED.fingerprint THEN k.created_at ELSE now() END,
+    lease_until = EXCLUDED.lease_until
+WHERE k.fingerprint = EXCLUDED.fingerprint OR k.created_at < now() - interval '{window} seconds'
+"""
+REPLAYED = "INSERT 0 0"
 
 
 def dollar_quoted(text: str) -> str:
@@ -123,10 +141,17 @@ class SqlUnitOfWork:
         idempotency_claim: tuple[str, str] | None = None,
         *,
         reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> None:
         self.engine = engine
         self.idempotency_claim = idempotency_claim
+        self.message = message
         self._begin = BEGIN_REUSING_PLANS if reuse_plans else "BEGIN"
+        if message is not None:
+            key, fingerprint = (dollar_quoted(part) for part in message)
+            window = int(SIGNED_MESSAGE_WINDOW.total_seconds())
+            remember = _REMEMBER_MESSAGE.format(key=key, fingerprint=fingerprint, window=window)
+            self._begin = f"{self._begin};{remember}"
         self._conn: PooledConnection | None = None
         self._events: list[OutboxEvent] = []
 
@@ -139,10 +164,17 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         try:
             self._conn = await PooledConnection.checkout(self.engine)
-            await self._conn.driver.execute(self._begin)
+            status = await self._conn.driver.execute(self._begin)
         except BaseException as exc:
             await self._release(exc)
             raise database_error(exc) or exc from exc
+        if self.message is not None and status == REPLAYED:
+            await self._release(None)
+            raise Unauthenticated(
+                "this webhook-id was used lately for another body; sign each message with "
+                "an id of its own",
+                AuthFailure.REPLAY,
+            )
         self._events = []
         conn, driver = self._conn, self._conn.driver
         self.customers = SqlCustomerRepository(conn)
@@ -238,6 +270,12 @@ class SqlUnitOfWorkFactory:
         self.engine = engine
 
     def __call__(
-        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+        self,
+        idempotency_claim: tuple[str, str] | None = None,
+        *,
+        reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, idempotency_claim, reuse_plans=reuse_plans)
+        return SqlUnitOfWork(
+            self.engine, idempotency_claim, reuse_plans=reuse_plans, message=message
+        )

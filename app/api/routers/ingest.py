@@ -41,6 +41,8 @@ The answer is 200 whenever the body could be read, with one result per event in 
 
 With `HUIKUAN_INGEST_SECRET` set, requests must be signed with Standard Webhooks headers
 (`webhook-id`, `webhook-timestamp`, `webhook-signature`); otherwise the API key is enough.
+Signed, a `webhook-id` stands for one body for 5 minutes: the same body again answers as
+before (its events are duplicates), another body under that id is refused with 401.
 """
 
 
@@ -60,7 +62,7 @@ async def ingest(request: Request) -> Response:
     platform: Platform = request.app.state.platform
     actor = await authorize(INGESTING, request, platform, await bearer(request))
     body = await request.body()
-    check_signature(platform.ingest.secret, request, body)
+    request.state.signed_message = check_signature(platform.ingest.secret, request, body)
     try:
         events = read_events(
             body, request.headers.get("content-type", ""), platform.ingest.max_events
