@@ -12,6 +12,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
+from app.api.json_body import NOT_UTF8
 from app.domain.errors import DomainError
 from app.services.problems import TYPE_PREFIX, problem_document
 
@@ -57,6 +58,11 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
+def malformed_json(reason: str | None = None) -> JSONResponse:
+    """400 for a body that is not JSON; ``reason`` when it says more (not UTF-8)."""
+    return problem(400, reason or "the request body is not valid JSON", slug="malformed-json")
+
+
 def domain_problem(error: DomainError) -> JSONResponse:
     """The problem answer for a domain error (statuses: ``app/services/problems.py``)."""
     body = problem_document(error)
@@ -78,8 +84,10 @@ async def _on_domain_error(_: Request, exc: Exception) -> Response:
 async def _on_validation_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return problem(400, "the request body is not valid JSON", slug="malformed-json")
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = str(error.get("ctx", {}).get("error", ""))
+            return malformed_json(reason if reason.startswith(NOT_UTF8) else None)
     return problem(422, "the request does not match the schema", errors=validation_errors(errors))
 
 

@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import domain_problem, internal_error, problem
+from app.api.errors import domain_problem, internal_error, malformed_json, problem
+from app.api.json_body import wide_encoding
 from app.api.metrics import HTTP_DURATION, HTTP_REQUESTS, UNMATCHED_ROUTE
 from app.domain.errors import DomainError
 from app.domain.idempotency import StoredResponse
@@ -104,7 +105,8 @@ def is_json_media_type(content_type: str) -> bool:
 
 
 class BodyGuardMiddleware:
-    """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, JSON NULs 422.
+    """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, UTF-16 or UTF-32
+    JSON 400 (it would hide its NULs from the check below), JSON NULs 422.
 
     ``path_limits`` give some paths their own limit (ingestion batches are larger).
     The body is read once here and handed on, so later layers (idempotency) can hash it.
@@ -124,7 +126,7 @@ class BodyGuardMiddleware:
         limit = self.path_limits.get(scope["path"], self.max_body_bytes)
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             await self._too_large(limit, scope, receive, send, drain=int(declared) <= DRAIN_LIMIT)
             return
         chunks: list[bytes] = []
@@ -147,6 +149,10 @@ class BodyGuardMiddleware:
             if not is_json_media_type(headers.get("content-type", "")):
                 response = problem(415, "send JSON with Content-Type: application/json")
                 await response(scope, receive, send)
+                return
+            wide = wide_encoding(body)
+            if wide is not None:
+                await malformed_json(wide)(scope, receive, send)
                 return
             if b"\\u0000" in body:
                 response = problem(422, "NUL characters are not allowed in text")

@@ -174,10 +174,13 @@ class Fields:
             return ()
         items: list[str] = []
         for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip() or len(item) > max_length:
-                self.issues.add((*self.loc, name, index), f"must be 1..{max_length} characters")
+            text = item.strip() if isinstance(item, str) else ""
+            if not text or len(text) > max_length or not text.isprintable():
+                self.issues.add(
+                    (*self.loc, name, index), f"must be 1..{max_length} printable characters"
+                )
             else:
-                items.append(item.strip())
+                items.append(text)
         return tuple(items)
 
     def objects(self, name: str, *, max_items: int) -> list[tuple[int, object]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -13,7 +12,9 @@ from app.api.schemas.common import (
     AmountOut,
     BusinessDate,
     CurrencyCode,
+    LongText,
     RequestModel,
+    Text,
     Timestamp,
 )
 from app.domain.interactions import Channel
@@ -31,8 +32,8 @@ class InteractionCreate(RequestModel):
     invoice_id: UUID | None = None
     channel: Channel
     occurred_at: AwareDatetime = Field(examples=["2026-11-27T08:00:00Z"])
-    summary: Annotated[str, Field(min_length=1, max_length=4000)]
-    outcome: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    summary: LongText
+    outcome: Text | None = None
     promise: PromiseIn | None = Field(default=None, description="A promise to pay, if made")
 
 
