@@ -14,8 +14,10 @@ from tests.e2e.collection import interaction, task
 from tests.e2e.ingest_http import URL, post_events
 from tests.e2e.receivables import count_rows, customer, invoice, ok
 from tests.e2e.test_bad_input import assert_problem
+from tests.ingest_events import contract as contract_data
 from tests.ingest_events import customer as customer_data
 from tests.ingest_events import event, payment
+from tests.ingest_events import invoice as invoice_data
 
 JSON = {"Content-Type": "application/json"}
 FAR_DATES = ("9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01")
@@ -44,6 +46,34 @@ async def test_report_dates_at_the_edges_of_the_range_are_answered(api: httpx.As
         assert (await api.get(f"/v1/reports/{report}", params=edges)).status_code == 200, report
         early = {"from": "1900-01-01", "to": "1900-01-31"}
         assert (await api.get(f"/v1/reports/{report}", params=early)).status_code == 200, report
+
+
+FAR_MOMENTS = ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "1899-12-31T23:00:00Z")
+
+
+@pytest.mark.parametrize("moment", FAR_MOMENTS)
+async def test_timestamps_outside_1900_to_2199_are_422(api: httpx.AsyncClient, moment: str) -> None:
+    made = await customer(api)
+    body = {"customer_id": made["id"], "channel": "phone", "summary": "x", "occurred_at": moment}
+    assert_problem(await api.post("/v1/interactions", json=body), 422)
+
+
+async def test_ingested_dates_outside_1900_to_2199_are_rejected(
+    api: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    plan = [{"name": "a", "due_date": "9999-12-31", "percent": "100"}]
+    events = [
+        event("contract.upserted", contract_data(signed_on="0001-01-01", installments=plan)),
+        event("invoice.issued", invoice_data(issued_on="0001-01-01", due_date="9999-12-31")),
+        event("payment.received", payment(received_on="2200-01-01")),
+        *(event("customer.upserted", customer_data(), occurred_at=m) for m in FAR_MOMENTS),
+    ]
+    results = ok(await post_events(api, {"events": events}))["results"]
+    assert [r["status"] for r in results] == ["rejected"] * len(events)
+    for result in results:
+        assert result["problem"]["status"] == 422
+        assert "between 1900-01-01 and 2199-12-31" in result["problem"]["detail"]
+    assert await count_rows(db, "customers") == 0
 
 
 WIDE_ENCODINGS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar, get_args, get_orig
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from app.domain.dates import OUT_OF_RANGE, in_range
 from app.domain.money import MINOR_UNITS
 from app.domain.text import refused_character
 
@@ -118,18 +120,18 @@ AmountOut = Annotated[
     ),
 ]
 
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
-
 
 def _business_date(value: date) -> date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+    if not in_range(value):
+        raise ValueError(OUT_OF_RANGE)
     return value
 
 
 BusinessDate = Annotated[date, AfterValidator(_business_date)]
 """A calendar date a business would use: year 1900 to 2199 (no date arithmetic overflows)."""
+
+BusinessTimestamp = Annotated[AwareDatetime, AfterValidator(_business_date)]
+"""A moment with its offset, on a date from 1900 to 2199 (comparing it cannot overflow)."""
 
 Timestamp = Annotated[
     str, Field(json_schema_extra={"format": "date-time"}, examples=["2026-11-27T08:00:00Z"])

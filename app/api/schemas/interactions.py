@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from app.api.schemas.common import (
     AmountIn,
     AmountOut,
     BusinessDate,
+    BusinessTimestamp,
     CurrencyCode,
     LongText,
     RequestModel,
@@ -31,7 +32,7 @@ class InteractionCreate(RequestModel):
     customer_id: UUID
     invoice_id: UUID | None = None
     channel: Channel
-    occurred_at: AwareDatetime = Field(examples=["2026-11-27T08:00:00Z"])
+    occurred_at: BusinessTimestamp = Field(examples=["2026-11-27T08:00:00Z"])
     summary: LongText
     outcome: Text | None = None
     promise: PromiseIn | None = Field(default=None, description="A promise to pay, if made")
