@@ -52,8 +52,8 @@ async def test_a_malformed_id_in_a_path_is_404(
             url = path
             for name in names:
                 url = url.replace(f"{{{name}}}", malformed if name == wrong else str(uuid.uuid4()))
-            body = {"json": {}} if method in {"POST", "PUT", "PATCH"} else {}
-            response = await api.request(method, url, params={"assignee": "u1"}, **body)
+            body: dict[str, str] | None = {} if method in {"POST", "PUT", "PATCH"} else None
+            response = await api.request(method, url, params={"assignee": "u1"}, json=body)
             problem = assert_problem(response, 404)
             assert problem["type"] == "urn:huikuan:problem:not-found", (method, url)
             assert problem["detail"] != "no such route", (method, url)
