@@ -13,6 +13,7 @@ from fastapi.security import SecurityScopes
 
 from app.api.deps import IngestReader, UowDep, authorize, bearer, request_uow
 from app.api.errors import malformed_json, problem_responses
+from app.api.idempotency import claim_idempotency_key
 from app.api.ingest_body import read_events
 from app.api.json_body import NotUtf8
 from app.api.metrics import count_ingest, count_released
@@ -70,6 +71,9 @@ async def ingest(request: Request) -> Response:
         return malformed_json(error.msg)
     except json.JSONDecodeError:
         return malformed_json()
+    replay = await claim_idempotency_key()  # only now: the request is authorised and read
+    if replay is not None:
+        return replay
     uow = request_uow(request, platform, reuse_plans=True)
     report = await ingest_events(uow, platform.context(actor), events)
     for result in report.results:
