@@ -9,7 +9,10 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import Message
 
+from app.api.app import create_app
+from app.services.platform import Platform
 from tests.e2e.collection import interaction, task
 from tests.e2e.ingest_http import URL, post_events
 from tests.e2e.receivables import count_rows, customer, invoice, ok
@@ -211,3 +214,35 @@ async def test_ingested_records_with_control_or_bidi_characters_are_rejected(
         assert result["problem"]["status"] == 422
         assert "printable" in json.dumps(result["problem"])
     assert await count_rows(db, "customers") == 0
+
+
+async def test_a_content_length_that_is_no_number_is_not_a_500(platform: Platform) -> None:
+    """HTTP servers refuse it before the app, but the body guard must not rely on that:
+    "²".isdigit() is true and int("²") raises."""
+    app = create_app(platform)
+    body = json.dumps({"name": "A", "currency": "CNY"}).encode()
+    started: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            started.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/customers",
+        "raw_path": b"/v1/customers",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"\xb2")],
+        "server": ("test", 80),
+        "client": ("127.0.0.1", 1),
+    }
+    await app(scope, receive, send)
+    assert [m["status"] for m in started] == [401]  # no key: the body was read as usual
