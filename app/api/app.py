@@ -12,7 +12,8 @@ from starlette.types import Scope
 
 from app.api.auth_failures import FailureLog
 from app.api.errors import install_error_handlers
-from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
+from app.api.idempotency import IdempotencyMiddleware
+from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.routers import (
     admin_jobs,
     api_keys,

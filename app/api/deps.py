@@ -16,6 +16,7 @@ from app.services.platform import Platform
 from app.services.ports import Clock, UnitOfWork
 
 MAX_ACTOR_LENGTH = 200
+MAX_VERSION_DIGITS = 18
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -139,7 +140,8 @@ async def _if_match(
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # isdigit() alone takes "²" (int() does not); a version fits in 18 digits.
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_VERSION_DIGITS):
         raise PreconditionFailed('If-Match must be an ETag this service issued, like "3"')
     return int(value)
 

@@ -12,8 +12,10 @@ from fastapi.routing import APIRoute
 from fastapi.security import SecurityScopes
 
 from app.api.deps import IngestReader, UowDep, authorize, bearer, request_uow
-from app.api.errors import problem, problem_responses
+from app.api.errors import malformed_json, problem_responses
+from app.api.idempotency import claim_idempotency_key
 from app.api.ingest_body import read_events
+from app.api.json_body import NotUtf8
 from app.api.metrics import count_ingest, count_released
 from app.api.routers.base import resource_router
 from app.api.schemas.common import PageOut
@@ -67,8 +69,13 @@ async def ingest(request: Request) -> Response:
         events = read_events(
             body, request.headers.get("content-type", ""), platform.ingest.max_events
         )
+    except NotUtf8 as error:
+        return malformed_json(error.msg)
     except json.JSONDecodeError:
-        return problem(400, "the request body is not valid JSON", slug="malformed-json")
+        return malformed_json()
+    replay = await claim_idempotency_key()  # only now: the request is authorised and read
+    if replay is not None:
+        return replay
     uow = request_uow(request, platform, reuse_plans=True)
     report = await ingest_events(uow, platform.context(actor), events)
     for result in report.results:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Query
@@ -11,7 +10,7 @@ from starlette.responses import Response
 from app.api.csv import WantsCsv, report_response, report_responses
 from app.api.deps import ClockDep, Reader, UowDep
 from app.api.routers.base import resource_router
-from app.api.schemas.common import CurrencyCode
+from app.api.schemas.common import BusinessDate, CurrencyCode
 from app.api.schemas.reports import AgingOut, ForecastOut, KpisOut, PerformanceOut
 from app.domain.report_tables import aging_table, forecast_table, kpi_table, performance_table
 from app.domain.reports import AgingBasis, GroupBy, Interval
@@ -23,8 +22,10 @@ router = resource_router("/v1/reports", "reports")
 CurrencyFilter = Annotated[
     CurrencyCode | None, Query(description="Only this currency (ISO 4217); unknown: 422")
 ]
-From = Annotated[date | None, Query(alias="from", description="First day (inclusive)")]
-To = Annotated[date | None, Query(alias="to", description="Last day (inclusive); default today")]
+From = Annotated[BusinessDate | None, Query(alias="from", description="First day (inclusive)")]
+To = Annotated[
+    BusinessDate | None, Query(alias="to", description="Last day (inclusive); default today")
+]
 
 NEGOTIATION = (
     " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM, header row, one line per "
@@ -49,7 +50,7 @@ async def aging(
     clock: ClockDep,
     _: Reader,
     as_csv: WantsCsv,
-    as_of: Annotated[date | None, Query(description="Default: today")] = None,
+    as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
     group_by: GroupBy = GroupBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: CurrencyFilter = None,
@@ -105,8 +106,10 @@ async def forecast(
     clock: ClockDep,
     _: Reader,
     as_csv: WantsCsv,
-    start: Annotated[date | None, Query(alias="from", description="Default: today")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Default: `from` + 89 days")] = None,
+    start: Annotated[BusinessDate | None, Query(alias="from", description="Default: today")] = None,
+    end: Annotated[
+        BusinessDate | None, Query(alias="to", description="Default: `from` + 89 days")
+    ] = None,
     interval: Annotated[
         Literal["week", "month"], Query(description="ISO weeks from Monday, or months")
     ] = "week",
