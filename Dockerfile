@@ -1,19 +1,18 @@
-# Huikuan: a runnable image. Point DATABASE_URL at PostgreSQL >= 14 in production; without it
-# the service starts an embedded PostgreSQL in /data (fine for a trial, not for production).
+# Huikuan: a runnable image. Set DATABASE_URL to PostgreSQL >= 14: the image leaves out the
+# embedded PostgreSQL (the `embedded` extra), so without it every command stops and says so.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY app ./app
-RUN pip install --no-cache-dir --prefix=/install .
+# The versions constraints.txt pins (`make lock`), as in every fresh clone's venv.
+RUN pip install --no-cache-dir --prefix=/install -c constraints.txt .
 
 FROM python:3.11-slim
 RUN groupadd --system huikuan && useradd --system --gid huikuan --home-dir /home/huikuan \
-        --create-home huikuan \
-    && mkdir /data && chown huikuan:huikuan /data
+        --create-home huikuan
 COPY --from=build /install /usr/local
 ENV HUIKUAN_HOST=0.0.0.0 \
     HUIKUAN_PORT=8000 \
-    HUIKUAN_DATA_DIR=/data \
     PYTHONUNBUFFERED=1
 USER huikuan
 WORKDIR /home/huikuan

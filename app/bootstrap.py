@@ -100,6 +100,8 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         promise_grace_days=settings.promise_grace_days,
         ingest=IngestPolicy(settings.ingest_max_events, settings.ingest_secret),
         worklist_weights=settings.worklist_weight_table,
+        destinations=settings.destinations,
+        default_currency=settings.default_currency,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
@@ -236,6 +238,7 @@ def build_relay(
         timeout_s=settings.webhook_timeout_s,
         max_idle_per_origin=settings.relay_endpoint_concurrency,
         wall_clock=SystemClock(settings.zone),
+        destinations=settings.destinations,
     )
     config = RelayConfig(
         policy=delivery_policy(settings),

@@ -13,6 +13,7 @@ from uuid import UUID
 import uvicorn
 from pydantic import ValidationError
 
+from app.adapters.embedded_pg import EmbeddedPostgresMissing, require_pgserver
 from app.adapters.logging import configure_logging
 from app.api.app import create_ops_app
 from app.bootstrap import Runtime, build_runtime, create_web_app, database_url
@@ -22,6 +23,8 @@ from app.settings import Settings
 def _serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
     settings = Settings(**overrides)
+    if not settings.database_url:
+        require_pgserver()  # now: inside uvicorn's start-up it would end as a traceback
     configure_logging(settings.log_level)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Huikuan serving on {base}  (API docs: {base}/docs)", file=sys.stderr)
@@ -185,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"huikuan: bad configuration, not starting:\n{configuration_problems(error)}",
             file=sys.stderr,
         )
+        return 2
+    except EmbeddedPostgresMissing as error:
+        print(error, file=sys.stderr)
         return 2
 
 

@@ -1,6 +1,6 @@
 """Configuration: environment variables with the prefix ``HUIKUAN_`` plus ``DATABASE_URL``.
 
-Every field here is listed in the README's configuration table; keep the two in step.
+Every field here is listed in docs/configuration.md; keep the two in step.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from standardwebhooks.webhooks import Webhook
 from app.domain.collection.worklist_weights import SETTING as WEIGHTS_SETTING
 from app.domain.collection.worklist_weights import Weights, weights_from_json
 from app.domain.delivery.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
+from app.domain.destinations import DestinationPolicy, parse_networks
 from app.domain.errors import ValidationFailed
+from app.domain.money import MINOR_UNITS
 
 
 class Settings(BaseSettings):
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     promise_grace_days: int = Field(
         default=0, ge=0, le=365, description="Days after the promised date a payment still counts."
     )
+    default_currency: str = Field(
+        default="CNY", description="A customer created without a currency gets this one."
+    )
 
     # Event delivery (the outbox relay and webhooks)
     relay_enabled: bool = Field(default=True, description="Run the relay in serve and worker.")
@@ -70,9 +75,16 @@ class Settings(BaseSettings):
         default=DEFAULT_RETRY_SCHEDULE, description="Seconds between attempts, comma-separated."
     )
     webhook_disable_after_h: float = Field(default=120.0, gt=0)
+    webhook_allow_networks: str = Field(
+        default="",
+        description="CIDRs webhooks may reach though denied (e.g. 127.0.0.0/8), comma-separated.",
+    )
+    webhook_deny_private: bool = Field(
+        default=False, description="Also refuse private ranges (10/8, 172.16/12, 192.168/16...)."
+    )
     outbox_retention_days: int = Field(default=30, ge=1)
 
-    # The scheduler (SPEC section 7)
+    # The scheduler
     scheduler_enabled: bool = Field(default=True, description="Schedule the jobs in serve/worker.")
     scheduler_first_run_delay_s: float = Field(
         default=30.0, ge=0, description="Interval jobs first run this long after start-up."
@@ -88,7 +100,7 @@ class Settings(BaseSettings):
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )
 
-    # Ingestion (SPEC section 6)
+    # Ingestion
     ingest_secret: str | None = Field(
         default=None,
         description="Standard Webhooks secret (whsec_...); set, ingestion requests must be signed.",
@@ -110,10 +122,10 @@ class Settings(BaseSettings):
             raise ValueError("HUIKUAN_INGEST_SECRET must be whsec_ followed by base64") from exc
         return value
 
-    # The worklist (SPEC section 5)
+    # The worklist
     worklist_weights: str | None = Field(
         default=None,
-        description="JSON: points per factor over the defaults (README, 'Worklist').",
+        description="JSON: points per factor over the defaults (docs/collection.md).",
     )
 
     @field_validator("timezone")
@@ -125,11 +137,28 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("default_currency")
+    @classmethod
+    def _supported_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in MINOR_UNITS:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code such as CNY or USD")
+        return code
+
     @field_validator("webhook_retry_schedule")
     @classmethod
     def _readable_schedule(cls, value: str) -> str:
         try:
             RetrySchedule.parse(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.detail) from exc
+        return value
+
+    @field_validator("webhook_allow_networks")
+    @classmethod
+    def _readable_networks(cls, value: str) -> str:
+        try:
+            parse_networks(value)
         except ValidationFailed as exc:
             raise ValueError(exc.detail) from exc
         return value
@@ -169,6 +198,12 @@ class Settings(BaseSettings):
     @property
     def retry_schedule(self) -> RetrySchedule:
         return RetrySchedule.parse(self.webhook_retry_schedule)
+
+    @property
+    def destinations(self) -> DestinationPolicy:
+        return DestinationPolicy.from_settings(
+            self.webhook_allow_networks, self.webhook_deny_private
+        )
 
     @property
     def disable_after(self) -> timedelta:

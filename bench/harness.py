@@ -28,6 +28,8 @@ from app.adapters.db.scratch import libpq_url, throwaway_database  # noqa: E402
 from app.adapters.embedded_pg import start_embedded_postgres  # noqa: E402
 
 BENCH_KEY = "bench-admin-key-" + "b" * 16
+# The benchmarks' receivers listen on 127.0.0.1, which webhooks may reach only when allowed.
+LOCAL_NETWORKS = "127.0.0.0/8,::1/128"
 
 
 def server_url() -> str:
@@ -70,6 +72,7 @@ def running_service(database_url: str, **env: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "HUIKUAN_BOOTSTRAP_API_KEY": BENCH_KEY,
         "HUIKUAN_LOG_LEVEL": "WARNING",
+        "HUIKUAN_WEBHOOK_ALLOW_NETWORKS": LOCAL_NETWORKS,
         **env,
     }
     log = tempfile.NamedTemporaryFile(prefix="huikuan-bench-", suffix=".log", delete=False)  # noqa: SIM115

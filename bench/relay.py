@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from harness import ROOT, bench_database, free_port, percentile
+from harness import LOCAL_NETWORKS, ROOT, bench_database, free_port, percentile
 
 from app.adapters.clock import SystemClock
 from app.adapters.db.engine import create_engine
@@ -57,6 +57,7 @@ def start_worker(database_url: str) -> subprocess.Popen[bytes]:
         "HUIKUAN_LOG_LEVEL": "WARNING",
         "HUIKUAN_BOOTSTRAP_API_KEY": "",
         "HUIKUAN_WORKER_OPS_PORT": str(free_port()),  # its own, whatever else runs here
+        "HUIKUAN_WEBHOOK_ALLOW_NETWORKS": LOCAL_NETWORKS,
     }
     return subprocess.Popen([str(Path(sys.executable).parent / "huikuan"), "worker"], env=env)
 
@@ -74,7 +75,12 @@ class Bench:
         self.database_url = database_url
         self.engine = create_engine(database_url, pool_size=PRODUCERS + 2, max_overflow=0)
         self.uow = SqlUnitOfWorkFactory(self.engine, REACTIONS)
-        self.ctx = Context(SystemClock(Settings().zone), Uuid7Generator(), Actor("bench"))
+        self.ctx = Context(
+            SystemClock(Settings().zone),
+            Uuid7Generator(),
+            Actor("bench"),
+            destinations=Settings(webhook_allow_networks=LOCAL_NETWORKS).destinations,
+        )
         self.receiver = receiver
         self.http = httpx.AsyncClient(timeout=30)
 

@@ -1,7 +1,7 @@
 """Shared fixtures: one fresh PostgreSQL database per test run, built by the migrations.
 
 The server is TEST_DATABASE_URL when set (CI points it at 127.0.0.1:5432), else an
-embedded PostgreSQL in ./.data/test-pg. Each run creates its own database and drops it
+embedded PostgreSQL in ./.data/test. Each run creates its own database and drops it
 at the end; each test starts from empty tables.
 """
 
@@ -24,6 +24,7 @@ from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.api.app import create_app
+from app.domain.destinations import DestinationPolicy, parse_networks
 from app.services.access.api_keys import ensure_bootstrap_key
 from app.services.platform import Platform
 from app.services.reactions import REACTIONS
@@ -31,6 +32,8 @@ from tests.fakes import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_SECRET = "test-admin-key-" + "x" * 16
+# The tests' receivers listen on 127.0.0.1, which webhooks may reach only when allowed.
+LOCAL_NETWORKS = "127.0.0.0/8,::1/128"
 
 
 def server_url() -> str:
@@ -91,6 +94,7 @@ def platform(db: AsyncEngine, clock: FixedClock) -> Platform:
         ids=Uuid7Generator(),
         idempotency=SqlIdempotencyStore(db),
         readiness=DatabaseReadiness(db),
+        destinations=DestinationPolicy(parse_networks(LOCAL_NETWORKS)),
     )
 
 

@@ -127,8 +127,8 @@ class FakeApiKeyRepository:
         self.rows[key_id] = replace(key, revoked_at=key.revoked_at or at)
         return self.rows[key_id]
 
-    async def reinstate(self, key_id: UUID, scopes: frozenset[Scope]) -> ApiKey:
-        self.rows[key_id] = replace(self.rows[key_id], revoked_at=None, scopes=scopes)
+    async def set_scopes(self, key_id: UUID, scopes: frozenset[Scope]) -> ApiKey:
+        self.rows[key_id] = replace(self.rows[key_id], scopes=scopes)
         return self.rows[key_id]
 
 
@@ -388,7 +388,11 @@ class FakeUnitOfWork:
         self.committed += 1
 
     def __call__(
-        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+        self,
+        idempotency_claim: tuple[str, str] | None = None,
+        *,
+        reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> Self:
         return self
 

@@ -106,6 +106,29 @@ class Receiver:
         self._task = None
 
 
+class Listener:
+    """A bare TCP socket on 127.0.0.1 that notes each connection's first bytes and closes
+    it: proof of whether anything connected, and of what it said first."""
+
+    def __init__(self) -> None:
+        self.first_bytes: list[bytes] = []
+        self.server: asyncio.Server | None = None
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.first_bytes.append(await reader.read(4096))
+        writer.close()
+
+    async def start(self) -> int:
+        """Listen on a free port; returns it."""
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
 async def eventually(
     condition: Callable[[], bool | Awaitable[bool]],
     timeout: float = 10.0,

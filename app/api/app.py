@@ -12,6 +12,7 @@ from starlette.types import Scope
 
 from app.api import ops
 from app.api.access import api_keys
+from app.api.auth_failures import FailureLog
 from app.api.collection import (
     dunning,
     interactions,
@@ -24,10 +25,11 @@ from app.api.collection import (
 from app.api.customers import customers
 from app.api.delivery import events, webhooks
 from app.api.errors import install_error_handlers
+from app.api.idempotency import IdempotencyMiddleware
 from app.api.intake import ingest
 from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
-from app.api.middleware import BodyGuardMiddleware, IdempotencyMiddleware, RequestContextMiddleware
+from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.receivables import contracts, invoice_actions, invoices, payments
 from app.api.reporting import reports
 from app.api.scheduling import admin_jobs, test_clock
@@ -97,6 +99,7 @@ def create_app(
     if platform is not None:
         app.state.platform = platform
     app.state.release_arrivals = release_parked  # see app/api/arrivals.py
+    app.state.auth_failures = FailureLog()
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

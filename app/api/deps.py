@@ -8,13 +8,20 @@ from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from app.domain.access.api_keys import Scope
-from app.domain.errors import Forbidden, PreconditionFailed, ValidationFailed
+from app.domain.errors import (
+    AuthFailure,
+    Forbidden,
+    PreconditionFailed,
+    Unauthenticated,
+    ValidationFailed,
+)
 from app.domain.events import Actor
 from app.services.access.api_keys import authenticate
 from app.services.context import Clock, Context
 from app.services.platform import AppUnitOfWork, Platform
 
 MAX_ACTOR_LENGTH = 200
+MAX_VERSION_DIGITS = 18
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -33,9 +40,11 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 def request_uow(
     request: Request, platform: Platform, *, reuse_plans: bool = False
 ) -> AppUnitOfWork:
-    """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit."""
+    """A fresh unit of work; it stamps the request's Idempotency-Key claim on commit, and
+    remembers a signed request's webhook-id as it begins (a replay is refused)."""
     claim = getattr(request.state, "idempotency_claim", None)
-    return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans)
+    message = getattr(request.state, "signed_message", None)
+    return platform.uow(idempotency_claim=claim, reuse_plans=reuse_plans, message=message)
 
 
 async def get_uow(request: Request, platform: PlatformDep) -> AppUnitOfWork:
@@ -59,6 +68,10 @@ async def authorize(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     """The caller, when the bearer key is active and holds one of the route's scopes."""
+    if credentials is None and "authorization" in request.headers:
+        raise Unauthenticated(
+            "the Authorization header must be: Bearer <key>", AuthFailure.MALFORMED
+        )
     secret = credentials.credentials if credentials else None
     wanted = [Scope(s) for s in security_scopes.scopes]
     for scope in wanted[:-1]:
@@ -134,7 +147,8 @@ async def _if_match(
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # isdigit() alone takes "²" (int() does not); a version fits in 18 digits.
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_VERSION_DIGITS):
         raise PreconditionFailed('If-Match must be an ETag this service issued, like "3"')
     return int(value)
 

@@ -12,7 +12,9 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from app.domain.errors import DomainError
+from app.api.auth_failures import record_failure
+from app.api.json_body import NOT_UTF8
+from app.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from app.services.problems import TYPE_PREFIX, problem_document
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,11 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
+def malformed_json(reason: str | None = None) -> JSONResponse:
+    """400 for a body that is not JSON; ``reason`` when it says more (not UTF-8)."""
+    return problem(400, reason or "the request body is not valid JSON", slug="malformed-json")
+
+
 def domain_problem(error: DomainError) -> JSONResponse:
     """The problem answer for a domain error (statuses: ``app/services/problems.py``)."""
     body = problem_document(error)
@@ -75,11 +82,43 @@ async def _on_domain_error(_: Request, exc: Exception) -> Response:
     return domain_problem(exc)
 
 
-async def _on_validation_error(_: Request, exc: Exception) -> Response:
+async def _on_auth_failure(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, (Unauthenticated, Forbidden))
+    record_failure(request, exc.reason)
+    return domain_problem(exc)
+
+
+# The resource a path parameter names, where its name does not tell (``flag_id``).
+PATH_RESOURCES = {
+    "flag_id": "risk flag",
+    "key_id": "api key",
+    "endpoint_id": "webhook endpoint",
+    "delivery_id": "webhook delivery",
+    "item": "worklist item",
+}
+MAX_SHOWN_ID = 64
+
+
+def path_not_found(request: Request, name: str) -> JSONResponse:
+    """404 for a malformed id in the path: ids are opaque, so it names no resource, just
+    as an unknown one does (a malformed id in a body stays 422)."""
+    resource = PATH_RESOURCES.get(name) or name.removesuffix("_id").replace("_", " ")
+    value = str(request.path_params.get(name, ""))
+    shown = value if len(value) <= MAX_SHOWN_ID else value[:MAX_SHOWN_ID] + "..."
+    return domain_problem(NotFound(resource, repr(shown)))
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return problem(400, "the request body is not valid JSON", slug="malformed-json")
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = str(error.get("ctx", {}).get("error", ""))
+            return malformed_json(reason if reason.startswith(NOT_UTF8) else None)
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if len(loc) > 1 and loc[0] == "path":
+            return path_not_found(request, str(loc[1]))
     return problem(422, "the request does not match the schema", errors=validation_errors(errors))
 
 
@@ -108,6 +147,8 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(Unauthenticated, _on_auth_failure)
+    app.add_exception_handler(Forbidden, _on_auth_failure)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
 

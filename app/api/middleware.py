@@ -1,35 +1,30 @@
-"""Pure ASGI middleware: request context and metrics, body guard, Idempotency-Key.
+"""Pure ASGI middleware: request context and metrics, body guard (Idempotency-Key:
+``app/api/idempotency.py``).
 
 Pure ASGI (not BaseHTTPMiddleware) keeps context variables and streaming intact.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import domain_problem, internal_error, problem
+from app.api.errors import internal_error, malformed_json, problem
+from app.api.json_body import wide_encoding
 from app.api.metrics import HTTP_DURATION, HTTP_REQUESTS, UNMATCHED_ROUTE
-from app.domain.access.idempotency import StoredResponse
-from app.domain.errors import DomainError
 from app.request_context import request_id_var
-from app.services.access.idempotency import Claimed, Replay, claim_key, finish_claim
-from app.services.platform import Platform
 
 log = logging.getLogger("huikuan.http")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 DRAIN_LIMIT = 64 * 1024 * 1024
-REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control")
 
 
 def route_label(scope: Scope) -> str:
@@ -104,7 +99,8 @@ def is_json_media_type(content_type: str) -> bool:
 
 
 class BodyGuardMiddleware:
-    """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, JSON NULs 422.
+    """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, UTF-16 or UTF-32
+    JSON 400 (it would hide its NULs from the check below), JSON NULs 422.
 
     ``path_limits`` give some paths their own limit (ingestion batches are larger).
     The body is read once here and handed on, so later layers (idempotency) can hash it.
@@ -124,7 +120,7 @@ class BodyGuardMiddleware:
         limit = self.path_limits.get(scope["path"], self.max_body_bytes)
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             await self._too_large(limit, scope, receive, send, drain=int(declared) <= DRAIN_LIMIT)
             return
         chunks: list[bytes] = []
@@ -147,6 +143,10 @@ class BodyGuardMiddleware:
             if not is_json_media_type(headers.get("content-type", "")):
                 response = problem(415, "send JSON with Content-Type: application/json")
                 await response(scope, receive, send)
+                return
+            wide = wide_encoding(body)
+            if wide is not None:
+                await malformed_json(wide)(scope, receive, send)
                 return
             if b"\\u0000" in body:
                 response = problem(422, "NUL characters are not allowed in text")
@@ -173,95 +173,3 @@ class BodyGuardMiddleware:
             headers={"Connection": "close"} if drain else None,
         )
         await response(scope, receive, send)
-
-
-def _bearer_scope(headers: Headers) -> str:
-    """Keys are scoped per caller: the SHA-256 of the presented credential."""
-    return hashlib.sha256(headers.get("authorization", "").encode()).hexdigest()
-
-
-def _fingerprint(scope: Scope, body: bytes) -> str:
-    digest = hashlib.sha256()
-    for part in (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b"")):
-        digest.update(part)
-        digest.update(b"\x00")
-    digest.update(body)
-    return digest.hexdigest()
-
-
-class IdempotencyMiddleware:
-    """Idempotency-Key on POST: replay what finished, 422 for another body, 409 in flight."""
-
-    def __init__(self, app: ASGIApp, platform: Callable[[Scope], Platform]) -> None:
-        self.app = app
-        self.platform = platform
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        key = headers.get("idempotency-key")
-        if key is None:
-            await self.app(scope, receive, send)
-            return
-        platform = self.platform(scope)
-        body: bytes = scope.get("state", {}).get("raw_body", b"")
-        try:
-            outcome = await claim_key(
-                platform.idempotency,
-                platform.clock,
-                platform.idempotency_policy,
-                scope=_bearer_scope(headers),
-                key=key,
-                fingerprint=_fingerprint(scope, body),
-            )
-        except DomainError as error:
-            await domain_problem(error)(scope, receive, send)
-            return
-        if isinstance(outcome, Replay):
-            await self._replay(outcome.response, send)
-            return
-        await self._run_claimed(outcome, platform, scope, receive, send)
-
-    async def _run_claimed(
-        self, claim: Claimed, platform: Platform, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        scope.setdefault("state", {})["idempotency_claim"] = (claim.scope, claim.key)
-        status = 500
-        kept: dict[str, str] = {}
-        body: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", []):
-                    if name.decode().lower() in REPLAYED_HEADERS:
-                        kept[name.decode().lower()] = value.decode()
-            elif message["type"] == "http.response.body":
-                body.append(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        except BaseException:
-            with contextlib.suppress(DomainError):  # the database may be the failure
-                await platform.idempotency.release(claim.scope, claim.key)
-            raise
-        try:
-            await finish_claim(
-                platform.idempotency, claim, StoredResponse(status, kept, b"".join(body))
-            )
-        except DomainError as error:
-            # The answer is sent; a claim left in flight turns into a 409 for a repeat
-            # (never a second run of a change that committed).
-            log.warning("could not record the Idempotency-Key outcome: %s", error.detail)
-
-    @staticmethod
-    async def _replay(response: StoredResponse, send: Send) -> None:
-        headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
-        headers.append((b"idempotent-replayed", b"true"))
-        headers.append((b"content-length", str(len(response.body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": response.body})

@@ -2,19 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from functools import cache
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
+from app.domain.dates import OUT_OF_RANGE, in_range
 from app.domain.money import MINOR_UNITS
+from app.domain.text import refused_character
+
+
+class Multiline:
+    """Marks a text field that may hold line breaks and tabs (a summary, a description)."""
+
+
+MULTILINE = Multiline()
 
 
 class RequestModel(BaseModel):
-    """Every request body: unknown fields are refused (422), strings are stripped."""
+    """Every request body: unknown fields are refused (422), strings are stripped, and no
+    text holds control characters or bidirectional overrides (``app/domain/text.py``);
+    fields marked ``MULTILINE`` may hold line breaks and tabs."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text(cls, value: Any, info: ValidationInfo) -> Any:
+        multiline = info.field_name in _multiline_fields(cls)
+        for text in _texts(value):
+            reason = refused_character(text, multiline=multiline)
+            if reason is not None:
+                raise ValueError(reason)
+        return value
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple | set | frozenset):
+        yield from (item for item in value if isinstance(item, str))
+
+
+def _marked(annotation: Any) -> bool:
+    """True when ``annotation`` (or a union member, as in ``Text | None``) is MULTILINE."""
+    if any(isinstance(meta, Multiline) for meta in getattr(annotation, "__metadata__", ())):
+        return True
+    return get_origin(annotation) is not None and any(_marked(a) for a in get_args(annotation))
+
+
+@cache
+def _multiline_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if any(isinstance(meta, Multiline) for meta in info.metadata) or _marked(info.annotation)
+    )
 
 
 def _amount(value: Any) -> Any:
@@ -65,25 +120,28 @@ AmountOut = Annotated[
     ),
 ]
 
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
-
 
 def _business_date(value: date) -> date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+    if not in_range(value):
+        raise ValueError(OUT_OF_RANGE)
     return value
 
 
 BusinessDate = Annotated[date, AfterValidator(_business_date)]
 """A calendar date a business would use: year 1900 to 2199 (no date arithmetic overflows)."""
 
+BusinessTimestamp = Annotated[AwareDatetime, AfterValidator(_business_date)]
+"""A moment with its offset, on a date from 1900 to 2199 (comparing it cannot overflow)."""
+
 Timestamp = Annotated[
     str, Field(json_schema_extra={"format": "date-time"}, examples=["2026-11-27T08:00:00Z"])
 ]
 """An RFC 3339 timestamp in UTC."""
 
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000), MULTILINE]
+"""Free text that may span lines: a reason, a note."""
+LongText = Annotated[str, Field(min_length=1, max_length=4000), MULTILINE]
+"""A summary, a description or a plan: may span lines."""
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 ExternalId = Annotated[str, Field(min_length=1, max_length=100)]
 

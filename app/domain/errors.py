@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 
 class DomainError(Exception):
@@ -104,12 +105,29 @@ class StaleVersion(PreconditionFailed):
         self.current = current
 
 
+class AuthFailure(StrEnum):
+    """Why a request was refused as unauthenticated or forbidden (a metric label)."""
+
+    MISSING = "missing"  # no Authorization header
+    MALFORMED = "malformed"  # an Authorization header that is not "Bearer <key>"
+    UNKNOWN = "unknown"  # no key has this secret
+    REVOKED = "revoked"
+    SCOPE = "scope"  # an active key without the route's scope
+    SIGNATURE = "signature"  # an ingestion request not signed, or not validly
+    REPLAY = "replay"  # a signed webhook-id seen before with another body
+
+
 class Unauthenticated(DomainError):
     title = "Unauthenticated"
+
+    def __init__(self, detail: str, reason: str = "unknown") -> None:
+        super().__init__(detail)
+        self.reason = reason  # one of AuthFailure, for the failure count
 
 
 class Forbidden(DomainError):
     title = "Forbidden"
+    reason = "scope"
 
 
 class IdempotencyKeyReused(ValidationFailed):

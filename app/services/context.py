@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor, OutboxEvent
 
 
@@ -42,6 +43,9 @@ class Context:
     ids: IdGenerator
     actor: Actor
     promise_grace_days: int = 0  # HUIKUAN_PROMISE_GRACE_DAYS
+    # Where webhook endpoints may point (HUIKUAN_WEBHOOK_ALLOW_NETWORKS, _DENY_PRIVATE).
+    destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
+    default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
 
     def event(self, type_: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""

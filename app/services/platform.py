@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from app.domain.collection.worklist_weights import Weights
+from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor
 from app.services.access.api_keys import KeyCache
 from app.services.access.idempotency import IdempotencyPolicy
@@ -31,13 +33,26 @@ class AppUnitOfWork(
     case (each use case asks only for its own context's protocol)."""
 
 
+# Standard Webhooks' timestamp tolerance: how long a signed request's webhook-id is kept
+# to its body (another body with the same id is a replay, 401).
+SIGNED_MESSAGE_WINDOW = timedelta(minutes=5)
+
+
 class UnitOfWorkFactory(Protocol):
     def __call__(
-        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+        self,
+        idempotency_claim: tuple[str, str] | None = None,
+        *,
+        reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> AppUnitOfWork:
         """``reuse_plans``: the transaction's statements run on the plans the database
         keeps for them instead of being planned again for each call's parameters; for hot
-        paths whose statements are index lookups whatever their parameters (ingestion)."""
+        paths whose statements are index lookups whatever their parameters (ingestion).
+
+        ``message``: a signed request's (webhook-id, SHA-256 of its body), remembered as
+        each transaction begins; entering raises Unauthenticated (a replay) when the id
+        came within SIGNED_MESSAGE_WINDOW with another body, before anything is changed."""
 
 
 class ReadinessProbe(Protocol):
@@ -69,6 +84,8 @@ class Platform:
     promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise
     jobs: JobRunner | None = None  # runs a scheduled job now (the admin's run-now)
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
+    destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
+    default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
 
     def context(self, actor: Actor) -> Context:
         return Context(
@@ -76,4 +93,6 @@ class Platform:
             ids=self.ids,
             actor=actor,
             promise_grace_days=self.promise_grace_days,
+            destinations=self.destinations,
+            default_currency=self.default_currency,
         )

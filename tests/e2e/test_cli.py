@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.reliability.processes import wait_until_ready
@@ -104,6 +105,7 @@ def test_serve_starts_bootstraps_a_key_and_stops_gracefully(
     assert f"{base}/docs" in stderr
     assert "HUIKUAN_BOOTSTRAP_API_KEY" in stderr  # how to authenticate
     assert "serve-test-key" not in stderr  # but never the key itself
+    assert "HUIKUAN_BOOTSTRAP_API_KEY is shorter than 24 characters" in stderr  # 14 here
 
 
 def test_serve_on_the_embedded_database_stops_it_on_sigterm(tmp_path: Path) -> None:
@@ -153,3 +155,36 @@ def test_bad_settings_stop_the_service_with_a_message(database_url: str) -> None
     assert done.stderr.startswith("huikuan: bad configuration, not starting:")
     assert "HUIKUAN_WORKLIST_WEIGHTS: days_overdue must be a number from 0" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [("serve", "--port", "0"), ("worker",), ("migrate",), ("apikey", "list")]
+)
+def test_without_database_url_or_pgserver_every_command_says_what_to_do(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # The production image has no `pgserver`; a package of that name that fails to import,
+    # first on the path, makes this interpreter the same.
+    (tmp_path / "pgserver").mkdir()
+    (tmp_path / "pgserver" / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])),
+        "HUIKUAN_DATA_DIR": str(tmp_path / "data"),
+        "HUIKUAN_BOOTSTRAP_API_KEY": "",
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "huikuan: DATABASE_URL is not set and the embedded PostgreSQL is not installed: "
+        "set DATABASE_URL, or install the extra (pip install 'huikuan[embedded]')\n"
+    )
+    assert not (tmp_path / "data").exists()

@@ -91,10 +91,16 @@ async def test_a_failed_request_does_not_burn_the_key(api: httpx.AsyncClient) ->
     assert "idempotent-replayed" not in fixed.headers
 
 
-async def test_a_validation_error_is_replayed_like_any_final_answer(api: httpx.AsyncClient) -> None:
+async def test_a_handlers_validation_error_is_replayed_like_any_final_answer(
+    api: httpx.AsyncClient,
+) -> None:
+    """The use case refused it (more decimals than CNY has): a final answer, replayed.
+    A body the schema refuses never reaches the handler and is not stored (see
+    test_idempotency_claims.py)."""
     headers = {"Idempotency-Key": "bad"}
-    first = await api.post("/v1/customers", json={"name": ""}, headers=headers)
-    again = await api.post("/v1/customers", json={"name": ""}, headers=headers)
+    body = {**BODY, "credit_limit": "1.001"}
+    first = await api.post("/v1/customers", json=body, headers=headers)
+    again = await api.post("/v1/customers", json=body, headers=headers)
     assert first.status_code == again.status_code == 422
     assert again.headers["idempotent-replayed"] == "true"
     assert again.headers["content-type"] == "application/problem+json"

@@ -38,7 +38,7 @@ def mixed_batch() -> tuple[list[dict[str, Any]], list[str]]:
         events.append({"id": f"junk-{n}", "source": "erp-test", "type": "order.created"})
         expected.append("rejected")
     for n in range(50):
-        events.append(event("customer.upserted", {"external_id": f"C-NEW-{n}", "name": "无币种"}))
+        events.append(event("customer.upserted", customer(f"C-NEW-{n}", credit_limit="0.001")))
         expected.append("rejected")
     for n in range(100):
         events.append(events[n])  # copies within the batch

@@ -116,6 +116,18 @@ async def test_a_name_a_spreadsheet_would_run_is_defused(api: httpx.AsyncClient)
     assert json_name.startswith("=")  # JSON is data, not a spreadsheet: left as it is
 
 
+async def test_names_a_locale_would_split_or_run_are_quoted(api: httpx.AsyncClient) -> None:
+    for name, amount in (("甲;乙 公司", "10.00"), ("＝1+1", "20.00"), ("@SUM(A1)", "30.00")):
+        await invoice(api, (await customer(api, name=name))["id"], amount=amount)
+    response = await api.get("/v1/reports/aging", headers=CSV)
+    raw = response.content.decode("utf-8-sig")
+    for written in ('"甲;乙 公司"', '"\'＝1+1"', '"\'@SUM(A1)"'):
+        assert f",{written}," in raw
+    names = {row[3] for row in table(response)[1:4]}
+    assert names == {"甲;乙 公司", "'＝1+1", "'@SUM(A1)"}
+    assert ",30.00,0.00,0.00,0.00,30.00\r\n" in raw  # amounts stay plain numbers
+
+
 @pytest.mark.parametrize(
     ("accept", "media"),
     [

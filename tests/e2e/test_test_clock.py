@@ -38,6 +38,16 @@ async def clock_api(
         yield c, clock
 
 
+async def test_a_moment_outside_1900_to_2199_is_422(
+    clock_api: tuple[httpx.AsyncClient, TestClock],
+) -> None:
+    api, _ = clock_api
+    for moment in ("9999-12-31T23:59:59-12:00", "2200-01-01T00:00:00Z"):
+        moved = await api.put("/v1/admin/clock", json={"now": moment})
+        assert moved.status_code == 422, moved.text
+        assert moved.headers["content-type"] == "application/problem+json"
+
+
 async def test_the_clock_moves_forward_and_today_follows(
     clock_api: tuple[httpx.AsyncClient, TestClock], db: AsyncEngine
 ) -> None:

@@ -15,6 +15,7 @@ from app.services.delivery.webhooks import EndpointWithSecret, NewEndpoint, crea
 from app.services.platform import Platform
 from app.services.unit_of_work import in_transaction
 from app.settings import Settings
+from tests.conftest import LOCAL_NETWORKS
 from tests.integration.jobs import Jobs
 from tests.receiver import Receiver
 
@@ -28,6 +29,7 @@ TEST_DELIVERY_SETTINGS: dict[str, Any] = {
     "relay_endpoint_concurrency": 4,
     "relay_concurrency": 32,
     "webhook_retry_schedule": "5,300,1800",
+    "webhook_allow_networks": LOCAL_NETWORKS,
 }
 
 

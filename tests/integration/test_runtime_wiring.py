@@ -51,6 +51,15 @@ def test_the_summary_time_must_be_a_time_of_day() -> None:
         Settings(overdue_summary_at="25:00")
 
 
+def test_the_webhook_allow_list_must_be_networks() -> None:
+    settings = Settings(webhook_allow_networks="127.0.0.0/8, ::1", webhook_deny_private=True)
+    assert [str(n) for n in settings.destinations.allow] == ["127.0.0.0/8", "::1/128"]
+    assert settings.destinations.deny_private
+    assert Settings(webhook_allow_networks="").destinations.allow == ()
+    with pytest.raises(ValueError, match="'localhost' is not a network"):
+        Settings(webhook_allow_networks="localhost")
+
+
 async def test_the_parked_event_sweeper_runs_unless_its_interval_is_zero(database_url: str) -> None:
     from app.services.intake.sweeper import ParkedEventSweeper
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.conftest import LOCAL_NETWORKS
 from tests.receiver import Receiver
 from tests.reliability.processes import KEY, ServiceProcess
 
@@ -21,12 +22,13 @@ FAST = {
     "HUIKUAN_RELAY_LEASE_S": "5",
     "HUIKUAN_WEBHOOK_RETRY_SCHEDULE": "1,1,2,2,3,3,5,5,5,5",
     "HUIKUAN_AUTH_CACHE_SECONDS": "0",
+    "HUIKUAN_WEBHOOK_ALLOW_NETWORKS": LOCAL_NETWORKS,
 }
 
 Spawn = Callable[..., ServiceProcess]
 Figure = Callable[[str], None]
 
-# What the tests measured, printed at the end of the run (the README's "Guarantees"
+# What the tests measured, printed at the end of the run (docs/guarantees.md
 # quotes them).
 FIGURES: list[str] = []
 

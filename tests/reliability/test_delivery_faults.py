@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -74,3 +75,45 @@ async def test_a_relay_killed_mid_delivery_loses_nothing(
         f"{len(produced)} events, {len(delivered_before)} delivered before the SIGKILL; "
         f"after a new worker, all {len(set(ids))} arrived ({len(ids) - len(set(ids))} redelivered)"
     )
+
+
+async def test_a_receiver_with_an_odd_retry_after_stalls_no_other(
+    spawn: Spawn, db: AsyncEngine, figure: Figure
+) -> None:
+    # "²" passes str.isdigit() and fails int(): once enough to stop every outcome's write.
+    odd = await Receiver(lambda _: Reply(503, {"Retry-After": "²"})).start()
+    healthy = await Receiver().start()
+    try:
+        service = spawn("serve")
+        async with client(service.base_url) as api:
+            bad = await subscribe(api, odd.url)
+            good = await subscribe(api, healthy.url)
+            started = time.monotonic()
+            await create_customers(api, 50)
+            produced = await event_ids(db)
+
+            async def deliveries(endpoint_id: str) -> list[dict[str, Any]]:
+                path = f"/v1/webhook-endpoints/{endpoint_id}/deliveries"
+                return list((await api.get(path, params={"limit": 500})).json()["data"])
+
+            async def delivered() -> bool:
+                found = await deliveries(good)
+                return len(found) == len(produced) and all(
+                    d["status"] == "delivered" for d in found
+                )
+
+            async def attempted() -> bool:
+                found = await deliveries(bad)
+                return len(found) == len(produced) and all(d["attempt_count"] >= 1 for d in found)
+
+            await eventually(delivered, timeout=10)
+            delivered_s = time.monotonic() - started
+            await eventually(attempted, timeout=10)
+            for delivery in await deliveries(bad):
+                assert delivery["status"] == "pending"
+                assert delivery["last_status_code"] == 503
+    finally:
+        await odd.stop()
+        await healthy.stop()
+    assert "could not record webhook outcomes" not in service.logs()
+    figure(f"{len(produced)} deliveries to the healthy endpoint recorded in {delivered_s:.1f} s")

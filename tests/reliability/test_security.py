@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import statistics
 import time
 from typing import Any
@@ -140,6 +141,14 @@ async def test_a_flood_of_bad_keys_leaves_good_requests_and_the_logs_clean(
     logs = service.logs()
     assert "Traceback" not in logs
     assert len(logs.splitlines()) < 50  # no line per refused request
+    # The failures are summarised, at most a line a second for the one address, keyless.
+    records = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    auth = [record for record in records if record["logger"] == "huikuan.auth"]
+    assert 2 <= len(auth) <= 7, auth  # a flood of about 5 s: its first line, then summaries
+    assert {line["client"] for line in auth} == {"127.0.0.1"}
+    told = sum(sum(line.get("failures", {"unknown": 1}).values()) for line in auth)
+    assert 400 <= told <= 500  # what came after the last summary waits for the next failure
+    assert "bad-" not in logs
     figure(
         f"{len(flooded)} bad keys at 100/s all 401; good reads p50/p99 "
         f"{quiet_ms:.1f}/{sorted(quiet)[98]:.1f} ms quiet, "

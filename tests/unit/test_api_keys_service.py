@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from app.domain.access.api_keys import ALL_SCOPES, Scope, hash_secret, secret_matches
@@ -40,17 +42,34 @@ async def test_missing_unknown_and_revoked_keys_are_unauthenticated() -> None:
         await api_keys.authenticate(uow, created.secret, Scope.READ)
 
 
-async def test_bootstrap_key_is_idempotent_and_reinstated_when_revoked() -> None:
+async def test_bootstrap_key_is_idempotent_and_stays_revoked_once_revoked() -> None:
     uow, clock = FakeUnitOfWork(), FixedClock()
     ctx = context(clock)
-    first = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "boot-secret")
-    again = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "boot-secret")
+    secret = "boot-secret-" + "b" * 20
+    first = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, secret)
+    again = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, secret)
     assert first.id == again.id
     assert first.scopes == ALL_SCOPES
     await api_keys.revoke_api_key(uow, clock, first.id)
-    restored = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "boot-secret")
-    assert restored.id == first.id
-    assert restored.active
+    after = await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, secret)
+    assert after.id == first.id
+    assert not after.active
+    with pytest.raises(Unauthenticated):
+        await api_keys.authenticate(uow, secret, Scope.READ)
+
+
+async def test_a_short_bootstrap_key_is_warned_about_without_being_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    uow, clock = FakeUnitOfWork(), FixedClock()
+    ctx = context(clock)
+    with caplog.at_level(logging.WARNING, logger="app.services.access.api_keys"):
+        await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "x" * 24)
+        assert not caplog.records
+        await api_keys.ensure_bootstrap_key(uow, clock, ctx.ids, "short-boot-key-23-chars")
+    (record,) = caplog.records
+    assert "shorter than 24 characters" in record.getMessage()
+    assert "short-boot-key" not in caplog.text
 
 
 @pytest.mark.parametrize(("name", "scopes"), [("", ["read"]), ("x", []), ("x", ["root"])])

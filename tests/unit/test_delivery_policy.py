@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.domain.delivery.delivery import (
     DEFAULT_RETRY_SCHEDULE,
@@ -93,6 +95,48 @@ def test_retry_after_reads_seconds_and_http_dates_within_a_cap() -> None:
     assert parse_retry_after("99999999999999999", NOW) == MAX_RETRY_AFTER
     assert parse_retry_after(None, NOW) is None
     assert parse_retry_after("-5", NOW) is None
+
+
+def test_retry_after_reads_the_three_http_date_forms_and_nothing_looser() -> None:
+    hour = timedelta(hours=1)
+    assert parse_retry_after("Fri, 27 Nov 2026 09:00:00 GMT", NOW) == hour  # IMF-fixdate
+    assert parse_retry_after("Friday, 27-Nov-26 09:00:00 GMT", NOW) == hour  # RFC 850
+    assert parse_retry_after("Fri Nov 27 09:00:00 2026", NOW) == hour  # asctime
+    assert parse_retry_after("Thu Dec  3 08:00:00 2026", NOW) == timedelta(days=6)
+    assert parse_retry_after("Sat Dec 12 08:00:00 2026", NOW) == MAX_RETRY_AFTER
+    assert parse_retry_after("Sunday, 27-Nov-77 09:00:00 GMT", NOW) == timedelta(0)  # 1977
+    assert parse_retry_after(" 0007 ", NOW) == timedelta(seconds=7)
+    assert parse_retry_after("1" * 5000, NOW) == MAX_RETRY_AFTER
+    for loose in (
+        "27 Nov 2026 09:00:00 GMT",
+        "Fri, 27 Nov 2026 09:00:00 +0800",
+        "fri, 27 nov 2026 09:00:00 gmt",
+        "Fri, 31 Feb 2026 09:00:00 GMT",
+        "Fri, 27 Nov 0000 09:00:00 GMT",
+        "Fri, 27 Nov 2026 24:00:00 GMT",
+        "2026-11-27T09:00:00Z",
+    ):
+        assert parse_retry_after(loose, NOW) is None, loose
+
+
+@pytest.mark.parametrize("odd", ["²", "٣", "１２", "3.5", "1e3", "+5", "5 s", "0x10", "", " "])
+def test_retry_after_is_ascii_digits_only(odd: str) -> None:
+    # "²".isdigit() is True and int("²") raises: it once failed every outcome of a batch.
+    assert parse_retry_after(odd, NOW) is None
+    assert decide(answer(503, odd), 1, 8, DEFAULT).next_attempt_at == NOW + timedelta(seconds=5)
+
+
+@given(st.text())
+def test_retry_after_never_raises_and_stays_within_the_cap(value: str) -> None:
+    delay = parse_retry_after(value, NOW)
+    assert delay is None or timedelta(0) <= delay <= MAX_RETRY_AFTER
+    assert decide(answer(503, value), 1, 8, DEFAULT).status is DeliveryStatus.PENDING
+
+
+@given(st.integers(min_value=0, max_value=10**30))
+def test_retry_after_seconds_are_read_exactly_up_to_the_cap(seconds: int) -> None:
+    expected = min(timedelta(seconds=min(seconds, 10**9)), MAX_RETRY_AFTER)
+    assert parse_retry_after(str(seconds), NOW) == expected
 
 
 def test_an_endpoint_is_disabled_after_failing_for_the_limit() -> None:

@@ -68,14 +68,14 @@ async def test_one_bad_event_is_rejected_alone_with_its_problem() -> None:
     report = await ingest(
         uow,
         event("customer.upserted", customer("C-1")),
-        event("customer.upserted", {"external_id": "C-2", "name": "无币种"}),
+        event("customer.upserted", customer("C-2", credit_limit="1.234")),  # CNY: 2 decimals
         event("invoice.issued", invoice(amount="-1")),
         {"id": 7, "type": "customer.upserted"},
         event("customer.upserted", customer("C-3")),
     )
     assert outcomes(report) == ["accepted", "rejected", "rejected", "rejected", "accepted"]
-    no_currency, negative, unreadable = (r.problem or {} for r in report.results[1:4])
-    assert (no_currency["status"], "currency" in no_currency["detail"]) == (422, True)
+    fraction, negative, unreadable = (r.problem or {} for r in report.results[1:4])
+    assert (fraction["status"], "CNY" in fraction["detail"]) == (422, True)
     assert negative["type"] == "urn:huikuan:problem:invalid-event"
     assert negative["errors"] == [{"loc": ["data", "amount"], "msg": "must be greater than zero"}]
     assert (report.results[3].id, unreadable["status"]) == (None, 422)

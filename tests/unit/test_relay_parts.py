@@ -63,3 +63,29 @@ async def test_outcomes_are_written_in_batches_and_failures_handed_back() -> Non
     left = await failing.close()
     await running
     assert len(left) == 1
+
+
+async def test_an_outcome_that_cannot_be_written_holds_back_only_itself() -> None:
+    poison = SendOutcome(job(uuid4()), AttemptResult(NOW, timedelta(milliseconds=1), 503))
+    written: list[SendOutcome] = []
+    tries: list[int] = []
+
+    async def write(batch: list[SendOutcome]) -> None:
+        tries.append(len(batch))
+        if poison in batch:
+            raise ValueError("cannot store this one")
+        written.extend(batch)
+
+    recorder = OutcomeRecorder(write, retry_s=0.001, linger_s=0)
+    running = asyncio.create_task(recorder.run())
+    healthy = [
+        SendOutcome(job(uuid4()), AttemptResult(NOW, timedelta(milliseconds=1), 200))
+        for _ in range(4)
+    ]
+    for outcome in [healthy[0], poison, *healthy[1:]]:
+        recorder.add(outcome)
+    await asyncio.sleep(0.05)
+    assert written == healthy  # written alone, at once, beside the one that failed
+    assert await recorder.close() == []  # retried, then dropped: its lease expires
+    await running
+    assert tries[:6] == [5, 1, 1, 1, 1, 1]

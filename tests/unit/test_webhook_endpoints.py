@@ -15,6 +15,8 @@ from app.domain.delivery.webhooks import (
     WebhookEndpoint,
     change_endpoint,
     generate_secret,
+    looks_like_token,
+    redact_url,
     rotate_secret,
 )
 from app.domain.errors import ValidationFailed
@@ -114,3 +116,56 @@ def test_every_event_type_the_services_emit_can_be_subscribed_to() -> None:
     }
     assert {"task.updated", "risk.escalated", "payment.allocated"} <= emitted
     assert emitted - SUBSCRIBABLE_EVENT_TYPES == set()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://ops:pw@Hooks.Example.com:8443/services/T0123/B0456/"
+            "Xk9aQ2mR7tLw3ZpN8vB4cY1d?token=s3cr3t#frag",
+            "https://hooks.example.com:8443/services/T0123/B0456/***",
+        ),
+        ("https://erp.example.com/hooks/huikuan", "https://erp.example.com/hooks/huikuan"),
+        ("http://erp.example.com", "http://erp.example.com"),
+        ("http://[fd00::5]:8080/a/", "http://[fd00::5]:8080/a/"),
+        (
+            "https://discord.com/api/webhooks/1234567890123456789/"
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop",
+            "https://discord.com/api/webhooks/***/***",
+        ),
+        (
+            "https://erp.example.com/hooks/3f2b9c1e-8d4a-4b6f-9e2d-7a1c5b8e0f3d/in",
+            "https://erp.example.com/hooks/***/in",
+        ),
+        (
+            "https://erp.example.com/h/d41d8cd98f00b204e9800998ecf8427e",
+            "https://erp.example.com/h/***",
+        ),
+        ("https://erp.example.com/h/AbCdEfGhIjKlMnOpQr", "https://erp.example.com/h/***"),
+        ("https://erp.example.com/h/erp-webhook-v2", "https://erp.example.com/h/erp-webhook-v2"),
+        (
+            "https://erp.example.com/receivables-notifications",
+            "https://erp.example.com/receivables-notifications",
+        ),
+    ],
+)
+def test_a_redacted_url_keeps_the_place_and_drops_what_may_be_a_secret(
+    url: str, shown: str
+) -> None:
+    assert redact_url(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("segment", "token_like"),
+    [
+        ("d41d8cd98f00b204", True),  # 16 characters with a digit
+        ("d41d8cd98f00b20", False),  # 15: too short to mask
+        ("AbCdEfGhIjKlMnOp", True),  # 16 in both cases
+        ("x" * 32, True),  # 32 of anything
+        ("receivables-notifications", False),  # a word, lower case, no digit
+        ("1234567890123456", True),  # a long number
+    ],
+)
+def test_what_counts_as_token_like(segment: str, token_like: bool) -> None:
+    assert looks_like_token(segment) is token_like

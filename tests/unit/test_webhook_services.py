@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from app.domain.delivery.delivery import (
@@ -133,3 +133,21 @@ async def test_an_outcome_whose_lease_was_lost_is_not_written() -> None:
     [recorded] = await record_outcomes(uow, context(clock), POLICY, [answered(clock, job, 200)])
     assert not recorded.written
     assert uow.webhook_deliveries.rows[job.delivery_id].status is DeliveryStatus.PENDING
+
+
+async def test_an_outcome_that_cannot_be_decided_is_a_failed_attempt_beside_the_others() -> None:
+    uow, clock = FakeUnitOfWork(), FixedClock()
+    endpoint_id = await new_endpoint(uow, clock)
+    healthy = leased_delivery(uow, clock, endpoint_id)
+    odd = leased_delivery(uow, clock, endpoint_id)
+    # An answer stamped at the end of time: its next attempt cannot even be computed.
+    end_of_time = AttemptResult(datetime.max.replace(tzinfo=UTC), timedelta(0), 503, "HTTP 503")
+    recorded = await record_outcomes(
+        uow, context(clock), POLICY, [answered(clock, healthy, 200), SendOutcome(odd, end_of_time)]
+    )
+    assert [r.written for r in recorded] == [True, True]
+    assert uow.webhook_deliveries.rows[healthy.delivery_id].status is DeliveryStatus.DELIVERED
+    row = uow.webhook_deliveries.rows[odd.delivery_id]
+    assert row.status is DeliveryStatus.FAILED
+    assert row.last_error is not None
+    assert row.last_error.startswith("HTTP 503; the answer could not be read (OverflowError")

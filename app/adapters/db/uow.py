@@ -54,8 +54,10 @@ from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
+from app.domain.errors import AuthFailure, Unauthenticated
 from app.domain.events import DomainEvent, OutboxEvent
 from app.services.context import Context
+from app.services.platform import SIGNED_MESSAGE_WINDOW
 from app.services.unit_of_work import Reactions, react
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,21 @@ _STAMP_CLAIM = (
 # the ingestion path about 0.9 ms of the database's CPU per event. In the same round trip
 # as BEGIN, and for this transaction only.
 BEGIN_REUSING_PLANS = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"
+
+# A signed request's webhook-id, remembered with its body's SHA-256 in the same round trip
+# as BEGIN (Idempotency-Key claims share the table; a scope that is not a key hash keeps
+# them apart). Inserted, or updated when seen before with the same body or longer ago than
+# the signature tolerance: "INSERT 0 0" means seen lately with another body, a replay.
+_REMEMBER_MESSAGE = """
+INSERT INTO idempotency_keys AS k (scope, key, fingerprint, state, created_at, lease_until)
+VALUES ('webhook-id', {key}, {fingerprint}, 'completed', now(), now())
+ON CONFLICT (scope, key) DO UPDATE SET
+    fingerprint = EXCLUDED.fingerprint,
+    created_at = CASE WHEN k.fingerprint = EXCLUDED.fingerprint THEN k.created_at ELSE now() END,
+    lease_until = EXCLUDED.lease_until
+WHERE k.fingerprint = EXCLUDED.fingerprint OR k.created_at < now() - interval '{window} seconds'
+"""
+REPLAYED = "INSERT 0 0"
 
 
 def dollar_quoted(text: str) -> str:
@@ -130,11 +147,18 @@ class SqlUnitOfWork:
         idempotency_claim: tuple[str, str] | None = None,
         *,
         reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> None:
         self.engine = engine
         self.reactions = reactions
         self.idempotency_claim = idempotency_claim
+        self.message = message
         self._begin = BEGIN_REUSING_PLANS if reuse_plans else "BEGIN"
+        if message is not None:
+            key, fingerprint = (dollar_quoted(part) for part in message)
+            window = int(SIGNED_MESSAGE_WINDOW.total_seconds())
+            remember = _REMEMBER_MESSAGE.format(key=key, fingerprint=fingerprint, window=window)
+            self._begin = f"{self._begin};{remember}"
         self._conn: PooledConnection | None = None
         self._events: list[OutboxEvent] = []
 
@@ -147,10 +171,17 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         try:
             self._conn = await PooledConnection.checkout(self.engine)
-            await self._conn.driver.execute(self._begin)
+            status = await self._conn.driver.execute(self._begin)
         except BaseException as exc:
             await self._release(exc)
             raise database_error(exc) or exc from exc
+        if self.message is not None and status == REPLAYED:
+            await self._release(None)
+            raise Unauthenticated(
+                "this webhook-id was used lately for another body; sign each message with "
+                "an id of its own",
+                AuthFailure.REPLAY,
+            )
         self._events = []
         conn, driver = self._conn, self._conn.driver
         self.customers = SqlCustomerRepository(conn)
@@ -253,8 +284,12 @@ class SqlUnitOfWorkFactory:
         self.reactions = reactions
 
     def __call__(
-        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
+        self,
+        idempotency_claim: tuple[str, str] | None = None,
+        *,
+        reuse_plans: bool = False,
+        message: tuple[str, str] | None = None,
     ) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.engine, self.reactions, idempotency_claim, reuse_plans=reuse_plans
+            self.engine, self.reactions, idempotency_claim, reuse_plans=reuse_plans, message=message
         )

@@ -9,7 +9,8 @@ same origin (scheme, host, port). Idle ones are closed after ``idle_s``. All sha
 context, which is costly to build.
 
 Transports, not clients: a webhook needs none of what a client adds on top (redirects,
-cookies, auth, base URLs, event hooks).
+cookies, auth, base URLs, event hooks). Their connections are opened through the
+destination guard (guard.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
+
+from app.adapters.delivery.guard import GuardedBackend, Resolver, system_resolver
+from app.domain.destinations import DestinationPolicy
 
 Transport = httpx.AsyncHTTPTransport
 TransportFactory = Callable[[], Transport]
+LIMITS = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
 
 def origin(url: str) -> str:
@@ -30,15 +36,24 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def transport_factory() -> TransportFactory:
+def transport_factory(
+    destinations: DestinationPolicy, resolve: Resolver = system_resolver
+) -> TransportFactory:
     tls = ssl.create_default_context()
+    backend = GuardedBackend(destinations, resolve)
 
     def make() -> Transport:
-        return httpx.AsyncHTTPTransport(
-            verify=tls,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        transport = httpx.AsyncHTTPTransport(verify=tls, trust_env=False, limits=LIMITS)
+        # httpx (pinned below 0.29) takes no network backend: its pool is rebuilt with one,
+        # as httpx builds it. tests/integration/test_destination_guard.py proves it is used.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=tls,
+            max_connections=LIMITS.max_connections,
+            max_keepalive_connections=LIMITS.max_keepalive_connections,
+            keepalive_expiry=LIMITS.keepalive_expiry,
+            network_backend=backend,
         )
+        return transport
 
     return make
 

@@ -1,10 +1,11 @@
 """Writes attempt outcomes back in batches: under load, one transaction records many.
 
 Outcomes wait here only between the HTTP answer and the write; the delivery's lease keeps
-other relays off it meanwhile. An outcome that cannot be written (the database is away)
-is retried (a batch that keeps failing is dropped after ``MAX_TRIES``: its leases expire
-and the deliveries are sent again); at shutdown what is left is handed back so its lease
-can be released.
+other relays off it meanwhile. When a batch cannot be written its outcomes are written one
+by one, so that one odd outcome only ever holds itself. What still cannot be written (the
+database is away) is retried; what keeps failing is dropped after ``MAX_TRIES`` (its leases
+expire and the deliveries are sent again). At shutdown what is left is handed back so its
+lease can be released.
 """
 
 from __future__ import annotations
@@ -57,24 +58,46 @@ class OutcomeRecorder:
         failures = 0
         while self._pending:
             batch = self._pending[: self.max_batch]
-            try:
-                await self.write(batch)
-            except Exception:
-                failures += 1
-                log.exception("could not record webhook outcomes", extra={"count": len(batch)})
-                if give_up and failures >= 3:
-                    return
-                if failures >= MAX_TRIES:  # never let one batch block every later one
-                    log.error(
-                        "dropped webhook outcomes; their leases expire and they are sent again"
-                    )
-                    del self._pending[: len(batch)]
-                    failures = 0
-                    continue
-                await asyncio.sleep(min(self.retry_s * failures, 10.0))
+            left = await self._write(batch)
+            self._pending[: len(batch)] = left
+            if not left:
+                failures = 0
                 continue
-            del self._pending[: len(batch)]
-            failures = 0
+            failures += 1
+            if give_up and failures >= 3:
+                return
+            if failures >= MAX_TRIES:  # never let some outcomes block every later one
+                log.error(
+                    "dropped webhook outcomes; their leases expire and they are sent again",
+                    extra={"count": len(left)},
+                )
+                del self._pending[: len(left)]
+                failures = 0
+                continue
+            await asyncio.sleep(min(self.retry_s * failures, 10.0))
+
+    async def _write(self, batch: list[SendOutcome]) -> list[SendOutcome]:
+        """Write the batch; the outcomes that could not be written (none: an empty list)."""
+        try:
+            await self.write(batch)
+            return []
+        except Exception:
+            log.exception("could not record webhook outcomes", extra={"count": len(batch)})
+        if len(batch) == 1:
+            return batch
+        # One outcome that cannot be written must not hold back the others: each alone,
+        # until three in a row fail with none written (then the database is away).
+        left: list[SendOutcome] = []
+        for index, outcome in enumerate(batch):
+            try:
+                await self.write([outcome])
+            except Exception as exc:
+                error = type(exc).__name__
+                log.warning("could not record a webhook outcome", extra={"error": error})
+                left.append(outcome)
+                if len(left) >= 3 and len(left) == index + 1:
+                    return left + batch[index + 1 :]
+        return left
 
     async def close(self) -> list[SendOutcome]:
         """Write what is pending (a few tries), stop, and return what could not be written."""

@@ -1,7 +1,8 @@
 """The webhook sender: one signed POST per attempt over kept-alive connections (lanes.py).
 
 An attempt never raises: whatever happens becomes an ``AttemptResult`` (a status code, or
-an error when no answer came within the timeout).
+an error when no answer came within the timeout, or ``destination not allowed`` when the
+destination guard (guard.py) refused the address before any connection).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from app.adapters.delivery.guard import DestinationRefused
 from app.adapters.delivery.lanes import ConnectionLanes, Transport, transport_factory
 from app.adapters.delivery.signing import signed_headers
 from app.domain.delivery.delivery import AttemptResult
+from app.domain.destinations import NOT_ALLOWED, DestinationPolicy
 from app.domain.events import OutboxEvent
 from app.services.context import Clock
 from app.services.delivery.ports import DeliveryJob
@@ -37,11 +40,20 @@ class WebhookSender:
     """``wall_clock`` stamps ``webhook-timestamp``: receivers check it against their own
     clock, so it is real time even when the service runs on a test clock."""
 
-    def __init__(self, *, timeout_s: float, max_idle_per_origin: int, wall_clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        timeout_s: float,
+        max_idle_per_origin: int,
+        wall_clock: Clock,
+        destinations: DestinationPolicy,
+    ) -> None:
         self.timeout_s = timeout_s
         self.wall_clock = wall_clock
         self.extensions = {"timeout": httpx.Timeout(timeout_s).as_dict()}
-        self.lanes = ConnectionLanes(transport_factory(), max_idle_per_origin=max_idle_per_origin)
+        self.lanes = ConnectionLanes(
+            transport_factory(destinations), max_idle_per_origin=max_idle_per_origin
+        )
 
     async def send(self, job: DeliveryJob, at: datetime) -> AttemptResult:
         """POST the event to the endpoint; ``at`` is the attempt's time on the service clock."""
@@ -66,6 +78,12 @@ class WebhookSender:
             async with asyncio.timeout(self.timeout_s):
                 code, reason, retry_after = await self._post(transport, request)
             reusable = True
+        except DestinationRefused as refused:  # raised before any connection is made
+            log.warning(
+                "webhook destination refused",
+                extra={"endpoint_id": str(job.endpoint_id), "host": refused.host},
+            )
+            return AttemptResult(at=at, duration=elapsed(), error=NOT_ALLOWED)
         except (TimeoutError, httpx.TimeoutException):
             error = f"no answer within {self.timeout_s:g} s"
             return AttemptResult(at=at, duration=elapsed(), error=error)

@@ -22,8 +22,10 @@ from app.services.pagination import page_request
 router = resource_router("/v1/targets", "targets")
 
 PROGRESS = (
-    "Progress is computed on each read from payments received in the period within the "
-    "scope (see the README, 'Collection work')."
+    "Progress is computed on each read, in the target's currency, from payments received in "
+    "the period within the scope (for a contract or owner scope, what was allocated to its "
+    "invoices), beside what was expected by today: the plan's due dates in the period, or a "
+    "straight line without them."
 )
 
 

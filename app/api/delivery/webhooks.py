@@ -33,7 +33,10 @@ Cursor = Annotated[str | None, Query(max_length=500)]
 def _with_secret(created: use_cases.EndpointWithSecret, response: Response) -> dict[str, Any]:
     response.headers["ETag"] = etag(created.endpoint.version)
     response.headers["Cache-Control"] = NO_STORE
-    return {**webhook_endpoint_document(created.endpoint), "secret": created.secret}
+    return {
+        **webhook_endpoint_document(created.endpoint, whole_url=True),
+        "secret": created.secret,
+    }
 
 
 @router.post(
@@ -91,7 +94,7 @@ async def get_endpoint(
     async with uow:
         endpoint = await use_cases.get_endpoint(uow, endpoint_id)
     response.headers["ETag"] = etag(endpoint.version)
-    return webhook_endpoint_document(endpoint)
+    return webhook_endpoint_document(endpoint, whole_url=True)
 
 
 @router.patch(
@@ -113,7 +116,7 @@ async def update_endpoint(
         endpoint = await use_cases.update_endpoint(uow, ctx, endpoint_id, values, expected_version)
         await uow.commit()
     response.headers["ETag"] = etag(endpoint.version)
-    return webhook_endpoint_document(endpoint)
+    return webhook_endpoint_document(endpoint, whole_url=True)
 
 
 @router.delete(

@@ -13,11 +13,13 @@ from fastapi.security import SecurityScopes
 
 from app.api.base import resource_router
 from app.api.deps import IngestReader, UowDep, authorize, bearer, request_uow
-from app.api.errors import problem, problem_responses
+from app.api.errors import malformed_json, problem_responses
+from app.api.idempotency import claim_idempotency_key
 from app.api.intake.ingest_body import read_events
 from app.api.intake.metrics import count_ingest, count_released
 from app.api.intake.schemas.ingest import IngestEventOut, IngestResultsOut, request_body
 from app.api.intake.signatures import check_signature
+from app.api.json_body import NotUtf8
 from app.api.schemas import PageOut
 from app.domain.access.api_keys import Scope
 from app.domain.intake.ingest import IngestStatus
@@ -41,6 +43,8 @@ The answer is 200 whenever the body could be read, with one result per event in 
 
 With `HUIKUAN_INGEST_SECRET` set, requests must be signed with Standard Webhooks headers
 (`webhook-id`, `webhook-timestamp`, `webhook-signature`); otherwise the API key is enough.
+Signed, a `webhook-id` stands for one body for 5 minutes: the same body again answers as
+before (its events are duplicates), another body under that id is refused with 401.
 """
 
 
@@ -60,13 +64,18 @@ async def ingest(request: Request) -> Response:
     platform: Platform = request.app.state.platform
     actor = await authorize(INGESTING, request, platform, await bearer(request))
     body = await request.body()
-    check_signature(platform.ingest.secret, request, body)
+    request.state.signed_message = check_signature(platform.ingest.secret, request, body)
     try:
         events = read_events(
             body, request.headers.get("content-type", ""), platform.ingest.max_events
         )
+    except NotUtf8 as error:
+        return malformed_json(error.msg)
     except json.JSONDecodeError:
-        return problem(400, "the request body is not valid JSON", slug="malformed-json")
+        return malformed_json()
+    replay = await claim_idempotency_key()  # only now: the request is authorised and read
+    if replay is not None:
+        return replay
     uow = request_uow(request, platform, reuse_plans=True)
     report = await ingest_events(uow, platform.context(actor), events)
     for result in report.results:

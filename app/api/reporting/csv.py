@@ -1,17 +1,19 @@
 """CSV answers and the choice between CSV and JSON (``Accept``).
 
 A CSV answer is UTF-8 with a byte order mark, so that Excel reads Chinese names right,
-``text/csv; charset=utf-8``, a header row, one line per row, CRLF line ends (RFC 4180). A
-text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return) is prefixed with ``'``; numbers are left alone.
+``text/csv; charset=utf-8``, a header row, one line per row, CRLF line ends (RFC 4180).
+
+No spreadsheet locale splits or runs a cell: one holding ``,``, ``;`` (the list separator
+in many locales), a quote or a line break is quoted; one that a spreadsheet would run as a
+formula (starting, after any whitespace, with ``=``, ``+``, ``-``, ``@``, their fullwidth
+forms, a tab or a carriage return) is quoted and prefixed with ``'``. A cell that is a plain
+decimal number (``-12.50``) stays a number, so that a column can be summed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -23,7 +25,10 @@ from app.domain.reporting.report_tables import Table
 CSV = "text/csv"
 JSON = "application/json"
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+CONTROL_STARTS = ("\t", "\r")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+QUOTED = re.compile(r'[,;"\r\n]')
 
 
 def _ranges(accept: str) -> list[tuple[str, float]]:
@@ -81,22 +86,22 @@ def wants_csv(request: Request) -> bool:
 WantsCsv = Annotated[bool, Depends(wants_csv)]
 
 
-def _safe(value: str) -> str:
-    if not value.startswith(FORMULA_STARTS):
+def csv_cell(value: str) -> str:
+    """One cell as written: a number as it is, a would-be formula defused, quoted when a
+    spreadsheet could split it."""
+    if NUMBER.fullmatch(value):
         return value
-    try:
-        Decimal(value)
-    except InvalidOperation:
-        return "'" + value
-    return value
+    if value.startswith(CONTROL_STARTS) or value.lstrip().startswith(FORMULA_STARTS):
+        value = "'" + value
+    elif not QUOTED.search(value):
+        return value
+    return '"' + value.replace('"', '""') + '"'
 
 
 def render_csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    writer.writerows([_safe(v) for v in row] for row in table.rows)
-    return (BOM + buffer.getvalue()).encode("utf-8")
+    lines = [table.columns, *table.rows]
+    text = "".join(",".join(csv_cell(v) for v in line) + "\r\n" for line in lines)
+    return (BOM + text).encode("utf-8")
 
 
 def csv_response(table: Table, filename: str) -> Response:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -21,7 +20,7 @@ from app.api.reporting.schemas.reports import (
     PerformanceOut,
     TargetProgressOut,
 )
-from app.api.schemas import CurrencyCode
+from app.api.schemas import BusinessDate, CurrencyCode
 from app.domain.reporting.report_tables import (
     aging_table,
     curve_table,
@@ -41,13 +40,15 @@ target_router = resource_router("/v1/targets", "targets")
 CurrencyFilter = Annotated[
     CurrencyCode | None, Query(description="Only this currency (ISO 4217); unknown: 422")
 ]
-From = Annotated[date | None, Query(alias="from", description="First day (inclusive)")]
-To = Annotated[date | None, Query(alias="to", description="Last day (inclusive); default today")]
+From = Annotated[BusinessDate | None, Query(alias="from", description="First day (inclusive)")]
+To = Annotated[
+    BusinessDate | None, Query(alias="to", description="Last day (inclusive); default today")
+]
 
 NEGOTIATION = (
     " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM, header row, one line per "
-    "row); JSON otherwise. Amounts are per currency, never summed across currencies. "
-    "Definitions: README, 'Reports'."
+    "row); JSON otherwise. Amounts are per currency, never summed across currencies; days "
+    "have one decimal, percentages two, and a ratio whose base is zero is null."
 )
 
 
@@ -67,7 +68,7 @@ async def aging(
     clock: ClockDep,
     _: Reader,
     as_csv: WantsCsv,
-    as_of: Annotated[date | None, Query(description="Default: today")] = None,
+    as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
     group_by: GroupBy = GroupBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: CurrencyFilter = None,
@@ -125,8 +126,10 @@ async def forecast(
     clock: ClockDep,
     _: Reader,
     as_csv: WantsCsv,
-    start: Annotated[date | None, Query(alias="from", description="Default: today")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Default: `from` + 89 days")] = None,
+    start: Annotated[BusinessDate | None, Query(alias="from", description="Default: today")] = None,
+    end: Annotated[
+        BusinessDate | None, Query(alias="to", description="Default: `from` + 89 days")
+    ] = None,
     interval: Annotated[
         Literal["week", "month"], Query(description="ISO weeks from Monday, or months")
     ] = "week",

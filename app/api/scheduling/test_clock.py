@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from app.api.base import resource_router
 from app.api.deps import Administrator, PlatformDep
 from app.api.errors import problem_responses
-from app.api.schemas import RequestModel, Timestamp
+from app.api.schemas import BusinessTimestamp, RequestModel, Timestamp
 from app.domain.events import rfc3339
 from app.services.scheduling.test_clock import move_test_clock, read_test_clock
 
@@ -17,7 +17,7 @@ router = resource_router("/v1/admin/clock", "admin")
 
 
 class ClockMove(RequestModel):
-    now: AwareDatetime
+    now: BusinessTimestamp
 
 
 class ClockOut(BaseModel):

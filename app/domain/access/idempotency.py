@@ -1,4 +1,4 @@
-"""Idempotency-Key rules (SPEC section 4): replay, mismatch, in flight, expiry.
+"""Idempotency-Key rules: replay, mismatch, in flight, expiry.
 
 A claim is taken before the request runs. The unit of work stamps ``committed_at`` in the
 same transaction as the change, so a crash between commit and storing the response is told

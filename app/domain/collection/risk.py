@@ -3,7 +3,7 @@ or an invoice, how bad it is, and who is on it.
 
 At most one flag per subject and kind is open (``open`` or ``mitigating``) at a time; a rule
 that fires again raises that flag's severity instead of adding another. The severity
-ladders below are pure functions; their thresholds are in the README.
+ladders below are pure functions (docs/collection.md lists them).
 """
 
 from __future__ import annotations

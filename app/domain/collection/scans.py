@@ -62,9 +62,9 @@ class InvoiceCheck:
 def check_invoice(invoice: Invoice, today: date, policy: DunningPolicy) -> InvoiceCheck:
     """Overdue, the dunning level reached and the overdue risk severity of an invoice.
 
-    A disputed invoice or one on hold is skipped by dunning and by the risk rule (SPEC
-    section 5): on hold, it is looked at again the day after the hold ends; disputed, when
-    the dispute is resolved (any action on the invoice puts it back in the scan's queue).
+    A disputed invoice or one on hold is skipped by dunning and by the risk rule: on hold,
+    it is looked at again the day after the hold ends; disputed, when the dispute is
+    resolved (any action on the invoice puts it back in the scan's queue).
     """
     if not invoice.is_overdue(today):
         return InvoiceCheck(False, 0, None, None, invoice.due_date + timedelta(days=1))

@@ -143,7 +143,7 @@ def change_target(
 
 
 def pace(collected: Money, expected: Money) -> Pace:
-    """How collection keeps up with what was expected by now (thresholds in the README)."""
+    """How collection keeps up with what was expected by now (thresholds above)."""
     if not expected.is_positive():
         return Pace.AHEAD if collected.is_positive() else Pace.ON_TRACK
     ratio = collected.amount / expected.amount

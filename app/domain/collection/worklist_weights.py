@@ -104,7 +104,7 @@ class Weights:
         return TaskPriority.LOW
 
     def as_dict(self) -> dict[str, Any]:
-        """The weights as configuration would give them (for the README and the docs)."""
+        """The weights as configuration would give them (for the docs)."""
 
         def text(value: Decimal | None) -> str | None:
             return None if value is None else str(value)

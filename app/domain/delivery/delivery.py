@@ -3,9 +3,9 @@ when to give up on a delivery and when to give up on an endpoint."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -83,21 +83,73 @@ class Decision:
 
 
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
-    """``Retry-After`` as delay-seconds or an HTTP-date (RFC 9110); None when unreadable."""
+    """``Retry-After`` as delay-seconds (ASCII digits) or an HTTP-date (RFC 9110 §10.2.3);
+    None for anything else, so that the schedule applies. Never raises: the value is the
+    receiver's, and one odd answer must not stop its outcome from being recorded."""
     if value is None:
         return None
-    text = value.strip()
+    text = value.strip(" \t")
+    if not text.isascii():
+        return None
     if text.isdigit():
-        delay = timedelta(seconds=int(text[:12]))
+        digits = text.lstrip("0") or "0"
+        if len(digits) > 9:  # years: capped below anyway, and int() never sees 5,000 digits
+            return MAX_RETRY_AFTER
+        delay = timedelta(seconds=int(digits))
     else:
-        try:
-            moment = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        moment = parse_http_date(text, now)
+        if moment is None:
             return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
         delay = max(moment - now, timedelta(0))
     return min(delay, MAX_RETRY_AFTER)
+
+
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+_MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
+_TIME = r"(?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d)"
+# The three forms RFC 9110 §5.6.7 names: IMF-fixdate, then the obsolete RFC 850 and asctime.
+_HTTP_DATES = (
+    re.compile(
+        rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>\d\d) {_MONTH} (?P<year>\d{{4}}) {_TIME} GMT",
+        re.ASCII,
+    ),
+    re.compile(
+        r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), "
+        rf"(?P<day>\d\d)-{_MONTH}-(?P<year>\d\d) {_TIME} GMT",
+        re.ASCII,
+    ),
+    re.compile(
+        rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} (?P<day>[ \d]\d) {_TIME} (?P<year>\d{{4}})",
+        re.ASCII,
+    ),
+)
+
+
+def parse_http_date(text: str, now: datetime) -> datetime | None:
+    """An HTTP-date in one of its three forms, as a UTC datetime; None when it is not one."""
+    for form in _HTTP_DATES:
+        match = form.fullmatch(text)
+        if match is None:
+            continue
+        year = int(match["year"])
+        if len(match["year"]) == 2:  # RFC 850: the most recent year with these digits
+            year += now.year - now.year % 100
+            if year > now.year + 50:
+                year -= 100
+        try:
+            return datetime(
+                year,
+                _MONTHS[match["month"]],
+                int(match["day"]),
+                int(match["hour"]),
+                int(match["minute"]),
+                int(match["second"]),
+                tzinfo=UTC,
+            )
+        except ValueError:  # 31 Feb, 25:00:00, year 0...
+            return None
+    return None
 
 
 def decide(

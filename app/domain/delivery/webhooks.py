@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 from app.domain.errors import ValidationFailed
@@ -26,10 +26,11 @@ MAX_EVENT_TYPES = 100
 WILDCARD = "*"
 
 ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+MASK = "***"
 
-# The event types of SPEC section 7, plus our additions: ``webhook_endpoint.disabled``,
+# The event types of the contract, plus our additions: ``webhook_endpoint.disabled``,
 # ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
-# for changes the SPEC names no type for, ``task.updated``, ``target.updated``,
+# for changes the contract names no type for, ``task.updated``, ``target.updated``,
 # ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``.
 SUBSCRIBABLE_EVENT_TYPES = frozenset(
     f"{resource}.{change}"
@@ -73,6 +74,35 @@ def validate_url(url: str) -> str:
     if any(c.isspace() for c in cleaned) or parts.fragment:
         raise ValidationFailed("url must not contain spaces or a #fragment", ("url",))
     return cleaned
+
+
+def looks_like_token(segment: str) -> bool:
+    """A path segment that may be a credential: 16 characters or more with a digit or with
+    both cases (random base64, hex, UUIDs, numeric keys), or any 32 characters or more.
+    Words (``webhooks``, ``erp-receivables``) stay readable."""
+    if len(segment) >= 32:
+        return True
+    if len(segment) < 16:
+        return False
+    has_digit = any(c.isdigit() for c in segment)
+    mixed_case = any(c.islower() for c in segment) and any(c.isupper() for c in segment)
+    return has_digit or mixed_case
+
+
+def redact_url(url: str) -> str:
+    """The URL as events and lists show it: scheme, host, port and path, token-like path
+    segments masked; no credentials, query or fragment, where secrets hide."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None else f"{host}:{port}"
+    path = "/".join(MASK if looks_like_token(s) else s for s in parts.path.split("/"))
+    return urlunsplit((parts.scheme, netloc, path, "", ""))
 
 
 def validate_event_types(event_types: Iterable[str]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
+from app.domain.dates import OUT_OF_RANGE, in_range
 from app.domain.errors import DomainError, InvalidEvent, Loc
 from app.domain.money import MINOR_UNITS, Money, parse_amount
 
@@ -108,9 +109,14 @@ class Fields:
         value = self.raw[name]
         if isinstance(value, str) and len(value) == 10:
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if in_range(day):
+                    return day
+                self.issues.add((*self.loc, name), OUT_OF_RANGE)
+                return None
         self.issues.add((*self.loc, name), "must be a calendar date YYYY-MM-DD")
         return None
 
@@ -127,6 +133,9 @@ class Fields:
                 parsed = None
         if parsed is None or parsed.tzinfo is None:
             self.issues.add((*self.loc, name), "must be an RFC 3339 timestamp with an offset")
+            return None
+        if not in_range(parsed):
+            self.issues.add((*self.loc, name), OUT_OF_RANGE)
             return None
         return parsed
 
@@ -160,10 +169,13 @@ class Fields:
             return ()
         items: list[str] = []
         for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip() or len(item) > max_length:
-                self.issues.add((*self.loc, name, index), f"must be 1..{max_length} characters")
+            text = item.strip() if isinstance(item, str) else ""
+            if not text or len(text) > max_length or not text.isprintable():
+                self.issues.add(
+                    (*self.loc, name, index), f"must be 1..{max_length} printable characters"
+                )
             else:
-                items.append(item.strip())
+                items.append(text)
         return tuple(items)
 
     def objects(self, name: str, *, max_items: int) -> list[tuple[int, object]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -16,10 +17,15 @@ from app.domain.access.api_keys import (
     secret_matches,
     validate_key_name,
 )
-from app.domain.errors import Forbidden, NotFound, Unauthenticated
+from app.domain.errors import AuthFailure, Forbidden, NotFound, Unauthenticated
 from app.services.access.ports import AccessUnitOfWork
 from app.services.context import Clock, IdGenerator
 from app.services.pagination import Page, PageRequest, make_page
+
+log = logging.getLogger(__name__)
+
+# A shorter bootstrap key is guessable; it still works, but start-up says so.
+MIN_BOOTSTRAP_KEY_LENGTH = 24
 
 
 class KeyCache:
@@ -82,7 +88,16 @@ async def create_api_key(
 async def ensure_bootstrap_key(
     uow: AccessUnitOfWork, clock: Clock, ids: IdGenerator, secret: str
 ) -> ApiKey:
-    """Make sure a key with this exact secret and every scope exists (safe to race)."""
+    """Make sure a key with this exact secret and every scope exists (safe to race).
+
+    A revoked bootstrap key stays revoked: revoking is how an admin retires a leaked one,
+    and a restart must not undo it. Another value makes a new key."""
+    if len(secret) < MIN_BOOTSTRAP_KEY_LENGTH:
+        log.warning(
+            "HUIKUAN_BOOTSTRAP_API_KEY is shorter than %d characters: easy to guess; "
+            "use a long random value",
+            MIN_BOOTSTRAP_KEY_LENGTH,
+        )
     key_hash = hash_secret(secret)
     async with uow:
         candidate = ApiKey(
@@ -95,8 +110,13 @@ async def ensure_bootstrap_key(
         await uow.api_keys.add_if_absent(candidate)
         key = await uow.api_keys.find_by_hash(key_hash)
         assert key is not None
-        if not key.active or key.scopes != ALL_SCOPES:
-            key = await uow.api_keys.reinstate(key.id, ALL_SCOPES)
+        if not key.active:
+            log.warning(
+                "the key in HUIKUAN_BOOTSTRAP_API_KEY was revoked and stays revoked; "
+                "set another value to get a working bootstrap key"
+            )
+        elif key.scopes != ALL_SCOPES:
+            key = await uow.api_keys.set_scopes(key.id, ALL_SCOPES)
         await uow.commit()
     return key
 
@@ -125,7 +145,9 @@ async def authenticate(
 ) -> ApiKey:
     """The key behind a bearer secret, if it is active and holds ``scope``."""
     if not secret:
-        raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
+        raise Unauthenticated(
+            "an API key is required: Authorization: Bearer <key>", AuthFailure.MISSING
+        )
     key_hash = hash_secret(secret)
     key = cache.get(key_hash) if cache is not None else None
     if key is None:
@@ -133,8 +155,10 @@ async def authenticate(
             key = await uow.api_keys.find_by_hash(key_hash)
         if key is not None and key.active and cache is not None:
             cache.put(key)
-    if key is None or not secret_matches(secret, key.key_hash) or not key.active:
-        raise Unauthenticated("the API key is unknown or revoked")
+    if key is None or not secret_matches(secret, key.key_hash):
+        raise Unauthenticated("the API key is unknown or revoked", AuthFailure.UNKNOWN)
+    if not key.active:  # the same answer: the caller learns nothing from it
+        raise Unauthenticated("the API key is unknown or revoked", AuthFailure.REVOKED)
     if not key.allows(scope):
         raise Forbidden(f"this API key lacks the {scope.value!r} scope")
     return key

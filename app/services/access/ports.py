@@ -19,8 +19,8 @@ class ApiKeyRepository(Protocol):
     async def add_if_absent(self, key: ApiKey) -> None:
         """Insert unless a key with the same hash exists."""
 
-    async def reinstate(self, key_id: UUID, scopes: frozenset[Scope]) -> ApiKey:
-        """Un-revoke a key and set its scopes."""
+    async def set_scopes(self, key_id: UUID, scopes: frozenset[Scope]) -> ApiKey:
+        """Set a key's scopes; a revoked key stays revoked."""
 
     async def get(self, key_id: UUID) -> ApiKey | None: ...
 

@@ -30,7 +30,7 @@ from app.services.pagination import Page, PageRequest, make_page
 @dataclass(frozen=True, slots=True)
 class NewCustomer:
     name: str
-    currency: str
+    currency: str | None = None  # None: the context's default currency
     external_id: str | None = None
     credit_rating: CreditRating | None = None
     credit_limit: Decimal | None = None
@@ -45,13 +45,14 @@ def subject(customer_id: UUID) -> str:
 async def create_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
     """Create a customer and emit ``customer.created``."""
     now = ctx.clock.now()
+    currency = cmd.currency or ctx.default_currency
     customer = Customer(
         id=ctx.ids.new_id(),
         name=cmd.name.strip(),
-        currency=cmd.currency,
+        currency=currency,
         external_id=cmd.external_id,
         credit_rating=cmd.credit_rating,
-        credit_limit=None if cmd.credit_limit is None else Money.of(cmd.credit_limit, cmd.currency),
+        credit_limit=None if cmd.credit_limit is None else Money.of(cmd.credit_limit, currency),
         payment_terms_days=cmd.payment_terms_days,
         contacts=cmd.contacts,
         created_at=now,

@@ -24,7 +24,7 @@ class CustomerRepository(Protocol):
         """Lock the customer row until the unit of work ends; False when it does not exist.
 
         Everything that changes which of a customer's invoices are payable, or how much
-        they have outstanding, takes this lock first (see the README, "Concurrency").
+        they have outstanding, takes this lock first (see docs/architecture.md, "Lock order").
         """
 
     async def save(self, customer: Customer, expected_version: int) -> None:

@@ -6,8 +6,9 @@ rules (what an outcome means, when an endpoint is given up) come from the domain
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from uuid import UUID
 
@@ -24,6 +25,8 @@ from app.domain.delivery.delivery import (
 from app.services.context import Clock, Context
 from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, DeliveryUnitOfWork
 from app.services.delivery.webhooks import disable_for_cause
+
+log = logging.getLogger("huikuan.relay")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,37 @@ async def fan_out_and_claim(
     return fanned, jobs
 
 
+def _decide_one(outcome: SendOutcome, schedule: RetrySchedule) -> tuple[SendOutcome, Decision]:
+    """The outcome's decision; one that cannot be decided becomes a failed attempt with the
+    reason as its error (retried on the schedule), so that it never holds up the others."""
+    job, result = outcome.job, outcome.result
+    try:
+        return outcome, decide(result, job.attempt, job.allowed_attempts, schedule)
+    except Exception as exc:
+        log.warning("could not decide a webhook outcome", exc_info=True)
+        reason = f"the answer could not be read ({type(exc).__name__}: {exc})"
+        error = f"{result.error}; {reason}" if result.error else reason
+    failed = SendOutcome(job, replace(result, error=error[:500], retry_after=None))
+    try:
+        return failed, decide(failed.result, job.attempt, job.allowed_attempts, schedule)
+    except Exception:  # not even the schedule applies (a time out of range): give up
+        return failed, Decision(DeliveryStatus.FAILED)
+
+
+def _decide_each(
+    outcomes: Sequence[SendOutcome], schedule: RetrySchedule
+) -> tuple[list[SendOutcome], list[Decision]]:
+    decided = [_decide_one(o, schedule) for o in outcomes]
+    return [o for o, _ in decided], [d for _, d in decided]
+
+
+def _storable(text: str | None) -> str | None:
+    """Text PostgreSQL accepts: no NUL, valid UTF-8 (an error may quote the receiver)."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "replace").decode().replace("\x00", "\ufffd")
+
+
 def _record(outcome: SendOutcome, decision: Decision) -> AttemptRecord:
     result = outcome.result
     return AttemptRecord(
@@ -85,7 +119,7 @@ def _record(outcome: SendOutcome, decision: Decision) -> AttemptRecord:
             at=result.at,
             duration_ms=round(result.duration.total_seconds() * 1000),
             status_code=result.status_code,
-            error=result.error,
+            error=_storable(result.error),
             next_attempt_at=decision.next_attempt_at,
         ),
         status=decision.status,
@@ -105,9 +139,7 @@ async def record_outcomes(
     are locked before delivery rows, so that relays recording at once lock in one order.
     """
     now = ctx.clock.now()
-    decisions = [
-        decide(o.result, o.job.attempt, o.job.allowed_attempts, policy.schedule) for o in outcomes
-    ]
+    outcomes, decisions = _decide_each(outcomes, policy.schedule)
     succeeded = {o.job.endpoint_id for o in outcomes if o.result.succeeded}
     # Only a streak seen at claim time needs ending: the common, healthy case writes nothing.
     healthy = sorted(

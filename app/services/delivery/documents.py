@@ -6,15 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.delivery.delivery import DeliveryAttempt, WebhookDelivery
-from app.domain.delivery.webhooks import WebhookEndpoint
+from app.domain.delivery.webhooks import WebhookEndpoint, redact_url
 from app.domain.events import rfc3339
 
 
-def webhook_endpoint_document(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    """An endpoint as the API shows it: never its secrets."""
+def webhook_endpoint_document(
+    endpoint: WebhookEndpoint, *, whole_url: bool = False
+) -> dict[str, Any]:
+    """An endpoint as the API shows it: never its signing secrets, and its URL redacted
+    (tokens hide in URLs) except in the admin's answers about this one endpoint."""
     return {
         "id": str(endpoint.id),
-        "url": endpoint.url,
+        "url": endpoint.url if whole_url else redact_url(endpoint.url),
         "event_types": list(endpoint.event_types),
         "description": endpoint.description,
         "enabled": endpoint.enabled,

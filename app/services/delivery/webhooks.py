@@ -13,6 +13,7 @@ from app.domain.delivery.webhooks import (
     change_endpoint,
     disable_endpoint,
     generate_secret,
+    redact_url,
     rotate_secret,
 )
 from app.domain.errors import NotFound, StaleVersion
@@ -46,7 +47,7 @@ def subject(endpoint_id: UUID) -> str:
 async def create_endpoint(
     uow: DeliveryUnitOfWork, ctx: Context, cmd: NewEndpoint
 ) -> EndpointWithSecret:
-    """Create an endpoint with a fresh ``whsec_`` secret."""
+    """Create an endpoint with a fresh ``whsec_`` secret, if its URL may be reached."""
     now = ctx.clock.now()
     endpoint = WebhookEndpoint(
         id=ctx.ids.new_id(),
@@ -59,6 +60,7 @@ async def create_endpoint(
         created_at=now,
         updated_at=now,
     )
+    ctx.destinations.check_url(endpoint.url)
     await uow.webhook_endpoints.add(endpoint)
     return EndpointWithSecret(endpoint, endpoint.secret)
 
@@ -93,6 +95,8 @@ async def announce_disabled(
     await uow.webhook_deliveries.fail_pending(
         endpoint.id, f"endpoint disabled: {reason}", ctx.clock.now()
     )
+    if "url" in changes:  # read keys see events: the URL's tokens stay out
+        changes = {**changes, "url": {k: redact_url(v) for k, v in changes["url"].items()}}
     data = {
         "object": webhook_endpoint_document(endpoint),
         "reason": reason,
@@ -127,6 +131,8 @@ async def update_endpoint(
     updated, changed = change_endpoint(endpoint, values, ctx.clock.now())
     if not changed:
         return endpoint
+    if "url" in changed:
+        ctx.destinations.check_url(updated.url)
     await uow.webhook_endpoints.save(updated, expected_version=endpoint.version)
     if "enabled" in changed and updated.enabled:
         await uow.webhook_endpoints.mark_healthy([endpoint.id])  # a fresh start

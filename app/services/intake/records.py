@@ -94,11 +94,13 @@ async def _upsert_customer(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     data = cast(CustomerUpsert, step.event.data)
     customer_id = run.refs.get(step.event.subject)
     if customer_id is None:
-        currency = data.fields.get("currency")
-        if not isinstance(currency, str):
-            raise ValidationFailed("currency is required to create a customer", ("data",))
+        currency = data.fields.get("currency")  # absent: HUIKUAN_DEFAULT_CURRENCY
         optional = {k: v for k, v in data.fields.items() if v is not None and k != "currency"}
-        cmd = NewCustomer(name=data.name, currency=currency, external_id=data.external_id)
+        cmd = NewCustomer(
+            name=data.name,
+            currency=currency if isinstance(currency, str) else None,
+            external_id=data.external_id,
+        )
         customer = await create_customer(uow, step.ctx, replace(cmd, **optional))
         run.created(step, customer.id)
         return

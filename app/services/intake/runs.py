@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
-from app.domain.errors import Contention, DomainError, Unavailable
+from app.domain.errors import Contention, DomainError, Unauthenticated, Unavailable
 from app.domain.intake.ingest import IngestStatus, Outcome, RecordKey
 from app.services.intake.payments import apply_payments
 from app.services.intake.ports import IntakeUnitOfWork
@@ -54,7 +54,7 @@ async def apply_run(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> list[UUID]:
     while True:
         try:
             return await _attempt(uow, steps)
-        except Unavailable:
+        except (Unavailable, Unauthenticated):  # the request's, not the events' (a replay)
             raise
         except Exception as error:
             if len(steps) > 1:

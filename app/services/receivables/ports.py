@@ -26,7 +26,7 @@ class ContractRepository(Protocol):
     """Contracts with their live installments, and the installments' history.
 
     Locks (``lock=True``, :meth:`lock_installments`) are row locks held until the unit of
-    work ends; see the README ("Concurrency") for the one order they are taken in.
+    work ends; see docs/architecture.md ("Lock order") for the one order they are taken in.
     """
 
     async def add(self, contract: Contract) -> None:

@@ -1,4 +1,4 @@
-"""The jobs by name (SPEC section 5), the runner port that runs one under its lock, and the
+"""The jobs by name, the runner port that runs one under its lock, and the
 admin's run-now use case."""
 
 from __future__ import annotations

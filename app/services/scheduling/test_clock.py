@@ -1,4 +1,4 @@
-"""The test clock (SPEC section 5): read it, move it forward. Never enabled in production."""
+"""The test clock: read it, move it forward. Never enabled in production."""
 
 from __future__ import annotations
 

@@ -78,11 +78,11 @@ class SqlApiKeyRepository:
         row = (await self.conn.execute(statement)).mappings().first()
         return api_key_from_row(row) if row else None
 
-    async def reinstate(self, key_id: UUID, scopes: frozenset[Scope]) -> ApiKey:
+    async def set_scopes(self, key_id: UUID, scopes: frozenset[Scope]) -> ApiKey:
         statement = (
             update(api_keys)
             .where(api_keys.c.id == key_id)
-            .values(revoked_at=None, scopes=sorted(s.value for s in scopes))
+            .values(scopes=sorted(s.value for s in scopes))
             .returning(*api_keys.c)
         )
         return api_key_from_row((await self.conn.execute(statement)).mappings().one())

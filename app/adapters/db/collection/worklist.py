@@ -3,7 +3,7 @@
 One statement finds the items the assignee owns (contract owner, open task assignee,
 active risk flag owner; see ``_SCOPES``), computes each factor from indexed lookups, scores
 them with the domain's formula written in SQL (:func:`score_sql`, held equal to
-``app.domain.worklist.score`` by ``tests/integration/test_worklist_score_sql.py``), and
+``app.domain.collection.worklist.score`` by ``tests/integration/test_worklist_score_sql.py``), and
 returns one keyset page ordered by (score desc, item id).
 """
 

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from app.adapters.db.metadata import TIMESTAMP, Xid8, created_now, metadata
 
 # The outbox. ``position`` is a monotonic sequence; ``xid`` is the writing transaction's id,
-# so that the event feed can read in commit-safe order (see the README, "Event feed").
+# so that the event feed can read in commit-safe order (see docs/delivery.md).
 outbox_events = Table(
     "outbox_events",
     metadata,

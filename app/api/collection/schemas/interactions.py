@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from app.api.schemas import (
     AmountIn,
     AmountOut,
     BusinessDate,
+    BusinessTimestamp,
     CurrencyCode,
+    LongText,
     RequestModel,
+    Text,
     Timestamp,
 )
 from app.domain.collection.interactions import Channel
@@ -30,9 +32,9 @@ class InteractionCreate(RequestModel):
     customer_id: UUID
     invoice_id: UUID | None = None
     channel: Channel
-    occurred_at: AwareDatetime = Field(examples=["2026-11-27T08:00:00Z"])
-    summary: Annotated[str, Field(min_length=1, max_length=4000)]
-    outcome: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    occurred_at: BusinessTimestamp = Field(examples=["2026-11-27T08:00:00Z"])
+    summary: LongText
+    outcome: Text | None = None
     promise: PromiseIn | None = Field(default=None, description="A promise to pay, if made")
 
 

@@ -7,11 +7,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.api.schemas import RequestModel, SeverityName, ShortText, Timestamp
+from app.api.schemas import LongText, RequestModel, SeverityName, ShortText, Timestamp
 from app.domain.collection.dunning import MAX_LEVELS
 from app.domain.collection.risk import RiskKind, RiskSource, RiskStatus, SubjectType
-
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class SubjectIn(RequestModel):

@@ -13,6 +13,7 @@ from app.api.schemas import (
     AmountOut,
     BusinessDate,
     CurrencyCode,
+    LongText,
     RequestModel,
     ShortText,
     Timestamp,
@@ -20,7 +21,6 @@ from app.api.schemas import (
 from app.domain.collection.targets import ExpectedBasis, Pace, TargetScope, TargetStatus
 from app.domain.collection.tasks import TaskKind, TaskPriority, TaskStatus
 
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 PercentOut = Annotated[str, Field(description="A percentage with two decimals", examples=["45.50"])]
 
 

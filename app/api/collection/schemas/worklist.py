@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from app.api.schemas import (
     AmountOut,
     BusinessDate,
+    LongText,
     RequestModel,
     SeverityName,
     ShortText,
@@ -83,4 +84,4 @@ class WorklistAccept(RequestModel):
     priority: TaskPriority | None = Field(default=None, description="By default from the score")
     due_date: BusinessDate | None = Field(default=None, description="By default today")
     title: ShortText | None = None
-    description: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    description: LongText | None = None

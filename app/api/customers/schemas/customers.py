@@ -30,7 +30,11 @@ class ContactIn(RequestModel):
 
 class CustomerCreate(RequestModel):
     name: ShortText = Field(examples=["上海某某科技有限公司"])
-    currency: CurrencyCode = Field(description="Default currency of the customer's business")
+    currency: CurrencyCode | None = Field(
+        default=None,
+        description="Default currency of the customer's business; "
+        "`HUIKUAN_DEFAULT_CURRENCY` (CNY unless configured) when absent",
+    )
     external_id: ExternalId | None = Field(default=None, description="The ERP's customer number")
     credit_rating: CreditRating | None = None
     credit_limit: AmountIn | None = Field(default=None, description="In the customer's currency")

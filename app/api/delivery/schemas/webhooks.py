@@ -26,7 +26,10 @@ Description = Annotated[str, Field(max_length=500)]
 
 
 class WebhookEndpointCreate(RequestModel):
-    url: Url = Field(description="http:// or https:// URL that receives the POSTs")
+    url: Url = Field(
+        description="http:// or https:// URL that receives the POSTs; no user:password@, "
+        "no internal address (loopback, link-local, cloud metadata...)"
+    )
     event_types: EventTypes
     description: Description | None = None
     enabled: bool = True
@@ -50,7 +53,10 @@ class WebhookEndpointPatch(RequestModel):
 
 class WebhookEndpointOut(BaseModel):
     id: str
-    url: str
+    url: str = Field(
+        description="Whole in the answers about this one endpoint; in lists (and events) "
+        "redacted: no query, token-like path segments shown as ***"
+    )
     event_types: list[str]
     description: str | None
     enabled: bool

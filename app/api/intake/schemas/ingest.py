@@ -16,8 +16,8 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class CustomerUpsertedData(BaseModel):
-    """`customer.upserted`: absent optional fields keep their value; `currency` is
-    required to create the customer."""
+    """`customer.upserted`: absent optional fields keep their value; a customer created
+    without `currency` gets `HUIKUAN_DEFAULT_CURRENCY` (CNY unless configured)."""
 
     external_id: ExternalId
     name: Name

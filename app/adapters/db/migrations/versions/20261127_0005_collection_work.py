@@ -36,7 +36,7 @@ OPEN_TASK_SQL = "status IN ('todo', 'in_progress')"
 UNSETTLED_PROMISE_SQL = "status IN ('open', 'partially_kept')"
 ACTIVE_FLAG_SQL = "status IN ('open', 'mitigating')"
 
-# SPEC section 5: 1 reminder at 1 day, 2 escalate at 15, 3 final notice at 30, 4 legal at 60.
+# The default policy: 1 reminder at 1 day, 2 escalate at 15, 3 final notice at 30, 4 legal at 60.
 DEFAULT_DUNNING_LEVELS = [
     {"level": 1, "days_overdue": 1, "action": "reminder", "create_task": False},
     {"level": 2, "days_overdue": 15, "action": "escalate", "create_task": True},

@@ -1,7 +1,7 @@
 """Indexes for the reports (ageing, KPIs, forecast, performance), computed in PostgreSQL.
 
-The reports rebuild receivables "as of" a day from what changed since (see the README,
-"Reports"): the invoices open now, those voided or written off after the day, and the
+The reports rebuild receivables "as of" a day from what changed since (see
+docs/reporting.md): the invoices open now, those voided or written off after the day, and the
 allocations received after it or reversed after it. These indexes find each of those sets
 without reading the whole book.
 
