@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "HUIKUAN_DATABASE_URL"),
-        description="PostgreSQL URL; unset starts an embedded PostgreSQL in data_dir.",
+        description="PostgreSQL URL; unset starts an embedded PostgreSQL in data_dir "
+        "(the `embedded` extra, not in the image).",
     )
     data_dir: Path = Field(default=Path(".data"), description="Embedded PostgreSQL data folder.")
     host: str = "127.0.0.1"
