@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     job_promise_check_s: float = Field(default=900.0, gt=0)
     job_target_pace_s: float = Field(default=3600.0, gt=0)
     job_outbox_cleanup_s: float = Field(default=3600.0, gt=0)
+    job_idempotency_cleanup_s: float = Field(default=3600.0, gt=0)
     overdue_summary_at: str = Field(
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Protocol
 
 from app.domain.destinations import DestinationPolicy
@@ -21,10 +20,6 @@ from app.services.ports import (
     IdGenerator,
     UnitOfWork,
 )
-
-# Standard Webhooks' timestamp tolerance: how long a signed request's webhook-id is kept
-# to its body (another body with the same id is a replay, 401).
-SIGNED_MESSAGE_WINDOW = timedelta(minutes=5)
 
 
 class UnitOfWorkFactory(Protocol):

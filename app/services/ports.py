@@ -583,5 +583,3 @@ class IdempotencyStore(Protocol):
 
     async def release(self, scope: str, key: str) -> None:
         """Drop a claim whose change never committed, so a retry may run."""
-
-    async def purge_expired(self, before: datetime, limit: int) -> int: ...

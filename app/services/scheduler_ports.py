@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -139,14 +139,31 @@ class FindingRepository(Protocol):
     async def customers(self, customer_ids: Collection[UUID]) -> dict[UUID, Customer]: ...
 
 
+class IdempotencyKeyRepository(Protocol):
+    """Retention of ``idempotency_keys``: Idempotency-Key claims and signed requests'
+    webhook-ids. Rows others hold locked are skipped (a later batch or run gets them)."""
+
+    async def delete_claims_before(self, cutoff: datetime, now: datetime, limit: int) -> int:
+        """Delete up to ``limit`` Idempotency-Key claims created before ``cutoff`` whose
+        lease has ended by ``now`` (the service's clock, which wrote both)."""
+
+    async def delete_messages_older_than(self, age: timedelta, limit: int) -> int:
+        """Delete up to ``limit`` webhook-ids remembered longer than ``age`` ago by the
+        database's clock (the one that remembered them and judges replays)."""
+
+
 class SchedulerUnitOfWork(UnitOfWork, Protocol):
-    """The unit of work the jobs run in: everything, plus the scan queues and findings."""
+    """The unit of work the jobs run in: everything, plus the scan queues, findings and
+    idempotency keys."""
 
     @property
     def scans(self) -> ScanRepository: ...
 
     @property
     def findings(self) -> FindingRepository: ...
+
+    @property
+    def idempotency_keys(self) -> IdempotencyKeyRepository: ...
 
 
 class SchedulerUnitOfWorkFactory(Protocol):

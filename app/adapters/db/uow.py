@@ -37,6 +37,7 @@ from app.adapters.db.repositories.customers import SqlCustomerRepository
 from app.adapters.db.repositories.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.repositories.dunning import SqlDunningPolicyRepository
 from app.adapters.db.repositories.findings import SqlFindingRepository
+from app.adapters.db.repositories.idempotency_keys import SqlIdempotencyKeyRepository
 from app.adapters.db.repositories.ingest import SqlIngestRepository
 from app.adapters.db.repositories.interactions import SqlInteractionRepository
 from app.adapters.db.repositories.invoices import SqlInvoiceRepository
@@ -53,7 +54,7 @@ from app.adapters.db.repositories.worklist import SqlWorklistQueries
 from app.domain.access import AuthFailure
 from app.domain.errors import Unauthenticated
 from app.domain.events import OutboxEvent
-from app.services.platform import SIGNED_MESSAGE_WINDOW
+from app.domain.idempotency import SIGNED_MESSAGE_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     scans: SqlScanRepository
     findings: SqlFindingRepository
+    idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
     ingest: SqlIngestRepository
 
@@ -195,6 +197,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
+        self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
         self.reports = SqlReportQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
         return self

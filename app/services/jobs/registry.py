@@ -12,6 +12,7 @@ from app.domain.errors import Conflict, NotFound
 from app.services.context import Context
 from app.services.jobs.base import JobParams, JobResult
 from app.services.jobs.due_soon import run_due_soon
+from app.services.jobs.idempotency_cleanup import run_idempotency_cleanup
 from app.services.jobs.overdue_scan import run_overdue_scan
 from app.services.jobs.overdue_summary import run_overdue_summary
 from app.services.jobs.promise_check import run_promise_check
@@ -39,6 +40,7 @@ JOBS: dict[str, JobFunction] = {
     "promise-check": run_promise_check,
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
+    "idempotency-cleanup": run_idempotency_cleanup,
 }
 JOB_NAMES = tuple(JOBS)
 
