@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-HUIKUAN_BOOTSTRAP_API_KEY ?= huikuan-dev-key
+HUIKUAN_BOOTSTRAP_API_KEY ?= huikuan-dev-key-for-local-use-only
 export HUIKUAN_BOOTSTRAP_API_KEY
 # `make run` only (development): webhooks may reach receivers on this machine, which the
 # service otherwise refuses. Tests and benchmarks set their own.

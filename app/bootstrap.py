@@ -141,6 +141,7 @@ def job_params(settings: Settings) -> JobParams:
         batch_size=settings.scheduler_batch_size,
         due_soon_days=settings.due_soon_days,
         outbox_retention_days=settings.outbox_retention_days,
+        idempotency_retention_hours=settings.idempotency_retention_hours,
     )
 
 
@@ -168,6 +169,7 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
         "promise-check": settings.job_promise_check_s,
         "target-pace": settings.job_target_pace_s,
         "outbox-cleanup": settings.job_outbox_cleanup_s,
+        "idempotency-cleanup": settings.job_idempotency_cleanup_s,
     }
     schedules = [every(job, seconds, zone, first) for job, seconds in intervals.items()]
     delay = timedelta(seconds=settings.scheduler_first_run_delay_s)

@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "HUIKUAN_DATABASE_URL"),
-        description="PostgreSQL URL; unset starts an embedded PostgreSQL in data_dir.",
+        description="PostgreSQL URL; unset starts an embedded PostgreSQL in data_dir "
+        "(the `embedded` extra, not in the image).",
     )
     data_dir: Path = Field(default=Path(".data"), description="Embedded PostgreSQL data folder.")
     host: str = "127.0.0.1"
@@ -96,6 +97,7 @@ class Settings(BaseSettings):
     job_promise_check_s: float = Field(default=900.0, gt=0)
     job_target_pace_s: float = Field(default=3600.0, gt=0)
     job_outbox_cleanup_s: float = Field(default=3600.0, gt=0)
+    job_idempotency_cleanup_s: float = Field(default=3600.0, gt=0)
     overdue_summary_at: str = Field(
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )

@@ -423,12 +423,6 @@ class FakeIdempotencyStore:
         if record is not None and record.committed_at is None:
             del self.rows[(scope, key)]
 
-    async def purge_expired(self, before: datetime, limit: int) -> int:
-        doomed = [k for k, r in self.rows.items() if r.created_at < before][:limit]
-        for k in doomed:
-            del self.rows[k]
-        return len(doomed)
-
 
 def context(clock: FixedClock | None = None, actor: str = "test-key") -> Context:
     return Context(clock=clock or FixedClock(), ids=Uuid7Generator(), actor=Actor(actor))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Protocol
 
 from app.domain.collection.worklist_weights import Weights
@@ -31,11 +30,6 @@ class AppUnitOfWork(
 ):
     """Every context's unit of work in one: what an entry point opens and hands to any use
     case (each use case asks only for its own context's protocol)."""
-
-
-# Standard Webhooks' timestamp tolerance: how long a signed request's webhook-id is kept
-# to its body (another body with the same id is a replay, 401).
-SIGNED_MESSAGE_WINDOW = timedelta(minutes=5)
 
 
 class UnitOfWorkFactory(Protocol):

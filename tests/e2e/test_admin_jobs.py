@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.clock import TestClock
@@ -96,12 +97,31 @@ async def test_every_job_runs_and_unknown_ones_are_404(service: Service) -> None
         "promise-check",
         "target-pace",
         "outbox-cleanup",
+        "idempotency-cleanup",
     ):
         ran = ok(await service.api.post(f"/v1/admin/jobs/{job}/run"))
         assert (ran["job"], ran["outcome"]) == (job, "ok")
     unknown = await service.api.post("/v1/admin/jobs/backup/run")
     assert unknown.status_code == 404
     assert "overdue-scan" in unknown.json()["detail"]
+
+
+async def test_idempotency_cleanup_forgets_keys_past_the_retention(
+    service: Service, db: AsyncEngine
+) -> None:
+    api, key = service.api, {"Idempotency-Key": "order-1"}
+    created = ok(await api.post("/v1/customers", json={"name": "A"}, headers=key), 201)
+    assert ok(await api.post("/v1/admin/jobs/idempotency-cleanup/run"))["examined"] == 0
+    replayed = ok(await api.post("/v1/customers", json={"name": "A"}, headers=key), 201)
+    assert replayed["id"] == created["id"]
+
+    later = datetime.now(UTC) + timedelta(hours=25)  # past HUIKUAN_IDEMPOTENCY_RETENTION_HOURS
+    ok(await api.put("/v1/admin/clock", json={"now": later.isoformat()}))
+    ran = ok(await api.post("/v1/admin/jobs/idempotency-cleanup/run"))
+    assert (ran["job"], ran["outcome"], ran["examined"]) == ("idempotency-cleanup", "ok", 1)
+    async with db.connect() as conn:
+        left = await conn.execute(text("SELECT count(*) FROM idempotency_keys"))
+        assert left.scalar_one() == 0
 
 
 async def test_a_job_running_elsewhere_is_409(service: Service) -> None:

@@ -32,6 +32,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.access.api_keys import SqlApiKeyRepository
+from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
 from app.adapters.db.collection.interactions import SqlInteractionRepository
 from app.adapters.db.collection.promises import SqlPromiseRepository
@@ -54,10 +55,10 @@ from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
+from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
 from app.domain.errors import AuthFailure, Unauthenticated
 from app.domain.events import DomainEvent, OutboxEvent
 from app.services.context import Context
-from app.services.platform import SIGNED_MESSAGE_WINDOW
 from app.services.unit_of_work import Reactions, react
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     scans: SqlScanRepository
     findings: SqlFindingRepository
+    idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
     ingest: SqlIngestRepository
 
@@ -202,6 +204,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
+        self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
         self.reports = SqlReportQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
         return self

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+# Standard Webhooks' timestamp tolerance: how long a signed request's webhook-id is kept
+# to its body (another body with the same id is a replay, 401).
+SIGNED_MESSAGE_WINDOW = timedelta(minutes=5)
+
 
 class ClaimState(StrEnum):
     IN_FLIGHT = "in_flight"

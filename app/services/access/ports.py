@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -45,7 +45,18 @@ class IdempotencyStore(Protocol):
     async def release(self, scope: str, key: str) -> None:
         """Drop a claim whose change never committed, so a retry may run."""
 
-    async def purge_expired(self, before: datetime, limit: int) -> int: ...
+
+class IdempotencyKeyRepository(Protocol):
+    """Retention of ``idempotency_keys``: Idempotency-Key claims and signed requests'
+    webhook-ids. Rows others hold locked are skipped (a later batch or run gets them)."""
+
+    async def delete_claims_before(self, cutoff: datetime, now: datetime, limit: int) -> int:
+        """Delete up to ``limit`` Idempotency-Key claims created before ``cutoff`` whose
+        lease has ended by ``now`` (the service's clock, which wrote both)."""
+
+    async def delete_messages_older_than(self, age: timedelta, limit: int) -> int:
+        """Delete up to ``limit`` webhook-ids remembered longer than ``age`` ago by the
+        database's clock (the one that remembered them and judges replays)."""
 
 
 class AccessUnitOfWork(UnitOfWork, Protocol):
@@ -57,3 +68,14 @@ class AccessUnitOfWork(UnitOfWork, Protocol):
 
 class AccessUnitOfWorkFactory(Protocol):
     def __call__(self) -> AccessUnitOfWork: ...
+
+
+class KeyRetentionUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work the ``idempotency-cleanup`` job runs in."""
+
+    @property
+    def idempotency_keys(self) -> IdempotencyKeyRepository: ...
+
+
+class KeyRetentionUnitOfWorkFactory(Protocol):
+    def __call__(self) -> KeyRetentionUnitOfWork: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.services.access.ports import KeyRetentionUnitOfWork
 from app.services.collection.ports import (
     CollectionJobUnitOfWork,
     OverdueFindings,
@@ -19,9 +20,14 @@ class ScanRepository(DueSoonScans, OverdueScans, Protocol):
 
 
 class SchedulerUnitOfWork(
-    ReceivablesJobUnitOfWork, CollectionJobUnitOfWork, DeliveryUnitOfWork, Protocol
+    ReceivablesJobUnitOfWork,
+    CollectionJobUnitOfWork,
+    DeliveryUnitOfWork,
+    KeyRetentionUnitOfWork,
+    Protocol,
 ):
-    """The unit of work the jobs run in: everything, plus the scan queues and findings."""
+    """The unit of work the jobs run in: everything, plus the scan queues, findings and
+    idempotency keys."""
 
     @property
     def scans(self) -> ScanRepository: ...

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from app.domain.errors import Conflict, NotFound
+from app.services.access.idempotency_cleanup import run_idempotency_cleanup
 from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
@@ -29,6 +30,7 @@ JOBS: dict[str, JobFunction] = {
     "promise-check": run_promise_check,
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
+    "idempotency-cleanup": run_idempotency_cleanup,
 }
 JOB_NAMES = tuple(JOBS)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -106,9 +104,3 @@ class SqlIdempotencyStore:
             await conn.execute(
                 delete(t).where(t.c.scope == scope, t.c.key == key, t.c.committed_at.is_(None))
             )
-
-    async def purge_expired(self, before: datetime, limit: int) -> int:
-        doomed = select(t.c.scope, t.c.key).where(t.c.created_at < before).limit(limit)
-        async with translated_errors(), self.engine.begin() as conn:
-            result = await conn.execute(delete(t).where(tuple_(t.c.scope, t.c.key).in_(doomed)))
-        return result.rowcount

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
@@ -26,6 +27,12 @@ api_keys = Table(
     Column("revoked_at", TIMESTAMP),
 )
 
+# Signed requests' webhook-ids share idempotency_keys with Idempotency-Key claims, under
+# this scope (app/adapters/db/uow.py); each kind expires on its own clock, so each has its
+# own retention index (migration 0011).
+MESSAGE_SCOPE_SQL = "scope = 'webhook-id'"
+CLAIM_SCOPE_SQL = "scope <> 'webhook-id'"
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
@@ -39,5 +46,14 @@ idempotency_keys = Table(
     Column("response_status", Integer),
     Column("response_headers", JSONB),
     Column("response_body", LargeBinary),
-    Index("ix_idempotency_keys_created_at", "created_at"),
+    Index(
+        "ix_idempotency_keys_claims_created_at",
+        "created_at",
+        postgresql_where=text(CLAIM_SCOPE_SQL),
+    ),
+    Index(
+        "ix_idempotency_keys_messages_created_at",
+        "created_at",
+        postgresql_where=text(MESSAGE_SCOPE_SQL),
+    ),
 )
