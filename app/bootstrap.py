@@ -127,8 +127,7 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
         services.append(
             ParkedEventSweeper(
                 platform.uow,
-                platform.clock,
-                platform.ids,
+                platform.context(Actor.system("ingest")),
                 runtime.settings.ingest_sweep_seconds,
                 on_released=count_released,
             )

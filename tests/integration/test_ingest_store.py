@@ -123,7 +123,9 @@ async def test_the_sweep_applies_what_waited_for_a_record_that_arrived_unannounc
         platform.context(Actor("t")),
         NewCustomer("甲", "CNY", external_id="C-1"),
     )
-    sweeper = ParkedEventSweeper(platform.uow, platform.clock, platform.ids, interval_s=60)
+    sweeper = ParkedEventSweeper(
+        platform.uow, platform.context(Actor.system("ingest")), interval_s=60
+    )
     released = await sweeper.sweep()
     assert [(s.event.id, s.outcome.value) for s in released] == [(waiting["id"], "accepted")]
     assert await sweeper.sweep() == []

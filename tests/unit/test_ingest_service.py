@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
 from app.domain.errors import Unavailable
-from app.domain.intake.ingest import IngestStatus
+from app.domain.intake.ingest import IngestStatus, parse_event
 from app.services.intake.intake import IngestReport, ingest_events
 from app.services.intake.release import release_arrivals, release_ready
+from app.services.intake.steps import released_step
 from tests.fakes import FakeUnitOfWork, FixedClock, context
 from tests.fakes_ingest import FakeIngestRepository
 from tests.ingest_events import contract, customer, event, invoice, payment
@@ -183,3 +185,16 @@ async def test_a_failure_after_the_commit_does_not_change_the_answer() -> None:
     waiting = event("invoice.issued", invoice())
     assert outcomes(await ingest(uow, waiting)) == ["parked"]
     assert stored(uow)[waiting["id"]] is IngestStatus.PARKED
+
+
+async def test_a_released_event_keeps_the_settings_of_the_context_it_is_applied_in() -> None:
+    # Released later, a parked event acts for the key that sent it, with the service's
+    # settings: grace days and default currency must not fall back to their defaults.
+    uow = FakeUnitOfWork()
+    paid = event("payment.received", payment(invoice_external_ids=["FP-1"]))
+    assert outcomes(await ingest(uow, paid)) == ["parked"]
+    (record,) = uow.ingest.rows.values()
+    ctx = replace(context(actor="sweeper"), promise_grace_days=7, default_currency="USD")
+    step = released_step(parse_event(record.document), record, ctx)
+    assert (step.ctx.promise_grace_days, step.ctx.default_currency) == (7, "USD")
+    assert step.ctx.actor.key_name == record.sent_by

@@ -7,7 +7,7 @@ payments, reversals) in processing order, applied in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -112,7 +112,7 @@ def release_order(step: Step) -> tuple[datetime, int, UUID]:
 def released_step(event: InboundEvent, record: IngestRecord, ctx: Context) -> Step:
     """A parked event about to be applied, acting for the key that sent it."""
     actor = Actor(key_name=record.sent_by, user=record.sent_by_user)
-    sender = Context(clock=ctx.clock, ids=ctx.ids, actor=actor)
+    sender = replace(ctx, actor=actor)  # every other setting of the context stays
     return Step(event, sender, record.id, record.received_at, claimed=True)
 
 

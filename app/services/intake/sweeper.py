@@ -12,8 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from app.domain.events import Actor
-from app.services.context import Clock, Context, IdGenerator
+from app.services.context import Context
 from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.release import release_ready
 from app.services.intake.steps import Step
@@ -25,13 +24,14 @@ class ParkedEventSweeper:
     def __init__(
         self,
         uow: Callable[[], IntakeUnitOfWork],
-        clock: Clock,
-        ids: IdGenerator,
+        ctx: Context,
         interval_s: float,
         on_released: Callable[[list[Step]], None] | None = None,
     ) -> None:
         self.uow = uow
-        self.ctx = Context(clock=clock, ids=ids, actor=Actor.system("ingest"))
+        # The platform's context (grace days, default currency...), acting as the system;
+        # each released event then acts for the key that sent it.
+        self.ctx = ctx
         self.interval_s = interval_s
         self.on_released = on_released
         self._task: asyncio.Task[None] | None = None
