@@ -1,5 +1,6 @@
-"""The one ``MetaData`` every context's ``tables.py`` defines its tables on, with the naming
-convention and the column types they share.
+"""The one ``MetaData`` every context's ``models.py`` defines its tables on, with the naming
+convention, the column types they share and ``TableModel``, the base of the SQLModel
+classes that declare them.
 
 The naming convention gives every constraint a predictable name, so Alembic migrations
 and the error mapping (``constraint_name`` -> domain error) can rely on it.
@@ -7,14 +8,19 @@ and the error mapping (``constraint_name`` -> domain error) can rely on it.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from sqlalchemy import (
     Column,
     DateTime,
     MetaData,
     Numeric,
+    Table,
     func,
 )
+from sqlalchemy.orm import registry
 from sqlalchemy.types import UserDefinedType
+from sqlmodel import SQLModel
 
 
 class Xid8(UserDefinedType[int]):
@@ -35,6 +41,23 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TableModel(SQLModel, registry=registry(metadata=metadata)):
+    """The base of every table model: its own registry, so the tables land on ``metadata``
+    (with its naming convention), never on ``SQLModel.metadata``, which stays empty.
+
+    A table model only declares its table, for Alembic and Core: the repositories query
+    the module-level ``Table`` (``Model.__table__``) and map rows to domain dataclasses
+    themselves; no model is ever instantiated, validated or returned by the API.
+    """
+
+    __table__: ClassVar[Table]
+
+
+# What a JSONB column holds; a table model's field needs a concrete type (``Any`` would
+# tell SQLModel nothing about nullability).
+JSON = dict[str, Any] | list[Any]
 
 MONEY = Numeric(20, 4)
 

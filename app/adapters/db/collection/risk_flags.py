@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.adapters.db.collection.tables import ACTIVE_FLAG_SQL
-from app.adapters.db.collection.tables import risk_flags as table
+from app.adapters.db.collection.models import ACTIVE_FLAG_SQL
+from app.adapters.db.collection.models import risk_flags as table
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.domain.collection.risk import (

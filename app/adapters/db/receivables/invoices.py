@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.receivables.invoice_totals import SqlInvoiceTotals, past_due
-from app.adapters.db.receivables.tables import contracts, invoices
+from app.adapters.db.receivables.models import contracts, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.invoices import Hold, Invoice

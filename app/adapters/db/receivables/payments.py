@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import driver_error, translate_integrity_error
-from app.adapters.db.receivables.tables import payment_allocations, payments
+from app.adapters.db.receivables.models import payment_allocations, payments
 from app.domain.errors import Conflict, DuplicateExternalId, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.payments import Allocation, Payment, PaymentStatus, UndoReason
