@@ -8,16 +8,24 @@ and the error mapping (``constraint_name`` -> domain error) can rely on it.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
+    Integer,
     MetaData,
     Numeric,
+    SmallInteger,
+    String,
     Table,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import registry
 from sqlalchemy.types import UserDefinedType
 from sqlmodel import SQLModel
@@ -73,3 +81,51 @@ def created_now() -> Column[object]:
 def unscanned(marker: str) -> str:
     """A scan queue's condition: the row was not yet scanned for its current due date."""
     return f"{marker} IS DISTINCT FROM due_date"
+
+
+# --- Column lists for SQL text, from the tables (so a hand-written statement cannot name a
+# column the table lacks, or miss one it gains). ---
+
+
+def columns_of(table: Table, *, without: Collection[str] = ()) -> tuple[Column[Any], ...]:
+    """``table``'s columns in its order, but those named in ``without`` (which must exist)."""
+    unknown = set(without) - set(table.c.keys())
+    if unknown:
+        raise KeyError(f"{table.name} has no column {sorted(unknown)}")
+    return tuple(c for c in table.c if c.name not in without)
+
+
+def column_list(columns: Sequence[Column[Any]], alias: str = "") -> str:
+    """``id, customer_id, ...``, each qualified by ``alias`` when given."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + c.name for c in columns)
+
+
+# Most specific first: SmallInteger and BigInteger are Integers, every String a Text's base.
+_ELEMENT_TYPES: tuple[tuple[type[Any], str], ...] = (
+    (UUID, "uuid"),
+    (String, "text"),
+    (Numeric, "numeric"),
+    (DateTime, "timestamptz"),
+    (Date, "date"),
+    (SmallInteger, "smallint"),
+    (BigInteger, "bigint"),
+    (Integer, "integer"),
+    (Boolean, "boolean"),
+    (JSONB, "jsonb"),
+)
+
+
+def element_type(column: Column[Any]) -> str:
+    """The type a column's values are cast to in an ``unnest`` array: the base type (``text``,
+    ``numeric``), never the column's own (a cast to ``varchar(3)`` would truncate silently
+    what the column itself rejects)."""
+    for sql_type, name in _ELEMENT_TYPES:
+        if isinstance(column.type, sql_type):
+            return name
+    raise TypeError(f"no array element type for {column.table}.{column.name}")
+
+
+def unnest_arrays(columns: Sequence[Column[Any]], first: int = 1) -> str:
+    """asyncpg's positional parameters ``$1::uuid[], $2::text[], ...``, one array per column."""
+    return ", ".join(f"${first + i}::{element_type(c)}[]" for i, c in enumerate(columns))
