@@ -58,14 +58,20 @@ class TableModel(SQLModel, registry=registry(metadata=metadata)):
     A table model only declares its table, for Alembic and Core: the repositories query
     the module-level ``Table`` (``Model.__table__``) and map rows to domain dataclasses
     themselves; no model is ever instantiated, validated or returned by the API.
+
+    Every field names its SQL type (``sa_type``): SQLModel's own choice (``VARCHAR`` for
+    ``str``, ``Uuid``, naive timestamps) would differ from the migrations. ``X | None`` makes
+    a column nullable; the rest are NOT NULL. No field has a default, so SQLAlchemy never
+    adds a client-side one to an INSERT.
     """
 
     __table__: ClassVar[Table]
 
 
-# What a JSONB column holds; a table model's field needs a concrete type (``Any`` would
-# tell SQLModel nothing about nullability).
+# What a JSONB column holds, in a table model's annotation.
 JSON = dict[str, Any] | list[Any]
+
+ID = UUID(as_uuid=True)
 
 MONEY = Numeric(20, 4)
 

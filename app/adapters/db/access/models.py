@@ -15,16 +15,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field
 
-from app.adapters.db.metadata import JSON, TIMESTAMP, TableModel
+from app.adapters.db.metadata import ID, JSON, TIMESTAMP, TableModel
 
 
 class ApiKeyRow(TableModel, table=True):
     __tablename__ = "api_keys"
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    id: UUID = Field(sa_type=ID, primary_key=True)
     name: str = Field(sa_type=Text)
     key_hash: str = Field(sa_type=String(64), unique=True)
     scopes: list[str] = Field(sa_type=ARRAY(Text))

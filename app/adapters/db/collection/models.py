@@ -19,10 +19,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field
 
-from app.adapters.db.metadata import JSON, MONEY, TIMESTAMP, TableModel, unscanned
+from app.adapters.db.metadata import ID, JSON, MONEY, TIMESTAMP, TableModel, unscanned
 
 # A target's scope is one of: the org (no id), a customer, a contract, or an owner (a user id).
 TARGET_SCOPE_SQL = (
@@ -52,15 +51,15 @@ class TargetRow(TableModel, table=True):
         ),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    id: UUID = Field(sa_type=ID, primary_key=True)
     name: str = Field(sa_type=Text)
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(sa_type=String(3))
     period_start: date = Field(sa_type=Date)
     period_end: date = Field(sa_type=Date)
     scope: str = Field(sa_type=Text)
-    customer_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
-    contract_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="contracts.id")
+    customer_id: UUID | None = Field(sa_type=ID, foreign_key="customers.id")
+    contract_id: UUID | None = Field(sa_type=ID, foreign_key="contracts.id")
     scope_owner: str | None = Field(sa_type=Text)
     owner: str | None = Field(sa_type=Text)
     description: str | None = Field(sa_type=Text)
@@ -99,17 +98,17 @@ class TaskRow(TableModel, table=True):
         ),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    id: UUID = Field(sa_type=ID, primary_key=True)
     title: str = Field(sa_type=Text)
     kind: str = Field(sa_type=Text)
     status: str = Field(sa_type=Text)
     priority: str = Field(sa_type=Text)
     assignee: str | None = Field(sa_type=Text)
     due_date: date | None = Field(sa_type=Date)
-    target_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="targets.id")
-    customer_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
-    contract_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="contracts.id")
-    invoice_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="invoices.id")
+    target_id: UUID | None = Field(sa_type=ID, foreign_key="targets.id")
+    customer_id: UUID | None = Field(sa_type=ID, foreign_key="customers.id")
+    contract_id: UUID | None = Field(sa_type=ID, foreign_key="contracts.id")
+    invoice_id: UUID | None = Field(sa_type=ID, foreign_key="invoices.id")
     description: str | None = Field(sa_type=Text)
     completed_at: datetime | None = Field(sa_type=TIMESTAMP)
     cancelled_at: datetime | None = Field(sa_type=TIMESTAMP)
@@ -132,9 +131,9 @@ class InteractionRow(TableModel, table=True):
         Index("ix_interactions_invoice_id", "invoice_id"),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    customer_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
-    invoice_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="invoices.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
+    invoice_id: UUID | None = Field(sa_type=ID, foreign_key="invoices.id")
     channel: str = Field(sa_type=Text)
     occurred_at: datetime = Field(sa_type=TIMESTAMP)
     summary: str = Field(sa_type=Text)
@@ -183,12 +182,10 @@ class PromiseRow(TableModel, table=True):
         ),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    interaction_id: UUID = Field(
-        sa_type=PgUUID(as_uuid=True), foreign_key="interactions.id", unique=True
-    )
-    customer_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
-    invoice_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="invoices.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    interaction_id: UUID = Field(sa_type=ID, foreign_key="interactions.id", unique=True)
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
+    invoice_id: UUID | None = Field(sa_type=ID, foreign_key="invoices.id")
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(sa_type=String(3))
     paid_amount: Decimal = Field(sa_type=MONEY)
@@ -237,10 +234,10 @@ class RiskFlagRow(TableModel, table=True):
         Index("ix_risk_flags_active_owner", "owner", postgresql_where=text(ACTIVE_FLAG_SQL)),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    id: UUID = Field(sa_type=ID, primary_key=True)
     subject_type: str = Field(sa_type=Text)
-    subject_id: UUID = Field(sa_type=PgUUID(as_uuid=True))
-    customer_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
+    subject_id: UUID = Field(sa_type=ID)
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
     kind: str = Field(sa_type=Text)
     severity: int = Field(sa_type=SmallInteger)
     status: str = Field(sa_type=Text)

@@ -15,10 +15,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field
 
-from app.adapters.db.metadata import JSON, MONEY, TIMESTAMP, TableModel
+from app.adapters.db.metadata import ID, JSON, MONEY, TIMESTAMP, TableModel
 
 
 class CustomerRow(TableModel, table=True):
@@ -28,7 +27,7 @@ class CustomerRow(TableModel, table=True):
         CheckConstraint("credit_limit >= 0", name="credit_limit"),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    id: UUID = Field(sa_type=ID, primary_key=True)
     external_id: str | None = Field(sa_type=Text, unique=True)
     name: str = Field(sa_type=Text)
     credit_rating: str | None = Field(sa_type=String(1))

@@ -18,10 +18,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field
 
-from app.adapters.db.metadata import JSON, TIMESTAMP, TableModel, Xid8, created_now
+from app.adapters.db.metadata import ID, JSON, TIMESTAMP, TableModel, Xid8, created_now
 
 
 # The outbox. ``position`` is a monotonic sequence; ``xid`` is the writing transaction's id,
@@ -38,7 +37,7 @@ class OutboxEventRow(TableModel, table=True):
     position: int = Field(
         sa_type=BigInteger, primary_key=True, sa_column_args=[Identity(always=True)]
     )
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), unique=True)
+    id: UUID = Field(sa_type=ID, unique=True)
     type: str = Field(sa_type=Text)
     source: str = Field(sa_type=Text)
     subject: str = Field(sa_type=Text)
@@ -69,7 +68,7 @@ outbox_pending: Table = OutboxPendingRow.__table__
 class WebhookEndpointRow(TableModel, table=True):
     __tablename__ = "webhook_endpoints"
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    id: UUID = Field(sa_type=ID, primary_key=True)
     url: str = Field(sa_type=Text)
     event_types: list[str] = Field(sa_type=ARRAY(Text))
     description: str | None = Field(sa_type=Text)
@@ -106,21 +105,19 @@ class WebhookDeliveryRow(TableModel, table=True):
     )
 
     id: UUID = Field(
-        sa_type=PgUUID(as_uuid=True),
+        sa_type=ID,
         primary_key=True,
         sa_column_kwargs={"server_default": text("huikuan_uuidv7()")},
     )
-    endpoint_id: UUID = Field(
-        sa_type=PgUUID(as_uuid=True), foreign_key="webhook_endpoints.id", ondelete="CASCADE"
-    )
-    event_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="outbox_events.id")
+    endpoint_id: UUID = Field(sa_type=ID, foreign_key="webhook_endpoints.id", ondelete="CASCADE")
+    event_id: UUID = Field(sa_type=ID, foreign_key="outbox_events.id")
     event_type: str = Field(sa_type=Text)
     status: str = Field(sa_type=Text)
     attempt_count: int = Field(sa_type=Integer, sa_column_kwargs={"server_default": "0"})
     allowed_attempts: int = Field(sa_type=Integer)
     next_attempt_at: datetime | None = Field(sa_type=TIMESTAMP)
     leased_until: datetime | None = Field(sa_type=TIMESTAMP)
-    lease_token: UUID | None = Field(sa_type=PgUUID(as_uuid=True))
+    lease_token: UUID | None = Field(sa_type=ID)
     last_status_code: int | None = Field(sa_type=Integer)
     last_error: str | None = Field(sa_type=Text)
     delivered_at: datetime | None = Field(sa_type=TIMESTAMP)

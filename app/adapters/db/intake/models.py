@@ -14,10 +14,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field
 
-from app.adapters.db.metadata import JSON, TIMESTAMP, TableModel
+from app.adapters.db.metadata import ID, JSON, TIMESTAMP, TableModel
 
 INGEST_STATUS_SQL = "status IN ('parked', 'applied', 'rejected')"
 
@@ -46,7 +45,7 @@ class IngestEventRow(TableModel, table=True):
         ),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    id: UUID = Field(sa_type=ID, primary_key=True)
     source: str = Field(sa_type=Text)
     event_id: str = Field(sa_type=Text)
     type: str = Field(sa_type=Text)

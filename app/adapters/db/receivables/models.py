@@ -20,10 +20,9 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field
 
-from app.adapters.db.metadata import MONEY, RATE, TIMESTAMP, TableModel, unscanned
+from app.adapters.db.metadata import ID, MONEY, RATE, TIMESTAMP, TableModel, unscanned
 
 
 class ContractRow(TableModel, table=True):
@@ -35,8 +34,8 @@ class ContractRow(TableModel, table=True):
         Index("ix_contracts_owner", "owner"),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    customer_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
     external_id: str | None = Field(sa_type=Text, unique=True)
     name: str = Field(sa_type=Text)
     amount: Decimal = Field(sa_type=MONEY)
@@ -80,8 +79,8 @@ class InstallmentRow(TableModel, table=True):
         ),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    contract_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="contracts.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    contract_id: UUID = Field(sa_type=ID, foreign_key="contracts.id")
     name: str = Field(sa_type=Text)
     due_date: date = Field(sa_type=Date)
     amount: Decimal = Field(sa_type=MONEY)
@@ -106,9 +105,9 @@ class InstallmentChangeRow(TableModel, table=True):
         Index("ix_installment_changes_installment_id", "installment_id"),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    installment_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="installments.id")
-    contract_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="contracts.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    installment_id: UUID = Field(sa_type=ID, foreign_key="installments.id")
+    contract_id: UUID = Field(sa_type=ID, foreign_key="contracts.id")
     kind: str = Field(sa_type=Text)
     changed_at: datetime = Field(sa_type=TIMESTAMP)
     changed_by: str = Field(sa_type=Text)
@@ -192,10 +191,10 @@ class InvoiceRow(TableModel, table=True):
         ),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    customer_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
-    contract_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="contracts.id")
-    installment_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True), foreign_key="installments.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
+    contract_id: UUID | None = Field(sa_type=ID, foreign_key="contracts.id")
+    installment_id: UUID | None = Field(sa_type=ID, foreign_key="installments.id")
     external_id: str | None = Field(sa_type=Text, unique=True)
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(sa_type=String(3))
@@ -247,8 +246,8 @@ class PaymentRow(TableModel, table=True):
         Index("ix_payments_received_on", "received_on"),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    customer_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="customers.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
     external_id: str | None = Field(sa_type=Text, unique=True)
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(sa_type=String(3))
@@ -292,9 +291,9 @@ class PaymentAllocationRow(TableModel, table=True):
         ),
     )
 
-    id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
-    payment_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="payments.id")
-    invoice_id: UUID = Field(sa_type=PgUUID(as_uuid=True), foreign_key="invoices.id")
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    payment_id: UUID = Field(sa_type=ID, foreign_key="payments.id")
+    invoice_id: UUID = Field(sa_type=ID, foreign_key="invoices.id")
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(sa_type=String(3))
     received_on: date = Field(sa_type=Date)

@@ -15,10 +15,9 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field
 
-from app.adapters.db.metadata import TIMESTAMP, TableModel
+from app.adapters.db.metadata import ID, TIMESTAMP, TableModel
 
 
 class TestClockRow(TableModel, table=True):
@@ -48,9 +47,9 @@ class FindingRow(TableModel, table=True):
     )
 
     kind: str = Field(sa_type=Text, primary_key=True)
-    subject_id: UUID = Field(sa_type=PgUUID(as_uuid=True), primary_key=True)
+    subject_id: UUID = Field(sa_type=ID, primary_key=True)
     key: str = Field(sa_type=Text, primary_key=True)
-    customer_id: UUID | None = Field(sa_type=PgUUID(as_uuid=True))
+    customer_id: UUID | None = Field(sa_type=ID)
     found_at: datetime = Field(sa_type=TIMESTAMP)
     cleared_at: datetime | None = Field(sa_type=TIMESTAMP)
 
