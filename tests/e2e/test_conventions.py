@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.customers.tables import customers
+from app.adapters.db.customers.models import customers
 
 
 async def customer_count(db: AsyncEngine) -> int:

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.access.tables import api_keys
+from app.adapters.db.access.models import api_keys
 from app.api.app import create_app
 from app.bootstrap import Runtime, build_runtime
 from app.settings import Settings

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.adapters.db.delivery.tables import outbox_events
+from app.adapters.db.delivery.models import outbox_events
 from app.services.delivery.feed import read_event_feed
 from app.services.platform import Platform
 from app.services.unit_of_work import in_transaction

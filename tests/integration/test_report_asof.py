@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.customers.tables import customers
-from app.adapters.db.receivables.tables import invoices, payment_allocations, payments
+from app.adapters.db.customers.models import customers
+from app.adapters.db.receivables.models import invoices, payment_allocations, payments
 from app.adapters.db.uow import SqlUnitOfWork
 from app.domain.reporting.reports import AgingBasis, AgingBucket, GroupBy, bucket_of, day_end
 from app.services.reactions import REACTIONS

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.customers.tables import customers
-from app.adapters.db.delivery.tables import outbox_events
+from app.adapters.db.customers.models import customers
+from app.adapters.db.delivery.models import outbox_events
 from app.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from app.domain.customers.customers import Customer
 from app.domain.events import Actor

@@ -1,17 +1,17 @@
-"""Every table, as SQLAlchemy Core ``Table``s on one ``MetaData``: each context defines its
-own in ``app/adapters/db/<context>/tables.py``; importing them here registers them all, for
-Alembic and the schema test. Rows map to domain dataclasses in the repositories."""
+"""Every table, gathered on one ``MetaData``: each context declares its own as SQLModel
+table models in ``app/adapters/db/<context>/models.py``; importing them here registers them
+all, for Alembic and the schema test. Rows map to domain dataclasses in the repositories."""
 
 from __future__ import annotations
 
-from app.adapters.db.access import tables as access
-from app.adapters.db.collection import tables as collection
-from app.adapters.db.customers import tables as customers
-from app.adapters.db.delivery import tables as delivery
-from app.adapters.db.intake import tables as intake
+from app.adapters.db.access import models as access
+from app.adapters.db.collection import models as collection
+from app.adapters.db.customers import models as customers
+from app.adapters.db.delivery import models as delivery
+from app.adapters.db.intake import models as intake
 from app.adapters.db.metadata import metadata
-from app.adapters.db.receivables import tables as receivables
-from app.adapters.db.scheduling import tables as scheduling
+from app.adapters.db.receivables import models as receivables
+from app.adapters.db.scheduling import models as scheduling
 
 CONTEXTS = (access, customers, receivables, collection, intake, delivery, scheduling)
 

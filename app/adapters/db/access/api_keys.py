@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.access.tables import api_keys
+from app.adapters.db.access.models import api_keys
 from app.adapters.db.connection import Executor
 from app.domain.access.api_keys import ApiKey, Scope
 from app.services.pagination import PageRequest

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.access.tables import idempotency_keys as t
+from app.adapters.db.access.models import idempotency_keys as t
 from app.adapters.db.errors import translated_errors
 from app.domain.access.idempotency import ClaimState, IdempotencyRecord, StoredResponse
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
-from app.adapters.db.access.tables import CLAIM_SCOPE_SQL, MESSAGE_SCOPE_SQL
+from app.adapters.db.access.models import CLAIM_SCOPE_SQL, MESSAGE_SCOPE_SQL
 from app.adapters.db.connection import Executor
 
 # Claims use the service's clock (it stamped created_at and lease_until); a claim whose

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from app.adapters.db.collection.tables import dunning_policy as table
+from app.adapters.db.collection.models import dunning_policy as table
 from app.adapters.db.connection import Executor
 from app.domain.collection.dunning import DunningLevel, DunningPolicy
 from app.domain.errors import StaleVersion

@@ -10,8 +10,8 @@ from sqlalchemy import Select, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.adapters.db.collection.tables import interactions as table
-from app.adapters.db.collection.tables import promises
+from app.adapters.db.collection.models import interactions as table
+from app.adapters.db.collection.models import promises
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.domain.collection.interactions import Channel, Interaction

@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.collection.tables import promises as table
+from app.adapters.db.collection.models import promises as table
 from app.adapters.db.connection import Executor
 from app.domain.collection.promises import Promise, PromiseStatus
 from app.domain.money import Money

@@ -16,10 +16,11 @@ from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.adapters.db.collection.tables import ACTIVE_FLAG_SQL
-from app.adapters.db.collection.tables import risk_flags as table
+from app.adapters.db.collection.models import ACTIVE_FLAG_SQL
+from app.adapters.db.collection.models import risk_flags as table
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
+from app.adapters.db.metadata import column_list, columns_of, element_type
 from app.domain.collection.risk import (
     RiskFlag,
     RiskKind,
@@ -83,30 +84,12 @@ def flag_from_row(row: RowMapping) -> RiskFlag:
 
 # One statement for any number of flags (arrays, so that it compiles once): insert, or raise
 # the severity of the subject's active flag of the kind when the new one is higher.
-_RAISE_TYPES = {
-    "id": "uuid",
-    "subject_type": "text",
-    "subject_id": "uuid",
-    "customer_id": "uuid",
-    "kind": "text",
-    "severity": "smallint",
-    "status": "text",
-    "source": "text",
-    "rule": "text",
-    "description": "text",
-    "mitigation_plan": "text",
-    "owner": "text",
-    "resolution_note": "text",
-    "resolved_at": "timestamptz",
-    "version": "integer",
-    "created_at": "timestamptz",
-    "updated_at": "timestamptz",
-}
-_RAISE_COLUMNS = tuple(_RAISE_TYPES)
+_RAISE_COLUMNS = columns_of(table, without=("escalated_from",))
+_RAISE_ARRAYS = ", ".join(f"CAST(:{c.name} AS {element_type(c)}[])" for c in _RAISE_COLUMNS)
 _RAISE_BY_RULE = text(
     f"""
-    INSERT INTO risk_flags ({", ".join(_RAISE_COLUMNS)})
-    SELECT * FROM unnest({", ".join(f"CAST(:{c} AS {t}[])" for c, t in _RAISE_TYPES.items())})
+    INSERT INTO risk_flags ({column_list(_RAISE_COLUMNS)})
+    SELECT * FROM unnest({_RAISE_ARRAYS})
     ON CONFLICT (subject_type, subject_id, kind) WHERE {ACTIVE_FLAG_SQL}
     DO UPDATE SET severity = EXCLUDED.severity, escalated_from = risk_flags.severity,
         version = risk_flags.version + 1, updated_at = EXCLUDED.updated_at
@@ -188,7 +171,7 @@ class SqlRiskFlagRepository:
         if not flags:
             return []
         rows = [flag_row(f) for f in flags]
-        params = {column: [r[column] for r in rows] for column in _RAISE_COLUMNS}
+        params = {c.name: [r[c.name] for r in rows] for c in _RAISE_COLUMNS}
         # Rows with an active flag at this severity or higher come back empty: nothing to do.
         raised = []
         for row in (await self.conn.execute(_RAISE_BY_RULE, params)).mappings():

@@ -23,10 +23,10 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.adapters.db.collection.tables import targets as table
+from app.adapters.db.collection.models import targets as table
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.receivables.tables import (
+from app.adapters.db.receivables.models import (
     contracts,
     installments,
     invoices,

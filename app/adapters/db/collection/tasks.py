@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, insert, not_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.adapters.db.collection.tables import tasks as table
+from app.adapters.db.collection.models import tasks as table
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.domain.collection.tasks import (

@@ -11,7 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.customers.tables import customers
+from app.adapters.db.customers.models import customers
 from app.adapters.db.errors import translate_integrity_error
 from app.domain.customers.customers import Contact, CreditRating, Customer
 from app.domain.errors import DuplicateExternalId, StaleVersion

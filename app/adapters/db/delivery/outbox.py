@@ -19,10 +19,13 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from app.adapters.db.connection import Executor
+from app.adapters.db.delivery.models import outbox_events
+from app.adapters.db.metadata import column_list, columns_of
 from app.domain.events import OutboxEvent
 from app.services.delivery.ports import FeedEvent
 
-FEED_COLUMNS = "position, xid, id, type, source, subject, time, data"
+# Everything the feed shows of an event, and its cursor (xid, position).
+FEED_COLUMNS = column_list(columns_of(outbox_events, without=("created_at",)))
 
 DELETE_DISPATCHED = text("""
 DELETE FROM outbox_events WHERE position IN (

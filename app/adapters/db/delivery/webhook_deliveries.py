@@ -11,7 +11,7 @@ from sqlalchemy import and_, select, text, update
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.delivery.tables import webhook_deliveries
+from app.adapters.db.delivery.models import webhook_deliveries
 from app.domain.delivery.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from app.domain.events import rfc3339
 from app.services.pagination import PageRequest

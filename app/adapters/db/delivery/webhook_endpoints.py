@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.delivery.tables import webhook_endpoints
+from app.adapters.db.delivery.models import webhook_endpoints
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.errors import StaleVersion
 from app.services.pagination import PageRequest

@@ -15,7 +15,7 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.engine import dumps
-from app.adapters.db.intake.tables import ingest_events
+from app.adapters.db.intake.models import ingest_events
 from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
 from app.services.intake.ports import IngestFilter, Registered, Settlement
 from app.services.pagination import PageRequest

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.receivables.tables import contracts, installment_changes, installments
+from app.adapters.db.receivables.models import contracts, installment_changes, installments
 from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.contracts import (

@@ -12,8 +12,8 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, case, func, select
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.customers.tables import customers
-from app.adapters.db.receivables.tables import invoices
+from app.adapters.db.customers.models import customers
+from app.adapters.db.receivables.models import invoices
 from app.domain.customers.customers import Balance
 from app.domain.money import Money
 from app.domain.receivables.installments import Ledger

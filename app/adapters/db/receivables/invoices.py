@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
+from app.adapters.db.metadata import column_list, columns_of
 from app.adapters.db.receivables.invoice_totals import SqlInvoiceTotals, past_due
-from app.adapters.db.receivables.tables import contracts, invoices
+from app.adapters.db.receivables.models import contracts, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.invoices import Hold, Invoice
@@ -154,14 +155,12 @@ WHERE c.external_id = ANY($1::text[])
 ORDER BY c.id FOR NO KEY UPDATE OF c
 """
 
-_INVOICE_COLUMNS = (
-    "id, customer_id, contract_id, installment_id, external_id, amount, currency, "
-    "amount_paid, issued_on, due_date, disputed_at, dispute_reason, hold_reason, hold_until, "
-    "voided_at, voided_on, void_reason, written_off_at, written_off_on, write_off_reason, "
-    "dunning_level, version, created_at, updated_at"
+# What invoice_from_row reads of an invoice: all but the scans' bookkeeping and the
+# generated columns.
+_INVOICE_SELECT = column_list(
+    columns_of(invoices, without=("next_scan_on", "due_soon_scanned_for", "status", "outstanding")),
+    alias="i",
 )
-
-_INVOICE_SELECT = ", ".join("i." + c.strip() for c in _INVOICE_COLUMNS.split(","))
 
 
 def _reachable(only_customer: str = "TRUE") -> str:

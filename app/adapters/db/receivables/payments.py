@@ -9,13 +9,14 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import insert, select, update
+from sqlalchemy import Column, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import driver_error, translate_integrity_error
-from app.adapters.db.receivables.tables import payment_allocations, payments
+from app.adapters.db.metadata import column_list, columns_of, unnest_arrays
+from app.adapters.db.receivables.models import payment_allocations, payments
 from app.domain.errors import Conflict, DuplicateExternalId, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.payments import Allocation, Payment, PaymentStatus, UndoReason
@@ -109,54 +110,31 @@ def _translate(exc: Exception, payment: Payment) -> Exception:
     return translate_integrity_error(exc, mapping) or exc
 
 
+# The columns a new payment and its allocations are written with (the rest are set later,
+# or generated); the statement's column lists and arrays come from them.
+_NEW_PAYMENT_COLUMNS = columns_of(payments, without=("reversed_at", "reversal_reason", "status"))
+_NEW_ALLOCATION_COLUMNS = columns_of(payment_allocations, without=("undone_at", "undone_reason"))
+_PAID = len(_NEW_PAYMENT_COLUMNS) + len(_NEW_ALLOCATION_COLUMNS)  # the rows' arrays: $1 to $20
+
 # New payments, their allocations and the invoices' running totals in one statement (one
 # round trip for a whole batch); foreign keys are checked at its end, when all rows exist.
-_ADD_ALLOCATED = """
+_ADD_ALLOCATED = f"""
 WITH new_payments AS (
-    INSERT INTO payments (id, customer_id, external_id, amount, currency, allocated_amount,
-                          received_on, method, reference, version, created_at, updated_at)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::text[],
-                         $6::numeric[], $7::date[], $8::text[], $9::text[], $10::integer[],
-                         $11::timestamptz[], $12::timestamptz[])
+    INSERT INTO payments ({column_list(_NEW_PAYMENT_COLUMNS)})
+    SELECT * FROM unnest({unnest_arrays(_NEW_PAYMENT_COLUMNS)})
 ), new_allocations AS (
-    INSERT INTO payment_allocations (id, payment_id, invoice_id, amount, currency, received_on,
-                                     created_at, created_by)
-    SELECT * FROM unnest($13::uuid[], $14::uuid[], $15::uuid[], $16::numeric[], $17::text[],
-                         $18::date[], $19::timestamptz[], $20::text[])
+    INSERT INTO payment_allocations ({column_list(_NEW_ALLOCATION_COLUMNS)})
+    SELECT * FROM unnest({unnest_arrays(_NEW_ALLOCATION_COLUMNS, len(_NEW_PAYMENT_COLUMNS) + 1)})
 )
 UPDATE invoices AS i
-SET amount_paid = i.amount_paid + d.amount, version = i.version + 1, updated_at = $23
-FROM unnest($21::uuid[], $22::numeric[]) AS d(id, amount)
+SET amount_paid = i.amount_paid + d.amount, version = i.version + 1, updated_at = ${_PAID + 3}
+FROM unnest(${_PAID + 1}::uuid[], ${_PAID + 2}::numeric[]) AS d(id, amount)
 WHERE i.id = d.id
 """
-_NEW_PAYMENT_COLUMNS = (
-    "id",
-    "customer_id",
-    "external_id",
-    "amount",
-    "currency",
-    "allocated_amount",
-    "received_on",
-    "method",
-    "reference",
-    "version",
-    "created_at",
-    "updated_at",
-)
-_NEW_ALLOCATION_COLUMNS = (
-    "id",
-    "payment_id",
-    "invoice_id",
-    "amount",
-    "currency",
-    "received_on",
-    "created_at",
-    "created_by",
-)
 
 
-def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[list[Any]]:
-    return [[row[name] for row in rows] for name in names]
+def _columns(rows: Sequence[dict[str, Any]], columns: Sequence[Column[Any]]) -> list[list[Any]]:
+    return [[row[c.name] for row in rows] for c in columns]
 
 
 def _culprit(exc: Exception, payments: Sequence[Payment]) -> Payment:

@@ -20,8 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.selectable import Subquery
 
-from app.adapters.db.customers.tables import customers
-from app.adapters.db.receivables.tables import contracts, installments, invoices
+from app.adapters.db.customers.models import customers
+from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery

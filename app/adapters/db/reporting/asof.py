@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Subquery, and_, or_, select, union_all
 
-from app.adapters.db.receivables.tables import invoices, payment_allocations
+from app.adapters.db.receivables.models import invoices, payment_allocations
 from app.domain.money import MINOR_UNITS, Money
 from app.services.reporting.ports import AsOf
 

@@ -24,8 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.collection.tables import promises
-from app.adapters.db.receivables.tables import installments, invoices
+from app.adapters.db.collection.models import promises
+from app.adapters.db.receivables.models import installments, invoices
 from app.adapters.db.reporting.asof import exact
 from app.domain.reporting.reports import ForecastSource, ForecastSums
 from app.services.reporting.ports import ForecastQuery

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.receivables.tables import invoices, payment_allocations
+from app.adapters.db.receivables.models import invoices, payment_allocations
 from app.adapters.db.reporting.asof import (
     closed_by,
     exact,

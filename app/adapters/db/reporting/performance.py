@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.collection.tables import interactions, promises, targets, tasks
-from app.adapters.db.receivables.tables import contracts, invoices, payment_allocations
+from app.adapters.db.collection.models import interactions, promises, targets, tasks
+from app.adapters.db.receivables.models import contracts, invoices, payment_allocations
 from app.adapters.db.reporting.asof import counted_on, exact, not_voided_by
 from app.domain.reporting.reports import OwnerCounts, OwnerMoney, OwnerSums, in_minor_units
 from app.services.reporting.ports import PerformanceQuery

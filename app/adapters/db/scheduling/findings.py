@@ -15,11 +15,11 @@ from sqlalchemy import select, text
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.customers.customers import customer_from_row
-from app.adapters.db.customers.tables import customers
+from app.adapters.db.customers.models import customers
 from app.adapters.db.receivables.invoices import invoice_from_row
-from app.adapters.db.receivables.tables import OPEN_INVOICE_SQL
+from app.adapters.db.receivables.models import OPEN_INVOICE_SQL
+from app.adapters.db.scheduling.models import STANDING_INSTALLMENT_FINDING_SQL
 from app.adapters.db.scheduling.scans import installment_to_scan
-from app.adapters.db.scheduling.tables import STANDING_INSTALLMENT_FINDING_SQL
 from app.domain.customers.customers import Customer
 from app.domain.findings import Finding, FindingKind
 from app.domain.receivables.invoices import Invoice

@@ -21,7 +21,7 @@ from app.adapters.db.collection.tasks import task_from_row
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.contracts import installment_from_row
 from app.adapters.db.receivables.invoices import invoice_from_row
-from app.adapters.db.receivables.tables import INVOICE_SCAN_KEY_SQL, OPEN_INVOICE_SQL
+from app.adapters.db.receivables.models import INVOICE_SCAN_KEY_SQL, OPEN_INVOICE_SQL
 from app.domain.collection.targets import Target
 from app.domain.collection.tasks import Task
 from app.domain.money import Money
