@@ -41,6 +41,7 @@ from app.adapters.db.collection.targets import SqlTargetRepository
 from app.adapters.db.collection.tasks import SqlTaskRepository
 from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
+from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
@@ -49,8 +50,11 @@ from app.adapters.db.delivery.webhook_endpoints import SqlWebhookEndpointReposit
 from app.adapters.db.engine import dumps
 from app.adapters.db.errors import database_error, lost_connection
 from app.adapters.db.intake.ingest import SqlIngestRepository
+from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
+from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
 from app.adapters.db.receivables.invoices import SqlInvoiceRepository
+from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
@@ -121,10 +125,14 @@ def _event_json(event: OutboxEvent) -> dict[str, object]:
 
 class SqlUnitOfWork:
     customers: SqlCustomerRepository
+    customer_queries: SqlCustomerQueries
     api_keys: SqlApiKeyRepository
     contracts: SqlContractRepository
+    contract_queries: SqlContractQueries
     invoices: SqlInvoiceRepository
+    invoice_queries: SqlInvoiceQueries
     payments: SqlPaymentRepository
+    payment_queries: SqlPaymentQueries
     targets: SqlTargetRepository
     tasks: SqlTaskRepository
     interactions: SqlInteractionRepository
@@ -187,10 +195,14 @@ class SqlUnitOfWork:
         self._events = []
         conn, driver = self._conn, self._conn.driver
         self.customers = SqlCustomerRepository(conn)
+        self.customer_queries = SqlCustomerQueries(conn)
         self.api_keys = SqlApiKeyRepository(conn)
         self.contracts = SqlContractRepository(conn)
+        self.contract_queries = SqlContractQueries(conn)
         self.invoices = SqlInvoiceRepository(conn, driver)
+        self.invoice_queries = SqlInvoiceQueries(conn)
         self.payments = SqlPaymentRepository(conn, driver)
+        self.payment_queries = SqlPaymentQueries(conn)
         self.ingest = SqlIngestRepository(conn, driver)
         self.targets = SqlTargetRepository(conn)
         self.tasks = SqlTaskRepository(conn)

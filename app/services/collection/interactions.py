@@ -79,7 +79,7 @@ async def _promise(
             raise Conflict(f"the invoice is {invoice.status.value}; nothing is left to promise")
         currencies = {invoice.currency}
     else:
-        balances = await uow.invoices.customer_balances(customer.id, today)
+        balances = await uow.invoice_queries.customer_balances(customer.id, today)
         currencies = {b.currency for b in balances} | {customer.currency}
     validate_new_promise(amount, cmd.promised_date, today, currencies)
     now = ctx.clock.now()
