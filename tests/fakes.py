@@ -35,9 +35,13 @@ from tests.fakes_collection import (
 )
 from tests.fakes_ingest import FakeIngestRepository
 from tests.fakes_receivables import (
+    FakeContractQueries,
     FakeContractRepository,
+    FakeInvoiceQueries,
     FakeInvoiceRepository,
+    FakePaymentQueries,
     FakePaymentRepository,
+    not_faked,
 )
 from tests.fakes_reports import FakeReportQueries
 from tests.fakes_worklist import FakeWorklistQueries
@@ -87,17 +91,14 @@ class FakeCustomerRepository:
             raise StaleVersion("customer", expected_version)
         self.rows[customer.id] = copy.deepcopy(customer)
 
+
+class FakeCustomerQueries:
+    """Lists of customers are tested on PostgreSQL only."""
+
     async def list(
         self, *, external_id: str | None, q: str | None, page: PageRequest
     ) -> Sequence[Customer]:
-        rows = sorted(self.rows.values(), key=lambda c: c.id)
-        if external_id is not None:
-            rows = [c for c in rows if c.external_id == external_id]
-        if q:
-            rows = [c for c in rows if q.lower() in c.name.lower()]
-        if page.after:
-            rows = [c for c in rows if c.id > page.after_uuid()]
-        return rows[: page.fetch]
+        raise not_faked("customer_queries.list")
 
 
 class FakeApiKeyRepository:
@@ -296,11 +297,16 @@ class FakeUnitOfWork:
 
     def __init__(self, reactions: Reactions = REACTIONS) -> None:
         self.reactions = reactions
+        # Repositories (the write side), and only the queries use cases read (see each).
         self.customers = FakeCustomerRepository()
+        self.customer_queries = FakeCustomerQueries()
         self.api_keys = FakeApiKeyRepository()
         self.contracts = FakeContractRepository(self.customers)
+        self.contract_queries = FakeContractQueries(self.contracts)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
+        self.invoice_queries = FakeInvoiceQueries(self.invoices)
         self.payments = FakePaymentRepository(self.customers, self.invoices)
+        self.payment_queries = FakePaymentQueries()
         self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
         self.tasks = FakeTaskRepository()
         self.interactions = FakeInteractionRepository()
