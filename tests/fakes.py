@@ -71,11 +71,15 @@ class FakeCustomerRepository:
     def __init__(self) -> None:
         self.rows: dict[UUID, Customer] = {}
 
-    async def add(self, customer: Customer) -> None:
+    def _check_unique(self, customer: Customer) -> None:
         if customer.external_id and any(
-            c.external_id == customer.external_id for c in self.rows.values()
+            c.external_id == customer.external_id and c.id != customer.id
+            for c in self.rows.values()
         ):
             raise DuplicateExternalId("customer", customer.external_id)
+
+    async def add(self, customer: Customer) -> None:
+        self._check_unique(customer)
         self.rows[customer.id] = copy.deepcopy(customer)
 
     async def get(self, customer_id: UUID) -> Customer | None:
@@ -89,7 +93,8 @@ class FakeCustomerRepository:
         current = self.rows.get(customer.id)
         if current is None or current.version != expected_version:
             raise StaleVersion("customer", expected_version)
-        self.rows[customer.id] = copy.deepcopy(customer)
+        self._check_unique(customer)
+        self.rows[customer.id] = replace(copy.deepcopy(customer), created_at=current.created_at)
 
 
 class FakeCustomerQueries:

@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from app.domain.customers.customers import Balance
-from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
+from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.contracts import Contract, Installment, InstallmentChange
 from app.domain.receivables.installments import Ledger
@@ -132,7 +132,8 @@ class FakeInvoiceRepository:
             i.external_id == invoice.external_id for i in self.rows.values()
         ):
             raise DuplicateExternalId("invoice", invoice.external_id)
-        self.rows[invoice.id] = copy.deepcopy(invoice)
+        # The dunning level is the overdue scan's to write, as in the database.
+        self.rows[invoice.id] = replace(copy.deepcopy(invoice), dunning_level=0)
 
     async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None:
         found = self.rows.get(invoice_id)
@@ -180,13 +181,27 @@ class FakeInvoiceRepository:
         current = self.rows.get(invoice.id)
         if current is None or current.version != expected_version:
             raise StaleVersion("invoice", expected_version)
-        self.rows[invoice.id] = replace(copy.deepcopy(invoice), amount_paid=current.amount_paid)
+        # What the SQL save leaves as stored: fixed at creation, or moved by others.
+        self.rows[invoice.id] = replace(
+            copy.deepcopy(invoice),
+            customer_id=current.customer_id,
+            contract_id=current.contract_id,
+            installment_id=current.installment_id,
+            created_at=current.created_at,
+            amount_paid=current.amount_paid,
+            dunning_level=current.dunning_level,
+        )
 
     async def rearm_overdue_scans(self, today: date) -> int:
         return 0  # the fakes keep no scan queue
 
     async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
-        for invoice_id, amount in amounts.items():
+        known = {i: a for i, a in amounts.items() if i in self.rows}  # others: no row to move
+        for invoice_id, amount in known.items():
+            paid = self.rows[invoice_id].amount_paid + amount
+            if paid.is_negative() or paid > self.rows[invoice_id].amount:
+                raise Conflict("the allocation would take an invoice past its amount")
+        for invoice_id, amount in known.items():
             current = self.rows[invoice_id]
             self.rows[invoice_id] = replace(
                 current,
