@@ -74,13 +74,17 @@ class FakeContractRepository:
         )
         return replace(copy.deepcopy(contract), installments=tuple(plan))
 
+    def _check_unique(self, contract: Contract) -> None:
+        if contract.external_id and any(
+            c.external_id == contract.external_id and c.id != contract.id
+            for c in self.rows.values()
+        ):
+            raise DuplicateExternalId("contract", contract.external_id)
+
     async def add(self, contract: Contract) -> None:
         if contract.customer_id not in self.customers.rows:
             raise UnknownReference("customer", contract.customer_id, ("customer_id",))
-        if contract.external_id and any(
-            c.external_id == contract.external_id for c in self.rows.values()
-        ):
-            raise DuplicateExternalId("contract", contract.external_id)
+        self._check_unique(contract)
         self.rows[contract.id] = copy.deepcopy(contract)
         self.installments.update({i.id: i for i in contract.installments})
 
@@ -92,7 +96,11 @@ class FakeContractRepository:
         current = self.rows.get(contract.id)
         if current is None or current.version != expected_version:
             raise StaleVersion("contract", expected_version)
-        self.rows[contract.id] = copy.deepcopy(contract)
+        self._check_unique(contract)
+        # Fixed at creation: the SQL save leaves them as stored.
+        self.rows[contract.id] = replace(
+            copy.deepcopy(contract), customer_id=current.customer_id, created_at=current.created_at
+        )
 
     async def save_plan(self, change: PlanChange, at: datetime) -> None:
         self.removed.update(i.id for i in change.removed)
@@ -235,7 +243,10 @@ class FakePaymentRepository:
 
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
         found = self.rows.get(payment_id)
-        return copy.deepcopy(found) if found else None
+        if found is None:
+            return None
+        oldest_first = sorted(found.allocations, key=lambda a: (a.created_at, a.id))
+        return replace(copy.deepcopy(found), allocations=tuple(oldest_first))
 
     async def add_allocations(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
         self.rows[payment.id] = copy.deepcopy(payment)
@@ -262,7 +273,8 @@ class FakeContractQueries:
         raise not_faked("contract_queries.list")
 
     async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
-        return [c for c in self.contracts.changes if c.installment_id == installment_id]
+        found = [c for c in self.contracts.changes if c.installment_id == installment_id]
+        return sorted(found, key=lambda c: (c.changed_at, c.id))
 
 
 class FakeInvoiceQueries:
