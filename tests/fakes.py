@@ -27,10 +27,15 @@ from app.services.reactions import REACTIONS
 from app.services.unit_of_work import Reactions, react
 from tests.fakes_collection import (
     FakeDunningPolicyRepository,
+    FakeInteractionQueries,
     FakeInteractionRepository,
+    FakePromiseQueries,
     FakePromiseRepository,
+    FakeRiskFlagQueries,
     FakeRiskFlagRepository,
+    FakeTargetQueries,
     FakeTargetRepository,
+    FakeTaskQueries,
     FakeTaskRepository,
 )
 from tests.fakes_ingest import FakeIngestRepository
@@ -313,11 +318,16 @@ class FakeUnitOfWork:
         self.payments = FakePaymentRepository(self.customers, self.invoices)
         self.payment_queries = FakePaymentQueries()
         self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
+        self.target_queries = FakeTargetQueries()
         self.tasks = FakeTaskRepository()
+        self.task_queries = FakeTaskQueries()
         self.interactions = FakeInteractionRepository()
+        self.interaction_queries = FakeInteractionQueries()
         self.promises = FakePromiseRepository(self.invoices, self.payments)
+        self.promise_queries = FakePromiseQueries()
         self.invoices.has_open_promise = self.promises.has_open
         self.risk_flags = FakeRiskFlagRepository()
+        self.risk_flag_queries = FakeRiskFlagQueries()
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()

@@ -34,11 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.adapters.db.access.api_keys import SqlApiKeyRepository
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
-from app.adapters.db.collection.interactions import SqlInteractionRepository
-from app.adapters.db.collection.promises import SqlPromiseRepository
-from app.adapters.db.collection.risk_flags import SqlRiskFlagRepository
-from app.adapters.db.collection.targets import SqlTargetRepository
-from app.adapters.db.collection.tasks import SqlTaskRepository
+from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
+from app.adapters.db.collection.promises import SqlPromiseQueries, SqlPromiseRepository
+from app.adapters.db.collection.risk_flags import SqlRiskFlagQueries, SqlRiskFlagRepository
+from app.adapters.db.collection.targets import SqlTargetQueries, SqlTargetRepository
+from app.adapters.db.collection.tasks import SqlTaskQueries, SqlTaskRepository
 from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
 from app.adapters.db.customers.customer_queries import SqlCustomerQueries
@@ -134,10 +134,15 @@ class SqlUnitOfWork:
     payments: SqlPaymentRepository
     payment_queries: SqlPaymentQueries
     targets: SqlTargetRepository
+    target_queries: SqlTargetQueries
     tasks: SqlTaskRepository
+    task_queries: SqlTaskQueries
     interactions: SqlInteractionRepository
+    interaction_queries: SqlInteractionQueries
     promises: SqlPromiseRepository
+    promise_queries: SqlPromiseQueries
     risk_flags: SqlRiskFlagRepository
+    risk_flag_queries: SqlRiskFlagQueries
     dunning_policy: SqlDunningPolicyRepository
     worklist: SqlWorklistQueries
     webhook_endpoints: SqlWebhookEndpointRepository
@@ -205,10 +210,15 @@ class SqlUnitOfWork:
         self.payment_queries = SqlPaymentQueries(conn)
         self.ingest = SqlIngestRepository(conn, driver)
         self.targets = SqlTargetRepository(conn)
+        self.target_queries = SqlTargetQueries(conn)
         self.tasks = SqlTaskRepository(conn)
+        self.task_queries = SqlTaskQueries(conn)
         self.interactions = SqlInteractionRepository(conn)
+        self.interaction_queries = SqlInteractionQueries(conn)
         self.promises = SqlPromiseRepository(conn)
+        self.promise_queries = SqlPromiseQueries(conn)
         self.risk_flags = SqlRiskFlagRepository(conn)
+        self.risk_flag_queries = SqlRiskFlagQueries(conn)
         self.dunning_policy = SqlDunningPolicyRepository(conn)
         self.webhook_endpoints = SqlWebhookEndpointRepository(conn)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(conn)

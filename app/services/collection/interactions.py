@@ -151,7 +151,9 @@ async def list_interactions(
     invoice_id: UUID | None,
     page: PageRequest,
 ) -> Page[InteractionView]:
-    rows = await uow.interactions.list(customer_id=customer_id, invoice_id=invoice_id, page=page)
+    rows = await uow.interaction_queries.list(
+        customer_id=customer_id, invoice_id=invoice_id, page=page
+    )
     promises = await uow.promises.get_many([i.promise_id for i in rows if i.promise_id])
     views = [InteractionView(i, promises.get(i.promise_id) if i.promise_id else None) for i in rows]
     return make_page(views, page, key=lambda v: (str(v.interaction.id),))
