@@ -38,7 +38,7 @@ from tests.fakes_collection import (
     FakeTaskQueries,
     FakeTaskRepository,
 )
-from tests.fakes_ingest import FakeIngestRepository
+from tests.fakes_ingest import FakeIngestQueries, FakeIngestRepository
 from tests.fakes_receivables import (
     FakeContractQueries,
     FakeContractRepository,
@@ -128,9 +128,6 @@ class FakeApiKeyRepository:
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:
         return next((k for k in self.rows.values() if k.key_hash == key_hash), None)
 
-    async def list(self, page: PageRequest) -> Sequence[ApiKey]:
-        return sorted(self.rows.values(), key=lambda k: k.id)[: page.fetch]
-
     async def revoke(self, key_id: UUID, at: datetime) -> ApiKey | None:
         key = self.rows.get(key_id)
         if key is None:
@@ -165,12 +162,6 @@ class FakeWebhookEndpointRepository:
     async def delete(self, endpoint_id: UUID) -> bool:
         return self.rows.pop(endpoint_id, None) is not None
 
-    async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
-        rows = sorted(self.rows.values(), key=lambda e: e.id)
-        if enabled is not None:
-            rows = [e for e in rows if e.enabled == enabled]
-        return rows[: page.fetch]
-
     async def mark_failing(
         self, endpoint_ids: Sequence[UUID], at: datetime
     ) -> dict[UUID, datetime]:
@@ -198,14 +189,6 @@ class FakeWebhookDeliveryRepository:
     async def get(self, delivery_id: UUID) -> WebhookDelivery | None:
         found = self.rows.get(delivery_id)
         return copy.deepcopy(found) if found else None
-
-    async def list_for_endpoint(
-        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
-    ) -> Sequence[WebhookDelivery]:
-        rows = [d for d in self.rows.values() if d.endpoint_id == endpoint_id]
-        if status is not None:
-            rows = [d for d in rows if d.status is status]
-        return sorted(rows, key=lambda d: d.id, reverse=True)[: page.fetch]
 
     async def reschedule(self, delivery: WebhookDelivery) -> None:
         self.rows[delivery.id] = copy.deepcopy(delivery)
@@ -311,6 +294,7 @@ class FakeUnitOfWork:
         self.customers = FakeCustomerRepository()
         self.customer_queries = FakeCustomerQueries()
         self.api_keys = FakeApiKeyRepository()
+        self.api_key_queries = FakeApiKeyQueries()
         self.contracts = FakeContractRepository(self.customers)
         self.contract_queries = FakeContractQueries(self.contracts)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
@@ -331,13 +315,16 @@ class FakeUnitOfWork:
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
+        self.webhook_endpoint_queries = FakeWebhookEndpointQueries()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()
+        self.webhook_delivery_queries = FakeWebhookDeliveryQueries()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
         self.reports = FakeReportQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments
         )
+        self.ingest_queries = FakeIngestQueries()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
@@ -447,3 +434,26 @@ class FakeIdempotencyStore:
 
 def context(clock: FixedClock | None = None, actor: str = "test-key") -> Context:
     return Context(clock=clock or FixedClock(), ids=Uuid7Generator(), actor=Actor(actor))
+
+
+class FakeApiKeyQueries:
+    """Lists are tested on PostgreSQL only."""
+
+    async def list(self, page: PageRequest) -> Sequence[ApiKey]:
+        raise not_faked("api_key_queries.list")
+
+
+class FakeWebhookEndpointQueries:
+    """Lists are tested on PostgreSQL only."""
+
+    async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
+        raise not_faked("webhook_endpoint_queries.list")
+
+
+class FakeWebhookDeliveryQueries:
+    """Lists are tested on PostgreSQL only."""
+
+    async def list_for_endpoint(
+        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
+    ) -> Sequence[WebhookDelivery]:
+        raise not_faked("webhook_delivery_queries.list_for_endpoint")

@@ -11,6 +11,7 @@ from uuid import UUID
 from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
 from app.services.intake.ports import IngestFilter, Registered, Settlement
 from app.services.pagination import PageRequest
+from tests.fakes_receivables import not_faked
 
 
 class HasRows(Protocol):
@@ -102,14 +103,9 @@ class FakeIngestRepository:
     async def parked(self, record_ids: Collection[UUID]) -> Sequence[IngestRecord]:
         return [r for r in self._parked() if r.id in record_ids]
 
+
+class FakeIngestQueries:
+    """Lists are tested on PostgreSQL only."""
+
     async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]:
-        rows = [
-            r
-            for r in sorted(self.rows.values(), key=lambda r: r.id)
-            if (filters.status is None or r.status is filters.status)
-            and (filters.source is None or r.source == filters.source)
-            and (filters.type is None or r.type == filters.type)
-            and (filters.event_id is None or r.event_id == filters.event_id)
-            and (not page.after or r.id > page.after_uuid())
-        ]
-        return rows[: page.fetch]
+        raise not_faked("ingest_queries.list")

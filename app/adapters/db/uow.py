@@ -31,7 +31,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.access.api_keys import SqlApiKeyRepository
+from app.adapters.db.access.api_keys import SqlApiKeyQueries, SqlApiKeyRepository
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
 from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
@@ -45,11 +45,17 @@ from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
-from app.adapters.db.delivery.webhook_deliveries import SqlWebhookDeliveryRepository
-from app.adapters.db.delivery.webhook_endpoints import SqlWebhookEndpointRepository
+from app.adapters.db.delivery.webhook_deliveries import (
+    SqlWebhookDeliveryQueries,
+    SqlWebhookDeliveryRepository,
+)
+from app.adapters.db.delivery.webhook_endpoints import (
+    SqlWebhookEndpointQueries,
+    SqlWebhookEndpointRepository,
+)
 from app.adapters.db.engine import dumps
 from app.adapters.db.errors import database_error, lost_connection
-from app.adapters.db.intake.ingest import SqlIngestRepository
+from app.adapters.db.intake.ingest import SqlIngestQueries, SqlIngestRepository
 from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
 from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
@@ -127,6 +133,7 @@ class SqlUnitOfWork:
     customers: SqlCustomerRepository
     customer_queries: SqlCustomerQueries
     api_keys: SqlApiKeyRepository
+    api_key_queries: SqlApiKeyQueries
     contracts: SqlContractRepository
     contract_queries: SqlContractQueries
     invoices: SqlInvoiceRepository
@@ -146,7 +153,9 @@ class SqlUnitOfWork:
     dunning_policy: SqlDunningPolicyRepository
     worklist: SqlWorklistQueries
     webhook_endpoints: SqlWebhookEndpointRepository
+    webhook_endpoint_queries: SqlWebhookEndpointQueries
     webhook_deliveries: SqlWebhookDeliveryRepository
+    webhook_delivery_queries: SqlWebhookDeliveryQueries
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
     scans: SqlScanRepository
@@ -154,6 +163,7 @@ class SqlUnitOfWork:
     idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
     ingest: SqlIngestRepository
+    ingest_queries: SqlIngestQueries
 
     def __init__(
         self,
@@ -202,6 +212,7 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(conn)
         self.customer_queries = SqlCustomerQueries(conn)
         self.api_keys = SqlApiKeyRepository(conn)
+        self.api_key_queries = SqlApiKeyQueries(conn)
         self.contracts = SqlContractRepository(conn)
         self.contract_queries = SqlContractQueries(conn)
         self.invoices = SqlInvoiceRepository(conn, driver)
@@ -209,6 +220,7 @@ class SqlUnitOfWork:
         self.payments = SqlPaymentRepository(conn, driver)
         self.payment_queries = SqlPaymentQueries(conn)
         self.ingest = SqlIngestRepository(conn, driver)
+        self.ingest_queries = SqlIngestQueries(conn)
         self.targets = SqlTargetRepository(conn)
         self.target_queries = SqlTargetQueries(conn)
         self.tasks = SqlTaskRepository(conn)
@@ -221,7 +233,9 @@ class SqlUnitOfWork:
         self.risk_flag_queries = SqlRiskFlagQueries(conn)
         self.dunning_policy = SqlDunningPolicyRepository(conn)
         self.webhook_endpoints = SqlWebhookEndpointRepository(conn)
+        self.webhook_endpoint_queries = SqlWebhookEndpointQueries(conn)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(conn)
+        self.webhook_delivery_queries = SqlWebhookDeliveryQueries(conn)
         self.delivery_queue = SqlDeliveryQueue(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.scans = SqlScanRepository(conn)
