@@ -311,7 +311,7 @@ class FakeUnitOfWork:
         self.promise_queries = FakePromiseQueries()
         self.invoices.has_open_promise = self.promises.has_open
         self.risk_flags = FakeRiskFlagRepository()
-        self.risk_flag_queries = FakeRiskFlagQueries()
+        self.risk_flag_queries = FakeRiskFlagQueries(self.risk_flags)
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()

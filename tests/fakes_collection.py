@@ -286,10 +286,6 @@ class FakeRiskFlagRepository:
         raised = [await self.raise_by_rule(flag) for flag in flags]
         return [r for r in raised if r is not None]
 
-    async def summary(self, customer_id: UUID) -> RiskSummary:
-        active = [f for f in self.rows.values() if f.customer_id == customer_id and f.active]
-        return RiskSummary(len(active), max((f.severity for f in active), default=None))
-
 
 class FakeDunningPolicyRepository:
     def __init__(self) -> None:
@@ -336,7 +332,19 @@ class FakePromiseQueries:
 
 
 class FakeRiskFlagQueries:
-    """Lists are tested on PostgreSQL only."""
+    """The customer's risk summary (customer views read it; tests/contract holds it to the
+    SQL query); lists are tested on PostgreSQL only."""
+
+    def __init__(self, flags: FakeRiskFlagRepository) -> None:
+        self.flags = flags  # not its rows: a rollback puts other rows in its place
+
+    @property
+    def rows(self) -> dict[UUID, RiskFlag]:
+        return self.flags.rows
 
     async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]:
         raise not_faked("risk_flag_queries.list")
+
+    async def summary(self, customer_id: UUID) -> RiskSummary:
+        active = [f for f in self.rows.values() if f.customer_id == customer_id and f.active]
+        return RiskSummary(len(active), max((f.severity for f in active), default=None))

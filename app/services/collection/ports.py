@@ -206,14 +206,16 @@ class RiskFlagRepository(Protocol):
 
     async def active(self, subject: Subject, kind: RiskKind) -> RiskFlag | None: ...
 
-    async def summary(self, customer_id: UUID) -> RiskSummary:
-        """The customer's active flags, on it and on its contracts and invoices."""
-
 
 class RiskFlagQueries(Protocol):
-    """The read side of risk flags: lists, tested on PostgreSQL (the fakes do not answer)."""
+    """The read side of risk flags: lists, tested on PostgreSQL (the fakes do not answer),
+    and the customer's risk summary, which the customer views read (the fake answers it,
+    held to the SQL query by tests/contract)."""
 
     async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]: ...
+
+    async def summary(self, customer_id: UUID) -> RiskSummary:
+        """The customer's active flags, on it and on its contracts and invoices."""
 
 
 class DunningPolicyRepository(Protocol):

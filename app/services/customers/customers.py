@@ -95,7 +95,7 @@ async def update_customer(
     balances = await uow.invoice_queries.customer_balances(customer.id, ctx.clock.today())
     if {"credit_limit", "currency"} & changed.keys():
         await uow.publish(ctx, CreditExposureChanged(customer.id))
-    risk = await uow.risk_flags.summary(customer.id)
+    risk = await uow.risk_flag_queries.summary(customer.id)
     uow.add_event(
         ctx.event(
             "customer.updated",
@@ -135,7 +135,7 @@ async def get_customer_detail(
     if customer is None:
         raise NotFound("customer", customer_id)
     balances = await uow.invoice_queries.customer_balances(customer_id, clock.today())
-    risk = await uow.risk_flags.summary(customer_id)
+    risk = await uow.risk_flag_queries.summary(customer_id)
     return CustomerDetail(customer, balances, risk)
 
 

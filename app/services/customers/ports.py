@@ -54,7 +54,7 @@ class CustomerBalances(Protocol):
 
 
 class CustomerRisk(Protocol):
-    """How risky the customer is: the risk flags answer it."""
+    """How risky the customer is: the risk flag queries answer it."""
 
     async def summary(self, customer_id: UUID) -> RiskSummary: ...
 
@@ -72,4 +72,4 @@ class CustomersUnitOfWork(UnitOfWork, Protocol):
     def invoice_queries(self) -> CustomerBalances: ...
 
     @property
-    def risk_flags(self) -> CustomerRisk: ...
+    def risk_flag_queries(self) -> CustomerRisk: ...

@@ -184,16 +184,10 @@ class SqlRiskFlagRepository:
         found = (await self.conn.execute(query)).mappings().first()
         return flag_from_row(found) if found else None
 
-    async def summary(self, customer_id: UUID) -> RiskSummary:
-        query = select(func.count(), func.max(table.c.severity)).where(
-            table.c.customer_id == customer_id, table.c.status.in_(ACTIVE)
-        )
-        count, highest = (await self.conn.execute(query)).one()
-        return RiskSummary(int(count), None if highest is None else Severity(highest))
-
 
 class SqlRiskFlagQueries:
-    """The read side of risk flags: lists (tested on PostgreSQL, not faked)."""
+    """The read side of risk flags: lists (tested on PostgreSQL, not faked), and the
+    customer's risk summary (the fake answers it too; tests/contract holds it to this)."""
 
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
@@ -219,3 +213,10 @@ class SqlRiskFlagQueries:
             conditions.append(table.c.id > page.after_uuid())
         query = select(table).where(*conditions).order_by(table.c.id).limit(page.fetch)
         return [flag_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def summary(self, customer_id: UUID) -> RiskSummary:
+        query = select(func.count(), func.max(table.c.severity)).where(
+            table.c.customer_id == customer_id, table.c.status.in_(ACTIVE)
+        )
+        count, highest = (await self.conn.execute(query)).one()
+        return RiskSummary(int(count), None if highest is None else Severity(highest))
