@@ -22,31 +22,36 @@ from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.events import Actor, DomainEvent, OutboxEvent
 from app.services.context import Context
 from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
-from app.services.pagination import PageRequest
 from app.services.reactions import REACTIONS
 from app.services.unit_of_work import Reactions, react
 from tests.fakes_collection import (
     FakeDunningPolicyRepository,
-    FakeInteractionQueries,
     FakeInteractionRepository,
-    FakePromiseQueries,
     FakePromiseRepository,
     FakeRiskFlagQueries,
     FakeRiskFlagRepository,
-    FakeTargetQueries,
     FakeTargetRepository,
-    FakeTaskQueries,
     FakeTaskRepository,
 )
-from tests.fakes_ingest import FakeIngestQueries, FakeIngestRepository
+from tests.fakes_ingest import FakeIngestRepository
+from tests.fakes_lists import (
+    FakeApiKeyQueries,
+    FakeCustomerQueries,
+    FakeIngestQueries,
+    FakeInteractionQueries,
+    FakePaymentQueries,
+    FakePromiseQueries,
+    FakeTargetQueries,
+    FakeTaskQueries,
+    FakeWebhookDeliveryQueries,
+    FakeWebhookEndpointQueries,
+)
 from tests.fakes_receivables import (
     FakeContractQueries,
     FakeContractRepository,
     FakeInvoiceQueries,
     FakeInvoiceRepository,
-    FakePaymentQueries,
     FakePaymentRepository,
-    not_faked,
 )
 from tests.fakes_reports import FakeReportQueries
 from tests.fakes_worklist import FakeWorklistQueries
@@ -100,15 +105,6 @@ class FakeCustomerRepository:
             raise StaleVersion("customer", expected_version)
         self._check_unique(customer)
         self.rows[customer.id] = replace(copy.deepcopy(customer), created_at=current.created_at)
-
-
-class FakeCustomerQueries:
-    """Lists of customers are tested on PostgreSQL only."""
-
-    async def list(
-        self, *, external_id: str | None, q: str | None, page: PageRequest
-    ) -> Sequence[Customer]:
-        raise not_faked("customer_queries.list")
 
 
 class FakeApiKeyRepository:
@@ -434,26 +430,3 @@ class FakeIdempotencyStore:
 
 def context(clock: FixedClock | None = None, actor: str = "test-key") -> Context:
     return Context(clock=clock or FixedClock(), ids=Uuid7Generator(), actor=Actor(actor))
-
-
-class FakeApiKeyQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, page: PageRequest) -> Sequence[ApiKey]:
-        raise not_faked("api_key_queries.list")
-
-
-class FakeWebhookEndpointQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
-        raise not_faked("webhook_endpoint_queries.list")
-
-
-class FakeWebhookDeliveryQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list_for_endpoint(
-        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
-    ) -> Sequence[WebhookDelivery]:
-        raise not_faked("webhook_delivery_queries.list_for_endpoint")

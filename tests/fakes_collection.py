@@ -22,18 +22,15 @@ from app.domain.errors import Conflict, StaleVersion
 from app.domain.money import Money
 from app.services.collection.ports import (
     CountedPromise,
-    PromiseFilter,
     RiskFlagFilter,
     RuleRaise,
-    TargetFilter,
-    TaskFilter,
 )
 from app.services.pagination import PageRequest
+from tests.fakes_lists import not_faked
 from tests.fakes_receivables import (
     FakeContractRepository,
     FakeInvoiceRepository,
     FakePaymentRepository,
-    not_faked,
 )
 
 
@@ -299,36 +296,6 @@ class FakeDunningPolicyRepository:
         if current != expected_version:
             raise StaleVersion("dunning policy", expected_version)
         self.rows[1] = policy
-
-
-class FakeTargetQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]:
-        raise not_faked("target_queries.list")
-
-
-class FakeTaskQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]:
-        raise not_faked("task_queries.list")
-
-
-class FakeInteractionQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(
-        self, *, customer_id: UUID | None, invoice_id: UUID | None, page: PageRequest
-    ) -> Sequence[Interaction]:
-        raise not_faked("interaction_queries.list")
-
-
-class FakePromiseQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]:
-        raise not_faked("promise_queries.list")
 
 
 class FakeRiskFlagQueries:

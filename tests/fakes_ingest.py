@@ -9,9 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
-from app.services.intake.ports import IngestFilter, Registered, Settlement
-from app.services.pagination import PageRequest
-from tests.fakes_receivables import not_faked
+from app.services.intake.ports import Registered, Settlement
 
 
 class HasRows(Protocol):
@@ -102,10 +100,3 @@ class FakeIngestRepository:
 
     async def parked(self, record_ids: Collection[UUID]) -> Sequence[IngestRecord]:
         return [r for r in self._parked() if r.id in record_ids]
-
-
-class FakeIngestQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]:
-        raise not_faked("ingest_queries.list")

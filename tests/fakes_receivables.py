@@ -19,10 +19,11 @@ from app.domain.money import Money
 from app.domain.receivables.contracts import Contract, Installment, InstallmentChange
 from app.domain.receivables.installments import Ledger
 from app.domain.receivables.invoices import PAYABLE, Invoice, InvoiceStatus
-from app.domain.receivables.payments import Allocation, Payment, PaymentStatus
+from app.domain.receivables.payments import Allocation, Payment
 from app.domain.receivables.plans import PlanChange
 from app.services.pagination import PageRequest
 from app.services.receivables.ports import CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
+from tests.fakes_lists import not_faked
 
 
 class HasId(Protocol):
@@ -37,11 +38,6 @@ def _page(rows: list[T], page: PageRequest) -> list[T]:
     if page.after:
         rows = [r for r in rows if r.id > page.after_uuid()]
     return rows[: page.fetch]
-
-
-def not_faked(query: str) -> AssertionError:
-    """What a fake answers for a read-side query it does not implement."""
-    return AssertionError(f"{query} is a read-side query: test it on PostgreSQL")
 
 
 class Customers(Protocol):
@@ -370,17 +366,3 @@ class FakeInvoiceQueries:
             for i in self.rows.values()
             if i.id not in excluding
         )
-
-
-class FakePaymentQueries:
-    """Lists of payments are tested on PostgreSQL only."""
-
-    async def list(
-        self,
-        *,
-        customer_id: UUID | None,
-        external_id: str | None,
-        status: PaymentStatus | None,
-        page: PageRequest,
-    ) -> Sequence[Payment]:
-        raise not_faked("payment_queries.list")
