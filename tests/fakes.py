@@ -22,20 +22,34 @@ from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.events import Actor, DomainEvent, OutboxEvent
 from app.services.context import Context
 from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
-from app.services.pagination import PageRequest
 from app.services.reactions import REACTIONS
 from app.services.unit_of_work import Reactions, react
 from tests.fakes_collection import (
     FakeDunningPolicyRepository,
     FakeInteractionRepository,
     FakePromiseRepository,
+    FakeRiskFlagQueries,
     FakeRiskFlagRepository,
     FakeTargetRepository,
     FakeTaskRepository,
 )
 from tests.fakes_ingest import FakeIngestRepository
+from tests.fakes_lists import (
+    FakeApiKeyQueries,
+    FakeCustomerQueries,
+    FakeIngestQueries,
+    FakeInteractionQueries,
+    FakePaymentQueries,
+    FakePromiseQueries,
+    FakeTargetQueries,
+    FakeTaskQueries,
+    FakeWebhookDeliveryQueries,
+    FakeWebhookEndpointQueries,
+)
 from tests.fakes_receivables import (
+    FakeContractQueries,
     FakeContractRepository,
+    FakeInvoiceQueries,
     FakeInvoiceRepository,
     FakePaymentRepository,
 )
@@ -67,11 +81,15 @@ class FakeCustomerRepository:
     def __init__(self) -> None:
         self.rows: dict[UUID, Customer] = {}
 
-    async def add(self, customer: Customer) -> None:
+    def _check_unique(self, customer: Customer) -> None:
         if customer.external_id and any(
-            c.external_id == customer.external_id for c in self.rows.values()
+            c.external_id == customer.external_id and c.id != customer.id
+            for c in self.rows.values()
         ):
             raise DuplicateExternalId("customer", customer.external_id)
+
+    async def add(self, customer: Customer) -> None:
+        self._check_unique(customer)
         self.rows[customer.id] = copy.deepcopy(customer)
 
     async def get(self, customer_id: UUID) -> Customer | None:
@@ -85,19 +103,8 @@ class FakeCustomerRepository:
         current = self.rows.get(customer.id)
         if current is None or current.version != expected_version:
             raise StaleVersion("customer", expected_version)
-        self.rows[customer.id] = copy.deepcopy(customer)
-
-    async def list(
-        self, *, external_id: str | None, q: str | None, page: PageRequest
-    ) -> Sequence[Customer]:
-        rows = sorted(self.rows.values(), key=lambda c: c.id)
-        if external_id is not None:
-            rows = [c for c in rows if c.external_id == external_id]
-        if q:
-            rows = [c for c in rows if q.lower() in c.name.lower()]
-        if page.after:
-            rows = [c for c in rows if c.id > page.after_uuid()]
-        return rows[: page.fetch]
+        self._check_unique(customer)
+        self.rows[customer.id] = replace(copy.deepcopy(customer), created_at=current.created_at)
 
 
 class FakeApiKeyRepository:
@@ -116,9 +123,6 @@ class FakeApiKeyRepository:
 
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:
         return next((k for k in self.rows.values() if k.key_hash == key_hash), None)
-
-    async def list(self, page: PageRequest) -> Sequence[ApiKey]:
-        return sorted(self.rows.values(), key=lambda k: k.id)[: page.fetch]
 
     async def revoke(self, key_id: UUID, at: datetime) -> ApiKey | None:
         key = self.rows.get(key_id)
@@ -154,12 +158,6 @@ class FakeWebhookEndpointRepository:
     async def delete(self, endpoint_id: UUID) -> bool:
         return self.rows.pop(endpoint_id, None) is not None
 
-    async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
-        rows = sorted(self.rows.values(), key=lambda e: e.id)
-        if enabled is not None:
-            rows = [e for e in rows if e.enabled == enabled]
-        return rows[: page.fetch]
-
     async def mark_failing(
         self, endpoint_ids: Sequence[UUID], at: datetime
     ) -> dict[UUID, datetime]:
@@ -187,14 +185,6 @@ class FakeWebhookDeliveryRepository:
     async def get(self, delivery_id: UUID) -> WebhookDelivery | None:
         found = self.rows.get(delivery_id)
         return copy.deepcopy(found) if found else None
-
-    async def list_for_endpoint(
-        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
-    ) -> Sequence[WebhookDelivery]:
-        rows = [d for d in self.rows.values() if d.endpoint_id == endpoint_id]
-        if status is not None:
-            rows = [d for d in rows if d.status is status]
-        return sorted(rows, key=lambda d: d.id, reverse=True)[: page.fetch]
 
     async def reschedule(self, delivery: WebhookDelivery) -> None:
         self.rows[delivery.id] = copy.deepcopy(delivery)
@@ -296,27 +286,41 @@ class FakeUnitOfWork:
 
     def __init__(self, reactions: Reactions = REACTIONS) -> None:
         self.reactions = reactions
+        # Repositories (the write side), and only the queries use cases read (see each).
         self.customers = FakeCustomerRepository()
+        self.customer_queries = FakeCustomerQueries()
         self.api_keys = FakeApiKeyRepository()
+        self.api_key_queries = FakeApiKeyQueries()
         self.contracts = FakeContractRepository(self.customers)
+        self.contract_queries = FakeContractQueries(self.contracts)
         self.invoices = FakeInvoiceRepository(self.customers, self.contracts)
+        self.invoice_queries = FakeInvoiceQueries(self.invoices)
         self.payments = FakePaymentRepository(self.customers, self.invoices)
+        self.payment_queries = FakePaymentQueries()
         self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
+        self.target_queries = FakeTargetQueries()
         self.tasks = FakeTaskRepository()
+        self.task_queries = FakeTaskQueries()
         self.interactions = FakeInteractionRepository()
+        self.interaction_queries = FakeInteractionQueries()
         self.promises = FakePromiseRepository(self.invoices, self.payments)
+        self.promise_queries = FakePromiseQueries()
         self.invoices.has_open_promise = self.promises.has_open
         self.risk_flags = FakeRiskFlagRepository()
+        self.risk_flag_queries = FakeRiskFlagQueries(self.risk_flags)
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
+        self.webhook_endpoint_queries = FakeWebhookEndpointQueries()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()
+        self.webhook_delivery_queries = FakeWebhookDeliveryQueries()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
         self.reports = FakeReportQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments
         )
+        self.ingest_queries = FakeIngestQueries()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []

@@ -22,18 +22,15 @@ from app.domain.errors import Conflict, StaleVersion
 from app.domain.money import Money
 from app.services.collection.ports import (
     CountedPromise,
-    PromiseFilter,
     RiskFlagFilter,
     RuleRaise,
-    TargetFilter,
-    TaskFilter,
 )
 from app.services.pagination import PageRequest
+from tests.fakes_lists import not_faked
 from tests.fakes_receivables import (
     FakeContractRepository,
     FakeInvoiceRepository,
     FakePaymentRepository,
-    _page,
 )
 
 
@@ -62,17 +59,6 @@ class FakeTargetRepository:
 
     async def save(self, target: Target, expected_version: int) -> None:
         _saved(self.rows, target, expected_version, "target")
-
-    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]:
-        rows = [
-            t
-            for t in sorted(self.rows.values(), key=lambda t: t.id)
-            if (filters.scope is None or t.scope is filters.scope)
-            and (filters.scope_id is None or t.scope_id == filters.scope_id)
-            and (filters.owner is None or t.owner == filters.owner)
-            and (filters.active_on is None or t.period_start <= filters.active_on <= t.period_end)
-        ]
-        return _page(copy.deepcopy(rows), page)
 
     def _in_scope(self, target: Target, contract_id: UUID | None) -> bool:
         if target.scope is TargetScope.ORG:
@@ -148,26 +134,6 @@ class FakeTaskRepository:
     async def save(self, task: Task, expected_version: int) -> None:
         _saved(self.rows, task, expected_version, "task")
 
-    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]:
-        def keep(t: Task) -> bool:
-            links = t.links
-            return (
-                (filters.assignee is None or t.assignee == filters.assignee)
-                and (filters.status is None or t.status is filters.status)
-                and (filters.overdue is None or t.is_overdue(today) == filters.overdue)
-                and (
-                    filters.due_before is None
-                    or (t.due_date is not None and t.due_date < filters.due_before)
-                )
-                and (filters.target_id is None or links.target_id == filters.target_id)
-                and (filters.customer_id is None or links.customer_id == filters.customer_id)
-                and (filters.contract_id is None or links.contract_id == filters.contract_id)
-                and (filters.invoice_id is None or links.invoice_id == filters.invoice_id)
-            )
-
-        rows = [t for t in sorted(self.rows.values(), key=lambda t: t.id) if keep(t)]
-        return _page(copy.deepcopy(rows), page)
-
     async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
         found = {}
         for target_id in target_ids:
@@ -194,17 +160,6 @@ class FakeInteractionRepository:
     async def get(self, interaction_id: UUID) -> Interaction | None:
         return self.rows.get(interaction_id)
 
-    async def list(
-        self, *, customer_id: UUID | None, invoice_id: UUID | None, page: PageRequest
-    ) -> Sequence[Interaction]:
-        rows = [
-            i
-            for i in sorted(self.rows.values(), key=lambda i: i.id)
-            if (customer_id is None or i.customer_id == customer_id)
-            and (invoice_id is None or i.invoice_id == invoice_id)
-        ]
-        return _page(rows, page)
-
 
 class FakePromiseRepository:
     def __init__(self, invoices: FakeInvoiceRepository, payments: FakePaymentRepository) -> None:
@@ -225,17 +180,6 @@ class FakePromiseRepository:
 
     async def get_many(self, promise_ids: Collection[UUID]) -> dict[UUID, Promise]:
         return {i: copy.deepcopy(self.rows[i]) for i in promise_ids if i in self.rows}
-
-    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]:
-        rows = [
-            p
-            for p in sorted(self.rows.values(), key=lambda p: p.id)
-            if (filters.customer_id is None or p.customer_id == filters.customer_id)
-            and (filters.invoice_id is None or p.invoice_id == filters.invoice_id)
-            and (filters.status is None or p.status is filters.status)
-            and (filters.due_before is None or p.promised_date < filters.due_before)
-        ]
-        return _page(copy.deepcopy(rows), page)
 
     def _counted(self, promise: Promise, grace_days: int) -> Money:
         deadline = promise.promised_date + timedelta(days=grace_days)
@@ -319,20 +263,6 @@ class FakeRiskFlagRepository:
     async def save(self, flag: RiskFlag, expected_version: int) -> None:
         _saved(self.rows, flag, expected_version, "risk flag")
 
-    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]:
-        rows = [
-            f
-            for f in sorted(self.rows.values(), key=lambda f: f.id)
-            if (filters.customer_id is None or f.customer_id == filters.customer_id)
-            and (filters.subject_type is None or f.subject.type is filters.subject_type)
-            and (filters.subject_id is None or f.subject.id == filters.subject_id)
-            and (filters.kind is None or f.kind is filters.kind)
-            and (filters.status is None or f.status is filters.status)
-            and (filters.active is None or f.active == filters.active)
-            and (filters.min_severity is None or f.severity >= filters.min_severity)
-        ]
-        return _page(copy.deepcopy(rows), page)
-
     async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
         current = await self.active(flag.subject, flag.kind)
         if current is None:
@@ -353,10 +283,6 @@ class FakeRiskFlagRepository:
         raised = [await self.raise_by_rule(flag) for flag in flags]
         return [r for r in raised if r is not None]
 
-    async def summary(self, customer_id: UUID) -> RiskSummary:
-        active = [f for f in self.rows.values() if f.customer_id == customer_id and f.active]
-        return RiskSummary(len(active), max((f.severity for f in active), default=None))
-
 
 class FakeDunningPolicyRepository:
     def __init__(self) -> None:
@@ -370,3 +296,22 @@ class FakeDunningPolicyRepository:
         if current != expected_version:
             raise StaleVersion("dunning policy", expected_version)
         self.rows[1] = policy
+
+
+class FakeRiskFlagQueries:
+    """The customer's risk summary (customer views read it; tests/contract holds it to the
+    SQL query); lists are tested on PostgreSQL only."""
+
+    def __init__(self, flags: FakeRiskFlagRepository) -> None:
+        self.flags = flags  # not its rows: a rollback puts other rows in its place
+
+    @property
+    def rows(self) -> dict[UUID, RiskFlag]:
+        return self.flags.rows
+
+    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]:
+        raise not_faked("risk_flag_queries.list")
+
+    async def summary(self, customer_id: UUID) -> RiskSummary:
+        active = [f for f in self.rows.values() if f.customer_id == customer_id and f.active]
+        return RiskSummary(len(active), max((f.severity for f in active), default=None))

@@ -9,8 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey, RecordKind
-from app.services.intake.ports import IngestFilter, Registered, Settlement
-from app.services.pagination import PageRequest
+from app.services.intake.ports import Registered, Settlement
 
 
 class HasRows(Protocol):
@@ -101,15 +100,3 @@ class FakeIngestRepository:
 
     async def parked(self, record_ids: Collection[UUID]) -> Sequence[IngestRecord]:
         return [r for r in self._parked() if r.id in record_ids]
-
-    async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]:
-        rows = [
-            r
-            for r in sorted(self.rows.values(), key=lambda r: r.id)
-            if (filters.status is None or r.status is filters.status)
-            and (filters.source is None or r.source == filters.source)
-            and (filters.type is None or r.type == filters.type)
-            and (filters.event_id is None or r.event_id == filters.event_id)
-            and (not page.after or r.id > page.after_uuid())
-        ]
-        return rows[: page.fetch]

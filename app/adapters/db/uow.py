@@ -31,26 +31,36 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.adapters.db.access.api_keys import SqlApiKeyRepository
+from app.adapters.db.access.api_keys import SqlApiKeyQueries, SqlApiKeyRepository
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
-from app.adapters.db.collection.interactions import SqlInteractionRepository
-from app.adapters.db.collection.promises import SqlPromiseRepository
-from app.adapters.db.collection.risk_flags import SqlRiskFlagRepository
-from app.adapters.db.collection.targets import SqlTargetRepository
-from app.adapters.db.collection.tasks import SqlTaskRepository
+from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
+from app.adapters.db.collection.promises import SqlPromiseQueries, SqlPromiseRepository
+from app.adapters.db.collection.risk_flags import SqlRiskFlagQueries, SqlRiskFlagRepository
+from app.adapters.db.collection.targets import SqlTargetQueries, SqlTargetRepository
+from app.adapters.db.collection.tasks import SqlTaskQueries, SqlTaskRepository
 from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
+from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
-from app.adapters.db.delivery.webhook_deliveries import SqlWebhookDeliveryRepository
-from app.adapters.db.delivery.webhook_endpoints import SqlWebhookEndpointRepository
+from app.adapters.db.delivery.webhook_deliveries import (
+    SqlWebhookDeliveryQueries,
+    SqlWebhookDeliveryRepository,
+)
+from app.adapters.db.delivery.webhook_endpoints import (
+    SqlWebhookEndpointQueries,
+    SqlWebhookEndpointRepository,
+)
 from app.adapters.db.engine import dumps
 from app.adapters.db.errors import database_error, lost_connection
-from app.adapters.db.intake.ingest import SqlIngestRepository
+from app.adapters.db.intake.ingest import SqlIngestQueries, SqlIngestRepository
+from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
+from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
 from app.adapters.db.receivables.invoices import SqlInvoiceRepository
+from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
@@ -121,19 +131,31 @@ def _event_json(event: OutboxEvent) -> dict[str, object]:
 
 class SqlUnitOfWork:
     customers: SqlCustomerRepository
+    customer_queries: SqlCustomerQueries
     api_keys: SqlApiKeyRepository
+    api_key_queries: SqlApiKeyQueries
     contracts: SqlContractRepository
+    contract_queries: SqlContractQueries
     invoices: SqlInvoiceRepository
+    invoice_queries: SqlInvoiceQueries
     payments: SqlPaymentRepository
+    payment_queries: SqlPaymentQueries
     targets: SqlTargetRepository
+    target_queries: SqlTargetQueries
     tasks: SqlTaskRepository
+    task_queries: SqlTaskQueries
     interactions: SqlInteractionRepository
+    interaction_queries: SqlInteractionQueries
     promises: SqlPromiseRepository
+    promise_queries: SqlPromiseQueries
     risk_flags: SqlRiskFlagRepository
+    risk_flag_queries: SqlRiskFlagQueries
     dunning_policy: SqlDunningPolicyRepository
     worklist: SqlWorklistQueries
     webhook_endpoints: SqlWebhookEndpointRepository
+    webhook_endpoint_queries: SqlWebhookEndpointQueries
     webhook_deliveries: SqlWebhookDeliveryRepository
+    webhook_delivery_queries: SqlWebhookDeliveryQueries
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
     scans: SqlScanRepository
@@ -141,6 +163,7 @@ class SqlUnitOfWork:
     idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
     ingest: SqlIngestRepository
+    ingest_queries: SqlIngestQueries
 
     def __init__(
         self,
@@ -187,19 +210,32 @@ class SqlUnitOfWork:
         self._events = []
         conn, driver = self._conn, self._conn.driver
         self.customers = SqlCustomerRepository(conn)
+        self.customer_queries = SqlCustomerQueries(conn)
         self.api_keys = SqlApiKeyRepository(conn)
+        self.api_key_queries = SqlApiKeyQueries(conn)
         self.contracts = SqlContractRepository(conn)
+        self.contract_queries = SqlContractQueries(conn)
         self.invoices = SqlInvoiceRepository(conn, driver)
+        self.invoice_queries = SqlInvoiceQueries(conn)
         self.payments = SqlPaymentRepository(conn, driver)
+        self.payment_queries = SqlPaymentQueries(conn)
         self.ingest = SqlIngestRepository(conn, driver)
+        self.ingest_queries = SqlIngestQueries(conn)
         self.targets = SqlTargetRepository(conn)
+        self.target_queries = SqlTargetQueries(conn)
         self.tasks = SqlTaskRepository(conn)
+        self.task_queries = SqlTaskQueries(conn)
         self.interactions = SqlInteractionRepository(conn)
+        self.interaction_queries = SqlInteractionQueries(conn)
         self.promises = SqlPromiseRepository(conn)
+        self.promise_queries = SqlPromiseQueries(conn)
         self.risk_flags = SqlRiskFlagRepository(conn)
+        self.risk_flag_queries = SqlRiskFlagQueries(conn)
         self.dunning_policy = SqlDunningPolicyRepository(conn)
         self.webhook_endpoints = SqlWebhookEndpointRepository(conn)
+        self.webhook_endpoint_queries = SqlWebhookEndpointQueries(conn)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(conn)
+        self.webhook_delivery_queries = SqlWebhookDeliveryQueries(conn)
         self.delivery_queue = SqlDeliveryQueue(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.scans = SqlScanRepository(conn)

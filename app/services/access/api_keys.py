@@ -123,7 +123,7 @@ async def ensure_bootstrap_key(
 
 async def list_api_keys(uow: AccessUnitOfWork, page: PageRequest) -> Page[ApiKey]:
     async with uow:
-        rows = await uow.api_keys.list(page)
+        rows = await uow.api_key_queries.list(page)
     return make_page(rows, page, key=lambda k: (str(k.id),))
 
 

@@ -26,9 +26,13 @@ class ApiKeyRepository(Protocol):
 
     async def find_by_hash(self, key_hash: str) -> ApiKey | None: ...
 
-    async def list(self, page: PageRequest) -> Sequence[ApiKey]: ...
-
     async def revoke(self, key_id: UUID, at: datetime) -> ApiKey | None: ...
+
+
+class ApiKeyQueries(Protocol):
+    """The read side of API keys: lists, tested on PostgreSQL (the fakes do not answer)."""
+
+    async def list(self, page: PageRequest) -> Sequence[ApiKey]: ...
 
 
 class IdempotencyStore(Protocol):
@@ -64,6 +68,9 @@ class AccessUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def api_key_queries(self) -> ApiKeyQueries: ...
 
 
 class AccessUnitOfWorkFactory(Protocol):

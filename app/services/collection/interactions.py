@@ -79,7 +79,7 @@ async def _promise(
             raise Conflict(f"the invoice is {invoice.status.value}; nothing is left to promise")
         currencies = {invoice.currency}
     else:
-        balances = await uow.invoices.customer_balances(customer.id, today)
+        balances = await uow.invoice_queries.customer_balances(customer.id, today)
         currencies = {b.currency for b in balances} | {customer.currency}
     validate_new_promise(amount, cmd.promised_date, today, currencies)
     now = ctx.clock.now()
@@ -151,7 +151,9 @@ async def list_interactions(
     invoice_id: UUID | None,
     page: PageRequest,
 ) -> Page[InteractionView]:
-    rows = await uow.interactions.list(customer_id=customer_id, invoice_id=invoice_id, page=page)
+    rows = await uow.interaction_queries.list(
+        customer_id=customer_id, invoice_id=invoice_id, page=page
+    )
     promises = await uow.promises.get_many([i.promise_id for i in rows if i.promise_id])
     views = [InteractionView(i, promises.get(i.promise_id) if i.promise_id else None) for i in rows]
     return make_page(views, page, key=lambda v: (str(v.interaction.id),))

@@ -53,13 +53,17 @@ class TargetRepository(Protocol):
     async def save(self, target: Target, expected_version: int) -> None:
         """Write back a changed target; raises StaleVersion when someone else won."""
 
-    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]: ...
-
     async def progress_sums(
         self, targets: Sequence[Target], today: date
     ) -> dict[UUID, ProgressSums]:
         """Collected in each target's period and scope, and the installments in scope due in
         the period (all, and up to ``today``), summed by the database in one statement."""
+
+
+class TargetQueries(Protocol):
+    """The read side of targets: lists, tested on PostgreSQL (the fakes do not answer)."""
+
+    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +87,14 @@ class TaskRepository(Protocol):
     async def save(self, task: Task, expected_version: int) -> None:
         """Write back a changed task; raises StaleVersion when someone else won."""
 
-    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]: ...
-
     async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
         """Tasks per status (and overdue) for each target that has any."""
+
+
+class TaskQueries(Protocol):
+    """The read side of tasks: lists, tested on PostgreSQL (the fakes do not answer)."""
+
+    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]: ...
 
 
 class InteractionRepository(Protocol):
@@ -94,6 +102,10 @@ class InteractionRepository(Protocol):
 
     async def get(self, interaction_id: UUID) -> Interaction | None:
         """With ``promise_id`` when a promise was made in it."""
+
+
+class InteractionQueries(Protocol):
+    """The read side of interactions: lists, tested on PostgreSQL (the fakes do not answer)."""
 
     async def list(
         self, *, customer_id: UUID | None, invoice_id: UUID | None, page: PageRequest
@@ -123,8 +135,6 @@ class PromiseRepository(Protocol):
 
     async def get_many(self, promise_ids: Collection[UUID]) -> dict[UUID, Promise]: ...
 
-    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]: ...
-
     async def lock_countable(
         self,
         customer_id: UUID,
@@ -149,6 +159,12 @@ class PromiseRepository(Protocol):
     async def broken_count(self, customer_id: UUID, since: date) -> int:
         """How many of the customer's promises due on or after ``since`` were broken (the
         input of the broken-promise severity ladder)."""
+
+
+class PromiseQueries(Protocol):
+    """The read side of promises: lists, tested on PostgreSQL (the fakes do not answer)."""
+
+    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +195,6 @@ class RiskFlagRepository(Protocol):
     async def save(self, flag: RiskFlag, expected_version: int) -> None:
         """Write back a changed flag; raises StaleVersion when someone else won."""
 
-    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]: ...
-
     async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
         """Insert ``flag``, or when the subject has an active flag of its kind, raise that
         flag's severity to ``flag.severity`` if it is lower. Atomic (one statement), so
@@ -191,6 +205,14 @@ class RiskFlagRepository(Protocol):
         returns what changed."""
 
     async def active(self, subject: Subject, kind: RiskKind) -> RiskFlag | None: ...
+
+
+class RiskFlagQueries(Protocol):
+    """The read side of risk flags: lists, tested on PostgreSQL (the fakes do not answer),
+    and the customer's risk summary, which the customer views read (the fake answers it,
+    held to the SQL query by tests/contract)."""
+
+    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]: ...
 
     async def summary(self, customer_id: UUID) -> RiskSummary:
         """The customer's active flags, on it and on its contracts and invoices."""
@@ -244,16 +266,31 @@ class CollectionUnitOfWork(ReceivablesUnitOfWork, Protocol):
     def targets(self) -> TargetRepository: ...
 
     @property
+    def target_queries(self) -> TargetQueries: ...
+
+    @property
     def tasks(self) -> TaskRepository: ...
+
+    @property
+    def task_queries(self) -> TaskQueries: ...
 
     @property
     def interactions(self) -> InteractionRepository: ...
 
     @property
+    def interaction_queries(self) -> InteractionQueries: ...
+
+    @property
     def promises(self) -> PromiseRepository: ...
 
     @property
+    def promise_queries(self) -> PromiseQueries: ...
+
+    @property
     def risk_flags(self) -> RiskFlagRepository: ...
+
+    @property
+    def risk_flag_queries(self) -> RiskFlagQueries: ...
 
     @property
     def dunning_policy(self) -> DunningPolicyRepository: ...

@@ -81,5 +81,5 @@ async def get_promise(uow: CollectionUnitOfWork, promise_id: UUID) -> Promise:
 async def list_promises(
     uow: CollectionUnitOfWork, filters: PromiseFilter, page: PageRequest
 ) -> Page[Promise]:
-    rows = await uow.promises.list(filters, page)
+    rows = await uow.promise_queries.list(filters, page)
     return make_page(rows, page, key=lambda p: (str(p.id),))

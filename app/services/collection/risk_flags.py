@@ -151,5 +151,5 @@ async def get_risk_flag(uow: CollectionUnitOfWork, flag_id: UUID) -> RiskFlag:
 async def list_risk_flags(
     uow: CollectionUnitOfWork, filters: RiskFlagFilter, page: PageRequest
 ) -> Page[RiskFlag]:
-    rows = await uow.risk_flags.list(filters, page)
+    rows = await uow.risk_flag_queries.list(filters, page)
     return make_page(rows, page, key=lambda f: (str(f.id),))

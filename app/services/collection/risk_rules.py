@@ -133,7 +133,7 @@ async def check_credit(
     uow: CollectionUnitOfWork, ctx: Context, customer_id: UUID
 ) -> RuleRaise | None:
     """``credit``: the customer's outstanding (in its own currency) above its credit limit."""
-    exposure = await uow.invoices.credit_exposure(customer_id)
+    exposure = await uow.invoice_queries.credit_exposure(customer_id)
     if exposure is None or exposure.credit_limit is None:
         return None
     severity = credit_severity(exposure.outstanding, exposure.credit_limit)
@@ -168,7 +168,7 @@ async def check_amount_mismatch(
         return None
     matches = any(i.outstanding == payment.amount for i in candidates.values())
     if not matches:
-        matches = await uow.invoices.any_open_with_outstanding(
+        matches = await uow.invoice_queries.any_open_with_outstanding(
             payment.customer_id, payment.amount, excluding=candidates.keys()
         )
     outcome = AllocationOutcome(

@@ -148,6 +148,6 @@ async def get_target(uow: CollectionUnitOfWork, clock: Clock, target_id: UUID) -
 async def list_targets(
     uow: CollectionUnitOfWork, clock: Clock, filters: TargetFilter, page: PageRequest
 ) -> Page[TargetView]:
-    rows = await uow.targets.list(filters, page)
+    rows = await uow.target_queries.list(filters, page)
     views = await views_of(uow, rows, clock.today())
     return make_page(views, page, key=lambda v: (str(v.target.id),))

@@ -136,5 +136,5 @@ async def get_task(uow: CollectionUnitOfWork, task_id: UUID) -> Task:
 async def list_tasks(
     uow: CollectionUnitOfWork, clock: Clock, filters: TaskFilter, page: PageRequest
 ) -> Page[Task]:
-    rows = await uow.tasks.list(filters, clock.today(), page)
+    rows = await uow.task_queries.list(filters, clock.today(), page)
     return make_page(rows, page, key=lambda t: (str(t.id),))

@@ -92,10 +92,10 @@ async def update_customer(
     if not changed:
         return customer
     await uow.customers.save(updated, expected_version=customer.version)
-    balances = await uow.invoices.customer_balances(customer.id, ctx.clock.today())
+    balances = await uow.invoice_queries.customer_balances(customer.id, ctx.clock.today())
     if {"credit_limit", "currency"} & changed.keys():
         await uow.publish(ctx, CreditExposureChanged(customer.id))
-    risk = await uow.risk_flags.summary(customer.id)
+    risk = await uow.risk_flag_queries.summary(customer.id)
     uow.add_event(
         ctx.event(
             "customer.updated",
@@ -134,13 +134,13 @@ async def get_customer_detail(
     customer = await uow.customers.get(customer_id)
     if customer is None:
         raise NotFound("customer", customer_id)
-    balances = await uow.invoices.customer_balances(customer_id, clock.today())
-    risk = await uow.risk_flags.summary(customer_id)
+    balances = await uow.invoice_queries.customer_balances(customer_id, clock.today())
+    risk = await uow.risk_flag_queries.summary(customer_id)
     return CustomerDetail(customer, balances, risk)
 
 
 async def list_customers(
     uow: CustomersUnitOfWork, *, external_id: str | None, q: str | None, page: PageRequest
 ) -> Page[Customer]:
-    rows = await uow.customers.list(external_id=external_id, q=q, page=page)
+    rows = await uow.customer_queries.list(external_id=external_id, q=q, page=page)
     return make_page(rows, page, key=lambda c: (str(c.id),))

@@ -1,6 +1,7 @@
-"""Ports of the customers: their repository, and what they read of the other contexts'
-records (balances, risk) through narrow protocols that those contexts' repositories
-answer, so that customers import neither."""
+"""Ports of the customers: their repository (the write side: add, get, lock, save), their
+read-side queries, and what they read of the other contexts' records (balances, risk)
+through narrow protocols that those contexts' queries answer, so that customers import
+neither."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from app.services.unit_of_work import UnitOfWork
 
 
 class CustomerRepository(Protocol):
+    """The customer aggregate: what a use case reads to change, and writes back.
+
+    ``save`` writes every field but the id and ``created_at``.
+    """
+
     async def add(self, customer: Customer) -> None:
         """Insert; raises DuplicateExternalId when the external_id is taken."""
 
@@ -28,7 +34,12 @@ class CustomerRepository(Protocol):
         """
 
     async def save(self, customer: Customer, expected_version: int) -> None:
-        """Write back a changed customer; raises StaleVersion when someone else won."""
+        """Write back a changed customer; raises StaleVersion when someone else won
+        (also when it does not exist)."""
+
+
+class CustomerQueries(Protocol):
+    """The read side: lists, for the API (tested on PostgreSQL, not faked)."""
 
     async def list(
         self, *, external_id: str | None, q: str | None, page: PageRequest
@@ -36,14 +47,14 @@ class CustomerRepository(Protocol):
 
 
 class CustomerBalances(Protocol):
-    """What the customer owes: the invoices answer it."""
+    """What the customer owes: the invoice queries answer it."""
 
     async def customer_balances(self, customer_id: UUID, today: date) -> Sequence[Balance]:
         """Outstanding and overdue per currency, currencies in alphabetical order."""
 
 
 class CustomerRisk(Protocol):
-    """How risky the customer is: the risk flags answer it."""
+    """How risky the customer is: the risk flag queries answer it."""
 
     async def summary(self, customer_id: UUID) -> RiskSummary: ...
 
@@ -55,7 +66,10 @@ class CustomersUnitOfWork(UnitOfWork, Protocol):
     def customers(self) -> CustomerRepository: ...
 
     @property
-    def invoices(self) -> CustomerBalances: ...
+    def customer_queries(self) -> CustomerQueries: ...
 
     @property
-    def risk_flags(self) -> CustomerRisk: ...
+    def invoice_queries(self) -> CustomerBalances: ...
+
+    @property
+    def risk_flag_queries(self) -> CustomerRisk: ...

@@ -26,10 +26,6 @@ class WebhookEndpointRepository(Protocol):
     async def delete(self, endpoint_id: UUID) -> bool:
         """Remove the endpoint and its deliveries; False when it did not exist."""
 
-    async def list(
-        self, *, enabled: bool | None, page: PageRequest
-    ) -> Sequence[WebhookEndpoint]: ...
-
     async def mark_failing(
         self, endpoint_ids: Sequence[UUID], at: datetime
     ) -> dict[UUID, datetime]:
@@ -37,6 +33,14 @@ class WebhookEndpointRepository(Protocol):
 
     async def mark_healthy(self, endpoint_ids: Sequence[UUID]) -> None:
         """End the failure streaks of these endpoints."""
+
+
+class WebhookEndpointQueries(Protocol):
+    """The read side of webhook endpoints: lists, tested on PostgreSQL (the fakes do not answer)."""
+
+    async def list(
+        self, *, enabled: bool | None, page: PageRequest
+    ) -> Sequence[WebhookEndpoint]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +81,20 @@ class Backlog:
 class WebhookDeliveryRepository(Protocol):
     async def get(self, delivery_id: UUID) -> WebhookDelivery | None: ...
 
-    async def list_for_endpoint(
-        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
-    ) -> Sequence[WebhookDelivery]:
-        """Newest first."""
-
     async def reschedule(self, delivery: WebhookDelivery) -> None:
         """Write a manual retry: status, allowed attempts and next attempt."""
 
     async def fail_pending(self, endpoint_id: UUID, reason: str, now: datetime) -> int:
         """Fail the endpoint's waiting deliveries (it was disabled); returns how many."""
+
+
+class WebhookDeliveryQueries(Protocol):
+    """The read side of webhook deliveries: lists, tested on PostgreSQL (not faked)."""
+
+    async def list_for_endpoint(
+        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
+    ) -> Sequence[WebhookDelivery]:
+        """Newest first."""
 
 
 class DeliveryQueue(Protocol):
@@ -154,7 +162,13 @@ class DeliveryUnitOfWork(UnitOfWork, Protocol):
     def webhook_endpoints(self) -> WebhookEndpointRepository: ...
 
     @property
+    def webhook_endpoint_queries(self) -> WebhookEndpointQueries: ...
+
+    @property
     def webhook_deliveries(self) -> WebhookDeliveryRepository: ...
+
+    @property
+    def webhook_delivery_queries(self) -> WebhookDeliveryQueries: ...
 
     @property
     def delivery_queue(self) -> DeliveryQueue: ...

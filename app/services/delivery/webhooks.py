@@ -83,7 +83,7 @@ async def get_endpoint(uow: DeliveryUnitOfWork, endpoint_id: UUID) -> WebhookEnd
 async def list_endpoints(
     uow: DeliveryUnitOfWork, *, enabled: bool | None, page: PageRequest
 ) -> Page[WebhookEndpoint]:
-    rows = await uow.webhook_endpoints.list(enabled=enabled, page=page)
+    rows = await uow.webhook_endpoint_queries.list(enabled=enabled, page=page)
     return make_page(rows, page, key=lambda e: (str(e.id),))
 
 
@@ -164,7 +164,9 @@ async def list_deliveries(
 ) -> Page[WebhookDelivery]:
     """The endpoint's deliveries, newest first, each with every attempt."""
     await _load(uow, endpoint_id, None)
-    rows = await uow.webhook_deliveries.list_for_endpoint(endpoint_id, status=status, page=page)
+    rows = await uow.webhook_delivery_queries.list_for_endpoint(
+        endpoint_id, status=status, page=page
+    )
     return make_page(rows, page, key=lambda d: (str(d.id),))
 
 

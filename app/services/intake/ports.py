@@ -71,6 +71,10 @@ class IngestRepository(Protocol):
     async def parked(self, record_ids: Collection[UUID]) -> Sequence[IngestRecord]:
         """Those of ``record_ids`` still parked."""
 
+
+class IngestQueries(Protocol):
+    """The read side of ingested events: lists, tested on PostgreSQL (the fakes do not answer)."""
+
     async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]: ...
 
 
@@ -79,6 +83,9 @@ class IntakeUnitOfWork(ReceivablesUnitOfWork, CustomersUnitOfWork, Protocol):
 
     @property
     def ingest(self) -> IngestRepository: ...
+
+    @property
+    def ingest_queries(self) -> IngestQueries: ...
 
 
 class IntakeUnitOfWorkFactory(Protocol):

@@ -14,7 +14,7 @@ async def list_ingest_events(
     uow: IntakeUnitOfWork, filters: IngestFilter, page: PageRequest
 ) -> Page[IngestRecord]:
     """Oldest first (by when they were received); filter by status, source, type, id."""
-    rows = await uow.ingest.list(filters, page)
+    rows = await uow.ingest_queries.list(filters, page)
     return make_page(rows, page, key=lambda r: (str(r.id),))
 
 

@@ -209,7 +209,7 @@ async def _installments_paid(
     today = steps[0][0].clock.today()
     # Locked so that concurrent payments to one installment's invoices see each other.
     installments = await uow.contracts.lock_installments(total.keys())
-    ledgers = await uow.invoices.installment_ledgers(total.keys(), today)
+    ledgers = await uow.invoice_queries.installment_ledgers(total.keys(), today)
     events: dict[int, list[OutboxEvent]] = defaultdict(list)
     for installment in installments:
         ledger = ledgers.get(installment.id)

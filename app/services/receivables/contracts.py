@@ -74,8 +74,10 @@ def history_entry(
 async def view_of(uow: ReceivablesUnitOfWork, contract: Contract, today: date) -> ContractView:
     """The contract with the invoice totals its figures are derived from."""
     ids = [i.id for i in contract.installments]
-    ledgers = await uow.invoices.installment_ledgers(ids, today) if ids else {}
-    contract_ledger = (await uow.invoices.contract_ledgers([contract.id], today)).get(contract.id)
+    ledgers = await uow.invoice_queries.installment_ledgers(ids, today) if ids else {}
+    contract_ledger = (await uow.invoice_queries.contract_ledgers([contract.id], today)).get(
+        contract.id
+    )
     return ContractView(contract, today, contract_ledger, ledgers)
 
 
@@ -159,7 +161,9 @@ async def _new_plan_for(
             )
         return None
     locked = await uow.contracts.lock_installments([i.id for i in current.installments])
-    ledgers = await uow.invoices.installment_ledgers([i.id for i in locked], ctx.clock.today())
+    ledgers = await uow.invoice_queries.installment_ledgers(
+        [i.id for i in locked], ctx.clock.today()
+    )
     invoiced = {installment_id: ledger.invoiced for installment_id, ledger in ledgers.items()}
     change = change_plan(
         current.id, updated.amount, current.installments, items, invoiced, ctx.ids.new_id
@@ -250,12 +254,12 @@ async def list_contracts(
     page: PageRequest,
 ) -> Page[ContractView]:
     today = clock.today()
-    rows = await uow.contracts.list(
+    rows = await uow.contract_queries.list(
         customer_id=customer_id, external_id=external_id, owner=owner, page=page
     )
     kept = make_page(rows, page, key=lambda c: (str(c.id),))
     installment_ids = [i.id for c in kept.items for i in c.installments]
-    ledgers = await uow.invoices.installment_ledgers(installment_ids, today)
-    contract_ledgers = await uow.invoices.contract_ledgers([c.id for c in kept.items], today)
+    ledgers = await uow.invoice_queries.installment_ledgers(installment_ids, today)
+    contract_ledgers = await uow.invoice_queries.contract_ledgers([c.id for c in kept.items], today)
     views = [ContractView(c, today, contract_ledgers.get(c.id), ledgers) for c in kept.items]
     return Page(items=views, next_cursor=kept.next_cursor)

@@ -91,7 +91,7 @@ async def installment_history(
     contract = await uow.contracts.get(contract_id)
     if contract is None:
         raise NotFound("contract", contract_id)
-    entries = await uow.contracts.history(installment_id)
+    entries = await uow.contract_queries.history(installment_id)
     if not entries or entries[0].contract_id != contract_id:
         raise NotFound("installment", installment_id)
     return entries

@@ -82,7 +82,9 @@ async def _check_installment_room(
 ) -> None:
     """422 when ``amount`` exceeds what the installment has un-invoiced (``already`` is the
     invoice's own previous amount when it is being corrected)."""
-    ledger = (await uow.invoices.installment_ledgers([installment.id], today)).get(installment.id)
+    ledger = (await uow.invoice_queries.installment_ledgers([installment.id], today)).get(
+        installment.id
+    )
     invoiced = (ledger.invoiced if ledger else Money.zero(amount.currency)) - already
     room = invoice_cap(installment.amount, invoiced)
     if amount > room:
@@ -205,14 +207,14 @@ async def get_invoice(uow: ReceivablesUnitOfWork, invoice_id: UUID) -> Invoice:
 async def list_invoices(
     uow: ReceivablesUnitOfWork, clock: Clock, filters: InvoiceFilter, page: PageRequest
 ) -> Page[Invoice]:
-    rows = await uow.invoices.list(filters, clock.today(), page)
+    rows = await uow.invoice_queries.list(filters, clock.today(), page)
     return make_page(rows, page, key=lambda i: (str(i.id),))
 
 
 async def customer_balances(
     uow: ReceivablesUnitOfWork, clock: Clock, customer_id: UUID
 ) -> list[Balance]:
-    return list(await uow.invoices.customer_balances(customer_id, clock.today()))
+    return list(await uow.invoice_queries.customer_balances(customer_id, clock.today()))
 
 
 async def overdue_amounts(uow: ReceivablesJobUnitOfWork, clock: Clock) -> Sequence[Money]:

@@ -95,7 +95,7 @@ async def list_payments(
     status: PaymentStatus | None = None,
     page: PageRequest,
 ) -> Page[Payment]:
-    rows: Sequence[Payment] = await uow.payments.list(
+    rows: Sequence[Payment] = await uow.payment_queries.list(
         customer_id=customer_id, external_id=external_id, status=status, page=page
     )
     return make_page(rows, page, key=lambda p: (str(p.id),))

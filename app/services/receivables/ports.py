@@ -1,5 +1,11 @@
 """Ports of the receivables: contracts with their installments, invoices, payments, the
-due-soon scan queues, and the units of work the use cases and the due-soon job run in."""
+due-soon scan queues, and the units of work the use cases and the due-soon job run in.
+
+Each aggregate has a repository, the write side (add, get, lock, save and the writes
+that go with them), which the test fakes implement and ``tests/contract`` holds to the
+database's behaviour; and its queries, the read side (lists, ledgers, balances), which
+are tested on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,10 @@ from app.services.unit_of_work import UnitOfWork
 
 
 class ContractRepository(Protocol):
-    """Contracts with their live installments, and the installments' history.
+    """Contracts with their live installments; the installments' history is written here.
+
+    ``save`` writes the contract's own fields but not its id, customer, currency or
+    ``created_at`` (fixed at creation), nor its installments (:meth:`save_plan`).
 
     Locks (``lock=True``, :meth:`lock_installments`) are row locks held until the unit of
     work ends; see docs/architecture.md ("Lock order") for the one order they are taken in.
@@ -43,6 +52,15 @@ class ContractRepository(Protocol):
     async def save_plan(self, change: PlanChange, at: datetime) -> None:
         """Insert added installments, rewrite kept ones, mark removed ones removed."""
 
+    async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
+        """Lock live installments in id order; unknown or removed ones are left out."""
+
+    async def add_history(self, changes: Sequence[InstallmentChange]) -> None: ...
+
+
+class ContractQueries(Protocol):
+    """The read side of contracts: lists and the installments' history."""
+
     async def list(
         self,
         *,
@@ -51,11 +69,6 @@ class ContractRepository(Protocol):
         owner: str | None,
         page: PageRequest,
     ) -> Sequence[Contract]: ...
-
-    async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
-        """Lock live installments in id order; unknown or removed ones are left out."""
-
-    async def add_history(self, changes: Sequence[InstallmentChange]) -> None: ...
 
     async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
         """Oldest first."""
@@ -101,6 +114,14 @@ class CreditExposure:
 
 
 class InvoiceRepository(Protocol):
+    """The invoice aggregate, and the writes that move its running total.
+
+    ``amount_paid`` moves only with allocations, through :meth:`add_paid` (and
+    ``PaymentRepository.add_allocated``): :meth:`save` leaves the stored ``amount_paid``
+    as it is, whatever the invoice handed to it says. Reads carry the contract's
+    ``late_fee_rate``.
+    """
+
     async def add(self, invoice: Invoice) -> None:
         """Insert; raises DuplicateExternalId, or UnknownReference for an unknown customer."""
 
@@ -132,14 +153,24 @@ class InvoiceRepository(Protocol):
         both in id order."""
 
     async def save(self, invoice: Invoice, expected_version: int) -> None:
-        """Write back an invoice changed by an action; raises StaleVersion."""
+        """Write back an invoice changed by an action, except its id, customer, contract,
+        installment, ``created_at`` and ``amount_paid`` (see the class docstring); raises
+        StaleVersion when the stored version is not ``expected_version`` (or the invoice
+        does not exist)."""
 
     async def rearm_overdue_scans(self, today: date) -> int:
         """Make the overdue scan look at every overdue open invoice again on its next run
         (the dunning policy changed); returns how many."""
 
     async def add_paid(self, amounts: Mapping[UUID, Money], at: datetime) -> None:
-        """Add (or with negative amounts, take back) to each invoice's ``amount_paid``."""
+        """Add (or with negative amounts, take back) to each invoice's ``amount_paid``,
+        bumping its version and stamping ``updated_at`` with ``at``."""
+
+
+class InvoiceQueries(Protocol):
+    """The read side of invoices: lists, and what they total up to. The use cases that
+    change things read some of these too (ledgers for a plan change, exposure for the
+    risk rules); the test fakes answer those from their rows, checked by tests/contract."""
 
     async def list(
         self, filters: InvoiceFilter, today: date, page: PageRequest
@@ -170,6 +201,11 @@ class InvoiceRepository(Protocol):
 
 
 class PaymentRepository(Protocol):
+    """The payment aggregate with its allocations. There is no ``save``: a payment changes
+    only by gaining allocations or undoing them, and each of those writes moves
+    ``allocated_amount`` by what it adds or takes back (the database's sum, checked by it)
+    and bumps the version."""
+
     async def add(self, payment: Payment) -> None:
         """Insert the payment and its allocations.
 
@@ -188,6 +224,16 @@ class PaymentRepository(Protocol):
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
         """With all its allocations, undone ones included, oldest first."""
 
+    async def add_allocations(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
+        """Insert allocations and bring the payment row to ``payment`` (already including them)."""
+
+    async def mark_undone(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
+        """Stamp allocations undone and bring the payment row to ``payment``."""
+
+
+class PaymentQueries(Protocol):
+    """The read side of payments: lists, each payment with its allocations."""
+
     async def list(
         self,
         *,
@@ -196,12 +242,6 @@ class PaymentRepository(Protocol):
         status: PaymentStatus | None,
         page: PageRequest,
     ) -> Sequence[Payment]: ...
-
-    async def add_allocations(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
-        """Insert allocations and bring the payment row to ``payment`` (already including them)."""
-
-    async def mark_undone(self, payment: Payment, allocations: Sequence[Allocation]) -> None:
-        """Stamp allocations undone and bring the payment row to ``payment``."""
 
 
 class ReceivablesUnitOfWork(UnitOfWork, Protocol):
@@ -214,10 +254,19 @@ class ReceivablesUnitOfWork(UnitOfWork, Protocol):
     def contracts(self) -> ContractRepository: ...
 
     @property
+    def contract_queries(self) -> ContractQueries: ...
+
+    @property
     def invoices(self) -> InvoiceRepository: ...
 
     @property
+    def invoice_queries(self) -> InvoiceQueries: ...
+
+    @property
     def payments(self) -> PaymentRepository: ...
+
+    @property
+    def payment_queries(self) -> PaymentQueries: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,12 +62,6 @@ class SqlApiKeyRepository:
         row = (await self.conn.execute(query)).mappings().first()
         return api_key_from_row(row) if row else None
 
-    async def list(self, page: PageRequest) -> Sequence[ApiKey]:
-        query = select(api_keys).order_by(api_keys.c.id).limit(page.fetch)
-        if page.after:
-            query = query.where(api_keys.c.id > page.after_uuid())
-        return [api_key_from_row(r) for r in (await self.conn.execute(query)).mappings()]
-
     async def revoke(self, key_id: UUID, at: datetime) -> ApiKey | None:
         statement = (
             update(api_keys)
@@ -86,3 +80,16 @@ class SqlApiKeyRepository:
             .returning(*api_keys.c)
         )
         return api_key_from_row((await self.conn.execute(statement)).mappings().one())
+
+
+class SqlApiKeyQueries:
+    """The read side of API keys: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def list(self, page: PageRequest) -> Sequence[ApiKey]:
+        query = select(api_keys).order_by(api_keys.c.id).limit(page.fetch)
+        if page.after:
+            query = query.where(api_keys.c.id > page.after_uuid())
+        return [api_key_from_row(r) for r in (await self.conn.execute(query)).mappings()]

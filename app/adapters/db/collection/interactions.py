@@ -82,6 +82,13 @@ class SqlInteractionRepository:
         )
         return interaction_from_row(found) if found else None
 
+
+class SqlInteractionQueries:
+    """The read side of interactions: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
     async def list(
         self, *, customer_id: UUID | None, invoice_id: UUID | None, page: PageRequest
     ) -> Sequence[Interaction]:

@@ -121,20 +121,6 @@ class SqlPromiseRepository:
         rows = (await self.conn.execute(query)).mappings()
         return {r["id"]: promise_from_row(r) for r in rows}
 
-    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]:
-        query = select(table).order_by(table.c.id).limit(page.fetch)
-        if filters.customer_id is not None:
-            query = query.where(table.c.customer_id == filters.customer_id)
-        if filters.invoice_id is not None:
-            query = query.where(table.c.invoice_id == filters.invoice_id)
-        if filters.status is not None:
-            query = query.where(table.c.status == filters.status.value)
-        if filters.due_before is not None:
-            query = query.where(table.c.promised_date < filters.due_before)
-        if page.after:
-            query = query.where(table.c.id > page.after_uuid())
-        return [promise_from_row(r) for r in (await self.conn.execute(query)).mappings()]
-
     async def lock_countable(
         self,
         customer_id: UUID,
@@ -189,3 +175,24 @@ class SqlPromiseRepository:
             table.c.promised_date >= since,
         )
         return int((await self.conn.execute(query)).scalar_one())
+
+
+class SqlPromiseQueries:
+    """The read side of promises: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def list(self, filters: PromiseFilter, page: PageRequest) -> Sequence[Promise]:
+        query = select(table).order_by(table.c.id).limit(page.fetch)
+        if filters.customer_id is not None:
+            query = query.where(table.c.customer_id == filters.customer_id)
+        if filters.invoice_id is not None:
+            query = query.where(table.c.invoice_id == filters.invoice_id)
+        if filters.status is not None:
+            query = query.where(table.c.status == filters.status.value)
+        if filters.due_before is not None:
+            query = query.where(table.c.promised_date < filters.due_before)
+        if page.after:
+            query = query.where(table.c.id > page.after_uuid())
+        return [promise_from_row(r) for r in (await self.conn.execute(query)).mappings()]

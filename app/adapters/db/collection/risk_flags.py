@@ -141,28 +141,6 @@ class SqlRiskFlagRepository:
         if written is None:
             raise StaleVersion("risk flag", expected_version)
 
-    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]:
-        conditions: list[ColumnElement[bool]] = []
-        if filters.customer_id is not None:
-            conditions.append(table.c.customer_id == filters.customer_id)
-        if filters.subject_type is not None:
-            conditions.append(table.c.subject_type == filters.subject_type.value)
-        if filters.subject_id is not None:
-            conditions.append(table.c.subject_id == filters.subject_id)
-        if filters.kind is not None:
-            conditions.append(table.c.kind == filters.kind.value)
-        if filters.status is not None:
-            conditions.append(table.c.status == filters.status.value)
-        if filters.active is not None:
-            active = table.c.status.in_(ACTIVE)
-            conditions.append(active if filters.active else ~active)
-        if filters.min_severity is not None:
-            conditions.append(table.c.severity >= int(filters.min_severity))
-        if page.after:
-            conditions.append(table.c.id > page.after_uuid())
-        query = select(table).where(*conditions).order_by(table.c.id).limit(page.fetch)
-        return [flag_from_row(r) for r in (await self.conn.execute(query)).mappings()]
-
     async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
         raised = await self.raise_many_by_rule([flag])
         return raised[0] if raised else None
@@ -188,6 +166,36 @@ class SqlRiskFlagRepository:
         )
         found = (await self.conn.execute(query)).mappings().first()
         return flag_from_row(found) if found else None
+
+
+class SqlRiskFlagQueries:
+    """The read side of risk flags: lists (tested on PostgreSQL, not faked), and the
+    customer's risk summary (the fake answers it too; tests/contract holds it to this)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def list(self, filters: RiskFlagFilter, page: PageRequest) -> Sequence[RiskFlag]:
+        conditions: list[ColumnElement[bool]] = []
+        if filters.customer_id is not None:
+            conditions.append(table.c.customer_id == filters.customer_id)
+        if filters.subject_type is not None:
+            conditions.append(table.c.subject_type == filters.subject_type.value)
+        if filters.subject_id is not None:
+            conditions.append(table.c.subject_id == filters.subject_id)
+        if filters.kind is not None:
+            conditions.append(table.c.kind == filters.kind.value)
+        if filters.status is not None:
+            conditions.append(table.c.status == filters.status.value)
+        if filters.active is not None:
+            active = table.c.status.in_(ACTIVE)
+            conditions.append(active if filters.active else ~active)
+        if filters.min_severity is not None:
+            conditions.append(table.c.severity >= int(filters.min_severity))
+        if page.after:
+            conditions.append(table.c.id > page.after_uuid())
+        query = select(table).where(*conditions).order_by(table.c.id).limit(page.fetch)
+        return [flag_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
     async def summary(self, customer_id: UUID) -> RiskSummary:
         query = select(func.count(), func.max(table.c.severity)).where(

@@ -203,6 +203,31 @@ class SqlTargetRepository:
         if (await self.conn.execute(statement)).scalar_one_or_none() is None:
             raise StaleVersion("target", expected_version)
 
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        if not targets:
+            return {}
+        by_id = {t.id: t for t in targets}
+        selects = [_sums(t, today) for t in targets]
+        statement = selects[0] if len(selects) == 1 else union_all(*selects)
+        found = {}
+        for row in (await self.conn.execute(statement)).mappings():
+            currency = by_id[row["target_id"]].currency
+            found[row["target_id"]] = ProgressSums(
+                collected=Money.of(row["collected"], currency),
+                planned_in_period=Money.of(row["planned_in_period"], currency),
+                planned_to_date=Money.of(row["planned_to_date"], currency),
+            )
+        return found
+
+
+class SqlTargetQueries:
+    """The read side of targets: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
     async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]:
         query = select(table).order_by(table.c.id).limit(page.fetch)
         if filters.scope is not None:
@@ -224,21 +249,3 @@ class SqlTargetRepository:
         if page.after:
             query = query.where(table.c.id > page.after_uuid())
         return [target_from_row(r) for r in (await self.conn.execute(query)).mappings()]
-
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
-        if not targets:
-            return {}
-        by_id = {t.id: t for t in targets}
-        selects = [_sums(t, today) for t in targets]
-        statement = selects[0] if len(selects) == 1 else union_all(*selects)
-        found = {}
-        for row in (await self.conn.execute(statement)).mappings():
-            currency = by_id[row["target_id"]].currency
-            found[row["target_id"]] = ProgressSums(
-                collected=Money.of(row["collected"], currency),
-                planned_in_period=Money.of(row["planned_in_period"], currency),
-                planned_to_date=Money.of(row["planned_to_date"], currency),
-            )
-        return found

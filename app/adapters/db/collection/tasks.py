@@ -127,23 +127,6 @@ class SqlTaskRepository:
         if written is None:
             raise StaleVersion("task", expected_version)
 
-    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]:
-        conditions: list[ColumnElement[bool]] = []
-        for name in ("assignee", "target_id", "customer_id", "contract_id", "invoice_id"):
-            value = getattr(filters, name)
-            if value is not None:
-                conditions.append(table.c[name] == value)
-        if filters.status is not None:
-            conditions.append(table.c.status == filters.status.value)
-        if filters.overdue is not None:
-            conditions.append(_overdue(today) if filters.overdue else not_(_overdue(today)))
-        if filters.due_before is not None:
-            conditions.append(table.c.due_date < filters.due_before)
-        if page.after:
-            conditions.append(table.c.id > page.after_uuid())
-        query = select(table).where(*conditions).order_by(table.c.id).limit(page.fetch)
-        return [task_from_row(r) for r in (await self.conn.execute(query)).mappings()]
-
     async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
         if not target_ids:
             return {}
@@ -170,3 +153,27 @@ class SqlTaskRepository:
             )
             for row in (await self.conn.execute(query)).mappings()
         }
+
+
+class SqlTaskQueries:
+    """The read side of tasks: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]:
+        conditions: list[ColumnElement[bool]] = []
+        for name in ("assignee", "target_id", "customer_id", "contract_id", "invoice_id"):
+            value = getattr(filters, name)
+            if value is not None:
+                conditions.append(table.c[name] == value)
+        if filters.status is not None:
+            conditions.append(table.c.status == filters.status.value)
+        if filters.overdue is not None:
+            conditions.append(_overdue(today) if filters.overdue else not_(_overdue(today)))
+        if filters.due_before is not None:
+            conditions.append(table.c.due_date < filters.due_before)
+        if page.after:
+            conditions.append(table.c.id > page.after_uuid())
+        query = select(table).where(*conditions).order_by(table.c.id).limit(page.fetch)
+        return [task_from_row(r) for r in (await self.conn.execute(query)).mappings()]

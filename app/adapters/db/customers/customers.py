@@ -1,8 +1,7 @@
-"""Customers in PostgreSQL."""
+"""Customers in PostgreSQL, the write side (lists: ``customer_queries.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +15,6 @@ from app.adapters.db.errors import translate_integrity_error
 from app.domain.customers.customers import Contact, CreditRating, Customer
 from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.money import Money
-from app.services.pagination import PageRequest
 
 
 def customer_row(customer: Customer) -> dict[str, Any]:
@@ -113,17 +111,3 @@ class SqlCustomerRepository:
             raise _translate(exc, customer) from exc
         if written is None:
             raise StaleVersion("customer", expected_version)
-
-    async def list(
-        self, *, external_id: str | None, q: str | None, page: PageRequest
-    ) -> Sequence[Customer]:
-        query = select(customers).order_by(customers.c.id).limit(page.fetch)
-        if external_id is not None:
-            query = query.where(customers.c.external_id == external_id)
-        if q:
-            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(customers.c.name.ilike(pattern))
-        if page.after:
-            query = query.where(customers.c.id > page.after_uuid())
-        rows = (await self.conn.execute(query)).mappings().all()
-        return [customer_from_row(r) for r in rows]

@@ -71,23 +71,6 @@ class SqlWebhookDeliveryRepository:
         row = (await self.conn.execute(query)).mappings().first()
         return delivery_from_row(row) if row else None
 
-    async def list_for_endpoint(
-        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
-    ) -> Sequence[WebhookDelivery]:
-        table = webhook_deliveries
-        query = (
-            select(table)
-            .where(table.c.endpoint_id == endpoint_id)
-            .order_by(table.c.id.desc())
-            .limit(page.fetch)
-        )
-        if status is not None:
-            query = query.where(table.c.status == status.value)
-        if page.after:
-            query = query.where(table.c.id < page.after_uuid())
-        rows = (await self.conn.execute(query)).mappings().all()
-        return [delivery_from_row(r) for r in rows]
-
     async def reschedule(self, delivery: WebhookDelivery) -> None:
         table = webhook_deliveries
         await self.conn.execute(
@@ -118,3 +101,27 @@ class SqlWebhookDeliveryRepository:
             )
         )
         return int((await self.conn.execute(statement)).rowcount)
+
+
+class SqlWebhookDeliveryQueries:
+    """The read side of webhook deliveries: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def list_for_endpoint(
+        self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
+    ) -> Sequence[WebhookDelivery]:
+        table = webhook_deliveries
+        query = (
+            select(table)
+            .where(table.c.endpoint_id == endpoint_id)
+            .order_by(table.c.id.desc())
+            .limit(page.fetch)
+        )
+        if status is not None:
+            query = query.where(table.c.status == status.value)
+        if page.after:
+            query = query.where(table.c.id < page.after_uuid())
+        rows = (await self.conn.execute(query)).mappings().all()
+        return [delivery_from_row(r) for r in rows]

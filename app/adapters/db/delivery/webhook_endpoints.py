@@ -85,15 +85,6 @@ class SqlWebhookEndpointRepository:
         statement = delete(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id)
         return bool((await self.conn.execute(statement)).rowcount > 0)
 
-    async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
-        query = select(webhook_endpoints).order_by(webhook_endpoints.c.id).limit(page.fetch)
-        if enabled is not None:
-            query = query.where(webhook_endpoints.c.enabled == enabled)
-        if page.after:
-            query = query.where(webhook_endpoints.c.id > page.after_uuid())
-        rows = (await self.conn.execute(query)).mappings().all()
-        return [endpoint_from_row(r) for r in rows]
-
     async def mark_failing(
         self, endpoint_ids: Sequence[UUID], at: datetime
     ) -> dict[UUID, datetime]:
@@ -114,3 +105,19 @@ class SqlWebhookEndpointRepository:
             .where(table.c.id.in_(endpoint_ids), table.c.failing_since.is_not(None))
             .values(failing_since=None)
         )
+
+
+class SqlWebhookEndpointQueries:
+    """The read side of webhook endpoints: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def list(self, *, enabled: bool | None, page: PageRequest) -> Sequence[WebhookEndpoint]:
+        query = select(webhook_endpoints).order_by(webhook_endpoints.c.id).limit(page.fetch)
+        if enabled is not None:
+            query = query.where(webhook_endpoints.c.enabled == enabled)
+        if page.after:
+            query = query.where(webhook_endpoints.c.id > page.after_uuid())
+        rows = (await self.conn.execute(query)).mappings().all()
+        return [endpoint_from_row(r) for r in rows]

@@ -223,6 +223,13 @@ class SqlIngestRepository:
         )
         return [record_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
+
+class SqlIngestQueries:
+    """The read side of ingested events: lists (tested on PostgreSQL, not faked)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
     async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]:
         query = ingest_events.select().order_by(ingest_events.c.id).limit(page.fetch)
         if filters.status is not None:

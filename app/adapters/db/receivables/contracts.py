@@ -1,4 +1,5 @@
-"""Contracts, their installments and the installments' history in PostgreSQL."""
+"""Contracts, their installments and the installments' history in PostgreSQL, the write
+side (lists and the history's reads: ``contract_queries.py``)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,12 @@ from app.adapters.db.receivables.models import contracts, installment_changes, i
 from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
-    ChangeKind,
     Contract,
     Installment,
     InstallmentChange,
     InstallmentState,
 )
 from app.domain.receivables.plans import PlanChange
-from app.services.pagination import PageRequest
 
 
 def contract_row(contract: Contract) -> dict[str, Any]:
@@ -87,14 +86,22 @@ def contract_from_row(row: RowMapping, plan: Sequence[Installment]) -> Contract:
     )
 
 
-def _state(row: RowMapping, prefix: str) -> InstallmentState | None:
-    if row[f"{prefix}_name"] is None:
-        return None
-    return InstallmentState(
-        name=row[f"{prefix}_name"],
-        due_date=row[f"{prefix}_due_date"],
-        amount=Money.of(row[f"{prefix}_amount"], row["currency"]),
+async def plans_of(conn: Executor, contract_ids: Collection[UUID]) -> dict[UUID, list[Installment]]:
+    """The contracts' live installments, in plan order."""
+    plans: dict[UUID, list[Installment]] = defaultdict(list)
+    if not contract_ids:
+        return plans
+    query = (
+        select(installments)
+        .where(
+            installments.c.contract_id.in_(list(contract_ids)),
+            installments.c.removed_at.is_(None),
+        )
+        .order_by(installments.c.contract_id, installments.c.position)
     )
+    for row in (await conn.execute(query)).mappings():
+        plans[row["contract_id"]].append(installment_from_row(row))
+    return plans
 
 
 def _state_columns(prefix: str, state: InstallmentState | None) -> dict[str, Any]:
@@ -160,22 +167,6 @@ class SqlContractRepository:
             rows = [installment_row(i, contract.created_at) for i in contract.installments]
             await self.conn.execute(insert(installments), rows)
 
-    async def _plans(self, contract_ids: Collection[UUID]) -> dict[UUID, list[Installment]]:
-        plans: dict[UUID, list[Installment]] = defaultdict(list)
-        if not contract_ids:
-            return plans
-        query = (
-            select(installments)
-            .where(
-                installments.c.contract_id.in_(list(contract_ids)),
-                installments.c.removed_at.is_(None),
-            )
-            .order_by(installments.c.contract_id, installments.c.position)
-        )
-        for row in (await self.conn.execute(query)).mappings():
-            plans[row["contract_id"]].append(installment_from_row(row))
-        return plans
-
     async def get(self, contract_id: UUID, *, lock: bool = False) -> Contract | None:
         query = select(contracts).where(contracts.c.id == contract_id)
         if lock:
@@ -183,7 +174,7 @@ class SqlContractRepository:
         row = (await self.conn.execute(query)).mappings().first()
         if row is None:
             return None
-        plans = await self._plans([contract_id])
+        plans = await plans_of(self.conn, [contract_id])
         return contract_from_row(row, plans[contract_id])
 
     async def save(self, contract: Contract, expected_version: int) -> None:
@@ -230,27 +221,6 @@ class SqlContractRepository:
                 insert(installments), [installment_row(i, at) for i in change.added]
             )
 
-    async def list(
-        self,
-        *,
-        customer_id: UUID | None,
-        external_id: str | None,
-        owner: str | None,
-        page: PageRequest,
-    ) -> Sequence[Contract]:
-        query = select(contracts).order_by(contracts.c.id).limit(page.fetch)
-        if customer_id is not None:
-            query = query.where(contracts.c.customer_id == customer_id)
-        if external_id is not None:
-            query = query.where(contracts.c.external_id == external_id)
-        if owner is not None:
-            query = query.where(contracts.c.owner == owner)
-        if page.after:
-            query = query.where(contracts.c.id > page.after_uuid())
-        rows = (await self.conn.execute(query)).mappings().all()
-        plans = await self._plans([r["id"] for r in rows])
-        return [contract_from_row(r, plans[r["id"]]) for r in rows]
-
     async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
         if not installment_ids:
             return []
@@ -270,25 +240,3 @@ class SqlContractRepository:
             return
         rows = [_history_row(c) for c in changes]
         await self.conn.execute(insert(installment_changes), rows)
-
-    async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
-        query = (
-            select(installment_changes)
-            .where(installment_changes.c.installment_id == installment_id)
-            .order_by(installment_changes.c.changed_at, installment_changes.c.id)
-        )
-        return [
-            InstallmentChange(
-                id=r["id"],
-                installment_id=r["installment_id"],
-                contract_id=r["contract_id"],
-                kind=ChangeKind(r["kind"]),
-                changed_at=r["changed_at"],
-                changed_by=r["changed_by"],
-                changed_by_user=r["changed_by_user"],
-                before=_state(r, "from"),
-                after=_state(r, "to"),
-                reason=r["reason"],
-            )
-            for r in (await self.conn.execute(query)).mappings()
-        ]

@@ -1,5 +1,6 @@
-"""Invoices in PostgreSQL: rows, reads, locks and writes; the totals derived from them
-(ledgers, balances, credit exposure) are ``invoice_totals.py``."""
+"""Invoices in PostgreSQL, the write side: rows, reads, locks and writes. The read side
+(lists, and the totals derived from invoices: ledgers, balances, credit exposure) is
+``invoice_queries.py``."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, insert, not_, select, text
+from sqlalchemy import ColumnElement, Select, and_, insert, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.metadata import column_list, columns_of
-from app.adapters.db.receivables.invoice_totals import SqlInvoiceTotals, past_due
 from app.adapters.db.receivables.models import contracts, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.invoices import Hold, Invoice
-from app.services.pagination import PageRequest
-from app.services.receivables.ports import InvoiceFilter, LockedPayers, PayerGroup
+from app.services.receivables.ports import LockedPayers, PayerGroup
+
+OPEN = ("open", "partially_paid")
+
+
+def past_due(today: date) -> ColumnElement[bool]:
+    return and_(invoices.c.status.in_(OPEN), invoices.c.due_date < today)
 
 
 def invoice_row(invoice: Invoice) -> dict[str, Any]:
@@ -86,7 +91,7 @@ def invoice_from_row(row: Any) -> Invoice:
     )
 
 
-def _select(lock: bool = False) -> Select[Any]:
+def select_invoices(lock: bool = False) -> Select[Any]:
     """Invoices with their contract's late fee rate; ``lock`` locks the invoice rows only."""
     query = select(invoices, contracts.c.late_fee_rate).select_from(
         invoices.outerjoin(contracts, invoices.c.contract_id == contracts.c.id)
@@ -248,9 +253,9 @@ _ADD_PAID = text(
 )
 
 
-class SqlInvoiceRepository(SqlInvoiceTotals):
+class SqlInvoiceRepository:
     def __init__(self, conn: Executor, driver: Any = None) -> None:
-        super().__init__(conn)
+        self.conn = conn
         self.driver = driver  # the asyncpg connection, for the hot statements
 
     async def add(self, invoice: Invoice) -> None:
@@ -260,7 +265,7 @@ class SqlInvoiceRepository(SqlInvoiceTotals):
             raise _translate(exc, invoice) from exc
 
     async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None:
-        query = _select(lock).where(invoices.c.id == invoice_id)
+        query = select_invoices(lock).where(invoices.c.id == invoice_id)
         row = (await self.conn.execute(query)).mappings().first()
         return invoice_from_row(row) if row else None
 
@@ -269,7 +274,11 @@ class SqlInvoiceRepository(SqlInvoiceTotals):
     ) -> Sequence[Invoice]:
         if not invoice_ids:
             return []
-        query = _select(lock).where(invoices.c.id.in_(list(invoice_ids))).order_by(invoices.c.id)
+        query = (
+            select_invoices(lock)
+            .where(invoices.c.id.in_(list(invoice_ids)))
+            .order_by(invoices.c.id)
+        )
         return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
     async def lock_allocation_candidates(
@@ -384,26 +393,3 @@ class SqlInvoiceRepository(SqlInvoiceTotals):
             await self.conn.execute(_ADD_PAID, params)
         except IntegrityError as exc:
             raise _translate(exc) from exc
-
-    async def list(
-        self, filters: InvoiceFilter, today: date, page: PageRequest
-    ) -> Sequence[Invoice]:
-        query = _select().order_by(invoices.c.id).limit(page.fetch)
-        conditions: list[ColumnElement[bool]] = []
-        if filters.customer_id is not None:
-            conditions.append(invoices.c.customer_id == filters.customer_id)
-        if filters.contract_id is not None:
-            conditions.append(invoices.c.contract_id == filters.contract_id)
-        if filters.status is not None:
-            conditions.append(invoices.c.status == filters.status.value)
-        if filters.overdue is not None:
-            conditions.append(past_due(today) if filters.overdue else not_(past_due(today)))
-        if filters.due_before is not None:
-            conditions.append(invoices.c.due_date < filters.due_before)
-        if filters.external_id is not None:
-            conditions.append(invoices.c.external_id == filters.external_id)
-        if page.after:
-            conditions.append(invoices.c.id > page.after_uuid())
-        if conditions:
-            query = query.where(*conditions)
-        return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]

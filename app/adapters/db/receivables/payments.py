@@ -1,4 +1,4 @@
-"""Payments and their allocations in PostgreSQL."""
+"""Payments and their allocations in PostgreSQL, the write side (lists: ``payment_queries.py``)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from app.adapters.db.metadata import column_list, columns_of, unnest_arrays
 from app.adapters.db.receivables.models import payment_allocations, payments
 from app.domain.errors import Conflict, DuplicateExternalId, UnknownReference
 from app.domain.money import Money
-from app.domain.receivables.payments import Allocation, Payment, PaymentStatus, UndoReason
-from app.services.pagination import PageRequest
+from app.domain.receivables.payments import Allocation, Payment, UndoReason
 
 
 def payment_row(payment: Payment) -> dict[str, Any]:
@@ -133,6 +132,23 @@ WHERE i.id = d.id
 """
 
 
+async def allocations_of(
+    conn: Executor, payment_ids: Collection[UUID]
+) -> dict[UUID, list[Allocation]]:
+    """The payments' allocations, undone ones included, oldest first."""
+    found: dict[UUID, list[Allocation]] = defaultdict(list)
+    if not payment_ids:
+        return found
+    query = (
+        select(payment_allocations)
+        .where(payment_allocations.c.payment_id.in_(list(payment_ids)))
+        .order_by(payment_allocations.c.created_at, payment_allocations.c.id)
+    )
+    for row in (await conn.execute(query)).mappings():
+        found[row["payment_id"]].append(allocation_from_row(row))
+    return found
+
+
 def _columns(rows: Sequence[dict[str, Any]], columns: Sequence[Column[Any]]) -> list[list[Any]]:
     return [[row[c.name] for row in rows] for c in columns]
 
@@ -176,19 +192,6 @@ class SqlPaymentRepository:
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _translate(exc, _culprit(exc, payments)) from exc
 
-    async def _allocations(self, payment_ids: Collection[UUID]) -> dict[UUID, list[Allocation]]:
-        found: dict[UUID, list[Allocation]] = defaultdict(list)
-        if not payment_ids:
-            return found
-        query = (
-            select(payment_allocations)
-            .where(payment_allocations.c.payment_id.in_(list(payment_ids)))
-            .order_by(payment_allocations.c.created_at, payment_allocations.c.id)
-        )
-        for row in (await self.conn.execute(query)).mappings():
-            found[row["payment_id"]].append(allocation_from_row(row))
-        return found
-
     async def get(self, payment_id: UUID, *, lock: bool = False) -> Payment | None:
         query = select(payments).where(payments.c.id == payment_id)
         if lock:
@@ -196,29 +199,8 @@ class SqlPaymentRepository:
         row = (await self.conn.execute(query)).mappings().first()
         if row is None:
             return None
-        allocations = await self._allocations([payment_id])
+        allocations = await allocations_of(self.conn, [payment_id])
         return payment_from_row(row, allocations[payment_id])
-
-    async def list(
-        self,
-        *,
-        customer_id: UUID | None,
-        external_id: str | None,
-        status: PaymentStatus | None,
-        page: PageRequest,
-    ) -> Sequence[Payment]:
-        query = select(payments).order_by(payments.c.id).limit(page.fetch)
-        if customer_id is not None:
-            query = query.where(payments.c.customer_id == customer_id)
-        if external_id is not None:
-            query = query.where(payments.c.external_id == external_id)
-        if status is not None:
-            query = query.where(payments.c.status == status.value)
-        if page.after:
-            query = query.where(payments.c.id > page.after_uuid())
-        rows = (await self.conn.execute(query)).mappings().all()
-        allocations = await self._allocations([r["id"] for r in rows])
-        return [payment_from_row(r, allocations[r["id"]]) for r in rows]
 
     async def _move_allocated(self, payment: Payment, delta: Money) -> None:
         """Shift the running total by ``delta`` (computed by the database, checked by it)."""

@@ -1,6 +1,6 @@
-"""What invoices total up to, in PostgreSQL: ledgers per installment or contract, a
-customer's balances and credit exposure, and whether some open invoice has an amount
-outstanding (the read side of ``SqlInvoiceRepository``)."""
+"""The read side of invoices in PostgreSQL: lists, and what invoices total up to (ledgers
+per installment or contract, a customer's balances and credit exposure, whether some
+open invoice has an amount outstanding). The write side is ``invoices.py``."""
 
 from __future__ import annotations
 
@@ -9,30 +9,50 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, select
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.customers.models import customers
+from app.adapters.db.receivables.invoices import OPEN, invoice_from_row, past_due, select_invoices
 from app.adapters.db.receivables.models import invoices
 from app.domain.customers.customers import Balance
 from app.domain.money import Money
 from app.domain.receivables.installments import Ledger
-from app.services.receivables.ports import CreditExposure
-
-OPEN = ("open", "partially_paid")
-
-
-def past_due(today: date) -> ColumnElement[bool]:
-    return and_(invoices.c.status.in_(OPEN), invoices.c.due_date < today)
+from app.domain.receivables.invoices import Invoice
+from app.services.pagination import PageRequest
+from app.services.receivables.ports import CreditExposure, InvoiceFilter
 
 
 def _money(value: Any, currency: str) -> Money:
     return Money.of(value or 0, currency)
 
 
-class SqlInvoiceTotals:
+class SqlInvoiceQueries:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
+
+    async def list(
+        self, filters: InvoiceFilter, today: date, page: PageRequest
+    ) -> Sequence[Invoice]:
+        query = select_invoices().order_by(invoices.c.id).limit(page.fetch)
+        conditions: list[ColumnElement[bool]] = []
+        if filters.customer_id is not None:
+            conditions.append(invoices.c.customer_id == filters.customer_id)
+        if filters.contract_id is not None:
+            conditions.append(invoices.c.contract_id == filters.contract_id)
+        if filters.status is not None:
+            conditions.append(invoices.c.status == filters.status.value)
+        if filters.overdue is not None:
+            conditions.append(past_due(today) if filters.overdue else not_(past_due(today)))
+        if filters.due_before is not None:
+            conditions.append(invoices.c.due_date < filters.due_before)
+        if filters.external_id is not None:
+            conditions.append(invoices.c.external_id == filters.external_id)
+        if page.after:
+            conditions.append(invoices.c.id > page.after_uuid())
+        if conditions:
+            query = query.where(*conditions)
+        return [invoice_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
     async def _ledgers(
         self, key: Any, ids: Collection[UUID], today: date, overdue_if: ColumnElement[bool]

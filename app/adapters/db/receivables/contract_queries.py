@@ -1,0 +1,79 @@
+"""The read side of contracts in PostgreSQL: lists, and the installments' history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.engine import RowMapping
+
+from app.adapters.db.connection import Executor
+from app.adapters.db.receivables.contracts import contract_from_row, plans_of
+from app.adapters.db.receivables.models import contracts, installment_changes
+from app.domain.money import Money
+from app.domain.receivables.contracts import (
+    ChangeKind,
+    Contract,
+    InstallmentChange,
+    InstallmentState,
+)
+from app.services.pagination import PageRequest
+
+
+def _state(row: RowMapping, prefix: str) -> InstallmentState | None:
+    if row[f"{prefix}_name"] is None:
+        return None
+    return InstallmentState(
+        name=row[f"{prefix}_name"],
+        due_date=row[f"{prefix}_due_date"],
+        amount=Money.of(row[f"{prefix}_amount"], row["currency"]),
+    )
+
+
+class SqlContractQueries:
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def list(
+        self,
+        *,
+        customer_id: UUID | None,
+        external_id: str | None,
+        owner: str | None,
+        page: PageRequest,
+    ) -> Sequence[Contract]:
+        query = select(contracts).order_by(contracts.c.id).limit(page.fetch)
+        if customer_id is not None:
+            query = query.where(contracts.c.customer_id == customer_id)
+        if external_id is not None:
+            query = query.where(contracts.c.external_id == external_id)
+        if owner is not None:
+            query = query.where(contracts.c.owner == owner)
+        if page.after:
+            query = query.where(contracts.c.id > page.after_uuid())
+        rows = (await self.conn.execute(query)).mappings().all()
+        plans = await plans_of(self.conn, [r["id"] for r in rows])
+        return [contract_from_row(r, plans[r["id"]]) for r in rows]
+
+    async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
+        query = (
+            select(installment_changes)
+            .where(installment_changes.c.installment_id == installment_id)
+            .order_by(installment_changes.c.changed_at, installment_changes.c.id)
+        )
+        return [
+            InstallmentChange(
+                id=r["id"],
+                installment_id=r["installment_id"],
+                contract_id=r["contract_id"],
+                kind=ChangeKind(r["kind"]),
+                changed_at=r["changed_at"],
+                changed_by=r["changed_by"],
+                changed_by_user=r["changed_by_user"],
+                before=_state(r, "from"),
+                after=_state(r, "to"),
+                reason=r["reason"],
+            )
+            for r in (await self.conn.execute(query)).mappings()
+        ]
