@@ -18,7 +18,7 @@ from app.services.receivables.installments import installment_history
 from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.receivables.payments import NewPayment, record_payment
 from app.services.unit_of_work import in_transaction
-from tests.fakes import FakeUnitOfWork, context
+from tests.fakes import FakeUnitOfWork, FixedClock, context
 from tests.use_cases import (
     reschedule_installment,
     reverse_payment,
@@ -62,11 +62,14 @@ async def test_plan_change_and_reschedule_are_kept_in_history() -> None:
     cmd = NewContract(
         customer_id, "项目", Decimal(1000), "CNY", "u1", SIGNED, installments=plan(30, 70)
     )
-    view = await in_transaction(uow, create_contract, context(), cmd)
+    # History is ordered by time (then id): each step happens a minute after the last.
+    clock = FixedClock()
+    view = await in_transaction(uow, create_contract, context(clock), cmd)
     second = view.contract.installments[1]
+    clock.advance(minutes=1)
     changed = await update_contract(
         uow,
-        context(actor="erp"),
+        context(clock, actor="erp"),
         view.contract.id,
         {},
         plan(50, 50),
@@ -74,8 +77,15 @@ async def test_plan_change_and_reschedule_are_kept_in_history() -> None:
         expected_version=1,
     )
     assert changed.contract.version == 2
+    clock.advance(minutes=1)
     await reschedule_installment(
-        uow, context(), view.contract.id, second.id, date(2026, 9, 1), "延期", expected_version=2
+        uow,
+        context(clock),
+        view.contract.id,
+        second.id,
+        date(2026, 9, 1),
+        "延期",
+        expected_version=2,
     )
     history = await installment_history(uow, view.contract.id, second.id)
     assert [(h.kind, h.changed_by, h.reason) for h in history] == [
