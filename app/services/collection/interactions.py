@@ -13,6 +13,7 @@ from app.domain.collection.interactions import Channel, Interaction, validate_in
 from app.domain.collection.promises import Promise, validate_new_promise
 from app.domain.customers.customers import Customer
 from app.domain.errors import Conflict, NotFound, UnknownReference, ValidationFailed
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
 from app.services.collection.documents import interaction_document, promise_document
@@ -127,12 +128,14 @@ async def record_interaction(
     await uow.interactions.add(interaction)
     view = InteractionView(interaction, promise)
     uow.add_event(
-        ctx.event("interaction.created", subject(interaction.id), {"object": view.document()})
+        ctx.event(
+            EventType.INTERACTION_CREATED, subject(interaction.id), {"object": view.document()}
+        )
     )
     if promise is not None:
         await uow.promises.add(promise)
         data = {"object": promise_document(promise), "interaction_id": str(interaction.id)}
-        uow.add_event(ctx.event("promise.created", promise_subject(promise.id), data))
+        uow.add_event(ctx.event(EventType.PROMISE_CREATED, promise_subject(promise.id), data))
     return view
 
 

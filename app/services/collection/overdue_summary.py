@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.collection.scans import OverdueItem, overdue_totals
+from app.domain.events import EventType
 from app.domain.findings import Finding, FindingKind, finding
 from app.domain.receivables.installments import InstallmentFigures, installment_figures
 from app.domain.receivables.invoices import Invoice
@@ -155,5 +156,5 @@ async def _summarize(
             "as_of": today.isoformat(),
             **summaries[item.subject_id].document(),
         }
-        events.emit("customer.overdue_summary", customer_subject(customer.id), data)
+        events.emit(EventType.CUSTOMER_OVERDUE_SUMMARY, customer_subject(customer.id), data)
     return JobResult(len(customer_ids), len(new), events.count)

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.errors import NotFound, StaleVersion, ValidationFailed
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
     ChangeKind,
@@ -107,7 +108,9 @@ async def create_contract(
             for i in contract.installments
         ]
     )
-    uow.add_event(ctx.event("contract.created", subject(contract.id), {"object": view.document()}))
+    uow.add_event(
+        ctx.event(EventType.CONTRACT_CREATED, subject(contract.id), {"object": view.document()})
+    )
     return view
 
 
@@ -229,7 +232,7 @@ async def update_contract(
     data: dict[str, Any] = {"object": document, "changes": changes}
     if reason:
         data["reason"] = reason
-    uow.add_event(ctx.event("contract.updated", subject(current.id), data))
+    uow.add_event(ctx.event(EventType.CONTRACT_UPDATED, subject(current.id), data))
     return view
 
 

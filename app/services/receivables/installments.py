@@ -8,6 +8,7 @@ from datetime import date
 from uuid import UUID
 
 from app.domain.errors import IllegalStateTransition, NotFound, ValidationFailed
+from app.domain.events import EventType
 from app.domain.receivables.contracts import (
     ChangeKind,
     Contract,
@@ -80,7 +81,7 @@ async def reschedule_installment(
         },
         "reason": why,
     }
-    uow.add_event(ctx.event("installment.rescheduled", subject(installment_id), data))
+    uow.add_event(ctx.event(EventType.INSTALLMENT_RESCHEDULED, subject(installment_id), data))
     return updated, document
 
 
