@@ -17,6 +17,7 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
+from app.adapters.db.receivables.statuses import PAYABLE_SQL
 from app.domain.collection.risk import Severity
 from app.domain.collection.worklist import (
     BROKEN_PROMISE_WINDOW_DAYS,
@@ -31,7 +32,7 @@ from app.services.collection.ports import Ranked, WorklistQuery
 
 ACTIVE_FLAG = "status IN ('open', 'mitigating')"
 OPEN_TASK = "status IN ('todo', 'in_progress')"
-OPEN_INVOICE = "status IN ('open', 'partially_paid')"
+OPEN_INVOICE = PAYABLE_SQL
 UNSETTLED_PROMISE = "status IN ('open', 'partially_kept')"
 TODAY = "CAST(:today AS date)"
 

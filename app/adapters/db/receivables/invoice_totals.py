@@ -13,17 +13,16 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.customers.tables import customers
+from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.receivables.tables import invoices
 from app.domain.customers.customers import Balance
 from app.domain.money import Money
 from app.domain.receivables.installments import Ledger
 from app.services.receivables.ports import CreditExposure
 
-OPEN = ("open", "partially_paid")
-
 
 def past_due(today: date) -> ColumnElement[bool]:
-    return and_(invoices.c.status.in_(OPEN), invoices.c.due_date < today)
+    return and_(invoices.c.status.in_(PAYABLE), invoices.c.due_date < today)
 
 
 def _money(value: Any, currency: str) -> Money:
@@ -89,7 +88,7 @@ class SqlInvoiceTotals:
                 func.sum(invoices.c.outstanding).label("outstanding"),
                 func.sum(overdue).label("overdue"),
             )
-            .where(invoices.c.customer_id == customer_id, invoices.c.status.in_(OPEN))
+            .where(invoices.c.customer_id == customer_id, invoices.c.status.in_(PAYABLE))
             .group_by(invoices.c.currency)
             .order_by(invoices.c.currency)
         )
@@ -108,7 +107,7 @@ class SqlInvoiceTotals:
             .where(
                 invoices.c.customer_id == customers.c.id,
                 invoices.c.currency == customers.c.currency,
-                invoices.c.status.in_(OPEN),
+                invoices.c.status.in_(PAYABLE),
             )
             .scalar_subquery()
         )
@@ -133,7 +132,7 @@ class SqlInvoiceTotals:
             .where(
                 invoices.c.customer_id == customer_id,
                 invoices.c.currency == amount.currency,
-                invoices.c.status.in_(OPEN),
+                invoices.c.status.in_(PAYABLE),
                 invoices.c.outstanding == amount.amount,
                 invoices.c.id.not_in(list(excluding)),
             )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.receivables.invoice_totals import SqlInvoiceTotals, past_due
+from app.adapters.db.receivables.statuses import PAYABLE_SQL
 from app.adapters.db.receivables.tables import contracts, invoices
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
@@ -115,12 +116,12 @@ def _translate(exc: IntegrityError, invoice: Invoice | None = None) -> Exception
 # ones, and the due-date queue while the outstanding ahead of each is below the amount.
 # Locked in id order, like every multi-row lock here.
 _LOCK_REACHABLE = text(
-    """
+    f"""
     WITH open_invoices AS (
         SELECT id, outstanding, due_date, issued_on, external_id, disputed_at
         FROM invoices
         WHERE customer_id = :customer_id AND currency = :currency
-          AND status IN ('open', 'partially_paid')
+          AND {PAYABLE_SQL}
     ), queue AS (
         SELECT id, sum(outstanding) OVER (ORDER BY due_date, issued_on, id)
                    - outstanding AS ahead
@@ -134,7 +135,7 @@ _LOCK_REACHABLE = text(
     )
     SELECT i.*, c.late_fee_rate
     FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    WHERE i.id IN (SELECT id FROM reachable) AND i.{PAYABLE_SQL}
     ORDER BY i.id
     FOR NO KEY UPDATE OF i
     """
@@ -176,7 +177,7 @@ open_invoices AS MATERIALIZED (
            i.external_id, i.disputed_at, i.version, g.amount, g.reference
     FROM groups AS g JOIN invoices AS i
       ON i.customer_id = g.customer_id AND i.currency = g.currency
-     AND i.status IN ('open', 'partially_paid')
+     AND i.{PAYABLE_SQL}
     WHERE {only_customer}
 ), queue AS (
     SELECT id, amount, sum(outstanding) OVER (
@@ -200,7 +201,7 @@ WITH groups AS MATERIALIZED (
 ), {_reachable()}
 SELECT {_INVOICE_SELECT}, c.late_fee_rate
 FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+WHERE i.id IN (SELECT id FROM reachable) AND i.{PAYABLE_SQL}
 ORDER BY i.id
 FOR NO KEY UPDATE OF i
 """
@@ -227,7 +228,7 @@ WITH payer AS MATERIALIZED (
     FROM invoices AS i
     JOIN open_invoices AS o ON o.id = i.id
     LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    WHERE i.id IN (SELECT id FROM reachable) AND i.{PAYABLE_SQL}
     ORDER BY i.id
     FOR NO KEY UPDATE OF i
 )

@@ -25,12 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.collection.tables import promises
+from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.receivables.tables import installments, invoices
 from app.adapters.db.reporting.asof import exact
 from app.domain.reporting.reports import ForecastSource, ForecastSums
 from app.services.reporting.ports import ForecastQuery
 
-OPEN = ("open", "partially_paid")
 UNSETTLED = ("open", "partially_kept")
 
 
@@ -64,7 +64,7 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
             (invoices.c.outstanding - covered_by_invoice_promise).label("residual"),
         )
         .select_from(invoices.outerjoin(for_invoice, for_invoice.c.invoice_id == invoices.c.id))
-        .where(invoices.c.status.in_(OPEN), *same_currency(invoices))
+        .where(invoices.c.status.in_(PAYABLE), *same_currency(invoices))
         .subquery("residual")
     )
     running = func.sum(residual.c.residual).over(
