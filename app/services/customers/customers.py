@@ -22,7 +22,7 @@ from app.domain.errors import NotFound, StaleVersion
 from app.domain.events import EventType
 from app.domain.money import Money
 from app.services.context import Clock, Context
-from app.services.customers.documents import customer_detail_document
+from app.services.customers.documents import CustomerDetailDocument, customer_detail_document
 from app.services.customers.ports import CustomersUnitOfWork
 from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page
@@ -123,7 +123,7 @@ class CustomerDetail:
     balances: Sequence[Balance]
     risk: RiskSummary = field(default_factory=RiskSummary)
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> CustomerDetailDocument:
         return customer_detail_document(self.customer, self.balances, self.risk)
 
 

@@ -31,7 +31,11 @@ from app.domain.receivables.payments import Allocation, Payment
 from app.services.context import Context
 from app.services.receivables.contract_documents import installment_document
 from app.services.receivables.invoice_documents import invoice_document
-from app.services.receivables.payment_documents import allocation_document, payment_document
+from app.services.receivables.payment_documents import (
+    PaymentDocument,
+    allocation_document,
+    payment_document,
+)
 from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
@@ -149,7 +153,7 @@ async def emit_allocated(uow: ReceivablesUnitOfWork, ctx: Context, applied: Appl
 async def allocation_events(
     uow: ReceivablesUnitOfWork,
     steps: Sequence[tuple[Context, Applied]],
-    documents: Sequence[dict[str, Any]] | None = None,
+    documents: Sequence[PaymentDocument] | None = None,
 ) -> list[list[OutboxEvent]]:
     """The events of :func:`emit_allocated` for payments allocated one after another in one
     unit of work (already written), per payment: installments are read once for all.
@@ -165,7 +169,7 @@ async def allocation_events(
     return events
 
 
-def _allocated(ctx: Context, applied: Applied, document: dict[str, Any]) -> list[OutboxEvent]:
+def _allocated(ctx: Context, applied: Applied, document: PaymentDocument) -> list[OutboxEvent]:
     today = ctx.clock.today()
     subject = payment_subject(applied.payment.id)
     events: list[OutboxEvent] = []

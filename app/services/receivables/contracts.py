@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -224,9 +224,10 @@ async def update_contract(
         }
     view = await view_of(uow, updated, ctx.clock.today())
     document = view.document()
-    before = ContractView(current, view.today).document()
+    before: Mapping[str, object] = ContractView(current, view.today).document()
+    after: Mapping[str, object] = document
     changes = {
-        **{name: {"from": before[name], "to": document[name]} for name in changed},
+        **{name: {"from": before[name], "to": after[name]} for name in changed},
         **changes,
     }
     data: dict[str, Any] = {"object": document, "changes": changes}

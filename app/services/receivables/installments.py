@@ -19,6 +19,7 @@ from app.domain.receivables.contracts import (
 from app.domain.receivables.installments import InstallmentStatus
 from app.domain.receivables.plans import PlanChange
 from app.services.context import Context
+from app.services.receivables.contract_documents import InstallmentDocument
 from app.services.receivables.contracts import history_entry, view_of
 from app.services.receivables.ports import ReceivablesUnitOfWork
 
@@ -45,7 +46,7 @@ async def reschedule_installment(
     installment_id: UUID,
     due_date: date,
     reason: str,
-) -> tuple[Contract, dict[str, object]]:
+) -> tuple[Contract, InstallmentDocument]:
     """Move the due date of an installment of ``contract`` (as ``locked_contract`` locked
     it), keep the change in its history and emit ``installment.rescheduled``.
 
