@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from app.domain.collection.interactions import Channel, Interaction, validate_interaction
@@ -16,7 +15,11 @@ from app.domain.errors import Conflict, NotFound, UnknownReference, ValidationFa
 from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
-from app.services.collection.documents import interaction_document, promise_document
+from app.services.collection.documents import (
+    InteractionDocument,
+    interaction_document,
+    promise_document,
+)
 from app.services.collection.ports import CollectionUnitOfWork
 from app.services.collection.promises import subject as promise_subject
 from app.services.context import Context
@@ -46,7 +49,7 @@ class InteractionView:
     interaction: Interaction
     promise: Promise | None
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> InteractionDocument:
         return interaction_document(self.interaction, self.promise)
 
 

@@ -14,7 +14,7 @@ from app.domain.collection.tasks import TaskSummary
 from app.domain.errors import CurrencyMismatch, NotFound, StaleVersion, UnknownReference
 from app.domain.events import EventType
 from app.domain.money import Money
-from app.services.collection.documents import target_document
+from app.services.collection.documents import TargetDocument, target_document
 from app.services.collection.ports import CollectionUnitOfWork, TargetFilter
 from app.services.context import Clock, Context
 from app.services.documents import changes_json
@@ -43,7 +43,7 @@ class TargetView:
     tasks: TaskSummary
     today: date
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> TargetDocument:
         return target_document(self.target, self.sums, self.tasks, self.today)
 
 
