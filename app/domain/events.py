@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 EVENT_SOURCE = "/huikuan"
@@ -76,6 +76,19 @@ class Actor:
         return {"api_key": self.key_name, "user": self.user}
 
 
+class Envelope(TypedDict):
+    """An event as the webhooks and the feed carry it (CloudEvents 1.0, structured mode)."""
+
+    specversion: str
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: str
+    datacontenttype: str
+    data: dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxEvent:
     """A CloudEvents 1.0 event; ``data`` is JSON-ready (strings, numbers, lists, dicts)."""
@@ -88,7 +101,7 @@ class OutboxEvent:
     source: str = EVENT_SOURCE
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def envelope(self) -> dict[str, Any]:
+    def envelope(self) -> Envelope:
         return {
             "specversion": "1.0",
             "id": str(self.id),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 from app.domain.errors import InvalidEvent
@@ -45,6 +45,12 @@ INTERNAL_PROBLEM = {
 }
 
 
+class EventResultDocument(TypedDict):
+    id: str | None
+    status: str
+    problem: NotRequired[dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class EventResult:
     id: str | None
@@ -52,8 +58,8 @@ class EventResult:
     outcome: Outcome
     problem: Mapping[str, Any] | None = None
 
-    def document(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": self.id, "status": self.outcome.value}
+    def document(self) -> EventResultDocument:
+        body: EventResultDocument = {"id": self.id, "status": self.outcome.value}
         if self.problem is not None:
             body["problem"] = dict(self.problem)
         return body
