@@ -24,14 +24,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
+from app.adapters.db.collection.statuses import UNSETTLED
 from app.adapters.db.collection.tables import promises
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.receivables.tables import installments, invoices
 from app.adapters.db.reporting.asof import exact
 from app.domain.reporting.reports import ForecastSource, ForecastSums
 from app.services.reporting.ports import ForecastQuery
-
-UNSETTLED = ("open", "partially_kept")
 
 
 def forecast_statement(query: ForecastQuery) -> Select[Any]:
