@@ -29,14 +29,14 @@ from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.release import release_parked
 from app.services.intake.runs import apply_run
 from app.services.intake.steps import Step, runs
-from app.services.problems import TYPE_PREFIX, problem_document
+from app.services.problems import TYPE_PREFIX, ProblemDocument, problem_document
 
 log = logging.getLogger(__name__)
 
 _TYPES = frozenset(t.value for t in EventType)
 UNKNOWN_TYPE = "unknown"
 
-INTERNAL_PROBLEM = {
+INTERNAL_PROBLEM: ProblemDocument = {
     "type": TYPE_PREFIX + "internal-error",
     "title": "Internal server error",
     "status": 500,
@@ -72,7 +72,7 @@ class IngestReport:
 
 
 def result_of(step: Step) -> EventResult:
-    problem = None
+    problem: ProblemDocument | None = None
     if step.internal_error:
         problem = INTERNAL_PROBLEM
     elif step.problem is not None:
