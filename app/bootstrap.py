@@ -39,6 +39,7 @@ from app.services.intake.sweeper import ParkedEventSweeper
 from app.services.jobs import JobParams
 from app.services.platform import IngestPolicy, Platform
 from app.services.reactions import REACTIONS
+from app.services.unit_of_work import in_transaction
 from app.settings import Settings
 
 log = logging.getLogger("huikuan")
@@ -106,7 +107,9 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
     if settings.bootstrap_api_key:
-        await ensure_bootstrap_key(platform.uow(), clock, ids, settings.bootstrap_api_key)
+        await in_transaction(
+            platform.uow(), ensure_bootstrap_key, clock, ids, settings.bootstrap_api_key
+        )
     runtime = Runtime(settings=settings, database_url=url, engine=engine, platform=platform)
     if with_background:
         runtime.background.extend(background_services(runtime))

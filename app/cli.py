@@ -116,14 +116,20 @@ async def _apikey(args: argparse.Namespace) -> int:
     from app.domain.errors import DomainError
     from app.services.access import api_keys
     from app.services.pagination import PageRequest
+    from app.services.unit_of_work import in_transaction
 
     settings = Settings(bootstrap_api_key=None)
     runtime = await build_runtime(settings, with_background=False)
     platform = runtime.platform
     try:
         if args.action == "create":
-            created = await api_keys.create_api_key(
-                platform.uow(), platform.clock, platform.ids, args.name, args.scopes.split(",")
+            created = await in_transaction(
+                platform.uow(),
+                api_keys.create_api_key,
+                platform.clock,
+                platform.ids,
+                args.name,
+                args.scopes.split(","),
             )
             print(f"id:     {created.key.id}")
             print(f"scopes: {','.join(sorted(created.key.scopes))}")
@@ -131,7 +137,9 @@ async def _apikey(args: argparse.Namespace) -> int:
         elif args.action == "list":
             after = None
             while True:
-                page = await api_keys.list_api_keys(platform.uow(), PageRequest(500, after))
+                page = await in_transaction(
+                    platform.uow(), api_keys.list_api_keys, PageRequest(500, after)
+                )
                 for key in page.items:
                     state = "revoked" if key.revoked_at else "active"
                     print(f"{key.id}  {state:8}  {','.join(sorted(key.scopes)):28}  {key.name}")
@@ -139,7 +147,9 @@ async def _apikey(args: argparse.Namespace) -> int:
                     break
                 after = (str(page.items[-1].id),)
         else:
-            key = await api_keys.revoke_api_key(platform.uow(), platform.clock, UUID(args.id))
+            key = await in_transaction(
+                platform.uow(), api_keys.revoke_api_key, platform.clock, UUID(args.id)
+            )
             print(f"revoked {key.id} ({key.name})")
     except (DomainError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -35,7 +35,7 @@ from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.delivery.sender import CONTENT_TYPE, event_body
 from app.adapters.delivery.signing import signed_headers
 from app.adapters.ids import Uuid7Generator
-from app.domain.events import Actor, OutboxEvent
+from app.domain.events import Actor, EventType, OutboxEvent
 from app.services.context import Context
 from app.services.delivery.webhooks import NewEndpoint, create_endpoint
 from app.services.reactions import REACTIONS
@@ -86,7 +86,7 @@ class Bench:
 
     def event(self, number: int) -> OutboxEvent:
         document = {"id": f"inv-{number}", "amount": "1234.50", "currency": "CNY"}
-        return self.ctx.event("invoice.paid", f"invoices/{number}", {"object": document})
+        return self.ctx.event(EventType.INVOICE_PAID, f"invoices/{number}", {"object": document})
 
     async def commit(self, events: list[OutboxEvent]) -> float:
         async with self.uow() as uow:

@@ -28,6 +28,7 @@ from app.domain.destinations import DestinationPolicy, parse_networks
 from app.services.access.api_keys import ensure_bootstrap_key
 from app.services.platform import Platform
 from app.services.reactions import REACTIONS
+from app.services.unit_of_work import in_transaction
 from tests.fakes import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +109,9 @@ async def client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def admin_secret(platform: Platform) -> str:
-    await ensure_bootstrap_key(platform.uow(), platform.clock, platform.ids, ADMIN_SECRET)
+    await in_transaction(
+        platform.uow(), ensure_bootstrap_key, platform.clock, platform.ids, ADMIN_SECRET
+    )
     return ADMIN_SECRET
 
 

@@ -19,7 +19,7 @@ from app.services.customers import customers
 from app.services.platform import AppUnitOfWork
 from app.services.receivables import allocations, contracts, installments, invoice_actions
 from app.services.receivables.allocations import AllocationRequest
-from app.services.receivables.contract_documents import ContractView
+from app.services.receivables.contract_documents import ContractView, InstallmentDocument
 from app.services.receivables.invoices import locked_invoice
 
 
@@ -88,7 +88,7 @@ async def reschedule_installment(
     due_date: date,
     reason: str,
     expected_version: int | None = None,
-) -> tuple[Contract, dict[str, object]]:
+) -> tuple[Contract, InstallmentDocument]:
     async with uow:
         current = await contracts.locked_contract(uow, contract_id, expected_version)
         done = await installments.reschedule_installment(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
-from app.domain.access.api_keys import Scope
+from app.domain.access.api_keys import ApiKey, Scope
 from app.domain.errors import (
     AuthFailure,
     Forbidden,
@@ -16,7 +16,7 @@ from app.domain.errors import (
     ValidationFailed,
 )
 from app.domain.events import Actor
-from app.services.access.api_keys import authenticate
+from app.services.access.api_keys import KeyFinder, authenticate
 from app.services.context import Clock, Context
 from app.services.platform import AppUnitOfWork, Platform
 
@@ -61,6 +61,15 @@ def get_clock(platform: PlatformDep) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
+def _key_finder(platform: Platform) -> KeyFinder:
+    async def find(key_hash: str) -> ApiKey | None:
+        # Authentication runs before the route's unit of work: a short read of its own.
+        async with platform.uow() as uow:
+            return await uow.api_keys.find_by_hash(key_hash)
+
+    return find
+
+
 async def authorize(
     security_scopes: SecurityScopes,
     request: Request,
@@ -74,14 +83,15 @@ async def authorize(
         )
     secret = credentials.credentials if credentials else None
     wanted = [Scope(s) for s in security_scopes.scopes]
+    find = _key_finder(platform)
     for scope in wanted[:-1]:
         try:
-            key = await authenticate(platform.uow(), secret, scope, platform.key_cache)
+            key = await authenticate(find, secret, scope, platform.key_cache)
         except Forbidden:
             continue
         return _actor(request, key.name)
     try:
-        key = await authenticate(platform.uow(), secret, wanted[-1], platform.key_cache)
+        key = await authenticate(find, secret, wanted[-1], platform.key_cache)
     except Forbidden:
         if len(wanted) == 1:
             raise

@@ -4,10 +4,61 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypedDict
 from uuid import UUID
 
 EVENT_SOURCE = "/huikuan"
+
+
+class EventType(StrEnum):
+    """Every outbound event type, the one list: emitters name a member, webhook endpoints
+    subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
+    ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
+    for changes the contract names no type for, ``task.updated``, ``target.updated``,
+    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``."""
+
+    CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_UPDATED = "customer.updated"
+    CUSTOMER_OVERDUE_SUMMARY = "customer.overdue_summary"
+    CONTRACT_CREATED = "contract.created"
+    CONTRACT_UPDATED = "contract.updated"
+    INSTALLMENT_RESCHEDULED = "installment.rescheduled"
+    INSTALLMENT_DUE_SOON = "installment.due_soon"
+    INSTALLMENT_OVERDUE = "installment.overdue"
+    INSTALLMENT_PAID = "installment.paid"
+    INVOICE_CREATED = "invoice.created"
+    INVOICE_UPDATED = "invoice.updated"
+    INVOICE_PAID = "invoice.paid"
+    INVOICE_VOIDED = "invoice.voided"
+    INVOICE_OVERDUE = "invoice.overdue"
+    INVOICE_DISPUTED = "invoice.disputed"
+    INVOICE_DUNNING_LEVEL_CHANGED = "invoice.dunning_level_changed"
+    INVOICE_DUE_SOON = "invoice.due_soon"
+    PAYMENT_RECEIVED = "payment.received"
+    PAYMENT_ALLOCATED = "payment.allocated"
+    PAYMENT_REVERSED = "payment.reversed"
+    PAYMENT_UNALLOCATED = "payment.unallocated"
+    TASK_CREATED = "task.created"
+    TASK_ASSIGNED = "task.assigned"
+    TASK_COMPLETED = "task.completed"
+    TASK_OVERDUE = "task.overdue"
+    TASK_UPDATED = "task.updated"
+    PROMISE_CREATED = "promise.created"
+    PROMISE_KEPT = "promise.kept"
+    PROMISE_BROKEN = "promise.broken"
+    RISK_RAISED = "risk.raised"
+    RISK_ESCALATED = "risk.escalated"
+    RISK_RESOLVED = "risk.resolved"
+    RISK_UPDATED = "risk.updated"
+    TARGET_CREATED = "target.created"
+    TARGET_ACHIEVED = "target.achieved"
+    TARGET_AT_RISK = "target.at_risk"
+    TARGET_MISSED = "target.missed"
+    TARGET_UPDATED = "target.updated"
+    INTERACTION_CREATED = "interaction.created"
+    DUNNING_POLICY_UPDATED = "dunning_policy.updated"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +76,19 @@ class Actor:
         return {"api_key": self.key_name, "user": self.user}
 
 
+class Envelope(TypedDict):
+    """An event as the webhooks and the feed carry it (CloudEvents 1.0, structured mode)."""
+
+    specversion: str
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: str
+    datacontenttype: str
+    data: dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxEvent:
     """A CloudEvents 1.0 event; ``data`` is JSON-ready (strings, numbers, lists, dicts)."""
@@ -37,7 +101,7 @@ class OutboxEvent:
     source: str = EVENT_SOURCE
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def envelope(self) -> dict[str, Any]:
+    def envelope(self) -> Envelope:
         return {
             "specversion": "1.0",
             "id": str(self.id),

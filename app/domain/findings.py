@@ -15,23 +15,25 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
+from app.domain.events import EventType
+
 
 class FindingKind(StrEnum):
-    """Mostly the event type a finding emits; ``invoice.overdue_risk`` is the overdue rule's
-    raise of an invoice's risk flag to one severity."""
+    """Mostly the event type a finding emits (its value, stored in ``findings.kind``);
+    ``invoice.overdue_risk`` is the overdue rule's raise of an invoice's risk flag."""
 
-    INVOICE_OVERDUE = "invoice.overdue"
+    INVOICE_OVERDUE = EventType.INVOICE_OVERDUE.value
     INVOICE_OVERDUE_RISK = "invoice.overdue_risk"
-    INVOICE_DUNNING = "invoice.dunning_level_changed"
-    INVOICE_DUE_SOON = "invoice.due_soon"
-    INSTALLMENT_OVERDUE = "installment.overdue"
-    INSTALLMENT_DUE_SOON = "installment.due_soon"
-    TASK_OVERDUE = "task.overdue"
-    CUSTOMER_OVERDUE_SUMMARY = "customer.overdue_summary"
-    PROMISE_BROKEN = "promise.broken"
-    TARGET_AT_RISK = "target.at_risk"
-    TARGET_ACHIEVED = "target.achieved"
-    TARGET_MISSED = "target.missed"
+    INVOICE_DUNNING = EventType.INVOICE_DUNNING_LEVEL_CHANGED.value
+    INVOICE_DUE_SOON = EventType.INVOICE_DUE_SOON.value
+    INSTALLMENT_OVERDUE = EventType.INSTALLMENT_OVERDUE.value
+    INSTALLMENT_DUE_SOON = EventType.INSTALLMENT_DUE_SOON.value
+    TASK_OVERDUE = EventType.TASK_OVERDUE.value
+    CUSTOMER_OVERDUE_SUMMARY = EventType.CUSTOMER_OVERDUE_SUMMARY.value
+    PROMISE_BROKEN = EventType.PROMISE_BROKEN.value
+    TARGET_AT_RISK = EventType.TARGET_AT_RISK.value
+    TARGET_ACHIEVED = EventType.TARGET_ACHIEVED.value
+    TARGET_MISSED = EventType.TARGET_MISSED.value
 
 
 @dataclass(frozen=True, slots=True)

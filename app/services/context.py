@@ -9,7 +9,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from app.domain.destinations import DestinationPolicy
-from app.domain.events import Actor, OutboxEvent
+from app.domain.events import Actor, EventType, OutboxEvent
 
 
 class Clock(Protocol):
@@ -47,7 +47,7 @@ class Context:
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
 
-    def event(self, type_: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
+    def event(self, type_: EventType, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""
         return OutboxEvent(
             id=self.ids.new_id(),

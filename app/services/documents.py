@@ -7,6 +7,7 @@ event's ``data.object`` is exactly what ``GET`` on the resource returns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,7 +52,7 @@ def changes_json(changed: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
 _BOOKKEEPING = frozenset({"version", "updated_at"})
 
 
-def document_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def document_changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, Any]:
     """``{field: {"from", "to"}}`` for the top-level fields that differ between documents."""
     return {
         name: {"from": before.get(name), "to": value}

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from app.domain.events import EventType
 from app.domain.findings import Finding
 from app.services.context import Context
 from app.services.unit_of_work import UnitOfWork
@@ -104,7 +105,7 @@ class Emitter:
         self.ctx = ctx
         self.count = 0
 
-    def emit(self, type_: str, subject: str, data: dict[str, Any]) -> None:
+    def emit(self, type_: EventType, subject: str, data: dict[str, Any]) -> None:
         self.uow.add_event(self.ctx.event(type_, subject, data))
         self.count += 1
 

@@ -6,7 +6,7 @@ each rejected event's result, so both say the same thing about the same error.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from app.domain.errors import (
     Conflict,
@@ -56,10 +56,25 @@ def status_and_slug(error: DomainError) -> tuple[int, str]:
     return 400, "bad-request"  # pragma: no cover - every DomainError subclass is in the table
 
 
-def problem_document(error: DomainError) -> dict[str, Any]:
+class ProblemIssue(TypedDict):
+    loc: list[Any]
+    msg: str
+
+
+class ProblemDocument(TypedDict):
+    """An RFC 9457 problem as the API answers it and ingest results carry it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: NotRequired[list[ProblemIssue]]
+
+
+def problem_document(error: DomainError) -> ProblemDocument:
     """``{type, title, status, detail, errors?}`` for ``error``."""
     status, slug = status_and_slug(error)
-    body: dict[str, Any] = {
+    body: ProblemDocument = {
         "type": TYPE_PREFIX + slug,
         "title": error.title,
         "status": status,

@@ -14,6 +14,7 @@ from app.api.app import create_app
 from app.api.auth_failures import FailureLog
 from app.services.access.api_keys import create_api_key, revoke_api_key
 from app.services.platform import IngestPolicy, Platform
+from app.services.unit_of_work import in_transaction
 from tests.e2e.test_ingest_requests import SECRET
 
 BAD_KEY = "hk_a-key-that-must-never-reach-the-log"
@@ -28,10 +29,16 @@ async def test_failures_are_counted_by_reason(
     client: httpx.AsyncClient, platform: Platform
 ) -> None:
     platform.ingest = IngestPolicy(secret=SECRET)
-    reader = await create_api_key(platform.uow(), platform.clock, platform.ids, "r", ["read"])
-    ingester = await create_api_key(platform.uow(), platform.clock, platform.ids, "i", ["ingest"])
-    gone = await create_api_key(platform.uow(), platform.clock, platform.ids, "g", ["read"])
-    await revoke_api_key(platform.uow(), platform.clock, gone.key.id)
+    reader = await in_transaction(
+        platform.uow(), create_api_key, platform.clock, platform.ids, "r", ["read"]
+    )
+    ingester = await in_transaction(
+        platform.uow(), create_api_key, platform.clock, platform.ids, "i", ["ingest"]
+    )
+    gone = await in_transaction(
+        platform.uow(), create_api_key, platform.clock, platform.ids, "g", ["read"]
+    )
+    await in_transaction(platform.uow(), revoke_api_key, platform.clock, gone.key.id)
     before = failures((await client.get("/metrics")).text)
 
     def bearer(secret: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from app.api.app import create_app
 from app.domain.access.api_keys import Scope
 from app.services.access.api_keys import create_api_key
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 
 PUBLIC = {"/healthz", "/readyz", "/metrics"}
 
@@ -59,7 +60,9 @@ async def keys_lacking(platform: Platform) -> dict[tuple[str, ...], str]:
     lacking = {}
     for scopes in {scopes for _, _, scopes in operations()}:
         others = [s.value for s in Scope if s.value not in scopes]
-        made = await create_api_key(platform.uow(), platform.clock, platform.ids, "w", others)
+        made = await in_transaction(
+            platform.uow(), create_api_key, platform.clock, platform.ids, "w", others
+        )
         lacking[scopes] = made.secret
     return lacking
 

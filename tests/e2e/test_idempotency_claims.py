@@ -20,6 +20,7 @@ from app.api.intake.ingest import RequestOnlyRoute
 from app.domain.access.idempotency import IdempotencyRecord
 from app.services.access.api_keys import create_api_key
 from app.services.platform import IngestPolicy, Platform
+from app.services.unit_of_work import in_transaction
 from tests.e2e.ingest_http import URL
 from tests.e2e.receivables import customer, invoice
 from tests.e2e.test_ingest_requests import SECRET
@@ -104,7 +105,9 @@ def test_every_post_route_claims_its_key_at_its_handler() -> None:
 
 @pytest.fixture
 async def keys(platform: Platform, admin_secret: str) -> dict[str, str]:
-    read = await create_api_key(platform.uow(), platform.clock, platform.ids, "r", ["read"])
+    read = await in_transaction(
+        platform.uow(), create_api_key, platform.clock, platform.ids, "r", ["read"]
+    )
     return {"admin": admin_secret, "read": read.secret, "wrong": "hk_not-a-key"}
 
 

@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 from app.api.app import create_app
 from app.services.access.api_keys import create_api_key
 from app.services.platform import IngestPolicy, Platform
+from app.services.unit_of_work import in_transaction
 from tests.e2e.ingest_http import URL, ingest, post_events
 from tests.e2e.receivables import ok
 from tests.ingest_events import customer, event
@@ -62,7 +63,9 @@ async def test_scopes(
 ) -> None:
     keys = {}
     for scopes in (["ingest"], ["read"], ["write"]):
-        made = await create_api_key(platform.uow(), platform.clock, platform.ids, "k", scopes)
+        made = await in_transaction(
+            platform.uow(), create_api_key, platform.clock, platform.ids, "k", scopes
+        )
         keys[scopes[0]] = {"Authorization": f"Bearer {made.secret}"}
     body = json.dumps(event("customer.upserted", customer())).encode()
     headers = {"Content-Type": "application/json"}

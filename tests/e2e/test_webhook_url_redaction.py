@@ -6,6 +6,7 @@ import httpx
 
 from app.services.access.api_keys import create_api_key
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 from tests.e2e.test_event_feed_api import visible
 
 TOKEN_URL = "https://hooks.example.com/services/T0123/B0456/Xk9aQ2mR7tLw3ZpN8vB4cY1d?token=abc"
@@ -27,7 +28,9 @@ async def test_lists_and_events_show_a_redacted_url_and_only_the_admin_get_the_w
     changed = await api.patch(path, json={"url": TOKEN_URL + "&v=2", "enabled": False})
     assert changed.status_code == 200
     assert changed.json()["url"] == TOKEN_URL + "&v=2"
-    reader = await create_api_key(platform.uow(), platform.clock, platform.ids, "r", ["read"])
+    reader = await in_transaction(
+        platform.uow(), create_api_key, platform.clock, platform.ids, "r", ["read"]
+    )
     client.headers["Authorization"] = f"Bearer {reader.secret}"
     await visible(client, 1, type="webhook_endpoint.disabled")
     feed = await client.get("/v1/events", params={"type": "webhook_endpoint.disabled"})

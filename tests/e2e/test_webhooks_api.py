@@ -7,6 +7,7 @@ from standardwebhooks import Webhook
 
 from app.services.access.api_keys import create_api_key
 from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
 from tests.e2e.test_event_feed_api import visible
 from tests.integration.conftest import RelayStarter, relay_settings
 from tests.receiver import Receiver, Reply, eventually, free_port
@@ -93,7 +94,9 @@ async def test_change_disable_and_delete(api: httpx.AsyncClient) -> None:
 async def test_webhook_routes_need_the_admin_scope(
     client: httpx.AsyncClient, platform: Platform
 ) -> None:
-    reader = await create_api_key(platform.uow(), platform.clock, platform.ids, "r", ["read"])
+    reader = await in_transaction(
+        platform.uow(), create_api_key, platform.clock, platform.ids, "r", ["read"]
+    )
     assert (await client.get("/v1/webhook-endpoints")).status_code == 401
     headers = {"Authorization": f"Bearer {reader.secret}"}
     assert (await client.get("/v1/webhook-endpoints", headers=headers)).status_code == 403

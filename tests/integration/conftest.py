@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.delivery.relay import Relay
 from app.bootstrap import build_relay
-from app.domain.events import Actor, OutboxEvent
+from app.domain.events import Actor, EventType, OutboxEvent
 from app.services.delivery.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.services.platform import Platform
 from app.services.unit_of_work import in_transaction
@@ -78,7 +78,9 @@ async def emit(
     ctx = platform.context(Actor("test"))
     events = []
     for number in range(count):
-        event = ctx.event(event_type, f"invoices/{number}", {"object": {"number": number}})
+        event = ctx.event(
+            EventType(event_type), f"invoices/{number}", {"object": {"number": number}}
+        )
         async with platform.uow() as uow:
             uow.add_event(event)
             await uow.commit()

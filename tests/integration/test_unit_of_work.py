@@ -10,7 +10,7 @@ from app.adapters.db.customers.models import customers
 from app.adapters.db.delivery.models import outbox_events
 from app.adapters.db.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from app.domain.customers.customers import Customer
-from app.domain.events import Actor
+from app.domain.events import Actor, EventType
 from app.services.customers.customers import NewCustomer, create_customer, subject
 from app.services.platform import Platform
 from app.services.reactions import REACTIONS
@@ -40,7 +40,7 @@ async def test_a_failure_after_the_change_leaves_neither_row_nor_event(
     async def add_then_fail() -> None:
         async with platform.uow() as uow:
             await uow.customers.add(customer)
-            uow.add_event(ctx.event("customer.created", subject(customer.id), {}))
+            uow.add_event(ctx.event(EventType.CUSTOMER_CREATED, subject(customer.id), {}))
             raise Boom
 
     with pytest.raises(Boom):
@@ -56,7 +56,7 @@ async def test_a_failure_while_writing_the_events_rolls_back_the_change(
     customer = Customer(
         id=ctx.ids.new_id(), name="A", currency="CNY", created_at=now, updated_at=now
     )
-    event = ctx.event("customer.created", subject(customer.id), {})
+    event = ctx.event(EventType.CUSTOMER_CREATED, subject(customer.id), {})
     async with platform.uow() as uow:
         await uow.customers.add(customer)
         # Two events with one id: the outbox insert fails inside commit.

@@ -16,6 +16,7 @@ import pytest
 
 from app.domain.access.api_keys import Scope
 from app.services.access import api_keys
+from app.services.unit_of_work import in_transaction
 from tests.e2e.test_auth_walk import concrete, operations
 from tests.fakes import FakeUnitOfWork, context
 from tests.reliability.conftest import Figure, Spawn, client
@@ -168,6 +169,6 @@ async def test_key_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
     uow, ctx = FakeUnitOfWork(), context()
-    created = await api_keys.create_api_key(uow, ctx.clock, ctx.ids, "k", ["read"])
-    await api_keys.authenticate(uow, created.secret, Scope.READ)
+    created = await in_transaction(uow, api_keys.create_api_key, ctx.clock, ctx.ids, "k", ["read"])
+    await api_keys.authenticate(uow.api_keys.find_by_hash, created.secret, Scope.READ)
     assert calls == [(created.key.key_hash, created.key.key_hash)]

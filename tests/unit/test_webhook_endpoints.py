@@ -20,6 +20,7 @@ from app.domain.delivery.webhooks import (
     rotate_secret,
 )
 from app.domain.errors import ValidationFailed
+from app.domain.events import EventType
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
@@ -106,16 +107,15 @@ def test_enabling_clears_the_reason_and_disabling_records_one() -> None:
 
 
 def test_every_event_type_the_services_emit_can_be_subscribed_to() -> None:
-    resources = {t.split(".")[0] for t in SUBSCRIBABLE_EVENT_TYPES}
+    # Emitters name an EventType member (Context.event takes one; mypy holds them to it), so
+    # the subscribable list is the enum, and no service spells a type as a bare string.
+    assert {t.value for t in EventType} == SUBSCRIBABLE_EVENT_TYPES
     services = Path(__file__).resolve().parents[2] / "app" / "services"
-    emitted = {
-        literal
-        for path in services.rglob("*.py")
-        for literal in re.findall(r'"([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8"))
-        if literal.split(".")[0] in resources
-    }
-    assert {"task.updated", "risk.escalated", "payment.allocated"} <= emitted
-    assert emitted - SUBSCRIBABLE_EVENT_TYPES == set()
+    source = "\n".join(p.read_text(encoding="utf-8") for p in services.rglob("*.py"))
+    spelled = {t.value for t in EventType if re.search(f"[\"']{re.escape(t.value)}[\"']", source)}
+    assert spelled == set()
+    named = {t for t in EventType if f"EventType.{t.name}" in source}
+    assert {EventType.TASK_UPDATED, EventType.RISK_ESCALATED, EventType.PAYMENT_ALLOCATED} <= named
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,9 @@ async def test_a_failure_streak_past_the_limit_disables_the_endpoint() -> None:
     uow, clock = FakeUnitOfWork(), FixedClock()
     endpoint_id = await new_endpoint(uow, clock)
     first = leased_delivery(uow, clock, endpoint_id)
-    [recorded] = await record_outcomes(uow, context(clock), POLICY, [answered(clock, first, 500)])
+    [recorded] = await in_transaction(
+        uow, record_outcomes, context(clock), POLICY, [answered(clock, first, 500)]
+    )
     assert recorded.written
     assert recorded.decision.status is DeliveryStatus.PENDING
     assert uow.webhook_endpoints.rows[endpoint_id].failing_since == clock.now()
@@ -87,7 +89,9 @@ async def test_a_failure_streak_past_the_limit_disables_the_endpoint() -> None:
 
     clock.advance(hours=120)
     second = leased_delivery(uow, clock, endpoint_id)
-    await record_outcomes(uow, context(clock), POLICY, [answered(clock, second, None)])
+    await in_transaction(
+        uow, record_outcomes, context(clock), POLICY, [answered(clock, second, None)]
+    )
     endpoint = uow.webhook_endpoints.rows[endpoint_id]
     assert (endpoint.enabled, endpoint.disabled_reason) == (
         False,
@@ -101,23 +105,26 @@ async def test_a_failure_streak_past_the_limit_disables_the_endpoint() -> None:
 async def test_one_success_ends_the_streak() -> None:
     uow, clock = FakeUnitOfWork(), FixedClock()
     endpoint_id = await new_endpoint(uow, clock)
-    await record_outcomes(
+    await in_transaction(
         uow,
+        record_outcomes,
         context(clock),
         POLICY,
         [answered(clock, leased_delivery(uow, clock, endpoint_id), 500)],
     )
     clock.advance(hours=119)
-    await record_outcomes(
+    await in_transaction(
         uow,
+        record_outcomes,
         context(clock),
         POLICY,
         [answered(clock, leased_delivery(uow, clock, endpoint_id), 200)],
     )
     assert uow.webhook_endpoints.rows[endpoint_id].failing_since is None
     clock.advance(hours=2)
-    await record_outcomes(
+    await in_transaction(
         uow,
+        record_outcomes,
         context(clock),
         POLICY,
         [answered(clock, leased_delivery(uow, clock, endpoint_id), 500)],
@@ -130,7 +137,9 @@ async def test_an_outcome_whose_lease_was_lost_is_not_written() -> None:
     endpoint_id = await new_endpoint(uow, clock)
     job = leased_delivery(uow, clock, endpoint_id)
     uow.webhook_deliveries.lease_tokens[job.delivery_id] = uuid4()  # another relay took it
-    [recorded] = await record_outcomes(uow, context(clock), POLICY, [answered(clock, job, 200)])
+    [recorded] = await in_transaction(
+        uow, record_outcomes, context(clock), POLICY, [answered(clock, job, 200)]
+    )
     assert not recorded.written
     assert uow.webhook_deliveries.rows[job.delivery_id].status is DeliveryStatus.PENDING
 
@@ -142,8 +151,12 @@ async def test_an_outcome_that_cannot_be_decided_is_a_failed_attempt_beside_the_
     odd = leased_delivery(uow, clock, endpoint_id)
     # An answer stamped at the end of time: its next attempt cannot even be computed.
     end_of_time = AttemptResult(datetime.max.replace(tzinfo=UTC), timedelta(0), 503, "HTTP 503")
-    recorded = await record_outcomes(
-        uow, context(clock), POLICY, [answered(clock, healthy, 200), SendOutcome(odd, end_of_time)]
+    recorded = await in_transaction(
+        uow,
+        record_outcomes,
+        context(clock),
+        POLICY,
+        [answered(clock, healthy, 200), SendOutcome(odd, end_of_time)],
     )
     assert [r.written for r in recorded] == [True, True]
     assert uow.webhook_deliveries.rows[healthy.delivery_id].status is DeliveryStatus.DELIVERED

@@ -35,7 +35,8 @@ for _outcome in OUTCOMES:
 
 async def refresh_outbox_gauges(uow: DeliveryUnitOfWork, clock: Clock) -> None:
     """Read the backlog from the database (called before /metrics renders)."""
-    backlog = await outbox_backlog(uow, clock)
+    async with uow:
+        backlog = await outbox_backlog(uow, clock)
     OUTBOX_PENDING.set(backlog.pending)
     age = (clock.now() - backlog.oldest).total_seconds() if backlog.oldest else 0.0
     OUTBOX_OLDEST_AGE.set(max(age, 0.0))

@@ -37,6 +37,7 @@ from app.services.delivery.delivery import (
     release_claims,
 )
 from app.services.delivery.ports import DeliveryJob, DeliveryUnitOfWorkFactory
+from app.services.unit_of_work import in_transaction
 
 log = logging.getLogger("huikuan.relay")
 
@@ -148,8 +149,9 @@ class Relay:
             room = self._slots.room()
             if fan_out == 0 and room <= 0:
                 return
-            fanned, jobs = await fan_out_and_claim(
+            fanned, jobs = await in_transaction(
                 self.uow(),
+                fan_out_and_claim,
                 self.clock,
                 config.policy,
                 fan_out=fan_out,
@@ -188,7 +190,9 @@ class Relay:
                 self._wake.set()
 
     async def _write_outcomes(self, outcomes: list[SendOutcome]) -> None:
-        recorded = await record_outcomes(self.uow(), self.ctx, self.config.policy, outcomes)
+        recorded = await in_transaction(
+            self.uow(), record_outcomes, self.ctx, self.config.policy, outcomes
+        )
         for item in recorded:
             if not item.written:
                 outcome = "discarded"
@@ -214,7 +218,7 @@ class Relay:
         tokens |= {o.job.lease_token for o in unwritten}
         if tokens:
             try:
-                released = await release_claims(self.uow(), sorted(tokens))
+                released = await in_transaction(self.uow(), release_claims, sorted(tokens))
                 log.info("relay released its leases", extra={"deliveries": released})
             except Exception:
                 log.exception("could not release leases; they expire by themselves")

@@ -40,9 +40,11 @@ async def create_api_key(
     body: ApiKeyCreate, uow: UowDep, ctx: AdminContext, response: Response
 ) -> dict[str, Any]:
     response.headers["Cache-Control"] = NO_STORE
-    created = await use_cases.create_api_key(
-        uow, ctx.clock, ctx.ids, body.name, [s.value for s in body.scopes]
-    )
+    async with uow:
+        created = await use_cases.create_api_key(
+            uow, ctx.clock, ctx.ids, body.name, [s.value for s in body.scopes]
+        )
+        await uow.commit()
     return {**key_document(created.key), "secret": created.secret}
 
 
@@ -53,7 +55,8 @@ async def list_api_keys(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
-    page = await use_cases.list_api_keys(uow, page_request(limit, cursor))
+    async with uow:
+        page = await use_cases.list_api_keys(uow, page_request(limit, cursor))
     return {"data": [key_document(k) for k in page.items], "next_cursor": page.next_cursor}
 
 
@@ -66,5 +69,9 @@ async def list_api_keys(
 async def revoke_api_key(
     key_id: UUID, uow: UowDep, ctx: AdminContext, platform: PlatformDep
 ) -> dict[str, Any]:
-    key = await use_cases.revoke_api_key(uow, ctx.clock, key_id, platform.key_cache)
+    async with uow:
+        key = await use_cases.revoke_api_key(uow, ctx.clock, key_id)
+        await uow.commit()
+    if platform.key_cache is not None:  # after the commit: this process refuses it at once
+        platform.key_cache.clear()
     return key_document(key)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Response
 
 from app.api.base import resource_router
@@ -12,18 +10,18 @@ from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.domain.collection.dunning import DunningLevel, DunningPolicy
 from app.services.collection import dunning as use_cases
-from app.services.collection.documents import dunning_policy_document
+from app.services.collection.documents import DunningPolicyDocument, dunning_policy_document
 
 router = resource_router("/v1/dunning-policy", "dunning")
 
 
-def _answer(policy: DunningPolicy, response: Response) -> dict[str, Any]:
+def _answer(policy: DunningPolicy, response: Response) -> DunningPolicyDocument:
     response.headers["ETag"] = etag(policy.version)
     return dunning_policy_document(policy)
 
 
 @router.get("", summary="Get the dunning policy", response_model=DunningPolicyOut)
-async def get_dunning_policy(uow: UowDep, _: Reader, response: Response) -> dict[str, Any]:
+async def get_dunning_policy(uow: UowDep, _: Reader, response: Response) -> DunningPolicyDocument:
     async with uow:
         policy = await use_cases.get_dunning_policy(uow)
     return _answer(policy, response)
@@ -45,7 +43,7 @@ async def replace_dunning_policy(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> DunningPolicyDocument:
     levels = [DunningLevel(i.level, i.days_overdue, i.action, i.create_task) for i in body.levels]
     async with uow:
         policy = await use_cases.replace_dunning_policy(uow, ctx, levels, expected_version)

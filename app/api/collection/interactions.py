@@ -13,6 +13,7 @@ from app.api.deps import Reader, UowDep, WriteContext
 from app.api.errors import problem_responses
 from app.api.schemas import PageOut
 from app.services.collection import interactions as use_cases
+from app.services.collection.documents import InteractionDocument
 from app.services.pagination import page_request
 
 router = resource_router("/v1/interactions", "interactions")
@@ -33,7 +34,7 @@ router = resource_router("/v1/interactions", "interactions")
 )
 async def record_interaction(
     body: InteractionCreate, uow: UowDep, ctx: WriteContext, response: Response
-) -> dict[str, Any]:
+) -> InteractionDocument:
     promise = body.promise
     async with uow:
         view = await use_cases.record_interaction(
@@ -78,7 +79,7 @@ async def list_interactions(
     response_model=InteractionOut,
     responses=problem_responses(404),
 )
-async def get_interaction(interaction_id: UUID, uow: UowDep, _: Reader) -> dict[str, Any]:
+async def get_interaction(interaction_id: UUID, uow: UowDep, _: Reader) -> InteractionDocument:
     async with uow:
         view = await use_cases.get_interaction(uow, interaction_id)
     return view.document()

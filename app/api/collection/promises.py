@@ -14,7 +14,7 @@ from app.api.errors import problem_responses
 from app.api.schemas import BusinessDate, PageOut
 from app.domain.collection.promises import PromiseStatus
 from app.services.collection import promises as use_cases
-from app.services.collection.documents import promise_document
+from app.services.collection.documents import PromiseDocument, promise_document
 from app.services.collection.ports import PromiseFilter
 from app.services.pagination import page_request
 
@@ -53,7 +53,7 @@ async def list_promises(
 )
 async def get_promise(
     promise_id: UUID, uow: UowDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> PromiseDocument:
     async with uow:
         promise = await use_cases.get_promise(uow, promise_id)
     response.headers["ETag"] = etag(promise.version)

@@ -21,7 +21,7 @@ from app.domain.collection.risk import (
     SubjectType,
 )
 from app.services.collection import risk_flags as use_cases
-from app.services.collection.documents import risk_flag_document
+from app.services.collection.documents import RiskFlagDocument, risk_flag_document
 from app.services.collection.ports import RiskFlagFilter
 from app.services.pagination import page_request
 
@@ -30,7 +30,7 @@ router = resource_router("/v1/risk-flags", "risk flags")
 ACTIONS = problem_responses(404, 409, 412)
 
 
-def _answer(flag: RiskFlag, response: Response) -> dict[str, Any]:
+def _answer(flag: RiskFlag, response: Response) -> RiskFlagDocument:
     response.headers["ETag"] = etag(flag.version)
     return risk_flag_document(flag)
 
@@ -45,7 +45,7 @@ def _answer(flag: RiskFlag, response: Response) -> dict[str, Any]:
 )
 async def create_risk_flag(
     body: RiskFlagCreate, uow: UowDep, ctx: WriteContext, response: Response
-) -> dict[str, Any]:
+) -> RiskFlagDocument:
     async with uow:
         flag = await use_cases.create_risk_flag(
             uow,
@@ -105,7 +105,7 @@ async def list_risk_flags(
 )
 async def get_risk_flag(
     flag_id: UUID, uow: UowDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> RiskFlagDocument:
     async with uow:
         flag = await use_cases.get_risk_flag(uow, flag_id)
     return _answer(flag, response)
@@ -124,7 +124,7 @@ async def update_risk_flag(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> RiskFlagDocument:
     values = body.model_dump(exclude_unset=True)
     if "severity" in values:
         values["severity"] = Severity.of(values["severity"])
@@ -149,7 +149,7 @@ async def resolve_risk_flag(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> RiskFlagDocument:
     async with uow:
         flag = await use_cases.close_risk_flag(
             uow, ctx, flag_id, RiskStatus.RESOLVED, body.note, expected_version
@@ -171,7 +171,7 @@ async def dismiss_risk_flag(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> RiskFlagDocument:
     async with uow:
         flag = await use_cases.close_risk_flag(
             uow, ctx, flag_id, RiskStatus.DISMISSED, body.note, expected_version

@@ -14,7 +14,7 @@ from app.api.errors import problem_responses
 from app.api.schemas import BusinessDate, PageOut
 from app.domain.collection.targets import TargetScope, parse_scope_id
 from app.services.collection import targets as use_cases
-from app.services.collection.documents import task_document
+from app.services.collection.documents import TargetDocument, task_document
 from app.services.collection.ports import TargetFilter, TaskFilter
 from app.services.collection.tasks import list_tasks
 from app.services.pagination import page_request
@@ -29,7 +29,7 @@ PROGRESS = (
 )
 
 
-def _answer(view: use_cases.TargetView, response: Response) -> dict[str, Any]:
+def _answer(view: use_cases.TargetView, response: Response) -> TargetDocument:
     response.headers["ETag"] = etag(view.target.version)
     return view.document()
 
@@ -43,7 +43,7 @@ def _answer(view: use_cases.TargetView, response: Response) -> dict[str, Any]:
 )
 async def create_target(
     body: TargetCreate, uow: UowDep, ctx: WriteContext, response: Response
-) -> dict[str, Any]:
+) -> TargetDocument:
     async with uow:
         view = await use_cases.create_target(
             uow,
@@ -103,7 +103,7 @@ async def list_targets(
 )
 async def get_target(
     target_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> TargetDocument:
     async with uow:
         view = await use_cases.get_target(uow, clock, target_id)
     return _answer(view, response)
@@ -122,7 +122,7 @@ async def update_target(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> TargetDocument:
     values = body.model_dump(exclude_unset=True)
     async with uow:
         view = await use_cases.update_target(uow, ctx, target_id, values, expected_version)

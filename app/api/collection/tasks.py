@@ -14,7 +14,7 @@ from app.api.errors import problem_responses
 from app.api.schemas import BusinessDate, PageOut
 from app.domain.collection.tasks import Task, TaskLinks, TaskStatus
 from app.services.collection import tasks as use_cases
-from app.services.collection.documents import task_document
+from app.services.collection.documents import TaskDocument, task_document
 from app.services.collection.ports import TaskFilter
 from app.services.context import Context
 from app.services.pagination import page_request
@@ -22,7 +22,7 @@ from app.services.pagination import page_request
 router = resource_router("/v1/tasks", "tasks")
 
 
-def _answer(task: Task, ctx: Context, response: Response) -> dict[str, Any]:
+def _answer(task: Task, ctx: Context, response: Response) -> TaskDocument:
     response.headers["ETag"] = etag(task.version)
     return task_document(task, ctx.clock.today())
 
@@ -36,7 +36,7 @@ def _answer(task: Task, ctx: Context, response: Response) -> dict[str, Any]:
 )
 async def create_task(
     body: TaskCreate, uow: UowDep, ctx: WriteContext, response: Response
-) -> dict[str, Any]:
+) -> TaskDocument:
     async with uow:
         task = await use_cases.create_task(
             uow,
@@ -101,7 +101,7 @@ async def list_tasks(
 )
 async def get_task(
     task_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> TaskDocument:
     async with uow:
         task = await use_cases.get_task(uow, task_id)
     response.headers["ETag"] = etag(task.version)
@@ -125,7 +125,7 @@ async def update_task(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> TaskDocument:
     values = body.model_dump(exclude_unset=True)
     async with uow:
         task = await use_cases.update_task(uow, ctx, task_id, values, expected_version)

@@ -12,7 +12,7 @@ from app.api.collection.schemas.worklist import WorklistAccept, WorklistPageOut
 from app.api.deps import PlatformDep, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.services.collection import worklist as use_cases
-from app.services.collection.documents import task_document
+from app.services.collection.documents import TaskDocument, task_document
 from app.services.pagination import page_request
 
 router = resource_router("/v1/worklist", "worklist")
@@ -81,7 +81,7 @@ async def accept_item(
     platform: PlatformDep,
     response: Response,
     body: WorklistAccept | None = None,
-) -> dict[str, Any]:
+) -> TaskDocument:
     wanted = body or WorklistAccept()
     async with uow:
         task, _ = await use_cases.accept_item(

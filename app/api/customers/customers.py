@@ -20,7 +20,11 @@ from app.api.errors import problem_responses
 from app.api.schemas import PageOut
 from app.domain.customers.customers import Contact
 from app.services.customers import customers as use_cases
-from app.services.customers.documents import customer_detail_document, customer_document
+from app.services.customers.documents import (
+    CustomerDetailDocument,
+    customer_detail_document,
+    customer_document,
+)
 from app.services.pagination import page_request
 
 router = resource_router("/v1/customers", "customers")
@@ -43,7 +47,7 @@ async def create_customer(
     ctx: WriteContext,
     response: Response,
     arrivals: ArrivalsDep,
-) -> dict[str, Any]:
+) -> CustomerDetailDocument:
     cmd = use_cases.NewCustomer(
         name=body.name,
         currency=body.currency,
@@ -86,7 +90,7 @@ async def list_customers(
 )
 async def get_customer(
     customer_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> CustomerDetailDocument:
     async with uow:
         detail = await use_cases.get_customer_detail(uow, clock, customer_id)
     response.headers["ETag"] = etag(detail.customer.version)
@@ -107,7 +111,7 @@ async def update_customer(
     expected_version: IfMatch,
     response: Response,
     arrivals: ArrivalsDep,
-) -> dict[str, Any]:
+) -> CustomerDetailDocument:
     values = body.model_dump(exclude_unset=True)
     if "contacts" in values:
         values["contacts"] = _contacts(body.contacts or [])

@@ -20,7 +20,12 @@ from app.api.errors import problem_responses
 from app.api.schemas import PageOut
 from app.domain.delivery.delivery import DeliveryStatus
 from app.services.delivery import webhooks as use_cases
-from app.services.delivery.documents import webhook_delivery_document, webhook_endpoint_document
+from app.services.delivery.documents import (
+    WebhookDeliveryDocument,
+    WebhookEndpointDocument,
+    webhook_delivery_document,
+    webhook_endpoint_document,
+)
 from app.services.pagination import page_request
 
 router = resource_router("/v1/webhook-endpoints", "webhooks")
@@ -90,7 +95,7 @@ async def list_endpoints(
 )
 async def get_endpoint(
     endpoint_id: UUID, uow: UowDep, _: Administrator, response: Response
-) -> dict[str, Any]:
+) -> WebhookEndpointDocument:
     async with uow:
         endpoint = await use_cases.get_endpoint(uow, endpoint_id)
     response.headers["ETag"] = etag(endpoint.version)
@@ -110,7 +115,7 @@ async def update_endpoint(
     ctx: AdminContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> WebhookEndpointDocument:
     values = body.model_dump(exclude_unset=True)
     async with uow:
         endpoint = await use_cases.update_endpoint(uow, ctx, endpoint_id, values, expected_version)
@@ -184,7 +189,7 @@ async def list_deliveries(
     response_model=WebhookDeliveryOut,
     responses=problem_responses(404),
 )
-async def get_delivery(delivery_id: UUID, uow: UowDep, _: Administrator) -> dict[str, Any]:
+async def get_delivery(delivery_id: UUID, uow: UowDep, _: Administrator) -> WebhookDeliveryDocument:
     async with uow:
         delivery = await use_cases.get_delivery(uow, delivery_id)
     return webhook_delivery_document(delivery)
@@ -197,7 +202,9 @@ async def get_delivery(delivery_id: UUID, uow: UowDep, _: Administrator) -> dict
     response_model=WebhookDeliveryOut,
     responses=problem_responses(404, 409),
 )
-async def retry_delivery(delivery_id: UUID, uow: UowDep, ctx: AdminContext) -> dict[str, Any]:
+async def retry_delivery(
+    delivery_id: UUID, uow: UowDep, ctx: AdminContext
+) -> WebhookDeliveryDocument:
     async with uow:
         delivery = await use_cases.retry_delivery(uow, ctx, delivery_id)
         await uow.commit()

@@ -25,7 +25,11 @@ from app.domain.receivables.plans import PlannedInstallment
 from app.services.pagination import page_request
 from app.services.receivables import contracts as use_cases
 from app.services.receivables import installments as installment_cases
-from app.services.receivables.contract_documents import history_document
+from app.services.receivables.contract_documents import (
+    ContractDocument,
+    InstallmentDocument,
+    history_document,
+)
 
 router = resource_router("/v1/contracts", "contracts")
 
@@ -52,7 +56,7 @@ async def create_contract(
     ctx: WriteContext,
     response: Response,
     arrivals: ArrivalsDep,
-) -> dict[str, Any]:
+) -> ContractDocument:
     async with uow:
         view = await use_cases.create_contract(
             uow,
@@ -107,7 +111,7 @@ async def list_contracts(
 )
 async def get_contract(
     contract_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> ContractDocument:
     async with uow:
         view = await use_cases.get_contract(uow, clock, contract_id)
     response.headers["ETag"] = etag(view.contract.version)
@@ -133,7 +137,7 @@ async def update_contract(
     expected_version: IfMatch,
     response: Response,
     arrivals: ArrivalsDep,
-) -> dict[str, Any]:
+) -> ContractDocument:
     values = body.model_dump(exclude_unset=True, exclude={"installments", "reason"})
     plan = _plan(body.installments) if body.installments is not None else None
     async with uow:
@@ -160,7 +164,7 @@ async def reschedule_installment(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> InstallmentDocument:
     async with uow:
         current = await use_cases.locked_contract(uow, contract_id, expected_version)
         contract, document = await installment_cases.reschedule_installment(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from fastapi import Response
@@ -21,7 +20,7 @@ from app.api.receivables.schemas.invoices import (
 from app.services.context import Context
 from app.services.platform import AppUnitOfWork
 from app.services.receivables import invoice_actions as actions
-from app.services.receivables.invoice_documents import invoice_document
+from app.services.receivables.invoice_documents import InvoiceDocument, invoice_document
 from app.services.receivables.invoices import locked_invoice
 
 router = resource_router("/v1/invoices", "invoices")
@@ -38,7 +37,7 @@ async def _act(
     action: actions.InvoiceAction,
     reason: str | None = None,
     until: date | None = None,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     async with uow:
         current = await locked_invoice(uow, invoice_id, expected_version)
         invoice = await actions.act_on_invoice(uow, ctx, current, action, reason, until)
@@ -60,7 +59,7 @@ async def void_invoice(
     expected_version: IfMatch,
     response: Response,
     body: OptionalReasonIn | None = None,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     reason = body.reason if body else None
     return await _act(uow, ctx, invoice_id, expected_version, response, "void", reason)
 
@@ -78,7 +77,7 @@ async def dispute_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     return await _act(uow, ctx, invoice_id, expected_version, response, "dispute", body.reason)
 
 
@@ -95,7 +94,7 @@ async def resolve_dispute(
     expected_version: IfMatch,
     response: Response,
     body: ResolveIn | None = None,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     note = body.note if body else None
     return await _act(uow, ctx, invoice_id, expected_version, response, "resolve_dispute", note)
 
@@ -113,7 +112,7 @@ async def write_off_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     return await _act(uow, ctx, invoice_id, expected_version, response, "write_off", body.reason)
 
 
@@ -130,7 +129,7 @@ async def hold_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     return await _act(
         uow, ctx, invoice_id, expected_version, response, "hold", body.reason, body.until
     )
@@ -148,5 +147,5 @@ async def release_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     return await _act(uow, ctx, invoice_id, expected_version, response, "release")

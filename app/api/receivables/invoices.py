@@ -16,7 +16,7 @@ from app.api.schemas import BusinessDate, PageOut
 from app.domain.receivables.invoices import InvoiceStatus
 from app.services.pagination import page_request
 from app.services.receivables import invoices as use_cases
-from app.services.receivables.invoice_documents import invoice_document
+from app.services.receivables.invoice_documents import InvoiceDocument, invoice_document
 from app.services.receivables.ports import InvoiceFilter
 
 router = resource_router("/v1/invoices", "invoices")
@@ -35,7 +35,7 @@ async def create_invoice(
     ctx: WriteContext,
     response: Response,
     arrivals: ArrivalsDep,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     async with uow:
         invoice = await use_cases.create_invoice(
             uow,
@@ -99,7 +99,7 @@ async def list_invoices(
 )
 async def get_invoice(
     invoice_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     async with uow:
         invoice = await use_cases.get_invoice(uow, invoice_id)
     response.headers["ETag"] = etag(invoice.version)
@@ -120,7 +120,7 @@ async def update_invoice(
     expected_version: IfMatch,
     response: Response,
     arrivals: ArrivalsDep,
-) -> dict[str, Any]:
+) -> InvoiceDocument:
     values = body.model_dump(exclude_unset=True)
     async with uow:
         current = await use_cases.locked_invoice(uow, invoice_id, expected_version)

@@ -24,7 +24,7 @@ from app.services.pagination import page_request
 from app.services.receivables import allocations as allocation_cases
 from app.services.receivables import payments as use_cases
 from app.services.receivables.allocations import AllocationRequest
-from app.services.receivables.payment_documents import payment_document
+from app.services.receivables.payment_documents import PaymentDocument, payment_document
 
 router = resource_router("/v1/payments", "payments")
 
@@ -35,7 +35,7 @@ def _requests(items: list[AllocationIn] | None) -> tuple[AllocationRequest, ...]
     return tuple(AllocationRequest(invoice_id=i.invoice_id, amount=i.amount) for i in items)
 
 
-def _answer(payment: Payment, response: Response) -> dict[str, Any]:
+def _answer(payment: Payment, response: Response) -> PaymentDocument:
     response.headers["ETag"] = etag(payment.version)
     return payment_document(payment)
 
@@ -58,7 +58,7 @@ async def record_payment(
     ctx: WriteContext,
     response: Response,
     arrivals: ArrivalsDep,
-) -> dict[str, Any]:
+) -> PaymentDocument:
     async with uow:
         payment = await use_cases.record_payment(
             uow,
@@ -109,7 +109,7 @@ async def list_payments(
 )
 async def get_payment(
     payment_id: UUID, uow: UowDep, _: Reader, response: Response
-) -> dict[str, Any]:
+) -> PaymentDocument:
     async with uow:
         payment = await use_cases.get_payment(uow, payment_id)
     return _answer(payment, response)
@@ -129,7 +129,7 @@ async def allocate_payment(
     expected_version: IfMatch,
     response: Response,
     body: AllocateIn | None = None,
-) -> dict[str, Any]:
+) -> PaymentDocument:
     requests = _requests(body.allocations if body else None)
     async with uow:
         current = await allocation_cases.locked_payment(uow, payment_id, expected_version)
@@ -146,7 +146,7 @@ async def allocate_payment(
 )
 async def undo_allocation(
     payment_id: UUID, allocation_id: UUID, uow: UowDep, ctx: WriteContext, response: Response
-) -> dict[str, Any]:
+) -> PaymentDocument:
     async with uow:
         current = await allocation_cases.locked_payment(uow, payment_id)
         payment = await allocation_cases.undo_allocation(uow, ctx, current, allocation_id)
@@ -167,7 +167,7 @@ async def reverse_payment(
     expected_version: IfMatch,
     response: Response,
     body: ReverseIn | None = None,
-) -> dict[str, Any]:
+) -> PaymentDocument:
     reason = body.reason if body else None
     async with uow:
         current = await allocation_cases.locked_payment(uow, payment_id, expected_version)

@@ -26,7 +26,8 @@ class PromiseStatus(StrEnum):
 
 
 # Payments may still move these; kept and broken are final.
-UNSETTLED = frozenset({PromiseStatus.OPEN, PromiseStatus.PARTIALLY_KEPT})
+UNSETTLED_STATUSES = (PromiseStatus.OPEN, PromiseStatus.PARTIALLY_KEPT)  # SQL renders these
+UNSETTLED = frozenset(UNSETTLED_STATUSES)
 
 
 @dataclass(slots=True)

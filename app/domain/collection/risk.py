@@ -66,7 +66,8 @@ class RiskStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
-ACTIVE_STATUSES = frozenset({RiskStatus.OPEN, RiskStatus.MITIGATING})
+ACTIVE_STATUS_ORDER = (RiskStatus.OPEN, RiskStatus.MITIGATING)  # as SQL renders them
+ACTIVE_STATUSES = frozenset(ACTIVE_STATUS_ORDER)
 
 
 class RiskSource(StrEnum):

@@ -40,7 +40,8 @@ class TaskStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-OPEN_STATUSES = frozenset({TaskStatus.TODO, TaskStatus.IN_PROGRESS})
+OPEN_STATUS_ORDER = (TaskStatus.TODO, TaskStatus.IN_PROGRESS)  # as SQL renders them
+OPEN_STATUSES = frozenset(OPEN_STATUS_ORDER)
 
 # todo -> in_progress -> done; cancelled from either; nothing else.
 TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 from app.domain.errors import ValidationFailed
+from app.domain.events import EventType
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
@@ -25,31 +26,11 @@ MAX_DESCRIPTION_LENGTH = 500
 MAX_EVENT_TYPES = 100
 WILDCARD = "*"
 
-ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+ENDPOINT_DISABLED = EventType.WEBHOOK_ENDPOINT_DISABLED
 MASK = "***"
 
-# The event types of the contract, plus our additions: ``webhook_endpoint.disabled``,
-# ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
-# for changes the contract names no type for, ``task.updated``, ``target.updated``,
-# ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``.
-SUBSCRIBABLE_EVENT_TYPES = frozenset(
-    f"{resource}.{change}"
-    for resource, changes in {
-        "customer": "created updated overdue_summary",
-        "contract": "created updated",
-        "installment": "rescheduled due_soon overdue paid",
-        "invoice": "created updated paid voided overdue disputed dunning_level_changed due_soon",
-        "payment": "received allocated reversed unallocated",
-        "task": "created assigned completed overdue updated",
-        "promise": "created kept broken",
-        "risk": "raised escalated resolved updated",
-        "target": "created achieved at_risk missed updated",
-        "interaction": "created",
-        "dunning_policy": "updated",
-        "webhook_endpoint": "disabled",
-    }.items()
-    for change in changes.split()
-)
+# What an endpoint may subscribe to: every type the service emits (``EventType``).
+SUBSCRIBABLE_EVENT_TYPES: frozenset[str] = frozenset(EventType)
 
 
 def generate_secret() -> str:

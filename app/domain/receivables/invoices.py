@@ -27,7 +27,10 @@ class InvoiceStatus(StrEnum):
     WRITTEN_OFF = "written_off"
 
 
-PAYABLE = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
+# The statuses a payment can still reach. One source: SQL renders its predicates from this
+# tuple, in this order (``app/adapters/db/receivables/statuses.py``).
+PAYABLE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
+PAYABLE = frozenset(PAYABLE_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)

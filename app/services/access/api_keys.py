@@ -1,8 +1,12 @@
-"""API key use cases: create (the secret is shown once), list, revoke, authenticate."""
+"""API key use cases: create (the secret is shown once), list, revoke, authenticate.
+
+Like every use case they run in the unit of work their entry point opened and commits.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -31,7 +35,8 @@ MIN_BOOTSTRAP_KEY_LENGTH = 24
 class KeyCache:
     """Recently verified keys, by hash, for ``ttl``: one database read per key per ttl.
 
-    Revoking through this process forgets every entry at once; another replica may accept a
+    Revoking through this process forgets every entry at once (the entry point clears the
+    cache once the revocation has committed); another replica may accept a
     revoked key for at most ``ttl`` (HUIKUAN_AUTH_CACHE_SECONDS, 0 turns the cache off).
     """
 
@@ -79,9 +84,7 @@ async def create_api_key(
         scopes=parse_scopes(scopes),
         created_at=clock.now(),
     )
-    async with uow:
-        await uow.api_keys.add(key)
-        await uow.commit()
+    await uow.api_keys.add(key)
     return CreatedKey(key=key, secret=secret)
 
 
@@ -99,49 +102,46 @@ async def ensure_bootstrap_key(
             MIN_BOOTSTRAP_KEY_LENGTH,
         )
     key_hash = hash_secret(secret)
-    async with uow:
-        candidate = ApiKey(
-            id=ids.new_id(),
-            name="bootstrap",
-            key_hash=key_hash,
-            scopes=ALL_SCOPES,
-            created_at=clock.now(),
+    candidate = ApiKey(
+        id=ids.new_id(),
+        name="bootstrap",
+        key_hash=key_hash,
+        scopes=ALL_SCOPES,
+        created_at=clock.now(),
+    )
+    await uow.api_keys.add_if_absent(candidate)
+    key = await uow.api_keys.find_by_hash(key_hash)
+    assert key is not None
+    if not key.active:
+        log.warning(
+            "the key in HUIKUAN_BOOTSTRAP_API_KEY was revoked and stays revoked; "
+            "set another value to get a working bootstrap key"
         )
-        await uow.api_keys.add_if_absent(candidate)
-        key = await uow.api_keys.find_by_hash(key_hash)
-        assert key is not None
-        if not key.active:
-            log.warning(
-                "the key in HUIKUAN_BOOTSTRAP_API_KEY was revoked and stays revoked; "
-                "set another value to get a working bootstrap key"
-            )
-        elif key.scopes != ALL_SCOPES:
-            key = await uow.api_keys.set_scopes(key.id, ALL_SCOPES)
-        await uow.commit()
+    elif key.scopes != ALL_SCOPES:
+        key = await uow.api_keys.set_scopes(key.id, ALL_SCOPES)
     return key
 
 
 async def list_api_keys(uow: AccessUnitOfWork, page: PageRequest) -> Page[ApiKey]:
-    async with uow:
-        rows = await uow.api_key_queries.list(page)
+    rows = await uow.api_key_queries.list(page)
     return make_page(rows, page, key=lambda k: (str(k.id),))
 
 
-async def revoke_api_key(
-    uow: AccessUnitOfWork, clock: Clock, key_id: UUID, cache: KeyCache | None = None
-) -> ApiKey:
-    async with uow:
-        key = await uow.api_keys.revoke(key_id, clock.now())
-        if key is None:
-            raise NotFound("api key", key_id)
-        await uow.commit()
-    if cache is not None:
-        cache.clear()
+async def revoke_api_key(uow: AccessUnitOfWork, clock: Clock, key_id: UUID) -> ApiKey:
+    """The revoked key. A process with a :class:`KeyCache` clears it after the commit."""
+    key = await uow.api_keys.revoke(key_id, clock.now())
+    if key is None:
+        raise NotFound("api key", key_id)
     return key
 
 
+# Finds a key by its hash: a repository's ``find_by_hash``, or (at the API's edge, before
+# any route's unit of work exists) one short read of its own, asked only on a cache miss.
+KeyFinder = Callable[[str], Awaitable[ApiKey | None]]
+
+
 async def authenticate(
-    uow: AccessUnitOfWork, secret: str | None, scope: Scope, cache: KeyCache | None = None
+    find: KeyFinder, secret: str | None, scope: Scope, cache: KeyCache | None = None
 ) -> ApiKey:
     """The key behind a bearer secret, if it is active and holds ``scope``."""
     if not secret:
@@ -151,8 +151,7 @@ async def authenticate(
     key_hash = hash_secret(secret)
     key = cache.get(key_hash) if cache is not None else None
     if key is None:
-        async with uow:
-            key = await uow.api_keys.find_by_hash(key_hash)
+        key = await find(key_hash)
         if key is not None and key.active and cache is not None:
             cache.put(key)
     if key is None or not secret_matches(secret, key.key_hash):

@@ -4,7 +4,7 @@ shows them (and as events carry them in ``data.object``)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from app.domain.collection.dunning import DunningPolicy
 from app.domain.collection.interactions import Interaction
@@ -13,6 +13,139 @@ from app.domain.collection.risk import RiskFlag
 from app.domain.collection.targets import ProgressSums, Target, target_progress
 from app.domain.collection.tasks import Task, TaskSummary
 from app.domain.events import rfc3339
+
+
+class TaskSummaryDocument(TypedDict):
+    total: int
+    todo: int
+    in_progress: int
+    done: int
+    cancelled: int
+    overdue: int
+    completion_rate: str | None
+
+
+class TargetDocument(TypedDict):
+    id: str
+    name: str
+    amount: str
+    currency: str
+    period_start: str
+    period_end: str
+    scope: str
+    scope_id: str | None
+    owner: str | None
+    description: str | None
+    collected: str
+    remaining: str
+    percent: str
+    expected_to_date: str
+    expected_basis: str
+    pace: str
+    status: str
+    days_left: int
+    required_daily_amount: str | None
+    as_of: str
+    tasks: TaskSummaryDocument
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class TaskDocument(TypedDict):
+    id: str
+    title: str
+    kind: str
+    priority: str
+    status: str
+    assignee: str | None
+    due_date: str | None
+    overdue: bool
+    target_id: str | None
+    customer_id: str | None
+    contract_id: str | None
+    invoice_id: str | None
+    description: str | None
+    completed_at: str | None
+    cancelled_at: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class PromiseDocument(TypedDict):
+    id: str
+    interaction_id: str
+    customer_id: str
+    invoice_id: str | None
+    amount: str
+    currency: str
+    promised_date: str
+    made_on: str
+    status: str
+    paid_amount: str
+    remaining: str
+    kept_at: str | None
+    broken_at: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class RecordedByDocument(TypedDict):
+    api_key: str | None
+    user: str | None
+
+
+class InteractionDocument(TypedDict):
+    id: str
+    customer_id: str
+    invoice_id: str | None
+    channel: str
+    occurred_at: str
+    summary: str
+    outcome: str | None
+    recorded_by: RecordedByDocument
+    promise: PromiseDocument | None
+    created_at: str
+
+
+class RiskSubjectDocument(TypedDict):
+    type: str
+    id: str
+
+
+class RiskFlagDocument(TypedDict):
+    id: str
+    subject: RiskSubjectDocument
+    customer_id: str
+    kind: str
+    severity: str
+    status: str
+    source: str
+    rule: str | None
+    description: str | None
+    mitigation_plan: str | None
+    owner: str | None
+    resolution_note: str | None
+    resolved_at: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class DunningLevelDocument(TypedDict):
+    level: int
+    days_overdue: int
+    action: str
+    create_task: bool
+
+
+class DunningPolicyDocument(TypedDict):
+    levels: list[DunningLevelDocument]
+    version: int
+    updated_at: str | None
+    updated_by: RecordedByDocument
 
 
 def _id(value: object | None) -> str | None:
@@ -27,7 +160,7 @@ def _percent(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def task_summary_document(summary: TaskSummary) -> dict[str, Any]:
+def task_summary_document(summary: TaskSummary) -> TaskSummaryDocument:
     return {
         "total": summary.total,
         "todo": summary.todo,
@@ -41,7 +174,7 @@ def task_summary_document(summary: TaskSummary) -> dict[str, Any]:
 
 def target_document(
     target: Target, sums: ProgressSums, tasks: TaskSummary, today: date
-) -> dict[str, Any]:
+) -> TargetDocument:
     progress = target_progress(target, sums, today)
     daily = progress.required_daily_amount
     return {
@@ -72,7 +205,7 @@ def target_document(
     }
 
 
-def task_document(task: Task, today: date) -> dict[str, Any]:
+def task_document(task: Task, today: date) -> TaskDocument:
     links = task.links
     return {
         "id": str(task.id),
@@ -96,7 +229,7 @@ def task_document(task: Task, today: date) -> dict[str, Any]:
     }
 
 
-def promise_document(promise: Promise) -> dict[str, Any]:
+def promise_document(promise: Promise) -> PromiseDocument:
     return {
         "id": str(promise.id),
         "interaction_id": str(promise.interaction_id),
@@ -117,7 +250,7 @@ def promise_document(promise: Promise) -> dict[str, Any]:
     }
 
 
-def interaction_document(interaction: Interaction, promise: Promise | None) -> dict[str, Any]:
+def interaction_document(interaction: Interaction, promise: Promise | None) -> InteractionDocument:
     return {
         "id": str(interaction.id),
         "customer_id": str(interaction.customer_id),
@@ -132,7 +265,7 @@ def interaction_document(interaction: Interaction, promise: Promise | None) -> d
     }
 
 
-def risk_flag_document(flag: RiskFlag) -> dict[str, Any]:
+def risk_flag_document(flag: RiskFlag) -> RiskFlagDocument:
     return {
         "id": str(flag.id),
         "subject": {"type": flag.subject.type.value, "id": str(flag.subject.id)},
@@ -153,7 +286,7 @@ def risk_flag_document(flag: RiskFlag) -> dict[str, Any]:
     }
 
 
-def dunning_policy_document(policy: DunningPolicy) -> dict[str, Any]:
+def dunning_policy_document(policy: DunningPolicy) -> DunningPolicyDocument:
     return {
         "levels": [
             {

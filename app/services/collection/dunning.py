@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from app.domain.collection.dunning import DEFAULT_LEVELS, DunningLevel, DunningPolicy
 from app.domain.errors import StaleVersion
+from app.domain.events import EventType
 from app.services.collection.documents import dunning_policy_document
 from app.services.collection.ports import CollectionUnitOfWork
 from app.services.context import Context
@@ -55,5 +56,5 @@ async def replace_dunning_policy(
             }
         },
     }
-    uow.add_event(ctx.event("dunning_policy.updated", SUBJECT, data))
+    uow.add_event(ctx.event(EventType.DUNNING_POLICY_UPDATED, SUBJECT, data))
     return policy

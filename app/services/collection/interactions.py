@@ -6,16 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from app.domain.collection.interactions import Channel, Interaction, validate_interaction
 from app.domain.collection.promises import Promise, validate_new_promise
 from app.domain.customers.customers import Customer
 from app.domain.errors import Conflict, NotFound, UnknownReference, ValidationFailed
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
-from app.services.collection.documents import interaction_document, promise_document
+from app.services.collection.documents import (
+    InteractionDocument,
+    interaction_document,
+    promise_document,
+)
 from app.services.collection.ports import CollectionUnitOfWork
 from app.services.collection.promises import subject as promise_subject
 from app.services.context import Context
@@ -45,7 +49,7 @@ class InteractionView:
     interaction: Interaction
     promise: Promise | None
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> InteractionDocument:
         return interaction_document(self.interaction, self.promise)
 
 
@@ -127,12 +131,14 @@ async def record_interaction(
     await uow.interactions.add(interaction)
     view = InteractionView(interaction, promise)
     uow.add_event(
-        ctx.event("interaction.created", subject(interaction.id), {"object": view.document()})
+        ctx.event(
+            EventType.INTERACTION_CREATED, subject(interaction.id), {"object": view.document()}
+        )
     )
     if promise is not None:
         await uow.promises.add(promise)
         data = {"object": promise_document(promise), "interaction_id": str(interaction.id)}
-        uow.add_event(ctx.event("promise.created", promise_subject(promise.id), data))
+        uow.add_event(ctx.event(EventType.PROMISE_CREATED, promise_subject(promise.id), data))
     return view
 
 

@@ -16,6 +16,7 @@ from app.domain.collection.dunning import DunningLevel, DunningPolicy
 from app.domain.collection.risk import RiskKind, Subject, SubjectType
 from app.domain.collection.scans import InvoiceCheck, check_invoice, dunning_task
 from app.domain.collection.tasks import Task, TaskLinks
+from app.domain.events import EventType
 from app.domain.findings import FindingKind
 from app.domain.receivables.invoices import Invoice
 from app.services.collection.dunning import current_policy
@@ -74,7 +75,7 @@ class _InvoiceScan:
             after = replace(before, dunning_level=level, version=before.version + 1, updated_at=now)
         if FindingKind.INVOICE_OVERDUE in new:
             data = {"object": invoice_document(after, today), "days_overdue": check.days_overdue}
-            self.events.emit("invoice.overdue", subject(before.id), data)
+            self.events.emit(EventType.INVOICE_OVERDUE, subject(before.id), data)
         if check.dunning is not None and FindingKind.INVOICE_DUNNING in new:
             await self._dunning_changed(row, after, check.dunning, check.days_overdue, today)
         if check.severity is not None and FindingKind.INVOICE_OVERDUE_RISK in new:
@@ -109,7 +110,7 @@ class _InvoiceScan:
             "days_overdue": days,
             "task_id": None if task is None else str(task.id),
         }
-        self.events.emit("invoice.dunning_level_changed", subject(after.id), data)
+        self.events.emit(EventType.INVOICE_DUNNING_LEVEL_CHANGED, subject(after.id), data)
 
     async def _task(self, row: InvoiceToScan, level: DunningLevel, days: int, today: date) -> Task:
         invoice = row.invoice

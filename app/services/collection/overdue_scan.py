@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.events import EventType
 from app.domain.findings import Finding, FindingKind, finding
 from app.domain.receivables.installments import installment_figures
 from app.services.collection.documents import task_document
@@ -63,7 +64,9 @@ async def scan_overdue_installments(
                     "customer_id": str(row.customer_id),
                     "contract_name": row.contract_name,
                 }
-                events.emit("installment.overdue", installment_subject(row.installment.id), data)
+                events.emit(
+                    EventType.INSTALLMENT_OVERDUE, installment_subject(row.installment.id), data
+                )
         await work.scans.mark_installments_overdue_scanned(
             [Scanned(r.installment.id, r.installment.due_date) for r in rows]
         )
@@ -86,7 +89,7 @@ async def scan_overdue_tasks(
         for task, item in zip(overdue, found, strict=True):
             if item.natural_key in new:
                 data = {"object": task_document(task, today)}
-                events.emit("task.overdue", task_subject(task.id), data)
+                events.emit(EventType.TASK_OVERDUE, task_subject(task.id), data)
         await work.scans.mark_tasks_overdue_scanned(
             [Scanned(t.id, t.due_date) for t in tasks if t.due_date is not None]
         )

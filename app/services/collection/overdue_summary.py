@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TypedDict
 from uuid import UUID
 
 from app.domain.collection.scans import OverdueItem, overdue_totals
+from app.domain.events import EventType
 from app.domain.findings import Finding, FindingKind, finding
 from app.domain.receivables.installments import InstallmentFigures, installment_figures
 from app.domain.receivables.invoices import Invoice
@@ -42,10 +43,52 @@ async def run_overdue_summary(
     return total
 
 
+class OverdueInvoiceLine(TypedDict):
+    id: str
+    external_id: str | None
+    contract_id: str | None
+    installment_id: str | None
+    due_date: str
+    days_overdue: int
+    amount: str
+    outstanding: str
+    currency: str
+    dunning_level: int
+    disputed: bool
+    on_hold: bool
+
+
+class OverdueInstallmentLine(TypedDict):
+    id: str
+    contract_id: str
+    contract_name: str
+    name: str
+    due_date: str
+    days_overdue: int
+    amount: str
+    outstanding: str
+    currency: str
+    status: str
+
+
+class OverdueTotalsLine(TypedDict):
+    currency: str
+    invoices: str
+    installments: str
+
+
+class OverdueSummaryDocument(TypedDict):
+    """What ``customer.overdue_summary`` carries beside ``data.object``."""
+
+    invoices: list[OverdueInvoiceLine]
+    installments: list[OverdueInstallmentLine]
+    totals: list[OverdueTotalsLine]
+
+
 class _Summary:
     def __init__(self) -> None:
-        self.invoices: list[dict[str, Any]] = []
-        self.installments: list[dict[str, Any]] = []
+        self.invoices: list[OverdueInvoiceLine] = []
+        self.installments: list[OverdueInstallmentLine] = []
         self.items: list[OverdueItem] = []
 
     def add_invoice(self, invoice: Invoice, today: date) -> None:
@@ -108,7 +151,7 @@ class _Summary:
             }
         )
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> OverdueSummaryDocument:
         return {
             "invoices": self.invoices,
             "installments": self.installments,
@@ -155,5 +198,5 @@ async def _summarize(
             "as_of": today.isoformat(),
             **summaries[item.subject_id].document(),
         }
-        events.emit("customer.overdue_summary", customer_subject(customer.id), data)
+        events.emit(EventType.CUSTOMER_OVERDUE_SUMMARY, customer_subject(customer.id), data)
     return JobResult(len(customer_ids), len(new), events.count)

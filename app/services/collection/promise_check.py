@@ -13,6 +13,7 @@ from datetime import timedelta
 from app.domain.collection.promises import PromiseStatus, settle_after_deadline
 from app.domain.collection.risk import RiskKind, Subject, SubjectType, broken_promise_severity
 from app.domain.collection.scans import BROKEN_PROMISE_WINDOW_DAYS
+from app.domain.events import EventType
 from app.domain.findings import FindingKind, finding
 from app.services.collection.documents import promise_document
 from app.services.collection.ports import CollectionJobUnitOfWork, CollectionJobUnitOfWorkFactory
@@ -48,7 +49,9 @@ async def run_promise_check(
         for promise, item in keyed:
             if item.natural_key in new:
                 events.emit(
-                    "promise.broken", subject(promise.id), {"object": promise_document(promise)}
+                    EventType.PROMISE_BROKEN,
+                    subject(promise.id),
+                    {"object": promise_document(promise)},
                 )
                 customers.add(promise.customer_id)
         wanted = []

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from app.domain.collection.promises import Promise, PromiseStatus, evaluate_promise
 from app.domain.errors import NotFound
+from app.domain.events import EventType
 from app.domain.receivables.events import PaymentAllocated
 from app.domain.receivables.payments import Allocation, Payment
 from app.services.collection.documents import promise_document
@@ -59,7 +60,7 @@ async def credit_promises(
     for before, after in changed:
         if after.status != before.status and after.status in KEPT_EVENTS:
             data = {"object": promise_document(after), "payment_id": str(payment.id)}
-            uow.add_event(ctx.event("promise.kept", subject(after.id), data))
+            uow.add_event(ctx.event(EventType.PROMISE_KEPT, subject(after.id), data))
     return [after for _, after in changed]
 
 

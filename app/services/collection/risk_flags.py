@@ -21,6 +21,7 @@ from app.domain.collection.risk import (
     close_flag,
 )
 from app.domain.errors import NotFound, StaleVersion, UnknownReference
+from app.domain.events import EventType
 from app.services.collection.ports import CollectionUnitOfWork, RiskFlagFilter
 from app.services.collection.risk_rules import emit_flag_event
 from app.services.context import Context
@@ -77,7 +78,7 @@ async def create_risk_flag(uow: CollectionUnitOfWork, ctx: Context, cmd: NewRisk
         updated_at=now,
     )
     await uow.risk_flags.add(flag)
-    emit_flag_event(uow, ctx, "risk.raised", flag)
+    emit_flag_event(uow, ctx, EventType.RISK_RAISED, flag)
     return flag
 
 
@@ -120,7 +121,7 @@ async def update_risk_flag(
     emit_flag_event(
         uow,
         ctx,
-        "risk.escalated" if rose else "risk.updated",
+        EventType.RISK_ESCALATED if rose else EventType.RISK_UPDATED,
         updated,
         changes=_changes(changed),
     )
@@ -140,7 +141,7 @@ async def close_risk_flag(
     flag = await _current(uow, flag_id, expected_version)
     closed = close_flag(flag, status, note, ctx.clock.now())
     await uow.risk_flags.save(closed, expected_version=flag.version)
-    emit_flag_event(uow, ctx, "risk.resolved", closed, note=closed.resolution_note)
+    emit_flag_event(uow, ctx, EventType.RISK_RESOLVED, closed, note=closed.resolution_note)
     return closed
 
 

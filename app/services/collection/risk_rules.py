@@ -30,6 +30,7 @@ from app.domain.collection.risk import (
     needs_mismatch_check,
 )
 from app.domain.customers.events import CreditExposureChanged
+from app.domain.events import EventType
 from app.domain.receivables.events import InvoiceDisputed, InvoiceDisputeResolved, PaymentAllocated
 from app.domain.receivables.invoices import Invoice
 from app.domain.receivables.payments import Payment
@@ -47,7 +48,7 @@ def flag_subject(flag_id: UUID) -> str:
 
 
 def emit_flag_event(
-    uow: CollectionUnitOfWork, ctx: Context, type_: str, flag: RiskFlag, **extra: Any
+    uow: CollectionUnitOfWork, ctx: Context, type_: EventType, flag: RiskFlag, **extra: Any
 ) -> None:
     data = {"object": risk_flag_document(flag), **extra}
     uow.add_event(ctx.event(type_, flag_subject(flag.id), data))
@@ -83,10 +84,10 @@ def _new_flag(ctx: Context, wanted: RuleFlag) -> RiskFlag:
 
 def _announce(uow: CollectionUnitOfWork, ctx: Context, result: RuleRaise, rule: str) -> None:
     if result.previous is None:
-        emit_flag_event(uow, ctx, "risk.raised", result.flag)
+        emit_flag_event(uow, ctx, EventType.RISK_RAISED, result.flag)
     else:
         changes = {"severity": {"from": result.previous.label, "to": result.flag.severity.label}}
-        emit_flag_event(uow, ctx, "risk.escalated", result.flag, changes=changes, rule=rule)
+        emit_flag_event(uow, ctx, EventType.RISK_ESCALATED, result.flag, changes=changes, rule=rule)
 
 
 async def raise_flag(
@@ -223,7 +224,7 @@ async def resolve_dispute_flag(
     text = (note or "").strip() or "the invoice's dispute was resolved"
     resolved = close_flag(flag, RiskStatus.RESOLVED, text, ctx.clock.now())
     await uow.risk_flags.save(resolved, expected_version=flag.version)
-    emit_flag_event(uow, ctx, "risk.resolved", resolved)
+    emit_flag_event(uow, ctx, EventType.RISK_RESOLVED, resolved)
     return resolved
 
 

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from app.domain.collection.scans import target_findings, target_settled
 from app.domain.collection.targets import target_progress
+from app.domain.events import EventType
 from app.domain.findings import Finding
 from app.services.collection.ports import CollectionJobUnitOfWork, CollectionJobUnitOfWorkFactory
 from app.services.collection.targets import TargetView, subject, views_of
@@ -40,7 +41,9 @@ async def run_target_pace(
         events = Emitter(work, ctx)
         for view, item in keyed:
             if item.natural_key in new:
-                events.emit(item.kind.value, subject(view.target.id), {"object": view.document()})
+                events.emit(
+                    EventType(item.kind), subject(view.target.id), {"object": view.document()}
+                )
         await work.scans.close_target_scans(
             [t.id for t in targets if target_settled(t, today)], today
         )

@@ -12,8 +12,9 @@ from uuid import UUID
 from app.domain.collection.targets import ProgressSums, Target, TargetScope, change_target
 from app.domain.collection.tasks import TaskSummary
 from app.domain.errors import CurrencyMismatch, NotFound, StaleVersion, UnknownReference
+from app.domain.events import EventType
 from app.domain.money import Money
-from app.services.collection.documents import target_document
+from app.services.collection.documents import TargetDocument, target_document
 from app.services.collection.ports import CollectionUnitOfWork, TargetFilter
 from app.services.context import Clock, Context
 from app.services.documents import changes_json
@@ -42,7 +43,7 @@ class TargetView:
     tasks: TaskSummary
     today: date
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> TargetDocument:
         return target_document(self.target, self.sums, self.tasks, self.today)
 
 
@@ -107,7 +108,9 @@ async def create_target(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTarget)
     await _check_scope(uow, target.scope, target.scope_id, target.currency)
     await uow.targets.add(target)
     (view,) = await views_of(uow, [target], ctx.clock.today())
-    uow.add_event(ctx.event("target.created", subject(target.id), {"object": view.document()}))
+    uow.add_event(
+        ctx.event(EventType.TARGET_CREATED, subject(target.id), {"object": view.document()})
+    )
     return view
 
 
@@ -133,7 +136,7 @@ async def update_target(
         return view
     await uow.targets.save(updated, expected_version=target.version)
     data = {"object": view.document(), "changes": changes_json(changed)}
-    uow.add_event(ctx.event("target.updated", subject(target.id), data))
+    uow.add_event(ctx.event(EventType.TARGET_UPDATED, subject(target.id), data))
     return view
 
 

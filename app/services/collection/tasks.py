@@ -16,6 +16,7 @@ from app.domain.collection.tasks import (
     change_task,
 )
 from app.domain.errors import NotFound, StaleVersion, UnknownReference, ValidationFailed
+from app.domain.events import EventType
 from app.services.collection.documents import task_document
 from app.services.collection.ports import CollectionUnitOfWork, TaskFilter
 from app.services.context import Clock, Context
@@ -83,19 +84,19 @@ async def create_task(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTask) -> 
     )
     await uow.tasks.add(task)
     document = task_document(task, ctx.clock.today())
-    uow.add_event(ctx.event("task.created", subject(task.id), {"object": document}))
+    uow.add_event(ctx.event(EventType.TASK_CREATED, subject(task.id), {"object": document}))
     return task
 
 
-def _event_types(changed: dict[str, tuple[Any, Any]]) -> list[str]:
+def _event_types(changed: dict[str, tuple[Any, Any]]) -> list[EventType]:
     """``task.assigned`` for a new assignee, ``task.completed`` for done; any other change
     is ``task.updated``. Each carries all the changes."""
-    types = []
+    types: list[EventType] = []
     if "assignee" in changed:
-        types.append("task.assigned")
+        types.append(EventType.TASK_ASSIGNED)
     if "status" in changed and changed["status"][1] is TaskStatus.DONE:
-        types.append("task.completed")
-    return types or ["task.updated"]
+        types.append(EventType.TASK_COMPLETED)
+    return types or [EventType.TASK_UPDATED]
 
 
 async def update_task(

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypedDict
 
 from app.domain.collection.tasks import MAX_ASSIGNEE_LENGTH, Task, TaskKind, TaskLinks, TaskPriority
 from app.domain.collection.worklist import (
     TASK_KINDS,
     ItemId,
     ItemKind,
+    ReasonValue,
     WorklistItem,
     explain,
     rank,
@@ -141,7 +142,35 @@ async def accept_item(
     return task, ranked
 
 
-def worklist_item_document(item: WorklistItem) -> dict[str, Any]:
+class ReasonDocument(TypedDict):
+    factor: str
+    value: ReasonValue
+    points: str
+
+
+class WorklistItemDocument(TypedDict):
+    id: str
+    kind: str
+    subject_id: str
+    customer_id: str
+    customer_name: str
+    contract_id: str | None
+    reference: str | None
+    due_date: str | None
+    currency: str
+    amount_overdue: str
+    days_overdue: int
+    dunning_level: int
+    broken_promises: int
+    risk_severity: str | None
+    promise_due_today: bool
+    score: str
+    reasons: list[ReasonDocument]
+    next_action: str
+    open_task_id: str | None
+
+
+def worklist_item_document(item: WorklistItem) -> WorklistItemDocument:
     """An item as the API shows it: what it is, its factors, score, reasons and action."""
     candidate = item.candidate
     factors = candidate.factors

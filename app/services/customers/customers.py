@@ -19,9 +19,10 @@ from app.domain.customers.customers import (
 )
 from app.domain.customers.events import CreditExposureChanged
 from app.domain.errors import NotFound, StaleVersion
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.services.context import Clock, Context
-from app.services.customers.documents import customer_detail_document
+from app.services.customers.documents import CustomerDetailDocument, customer_detail_document
 from app.services.customers.ports import CustomersUnitOfWork
 from app.services.documents import changes_json
 from app.services.pagination import Page, PageRequest, make_page
@@ -60,7 +61,7 @@ async def create_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustom
     )
     await uow.customers.add(customer)
     document = customer_detail_document(customer, [])
-    uow.add_event(ctx.event("customer.created", subject(customer.id), {"object": document}))
+    uow.add_event(ctx.event(EventType.CUSTOMER_CREATED, subject(customer.id), {"object": document}))
     return customer
 
 
@@ -98,7 +99,7 @@ async def update_customer(
     risk = await uow.risk_flag_queries.summary(customer.id)
     uow.add_event(
         ctx.event(
-            "customer.updated",
+            EventType.CUSTOMER_UPDATED,
             subject(customer.id),
             {
                 "object": customer_detail_document(updated, balances, risk),
@@ -122,7 +123,7 @@ class CustomerDetail:
     balances: Sequence[Balance]
     risk: RiskSummary = field(default_factory=RiskSummary)
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> CustomerDetailDocument:
         return customer_detail_document(self.customer, self.balances, self.risk)
 
 

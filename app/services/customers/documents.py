@@ -4,14 +4,44 @@ events' ``data.object`` alike)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from app.domain.customers.customers import Balance, Customer, RiskSummary
 from app.domain.events import rfc3339
 from app.services.documents import jsonable
 
 
-def customer_document(customer: Customer) -> dict[str, Any]:
+class CustomerDocument(TypedDict):
+    id: str
+    external_id: str | None
+    name: str
+    credit_rating: str | None
+    credit_limit: str | None
+    currency: str
+    payment_terms_days: int
+    contacts: list[dict[str, Any]]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class BalanceDocument(TypedDict):
+    currency: str
+    outstanding: str
+    overdue: str
+
+
+class RiskSummaryDocument(TypedDict):
+    open_flags: int
+    highest_severity: str | None
+
+
+class CustomerDetailDocument(CustomerDocument):
+    balances: list[BalanceDocument]
+    risk: RiskSummaryDocument
+
+
+def customer_document(customer: Customer) -> CustomerDocument:
     return {
         "id": str(customer.id),
         "external_id": customer.external_id,
@@ -29,7 +59,7 @@ def customer_document(customer: Customer) -> dict[str, Any]:
 
 def customer_detail_document(
     customer: Customer, balances: Sequence[Balance], risk: RiskSummary | None = None
-) -> dict[str, Any]:
+) -> CustomerDetailDocument:
     """The customer as ``GET /v1/customers/{id}`` shows it: with what they owe per currency
     and a summary of the active risk flags on it, its contracts and its invoices."""
     risk = risk or RiskSummary()

@@ -1,7 +1,8 @@
 """Relay use cases: fan events out to deliveries, lease the due ones, write back outcomes.
 
-The relay adapter (``app/adapters/delivery``) runs these in a loop and does the HTTP; the
-rules (what an outcome means, when an endpoint is given up) come from the domain.
+The relay adapter (``app/adapters/delivery``) runs these in a loop, each in a unit of work
+it opens and commits, and does the HTTP; the rules (what an outcome means, when an endpoint
+is given up) come from the domain.
 """
 
 from __future__ import annotations
@@ -59,22 +60,18 @@ async def fan_out_and_claim(
     per_endpoint: int,
     held: Mapping[UUID, int],
 ) -> tuple[int, Sequence[DeliveryJob]]:
-    """In one transaction: create the deliveries of up to ``fan_out`` new events (0: none),
+    """In the relay's transaction: create the deliveries of up to ``fan_out`` new events (0: none),
     then lease up to ``claim`` due deliveries, at most ``per_endpoint`` per endpoint
     counting the ``held`` ones. Returns how many events were fanned out and the leases."""
     now = clock.now()
-    async with uow:
-        fanned = 0
-        if fan_out > 0:
-            fanned = await uow.delivery_queue.fan_out_events(
-                fan_out, policy.schedule.max_attempts, now
-            )
-        jobs: Sequence[DeliveryJob] = []
-        if claim > 0:
-            jobs = await uow.delivery_queue.claim_due_deliveries(
-                claim, per_endpoint=per_endpoint, busy=held, lease=policy.lease, now=now
-            )
-        await uow.commit()
+    fanned = 0
+    if fan_out > 0:
+        fanned = await uow.delivery_queue.fan_out_events(fan_out, policy.schedule.max_attempts, now)
+    jobs: Sequence[DeliveryJob] = []
+    if claim > 0:
+        jobs = await uow.delivery_queue.claim_due_deliveries(
+            claim, per_endpoint=per_endpoint, busy=held, lease=policy.lease, now=now
+        )
     return fanned, jobs
 
 
@@ -147,24 +144,22 @@ async def record_outcomes(
     )
     failing = sorted({o.job.endpoint_id for o in outcomes if not o.result.succeeded} - succeeded)
     to_disable: dict[UUID, str] = {}
-    async with uow:
-        if healthy:
-            await uow.webhook_endpoints.mark_healthy(healthy)
-        if failing:
-            streaks = await uow.webhook_endpoints.mark_failing(failing, now)
-            hours = policy.disable_after.total_seconds() / 3600
-            for endpoint_id, since in sorted(streaks.items()):
-                if should_disable(since, now, policy.disable_after):
-                    to_disable[endpoint_id] = failing_for(hours)
-        for outcome, decision in zip(outcomes, decisions, strict=True):
-            if decision.disable_endpoint:
-                to_disable[outcome.job.endpoint_id] = decision.disable_endpoint
-        written = await uow.delivery_queue.record_attempts(
-            [_record(o, d) for o, d in zip(outcomes, decisions, strict=True)]
-        )
-        for endpoint_id, reason in sorted(to_disable.items()):
-            await disable_for_cause(uow, ctx, endpoint_id, reason)
-        await uow.commit()
+    if healthy:
+        await uow.webhook_endpoints.mark_healthy(healthy)
+    if failing:
+        streaks = await uow.webhook_endpoints.mark_failing(failing, now)
+        hours = policy.disable_after.total_seconds() / 3600
+        for endpoint_id, since in sorted(streaks.items()):
+            if should_disable(since, now, policy.disable_after):
+                to_disable[endpoint_id] = failing_for(hours)
+    for outcome, decision in zip(outcomes, decisions, strict=True):
+        if decision.disable_endpoint:
+            to_disable[outcome.job.endpoint_id] = decision.disable_endpoint
+    written = await uow.delivery_queue.record_attempts(
+        [_record(o, d) for o, d in zip(outcomes, decisions, strict=True)]
+    )
+    for endpoint_id, reason in sorted(to_disable.items()):
+        await disable_for_cause(uow, ctx, endpoint_id, reason)
     return [
         RecordedOutcome(o.job, d, o.job.delivery_id in written)
         for o, d in zip(outcomes, decisions, strict=True)
@@ -175,13 +170,9 @@ async def release_claims(uow: DeliveryUnitOfWork, tokens: Sequence[UUID]) -> int
     """Give back leases a stopping relay will not use."""
     if not tokens:
         return 0
-    async with uow:
-        count = await uow.delivery_queue.release_claims(tokens)
-        await uow.commit()
-    return count
+    return await uow.delivery_queue.release_claims(tokens)
 
 
 async def outbox_backlog(uow: DeliveryUnitOfWork, clock: Clock) -> Backlog:
     """Events not yet fanned out plus deliveries due now, and the oldest one's time."""
-    async with uow:
-        return await uow.delivery_queue.backlog(clock.now())
+    return await uow.delivery_queue.backlog(clock.now())

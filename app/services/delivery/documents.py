@@ -3,16 +3,53 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from app.domain.delivery.delivery import DeliveryAttempt, WebhookDelivery
 from app.domain.delivery.webhooks import WebhookEndpoint, redact_url
 from app.domain.events import rfc3339
 
 
+class WebhookEndpointDocument(TypedDict):
+    id: str
+    url: str
+    event_types: list[str]
+    description: str | None
+    enabled: bool
+    disabled_reason: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class DeliveryAttemptDocument(TypedDict):
+    attempt: int
+    at: str
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    next_attempt_at: str | None
+
+
+class WebhookDeliveryDocument(TypedDict):
+    id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempt_count: int
+    next_attempt_at: str | None
+    delivered_at: str | None
+    last_status_code: int | None
+    last_error: str | None
+    attempts: list[DeliveryAttemptDocument]
+    created_at: str
+    updated_at: str
+
+
 def webhook_endpoint_document(
     endpoint: WebhookEndpoint, *, whole_url: bool = False
-) -> dict[str, Any]:
+) -> WebhookEndpointDocument:
     """An endpoint as the API shows it: never its signing secrets, and its URL redacted
     (tokens hide in URLs) except in the admin's answers about this one endpoint."""
     return {
@@ -32,7 +69,7 @@ def _optional_time(moment: datetime | None) -> str | None:
     return rfc3339(moment) if moment is not None else None
 
 
-def delivery_attempt_document(attempt: DeliveryAttempt) -> dict[str, Any]:
+def delivery_attempt_document(attempt: DeliveryAttempt) -> DeliveryAttemptDocument:
     return {
         "attempt": attempt.number,
         "at": rfc3339(attempt.at),
@@ -43,7 +80,7 @@ def delivery_attempt_document(attempt: DeliveryAttempt) -> dict[str, Any]:
     }
 
 
-def webhook_delivery_document(delivery: WebhookDelivery) -> dict[str, Any]:
+def webhook_delivery_document(delivery: WebhookDelivery) -> WebhookDeliveryDocument:
     return {
         "id": str(delivery.id),
         "endpoint_id": str(delivery.endpoint_id),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 from app.domain.errors import InvalidEvent
@@ -29,20 +29,26 @@ from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.release import release_parked
 from app.services.intake.runs import apply_run
 from app.services.intake.steps import Step, runs
-from app.services.problems import TYPE_PREFIX, problem_document
+from app.services.problems import TYPE_PREFIX, ProblemDocument, problem_document
 
 log = logging.getLogger(__name__)
 
 _TYPES = frozenset(t.value for t in EventType)
 UNKNOWN_TYPE = "unknown"
 
-INTERNAL_PROBLEM = {
+INTERNAL_PROBLEM: ProblemDocument = {
     "type": TYPE_PREFIX + "internal-error",
     "title": "Internal server error",
     "status": 500,
     "detail": "the event could not be applied because of an internal error; it was not "
     "stored, so it can be sent again",
 }
+
+
+class EventResultDocument(TypedDict):
+    id: str | None
+    status: str
+    problem: NotRequired[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +58,8 @@ class EventResult:
     outcome: Outcome
     problem: Mapping[str, Any] | None = None
 
-    def document(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": self.id, "status": self.outcome.value}
+    def document(self) -> EventResultDocument:
+        body: EventResultDocument = {"id": self.id, "status": self.outcome.value}
         if self.problem is not None:
             body["problem"] = dict(self.problem)
         return body
@@ -66,7 +72,7 @@ class IngestReport:
 
 
 def result_of(step: Step) -> EventResult:
-    problem = None
+    problem: ProblemDocument | None = None
     if step.internal_error:
         problem = INTERNAL_PROBLEM
     elif step.problem is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from app.domain.events import rfc3339
 from app.domain.intake.ingest import IngestRecord
@@ -22,7 +22,29 @@ def _time(value: Any) -> str | None:
     return None if value is None else rfc3339(value)
 
 
-def ingest_event_document(record: IngestRecord) -> dict[str, Any]:
+class SentByDocument(TypedDict):
+    api_key: str
+    user: str | None
+
+
+class IngestEventDocument(TypedDict):
+    id: str
+    source: str
+    event_id: str
+    type: str
+    subject: dict[str, str] | None
+    occurred_at: str | None
+    received_at: str
+    status: str
+    waits_for: list[dict[str, str]]
+    problem: dict[str, Any] | None
+    note: str | None
+    applied_at: str | None
+    sent_by: SentByDocument
+    event: dict[str, Any]
+
+
+def ingest_event_document(record: IngestRecord) -> IngestEventDocument:
     return {
         "id": str(record.id),
         "source": record.source,

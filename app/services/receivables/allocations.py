@@ -20,7 +20,7 @@ from uuid import UUID
 
 from app.domain.customers.events import CreditExposureChanged
 from app.domain.errors import NotFound, StaleVersion, UnknownReference
-from app.domain.events import OutboxEvent
+from app.domain.events import EventType, OutboxEvent
 from app.domain.money import Money
 from app.domain.receivables import payments as rules
 from app.domain.receivables.allocation import OpenItem, Share, check_allocations, plan_allocation
@@ -31,7 +31,11 @@ from app.domain.receivables.payments import Allocation, Payment
 from app.services.context import Context
 from app.services.receivables.contract_documents import installment_document
 from app.services.receivables.invoice_documents import invoice_document
-from app.services.receivables.payment_documents import allocation_document, payment_document
+from app.services.receivables.payment_documents import (
+    PaymentDocument,
+    allocation_document,
+    payment_document,
+)
 from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
@@ -149,7 +153,7 @@ async def emit_allocated(uow: ReceivablesUnitOfWork, ctx: Context, applied: Appl
 async def allocation_events(
     uow: ReceivablesUnitOfWork,
     steps: Sequence[tuple[Context, Applied]],
-    documents: Sequence[dict[str, Any]] | None = None,
+    documents: Sequence[PaymentDocument] | None = None,
 ) -> list[list[OutboxEvent]]:
     """The events of :func:`emit_allocated` for payments allocated one after another in one
     unit of work (already written), per payment: installments are read once for all.
@@ -165,7 +169,7 @@ async def allocation_events(
     return events
 
 
-def _allocated(ctx: Context, applied: Applied, document: dict[str, Any]) -> list[OutboxEvent]:
+def _allocated(ctx: Context, applied: Applied, document: PaymentDocument) -> list[OutboxEvent]:
     today = ctx.clock.today()
     subject = payment_subject(applied.payment.id)
     events: list[OutboxEvent] = []
@@ -176,7 +180,7 @@ def _allocated(ctx: Context, applied: Applied, document: dict[str, Any]) -> list
             "allocation": allocation_document(allocation),
             "invoice": invoice_document(applied.after[allocation.invoice_id], today),
         }
-        events.append(ctx.event("payment.allocated", subject, data))
+        events.append(ctx.event(EventType.PAYMENT_ALLOCATED, subject, data))
     for invoice_id, invoice in applied.after.items():
         if invoice.status is InvoiceStatus.PAID and applied.before[invoice_id].status is not (
             InvoiceStatus.PAID
@@ -185,7 +189,7 @@ def _allocated(ctx: Context, applied: Applied, document: dict[str, Any]) -> list
                 "object": invoice_document(invoice, today),
                 "payment_id": str(applied.payment.id),
             }
-            events.append(ctx.event("invoice.paid", f"invoices/{invoice_id}", paid))
+            events.append(ctx.event(EventType.INVOICE_PAID, f"invoices/{invoice_id}", paid))
     return events
 
 
@@ -230,7 +234,7 @@ async def _installments_paid(
                     "payment_id": str(applied.payment.id),
                 }
                 subject = f"installments/{installment.id}"
-                events[index].append(ctx.event("installment.paid", subject, data))
+                events[index].append(ctx.event(EventType.INSTALLMENT_PAID, subject, data))
     return events
 
 
@@ -293,7 +297,7 @@ async def undo_allocation(
         "allocation": allocation_document(undone),
         "invoice": invoice_document(invoice, ctx.clock.today()),
     }
-    uow.add_event(ctx.event("payment.unallocated", payment_subject(payment.id), data))
+    uow.add_event(ctx.event(EventType.PAYMENT_UNALLOCATED, payment_subject(payment.id), data))
     await uow.publish(ctx, CreditExposureChanged(payment.customer_id))
     return updated
 
@@ -316,7 +320,7 @@ async def reverse_payment(
     }
     if updated.reversal_reason:
         data["reason"] = updated.reversal_reason
-    uow.add_event(ctx.event("payment.reversed", payment_subject(payment.id), data))
+    uow.add_event(ctx.event(EventType.PAYMENT_REVERSED, payment_subject(payment.id), data))
     if undone:
         await uow.publish(ctx, CreditExposureChanged(payment.customer_id))
     return updated

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 from uuid import UUID
 
 from app.domain.events import rfc3339
@@ -29,7 +29,91 @@ def rate_wire(rate: Decimal | None) -> str | None:
     return None if rate is None else f"{rate.normalize():f}"
 
 
-def installment_document(installment: Installment, figures: InstallmentFigures) -> dict[str, Any]:
+class InstallmentDocument(TypedDict):
+    id: str
+    contract_id: str
+    name: str
+    due_date: str
+    amount: str
+    currency: str
+    status: str
+    invoiced_amount: str
+    collected_amount: str
+    written_off_amount: str
+    outstanding: str
+    overdue: bool
+    days_overdue: int
+
+
+class ContractTotalsDocument(TypedDict):
+    invoiced: str
+    collected: str
+    written_off: str
+    outstanding: str
+    overdue: str
+
+
+class ContractProgressDocument(TypedDict):
+    invoiced_percent: str
+    collected_percent: str
+
+
+class ContractDocument(TypedDict):
+    id: str
+    external_id: str | None
+    customer_id: str
+    name: str
+    amount: str
+    currency: str
+    owner: str
+    signed_on: str
+    late_fee_rate: str | None
+    installments: list[InstallmentDocument]
+    totals: ContractTotalsDocument
+    progress: ContractProgressDocument
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class InstallmentStateDocument(TypedDict):
+    name: str
+    due_date: str
+    amount: str
+
+
+class ChangedByDocument(TypedDict):
+    api_key: str
+    user: str | None
+
+
+# Functional form: ``from`` is a Python keyword.
+InstallmentHistoryDocument = TypedDict(
+    "InstallmentHistoryDocument",
+    {
+        "id": str,
+        "installment_id": str,
+        "contract_id": str,
+        "kind": str,
+        "changed_at": str,
+        "changed_by": ChangedByDocument,
+        "from": InstallmentStateDocument | None,
+        "to": InstallmentStateDocument | None,
+        "reason": str | None,
+    },
+)
+
+
+class PlanLineDocument(TypedDict):
+    id: str
+    name: str
+    due_date: str
+    amount: str
+
+
+def installment_document(
+    installment: Installment, figures: InstallmentFigures
+) -> InstallmentDocument:
     return {
         "id": str(installment.id),
         "contract_id": str(installment.contract_id),
@@ -61,10 +145,10 @@ class ContractView:
             installment, self.installment_ledgers.get(installment.id), self.today
         )
 
-    def installment_document(self, installment: Installment) -> dict[str, Any]:
+    def installment_document(self, installment: Installment) -> InstallmentDocument:
         return installment_document(installment, self.figures(installment))
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> ContractDocument:
         contract = self.contract
         figures = [self.figures(i) for i in contract.installments]
         totals = contract_totals(contract, self.ledger, figures)
@@ -99,7 +183,7 @@ class ContractView:
         }
 
 
-def _state(state: InstallmentState | None) -> dict[str, Any] | None:
+def _state(state: InstallmentState | None) -> InstallmentStateDocument | None:
     if state is None:
         return None
     return {
@@ -109,7 +193,7 @@ def _state(state: InstallmentState | None) -> dict[str, Any] | None:
     }
 
 
-def history_document(change: InstallmentChange) -> dict[str, Any]:
+def history_document(change: InstallmentChange) -> InstallmentHistoryDocument:
     return {
         "id": str(change.id),
         "installment_id": str(change.installment_id),
@@ -123,7 +207,7 @@ def history_document(change: InstallmentChange) -> dict[str, Any]:
     }
 
 
-def plan_line(installment: Installment) -> dict[str, Any]:
+def plan_line(installment: Installment) -> PlanLineDocument:
     """An installment in a ``changes`` entry: what a plan change is about."""
     return {
         "id": str(installment.id),

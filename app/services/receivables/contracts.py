@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.errors import NotFound, StaleVersion, ValidationFailed
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
     ChangeKind,
@@ -109,7 +110,9 @@ async def create_contract(
             for i in contract.installments
         ]
     )
-    uow.add_event(ctx.event("contract.created", subject(contract.id), {"object": view.document()}))
+    uow.add_event(
+        ctx.event(EventType.CONTRACT_CREATED, subject(contract.id), {"object": view.document()})
+    )
     return view
 
 
@@ -225,15 +228,16 @@ async def update_contract(
         }
     view = await view_of(uow, updated, ctx.clock.today())
     document = view.document()
-    before = ContractView(current, view.today).document()
+    before: Mapping[str, object] = ContractView(current, view.today).document()
+    after: Mapping[str, object] = document
     changes = {
-        **{name: {"from": before[name], "to": document[name]} for name in changed},
+        **{name: {"from": before[name], "to": after[name]} for name in changed},
         **changes,
     }
     data: dict[str, Any] = {"object": document, "changes": changes}
     if reason:
         data["reason"] = reason
-    uow.add_event(ctx.event("contract.updated", subject(current.id), data))
+    uow.add_event(ctx.event(EventType.CONTRACT_UPDATED, subject(current.id), data))
     return view
 
 

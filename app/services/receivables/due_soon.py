@@ -7,6 +7,7 @@ outstanding, and ``invoice.due_soon`` (invoice, due date) for open invoices. A r
 
 from __future__ import annotations
 
+from app.domain.events import EventType
 from app.domain.findings import FindingKind, finding
 from app.domain.receivables.due_soon import due_soon_until
 from app.domain.receivables.installments import installment_figures
@@ -46,7 +47,9 @@ async def run_due_soon(
                     "contract_name": row.contract_name,
                     "days_until_due": (row.installment.due_date - today).days,
                 }
-                events.emit("installment.due_soon", installment_subject(row.installment.id), data)
+                events.emit(
+                    EventType.INSTALLMENT_DUE_SOON, installment_subject(row.installment.id), data
+                )
         await work.scans.mark_installments_due_soon_scanned(
             [Scanned(r.installment.id, r.installment.due_date) for r in rows]
         )
@@ -63,7 +66,7 @@ async def run_due_soon(
                     "object": invoice_document(invoice, today),
                     "days_until_due": (invoice.due_date - today).days,
                 }
-                events.emit("invoice.due_soon", invoice_subject(invoice.id), data)
+                events.emit(EventType.INVOICE_DUE_SOON, invoice_subject(invoice.id), data)
         await work.scans.mark_invoices_due_soon_scanned([Scanned(i.id, i.due_date) for i in rows])
         return len(rows), JobResult(len(rows), len(new), events.count)
 

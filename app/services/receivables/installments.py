@@ -8,6 +8,7 @@ from datetime import date
 from uuid import UUID
 
 from app.domain.errors import IllegalStateTransition, NotFound, ValidationFailed
+from app.domain.events import EventType
 from app.domain.receivables.contracts import (
     ChangeKind,
     Contract,
@@ -18,6 +19,7 @@ from app.domain.receivables.contracts import (
 from app.domain.receivables.installments import InstallmentStatus
 from app.domain.receivables.plans import PlanChange
 from app.services.context import Context
+from app.services.receivables.contract_documents import InstallmentDocument
 from app.services.receivables.contracts import history_entry, view_of
 from app.services.receivables.ports import ReceivablesUnitOfWork
 
@@ -44,7 +46,7 @@ async def reschedule_installment(
     installment_id: UUID,
     due_date: date,
     reason: str,
-) -> tuple[Contract, dict[str, object]]:
+) -> tuple[Contract, InstallmentDocument]:
     """Move the due date of an installment of ``contract`` (as ``locked_contract`` locked
     it), keep the change in its history and emit ``installment.rescheduled``.
 
@@ -80,7 +82,7 @@ async def reschedule_installment(
         },
         "reason": why,
     }
-    uow.add_event(ctx.event("installment.rescheduled", subject(installment_id), data))
+    uow.add_event(ctx.event(EventType.INSTALLMENT_RESCHEDULED, subject(installment_id), data))
     return updated, document
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from app.domain import events as domain_events
+from app.domain.events import EventType
 from app.domain.receivables import invoices as rules
 from app.domain.receivables.events import InvoiceDisputed, InvoiceDisputeResolved
 from app.domain.receivables.invoices import Invoice
@@ -44,29 +45,32 @@ Publishes = Callable[[Invoice, ActionInput], domain_events.DomainEvent]
 @dataclass(frozen=True, slots=True)
 class Action:
     rule: Rule
-    event: str  # the outbound event's type; ``data.action`` names the action
+    event: EventType  # the outbound event's type; ``data.action`` names the action
     publishes: Publishes | None = None  # what other contexts react to (risk flags)
 
 
 ACTIONS: dict[InvoiceAction, Action] = {
-    "void": Action(lambda i, a: rules.void_invoice(i, a.reason, a.now, a.today), "invoice.voided"),
+    "void": Action(
+        lambda i, a: rules.void_invoice(i, a.reason, a.now, a.today), EventType.INVOICE_VOIDED
+    ),
     "dispute": Action(
         lambda i, a: rules.dispute_invoice(i, a.reason, a.now),
-        "invoice.disputed",
+        EventType.INVOICE_DISPUTED,
         lambda i, _: InvoiceDisputed(i),
     ),
     "resolve_dispute": Action(
         lambda i, a: rules.resolve_dispute(i, a.now),
-        "invoice.updated",
+        EventType.INVOICE_UPDATED,
         lambda i, a: InvoiceDisputeResolved(i, a.reason),
     ),
     "write_off": Action(
-        lambda i, a: rules.write_off_invoice(i, a.reason, a.now, a.today), "invoice.updated"
+        lambda i, a: rules.write_off_invoice(i, a.reason, a.now, a.today), EventType.INVOICE_UPDATED
     ),
     "hold": Action(
-        lambda i, a: rules.hold_invoice(i, a.reason, a.until, a.now, a.today), "invoice.updated"
+        lambda i, a: rules.hold_invoice(i, a.reason, a.until, a.now, a.today),
+        EventType.INVOICE_UPDATED,
     ),
-    "release": Action(lambda i, a: rules.release_invoice(i, a.now), "invoice.updated"),
+    "release": Action(lambda i, a: rules.release_invoice(i, a.now), EventType.INVOICE_UPDATED),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from app.domain.events import rfc3339
 from app.domain.receivables.invoices import Invoice
@@ -17,7 +17,44 @@ def _time(value: Any) -> str | None:
     return None if value is None else rfc3339(value)
 
 
-def invoice_document(invoice: Invoice, today: date) -> dict[str, Any]:
+class HoldDocument(TypedDict):
+    reason: str
+    until: str
+
+
+class InvoiceDocument(TypedDict):
+    id: str
+    external_id: str | None
+    customer_id: str
+    contract_id: str | None
+    installment_id: str | None
+    amount: str
+    currency: str
+    issued_on: str
+    due_date: str
+    status: str
+    amount_paid: str
+    outstanding: str
+    written_off_amount: str
+    overdue: bool
+    days_overdue: int
+    late_fee_accrued: str | None
+    disputed: bool
+    dispute_reason: str | None
+    disputed_at: str | None
+    hold: HoldDocument | None
+    on_hold: bool
+    dunning_level: int
+    voided_at: str | None
+    void_reason: str | None
+    written_off_at: str | None
+    write_off_reason: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+def invoice_document(invoice: Invoice, today: date) -> InvoiceDocument:
     late_fee = invoice.late_fee_accrued(today)
     return {
         "id": str(invoice.id),

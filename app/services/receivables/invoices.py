@@ -22,6 +22,7 @@ from app.domain.errors import (
     UnknownReference,
     ValidationFailed,
 )
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.contracts import Contract, Installment
 from app.domain.receivables.invoices import Invoice, invoice_cap
@@ -152,7 +153,7 @@ async def create_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoi
         await _check_installment_room(uow, installment, amount, today, Money.zero(cmd.currency))
     await uow.invoices.add(invoice)
     document = invoice_document(invoice, today)
-    uow.add_event(ctx.event("invoice.created", subject(invoice.id), {"object": document}))
+    uow.add_event(ctx.event(EventType.INVOICE_CREATED, subject(invoice.id), {"object": document}))
     await uow.publish(ctx, CreditExposureChanged(invoice.customer_id))
     return invoice
 
@@ -191,7 +192,7 @@ async def update_invoice(
         await _check_installment_room(uow, installment, updated.amount, today, current.amount)
     await uow.invoices.save(updated, expected_version=current.version)
     data = {"object": after, "changes": changed}
-    uow.add_event(ctx.event("invoice.updated", subject(current.id), data))
+    uow.add_event(ctx.event(EventType.INVOICE_UPDATED, subject(current.id), data))
     if updated.amount > current.amount:
         await uow.publish(ctx, CreditExposureChanged(current.customer_id))
     return updated

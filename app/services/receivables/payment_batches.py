@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.allocation import OpenItem, plan_allocation
 from app.domain.receivables.events import PaymentAllocated
@@ -122,7 +123,7 @@ async def record_locked_payments(
     events = await allocation_events(uow, pairs, documents)
     for (ctx, applied), document, allocated in zip(pairs, documents, events, strict=True):
         subject = payment_subject(applied.payment.id)
-        uow.add_event(ctx.event("payment.received", subject, {"object": document}))
+        uow.add_event(ctx.event(EventType.PAYMENT_RECEIVED, subject, {"object": document}))
         for event in allocated:
             uow.add_event(event)
     await _publish_allocated(uow, steps, locked.promised)

@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from app.domain.events import rfc3339
 from app.domain.receivables.payments import Allocation, Payment
 
 
-def allocation_document(allocation: Allocation) -> dict[str, Any]:
+class AllocationDocument(TypedDict):
+    id: str
+    payment_id: str
+    invoice_id: str
+    amount: str
+    created_at: str
+    undone_at: str | None
+    undone_reason: str | None
+
+
+class PaymentDocument(TypedDict):
+    id: str
+    external_id: str | None
+    customer_id: str
+    amount: str
+    currency: str
+    received_on: str
+    method: str | None
+    reference: str | None
+    status: str
+    allocated_amount: str
+    unallocated_amount: str
+    allocations: list[AllocationDocument]
+    reversed_at: str | None
+    reversal_reason: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+def allocation_document(allocation: Allocation) -> AllocationDocument:
     return {
         "id": str(allocation.id),
         "payment_id": str(allocation.payment_id),
@@ -22,7 +52,7 @@ def allocation_document(allocation: Allocation) -> dict[str, Any]:
     }
 
 
-def payment_document(payment: Payment) -> dict[str, Any]:
+def payment_document(payment: Payment) -> PaymentDocument:
     return {
         "id": str(payment.id),
         "external_id": payment.external_id,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from app.domain.errors import NotFound
+from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.events import PaymentAllocated
 from app.domain.receivables.payments import Payment, PaymentStatus
@@ -56,7 +57,9 @@ async def record_payment(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewPayme
     shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
     applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
     document = payment_document(applied.payment)
-    uow.add_event(ctx.event("payment.received", payment_subject(payment.id), {"object": document}))
+    uow.add_event(
+        ctx.event(EventType.PAYMENT_RECEIVED, payment_subject(payment.id), {"object": document})
+    )
     await emit_allocated(uow, ctx, applied)
     looked_at = invoices if cmd.allocations is None else None
     await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations, looked_at))

@@ -21,6 +21,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
+from app.adapters.db.collection.statuses import (
+    ACTIVE_FLAG_SQL,
+    OPEN_TASK_SQL,
+    UNSETTLED_PROMISE_SQL,
+)
 from app.adapters.db.metadata import ID, JSON, MONEY, TIMESTAMP, TableModel, unscanned
 
 # A target's scope is one of: the org (no id), a customer, a contract, or an owner (a user id).
@@ -71,8 +76,6 @@ class TargetRow(TableModel, table=True):
 
 
 targets: Table = TargetRow.__table__
-
-OPEN_TASK_SQL = "status IN ('todo', 'in_progress')"
 
 
 class TaskRow(TableModel, table=True):
@@ -145,8 +148,6 @@ class InteractionRow(TableModel, table=True):
 
 interactions: Table = InteractionRow.__table__
 
-UNSETTLED_PROMISE_SQL = "status IN ('open', 'partially_kept')"
-
 
 class PromiseRow(TableModel, table=True):
     __tablename__ = "promises"
@@ -200,8 +201,6 @@ class PromiseRow(TableModel, table=True):
 
 
 promises: Table = PromiseRow.__table__
-
-ACTIVE_FLAG_SQL = "status IN ('open', 'mitigating')"
 
 
 # ``severity`` is 1 low .. 4 critical, so that rules raise it with GREATEST and lists sort

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.collection.models import promises as table
+from app.adapters.db.collection.statuses import UNSETTLED_PROMISE_SQL
 from app.adapters.db.connection import Executor
 from app.domain.collection.promises import Promise, PromiseStatus
 from app.domain.money import Money
@@ -63,7 +64,7 @@ def promise_from_row(row: RowMapping) -> Promise:
 # of the customer's payments in the currency (to the promised invoice, if any), received
 # from the day the promise was made to its deadline (promised date + grace days).
 _LOCK_COUNTABLE = text(
-    """
+    f"""
     SELECT p.*, (
         SELECT coalesce(sum(a.amount), 0)
         FROM payment_allocations AS a JOIN invoices AS i ON i.id = a.invoice_id
@@ -75,7 +76,7 @@ _LOCK_COUNTABLE = text(
     ) AS counted
     FROM promises AS p
     WHERE p.customer_id = :customer_id AND p.currency = :currency
-      AND p.status IN ('open', 'partially_kept')
+      AND p.{UNSETTLED_PROMISE_SQL}
       AND p.made_on <= :received_on
       AND p.promised_date + CAST(:grace AS integer) >= :received_on
       AND (p.invoice_id IS NULL OR p.invoice_id = ANY(CAST(:invoice_ids AS uuid[])))

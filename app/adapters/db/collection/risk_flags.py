@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.adapters.db.collection.models import ACTIVE_FLAG_SQL
 from app.adapters.db.collection.models import risk_flags as table
+from app.adapters.db.collection.statuses import ACTIVE, ACTIVE_FLAG_SQL
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.metadata import column_list, columns_of, element_type
@@ -35,7 +35,6 @@ from app.domain.errors import Conflict, StaleVersion
 from app.services.collection.ports import RiskFlagFilter, RuleRaise
 from app.services.pagination import PageRequest
 
-ACTIVE = ("open", "mitigating")
 UNIQUE_ACTIVE = "uq_risk_flags_active_subject_type_subject_id_kind"
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.collection.models import tasks as table
+from app.adapters.db.collection.statuses import OPEN_TASK
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.domain.collection.tasks import (
@@ -25,8 +26,6 @@ from app.domain.collection.tasks import (
 from app.domain.errors import StaleVersion, UnknownReference
 from app.services.collection.ports import TaskFilter
 from app.services.pagination import PageRequest
-
-OPEN = ("todo", "in_progress")
 
 
 def task_row(task: Task) -> dict[str, Any]:
@@ -93,7 +92,9 @@ def _translate(exc: IntegrityError, task: Task) -> Exception:
 
 def _overdue(today: date) -> ColumnElement[bool]:
     # Never NULL (a task without a due date is not overdue), so that NOT works as expected.
-    return and_(table.c.status.in_(OPEN), table.c.due_date.is_not(None), table.c.due_date < today)
+    return and_(
+        table.c.status.in_(OPEN_TASK), table.c.due_date.is_not(None), table.c.due_date < today
+    )
 
 
 class SqlTaskRepository:

@@ -16,7 +16,13 @@ from typing import Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.engine import RowMapping
 
+from app.adapters.db.collection.statuses import (
+    ACTIVE_FLAG_SQL,
+    OPEN_TASK_SQL,
+    UNSETTLED_PROMISE_SQL,
+)
 from app.adapters.db.connection import Executor
+from app.adapters.db.receivables.statuses import PAYABLE_SQL
 from app.domain.collection.risk import Severity
 from app.domain.collection.worklist import (
     BROKEN_PROMISE_WINDOW_DAYS,
@@ -29,10 +35,10 @@ from app.domain.collection.worklist_weights import ANY_CURRENCY, Weights
 from app.domain.money import Money
 from app.services.collection.ports import Ranked, WorklistQuery
 
-ACTIVE_FLAG = "status IN ('open', 'mitigating')"
-OPEN_TASK = "status IN ('todo', 'in_progress')"
-OPEN_INVOICE = "status IN ('open', 'partially_paid')"
-UNSETTLED_PROMISE = "status IN ('open', 'partially_kept')"
+ACTIVE_FLAG = ACTIVE_FLAG_SQL
+OPEN_TASK = OPEN_TASK_SQL
+OPEN_INVOICE = PAYABLE_SQL
+UNSETTLED_PROMISE = UNSETTLED_PROMISE_SQL
 TODAY = "CAST(:today AS date)"
 
 

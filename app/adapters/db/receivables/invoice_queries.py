@@ -13,8 +13,9 @@ from sqlalchemy import ColumnElement, and_, case, func, not_, select
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.customers.models import customers
-from app.adapters.db.receivables.invoices import OPEN, invoice_from_row, past_due, select_invoices
+from app.adapters.db.receivables.invoices import invoice_from_row, past_due, select_invoices
 from app.adapters.db.receivables.models import invoices
+from app.adapters.db.receivables.statuses import PAYABLE
 from app.domain.customers.customers import Balance
 from app.domain.money import Money
 from app.domain.receivables.installments import Ledger
@@ -109,7 +110,7 @@ class SqlInvoiceQueries:
                 func.sum(invoices.c.outstanding).label("outstanding"),
                 func.sum(overdue).label("overdue"),
             )
-            .where(invoices.c.customer_id == customer_id, invoices.c.status.in_(OPEN))
+            .where(invoices.c.customer_id == customer_id, invoices.c.status.in_(PAYABLE))
             .group_by(invoices.c.currency)
             .order_by(invoices.c.currency)
         )
@@ -128,7 +129,7 @@ class SqlInvoiceQueries:
             .where(
                 invoices.c.customer_id == customers.c.id,
                 invoices.c.currency == customers.c.currency,
-                invoices.c.status.in_(OPEN),
+                invoices.c.status.in_(PAYABLE),
             )
             .scalar_subquery()
         )
@@ -153,7 +154,7 @@ class SqlInvoiceQueries:
             .where(
                 invoices.c.customer_id == customer_id,
                 invoices.c.currency == amount.currency,
-                invoices.c.status.in_(OPEN),
+                invoices.c.status.in_(PAYABLE),
                 invoices.c.outstanding == amount.amount,
                 invoices.c.id.not_in(list(excluding)),
             )

@@ -17,16 +17,15 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.adapters.db.metadata import column_list, columns_of
 from app.adapters.db.receivables.models import contracts, invoices
+from app.adapters.db.receivables.statuses import PAYABLE, PAYABLE_SQL
 from app.domain.errors import Conflict, DuplicateExternalId, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.domain.receivables.invoices import Hold, Invoice
 from app.services.receivables.ports import LockedPayers, PayerGroup
 
-OPEN = ("open", "partially_paid")
-
 
 def past_due(today: date) -> ColumnElement[bool]:
-    return and_(invoices.c.status.in_(OPEN), invoices.c.due_date < today)
+    return and_(invoices.c.status.in_(PAYABLE), invoices.c.due_date < today)
 
 
 def invoice_row(invoice: Invoice) -> dict[str, Any]:
@@ -121,12 +120,12 @@ def _translate(exc: IntegrityError, invoice: Invoice | None = None) -> Exception
 # ones, and the due-date queue while the outstanding ahead of each is below the amount.
 # Locked in id order, like every multi-row lock here.
 _LOCK_REACHABLE = text(
-    """
+    f"""
     WITH open_invoices AS (
         SELECT id, outstanding, due_date, issued_on, external_id, disputed_at
         FROM invoices
         WHERE customer_id = :customer_id AND currency = :currency
-          AND status IN ('open', 'partially_paid')
+          AND {PAYABLE_SQL}
     ), queue AS (
         SELECT id, sum(outstanding) OVER (ORDER BY due_date, issued_on, id)
                    - outstanding AS ahead
@@ -140,7 +139,7 @@ _LOCK_REACHABLE = text(
     )
     SELECT i.*, c.late_fee_rate
     FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    WHERE i.id IN (SELECT id FROM reachable) AND i.{PAYABLE_SQL}
     ORDER BY i.id
     FOR NO KEY UPDATE OF i
     """
@@ -180,7 +179,7 @@ open_invoices AS MATERIALIZED (
            i.external_id, i.disputed_at, i.version, g.amount, g.reference
     FROM groups AS g JOIN invoices AS i
       ON i.customer_id = g.customer_id AND i.currency = g.currency
-     AND i.status IN ('open', 'partially_paid')
+     AND i.{PAYABLE_SQL}
     WHERE {only_customer}
 ), queue AS (
     SELECT id, amount, sum(outstanding) OVER (
@@ -204,7 +203,7 @@ WITH groups AS MATERIALIZED (
 ), {_reachable()}
 SELECT {_INVOICE_SELECT}, c.late_fee_rate
 FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+WHERE i.id IN (SELECT id FROM reachable) AND i.{PAYABLE_SQL}
 ORDER BY i.id
 FOR NO KEY UPDATE OF i
 """
@@ -231,7 +230,7 @@ WITH payer AS MATERIALIZED (
     FROM invoices AS i
     JOIN open_invoices AS o ON o.id = i.id
     LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.id IN (SELECT id FROM reachable) AND i.status IN ('open', 'partially_paid')
+    WHERE i.id IN (SELECT id FROM reachable) AND i.{PAYABLE_SQL}
     ORDER BY i.id
     FOR NO KEY UPDATE OF i
 )

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlmodel import Field
 
 from app.adapters.db.metadata import ID, MONEY, RATE, TIMESTAMP, TableModel, unscanned
+from app.adapters.db.receivables.statuses import PAYABLE_SQL
 
 
 class ContractRow(TableModel, table=True):
@@ -136,7 +137,7 @@ INVOICE_OUTSTANDING_SQL = (
     "ELSE amount - amount_paid END"
 )
 
-OPEN_INVOICE_SQL = "status IN ('open', 'partially_paid')"
+OPEN_INVOICE_SQL = PAYABLE_SQL  # the partial indexes' predicate, rendered from the domain
 
 # When the overdue scan looks at an open invoice next: ``next_scan_on``, or the day after its
 # due date when it was never scanned (or an action reset it).

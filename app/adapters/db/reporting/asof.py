@@ -25,10 +25,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Subquery, and_, or_, select, union_all
 
 from app.adapters.db.receivables.models import invoices, payment_allocations
+from app.adapters.db.receivables.statuses import PAYABLE
 from app.domain.money import MINOR_UNITS, Money
 from app.services.reporting.ports import AsOf
-
-OPEN = ("open", "partially_paid")
 
 # What each term carries about its invoice, for grouping and bucketing.
 TERM_COLUMNS = (
@@ -95,7 +94,7 @@ def receivable_terms(as_of: AsOf, currency: str | None, name: str = "terms") -> 
     unpaid = invoices.c.amount - invoices.c.amount_paid
     same_currency = () if currency is None else (invoices.c.currency == currency,)
     open_now = select(*TERM_COLUMNS, unpaid.label("amount")).where(
-        invoices.c.status.in_(OPEN), invoices.c.issued_on <= day, *same_currency
+        invoices.c.status.in_(PAYABLE), invoices.c.issued_on <= day, *same_currency
     )
     closed_later = select(*TERM_COLUMNS, unpaid.label("amount")).where(
         or_(invoices.c.voided_on > day, invoices.c.written_off_on > day),

@@ -25,13 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.collection.models import promises
+from app.adapters.db.collection.statuses import UNSETTLED
 from app.adapters.db.receivables.models import installments, invoices
+from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.asof import exact
 from app.domain.reporting.reports import ForecastSource, ForecastSums
 from app.services.reporting.ports import ForecastQuery
-
-OPEN = ("open", "partially_paid")
-UNSETTLED = ("open", "partially_kept")
 
 
 def forecast_statement(query: ForecastQuery) -> Select[Any]:
@@ -64,7 +63,7 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
             (invoices.c.outstanding - covered_by_invoice_promise).label("residual"),
         )
         .select_from(invoices.outerjoin(for_invoice, for_invoice.c.invoice_id == invoices.c.id))
-        .where(invoices.c.status.in_(OPEN), *same_currency(invoices))
+        .where(invoices.c.status.in_(PAYABLE), *same_currency(invoices))
         .subquery("residual")
     )
     running = func.sum(residual.c.residual).over(

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.receivables.models import invoices, payment_allocations
+from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.asof import (
     closed_by,
     exact,
@@ -49,8 +50,6 @@ COLUMNS = (
     "disputed",
     "on_hold",
 )
-
-OPEN = ("open", "partially_paid")
 
 
 def _row(currency: ColumnElement[Any], **values: ColumnElement[Any]) -> Select[Any]:
@@ -76,7 +75,7 @@ def _opening(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any
     return [
         # What invoices receivable on the day have unpaid now ...
         _row(invoices.c.currency, opening=unpaid).where(
-            invoices.c.status.in_(OPEN), invoices.c.issued_on <= day, *same_currency
+            invoices.c.status.in_(PAYABLE), invoices.c.issued_on <= day, *same_currency
         ),
         _row(invoices.c.currency, opening=unpaid).where(
             or_(invoices.c.voided_on > day, invoices.c.written_off_on > day),

@@ -17,7 +17,7 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.customers.customers import customer_from_row
 from app.adapters.db.customers.models import customers
 from app.adapters.db.receivables.invoices import invoice_from_row
-from app.adapters.db.receivables.models import OPEN_INVOICE_SQL
+from app.adapters.db.receivables.statuses import PAYABLE_SQL
 from app.adapters.db.scheduling.models import STANDING_INSTALLMENT_FINDING_SQL
 from app.adapters.db.scheduling.scans import installment_to_scan
 from app.domain.customers.customers import Customer
@@ -49,7 +49,7 @@ _CLEAR = text(
 _CUSTOMERS_WITH_OVERDUE = text(
     f"""
     SELECT customer_id FROM invoices
-    WHERE {OPEN_INVOICE_SQL} AND due_date < CAST(:today AS date)
+    WHERE {PAYABLE_SQL} AND due_date < CAST(:today AS date)
     UNION
     SELECT customer_id FROM findings WHERE {STANDING_INSTALLMENT_FINDING_SQL}
     ORDER BY 1
@@ -60,7 +60,7 @@ _OVERDUE_INVOICES = text(
     f"""
     SELECT i.*, c.late_fee_rate
     FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.customer_id = ANY(CAST(:ids AS uuid[])) AND i.{OPEN_INVOICE_SQL}
+    WHERE i.customer_id = ANY(CAST(:ids AS uuid[])) AND i.{PAYABLE_SQL}
       AND i.due_date < CAST(:today AS date)
     ORDER BY i.customer_id, i.due_date, i.id
     """

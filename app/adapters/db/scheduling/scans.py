@@ -21,7 +21,8 @@ from app.adapters.db.collection.tasks import task_from_row
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.contracts import installment_from_row
 from app.adapters.db.receivables.invoices import invoice_from_row
-from app.adapters.db.receivables.models import INVOICE_SCAN_KEY_SQL, OPEN_INVOICE_SQL
+from app.adapters.db.receivables.models import INVOICE_SCAN_KEY_SQL
+from app.adapters.db.receivables.statuses import PAYABLE_SQL
 from app.domain.collection.targets import Target
 from app.domain.collection.tasks import Task
 from app.domain.money import Money
@@ -38,7 +39,7 @@ _INVOICES_TO_SCAN = text(
     f"""
     SELECT i.*, c.late_fee_rate, c.owner
     FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.{OPEN_INVOICE_SQL} AND {INVOICE_SCAN_KEY_SQL} <= CAST(:today AS date)
+    WHERE i.{PAYABLE_SQL} AND {INVOICE_SCAN_KEY_SQL} <= CAST(:today AS date)
     ORDER BY {INVOICE_SCAN_KEY_SQL}, i.id
     LIMIT :limit
     FOR NO KEY UPDATE OF i SKIP LOCKED
@@ -97,7 +98,7 @@ _INVOICES_DUE_SOON = text(
     f"""
     SELECT i.*, c.late_fee_rate
     FROM invoices AS i LEFT JOIN contracts AS c ON c.id = i.contract_id
-    WHERE i.{OPEN_INVOICE_SQL} AND i.due_soon_scanned_for IS DISTINCT FROM i.due_date
+    WHERE i.{PAYABLE_SQL} AND i.due_soon_scanned_for IS DISTINCT FROM i.due_date
       AND i.due_date BETWEEN CAST(:today AS date) AND CAST(:until AS date)
     ORDER BY i.due_date, i.id
     LIMIT :limit
@@ -127,7 +128,7 @@ _TARGETS = text(
 _OVERDUE_AMOUNTS = text(
     f"""
     SELECT currency, sum(outstanding) AS outstanding FROM invoices
-    WHERE {OPEN_INVOICE_SQL} AND due_date < CAST(:today AS date)
+    WHERE {PAYABLE_SQL} AND due_date < CAST(:today AS date)
     GROUP BY currency ORDER BY currency
     """
 )
