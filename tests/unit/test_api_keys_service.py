@@ -109,7 +109,8 @@ async def test_the_key_cache_saves_lookups_until_its_ttl_and_forgets_on_revoke()
         await api_keys.authenticate(uow.api_keys.find_by_hash, created.secret, Scope.READ, cache)
 
 
-async def test_revoking_through_this_process_takes_effect_at_once() -> None:
+async def test_a_revoked_key_is_refused_once_the_cache_is_cleared() -> None:
+    # The revoke route clears the cache after its commit: tests/integration/test_bootstrap_key.py.
     from datetime import timedelta
 
     uow, clock = FakeUnitOfWork(), FixedClock()
