@@ -1,4 +1,5 @@
-"""The migrations build exactly the schema that ``tables.py`` describes."""
+"""The migrations build exactly the schema that the table models describe (each context's
+``models.py``, gathered by ``app/adapters/db/tables.py``)."""
 
 from __future__ import annotations
 

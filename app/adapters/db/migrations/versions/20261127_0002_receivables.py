@@ -47,7 +47,8 @@ def _fk(column: str, table: str, target: str) -> sa.ForeignKeyConstraint:
 
 
 # 0001 named its CHECK constraints in full, and Alembic applied the naming convention on
-# top ("ck_customers_ck_customers_credit_rating"); give them the names tables.py implies.
+# top ("ck_customers_ck_customers_credit_rating"); give them the names the table models
+# (the naming convention in metadata.py) imply.
 _FOUNDATION_CHECKS = {
     "ck_customers_ck_customers_credit_rating": "ck_customers_credit_rating",
     "ck_customers_ck_customers_credit_limit": "ck_customers_credit_limit",
