@@ -3,16 +3,22 @@ and the pool starts afresh, so the next request works."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import asyncpg
 import pytest
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.adapters.db.engine import create_engine
 from app.adapters.db.scratch import libpq_url
+from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.domain.errors import Unavailable
 from app.domain.events import Actor
 from app.services.customers.customers import NewCustomer, create_customer, list_customers
 from app.services.pagination import page_request
 from app.services.platform import Platform
+from app.services.reactions import REACTIONS
 from app.services.unit_of_work import in_transaction
 
 
@@ -47,3 +53,29 @@ async def test_a_restarted_database_costs_one_request_not_the_pool(
         assert len(page.items) == 3
     made = await in_transaction(platform.uow(), create_customer, ctx, NewCustomer("乙", "CNY"))
     assert made.name == "乙"
+
+
+async def test_a_database_with_no_connection_free_is_503_not_500(
+    db: AsyncEngine, database_url: str
+) -> None:
+    # "too many clients" (SQLSTATE 53300) refuses the connection: the request may be
+    # retried, and the pool stays (its connections are fine; the server is full).
+    role = f"huikuan_full_{uuid4().hex[:8]}"
+    admin = await asyncpg.connect(libpq_url(database_url))
+    try:
+        await admin.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0")
+        full = create_engine(make_url(database_url).set(username=role).render_as_string(False))
+        try:
+            with pytest.raises(Unavailable):
+                await in_transaction(
+                    SqlUnitOfWorkFactory(full, REACTIONS)(),
+                    list_customers,
+                    external_id=None,
+                    q=None,
+                    page=page_request(10, None),
+                )
+        finally:
+            await full.dispose()
+    finally:
+        await admin.execute(f"DROP ROLE IF EXISTS {role}")
+        await admin.close()

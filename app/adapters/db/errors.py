@@ -13,6 +13,9 @@ from sqlalchemy.exc import DBAPIError
 from app.domain.errors import Contention, DomainError, Unavailable
 
 CONTENTION_STATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+# The server refuses a new connection (too_many_connections): full, not gone, so the pool
+# keeps the connections it has and the request may be retried.
+NO_CONNECTION_FREE = "53300"
 # Connection exceptions (08), operator intervention (57P: shutdown, restart).
 LOST_CONNECTION = (
     asyncpg.PostgresConnectionError,
@@ -57,7 +60,10 @@ def database_error(error: BaseException | None) -> DomainError | None:
         return None
     if lost_connection(error):
         return Unavailable("the database cannot be reached; retry the request")
-    if getattr(driver_error(error), "sqlstate", None) in CONTENTION_STATES:
+    state = getattr(driver_error(error), "sqlstate", None)
+    if state == NO_CONNECTION_FREE:
+        return Unavailable("the database has no connection free; retry the request")
+    if state in CONTENTION_STATES:
         return Contention("the change collided with a concurrent one; retry it")
     return None
 
