@@ -299,7 +299,7 @@ class FakeUnitOfWork:
         self.payment_queries = FakePaymentQueries()
         self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
         self.target_queries = FakeTargetQueries()
-        self.tasks = FakeTaskRepository()
+        self.tasks = FakeTaskRepository(self.targets, self.invoices)
         self.task_queries = FakeTaskQueries()
         self.interactions = FakeInteractionRepository()
         self.interaction_queries = FakeInteractionQueries()

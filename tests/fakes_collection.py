@@ -18,7 +18,7 @@ from app.domain.collection.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, Subj
 from app.domain.collection.targets import ProgressSums, Target, TargetScope
 from app.domain.collection.tasks import Task, TaskStatus, TaskSummary
 from app.domain.customers.customers import RiskSummary
-from app.domain.errors import Conflict, StaleVersion
+from app.domain.errors import Conflict, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.services.collection.ports import (
     CountedPromise,
@@ -34,11 +34,16 @@ from tests.fakes_receivables import (
 )
 
 
-def _saved(rows: dict[UUID, Any], item: Any, expected_version: int, what: str) -> None:
+def _saved(
+    rows: dict[UUID, Any], item: Any, expected_version: int, what: str, fixed: tuple[str, ...] = ()
+) -> None:
+    """Write ``item`` back as the SQL UPDATE does: ``created_at`` and the ``fixed`` fields
+    keep their stored values."""
     current = rows.get(item.id)
     if current is None or current.version != expected_version:
         raise StaleVersion(what, expected_version)
-    rows[item.id] = copy.deepcopy(item)
+    kept = {name: getattr(current, name) for name in ("created_at", *fixed)}
+    rows[item.id] = copy.deepcopy(replace(item, **kept))
 
 
 class FakeTargetRepository:
@@ -52,13 +57,20 @@ class FakeTargetRepository:
         self.rows: dict[UUID, Target] = {}
 
     async def add(self, target: Target) -> None:
+        # The scope's foreign keys, as the table's constraints check them.
+        known = {
+            TargetScope.CUSTOMER: ("customer", self.contracts.customers.rows),
+            TargetScope.CONTRACT: ("contract", self.contracts.rows),
+        }.get(target.scope)
+        if known is not None and target.scope_id not in known[1]:
+            raise UnknownReference(known[0], target.scope_id, ("scope_id",))
         self.rows[target.id] = copy.deepcopy(target)
 
     async def get(self, target_id: UUID) -> Target | None:
         return copy.deepcopy(self.rows.get(target_id))
 
     async def save(self, target: Target, expected_version: int) -> None:
-        _saved(self.rows, target, expected_version, "target")
+        _saved(self.rows, target, expected_version, "target", ("scope", "scope_id"))
 
     def _in_scope(self, target: Target, contract_id: UUID | None) -> bool:
         if target.scope is TargetScope.ORG:
@@ -122,16 +134,32 @@ class FakeTargetRepository:
 
 
 class FakeTaskRepository:
-    def __init__(self) -> None:
+    def __init__(self, targets: FakeTargetRepository, invoices: FakeInvoiceRepository) -> None:
+        self.targets, self.invoices = targets, invoices
         self.rows: dict[UUID, Task] = {}
 
+    def _check_links(self, task: Task) -> None:
+        """The links' foreign keys, as the table's constraints check them."""
+        contracts = self.targets.contracts
+        for name, value, rows in (
+            ("target", task.links.target_id, self.targets.rows),
+            ("customer", task.links.customer_id, contracts.customers.rows),
+            ("contract", task.links.contract_id, contracts.rows),
+            ("invoice", task.links.invoice_id, self.invoices.rows),
+        ):
+            if value is not None and value not in rows:
+                raise UnknownReference(name, value, (f"{name}_id",))
+
     async def add(self, task: Task) -> None:
+        self._check_links(task)
         self.rows[task.id] = copy.deepcopy(task)
 
     async def get(self, task_id: UUID) -> Task | None:
         return copy.deepcopy(self.rows.get(task_id))
 
     async def save(self, task: Task, expected_version: int) -> None:
+        if task.id in self.rows and self.rows[task.id].version == expected_version:
+            self._check_links(task)
         _saved(self.rows, task, expected_version, "task")
 
     async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
