@@ -289,7 +289,14 @@ class FakeRiskFlagRepository:
         return copy.deepcopy(self.rows.get(flag_id))
 
     async def save(self, flag: RiskFlag, expected_version: int) -> None:
-        _saved(self.rows, flag, expected_version, "risk flag")
+        current = self.rows.get(flag.id)
+        if current is not None and current.version == expected_version and flag.active:
+            # The partial unique index: the stored subject and kind, another active flag.
+            other = await self.active(current.subject, current.kind)
+            if other is not None and other.id != flag.id:
+                raise Conflict(f"an active {current.kind.value} flag exists")
+        fixed = ("subject", "customer_id", "kind")
+        _saved(self.rows, flag, expected_version, "risk flag", fixed)
 
     async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
         current = await self.active(flag.subject, flag.kind)
