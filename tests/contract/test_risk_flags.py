@@ -91,8 +91,8 @@ async def test_save_writes_all_but_id_created_at_subject_customer_and_kind(uow: 
         updated_at=NOW + timedelta(hours=1),
     )
     await uow.risk_flags.save(changed, expected_version=1)
-    fixed = {"subject": added.subject, "customer_id": customer_id, "kind": RiskKind.OVERDUE}
-    assert await uow.risk_flags.get(added.id) == replace(changed, created_at=NOW, **fixed)
+    kept = replace(changed, subject=added.subject, customer_id=customer_id, kind=added.kind)
+    assert await uow.risk_flags.get(added.id) == replace(kept, created_at=NOW)
 
 
 async def test_save_stale_unknown_or_reopening_beside_an_active_flag_changes_nothing(
