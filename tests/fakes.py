@@ -301,9 +301,9 @@ class FakeUnitOfWork:
         self.target_queries = FakeTargetQueries()
         self.tasks = FakeTaskRepository(self.targets, self.invoices)
         self.task_queries = FakeTaskQueries()
-        self.interactions = FakeInteractionRepository()
-        self.interaction_queries = FakeInteractionQueries()
         self.promises = FakePromiseRepository(self.invoices, self.payments)
+        self.interactions = FakeInteractionRepository(self.invoices, self.promises)
+        self.interaction_queries = FakeInteractionQueries()
         self.promise_queries = FakePromiseQueries()
         self.invoices.has_open_promise = self.promises.has_open
         self.risk_flags = FakeRiskFlagRepository()

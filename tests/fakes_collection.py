@@ -179,14 +179,25 @@ class FakeTaskRepository:
 
 
 class FakeInteractionRepository:
-    def __init__(self) -> None:
+    def __init__(self, invoices: FakeInvoiceRepository, promises: FakePromiseRepository) -> None:
+        self.invoices, self.promises = invoices, promises
         self.rows: dict[UUID, Interaction] = {}
 
     async def add(self, interaction: Interaction) -> None:
-        self.rows[interaction.id] = interaction
+        # The foreign keys, as the table's constraints check them.
+        if interaction.customer_id not in self.invoices.customers.rows:
+            raise UnknownReference("customer", interaction.customer_id, ("customer_id",))
+        if interaction.invoice_id is not None and interaction.invoice_id not in self.invoices.rows:
+            raise UnknownReference("invoice", interaction.invoice_id, ("invoice_id",))
+        self.rows[interaction.id] = replace(interaction, promise_id=None)
 
     async def get(self, interaction_id: UUID) -> Interaction | None:
-        return self.rows.get(interaction_id)
+        """With the promise whose row names this interaction, as the SQL join finds it."""
+        found = self.rows.get(interaction_id)
+        if found is None:
+            return None
+        made = (p.id for p in self.promises.rows.values() if p.interaction_id == found.id)
+        return replace(found, promise_id=next(made, None))
 
 
 class FakePromiseRepository:
@@ -243,8 +254,18 @@ class FakePromiseRepository:
         ]
 
     async def save_evaluations(self, promises: Sequence[Promise]) -> None:
+        """Only what an evaluation changes, as the SQL UPDATE writes it; no version check."""
         for promise in promises:
-            self.rows[promise.id] = copy.deepcopy(promise)
+            if (current := self.rows.get(promise.id)) is not None:
+                self.rows[promise.id] = replace(
+                    current,
+                    status=promise.status,
+                    paid_amount=promise.paid_amount,
+                    kept_at=promise.kept_at,
+                    broken_at=promise.broken_at,
+                    version=promise.version,
+                    updated_at=promise.updated_at,
+                )
 
     async def lock_past_deadline(
         self, today: date, grace_days: int, limit: int
