@@ -41,8 +41,6 @@ from tests.fakes_lists import (
     FakeInteractionQueries,
     FakePaymentQueries,
     FakePromiseQueries,
-    FakeTargetQueries,
-    FakeTaskQueries,
     FakeWebhookDeliveryQueries,
     FakeWebhookEndpointQueries,
 )
@@ -54,6 +52,7 @@ from tests.fakes_receivables import (
     FakePaymentRepository,
 )
 from tests.fakes_reports import FakeReportQueries
+from tests.fakes_targets import FakeTargetQueries, FakeTaskQueries
 from tests.fakes_worklist import FakeWorklistQueries
 
 
@@ -297,10 +296,10 @@ class FakeUnitOfWork:
         self.invoice_queries = FakeInvoiceQueries(self.invoices)
         self.payments = FakePaymentRepository(self.customers, self.invoices)
         self.payment_queries = FakePaymentQueries()
-        self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
-        self.target_queries = FakeTargetQueries()
+        self.targets = FakeTargetRepository(self.contracts)
+        self.target_queries = FakeTargetQueries(self.contracts, self.invoices, self.payments)
         self.tasks = FakeTaskRepository(self.targets, self.invoices)
-        self.task_queries = FakeTaskQueries()
+        self.task_queries = FakeTaskQueries(self.tasks)
         self.promises = FakePromiseRepository(self.invoices, self.payments)
         self.interactions = FakeInteractionRepository(self.invoices, self.promises)
         self.interaction_queries = FakeInteractionQueries()

@@ -15,8 +15,8 @@ from app.domain.collection.dunning import DunningPolicy
 from app.domain.collection.interactions import Interaction
 from app.domain.collection.promises import UNSETTLED, Promise, PromiseStatus
 from app.domain.collection.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, Subject
-from app.domain.collection.targets import ProgressSums, Target, TargetScope
-from app.domain.collection.tasks import Task, TaskStatus, TaskSummary
+from app.domain.collection.targets import Target, TargetScope
+from app.domain.collection.tasks import Task
 from app.domain.customers.customers import RiskSummary
 from app.domain.errors import Conflict, StaleVersion, UnknownReference
 from app.domain.money import Money
@@ -47,13 +47,8 @@ def _saved(
 
 
 class FakeTargetRepository:
-    def __init__(
-        self,
-        contracts: FakeContractRepository,
-        invoices: FakeInvoiceRepository,
-        payments: FakePaymentRepository,
-    ) -> None:
-        self.contracts, self.invoices, self.payments = contracts, invoices, payments
+    def __init__(self, contracts: FakeContractRepository) -> None:
+        self.contracts = contracts
         self.rows: dict[UUID, Target] = {}
 
     async def add(self, target: Target) -> None:
@@ -71,66 +66,6 @@ class FakeTargetRepository:
 
     async def save(self, target: Target, expected_version: int) -> None:
         _saved(self.rows, target, expected_version, "target", ("scope", "scope_id"))
-
-    def _in_scope(self, target: Target, contract_id: UUID | None) -> bool:
-        if target.scope is TargetScope.ORG:
-            return True
-        contract = self.contracts.rows.get(contract_id) if contract_id else None
-        if contract is None:
-            return False
-        return {
-            TargetScope.CONTRACT: contract.id,
-            TargetScope.CUSTOMER: contract.customer_id,
-            TargetScope.OWNER: contract.owner,
-        }[target.scope] == target.scope_id
-
-    def _collected(self, target: Target) -> Money:
-        zero = Money.zero(target.currency)
-        in_period = [
-            p
-            for p in self.payments.rows.values()
-            if p.currency == target.currency
-            and target.period_start <= p.received_on <= target.period_end
-        ]
-        if target.scope in (TargetScope.ORG, TargetScope.CUSTOMER):
-            return Money.sum(
-                (
-                    p.amount
-                    for p in in_period
-                    if p.reversed_at is None
-                    and (target.scope is TargetScope.ORG or p.customer_id == target.scope_id)
-                ),
-                target.currency,
-            )
-        total = zero
-        for payment in in_period:
-            for allocation in payment.active_allocations:
-                invoice = self.invoices.rows[allocation.invoice_id]
-                if invoice.contract_id and self._in_scope(target, invoice.contract_id):
-                    total = total + allocation.amount
-        return total
-
-    def _planned(self, target: Target, due_before: date | None = None) -> Money:
-        return Money.sum(
-            (
-                i.amount
-                for i in self.contracts.installments.values()
-                if i.id not in self.contracts.removed
-                and i.currency == target.currency
-                and target.period_start <= i.due_date <= target.period_end
-                and (due_before is None or i.due_date < due_before)
-                and self._in_scope(target, i.contract_id)
-            ),
-            target.currency,
-        )
-
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
-        return {
-            t.id: ProgressSums(self._collected(t), self._planned(t), self._planned(t, today))
-            for t in targets
-        }
 
 
 class FakeTaskRepository:
@@ -161,21 +96,6 @@ class FakeTaskRepository:
         if task.id in self.rows and self.rows[task.id].version == expected_version:
             self._check_links(task)
         _saved(self.rows, task, expected_version, "task")
-
-    async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
-        found = {}
-        for target_id in target_ids:
-            mine = [t for t in self.rows.values() if t.links.target_id == target_id]
-            if mine:
-                counts = {s: sum(t.status is s for t in mine) for s in TaskStatus}
-                found[target_id] = TaskSummary(
-                    todo=counts[TaskStatus.TODO],
-                    in_progress=counts[TaskStatus.IN_PROGRESS],
-                    done=counts[TaskStatus.DONE],
-                    cancelled=counts[TaskStatus.CANCELLED],
-                    overdue=sum(t.is_overdue(today) for t in mine),
-                )
-        return found
 
 
 class FakeInteractionRepository:
