@@ -114,7 +114,8 @@ class FakeApiKeyRepository:
         self.rows[key.id] = key
 
     async def add_if_absent(self, key: ApiKey) -> None:
-        if await self.find_by_hash(key.key_hash) is None:
+        # ON CONFLICT DO NOTHING: a taken id is a conflict as much as a taken hash.
+        if key.id not in self.rows and await self.find_by_hash(key.key_hash) is None:
             self.rows[key.id] = key
 
     async def get(self, key_id: UUID) -> ApiKey | None:
@@ -151,7 +152,9 @@ class FakeWebhookEndpointRepository:
         if current is None or current.version != expected_version:
             raise StaleVersion("webhook endpoint", expected_version)
         self.rows[endpoint.id] = replace(
-            copy.deepcopy(endpoint), failing_since=current.failing_since
+            copy.deepcopy(endpoint),
+            created_at=current.created_at,
+            failing_since=current.failing_since,
         )
 
     async def delete(self, endpoint_id: UUID) -> bool:
