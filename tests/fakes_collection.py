@@ -1,6 +1,7 @@
 """In-memory fakes of the collection-work repositories: targets, tasks, interactions,
-promises, risk flags and the dunning policy. Sums are computed in Python over the other
-fakes, the way the database computes them in SQL."""
+promises, risk flags and the dunning policy. Foreign keys, unique indexes and what counts
+toward a promise are checked or computed in Python over the other fakes, the way the
+database does in SQL (the target views' sums are in ``tests/fakes_targets.py``)."""
 
 from __future__ import annotations
 
