@@ -41,8 +41,6 @@ from tests.fakes_lists import (
     FakeInteractionQueries,
     FakePaymentQueries,
     FakePromiseQueries,
-    FakeTargetQueries,
-    FakeTaskQueries,
     FakeWebhookDeliveryQueries,
     FakeWebhookEndpointQueries,
 )
@@ -54,6 +52,7 @@ from tests.fakes_receivables import (
     FakePaymentRepository,
 )
 from tests.fakes_reports import FakeReportQueries
+from tests.fakes_targets import FakeTargetQueries, FakeTaskQueries
 from tests.fakes_worklist import FakeWorklistQueries
 
 
@@ -115,7 +114,8 @@ class FakeApiKeyRepository:
         self.rows[key.id] = key
 
     async def add_if_absent(self, key: ApiKey) -> None:
-        if await self.find_by_hash(key.key_hash) is None:
+        # ON CONFLICT DO NOTHING: a taken id is a conflict as much as a taken hash.
+        if key.id not in self.rows and await self.find_by_hash(key.key_hash) is None:
             self.rows[key.id] = key
 
     async def get(self, key_id: UUID) -> ApiKey | None:
@@ -152,7 +152,9 @@ class FakeWebhookEndpointRepository:
         if current is None or current.version != expected_version:
             raise StaleVersion("webhook endpoint", expected_version)
         self.rows[endpoint.id] = replace(
-            copy.deepcopy(endpoint), failing_since=current.failing_since
+            copy.deepcopy(endpoint),
+            created_at=current.created_at,
+            failing_since=current.failing_since,
         )
 
     async def delete(self, endpoint_id: UUID) -> bool:
@@ -297,13 +299,13 @@ class FakeUnitOfWork:
         self.invoice_queries = FakeInvoiceQueries(self.invoices)
         self.payments = FakePaymentRepository(self.customers, self.invoices)
         self.payment_queries = FakePaymentQueries()
-        self.targets = FakeTargetRepository(self.contracts, self.invoices, self.payments)
-        self.target_queries = FakeTargetQueries()
-        self.tasks = FakeTaskRepository()
-        self.task_queries = FakeTaskQueries()
-        self.interactions = FakeInteractionRepository()
-        self.interaction_queries = FakeInteractionQueries()
+        self.targets = FakeTargetRepository(self.contracts)
+        self.target_queries = FakeTargetQueries(self.contracts, self.invoices, self.payments)
+        self.tasks = FakeTaskRepository(self.targets, self.invoices)
+        self.task_queries = FakeTaskQueries(self.tasks)
         self.promises = FakePromiseRepository(self.invoices, self.payments)
+        self.interactions = FakeInteractionRepository(self.invoices, self.promises)
+        self.interaction_queries = FakeInteractionQueries()
         self.promise_queries = FakePromiseQueries()
         self.invoices.has_open_promise = self.promises.has_open
         self.risk_flags = FakeRiskFlagRepository()

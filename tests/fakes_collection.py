@@ -1,6 +1,7 @@
 """In-memory fakes of the collection-work repositories: targets, tasks, interactions,
-promises, risk flags and the dunning policy. Sums are computed in Python over the other
-fakes, the way the database computes them in SQL."""
+promises, risk flags and the dunning policy. Foreign keys, unique indexes and what counts
+toward a promise are checked or computed in Python over the other fakes, the way the
+database does in SQL (the target views' sums are in ``tests/fakes_targets.py``)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from app.domain.collection.dunning import DunningPolicy
 from app.domain.collection.interactions import Interaction
 from app.domain.collection.promises import UNSETTLED, Promise, PromiseStatus
 from app.domain.collection.risk import ACTIVE_STATUSES, RiskFlag, RiskKind, Subject
-from app.domain.collection.targets import ProgressSums, Target, TargetScope
-from app.domain.collection.tasks import Task, TaskStatus, TaskSummary
+from app.domain.collection.targets import Target, TargetScope
+from app.domain.collection.tasks import Task
 from app.domain.customers.customers import RiskSummary
-from app.domain.errors import Conflict, StaleVersion
+from app.domain.errors import Conflict, StaleVersion, UnknownReference
 from app.domain.money import Money
 from app.services.collection.ports import (
     CountedPromise,
@@ -34,131 +35,90 @@ from tests.fakes_receivables import (
 )
 
 
-def _saved(rows: dict[UUID, Any], item: Any, expected_version: int, what: str) -> None:
+def _saved(
+    rows: dict[UUID, Any], item: Any, expected_version: int, what: str, fixed: tuple[str, ...] = ()
+) -> None:
+    """Write ``item`` back as the SQL UPDATE does: ``created_at`` and the ``fixed`` fields
+    keep their stored values."""
     current = rows.get(item.id)
     if current is None or current.version != expected_version:
         raise StaleVersion(what, expected_version)
-    rows[item.id] = copy.deepcopy(item)
+    kept = {name: getattr(current, name) for name in ("created_at", *fixed)}
+    rows[item.id] = copy.deepcopy(replace(item, **kept))
 
 
 class FakeTargetRepository:
-    def __init__(
-        self,
-        contracts: FakeContractRepository,
-        invoices: FakeInvoiceRepository,
-        payments: FakePaymentRepository,
-    ) -> None:
-        self.contracts, self.invoices, self.payments = contracts, invoices, payments
+    def __init__(self, contracts: FakeContractRepository) -> None:
+        self.contracts = contracts
         self.rows: dict[UUID, Target] = {}
 
     async def add(self, target: Target) -> None:
+        # The scope's foreign keys, as the table's constraints check them.
+        known = {
+            TargetScope.CUSTOMER: ("customer", self.contracts.customers.rows),
+            TargetScope.CONTRACT: ("contract", self.contracts.rows),
+        }.get(target.scope)
+        if known is not None and target.scope_id not in known[1]:
+            raise UnknownReference(known[0], target.scope_id, ("scope_id",))
         self.rows[target.id] = copy.deepcopy(target)
 
     async def get(self, target_id: UUID) -> Target | None:
         return copy.deepcopy(self.rows.get(target_id))
 
     async def save(self, target: Target, expected_version: int) -> None:
-        _saved(self.rows, target, expected_version, "target")
-
-    def _in_scope(self, target: Target, contract_id: UUID | None) -> bool:
-        if target.scope is TargetScope.ORG:
-            return True
-        contract = self.contracts.rows.get(contract_id) if contract_id else None
-        if contract is None:
-            return False
-        return {
-            TargetScope.CONTRACT: contract.id,
-            TargetScope.CUSTOMER: contract.customer_id,
-            TargetScope.OWNER: contract.owner,
-        }[target.scope] == target.scope_id
-
-    def _collected(self, target: Target) -> Money:
-        zero = Money.zero(target.currency)
-        in_period = [
-            p
-            for p in self.payments.rows.values()
-            if p.currency == target.currency
-            and target.period_start <= p.received_on <= target.period_end
-        ]
-        if target.scope in (TargetScope.ORG, TargetScope.CUSTOMER):
-            return Money.sum(
-                (
-                    p.amount
-                    for p in in_period
-                    if p.reversed_at is None
-                    and (target.scope is TargetScope.ORG or p.customer_id == target.scope_id)
-                ),
-                target.currency,
-            )
-        total = zero
-        for payment in in_period:
-            for allocation in payment.active_allocations:
-                invoice = self.invoices.rows[allocation.invoice_id]
-                if invoice.contract_id and self._in_scope(target, invoice.contract_id):
-                    total = total + allocation.amount
-        return total
-
-    def _planned(self, target: Target, due_before: date | None = None) -> Money:
-        return Money.sum(
-            (
-                i.amount
-                for i in self.contracts.installments.values()
-                if i.id not in self.contracts.removed
-                and i.currency == target.currency
-                and target.period_start <= i.due_date <= target.period_end
-                and (due_before is None or i.due_date < due_before)
-                and self._in_scope(target, i.contract_id)
-            ),
-            target.currency,
-        )
-
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
-        return {
-            t.id: ProgressSums(self._collected(t), self._planned(t), self._planned(t, today))
-            for t in targets
-        }
+        _saved(self.rows, target, expected_version, "target", ("scope", "scope_id"))
 
 
 class FakeTaskRepository:
-    def __init__(self) -> None:
+    def __init__(self, targets: FakeTargetRepository, invoices: FakeInvoiceRepository) -> None:
+        self.targets, self.invoices = targets, invoices
         self.rows: dict[UUID, Task] = {}
 
+    def _check_links(self, task: Task) -> None:
+        """The links' foreign keys, as the table's constraints check them."""
+        contracts = self.targets.contracts
+        for name, value, rows in (
+            ("target", task.links.target_id, self.targets.rows),
+            ("customer", task.links.customer_id, contracts.customers.rows),
+            ("contract", task.links.contract_id, contracts.rows),
+            ("invoice", task.links.invoice_id, self.invoices.rows),
+        ):
+            if value is not None and value not in rows:
+                raise UnknownReference(name, value, (f"{name}_id",))
+
     async def add(self, task: Task) -> None:
+        self._check_links(task)
         self.rows[task.id] = copy.deepcopy(task)
 
     async def get(self, task_id: UUID) -> Task | None:
         return copy.deepcopy(self.rows.get(task_id))
 
     async def save(self, task: Task, expected_version: int) -> None:
+        if task.id in self.rows and self.rows[task.id].version == expected_version:
+            self._check_links(task)
         _saved(self.rows, task, expected_version, "task")
-
-    async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
-        found = {}
-        for target_id in target_ids:
-            mine = [t for t in self.rows.values() if t.links.target_id == target_id]
-            if mine:
-                counts = {s: sum(t.status is s for t in mine) for s in TaskStatus}
-                found[target_id] = TaskSummary(
-                    todo=counts[TaskStatus.TODO],
-                    in_progress=counts[TaskStatus.IN_PROGRESS],
-                    done=counts[TaskStatus.DONE],
-                    cancelled=counts[TaskStatus.CANCELLED],
-                    overdue=sum(t.is_overdue(today) for t in mine),
-                )
-        return found
 
 
 class FakeInteractionRepository:
-    def __init__(self) -> None:
+    def __init__(self, invoices: FakeInvoiceRepository, promises: FakePromiseRepository) -> None:
+        self.invoices, self.promises = invoices, promises
         self.rows: dict[UUID, Interaction] = {}
 
     async def add(self, interaction: Interaction) -> None:
-        self.rows[interaction.id] = interaction
+        # The foreign keys, as the table's constraints check them.
+        if interaction.customer_id not in self.invoices.customers.rows:
+            raise UnknownReference("customer", interaction.customer_id, ("customer_id",))
+        if interaction.invoice_id is not None and interaction.invoice_id not in self.invoices.rows:
+            raise UnknownReference("invoice", interaction.invoice_id, ("invoice_id",))
+        self.rows[interaction.id] = replace(interaction, promise_id=None)
 
     async def get(self, interaction_id: UUID) -> Interaction | None:
-        return self.rows.get(interaction_id)
+        """With the promise whose row names this interaction, as the SQL join finds it."""
+        found = self.rows.get(interaction_id)
+        if found is None:
+            return None
+        made = (p.id for p in self.promises.rows.values() if p.interaction_id == found.id)
+        return replace(found, promise_id=next(made, None))
 
 
 class FakePromiseRepository:
@@ -215,8 +175,18 @@ class FakePromiseRepository:
         ]
 
     async def save_evaluations(self, promises: Sequence[Promise]) -> None:
+        """Only what an evaluation changes, as the SQL UPDATE writes it; no version check."""
         for promise in promises:
-            self.rows[promise.id] = copy.deepcopy(promise)
+            if (current := self.rows.get(promise.id)) is not None:
+                self.rows[promise.id] = replace(
+                    current,
+                    status=promise.status,
+                    paid_amount=promise.paid_amount,
+                    kept_at=promise.kept_at,
+                    broken_at=promise.broken_at,
+                    version=promise.version,
+                    updated_at=promise.updated_at,
+                )
 
     async def lock_past_deadline(
         self, today: date, grace_days: int, limit: int
@@ -261,7 +231,14 @@ class FakeRiskFlagRepository:
         return copy.deepcopy(self.rows.get(flag_id))
 
     async def save(self, flag: RiskFlag, expected_version: int) -> None:
-        _saved(self.rows, flag, expected_version, "risk flag")
+        current = self.rows.get(flag.id)
+        if current is not None and current.version == expected_version and flag.active:
+            # The partial unique index: the stored subject and kind, another active flag.
+            other = await self.active(current.subject, current.kind)
+            if other is not None and other.id != flag.id:
+                raise Conflict(f"an active {current.kind.value} flag exists")
+        fixed = ("subject", "customer_id", "kind")
+        _saved(self.rows, flag, expected_version, "risk flag", fixed)
 
     async def raise_by_rule(self, flag: RiskFlag) -> RuleRaise | None:
         current = await self.active(flag.subject, flag.kind)

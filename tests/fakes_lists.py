@@ -6,20 +6,17 @@ repositories (``FakeInvoiceQueries`` …) and held to the database by tests/cont
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from uuid import UUID
 
 from app.domain.access.api_keys import ApiKey
 from app.domain.collection.interactions import Interaction
 from app.domain.collection.promises import Promise
-from app.domain.collection.targets import Target
-from app.domain.collection.tasks import Task
 from app.domain.customers.customers import Customer
 from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.intake.ingest import IngestRecord
 from app.domain.receivables.payments import Payment, PaymentStatus
-from app.services.collection.ports import PromiseFilter, TargetFilter, TaskFilter
+from app.services.collection.ports import PromiseFilter
 from app.services.intake.ports import IngestFilter
 from app.services.pagination import PageRequest
 
@@ -59,20 +56,6 @@ class FakeWebhookDeliveryQueries:
         self, endpoint_id: UUID, *, status: DeliveryStatus | None, page: PageRequest
     ) -> Sequence[WebhookDelivery]:
         raise not_faked("webhook_delivery_queries.list_for_endpoint")
-
-
-class FakeTargetQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]:
-        raise not_faked("target_queries.list")
-
-
-class FakeTaskQueries:
-    """Lists are tested on PostgreSQL only."""
-
-    async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]:
-        raise not_faked("task_queries.list")
 
 
 class FakeInteractionQueries:

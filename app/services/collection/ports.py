@@ -53,17 +53,19 @@ class TargetRepository(Protocol):
     async def save(self, target: Target, expected_version: int) -> None:
         """Write back a changed target; raises StaleVersion when someone else won."""
 
+
+class TargetQueries(Protocol):
+    """The read side of targets: lists, tested on PostgreSQL (the fakes do not answer), and
+    the sums the target views read (the fake answers them, held to the SQL by
+    tests/contract)."""
+
+    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]: ...
+
     async def progress_sums(
         self, targets: Sequence[Target], today: date
     ) -> dict[UUID, ProgressSums]:
         """Collected in each target's period and scope, and the installments in scope due in
         the period (all, and up to ``today``), summed by the database in one statement."""
-
-
-class TargetQueries(Protocol):
-    """The read side of targets: lists, tested on PostgreSQL (the fakes do not answer)."""
-
-    async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +89,16 @@ class TaskRepository(Protocol):
     async def save(self, task: Task, expected_version: int) -> None:
         """Write back a changed task; raises StaleVersion when someone else won."""
 
-    async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
-        """Tasks per status (and overdue) for each target that has any."""
-
 
 class TaskQueries(Protocol):
-    """The read side of tasks: lists, tested on PostgreSQL (the fakes do not answer)."""
+    """The read side of tasks: lists, tested on PostgreSQL (the fakes do not answer), and
+    the target views' task summaries (the fake answers them, held to the SQL by
+    tests/contract)."""
 
     async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]: ...
+
+    async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
+        """Tasks per status (and overdue) for each target that has any."""
 
 
 class InteractionRepository(Protocol):

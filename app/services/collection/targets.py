@@ -76,8 +76,8 @@ async def views_of(
     """Targets with their progress sums and task summaries: two statements for any number."""
     if not targets:
         return []
-    sums = await uow.targets.progress_sums(targets, today)
-    tasks = await uow.tasks.summaries([t.id for t in targets], today)
+    sums = await uow.target_queries.progress_sums(targets, today)
+    tasks = await uow.task_queries.summaries([t.id for t in targets], today)
     return [
         TargetView(
             t,

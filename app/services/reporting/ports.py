@@ -87,7 +87,7 @@ class ReportQueries(Protocol):
 
     async def target_daily(self, target: Target) -> DailyProgress:
         """Collected per day and installments per due date within the target's period and
-        scope (the sums of ``TargetRepository.progress_sums``, day by day)."""
+        scope (the sums of ``TargetQueries.progress_sums``, day by day)."""
 
 
 class ReportingUnitOfWork(UnitOfWork, Protocol):

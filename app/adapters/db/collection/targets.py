@@ -203,6 +203,14 @@ class SqlTargetRepository:
         if (await self.conn.execute(statement)).scalar_one_or_none() is None:
             raise StaleVersion("target", expected_version)
 
+
+class SqlTargetQueries:
+    """The read side of targets: lists (tested on PostgreSQL, not faked) and the sums of
+    their progress (faked; tests/contract holds the fake to this query)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
     async def progress_sums(
         self, targets: Sequence[Target], today: date
     ) -> dict[UUID, ProgressSums]:
@@ -220,13 +228,6 @@ class SqlTargetRepository:
                 planned_to_date=Money.of(row["planned_to_date"], currency),
             )
         return found
-
-
-class SqlTargetQueries:
-    """The read side of targets: lists (tested on PostgreSQL, not faked)."""
-
-    def __init__(self, conn: Executor) -> None:
-        self.conn = conn
 
     async def list(self, filters: TargetFilter, page: PageRequest) -> Sequence[Target]:
         query = select(table).order_by(table.c.id).limit(page.fetch)

@@ -128,6 +128,14 @@ class SqlTaskRepository:
         if written is None:
             raise StaleVersion("task", expected_version)
 
+
+class SqlTaskQueries:
+    """The read side of tasks: lists (tested on PostgreSQL, not faked) and the target views'
+    task summaries (faked; tests/contract holds the fake to this query)."""
+
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
     async def summaries(self, target_ids: Collection[UUID], today: date) -> dict[UUID, TaskSummary]:
         if not target_ids:
             return {}
@@ -154,13 +162,6 @@ class SqlTaskRepository:
             )
             for row in (await self.conn.execute(query)).mappings()
         }
-
-
-class SqlTaskQueries:
-    """The read side of tasks: lists (tested on PostgreSQL, not faked)."""
-
-    def __init__(self, conn: Executor) -> None:
-        self.conn = conn
 
     async def list(self, filters: TaskFilter, today: date, page: PageRequest) -> Sequence[Task]:
         conditions: list[ColumnElement[bool]] = []
