@@ -11,6 +11,7 @@ from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.engine import create_engine
+from app.adapters.db.errors import database_error, lost_connection
 from app.adapters.db.scratch import libpq_url
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.domain.errors import Unavailable
@@ -79,3 +80,17 @@ async def test_a_database_with_no_connection_free_is_503_not_500(
     finally:
         await admin.execute(f"DROP ROLE IF EXISTS {role}")
         await admin.close()
+
+
+async def test_a_connect_refused_while_the_server_shuts_down_is_503(
+    db: AsyncEngine, database_url: str
+) -> None:
+    # A connect is refused with "the database system is shutting down" (57P03) when it
+    # meets a restart; SQLAlchemy wraps that error once only (not in a DBAPIError).
+    dbapi = db.dialect.loaded_dbapi
+    refused = dbapi.Error("the database system is shutting down")
+    refused.__cause__ = asyncpg.exceptions.CannotConnectNowError(
+        "the database system is shutting down"
+    )
+    assert isinstance(database_error(refused), Unavailable)
+    assert lost_connection(refused)

@@ -30,9 +30,14 @@ LOST_CONNECTION = (
 
 
 def driver_error(error: BaseException) -> BaseException:
-    """asyncpg's exception behind ``error`` (itself when it is one)."""
+    """asyncpg's exception behind ``error`` (itself when it is one). SQLAlchemy wraps a
+    statement's error twice (DBAPIError around its adapted DBAPI error) but a failed connect
+    only once (the adapted error), as when the server is shutting down."""
     if isinstance(error, DBAPIError):
-        return getattr(error.orig, "__cause__", None) or error.orig or error
+        error = error.orig or error
+    cause = error.__cause__
+    if isinstance(cause, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
+        return cause
     return error
 
 
