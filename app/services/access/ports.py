@@ -73,10 +73,6 @@ class AccessUnitOfWork(UnitOfWork, Protocol):
     def api_key_queries(self) -> ApiKeyQueries: ...
 
 
-class AccessUnitOfWorkFactory(Protocol):
-    def __call__(self) -> AccessUnitOfWork: ...
-
-
 class KeyRetentionUnitOfWork(UnitOfWork, Protocol):
     """The unit of work the ``idempotency-cleanup`` job runs in."""
 

@@ -86,9 +86,3 @@ class IntakeUnitOfWork(ReceivablesUnitOfWork, CustomersUnitOfWork, Protocol):
 
     @property
     def ingest_queries(self) -> IngestQueries: ...
-
-
-class IntakeUnitOfWorkFactory(Protocol):
-    def __call__(
-        self, idempotency_claim: tuple[str, str] | None = None, *, reuse_plans: bool = False
-    ) -> IntakeUnitOfWork: ...

@@ -91,11 +91,6 @@ class SqlCustomerRepository:
         )
         return (await self.conn.execute(query)).first() is not None
 
-    async def get_by_external_id(self, external_id: str) -> Customer | None:
-        query = select(customers).where(customers.c.external_id == external_id)
-        row = (await self.conn.execute(query)).mappings().first()
-        return customer_from_row(row) if row else None
-
     async def save(self, customer: Customer, expected_version: int) -> None:
         values = customer_row(customer)
         del values["id"], values["created_at"]
