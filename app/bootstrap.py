@@ -24,6 +24,8 @@ from app.adapters.delivery.relay import Relay, RelayConfig
 from app.adapters.delivery.sender import WebhookSender
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
+from app.adapters.intake.import_worker import ImportWorker
+from app.adapters.intake.spreadsheets import SpreadsheetFiles
 from app.adapters.scheduling.metrics import OverdueAmountGauge
 from app.adapters.scheduling.runner import LockedJobRunner
 from app.adapters.scheduling.service import JobSchedule, SchedulerService, daily, every
@@ -37,7 +39,7 @@ from app.services.delivery.delivery import DeliveryPolicy
 from app.services.delivery.ports import DeliveryUnitOfWorkFactory
 from app.services.intake.sweeper import ParkedEventSweeper
 from app.services.jobs import JobParams
-from app.services.platform import IngestPolicy, Platform
+from app.services.platform import ImportPolicy, IngestPolicy, Platform
 from app.services.reactions import REACTIONS
 from app.services.unit_of_work import in_transaction
 from app.settings import Settings
@@ -100,6 +102,8 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         clock_control=clock if isinstance(clock, TestClock) else None,
         promise_grace_days=settings.promise_grace_days,
         ingest=IngestPolicy(settings.ingest_max_events, settings.ingest_secret),
+        imports=ImportPolicy(settings.import_max_bytes),
+        import_files=SpreadsheetFiles(),
         worklist_weights=settings.worklist_weight_table,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
@@ -117,7 +121,8 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
 
 
 def background_services(runtime: Runtime) -> list[BackgroundService]:
-    """The relay, the scheduler and the parked-event sweep, as the settings allow."""
+    """The relay, the scheduler, the parked-event sweep and the import worker, as the
+    settings allow."""
     services: list[BackgroundService] = []
     platform = runtime.platform
     if isinstance(platform.clock, TestClock):
@@ -135,6 +140,17 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
                 on_released=count_released,
             )
         )
+    if runtime.settings.import_enabled:
+        settings = runtime.settings
+        worker = ImportWorker(
+            platform.uow,
+            platform.context(Actor.system("import")),
+            lease_s=settings.import_lease_s,
+            poll_s=settings.import_poll_s,
+            spool_dir=settings.import_spool_dir,
+        )
+        platform.import_wake = worker.wake
+        services.append(worker)
     return services
 
 
@@ -287,5 +303,6 @@ def create_web_app(settings: Settings | None = None, *, with_background: bool = 
     return create_app(
         max_body_bytes=settings.max_body_bytes,
         ingest_max_body_bytes=settings.ingest_max_body_bytes,
+        import_max_bytes=settings.import_max_bytes,
         lifespan=lifespan,
     )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.events import Actor, DomainEvent, OutboxEvent
 from app.services.context import Context
 from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
+from app.services.intake.import_ports import ImportRepository
 from app.services.reactions import REACTIONS
 from app.services.unit_of_work import Reactions, react
 from tests.fakes_collection import (
@@ -43,6 +44,7 @@ from tests.fakes_lists import (
     FakePromiseQueries,
     FakeWebhookDeliveryQueries,
     FakeWebhookEndpointQueries,
+    NotFakedImports,
 )
 from tests.fakes_receivables import (
     FakeContractQueries,
@@ -323,6 +325,7 @@ class FakeUnitOfWork:
             self.customers, self.contracts, self.invoices, self.payments
         )
         self.ingest_queries = FakeIngestQueries()
+        self.imports = cast(ImportRepository, NotFakedImports())
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []

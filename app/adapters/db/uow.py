@@ -55,6 +55,7 @@ from app.adapters.db.delivery.webhook_endpoints import (
 )
 from app.adapters.db.engine import dumps
 from app.adapters.db.errors import database_error, lost_connection
+from app.adapters.db.intake.imports import SqlImportRepository
 from app.adapters.db.intake.ingest import SqlIngestQueries, SqlIngestRepository
 from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
@@ -164,6 +165,7 @@ class SqlUnitOfWork:
     reports: SqlReportQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
+    imports: SqlImportRepository
 
     def __init__(
         self,
@@ -221,6 +223,7 @@ class SqlUnitOfWork:
         self.payment_queries = SqlPaymentQueries(conn)
         self.ingest = SqlIngestRepository(conn, driver)
         self.ingest_queries = SqlIngestQueries(conn)
+        self.imports = SqlImportRepository(conn)
         self.targets = SqlTargetRepository(conn)
         self.target_queries = SqlTargetQueries(conn)
         self.tasks = SqlTaskRepository(conn)

@@ -1,0 +1,142 @@
+"""POST /v1/imports: CSV and XLSX files applied in the background as inbound events."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+from python_calamine import CalamineWorkbook
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.services.platform import Platform
+from tests.e2e.imports_http import csv_file, errors, job, run_jobs, submit, upload, xlsx_file
+from tests.e2e.ingest_http import one
+from tests.e2e.receivables import count_rows, ok
+
+CUSTOMERS_ZH = [["客户编号", "客户名称", "币种", "账期天数"], ["C-1", "华东建设", "CNY", "45"]]
+INVOICE_HEADER = [
+    "external_id",
+    "customer_external_id",
+    "amount",
+    "currency",
+    "issued_on",
+    "due_date",
+]
+
+
+async def test_a_template_filled_in_and_uploaded_creates_the_records(
+    api: httpx.AsyncClient, platform: Platform
+) -> None:
+    template = await api.get(
+        "/v1/imports/templates/customers", params={"format": "csv", "lang": "zh"}
+    )
+    assert template.status_code == 200
+    header, example = csv.reader(io.StringIO(template.content.decode("utf-8-sig")))
+    assert header[:2] == ["客户编号", "客户名称"]
+    assert example[0] == "C-1001"
+    created = await submit(api, csv_file(CUSTOMERS_ZH), "customers")
+    assert (created["status"], created["applied"]) == ("queued", 0)
+    await run_jobs(platform)
+    done = await job(api, created["id"])
+    assert (done["status"], done["total_rows"], done["applied"]) == ("succeeded", 1, 1)
+    customer = await one(api, "/v1/customers", "C-1")
+    assert (customer["name"], customer["payment_terms_days"]) == ("华东建设", 45)
+
+
+async def test_xlsx_templates_have_the_columns_and_an_example_row(api: httpx.AsyncClient) -> None:
+    response = await api.get("/v1/imports/templates/invoices", params={"lang": "en"})
+    assert response.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert rows[0][0] == "external_id"
+    assert rows[1][0] == "INV-2026-0001"
+
+
+async def test_rejected_rows_and_duplicates_are_listed_and_the_same_file_applies_once(
+    api: httpx.AsyncClient, platform: Platform, db: AsyncEngine
+) -> None:
+    await submit(api, csv_file(CUSTOMERS_ZH), "customers")
+    rows = [
+        INVOICE_HEADER,
+        ["INV-1", "C-1", "100.00", "CNY", "2026-01-01", "2026-02-01"],
+        ["INV-2", "C-1", "-5", "CNY", "2026-01-01", "2026-02-01"],
+        ["INV-1", "C-1", "100.00", "CNY", "2026-01-01", "2026-02-01"],
+        ["INV-3", "C-1", "50.00", "CNY", "2026-01-01", "2026-02-01", "extra"],
+    ]
+    content = csv_file(rows)
+    created = await submit(api, content, "invoices")
+    await run_jobs(platform)
+    done = await job(api, created["id"])
+    assert (done["status"], done["applied"], done["rejected"]) == ("partially_succeeded", 1, 3)
+    listed = await errors(api, created["id"])
+    assert listed[0] == ["row", "column", "value", "message"]
+    by_row = {int(r[0]): r for r in listed[1:]}
+    assert by_row[3][1:3] == ["amount", "-5"]
+    assert "duplicate of row 2" in by_row[4][3]
+    assert "cells" in by_row[5][3]
+    again = await submit(api, content, "invoices")
+    assert again["id"] == created["id"]
+    await run_jobs(platform)
+    assert await count_rows(db, "invoices") == 1
+
+
+async def test_a_dry_run_writes_nothing_and_does_not_count_as_the_upload(
+    api: httpx.AsyncClient, platform: Platform, db: AsyncEngine
+) -> None:
+    content = csv_file(CUSTOMERS_ZH)
+    dry = await submit(api, content, "customers", dry_run="true")
+    await run_jobs(platform)
+    checked = await job(api, dry["id"])
+    assert (checked["status"], checked["dry_run"], checked["applied"]) == ("succeeded", True, 1)
+    assert await count_rows(db, "customers") == 0
+    real = await submit(api, content, "customers")
+    assert real["id"] != dry["id"]
+    await run_jobs(platform)
+    assert await count_rows(db, "customers") == 1
+
+
+async def test_contracts_take_one_row_per_installment_from_xlsx_with_formulas(
+    api: httpx.AsyncClient, platform: Platform
+) -> None:
+    await submit(api, csv_file(CUSTOMERS_ZH), "customers")
+    header = ["合同编号", "客户编号", "合同名称", "合同金额", "币种", "负责人", "签订日期",
+              "期次名称", "期次到期日", "期次金额"]  # fmt: skip
+    first = ["HT-1", "C-1", "安装", 1000, "CNY", "张三", "2026-01-01", "预付款", "2026-02-01", 300]
+    second = ["HT-1", "C-1", "安装", 1000, "CNY", "张三", "2026-01-01", "尾款", "2026-06-01", 0]
+    content = xlsx_file([header, first, second], formulas={(2, 9): ("=J2+400", 700)})
+    created = await submit(api, content, "contracts", name="contracts.xlsx")
+    await run_jobs(platform)
+    done = await job(api, created["id"])
+    assert (done["status"], done["applied"]) == ("succeeded", 2), await errors(api, created["id"])
+    contract = await one(api, "/v1/contracts", "HT-1")
+    assert [i["amount"] for i in contract["installments"]] == ["300.00", "700.00"]
+
+
+async def test_gb18030_csv_is_read_and_undecodable_text_is_refused_with_its_row(
+    api: httpx.AsyncClient, platform: Platform
+) -> None:
+    created = await submit(api, csv_file(CUSTOMERS_ZH, "gb18030"), "customers")
+    await run_jobs(platform)
+    assert (await job(api, created["id"]))["status"] == "succeeded"
+    bad = csv_file(CUSTOMERS_ZH) + b"C-2,\xff\xfe\xff,CNY,30\r\n"
+    response = await upload(api, bad, "customers")
+    assert response.status_code == 422
+    assert response.json()["row"] == 3
+
+
+async def test_bad_uploads_are_problems_or_fail_the_job_naming_the_column(
+    api: httpx.AsyncClient,
+) -> None:
+    assert (await upload(api, csv_file(CUSTOMERS_ZH), "suppliers")).status_code == 422
+    assert (await upload(api, b"", "customers")).status_code == 422
+    truncated = xlsx_file([["external_id", "name"]])[:200]
+    assert (await upload(api, truncated, "customers", name="c.xlsx")).status_code == 422
+    missing = csv_file([["客户编号", "币种"], ["C-1", "CNY"]])
+    failed = await submit(api, missing, "customers")
+    assert failed["status"] == "failed"
+    assert "name" in failed["problem"]
+    assert (await errors(api, failed["id"]))[1][:2] == ["1", "name"]
+    listed = ok(await api.get("/v1/imports", params={"status": "failed"}))["data"]
+    assert [j["id"] for j in listed] == [failed["id"]]
+    assert (await api.get(f"/v1/imports/{failed['id'][:-4]}0000")).status_code == 404
