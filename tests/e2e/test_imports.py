@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
 
 import httpx
 from python_calamine import CalamineWorkbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.api.app import create_app
 from app.services.platform import Platform
 from tests.e2e.imports_http import csv_file, errors, job, run_jobs, submit, upload, xlsx_file
 from tests.e2e.ingest_http import one
@@ -140,3 +142,34 @@ async def test_bad_uploads_are_problems_or_fail_the_job_naming_the_column(
     listed = ok(await api.get("/v1/imports", params={"status": "failed"}))["data"]
     assert [j["id"] for j in listed] == [failed["id"]]
     assert (await api.get(f"/v1/imports/{failed['id'][:-4]}0000")).status_code == 404
+
+
+async def test_a_file_over_the_byte_limit_is_413_declared_or_streamed(
+    platform: Platform, admin_secret: str
+) -> None:
+    app = create_app(platform, import_max_bytes=4096)
+    bomb = b"external_id,name\r\n" + b"a,b\r\n" * 100_000  # 10^5 tiny rows, 500 kB
+    headers = {"Authorization": f"Bearer {admin_secret}"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as api:
+        declared = await upload(api, bomb, "customers")
+        assert declared.status_code == 413
+        boundary = "hk-boundary"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncustomers\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="b.csv"\r\n'
+                "Content-Type: text/csv\r\n\r\n"
+            ).encode()
+            + bomb
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        content_type = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        streamed = await api.post("/v1/imports", content=chunks(), headers=content_type)
+        assert streamed.status_code == 413
+        assert "HUIKUAN_IMPORT_MAX_BYTES" in streamed.json()["detail"]
