@@ -18,6 +18,7 @@ from app.adapters.db.access.idempotency import SqlIdempotencyStore
 from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.migrate import upgrade
+from app.adapters.db.outbox_signal import OutboxSignal
 from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
 from app.adapters.delivery.metrics import refresh_outbox_gauges
 from app.adapters.delivery.relay import Relay, RelayConfig
@@ -61,6 +62,7 @@ class Runtime:
     database_url: str
     engine: AsyncEngine
     platform: Platform
+    signal: OutboxSignal | None = None  # wakes the relays after commits with events
     background: list[BackgroundService] = field(default_factory=list)
 
     async def start_background(self) -> None:
@@ -70,6 +72,8 @@ class Runtime:
     async def close(self) -> None:
         for service in reversed(self.background):
             await service.stop()
+        if self.signal is not None:
+            await self.signal.close()
         await self.engine.dispose()
 
 
@@ -89,8 +93,9 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
     )
     clock = TestClock(settings.zone, engine) if settings.test_clock else SystemClock(settings.zone)
     ids = Uuid7Generator()
+    signal = OutboxSignal(engine, OUTBOX_CHANNEL)
     platform = Platform(
-        uow=SqlUnitOfWorkFactory(engine, REACTIONS),
+        uow=SqlUnitOfWorkFactory(engine, REACTIONS, signal),
         clock=clock,
         ids=ids,
         idempotency=SqlIdempotencyStore(engine),
@@ -109,12 +114,14 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         default_currency=settings.default_currency,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
-    platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
+    platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers, signal)
     if settings.bootstrap_api_key:
         await in_transaction(
             platform.uow(), ensure_bootstrap_key, clock, ids, settings.bootstrap_api_key
         )
-    runtime = Runtime(settings=settings, database_url=url, engine=engine, platform=platform)
+    runtime = Runtime(
+        settings=settings, database_url=url, engine=engine, platform=platform, signal=signal
+    )
     if with_background:
         runtime.background.extend(background_services(runtime))
     return runtime
@@ -168,10 +175,11 @@ def build_job_runner(
     engine: AsyncEngine,
     clock: Clock,
     metric_refreshers: list[Callable[[], Awaitable[None]]] | None = None,
+    signal: OutboxSignal | None = None,
 ) -> LockedJobRunner:
     """The runner behind the scheduler and the admin's run-now, on the process's pool (a job
     holds two connections while it runs: its lock and its current batch)."""
-    uow = SqlUnitOfWorkFactory(engine, REACTIONS)
+    uow = SqlUnitOfWorkFactory(engine, REACTIONS, signal)
     gauge = OverdueAmountGauge(uow, clock)
     if metric_refreshers is not None:
         metric_refreshers.append(gauge.refresh_if_stale)
@@ -226,6 +234,8 @@ class RelayService:
             runtime.database_url,
             uow=SqlUnitOfWorkFactory(engine, REACTIONS),
         )
+        if runtime.signal is not None:  # in this process, commits wake it directly
+            runtime.signal.subscribe(relay.notify)
         return cls(relay, engine)
 
     async def start(self) -> None:

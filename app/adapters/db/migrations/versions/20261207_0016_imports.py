@@ -1,5 +1,7 @@
 """Bulk import: jobs, their files while they run, their rejected rows, and each external
-id's first row in a running job's file.
+id's first row in a running job's file. And no NOTIFY trigger on ``outbox_events``: the
+unit of work wakes the relays after its commit (a NOTIFY in every writing commit kept
+concurrent commits from sharing a WAL flush).
 
 Revision ID: 0016_imports
 Revises: 0011_idempotency_retention
@@ -102,7 +104,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("job_id", "external_id", name=op.f("pk_import_keys")),
     )
 
+    op.execute("DROP TRIGGER outbox_events_notify ON outbox_events")
+    op.execute("DROP FUNCTION huikuan_outbox_notify()")
+
 
 def downgrade() -> None:
+    op.execute(
+        """
+        CREATE FUNCTION huikuan_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('huikuan_outbox', '');
+            RETURN NULL;
+        END
+        $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION huikuan_outbox_notify()"
+    )
     for table in ("import_keys", "import_errors", "import_file_chunks", "import_jobs"):
         op.drop_table(table)
