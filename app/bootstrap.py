@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -150,7 +151,8 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
     if runtime.settings.import_enabled:
         settings = runtime.settings
         worker = ImportWorker(
-            platform.uow,
+            # Its statements are the ingestion path's: index lookups whatever their values.
+            functools.partial(platform.uow, reuse_plans=True),
             platform.context(Actor.system("import")),
             lease_s=settings.import_lease_s,
             poll_s=settings.import_poll_s,
