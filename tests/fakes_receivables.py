@@ -129,6 +129,15 @@ class FakeInvoiceRepository:
         rate = contract.late_fee_rate if contract else None
         return replace(copy.deepcopy(invoice), late_fee_rate=rate)
 
+    async def add_many(self, invoices: Sequence[Invoice]) -> None:
+        snapshot = dict(self.rows)
+        try:
+            for invoice in invoices:
+                await self.add(invoice)
+        except Exception:
+            self.rows = snapshot  # one statement: all or none
+            raise
+
     async def add(self, invoice: Invoice) -> None:
         if invoice.customer_id not in self.customers.rows:
             raise UnknownReference("customer", invoice.customer_id, ("customer_id",))

@@ -35,6 +35,7 @@ from app.services.receivables.invoice_actions import act_on_invoice
 from app.services.receivables.invoices import (
     NewInvoice,
     create_invoice,
+    create_invoices,
     locked_invoice,
     update_invoice,
 )
@@ -58,22 +59,27 @@ ApplyOne = Callable[[IntakeUnitOfWork, Step, Run], Awaitable[None]]
 async def _each(uow: IntakeUnitOfWork, steps: Sequence[Step], apply_one: ApplyOne) -> None:
     keys = {key for s in steps for key in (s.event.subject, *s.event.requires)}
     run = Run(await uow.ingest.resolve(keys), [s.record_id for s in steps])
-    isolated = len(steps) > 1
     for step in steps:
-        missing = [key for key in step.event.requires if key not in run.refs]
-        if missing:
-            step.park(missing)
-        elif not isolated:
-            await apply_one(uow, step, run)  # alone in its run: a failure rejects it there
-        else:
-            try:
-                async with uow.savepoint():
-                    await apply_one(uow, step, run)
-            except (Contention, Unavailable):
-                raise
-            except DomainError as error:
-                step.reset()
-                step.reject(error)
+        await _each_one(uow, step, run, apply_one, isolated=len(steps) > 1)
+
+
+async def _each_one(
+    uow: IntakeUnitOfWork, step: Step, run: Run, apply_one: ApplyOne, *, isolated: bool
+) -> None:
+    missing = [key for key in step.event.requires if key not in run.refs]
+    if missing:
+        step.park(missing)
+    elif not isolated:
+        await apply_one(uow, step, run)  # alone in its run: a failure rejects it there
+    else:
+        try:
+            async with uow.savepoint():
+                await apply_one(uow, step, run)
+        except (Contention, Unavailable):
+            raise
+        except DomainError as error:
+            step.reset()
+            step.reject(error)
 
 
 async def _stale(uow: IntakeUnitOfWork, step: Step, run: Run) -> bool:
@@ -231,8 +237,52 @@ async def apply_contracts(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _upsert_contract)
 
 
+def _new_plain_invoice(step: Step, run: Run, pending: set[RecordKey]) -> NewInvoice | None:
+    """The command of an invoice this run creates outside any contract, or None when the
+    event needs the one-by-one path (an update, a contract, a missing record)."""
+    data = cast(InvoiceUpsert, step.event.data)
+    subject = step.event.subject
+    customer = RecordKey(RecordKind.CUSTOMER, data.customer_external_id)
+    if data.contract_external_id is not None or subject in run.refs or subject in pending:
+        return None
+    if customer not in run.refs:
+        return None
+    return NewInvoice(
+        customer_id=run.refs[customer],
+        amount=data.amount,
+        currency=data.currency,
+        issued_on=data.issued_on,
+        due_date=data.due_date,
+        external_id=data.external_id,
+    )
+
+
 async def apply_invoices(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
-    await _each(uow, steps, _upsert_invoice)
+    """New invoices outside contracts are created together (one insert for a stretch of
+    them); the others (updates, contract invoices, parked ones) one by one, in order."""
+    keys = {key for s in steps for key in (s.event.subject, *s.event.requires)}
+    run = Run(await uow.ingest.resolve(keys), [s.record_id for s in steps])
+    batch: list[tuple[Step, NewInvoice]] = []
+
+    async def flush() -> None:
+        created = await create_invoices(uow, batch[0][0].ctx, [cmd for _, cmd in batch])
+        for (step, _), invoice in zip(batch, created, strict=True):
+            run.created(step, invoice.id)
+        batch.clear()
+
+    for step in steps:
+        cmd = _new_plain_invoice(step, run, {s.event.subject for s, _ in batch})
+        if cmd is not None and (not batch or batch[0][0].ctx == step.ctx):
+            batch.append((step, cmd))
+            continue
+        if batch:
+            await flush()
+        if cmd is not None:
+            batch.append((step, cmd))
+            continue
+        await _each_one(uow, step, run, _upsert_invoice, isolated=len(steps) > 1)
+    if batch:
+        await flush()
 
 
 async def apply_voids(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:

@@ -158,6 +158,40 @@ async def create_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoi
     return invoice
 
 
+async def create_invoices(
+    uow: ReceivablesUnitOfWork, ctx: Context, cmds: Sequence[NewInvoice]
+) -> list[Invoice]:
+    """:func:`create_invoice` for many invoices outside any contract, set-based: one insert,
+    one ``invoice.created`` each, ``CreditExposureChanged`` once per customer."""
+    if any(cmd.contract_id or cmd.installment_id for cmd in cmds):
+        raise ValueError("invoices of a contract are created one by one (create_invoice)")
+    now = ctx.clock.now()
+    today = ctx.clock.today()
+    created = [
+        Invoice(
+            id=ctx.ids.new_id(),
+            customer_id=cmd.customer_id,
+            amount=Money.of(cmd.amount, cmd.currency),
+            amount_paid=Money.zero(cmd.currency),
+            issued_on=cmd.issued_on,
+            due_date=cmd.due_date,
+            external_id=cmd.external_id,
+            created_at=now,
+            updated_at=now,
+        )
+        for cmd in cmds
+    ]
+    await uow.invoices.add_many(created)
+    for invoice in created:
+        document = invoice_document(invoice, today)
+        uow.add_event(
+            ctx.event(EventType.INVOICE_CREATED, subject(invoice.id), {"object": document})
+        )
+    for customer_id in dict.fromkeys(i.customer_id for i in created):
+        await uow.publish(ctx, CreditExposureChanged(customer_id))
+    return created
+
+
 async def update_invoice(
     uow: ReceivablesUnitOfWork, ctx: Context, current: Invoice, values: dict[str, Any]
 ) -> Invoice:

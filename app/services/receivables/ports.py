@@ -125,6 +125,9 @@ class InvoiceRepository(Protocol):
     async def add(self, invoice: Invoice) -> None:
         """Insert; raises DuplicateExternalId, or UnknownReference for an unknown customer."""
 
+    async def add_many(self, invoices: Sequence[Invoice]) -> None:
+        """Insert several in one statement; raises as :meth:`add` (then none is inserted)."""
+
     async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None: ...
 
     async def get_many(
