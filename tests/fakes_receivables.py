@@ -367,6 +367,12 @@ class FakeInvoiceQueries:
         )
         return CreditExposure(customer.credit_limit, outstanding)
 
+    async def credit_exposures(
+        self, customer_ids: Collection[UUID]
+    ) -> Mapping[UUID, CreditExposure]:
+        found = {c: await self.credit_exposure(c) for c in customer_ids}
+        return {c: e for c, e in found.items() if e is not None and e.credit_limit is not None}
+
     async def any_open_with_outstanding(
         self, customer_id: UUID, amount: Money, excluding: Collection[UUID]
     ) -> bool:

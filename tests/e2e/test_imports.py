@@ -173,3 +173,19 @@ async def test_a_file_over_the_byte_limit_is_413_declared_or_streamed(
         streamed = await api.post("/v1/imports", content=chunks(), headers=content_type)
         assert streamed.status_code == 413
         assert "HUIKUAN_IMPORT_MAX_BYTES" in streamed.json()["detail"]
+
+
+async def test_invoices_created_together_still_raise_the_credit_flag(
+    api: httpx.AsyncClient, platform: Platform
+) -> None:
+    customers = [["external_id", "name", "currency", "credit_limit"], ["C-1", "华东", "CNY", "100"]]
+    await submit(api, csv_file(customers), "customers")
+    rows = [
+        INVOICE_HEADER,
+        ["INV-1", "C-1", "80.00", "CNY", "2026-01-01", "2026-02-01"],
+        ["INV-2", "C-1", "80.00", "CNY", "2026-01-01", "2026-02-01"],
+    ]
+    await submit(api, csv_file(rows), "invoices")
+    await run_jobs(platform)
+    flags = ok(await api.get("/v1/risk-flags", params={"kind": "credit"}))["data"]
+    assert len(flags) == 1

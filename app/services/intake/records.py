@@ -263,23 +263,25 @@ async def apply_invoices(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     keys = {key for s in steps for key in (s.event.subject, *s.event.requires)}
     run = Run(await uow.ingest.resolve(keys), [s.record_id for s in steps])
     batch: list[tuple[Step, NewInvoice]] = []
+    pending: set[RecordKey] = set()
 
     async def flush() -> None:
         created = await create_invoices(uow, batch[0][0].ctx, [cmd for _, cmd in batch])
         for (step, _), invoice in zip(batch, created, strict=True):
             run.created(step, invoice.id)
         batch.clear()
+        pending.clear()
 
     for step in steps:
-        cmd = _new_plain_invoice(step, run, {s.event.subject for s, _ in batch})
-        if cmd is not None and (not batch or batch[0][0].ctx == step.ctx):
+        cmd = _new_plain_invoice(step, run, pending)
+        if cmd is not None and batch and batch[0][0].ctx != step.ctx:
+            await flush()  # the events of one batch act for one key
+        if cmd is not None:
             batch.append((step, cmd))
+            pending.add(step.event.subject)
             continue
         if batch:
             await flush()
-        if cmd is not None:
-            batch.append((step, cmd))
-            continue
         await _each_one(uow, step, run, _upsert_invoice, isolated=len(steps) > 1)
     if batch:
         await flush()

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.customers.customers import Balance
-from app.domain.customers.events import CreditExposureChanged
+from app.domain.customers.events import CreditExposureChanged, CreditExposuresChanged
 from app.domain.errors import (
     CurrencyMismatch,
     IllegalStateTransition,
@@ -162,7 +162,7 @@ async def create_invoices(
     uow: ReceivablesUnitOfWork, ctx: Context, cmds: Sequence[NewInvoice]
 ) -> list[Invoice]:
     """:func:`create_invoice` for many invoices outside any contract, set-based: one insert,
-    one ``invoice.created`` each, ``CreditExposureChanged`` once per customer."""
+    one ``invoice.created`` each, one ``CreditExposuresChanged`` for their customers."""
     if any(cmd.contract_id or cmd.installment_id for cmd in cmds):
         raise ValueError("invoices of a contract are created one by one (create_invoice)")
     now = ctx.clock.now()
@@ -187,8 +187,8 @@ async def create_invoices(
         uow.add_event(
             ctx.event(EventType.INVOICE_CREATED, subject(invoice.id), {"object": document})
         )
-    for customer_id in dict.fromkeys(i.customer_id for i in created):
-        await uow.publish(ctx, CreditExposureChanged(customer_id))
+    customers = tuple(dict.fromkeys(i.customer_id for i in created))
+    await uow.publish(ctx, CreditExposuresChanged(customers))
     return created
 
 

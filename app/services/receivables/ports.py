@@ -196,6 +196,12 @@ class InvoiceQueries(Protocol):
         """The customer's credit limit beside what its open invoices in the customer's
         currency have outstanding (one statement); None for an unknown customer."""
 
+    async def credit_exposures(
+        self, customer_ids: Collection[UUID]
+    ) -> Mapping[UUID, CreditExposure]:
+        """:meth:`credit_exposure` of those of ``customer_ids`` that have a credit limit, in
+        one statement."""
+
     async def any_open_with_outstanding(
         self, customer_id: UUID, amount: Money, excluding: Collection[UUID]
     ) -> bool:
