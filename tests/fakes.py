@@ -93,6 +93,15 @@ class FakeCustomerRepository:
         self._check_unique(customer)
         self.rows[customer.id] = copy.deepcopy(customer)
 
+    async def add_many(self, customers: Sequence[Customer]) -> None:
+        snapshot = dict(self.rows)
+        try:
+            for customer in customers:
+                await self.add(customer)
+        except Exception:
+            self.rows = snapshot  # one statement: all or none
+            raise
+
     async def get(self, customer_id: UUID) -> Customer | None:
         found = self.rows.get(customer_id)
         return copy.deepcopy(found) if found else None
