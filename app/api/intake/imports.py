@@ -9,6 +9,7 @@ import io
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Annotated, Any
 from uuid import UUID
@@ -113,53 +114,64 @@ async def create_import(
         await form.close()
 
 
+@dataclass(frozen=True, slots=True)
+class _Form:
+    kind: ImportKind
+    upload: UploadFile
+    source: str
+    dry_run: bool
+
+
+def _read_form(form: FormData) -> _Form | Response:
+    kind = form.get("kind")
+    if not isinstance(kind, str) or kind not in ImportKind.__members__.values():
+        kinds = ", ".join(k.value for k in ImportKind)
+        return problem(422, f"kind must be one of {kinds}", errors=[_issue("kind")])
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return problem(422, "send the file as the form's file field", errors=[_issue("file")])
+    source = form.get("source") or DEFAULT_SOURCE
+    if not isinstance(source, str) or not 0 < len(source) <= 200 or not source.isprintable():
+        return problem(422, "source must be 1..200 printable characters", errors=[_issue("source")])
+    return _Form(ImportKind(kind), upload, source, _flag(form.get("dry_run")))
+
+
 async def _accept(ctx: Context, platform: Platform, uow: AppUnitOfWork, form: FormData) -> Response:
+    fields = _read_form(form)
+    if isinstance(fields, Response):
+        return fields
     limit = platform.imports.max_bytes
-    if True:
-        kind_name = form.get("kind")
-        if not isinstance(kind_name, str) or kind_name not in ImportKind.__members__.values():
-            kinds = ", ".join(k.value for k in ImportKind)
-            return problem(422, f"kind must be one of {kinds}", errors=[_issue("kind")])
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            return problem(422, "send the file as the form's file field", errors=[_issue("file")])
-        source = form.get("source") or DEFAULT_SOURCE
-        if not isinstance(source, str) or not 0 < len(source) <= 200 or not source.isprintable():
-            return problem(422, "source must be 1..200 printable characters")
-        kind = ImportKind(kind_name)
-        with tempfile.TemporaryDirectory(prefix="huikuan-upload-") as tmp:
-            path = Path(tmp) / "upload"
-            sha, size = await run_in_threadpool(_spool, upload.file, path, limit)
-            if size > limit:
-                return problem(
-                    413, f"the file is larger than HUIKUAN_IMPORT_MAX_BYTES ({limit} bytes)"
-                )
-            if size == 0:
-                return problem(422, "the file is empty")
-            try:
-                info = await run_in_threadpool(_files(platform).inspect, path)
-            except UnreadableFile as error:
-                return problem(422, str(error), row=error.row)
-            if not info.header:
-                return problem(422, "the file has no header row")
-            header_problem = None
-            try:
-                read_header(KINDS[kind], info.header)
-            except HeaderProblem as bad:
-                header_problem = bad
-            submitted = Upload(
-                kind=kind,
-                source=source,
-                dry_run=_flag(form.get("dry_run")),
-                file_sha256=sha,
-                file_name=(upload.filename or "upload")[:200],
-                file_format=info.format,
-                encoding=info.encoding,
-                header_problem=header_problem,
-            )
-            async with uow:
-                job = await submit_import(uow, ctx, submitted, _chunks(path))
-                await uow.commit()
+    with tempfile.TemporaryDirectory(prefix="huikuan-upload-") as tmp:
+        path = Path(tmp) / "upload"
+        sha, size = await run_in_threadpool(_spool, fields.upload.file, path, limit)
+        if size > limit:
+            return _too_large(limit)
+        if size == 0:
+            return problem(422, "the file is empty")
+        try:
+            info = await run_in_threadpool(_files(platform).inspect, path)
+        except UnreadableFile as error:
+            return problem(422, str(error), row=error.row)
+        if not info.header:
+            return problem(422, "the file has no header row")
+        header_problem = None
+        try:
+            read_header(KINDS[fields.kind], info.header)
+        except HeaderProblem as bad:
+            header_problem = bad
+        submitted = Upload(
+            kind=fields.kind,
+            source=fields.source,
+            dry_run=fields.dry_run,
+            file_sha256=sha,
+            file_name=(fields.upload.filename or "upload")[:200],
+            file_format=info.format,
+            encoding=info.encoding,
+            header_problem=header_problem,
+        )
+        async with uow:
+            job = await submit_import(uow, ctx, submitted, _chunks(path))
+            await uow.commit()
     if platform.import_wake is not None and job.status is JobStatus.QUEUED:
         platform.import_wake()
     body = ImportJobOut.model_validate(job_document(job)).model_dump(mode="json")
