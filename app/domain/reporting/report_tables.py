@@ -53,18 +53,38 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Table:
 BUCKET_NAMES = [b.value for b in BUCKETS]
 
 
+GROUP_COLUMNS: dict[GroupBy, list[str]] = {
+    GroupBy.CUSTOMER: ["customer_id", "customer_name"],
+    GroupBy.OWNER: ["owner"],
+    GroupBy.NONE: [],
+    GroupBy.ORG_UNIT: ["org_unit_id", "org_unit_name", "parent_id", "depth"],
+    GroupBy.PROJECT: ["project_id", "project_name"],
+}
+
+
+def group_cells(
+    group_by: GroupBy, key: Cell, name: str | None, parent_id: Cell, depth: int | None
+) -> list[Cell]:
+    """A group's cells; the group of money without a unit or project is ``unassigned``."""
+    if group_by is GroupBy.OWNER:
+        return [key]
+    if group_by is GroupBy.CUSTOMER:
+        return [key, name]
+    if group_by is GroupBy.PROJECT:
+        return [key, name] if key is not None else [None, "unassigned"]
+    if key is None:
+        return [None, "unassigned", None, None]
+    return [key, name, parent_id, depth]
+
+
 def aging_table(report: AgingReport) -> Table:
     """Group lines first, then one ``total`` line per currency (``line`` tells them apart)."""
-    group_columns = {
-        GroupBy.CUSTOMER: ["customer_id", "customer_name"],
-        GroupBy.OWNER: ["owner"],
-        GroupBy.NONE: [],
-    }[report.group_by]
+    group_columns = GROUP_COLUMNS[report.group_by]
 
     def line(kind: str, row: AgingSums) -> list[Cell]:
         group: list[Cell] = []
         if group_columns and not row.is_total:
-            group = [row.key, row.name] if report.group_by is GroupBy.CUSTOMER else [row.key]
+            group = group_cells(report.group_by, row.key, row.name, row.parent_id, row.depth)
         elif group_columns:
             group = [None] * len(group_columns)
         buckets: list[Cell] = [row.buckets[b] for b in BUCKETS]

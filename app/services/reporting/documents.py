@@ -25,6 +25,37 @@ def _ratio(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+ORGANISED = (GroupBy.ORG_UNIT, GroupBy.PROJECT)
+
+
+def group_fields(
+    group_by: GroupBy,
+    key: object,
+    name: str | None,
+    parent_id: object = None,
+    depth: int | None = None,
+    is_total: bool = False,
+) -> dict[str, Any]:
+    """What names a group of a report grouped by org unit or project: its id and name
+    (the unit's ``parent_id`` and ``depth`` too), and ``unassigned`` for the group of money
+    that has none; nothing for other groupings (their fields are the report's own)."""
+    if group_by is GroupBy.ORG_UNIT:
+        return {
+            "org_unit_id": None if is_total or key is None else str(key),
+            "org_unit_name": None if is_total else name,
+            "parent_id": None if parent_id is None else str(parent_id),
+            "depth": depth,
+            "unassigned": not is_total and key is None,
+        }
+    if group_by is GroupBy.PROJECT:
+        return {
+            "project_id": None if is_total or key is None else str(key),
+            "project_name": None if is_total else name,
+            "unassigned": not is_total and key is None,
+        }
+    return {}
+
+
 def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
     by_customer = report.group_by is GroupBy.CUSTOMER and not row.is_total
     by_owner = report.group_by is GroupBy.OWNER and not row.is_total
@@ -33,6 +64,7 @@ def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
         "customer_id": str(row.key) if by_customer and row.key is not None else None,
         "customer_name": row.name if by_customer else None,
         "owner": row.key if by_owner else None,
+        **group_fields(report.group_by, row.key, row.name, row.parent_id, row.depth, row.is_total),
         "buckets": {b.value: row.buckets[b].to_wire() for b in BUCKETS},
         "total": row.total.to_wire(),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -22,6 +22,10 @@ from app.adapters.db.organisation.models import (
 from app.domain.errors import Conflict, StaleVersion, UnknownReference
 from app.domain.organisation.people import Person
 from app.services.pagination import PageRequest
+
+# A first placement counts for every earlier day too: there was no other placement to keep,
+# and an org tree loaded today should not leave every past report unassigned.
+SINCE_EVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def person_row(person: Person) -> dict[str, Any]:
@@ -120,6 +124,9 @@ class SqlAssignments:
         table = person_assignments if kind == "person" else project_assignments
         key = table.c.user_id if kind == "person" else table.c.project_id
         value: Any = subject if kind == "person" else UUID(subject)
+        first = (await self.conn.execute(select(key).where(key == value).limit(1))).first()
+        if first is None:
+            at = SINCE_EVER  # see SINCE_EVER
         # Two changes at the same instant: the later one replaces the earlier.
         await self.conn.execute(table.delete().where(key == value, table.c.valid_from == at))
         await self.conn.execute(

@@ -12,7 +12,6 @@ from sqlalchemy import (
     and_,
     func,
     literal_column,
-    null,
     select,
     tuple_,
     union_all,
@@ -20,9 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.selectable import Subquery
 
-from app.adapters.db.customers.models import customers
 from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
+from app.adapters.db.reporting.groups import labelled, leaf_key, roll_up
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery
 
@@ -103,14 +102,7 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
         .label(bucket.value)
         for bucket, low, high in BUCKET_DAYS
     ]
-    source: Any = rows
-    if query.group_by is GroupBy.CUSTOMER:
-        key: ColumnElement[Any] = rows.c.customer_id
-    elif query.group_by is GroupBy.OWNER:
-        source = rows.outerjoin(contracts, contracts.c.id == rows.c.contract_id)
-        key = contracts.c.owner
-    else:
-        key = null()
+    source, key = leaf_key(query.group_by, rows, query.as_of.end)
     if query.group_by is GroupBy.NONE:
         aggregated = (
             select(
@@ -126,21 +118,21 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
             .group_by(func.grouping_sets(tuple_(rows.c.currency, key), tuple_(rows.c.currency)))
         )
     agg = aggregated.subquery("agg")
-    if query.group_by is GroupBy.CUSTOMER:
-        return select(agg, customers.c.name).select_from(
-            agg.outerjoin(customers, customers.c.id == agg.c.key)
-        )
-    return select(agg, null().label("name"))
+    if query.group_by is GroupBy.ORG_UNIT:
+        agg = roll_up(agg, [b.value for b in BUCKETS]).subquery("rolled")
+    return labelled(agg, query.group_by)
 
 
 def aging_sums(row: Row[Any]) -> AgingSums:
-    """A row of ``aging_statement``: currency, key, grouped, the buckets in order, name
-    (read by position: reports have many rows)."""
-    currency, key, grouped, *amounts, name = tuple(row)
+    """A row of ``aging_statement``: currency, key, grouped, the buckets in order, name,
+    parent_id, depth (read by position: reports have many rows)."""
+    currency, key, grouped, *amounts, name, parent_id, depth = tuple(row)
     return AgingSums(
         currency=currency,
         key=key,
         name=name,
         buckets={b: exact(a, currency) for b, a in zip(BUCKETS, amounts, strict=True)},
         is_total=bool(grouped),
+        parent_id=parent_id,
+        depth=depth,
     )

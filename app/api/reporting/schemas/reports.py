@@ -31,7 +31,26 @@ class AgingBuckets(BaseModel):
     d91_plus: AmountOut = Field(alias="91_plus", description="91 days overdue or more")
 
 
-class AgingRow(BaseModel):
+class OrganisedGroup(BaseModel):
+    """Present with group_by=org_unit or group_by=project only."""
+
+    org_unit_id: str | None = Field(
+        default=None,
+        description="group_by=org_unit: the unit (its figures include its descendants')",
+    )
+    org_unit_name: str | None = None
+    parent_id: str | None = Field(default=None, description="group_by=org_unit: its parent")
+    depth: int | None = Field(default=None, description="group_by=org_unit: a root is 1")
+    project_id: str | None = Field(default=None, description="group_by=project: the project")
+    project_name: str | None = None
+    unassigned: bool | None = Field(
+        default=None,
+        description="The group of money with no project (and, by unit, no placed owner): "
+        "with the root units' rows it adds up to the total",
+    )
+
+
+class AgingRow(OrganisedGroup):
     currency: str
     customer_id: str | None = Field(description="group_by=customer: the customer")
     customer_name: str | None

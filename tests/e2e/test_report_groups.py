@@ -1,0 +1,95 @@
+"""Reports grouped by org unit (rolled up) and by project: each unit's row includes its
+descendants', and the root units' rows plus the unassigned row equal the whole book, in
+every report and grouping (tests/e2e/org_book.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from tests.e2e.org_book import org_book
+from tests.e2e.organisation import person
+from tests.e2e.receivables import ok
+from tests.fakes import FixedClock
+
+
+async def report(api: httpx.AsyncClient, name: str, **params: Any) -> dict[str, Any]:
+    return ok(await api.get(f"/v1/reports/{name}", params=params))
+
+
+def by_unit(rows: list[dict[str, Any]], codes: dict[str, str]) -> dict[str, dict[str, Any]]:
+    return {("unassigned" if r["unassigned"] else codes[r["org_unit_id"]]): r for r in rows}
+
+
+def roots_and_unassigned_add_up(rows: list[dict[str, Any]], total: Decimal, field: str) -> None:
+    parts = [Decimal(r[field]) for r in rows if r["unassigned"] or r.get("depth") == 1]
+    assert sum(parts, Decimal(0)) == total
+
+
+async def test_aging_by_unit_rolls_up_and_adds_up(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    codes = {u["id"]: code for code, u in book.units.items()}
+    aged = await report(api, "aging", group_by="org_unit")
+    rows = by_unit(aged["groups"], codes)
+    assert {k: r["total"] for k, r in rows.items()} == {
+        "HQ": "1200.00",
+        "EAST": "700.00",
+        "SH": "700.00",
+        "WEST": "500.00",
+        "unassigned": "500.00",
+    }
+    assert (rows["SH"]["parent_id"], rows["SH"]["depth"]) == (book.units["EAST"]["id"], 3)
+    assert rows["HQ"]["parent_id"] is None
+    assert rows["HQ"]["depth"] == 1
+    assert rows["SH"]["org_unit_name"] == "部门 SH"
+    assert rows["SH"]["buckets"]["1_30"] == "700.00"  # i1 26 days, i5 7 days overdue
+    (total,) = aged["totals"]
+    assert total["total"] == "1700.00"
+    assert total["unassigned"] is False
+    roots_and_unassigned_add_up(aged["groups"], Decimal(total["total"]), "total")
+
+
+async def test_aging_by_project_adds_up(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    aged = await report(api, "aging", group_by="project", basis="installment")
+    rows = {("unassigned" if r["unassigned"] else r["project_name"]): r for r in aged["groups"]}
+    assert {k: r["total"] for k, r in rows.items()} == {
+        "P": "500.00",
+        "P2": "100.00",
+        "unassigned": "1100.00",
+    }
+    assert rows["P"]["project_id"] == book.projects["P"]["id"]
+    (total,) = aged["totals"]
+    assert sum(Decimal(r["total"]) for r in aged["groups"]) == Decimal(total["total"])
+
+
+async def test_aging_by_unit_as_csv(api: httpx.AsyncClient) -> None:
+    await org_book(api)
+    answer = await api.get(
+        "/v1/reports/aging", params={"group_by": "org_unit"}, headers={"Accept": "text/csv"}
+    )
+    lines = answer.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("line,currency,org_unit_id,org_unit_name,parent_id,depth,")
+    assert any(",unassigned,,," in line for line in lines)
+
+
+async def test_a_move_counts_from_then_on_and_a_past_day_keeps_the_old_unit(
+    api: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    book = await org_book(api)
+    codes = {u["id"]: code for code, u in book.units.items()}
+    clock.advance(days=2)  # 2026-11-29
+    await person(api, "u-sh", book.units["WEST"])
+    now = by_unit((await report(api, "aging", group_by="org_unit"))["groups"], codes)
+    assert {k: r["total"] for k, r in now.items()} == {
+        "HQ": "1200.00",
+        "WEST": "1200.00",
+        "unassigned": "500.00",
+    }
+    then = by_unit(
+        (await report(api, "aging", group_by="org_unit", as_of="2026-11-27"))["groups"], codes
+    )
+    assert then["SH"]["total"] == "700.00"
+    assert then["WEST"]["total"] == "500.00"
