@@ -93,3 +93,39 @@ async def test_a_move_counts_from_then_on_and_a_past_day_keeps_the_old_unit(
     )
     assert then["SH"]["total"] == "700.00"
     assert then["WEST"]["total"] == "500.00"
+
+
+def top_level(group_by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows that partition the book: by unit the roots and the unassigned row, else all."""
+    if group_by != "org_unit":
+        return rows
+    return [r for r in rows if r["unassigned"] or r["depth"] == 1]
+
+
+async def test_kpi_groups_add_up_to_the_totals_for_every_grouping(
+    api: httpx.AsyncClient,
+) -> None:
+    book = await org_book(api)
+    for group_by in ("customer", "owner", "org_unit", "project"):
+        kpis = await report(api, "kpis", group_by=group_by)
+        (total,) = kpis["data"]
+        assert kpis["group_by"] == group_by
+        assert total["collected"] == "400.00"
+        assert total["closing_receivables"] == "1700.00"
+        for field in ("collected", "closing_receivables", "overdue", "opening_receivables"):
+            parts = [Decimal(g[field]) for g in top_level(group_by, kpis["groups"])]
+            assert sum(parts, Decimal(0)) == Decimal(total[field]), (group_by, field)
+    by_unit_kpis = await report(api, "kpis", group_by="org_unit")
+    codes = {u["id"]: code for code, u in book.units.items()}
+    rows = by_unit(by_unit_kpis["groups"], codes)
+    assert rows["SH"]["collected"] == "400.00"
+    assert rows["HQ"]["collected"] == "400.00"
+    assert rows["WEST"]["closing_receivables"] == "500.00"
+    owners = {
+        g["owner"]: g["closing_receivables"]
+        for g in (await report(api, "kpis", group_by="owner"))["groups"]
+    }
+    assert owners == {"u-sh": "700.00", "u-orphan": "800.00", None: "200.00"}
+    ungrouped = await report(api, "kpis")
+    assert "groups" not in ungrouped
+    assert ungrouped["data"] == by_unit_kpis["data"]

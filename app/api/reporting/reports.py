@@ -45,6 +45,13 @@ To = Annotated[
     BusinessDate | None, Query(alias="to", description="Last day (inclusive); default today")
 ]
 
+GROUP_BY = (
+    "`org_unit`: one row per unit whose figures include its descendants' (units as people "
+    "and projects were assigned at the report's day), each with `parent_id` and `depth`; "
+    "`project`: one row per project. Money with no project and no placed owner is the "
+    "`unassigned` row: the root units' rows plus it equal the totals."
+)
+
 NEGOTIATION = (
     " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM, header row, one line per "
     "row); JSON otherwise. Amounts are per currency, never summed across currencies; days "
@@ -69,7 +76,7 @@ async def aging(
     _: Reader,
     as_csv: WantsCsv,
     as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
-    group_by: GroupBy = GroupBy.CUSTOMER,
+    group_by: Annotated[GroupBy, Query(description=GROUP_BY)] = GroupBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: CurrencyFilter = None,
 ) -> Response:
@@ -100,14 +107,15 @@ async def kpis(
     start: From = None,
     end: To = None,
     currency: CurrencyFilter = None,
+    group_by: Annotated[GroupBy, Query(description=GROUP_BY)] = GroupBy.NONE,
 ) -> Response:
     async with uow:
-        report = await use_cases.kpis(uow, clock, start, end, currency)
+        report = await use_cases.kpis(uow, clock, start, end, currency, group_by)
     period = report.period
     return report_response(
         as_csv,
         lambda: documents.kpi_document(report, currency),
-        lambda: kpi_table(period.start, period.end, report.kpis),
+        lambda: kpi_table(period.start, period.end, report.kpis, group_by, report.groups),
         f"kpis-{period.start.isoformat()}-{period.end.isoformat()}.csv",
     )
 

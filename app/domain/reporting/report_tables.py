@@ -23,6 +23,7 @@ from app.domain.reporting.reports import (
     ForecastLine,
     ForecastSource,
     GroupBy,
+    GroupLabel,
     PerformanceLine,
 )
 from app.domain.reporting.target_curve import ProgressCurve
@@ -139,8 +140,33 @@ def kpi_values(k: Kpis) -> list[Cell]:
     ]
 
 
-def kpi_table(start: date, end: date, kpis: Sequence[Kpis]) -> Table:
-    return table(KPI_COLUMNS, [[k.currency, start, end, *kpi_values(k)] for k in kpis])
+def kpi_table(
+    start: date,
+    end: date,
+    kpis: Sequence[Kpis],
+    group_by: GroupBy = GroupBy.NONE,
+    groups: Sequence[tuple[GroupLabel, Kpis]] = (),
+) -> Table:
+    """One line per currency; grouped, the group lines first, then one ``total`` line per
+    currency (``line`` tells them apart)."""
+    if group_by is GroupBy.NONE:
+        return table(KPI_COLUMNS, [[k.currency, start, end, *kpi_values(k)] for k in kpis])
+    columns = GROUP_COLUMNS[group_by]
+    rows: list[list[Cell]] = [
+        [
+            "group",
+            *group_cells(group_by, g.key, g.name, g.parent_id, g.depth),
+            k.currency,
+            start,
+            end,
+            *kpi_values(k),
+        ]
+        for g, k in groups
+    ]
+    rows += [
+        ["total", *[None] * len(columns), k.currency, start, end, *kpi_values(k)] for k in kpis
+    ]
+    return table(["line", *columns, *KPI_COLUMNS], rows)
 
 
 SOURCES = [s.value for s in ForecastSource]

@@ -107,6 +107,17 @@ class AgingSums:
         return all(amount.is_zero() for amount in self.buckets.values())
 
 
+@dataclass(frozen=True, slots=True)
+class GroupLabel:
+    """What names one group of a grouped report (key None: the group without one, such as
+    the unassigned money)."""
+
+    key: UUID | str | None
+    name: str | None = None
+    parent_id: UUID | None = None  # org units only
+    depth: int | None = None  # org units only: a root is at depth 1
+
+
 def group_order(
     currency: str, key: object, depth: int | None, total: Money, name: str | None
 ) -> tuple[str, bool, int, Decimal, str, str]:

@@ -16,6 +16,7 @@ from app.domain.reporting.reports import (
     ForecastLine,
     ForecastSource,
     GroupBy,
+    GroupLabel,
 )
 from app.domain.reporting.target_curve import ProgressCurve
 from app.services.reporting.reports import KpiReport, PerformanceReport
@@ -102,14 +103,30 @@ def _kpi_row(k: Kpis) -> dict[str, Any]:
     }
 
 
+def label_fields(group_by: GroupBy, label: GroupLabel) -> dict[str, Any]:
+    """A group's naming fields in the KPIs, forecast and performance reports."""
+    if group_by is GroupBy.CUSTOMER:
+        key = None if label.key is None else str(label.key)
+        return {"customer_id": key, "customer_name": label.name}
+    if group_by is GroupBy.OWNER:
+        return {"owner": label.key}
+    return group_fields(group_by, label.key, label.name, label.parent_id, label.depth)
+
+
 def kpi_document(report: KpiReport, currency: str | None) -> dict[str, Any]:
-    return {
+    document = {
         "from": report.period.start.isoformat(),
         "to": report.period.end.isoformat(),
         "period_days": (report.period.end - report.period.start).days + 1,
         "currency": currency,
         "data": [_kpi_row(k) for k in report.kpis],
     }
+    if report.group_by is not GroupBy.NONE:
+        document["group_by"] = report.group_by.value
+        document["groups"] = [
+            {**label_fields(report.group_by, label), **_kpi_row(k)} for label, k in report.groups
+        ]
+    return document
 
 
 def _amounts(line: ForecastLine) -> dict[str, Any]:

@@ -15,7 +15,14 @@ from typing import Protocol
 from app.domain.collection.targets import Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
-from app.domain.reporting.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
+from app.domain.reporting.reports import (
+    AgingBasis,
+    AgingSums,
+    ForecastSums,
+    GroupBy,
+    GroupLabel,
+    OwnerSums,
+)
 from app.services.collection.ports import TargetRepository
 from app.services.unit_of_work import UnitOfWork
 
@@ -42,6 +49,13 @@ class KpiQuery:
     start: date
     end: AsOf  # the period's last day: closing receivables
     currency: str | None = None
+    group_by: GroupBy = GroupBy.NONE  # org units as assigned at the period's end
+
+
+@dataclass(frozen=True, slots=True)
+class KpiGroupSums:
+    label: GroupLabel | None  # None: the currency's total
+    sums: KpiSums
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +90,9 @@ class ReportQueries(Protocol):
 
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         """The sums the KPI formulas need, one per currency with anything in it."""
+
+    async def kpi_groups(self, query: KpiQuery) -> Sequence[KpiGroupSums]:
+        """The same sums per group of ``query.group_by`` and per currency (the totals)."""
 
     async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
         """Expected inflows per currency, source and day (None: overdue, before today)

@@ -3,7 +3,7 @@ report, ``ReportQueries``), and shape them with the pure functions of the domain
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
@@ -14,11 +14,13 @@ from app.domain.reporting.reports import (
     AgingReport,
     Forecast,
     GroupBy,
+    GroupLabel,
     Interval,
     PerformanceLine,
     aging_report,
     day_end,
     forecast,
+    group_order,
     performance_lines,
     require_period,
 )
@@ -74,6 +76,8 @@ async def aging(
 class KpiReport:
     period: Period
     kpis: list[Kpis]  # one per currency with anything in the period
+    group_by: GroupBy = GroupBy.NONE
+    groups: list[tuple[GroupLabel, Kpis]] = field(default_factory=list)
 
 
 async def kpis(
@@ -82,20 +86,32 @@ async def kpis(
     start: date | None = None,
     end: date | None = None,
     currency: str | None = None,
+    group_by: GroupBy = GroupBy.NONE,
 ) -> KpiReport:
     """Billed, collected, DSO, best possible DSO, ADD, CEI, on-time rate, overdue, disputed
     and on-hold amounts per currency over a period (formulas in
-    ``app/domain/reporting/kpis.py``)."""
+    ``app/domain/reporting/kpis.py``); with ``group_by``, per group and currency too."""
     period = past_period(clock, start, end)
     query = KpiQuery(
         before=_as_of(clock, period.start - timedelta(days=1)),
         start=period.start,
         end=_as_of(clock, period.end),
         currency=currency,
+        group_by=group_by,
     )
-    sums = await uow.reports.kpi_sums(query)
     days = period_days(period.start, period.end)
-    return KpiReport(period, [compute_kpis(s, days) for s in sums if not s.is_zero()])
+    if group_by is GroupBy.NONE:
+        sums = await uow.reports.kpi_sums(query)
+        return KpiReport(period, [compute_kpis(s, days) for s in sums if not s.is_zero()])
+    rows = [r for r in await uow.reports.kpi_groups(query) if not r.sums.is_zero()]
+    totals = sorted((r.sums for r in rows if r.label is None), key=lambda s: s.currency)
+    groups = [(r.label, compute_kpis(r.sums, days)) for r in rows if r.label is not None]
+    groups.sort(
+        key=lambda g: group_order(
+            g[1].currency, g[0].key, g[0].depth, g[1].closing_receivables, g[0].name
+        )
+    )
+    return KpiReport(period, [compute_kpis(s, days) for s in totals], group_by, groups)
 
 
 async def forecast_report(

@@ -12,7 +12,7 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.reporting.aging import aging_statement, aging_sums
 from app.adapters.db.reporting.asof import exact
 from app.adapters.db.reporting.forecast import forecast_statement, forecast_sums
-from app.adapters.db.reporting.kpis import kpi_statement, kpi_sums
+from app.adapters.db.reporting.kpis import kpi_group_sums, kpi_statement, kpi_sums
 from app.adapters.db.reporting.performance import owner_sums, performance_statement
 from app.domain.collection.targets import Target
 from app.domain.money import Money
@@ -22,6 +22,7 @@ from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,
+    KpiGroupSums,
     KpiQuery,
     PerformanceQuery,
 )
@@ -45,6 +46,11 @@ class SqlReportQueries:
         await self._analytic()
         result = await self.conn.execute(kpi_statement(query))
         return [kpi_sums(row) for row in result.mappings()]
+
+    async def kpi_groups(self, query: KpiQuery) -> Sequence[KpiGroupSums]:
+        await self._analytic()
+        result = await self.conn.execute(kpi_statement(query))
+        return [kpi_group_sums(row) for row in result.mappings()]
 
     async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
         await self._analytic()

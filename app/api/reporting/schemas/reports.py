@@ -87,12 +87,22 @@ class KpiRow(BaseModel):
     on_time_rate: Percent
 
 
+class KpiGroupRow(OrganisedGroup, KpiRow):
+    customer_id: str | None = Field(default=None, description="group_by=customer")
+    customer_name: str | None = None
+    owner: str | None = Field(default=None, description="group_by=owner (null: none)")
+
+
 class KpisOut(BaseModel):
     from_: date = Field(alias="from")
     to: date
     period_days: int
     currency: str | None
-    data: list[KpiRow]
+    data: list[KpiRow] = Field(description="One per currency: the totals")
+    group_by: GroupBy | None = Field(default=None, description="Present when grouped")
+    groups: list[KpiGroupRow] | None = Field(
+        default=None, description="Per group and currency, when grouped"
+    )
 
 
 class ForecastAmounts(BaseModel):
