@@ -15,6 +15,7 @@ from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,
+    KpiGroupSums,
     KpiQuery,
     PerformanceQuery,
 )
@@ -36,6 +37,10 @@ class FakeReportQueries:
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         self.asked.append(query)
         return self.kpi_rows
+
+    async def kpi_groups(self, query: KpiQuery) -> Sequence[KpiGroupSums]:
+        self.asked.append(query)
+        return [KpiGroupSums(None, s) for s in self.kpi_rows]
 
     async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
         self.asked.append(query)

@@ -129,3 +129,26 @@ async def test_kpi_groups_add_up_to_the_totals_for_every_grouping(
     ungrouped = await report(api, "kpis")
     assert "groups" not in ungrouped
     assert ungrouped["data"] == by_unit_kpis["data"]
+
+
+async def test_forecast_groups_add_up_to_the_book(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    codes = {u["id"]: code for code, u in book.units.items()}
+    for group_by in ("customer", "owner", "org_unit", "project"):
+        answer = await report(api, "forecast", group_by=group_by, interval="month")
+        assert answer["group_by"] == group_by
+        whole = sum(Decimal(p["total"]) for p in answer["periods"] + answer["overdue"])
+        parts = [
+            Decimal(p["total"])
+            for g in top_level(group_by, answer["groups"])
+            for p in g["periods"] + g["overdue"]
+        ]
+        assert whole == Decimal("1700.00")
+        assert sum(parts, Decimal(0)) == whole, group_by
+    units = by_unit((await report(api, "forecast", group_by="org_unit"))["groups"], codes)
+    west = sum(Decimal(p["total"]) for p in units["WEST"]["periods"] + units["WEST"]["overdue"])
+    assert west == Decimal("500.00")
+    csv = await api.get(
+        "/v1/reports/forecast", params={"group_by": "project"}, headers={"Accept": "text/csv"}
+    )
+    assert csv.text.lstrip("\ufeff").startswith("line,project_id,project_name,currency,")

@@ -142,16 +142,18 @@ async def forecast(
         Literal["week", "month"], Query(description="ISO weeks from Monday, or months")
     ] = "week",
     currency: CurrencyFilter = None,
+    group_by: Annotated[GroupBy, Query(description=GROUP_BY)] = GroupBy.NONE,
 ) -> Response:
     async with uow:
         report = await use_cases.forecast_report(
-            uow, clock, start, end, Interval(interval), currency
+            uow, clock, start, end, Interval(interval), currency, group_by
         )
+    whole = report.whole
     return report_response(
         as_csv,
         lambda: documents.forecast_document(report, currency),
-        lambda: forecast_table(report),
-        f"forecast-{report.start.isoformat()}-{report.end.isoformat()}.csv",
+        lambda: forecast_table(whole, group_by, report.groups),
+        f"forecast-{whole.start.isoformat()}-{whole.end.isoformat()}.csv",
     )
 
 

@@ -172,17 +172,32 @@ def kpi_table(
 SOURCES = [s.value for s in ForecastSource]
 
 
-def forecast_table(report: Forecast) -> Table:
-    """One line per currency and period, then one ``overdue`` line per currency."""
+def forecast_table(
+    report: Forecast,
+    group_by: GroupBy = GroupBy.NONE,
+    groups: Sequence[tuple[GroupLabel, Forecast]] = (),
+) -> Table:
+    """One line per currency and period, then one ``overdue`` line per currency; grouped,
+    each group's lines (with the group's columns) come before the whole book's."""
+    columns = GROUP_COLUMNS[group_by]
 
-    def line(kind: str, row: ForecastLine) -> list[Cell]:
+    def line(kind: str, row: ForecastLine, group: list[Cell]) -> list[Cell]:
         start = row.period.start if row.period else None
         end = row.period.end if row.period else None
         amounts: list[Cell] = [row.amounts[s] for s in ForecastSource]
-        return [kind, row.currency, start, end, *amounts, row.total]
+        return [kind, *group, row.currency, start, end, *amounts, row.total]
 
-    rows = [line("period", r) for r in report.lines] + [line("overdue", r) for r in report.overdue]
-    return table(["line", "currency", "period_start", "period_end", *SOURCES, "total"], rows)
+    def lines(part: Forecast, group: list[Cell]) -> list[list[Cell]]:
+        return [line("period", r, group) for r in part.lines] + [
+            line("overdue", r, group) for r in part.overdue
+        ]
+
+    rows: list[list[Cell]] = []
+    for g, part in groups:
+        rows += lines(part, group_cells(group_by, g.key, g.name, g.parent_id, g.depth))
+    rows += lines(report, [None] * len(columns))
+    header = ["line", *columns, "currency", "period_start", "period_end", *SOURCES, "total"]
+    return table(header, rows)
 
 
 PERFORMANCE_COLUMNS = (

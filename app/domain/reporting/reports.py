@@ -202,6 +202,7 @@ class ForecastSums:
     day: date | None
     source: ForecastSource
     amount: Money
+    label: GroupLabel | None = None  # grouped forecasts only
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from app.domain.reporting.reports import (
     GroupLabel,
 )
 from app.domain.reporting.target_curve import ProgressCurve
-from app.services.reporting.reports import KpiReport, PerformanceReport
+from app.services.reporting.reports import ForecastReport, KpiReport, PerformanceReport
 
 
 def _ratio(value: Decimal | None) -> str | None:
@@ -136,13 +136,30 @@ def _amounts(line: ForecastLine) -> dict[str, Any]:
     }
 
 
-def forecast_document(report: Forecast, currency: str | None) -> dict[str, Any]:
+def forecast_document(report: ForecastReport, currency: str | None) -> dict[str, Any]:
+    document = _forecast_body(report.whole, currency)
+    if report.group_by is not GroupBy.NONE:
+        document["group_by"] = report.group_by.value
+        document["groups"] = [
+            {**label_fields(report.group_by, label), **_forecast_lines(part)}
+            for label, part in report.groups
+        ]
+    return document
+
+
+def _forecast_body(report: Forecast, currency: str | None) -> dict[str, Any]:
     return {
         "from": report.start.isoformat(),
         "to": report.end.isoformat(),
         "interval": report.interval.value,
         "today": report.today.isoformat(),
         "currency": currency,
+        **_forecast_lines(report),
+    }
+
+
+def _forecast_lines(report: Forecast) -> dict[str, Any]:
+    return {
         "periods": [
             {
                 "period_start": line.period.start.isoformat(),

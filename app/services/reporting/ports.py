@@ -64,6 +64,8 @@ class ForecastQuery:
     end: date
     today: date
     currency: str | None = None
+    group_by: GroupBy = GroupBy.NONE
+    end_at: datetime | None = None  # grouped: the assignments of this instant (today's end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ report, ``ReportQueries``), and shape them with the pure functions of the domain
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from app.domain.reporting.reports import (
     AgingBasis,
     AgingReport,
     Forecast,
+    ForecastSums,
     GroupBy,
     GroupLabel,
     Interval,
@@ -121,16 +122,35 @@ async def forecast_report(
     end: date | None = None,
     interval: Interval = Interval.WEEK,
     currency: str | None = None,
-) -> Forecast:
+    group_by: GroupBy = GroupBy.NONE,
+) -> ForecastReport:
     """Expected inflows per week or month from open installments, invoices and promises;
-    what was expected before today shows apart as overdue."""
+    what was expected before today shows apart as overdue. With ``group_by``, the same per
+    group (units as assigned at the end of today)."""
     today = clock.today()
     first = start or today
     last = end or first + timedelta(days=DEFAULT_FORECAST_DAYS - 1)
     require_period(first, last)
     query = ForecastQuery(first, last, today, currency)
     sums = await uow.reports.forecast_sums(query)
-    return forecast(first, last, interval, today, sums)
+    whole = forecast(first, last, interval, today, sums)
+    if group_by is GroupBy.NONE:
+        return ForecastReport(whole)
+    grouped = replace(query, group_by=group_by, end_at=day_end(today, clock.zone))
+    by_group: dict[GroupLabel, list[ForecastSums]] = {}
+    for item in await uow.reports.forecast_sums(grouped):
+        assert item.label is not None
+        by_group.setdefault(item.label, []).append(item)
+    groups = [(label, forecast(first, last, interval, today, s)) for label, s in by_group.items()]
+    groups.sort(key=lambda g: (g[0].key is None, g[0].depth or 0, g[0].name or "", str(g[0].key)))
+    return ForecastReport(whole, group_by, groups)
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastReport:
+    whole: Forecast
+    group_by: GroupBy = GroupBy.NONE
+    groups: list[tuple[GroupLabel, Forecast]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

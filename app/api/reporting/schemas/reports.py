@@ -126,6 +126,18 @@ class ForecastOut(BaseModel):
     currency: str | None
     periods: list[ForecastPeriod] = Field(description="Every period for every currency")
     overdue: list[ForecastAmounts] = Field(description="Expected before today, still open")
+    group_by: GroupBy | None = Field(default=None, description="Present when grouped")
+    groups: list[ForecastGroup] | None = Field(
+        default=None, description="The same per group, when grouped"
+    )
+
+
+class ForecastGroup(OrganisedGroup):
+    customer_id: str | None = None
+    customer_name: str | None = None
+    owner: str | None = None
+    periods: list[ForecastPeriod]
+    overdue: list[ForecastAmounts]
 
 
 class OwnerCurrency(BaseModel):
