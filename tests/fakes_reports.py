@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.collection.targets import Target
 from app.domain.reporting.kpis import KpiSums
-from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
+from app.domain.reporting.reports import AgingSums, ForecastSums, GroupLabel, OwnerSums
 from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
@@ -49,6 +49,12 @@ class FakeReportQueries:
     async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
         self.asked.append(query)
         return self.owner_rows
+
+    async def performance_groups(
+        self, query: PerformanceQuery
+    ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
+        self.asked.append(query)
+        return [(GroupLabel(s.owner), s) for s in self.owner_rows]
 
     async def target_daily(self, target: Target) -> DailyProgress:
         self.asked.append(target)

@@ -152,3 +152,25 @@ async def test_forecast_groups_add_up_to_the_book(api: httpx.AsyncClient) -> Non
         "/v1/reports/forecast", params={"group_by": "project"}, headers={"Accept": "text/csv"}
     )
     assert csv.text.lstrip("\ufeff").startswith("line,project_id,project_name,currency,")
+
+
+def _money(line: dict[str, Any], field: str) -> Decimal:
+    return sum((Decimal(c[field]) for c in line["currencies"]), Decimal(0))
+
+
+async def test_performance_groups_add_up_to_the_owners(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    codes = {u["id"]: code for code, u in book.units.items()}
+    owners = (await report(api, "performance"))["data"]
+    for group_by in ("org_unit", "project"):
+        answer = await report(api, "performance", group_by=group_by)
+        assert answer["group_by"] == group_by
+        for field in ("collected", "falling_due", "collected_on_time"):
+            whole = sum((_money(o, field) for o in owners), Decimal(0))
+            parts = [_money(g, field) for g in top_level(group_by, answer["data"])]
+            assert sum(parts, Decimal(0)) == whole, (group_by, field)
+    units = by_unit((await report(api, "performance", group_by="org_unit"))["data"], codes)
+    assert _money(units["HQ"], "falling_due") == Decimal("1100.00")
+    assert _money(units["unassigned"], "falling_due") == Decimal("200.00")
+    refused = await api.get("/v1/reports/performance", params={"group_by": "customer"})
+    assert refused.status_code == 422

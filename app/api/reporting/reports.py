@@ -174,14 +174,17 @@ async def performance(
     start: From = None,
     end: To = None,
     currency: CurrencyFilter = None,
+    group_by: Annotated[
+        Literal["none", "org_unit", "project"], Query(description=GROUP_BY)
+    ] = "none",
 ) -> Response:
     async with uow:
-        report = await use_cases.performance(uow, clock, start, end, currency)
+        report = await use_cases.performance(uow, clock, start, end, currency, GroupBy(group_by))
     period = report.period
     return report_response(
         as_csv,
         lambda: documents.performance_document(report, currency),
-        lambda: performance_table(report.lines),
+        lambda: performance_table(report.lines, report.group_by, report.labels),
         f"performance-{period.start.isoformat()}-{period.end.isoformat()}.csv",
     )
 

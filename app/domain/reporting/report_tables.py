@@ -217,11 +217,16 @@ PERFORMANCE_COLUMNS = (
 )
 
 
-def performance_table(lines: Sequence[PerformanceLine]) -> Table:
+def performance_table(
+    lines: Sequence[PerformanceLine],
+    group_by: GroupBy = GroupBy.NONE,
+    labels: Sequence[GroupLabel] = (),
+) -> Table:
     """One line per owner and currency (an owner with no money has one line without a
-    currency); the task and promise counts repeat on each of an owner's lines."""
+    currency); the task and promise counts repeat on each of an owner's lines. Grouped, the
+    group's columns stand where ``owner`` does."""
     rows: list[list[Cell]] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         counts: list[Cell] = [
             line.counts.tasks_done,
             line.counts.tasks_overdue,
@@ -241,8 +246,15 @@ def performance_table(lines: Sequence[PerformanceLine]) -> Table:
             ]
             for c in line.currencies
         ] or [[None] * 7]
-        rows.extend([line.owner, *m, *counts] for m in money)
-    return table(PERFORMANCE_COLUMNS, rows)
+        if group_by is GroupBy.NONE:
+            rows.extend([line.owner, *m, *counts] for m in money)
+        else:
+            g = labels[index]
+            group = group_cells(group_by, g.key, g.name, g.parent_id, g.depth)
+            rows.extend([*group, *m, *counts] for m in money)
+    if group_by is GroupBy.NONE:
+        return table(PERFORMANCE_COLUMNS, rows)
+    return table([*GROUP_COLUMNS[group_by], *PERFORMANCE_COLUMNS[1:]], rows)
 
 
 def curve_table(curve: ProgressCurve) -> Table:

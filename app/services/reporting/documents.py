@@ -175,14 +175,17 @@ def _forecast_lines(report: Forecast) -> dict[str, Any]:
 
 
 def performance_document(report: PerformanceReport, currency: str | None) -> dict[str, Any]:
-    return {
+    grouped = report.group_by is not GroupBy.NONE
+    labels = report.labels if grouped else [None] * len(report.lines)
+    document = {
         "from": report.period.start.isoformat(),
         "to": report.period.end.isoformat(),
         "today": report.today.isoformat(),
         "currency": currency,
         "data": [
             {
-                "owner": line.owner,
+                "owner": None if grouped else line.owner,
+                **({} if label is None else label_fields(report.group_by, label)),
                 "currencies": [
                     {
                         "currency": c.currency,
@@ -201,9 +204,12 @@ def performance_document(report: PerformanceReport, currency: str | None) -> dic
                 "promises_kept": line.counts.promises_kept,
                 "promises_kept_rate": _ratio(line.promises_kept_rate),
             }
-            for line in report.lines
+            for line, label in zip(report.lines, labels, strict=True)
         ],
     }
+    if grouped:
+        document["group_by"] = report.group_by.value
+    return document
 
 
 def _wire(money: Money | None) -> str | None:

@@ -76,6 +76,7 @@ class PerformanceQuery:
     today: date
     zone: str
     currency: str | None = None
+    group_by: GroupBy = GroupBy.NONE  # none (per owner), org_unit or project
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,11 @@ class ReportQueries(Protocol):
 
     async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
         """Per owner: money per currency, tasks and promises."""
+
+    async def performance_groups(
+        self, query: PerformanceQuery
+    ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
+        """The same per org unit (rolled up) or project."""
 
     async def target_daily(self, target: Target) -> DailyProgress:
         """Collected per day and installments per due date within the target's period and

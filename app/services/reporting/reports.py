@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from app.domain.errors import NotFound
+from app.domain.errors import NotFound, ValidationFailed
 from app.domain.reporting.kpis import Kpis, compute_kpis, period_days
 from app.domain.reporting.reports import (
     AgingBasis,
@@ -157,7 +157,9 @@ class ForecastReport:
 class PerformanceReport:
     period: Period
     today: date
-    lines: list[PerformanceLine]
+    lines: list[PerformanceLine]  # per owner; grouped, one per group (``groups``' labels)
+    group_by: GroupBy = GroupBy.NONE
+    labels: list[GroupLabel] = field(default_factory=list)
 
 
 async def performance(
@@ -166,9 +168,14 @@ async def performance(
     start: date | None = None,
     end: date | None = None,
     currency: str | None = None,
+    group_by: GroupBy = GroupBy.NONE,
 ) -> PerformanceReport:
-    """Per owner: collected, target amount, attainment, on-time rate, tasks done and
-    overdue, promises kept rate."""
+    """Per owner (or per org unit, rolled up, or per project): collected, target amount,
+    attainment, on-time rate, tasks done and overdue, promises kept rate."""
+    if group_by in (GroupBy.CUSTOMER, GroupBy.OWNER):
+        raise ValidationFailed(
+            "performance is per owner; group it by org_unit or project", ("query", "group_by")
+        )
     period = past_period(clock, start, end)
     zone = clock.zone
     query = PerformanceQuery(
@@ -178,9 +185,26 @@ async def performance(
         today=clock.today(),
         zone=zone.key,
         currency=currency,
+        group_by=group_by,
     )
-    sums = await uow.reports.performance_sums(query)
-    return PerformanceReport(period, query.today, performance_lines(sums))
+    if group_by is GroupBy.NONE:
+        sums = await uow.reports.performance_sums(query)
+        return PerformanceReport(period, query.today, performance_lines(sums))
+    grouped = await uow.reports.performance_groups(query)
+    labels = {s.owner: label for label, s in grouped}
+    lines = performance_lines(s for _, s in grouped)
+    ordered = sorted(
+        lines,
+        key=lambda line: (
+            line.owner is None,
+            labels[line.owner].depth or 0,
+            labels[line.owner].name or "",
+            str(line.owner),
+        ),
+    )
+    return PerformanceReport(
+        period, query.today, ordered, group_by, [labels[line.owner] for line in ordered]
+    )
 
 
 async def target_progress(

@@ -13,11 +13,11 @@ from app.adapters.db.reporting.aging import aging_statement, aging_sums
 from app.adapters.db.reporting.asof import exact
 from app.adapters.db.reporting.forecast import forecast_statement, forecast_sums
 from app.adapters.db.reporting.kpis import kpi_group_sums, kpi_statement, kpi_sums
-from app.adapters.db.reporting.performance import owner_sums, performance_statement
+from app.adapters.db.reporting.performance import group_sums, owner_sums, performance_statement
 from app.domain.collection.targets import Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
-from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
+from app.domain.reporting.reports import AgingSums, ForecastSums, GroupLabel, OwnerSums
 from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
@@ -61,6 +61,13 @@ class SqlReportQueries:
         await self._analytic()
         result = await self.conn.execute(performance_statement(query))
         return owner_sums(list(result.mappings()))
+
+    async def performance_groups(
+        self, query: PerformanceQuery
+    ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
+        await self._analytic()
+        result = await self.conn.execute(performance_statement(query))
+        return group_sums(list(result.mappings()))
 
     async def target_daily(self, target: Target) -> DailyProgress:
         currency = target.currency

@@ -150,7 +150,7 @@ class OwnerCurrency(BaseModel):
     on_time_rate: Percent
 
 
-class OwnerRow(BaseModel):
+class OwnerRow(OrganisedGroup):
     owner: str | None = Field(description="A user id; null gathers what belongs to nobody")
     currencies: list[OwnerCurrency]
     tasks_done: int
@@ -165,7 +165,8 @@ class PerformanceOut(BaseModel):
     to: date
     today: date
     currency: str | None
-    data: list[OwnerRow]
+    data: list[OwnerRow] = Field(description="Per owner; grouped, per org unit or project")
+    group_by: GroupBy | None = Field(default=None, description="Present when grouped")
 
 
 class CurvePoint(BaseModel):
