@@ -112,6 +112,9 @@ class FakePersonQueries:
     ) -> Sequence[Person]:
         raise not_faked("person_queries.list")
 
+    async def members(self, org_unit_id: UUID) -> Sequence[str]:
+        raise not_faked("person_queries.members")
+
 
 class FakeProjectRepository:
     def __init__(self, units: FakeOrgUnitRepository, customers: Any) -> None:

@@ -174,3 +174,25 @@ async def test_performance_groups_add_up_to_the_owners(api: httpx.AsyncClient) -
     assert _money(units["unassigned"], "falling_due") == Decimal("200.00")
     refused = await api.get("/v1/reports/performance", params={"group_by": "customer"})
     assert refused.status_code == 422
+
+
+async def test_a_managers_team_view_lists_every_members_items(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    team = ok(await api.get("/v1/worklist", params={"org_unit_id": book.units["HQ"]["id"]}))
+    # i1 and i5 (u-sh, SH) are overdue; u-west owns nothing; u-orphan is in no unit.
+    assert sorted((i["reference"] or "", i["assignee"]) for i in team["data"]) == [
+        ("", "u-sh"),
+        ("", "u-sh"),
+    ]
+    assert team["assignee"] is None
+    assert team["org_unit_id"] == book.units["HQ"]["id"]
+    west = ok(await api.get("/v1/worklist", params={"org_unit_id": book.units["WEST"]["id"]}))
+    assert west["data"] == []
+    mine = ok(await api.get("/v1/worklist", params={"assignee": "u-sh"}))
+    assert [i["id"] for i in mine["data"]] == [i["id"] for i in team["data"]]
+    assert {i["assignee"] for i in mine["data"]} == {"u-sh"}
+    both = await api.get(
+        "/v1/worklist", params={"assignee": "u-sh", "org_unit_id": book.units["HQ"]["id"]}
+    )
+    assert both.status_code == 422
+    assert (await api.get("/v1/worklist")).status_code == 422

@@ -32,6 +32,7 @@ from app.domain.findings import Finding
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
 from app.services.jobs import FindingRepository, Scanned
+from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.pagination import PageRequest
 from app.services.receivables.ports import InstallmentToScan, ReceivablesUnitOfWork
 
@@ -243,6 +244,7 @@ class WorklistQuery:
     limit: int
     after: tuple[Decimal, str] | None = None
     only: ItemId | None = None
+    team: tuple[str, ...] | None = None  # a team's view: these user ids' items, not assignee's
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +265,7 @@ class WorklistQueries(Protocol):
         """Whether the item's invoice, installment or customer exists at all."""
 
 
-class CollectionUnitOfWork(ReceivablesUnitOfWork, Protocol):
+class CollectionUnitOfWork(ReceivablesUnitOfWork, OrganisationUnitOfWork, Protocol):
     """The unit of work the collection use cases run in."""
 
     @property

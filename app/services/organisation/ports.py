@@ -67,6 +67,9 @@ class PersonQueries(Protocol):
         self, *, org_unit_id: UUID | None, include_descendants: bool, page: PageRequest
     ) -> Sequence[Person]: ...
 
+    async def members(self, org_unit_id: UUID) -> Sequence[str]:
+        """The user ids placed in the unit or its descendants (a team)."""
+
 
 class ProjectRepository(Protocol):
     async def add(self, project: Project) -> None:

@@ -113,6 +113,13 @@ class SqlPersonQueries:
             query = query.where(people.c.user_id > str(page.after[0]))
         return [person_from_row(r) for r in (await self.conn.execute(query)).mappings()]
 
+    async def members(self, org_unit_id: UUID) -> Sequence[str]:
+        units = select(org_unit_closure.c.descendant_id).where(
+            org_unit_closure.c.ancestor_id == org_unit_id
+        )
+        query = select(people.c.user_id).where(people.c.org_unit_id.in_(units))
+        return list((await self.conn.execute(query.order_by(people.c.user_id))).scalars())
+
 
 class SqlAssignments:
     def __init__(self, conn: Executor) -> None:
