@@ -93,9 +93,9 @@ ASSIGNEES = "CAST(:assignees AS text[])"
 
 # What the assignees own (``who``: which of them). Contract level (the contract's invoices
 # and installments): the contract's owner, an open task on the contract (not on one
-# invoice), an active flag on it. Customer level (the customer item, and invoices without a contract): an open task
-# or an active flag on the customer itself. Invoice level: an open task or active flag on
-# the invoice.
+# invoice), an active flag on it. Customer level (the customer item, and invoices without a
+# contract): an open task or an active flag on the customer itself. Invoice level: an open
+# task or active flag on the invoice.
 _SCOPES = f"""
 contract_scope AS (
     SELECT id, owner AS who FROM contracts WHERE owner = ANY({ASSIGNEES})
