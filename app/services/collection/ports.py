@@ -51,6 +51,12 @@ class TargetRepository(Protocol):
 
     async def get(self, target_id: UUID) -> Target | None: ...
 
+    async def children(self, target_id: UUID) -> Sequence[Target]:
+        """The targets that are parts of this one."""
+
+    async def lock(self, target_id: UUID) -> None:
+        """Lock the target until the unit of work ends (before its parts change)."""
+
     async def save(self, target: Target, expected_version: int) -> None:
         """Write back a changed target; raises StaleVersion when someone else won."""
 

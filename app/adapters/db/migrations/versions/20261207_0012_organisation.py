@@ -31,6 +31,34 @@ def _stamps() -> list[sa.Column[object]]:
     ]
 
 
+# Frozen copies of the targets' scope checks, before and after.
+_SCOPES_BEFORE = "scope IN ('org','customer','contract','owner')"
+_SCOPES_AFTER = "scope IN ('org','customer','contract','owner','org_unit','project')"
+_SCOPE_IDS_BEFORE = (
+    "(scope = 'org' AND customer_id IS NULL AND contract_id IS NULL AND scope_owner IS NULL)"
+    " OR (scope = 'customer' AND customer_id IS NOT NULL AND contract_id IS NULL"
+    " AND scope_owner IS NULL)"
+    " OR (scope = 'contract' AND contract_id IS NOT NULL AND customer_id IS NULL"
+    " AND scope_owner IS NULL)"
+    " OR (scope = 'owner' AND scope_owner IS NOT NULL AND customer_id IS NULL"
+    " AND contract_id IS NULL)"
+)
+_SCOPE_IDS_AFTER = (
+    _SCOPE_IDS_BEFORE
+    + " OR (scope = 'org_unit' AND org_unit_id IS NOT NULL AND customer_id IS NULL"
+    " AND contract_id IS NULL AND scope_owner IS NULL)"
+    " OR (scope = 'project' AND project_id IS NOT NULL AND customer_id IS NULL"
+    " AND contract_id IS NULL AND scope_owner IS NULL)"
+)
+
+
+def _target_checks(scopes: str, scope_ids: str) -> None:
+    op.drop_constraint(op.f("ck_targets_scope"), "targets", type_="check")
+    op.drop_constraint(op.f("ck_targets_scope_id"), "targets", type_="check")
+    op.create_check_constraint("scope", "targets", scopes)
+    op.create_check_constraint("scope_id", "targets", scope_ids)
+
+
 def upgrade() -> None:
     op.create_table(
         "org_units",
@@ -106,9 +134,19 @@ def upgrade() -> None:
         ["project_id", "customer_id"],
         ["id", "customer_id"],
     )
+    op.add_column("targets", sa.Column("org_unit_id", ID, sa.ForeignKey("org_units.id")))
+    op.add_column("targets", sa.Column("project_id", ID, sa.ForeignKey("projects.id")))
+    op.add_column("targets", sa.Column("parent_id", ID, sa.ForeignKey("targets.id")))
+    op.create_index("ix_targets_parent_id", "targets", ["parent_id"])
+    _target_checks(_SCOPES_AFTER, _SCOPE_IDS_AFTER)
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM targets WHERE scope IN ('org_unit', 'project')")
+    _target_checks(_SCOPES_BEFORE, _SCOPE_IDS_BEFORE)
+    op.drop_index("ix_targets_parent_id", table_name="targets")
+    for column in ("parent_id", "project_id", "org_unit_id"):
+        op.drop_column("targets", column)
     op.drop_constraint("fk_contracts_project_id_projects", "contracts", type_="foreignkey")
     op.drop_index("ix_contracts_project_id", table_name="contracts")
     op.drop_column("contracts", "project_id")
