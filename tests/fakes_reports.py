@@ -34,6 +34,9 @@ class FakeReportQueries:
         self.asked.append(query)
         return self.aging_rows
 
+    async def aging_json(self, query: AgingQuery) -> tuple[str, str]:
+        raise AssertionError("the ageing JSON is rendered by PostgreSQL: test it there")
+
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         self.asked.append(query)
         return self.kpi_rows

@@ -9,6 +9,9 @@ from typing import Any
 
 import httpx
 
+from app.domain.reporting.reports import AgingBasis, GroupBy
+from app.services.platform import Platform
+from app.services.reporting import documents, reports
 from tests.e2e.org_book import org_book
 from tests.e2e.organisation import person
 from tests.e2e.receivables import ok
@@ -196,3 +199,22 @@ async def test_a_managers_team_view_lists_every_members_items(api: httpx.AsyncCl
     )
     assert both.status_code == 422
     assert (await api.get("/v1/worklist")).status_code == 422
+
+
+async def test_the_json_postgresql_renders_is_the_documents(
+    api: httpx.AsyncClient, platform: Platform
+) -> None:
+    """Ageing's JSON answer is rendered by the database (decision 0089): the same document,
+    in the same order, as the Python documents give, for every grouping and basis."""
+    await org_book(api)
+    for group_by in GroupBy:
+        for basis in AgingBasis:
+            uow = platform.uow()
+            async with uow:
+                made = await reports.aging(uow, platform.clock, None, group_by, basis)
+            expected = documents.aging_document(made)
+            answer = await report(api, "aging", group_by=group_by.value, basis=basis.value)
+            assert answer == expected, (group_by, basis)
+            assert [g["total"] for g in answer["groups"]] == [
+                g["total"] for g in expected["groups"]
+            ]

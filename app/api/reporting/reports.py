@@ -80,6 +80,10 @@ async def aging(
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: CurrencyFilter = None,
 ) -> Response:
+    if not as_csv:
+        async with uow:
+            body = await use_cases.aging_json(uow, clock, as_of, group_by, basis, currency)
+        return Response(body, media_type="application/json")
     async with uow:
         report = await use_cases.aging(uow, clock, as_of, group_by, basis, currency)
     return report_response(

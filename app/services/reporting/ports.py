@@ -91,6 +91,10 @@ class ReportQueries(Protocol):
     async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
         """Outstanding per bucket, per group and currency, and per currency (``is_total``)."""
 
+    async def aging_json(self, query: AgingQuery) -> tuple[str, str]:
+        """The ageing report's ``groups`` and ``totals`` as JSON arrays, rendered by the
+        database exactly as ``aging_document`` would write them (for many groups)."""
+
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         """The sums the KPI formulas need, one per currency with anything in it."""
 

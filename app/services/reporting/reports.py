@@ -3,6 +3,7 @@ report, ``ReportQueries``), and shape them with the pure functions of the domain
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
@@ -71,6 +72,25 @@ async def aging(
     query = AgingQuery(_as_of(clock, day), group_by, basis, currency)
     rows = await uow.reports.aging(query)
     return aging_report(day, basis, group_by, currency, rows)
+
+
+async def aging_json(
+    uow: ReportingUnitOfWork,
+    clock: Clock,
+    as_of: date | None = None,
+    group_by: GroupBy = GroupBy.CUSTOMER,
+    basis: AgingBasis = AgingBasis.INVOICE,
+    currency: str | None = None,
+) -> bytes:
+    """The ageing report as ``aging_document`` writes it, its rows rendered as JSON by the
+    database: a report by customer has a row per customer, and building each one in Python
+    cost several times the query (decision 0089)."""
+    day = as_of or clock.today()
+    query = AgingQuery(_as_of(clock, day), group_by, basis, currency)
+    groups, totals = await uow.reports.aging_json(query)
+    head = {"as_of": day.isoformat(), "basis": basis.value, "group_by": group_by.value}
+    opening = json.dumps({**head, "currency": currency}, ensure_ascii=False)[:-1]
+    return f'{opening}, "groups": {groups}, "totals": {totals}}}'.encode()
 
 
 @dataclass(frozen=True, slots=True)

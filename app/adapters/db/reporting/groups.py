@@ -18,8 +18,11 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     Select,
+    Text,
     and_,
+    cast,
     func,
     literal,
     null,
@@ -109,18 +112,23 @@ def roll_up(agg: Subquery, values: Sequence[str]) -> Select[Any]:
     return union_all(units, rest)  # type: ignore[return-value]
 
 
+# Typed nulls: an untyped NULL in a subquery is text to PostgreSQL.
+_NO_PARENT: ColumnElement[Any] = cast(null(), org_units.c.id.type)
+_NO_DEPTH: ColumnElement[Any] = cast(null(), Integer)
+
+
 def labelled(agg: Subquery, group_by: GroupBy) -> Select[Any]:
     """``agg`` with each group's ``name``, ``parent_id`` and ``depth`` (a root unit is at
     depth 1; null but for units)."""
     if group_by is GroupBy.CUSTOMER:
         source = agg.outerjoin(customers, customers.c.id == agg.c.key)
         return select(
-            agg, customers.c.name, null().label("parent_id"), null().label("depth")
+            agg, customers.c.name, _NO_PARENT.label("parent_id"), _NO_DEPTH.label("depth")
         ).select_from(source)
     if group_by is GroupBy.PROJECT:
         source = agg.outerjoin(projects, projects.c.id == agg.c.key)
         return select(
-            agg, projects.c.name, null().label("parent_id"), null().label("depth")
+            agg, projects.c.name, _NO_PARENT.label("parent_id"), _NO_DEPTH.label("depth")
         ).select_from(source)
     if group_by is GroupBy.ORG_UNIT:
         levels = (
@@ -134,4 +142,5 @@ def labelled(agg: Subquery, group_by: GroupBy) -> Select[Any]:
         return select(agg, org_units.c.name, org_units.c.parent_id, levels.c.depth).select_from(
             source
         )
-    return select(agg, null().label("name"), null().label("parent_id"), null().label("depth"))
+    name = cast(null(), Text).label("name")
+    return select(agg, name, _NO_PARENT.label("parent_id"), _NO_DEPTH.label("depth"))

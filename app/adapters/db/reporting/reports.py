@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app.adapters.db.collection.targets import collected_source, planned_source
 from app.adapters.db.connection import Executor
-from app.adapters.db.reporting.aging import aging_statement, aging_sums
+from app.adapters.db.reporting.aging import aging_json_statement, aging_statement, aging_sums
 from app.adapters.db.reporting.asof import exact
 from app.adapters.db.reporting.forecast import forecast_statement, forecast_sums
 from app.adapters.db.reporting.kpis import kpi_group_sums, kpi_statement, kpi_sums
@@ -41,6 +41,11 @@ class SqlReportQueries:
         await self._analytic()
         result = await self.conn.execute(aging_statement(query))
         return [aging_sums(row) for row in result]
+
+    async def aging_json(self, query: AgingQuery) -> tuple[str, str]:
+        await self._analytic()
+        groups, totals = (await self.conn.execute(aging_json_statement(query))).one()
+        return groups, totals
 
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         await self._analytic()
