@@ -28,7 +28,7 @@ from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
-from app.adapters.db.reporting.groups import labelled, leaf_key, roll_up
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
 from app.domain.money import MINOR_UNITS
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery
@@ -125,7 +125,7 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
             .select_from(source)
             .group_by(func.grouping_sets(tuple_(rows.c.currency, key), tuple_(rows.c.currency)))
         )
-    agg = aggregated.subquery("agg")
+    agg = leaf_sums(aggregated, query.group_by)
     if query.group_by is GroupBy.ORG_UNIT:
         agg = roll_up(agg, [b.value for b in BUCKETS]).subquery("rolled")
     return labelled(agg, query.group_by)

@@ -30,7 +30,7 @@ from app.adapters.db.organisation.models import org_unit_closure
 from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.asof import exact
-from app.adapters.db.reporting.groups import labelled, leaf_key
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums
 from app.domain.reporting.reports import ForecastSource, ForecastSums, GroupBy, GroupLabel
 from app.services.reporting.ports import ForecastQuery
 
@@ -151,7 +151,7 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
     # that the roll-up sums one value column; the totals come from the ungrouped statement.
     assert query.end_at is not None, "a grouped forecast says when its assignments hold"
     source, key = leaf_key(query.group_by, sources, query.end_at)
-    agg = (
+    leaf = (
         select(
             sources.c.currency,
             key.label("key"),
@@ -163,8 +163,8 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
         .select_from(source)
         .where(in_range)
         .group_by(sources.c.currency, key, day, sources.c.source)
-        .subquery("agg")
     )
+    agg: Any = leaf_sums(leaf, query.group_by)
     if query.group_by is GroupBy.ORG_UNIT:
         closure = org_unit_closure
         agg = union_all(

@@ -92,7 +92,15 @@ def leaf_key(
     return rows, null()
 
 
-def roll_up(agg: Subquery, values: Sequence[str]) -> Select[Any]:
+def leaf_sums(aggregated: Select[Any], group_by: GroupBy) -> Any:
+    """The per-leaf aggregate as a CTE when it is rolled up (the roll-up reads it twice,
+    and a subquery would be computed twice), else as a subquery."""
+    if group_by is GroupBy.ORG_UNIT:
+        return aggregated.cte("agg")
+    return aggregated.subquery("agg")
+
+
+def roll_up(agg: Any, values: Sequence[str]) -> Select[Any]:
     """Leaf units' rows (``currency, key, grouped, *values``) summed into every ancestor;
     totals (``grouped`` 1) and the unassigned row (key null) pass through."""
     units = (
@@ -117,7 +125,7 @@ _NO_PARENT: ColumnElement[Any] = cast(null(), org_units.c.id.type)
 _NO_DEPTH: ColumnElement[Any] = cast(null(), Integer)
 
 
-def labelled(agg: Subquery, group_by: GroupBy) -> Select[Any]:
+def labelled(agg: Any, group_by: GroupBy) -> Select[Any]:
     """``agg`` with each group's ``name``, ``parent_id`` and ``depth`` (a root unit is at
     depth 1; null but for units)."""
     if group_by is GroupBy.CUSTOMER:

@@ -38,7 +38,7 @@ from app.adapters.db.reporting.asof import (
     not_voided_by,
     receivable_terms,
 )
-from app.adapters.db.reporting.groups import labelled, leaf_key, roll_up
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import GroupBy, GroupLabel
 from app.services.reporting.ports import KpiGroupSums, KpiQuery
@@ -227,11 +227,11 @@ def _grouped(query: KpiQuery, parts: Subquery) -> Select[Any]:
     """Per group (rolled up by unit) and per currency, as ``aging_statement`` does."""
     source, key = leaf_key(query.group_by, parts, query.end.end)
     sums = [func.sum(parts.c[c]).label(c) for c in COLUMNS]
-    agg = (
+    agg = leaf_sums(
         select(parts.c.currency, key.label("key"), func.grouping(key).label("grouped"), *sums)
         .select_from(source)
-        .group_by(func.grouping_sets(tuple_(parts.c.currency, key), tuple_(parts.c.currency)))
-        .subquery("agg")
+        .group_by(func.grouping_sets(tuple_(parts.c.currency, key), tuple_(parts.c.currency))),
+        query.group_by,
     )
     if query.group_by is GroupBy.ORG_UNIT:
         agg = roll_up(agg, COLUMNS).subquery("rolled")

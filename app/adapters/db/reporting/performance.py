@@ -37,6 +37,7 @@ from app.adapters.db.reporting.groups import (
     contract_units,
     labelled,
     leaf_key,
+    leaf_sums,
     owner_units,
     roll_up,
 )
@@ -179,11 +180,11 @@ def _grouped(query: PerformanceQuery, parts: Subquery, sums: list[Any]) -> Selec
         )
     else:
         source, key = leaf_key(query.group_by, parts, query.end.end)
-    agg = (
+    agg = leaf_sums(
         select(parts.c.currency, key.label("key"), literal(0).label("grouped"), *sums)
         .select_from(source)
-        .group_by(parts.c.currency, key)
-        .subquery("agg")
+        .group_by(parts.c.currency, key),
+        query.group_by,
     )
     if query.group_by is GroupBy.ORG_UNIT:
         agg = roll_up(agg, (*AMOUNTS, *COUNTS)).subquery("rolled")
