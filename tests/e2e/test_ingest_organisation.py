@@ -77,3 +77,12 @@ async def test_bad_organisation_data_is_rejected_whole(api: httpx.AsyncClient) -
         ],
     )
     assert answers == ["rejected", "rejected", "rejected"]
+
+
+async def test_a_unit_created_over_rest_releases_what_waits_for_it(
+    api: httpx.AsyncClient,
+) -> None:
+    person = {"user_id": "u-zhao", "name": "赵六", "org_unit_code": "NEW"}
+    assert await ingest(api, [event("person.upserted", person)]) == ["parked"]
+    created = ok(await api.post("/v1/org-units", json={"code": "NEW", "name": "新部门"}), 201)
+    assert ok(await api.get("/v1/people/u-zhao"))["org_unit_id"] == created["id"]
