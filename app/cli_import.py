@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 FINISHED = {"succeeded", "partially_succeeded", "failed"}
-KINDS = ("customers", "contracts", "invoices", "payments")
+KINDS = ("customers", "contracts", "invoices", "payments", "projects", "org_units", "people")
 
 
 def add_parser(commands: Any) -> None:

@@ -189,3 +189,22 @@ async def test_invoices_created_together_still_raise_the_credit_flag(
     await run_jobs(platform)
     flags = ok(await api.get("/v1/risk-flags", params={"kind": "credit"}))["data"]
     assert len(flags) == 1
+
+
+async def test_org_units_people_and_projects_import_in_their_order(
+    api: httpx.AsyncClient, platform: Platform
+) -> None:
+    units = [["部门编码", "部门名称", "上级部门编码"], ["HQ", "总部", ""], ["EAST", "华东", "HQ"]]
+    people = [["用户编号", "姓名", "部门编码", "在职"], ["zhang", "张三", "EAST", "是"]]
+    projects = [
+        ["项目编号", "项目名称", "客户编号", "部门编码", "项目经理", "状态"],
+        ["XM-1", "机电安装", "C-1", "EAST", "zhang", "active"],
+    ]
+    await submit(api, csv_file(CUSTOMERS_ZH), "customers")
+    for kind, rows in (("org_units", units), ("people", people), ("projects", projects)):
+        created = await submit(api, csv_file(rows), kind)
+        await run_jobs(platform)
+        done = await job(api, created["id"])
+        assert done["status"] == "succeeded", await errors(api, created["id"])
+    template = await api.get("/v1/imports/templates/people", params={"format": "csv"})
+    assert template.content.decode("utf-8-sig").startswith("用户编号,姓名")

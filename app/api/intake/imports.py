@@ -1,5 +1,6 @@
-"""/v1/imports: CSV and XLSX files of customers, contracts, invoices or payments, applied
-in the background as inbound events; their jobs, rejected rows and templates."""
+"""/v1/imports: CSV and XLSX files of customers, contracts, invoices, payments, projects,
+org units or people, applied in the background as inbound events; their jobs, rejected rows
+and templates."""
 
 from __future__ import annotations
 
@@ -190,7 +191,7 @@ router.add_api_route(
     "",
     create_import,
     methods=["POST"],
-    summary="Import a CSV or XLSX file of customers, contracts, invoices or payments",
+    summary="Import a CSV or XLSX file of records (customers, invoices, payments, ...)",
     description=DESCRIPTION,
     status_code=202,
     response_model=ImportJobOut,

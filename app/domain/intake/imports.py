@@ -24,6 +24,9 @@ class ImportKind(StrEnum):
     CONTRACTS = "contracts"
     INVOICES = "invoices"
     PAYMENTS = "payments"
+    PROJECTS = "projects"
+    ORG_UNITS = "org_units"
+    PEOPLE = "people"
 
 
 class JobStatus(StrEnum):
@@ -45,6 +48,7 @@ class Cell(StrEnum):
     DATE = "date"
     INTEGER = "integer"
     LIST = "list"  # several values in one cell, separated by ; or ,
+    BOOLEAN = "boolean"  # true/false, 是/否, yes/no, 1/0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,7 @@ class KindSpec:
     # Columns of one item of a list field (contracts: installments), by item field.
     item_columns: Mapping[str, str] = field(default_factory=dict)
     items_field: str | None = None
+    key: str = "external_id"  # the field that names the record (unique within a file)
 
 
 def _c(field_: str, zh: str, cell: Cell = Cell.TEXT, *, req: bool = False, ex: str = "") -> Column:
@@ -140,7 +145,46 @@ KINDS: dict[ImportKind, KindSpec] = {
             _c("invoice_external_ids", "优先核销发票", Cell.LIST, ex="INV-2026-0001"),
         ),
     ),
+    ImportKind.PROJECTS: KindSpec(
+        ImportKind.PROJECTS,
+        "project.upserted",
+        (
+            _c("external_id", "项目编号", req=True, ex="XM-2026-001"),
+            _c("name", "项目名称", req=True, ex="办公楼机电安装"),
+            _CUSTOMER,
+            _c("org_unit_code", "部门编码", ex="EAST"),
+            _c("manager", "项目经理", ex="zhangsan"),
+            _c("status", "状态", ex="active"),
+            _c("starts_on", "开始日期", Cell.DATE, ex="2026-01-15"),
+            _c("ends_on", "结束日期", Cell.DATE, ex="2026-12-31"),
+        ),
+    ),
+    ImportKind.ORG_UNITS: KindSpec(
+        ImportKind.ORG_UNITS,
+        "org_unit.upserted",
+        (
+            _c("code", "部门编码", req=True, ex="EAST"),
+            _c("name", "部门名称", req=True, ex="华东大区"),
+            _c("parent_code", "上级部门编码", ex="HQ"),
+            _c("manager", "负责人", ex="lisi"),
+        ),
+        key="code",
+    ),
+    ImportKind.PEOPLE: KindSpec(
+        ImportKind.PEOPLE,
+        "person.upserted",
+        (
+            _c("user_id", "用户编号", req=True, ex="zhangsan"),
+            _c("name", "姓名", req=True, ex="张三"),
+            _c("org_unit_code", "部门编码", ex="EAST"),
+            _c("active", "在职", Cell.BOOLEAN, ex="true"),
+        ),
+        key="user_id",
+    ),
 }
+
+_TRUE = frozenset({"true", "yes", "y", "1", "是", "在职"})
+_FALSE = frozenset({"false", "no", "n", "0", "否", "离职"})
 
 
 class UnreadableFile(ValueError):
@@ -232,6 +276,11 @@ def cell_value(cell: Cell, value: object) -> object | None:
         return value.date().isoformat()
     if cell is Cell.DATE and isinstance(value, date):
         return value.isoformat()
+    if cell is Cell.BOOLEAN:
+        text = str(value).strip().lower() if not isinstance(value, bool) else str(value).lower()
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            text = str(int(value)) if float(value).is_integer() else text
+        return True if text in _TRUE else False if text in _FALSE else str(value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
@@ -285,7 +334,7 @@ class RowReader:
                 )
                 continue
             values = self._values(cells)
-            external_id = values.get("external_id")
+            external_id = values.get(self.spec.key)
             if self.spec.items_field is None:
                 yield RowEvent(number, number, _text_or_none(external_id), values, (number,))
                 continue

@@ -18,6 +18,7 @@ from app.domain.errors import InvalidEvent
 from app.domain.events import rfc3339
 from app.domain.intake.imports import (
     KINDS,
+    Header,
     HeaderProblem,
     ImportKind,
     JobStatus,
@@ -156,7 +157,7 @@ class ImportRunner:
             for item in items:
                 if isinstance(item, RowError):
                     batch.reject(RowEvent(item.row, item.row, None, {}, (item.row,)), [item])
-            await self._drop_duplicates(batch)
+            await self._drop_duplicates(batch, header)
             if job.dry_run:
                 self._check(batch, header)
             else:
@@ -172,7 +173,7 @@ class ImportRunner:
         await self.finish(done, final_status(done), [])
         return done
 
-    async def _drop_duplicates(self, batch: _Batch) -> None:
+    async def _drop_duplicates(self, batch: _Batch, header: Header) -> None:
         """A second row with an external id seen earlier in the file is rejected."""
         keys: dict[str, int] = {}
         for event in batch.events:
@@ -187,7 +188,7 @@ class ImportRunner:
         for event in batch.events:
             earlier = first.get(event.external_id or "", event.first_row)
             if earlier != event.first_row:
-                name = batch.spec.columns[0].en
+                name = header.names.get(batch.spec.key, batch.spec.key)
                 value = event.external_id or ""
                 message = f"duplicate of row {earlier}: {value} appears twice in the file"
                 batch.reject(event, [RowError(event.first_row, name, value, message)])
