@@ -12,7 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.api.app import create_app
 from app.services.platform import Platform
-from tests.e2e.imports_http import csv_file, errors, job, run_jobs, submit, upload, xlsx_file
+from tests.e2e.imports_http import (
+    csv_file,
+    errors,
+    job,
+    run_jobs,
+    submit,
+    upload,
+    worker,
+    xlsx_file,
+)
 from tests.e2e.ingest_http import one
 from tests.e2e.receivables import count_rows, ok
 
@@ -208,3 +217,19 @@ async def test_org_units_people_and_projects_import_in_their_order(
         assert done["status"] == "succeeded", await errors(api, created["id"])
     template = await api.get("/v1/imports/templates/people", params={"format": "csv"})
     assert template.content.decode("utf-8-sig").startswith("用户编号,姓名")
+
+
+async def test_a_stopping_worker_releases_its_job_for_another_at_once(
+    api: httpx.AsyncClient, platform: Platform
+) -> None:
+    created = await submit(api, csv_file(CUSTOMERS_ZH), "customers")
+    first = worker(platform, lease_s=3600)
+    async with platform.uow() as uow:
+        claimed = await uow.imports.claim(first.name, platform.clock.now(), 3600)
+        await uow.commit()
+    assert claimed is not None
+    assert await worker(platform).run_next() is None  # leased to the first
+    await first.stop()
+    taken = await worker(platform).run_next()
+    assert taken is not None
+    assert (await job(api, created["id"]))["status"] == "succeeded"

@@ -79,10 +79,18 @@ class ImportWorker:
         self._task = asyncio.create_task(self._run(), name="import-worker")
 
     async def stop(self) -> None:
+        """Stops mid-batch if need be; the job's lease is ended, so another process (or
+        this one restarted) goes on from its last committed batch at once."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        try:
+            async with self.uow() as uow:
+                await uow.imports.release(self.name, self.ctx.clock.now())
+                await uow.commit()
+        except Exception:  # the lease then runs out by itself
+            log.warning("could not release the import leases", exc_info=True)
 
     async def _run(self) -> None:
         while True:

@@ -76,6 +76,10 @@ class ImportRepository(Protocol):
         """Adds a batch's counts and moves ``next_row`` on, extending the lease; False when
         the lease is no longer ``worker``'s (another process took the job over)."""
 
+    async def release(self, worker: str, now: datetime) -> int:
+        """Ends the leases ``worker`` holds (it is stopping): another process may take its
+        jobs over at once. Returns how many."""
+
     async def finish(
         self, job_id: UUID, status: JobStatus, now: datetime, problem: str | None = None
     ) -> None: ...

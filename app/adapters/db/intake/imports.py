@@ -31,7 +31,7 @@ _CLAIM = text(
     SET status = 'running', claimed_by = :worker, lease_until = :until
     FROM (
         SELECT id FROM import_jobs
-        WHERE status = 'queued' OR (status = 'running' AND lease_until < :now)
+        WHERE status = 'queued' OR (status = 'running' AND lease_until <= :now)
         ORDER BY created_at, id
         LIMIT 1
         FOR UPDATE SKIP LOCKED
@@ -193,6 +193,16 @@ class SqlImportRepository:
             .returning(c.id)
         )
         return (await self.conn.execute(statement)).first() is not None
+
+    async def release(self, worker: str, now: datetime) -> int:
+        c = import_jobs.c
+        statement = (
+            update(import_jobs)
+            .where(c.claimed_by == worker, c.status == "running")
+            .values(lease_until=now)
+            .returning(c.id)
+        )
+        return len((await self.conn.execute(statement)).all())
 
     async def finish(
         self, job_id: UUID, status: JobStatus, now: datetime, problem: str | None = None
