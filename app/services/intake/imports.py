@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.domain.errors import InvalidEvent
-from app.domain.events import rfc3339
+from app.domain.events import Actor, rfc3339
 from app.domain.intake.imports import (
     KINDS,
     Header,
@@ -143,7 +143,8 @@ class ImportRunner:
     async def run(self, job: ImportJob, rows: Iterable[tuple[int, Sequence[object]]]) -> ImportJob:
         """``rows``: the header row, then the data rows from ``job.next_row`` on."""
         spec = KINDS[job.kind]
-        ctx = replace(self.ctx, actor=replace(self.ctx.actor, key_name=job.created_by))
+        # The rows act for the key (and person) that uploaded the file, as ingestion's do.
+        ctx = replace(self.ctx, actor=Actor(job.created_by, job.created_by_user))
         iterator = iter(rows)
         first = next(iterator, None)
         try:
