@@ -4,7 +4,7 @@ unit of work wakes the relays after its commit (a NOTIFY in every writing commit
 concurrent commits from sharing a WAL flush).
 
 Revision ID: 0016_imports
-Revises: 0011_idempotency_retention
+Revises: 0012_organisation
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision: str = "0016_imports"
-down_revision: str | Sequence[str] | None = "0011_idempotency_retention"
+down_revision: str | Sequence[str] | None = "0012_organisation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
