@@ -113,9 +113,11 @@ def allocation_step(
         )
         for share in shares
     )
-    updated = rules.add_allocations(payment, allocations, now)
-    if new:
-        updated = replace(updated, version=payment.version)
+    if new:  # nothing allocated yet and never reversed: the totals are the shares'
+        total = Money.sum((a.amount for a in allocations), payment.currency)
+        updated = replace(payment, allocations=allocations, allocated_amount=total, updated_at=now)
+    else:
+        updated = rules.add_allocations(payment, allocations, now)
     before = {s.invoice_id: invoices[s.invoice_id] for s in shares}
     after = {s.invoice_id: receive_payment(before[s.invoice_id], s.amount, now) for s in shares}
     return Applied(updated, allocations, before, after)
