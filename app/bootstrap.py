@@ -33,6 +33,7 @@ from app.domain.events import Actor
 from app.services.access.api_keys import KeyCache, ensure_bootstrap_key
 from app.services.access.idempotency import IdempotencyPolicy
 from app.services.context import Clock
+from app.services.controls.gate import ControlsGate
 from app.services.delivery.delivery import DeliveryPolicy
 from app.services.delivery.ports import DeliveryUnitOfWorkFactory
 from app.services.intake.sweeper import ParkedEventSweeper
@@ -103,6 +104,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         worklist_weights=settings.worklist_weight_table,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
+        gate=ControlsGate(expire_days=settings.approval_expire_days),
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
@@ -144,6 +146,7 @@ def job_params(settings: Settings) -> JobParams:
         due_soon_days=settings.due_soon_days,
         outbox_retention_days=settings.outbox_retention_days,
         idempotency_retention_hours=settings.idempotency_retention_hours,
+        audit_retention_days=settings.audit_retention_days,
     )
 
 
@@ -172,6 +175,8 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
         "target-pace": settings.job_target_pace_s,
         "outbox-cleanup": settings.job_outbox_cleanup_s,
         "idempotency-cleanup": settings.job_idempotency_cleanup_s,
+        "approval-expiry": settings.job_approval_expiry_s,
+        "audit-retention": settings.job_audit_retention_s,
     }
     schedules = [every(job, seconds, zone, first) for job, seconds in intervals.items()]
     delay = timedelta(seconds=settings.scheduler_first_run_delay_s)

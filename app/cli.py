@@ -130,6 +130,7 @@ async def _apikey(args: argparse.Namespace) -> int:
                 platform.ids,
                 args.name,
                 args.scopes.split(","),
+                fixed_actor=args.fixed_actor,
             )
             print(f"id:     {created.key.id}")
             print(f"scopes: {','.join(sorted(created.key.scopes))}")
@@ -171,7 +172,14 @@ def parser() -> argparse.ArgumentParser:
     actions = apikey.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a key (its secret is printed once)")
     create.add_argument("--name", required=True)
-    create.add_argument("--scopes", required=True, help="comma-separated: read,write,ingest,admin")
+    create.add_argument(
+        "--scopes", required=True, help="comma-separated: read,write,ingest,admin,audit"
+    )
+    create.add_argument(
+        "--fixed-actor",
+        action="store_true",
+        help="the key always acts as its own name, whatever X-Actor says (integrations)",
+    )
     actions.add_parser("list", help="list keys")
     revoke = actions.add_parser("revoke", help="revoke a key")
     revoke.add_argument("id")

@@ -85,6 +85,14 @@ class Settings(BaseSettings):
     )
     outbox_retention_days: int = Field(default=30, ge=1)
 
+    # Controls: approvals and the audit trail
+    approval_expire_days: int = Field(
+        default=7, ge=1, le=365, description="Pending approval requests expire after this."
+    )
+    audit_retention_days: int = Field(
+        default=0, ge=0, description="Audit entries older than this are deleted; 0 keeps them."
+    )
+
     # The scheduler
     scheduler_enabled: bool = Field(default=True, description="Schedule the jobs in serve/worker.")
     scheduler_first_run_delay_s: float = Field(
@@ -98,6 +106,8 @@ class Settings(BaseSettings):
     job_target_pace_s: float = Field(default=3600.0, gt=0)
     job_outbox_cleanup_s: float = Field(default=3600.0, gt=0)
     job_idempotency_cleanup_s: float = Field(default=3600.0, gt=0)
+    job_approval_expiry_s: float = Field(default=900.0, gt=0)
+    job_audit_retention_s: float = Field(default=86400.0, gt=0)
     overdue_summary_at: str = Field(
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )

@@ -16,7 +16,9 @@ class EventType(StrEnum):
     subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
     ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
     for changes the contract names no type for, ``task.updated``, ``target.updated``,
-    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``."""
+    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``; for approvals,
+    ``approval.cancelled``, ``approval.decided`` (one approval of two) and
+    ``approval_policy.updated``."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -59,6 +61,14 @@ class EventType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     DUNNING_POLICY_UPDATED = "dunning_policy.updated"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_APPROVED = "approval.approved"
+    APPROVAL_REJECTED = "approval.rejected"
+    APPROVAL_EXPIRED = "approval.expired"
+    APPROVAL_FAILED = "approval.failed"
+    APPROVAL_CANCELLED = "approval.cancelled"
+    APPROVAL_DECIDED = "approval.decided"
+    APPROVAL_POLICY_UPDATED = "approval_policy.updated"
 
 
 @dataclass(frozen=True, slots=True)

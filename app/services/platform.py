@@ -14,13 +14,17 @@ from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
 from app.services.collection.ports import CollectionUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
+from app.services.controls.gate import ControlsGate
+from app.services.controls.ports import ApproverDirectory, ControlsUnitOfWork, NoOrganisation
 from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.gate import ApprovalGate
 from app.services.intake.ports import IntakeUnitOfWork
 from app.services.reporting.ports import ReportingUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
 
 class AppUnitOfWork(
+    ControlsUnitOfWork,
     CollectionUnitOfWork,
     IntakeUnitOfWork,
     AccessUnitOfWork,
@@ -80,6 +84,10 @@ class Platform:
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
+    # Asked by the routes of gated actions (HUIKUAN_APPROVAL_EXPIRE_DAYS).
+    gate: ApprovalGate = field(default_factory=ControlsGate)
+    # Who the role approvers are (org_unit_manager); none until org units exist.
+    approvers: ApproverDirectory = field(default_factory=NoOrganisation)
 
     def context(self, actor: Actor) -> Context:
         return Context(

@@ -41,6 +41,12 @@ from app.adapters.db.collection.targets import SqlTargetQueries, SqlTargetReposi
 from app.adapters.db.collection.tasks import SqlTaskQueries, SqlTaskRepository
 from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
+from app.adapters.db.controls.approvals import (
+    SqlApprovalPolicyRepository,
+    SqlApprovalRequestQueries,
+    SqlApprovalRequestRepository,
+)
+from app.adapters.db.controls.audit import SqlAuditLog
 from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
@@ -66,8 +72,10 @@ from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
+from app.domain.controls.audit import entry_for
 from app.domain.errors import AuthFailure, Unauthenticated
 from app.domain.events import DomainEvent, OutboxEvent
+from app.request_context import request_id_var
 from app.services.context import Context
 from app.services.unit_of_work import Reactions, react
 
@@ -82,6 +90,14 @@ _INSERT_EVENTS = (
     "SELECT (e->>'id')::uuid, e->>'type', e->>'source', e->>'subject', "
     "(e->>'time')::timestamptz, e->'data' "
     "FROM jsonb_array_elements({events}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n"
+)
+# The audit trail's entries for the same events, in the same round trip
+# (app/domain/controls/audit.py says how an event becomes an entry).
+_INSERT_AUDIT = (
+    "INSERT INTO audit_log (id, at, actor, key_name, request_id, action, subject, changes) "
+    "SELECT (e->>'id')::uuid, (e->>'at')::timestamptz, e->>'actor', e->>'key_name', "
+    "e->>'request_id', e->>'action', e->>'subject', e->'changes' "
+    "FROM jsonb_array_elements({entries}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n"
 )
 _STAMP_CLAIM = (
     "UPDATE idempotency_keys SET committed_at = now() WHERE scope = {scope} AND key = {key}"
@@ -116,6 +132,20 @@ def dollar_quoted(text: str) -> str:
         tag = f"$q{secrets.token_hex(6)}$"
         if tag not in text:
             return f"{tag}{text}{tag}"
+
+
+def _audit_json(event: OutboxEvent, request_id: str | None) -> dict[str, object]:
+    entry = entry_for(event, request_id)
+    return {
+        "id": str(entry.id),
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "key_name": entry.key_name,
+        "request_id": entry.request_id,
+        "action": entry.action,
+        "subject": entry.subject,
+        "changes": entry.changes,
+    }
 
 
 def _event_json(event: OutboxEvent) -> dict[str, object]:
@@ -164,6 +194,10 @@ class SqlUnitOfWork:
     reports: SqlReportQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
+    approval_policy: SqlApprovalPolicyRepository
+    approval_requests: SqlApprovalRequestRepository
+    approval_request_queries: SqlApprovalRequestQueries
+    audit_log: SqlAuditLog
 
     def __init__(
         self,
@@ -173,8 +207,10 @@ class SqlUnitOfWork:
         *,
         reuse_plans: bool = False,
         message: tuple[str, str] | None = None,
+        audit: bool = True,
     ) -> None:
         self.engine = engine
+        self.audit = audit  # False only where a benchmark measures what the trail costs
         self.reactions = reactions
         self.idempotency_claim = idempotency_claim
         self.message = message
@@ -243,6 +279,10 @@ class SqlUnitOfWork:
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
         self.reports = SqlReportQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
+        self.approval_policy = SqlApprovalPolicyRepository(conn)
+        self.approval_requests = SqlApprovalRequestRepository(conn)
+        self.approval_request_queries = SqlApprovalRequestQueries(conn)
+        self.audit_log = SqlAuditLog(conn)
         return self
 
     async def __aexit__(
@@ -299,12 +339,17 @@ class SqlUnitOfWork:
         await react(self.reactions, self, ctx, event)
 
     async def commit(self) -> None:
-        """Outbox events, the Idempotency-Key stamp and COMMIT in one round trip: if a
-        statement fails, PostgreSQL turns the COMMIT into a rollback and reports it."""
+        """Outbox events, their audit entries, the Idempotency-Key stamp and COMMIT in one
+        round trip: if a statement fails, PostgreSQL turns the COMMIT into a rollback and
+        reports it."""
         statements = []
         if self._events:
             events = dumps([_event_json(e) for e in self._events])
             statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
+            if self.audit:
+                request_id = request_id_var.get()
+                entries = dumps([_audit_json(e, request_id) for e in self._events])
+                statements.append(_INSERT_AUDIT.format(entries=dollar_quoted(entries)))
         if self.idempotency_claim is not None:
             scope, key = self.idempotency_claim
             claim = {"scope": dollar_quoted(scope), "key": dollar_quoted(key)}
@@ -318,9 +363,10 @@ class SqlUnitOfWorkFactory:
     """Units of work on ``engine`` that run ``reactions`` (the composition root's handler
     table, ``app/services/reactions.py``) when a use case publishes a domain event."""
 
-    def __init__(self, engine: AsyncEngine, reactions: Reactions) -> None:
+    def __init__(self, engine: AsyncEngine, reactions: Reactions, *, audit: bool = True) -> None:
         self.engine = engine
         self.reactions = reactions
+        self.audit = audit
 
     def __call__(
         self,
@@ -330,5 +376,10 @@ class SqlUnitOfWorkFactory:
         message: tuple[str, str] | None = None,
     ) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.engine, self.reactions, idempotency_claim, reuse_plans=reuse_plans, message=message
+            self.engine,
+            self.reactions,
+            idempotency_claim,
+            reuse_plans=reuse_plans,
+            message=message,
+            audit=self.audit,
         )

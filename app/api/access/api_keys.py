@@ -27,6 +27,7 @@ def key_document(key: ApiKey) -> dict[str, Any]:
         "scopes": sorted(s.value for s in key.scopes),
         "created_at": rfc3339(key.created_at),
         "revoked_at": rfc3339(key.revoked_at) if key.revoked_at else None,
+        "fixed_actor": key.fixed_actor,
     }
 
 
@@ -42,7 +43,12 @@ async def create_api_key(
     response.headers["Cache-Control"] = NO_STORE
     async with uow:
         created = await use_cases.create_api_key(
-            uow, ctx.clock, ctx.ids, body.name, [s.value for s in body.scopes]
+            uow,
+            ctx.clock,
+            ctx.ids,
+            body.name,
+            [s.value for s in body.scopes],
+            fixed_actor=body.fixed_actor,
         )
         await uow.commit()
     return {**key_document(created.key), "secret": created.secret}

@@ -74,8 +74,16 @@ class CreatedKey:
 
 
 async def create_api_key(
-    uow: AccessUnitOfWork, clock: Clock, ids: IdGenerator, name: str, scopes: list[str]
+    uow: AccessUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    name: str,
+    scopes: list[str],
+    *,
+    fixed_actor: bool = False,
 ) -> CreatedKey:
+    """A new key; ``fixed_actor``: every change it makes names the key's name as the person,
+    whatever X-Actor says."""
     secret = generate_secret()
     key = ApiKey(
         id=ids.new_id(),
@@ -83,6 +91,7 @@ async def create_api_key(
         key_hash=hash_secret(secret),
         scopes=parse_scopes(scopes),
         created_at=clock.now(),
+        fixed_actor=fixed_actor,
     )
     await uow.api_keys.add(key)
     return CreatedKey(key=key, secret=secret)

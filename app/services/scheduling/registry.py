@@ -15,6 +15,7 @@ from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
 from app.services.collection.target_pace import run_target_pace
 from app.services.context import Context
+from app.services.controls.jobs import run_approval_expiry, run_audit_retention
 from app.services.delivery.outbox import run_outbox_cleanup
 from app.services.jobs import JobParams, JobResult
 from app.services.receivables.due_soon import run_due_soon
@@ -31,6 +32,8 @@ JOBS: dict[str, JobFunction] = {
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
     "idempotency-cleanup": run_idempotency_cleanup,
+    "approval-expiry": run_approval_expiry,
+    "audit-retention": run_audit_retention,
 }
 JOB_NAMES = tuple(JOBS)
 
