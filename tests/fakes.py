@@ -33,6 +33,12 @@ from tests.fakes_collection import (
     FakeTargetRepository,
     FakeTaskRepository,
 )
+from tests.fakes_controls import (
+    FakeApprovalPolicyRepository,
+    FakeApprovalRequestQueries,
+    FakeApprovalRequestRepository,
+    FakeAuditLog,
+)
 from tests.fakes_ingest import FakeIngestRepository
 from tests.fakes_lists import (
     FakeApiKeyQueries,
@@ -323,6 +329,10 @@ class FakeUnitOfWork:
             self.customers, self.contracts, self.invoices, self.payments
         )
         self.ingest_queries = FakeIngestQueries()
+        self.approval_policy = FakeApprovalPolicyRepository()
+        self.approval_requests = FakeApprovalRequestRepository()
+        self.approval_request_queries = FakeApprovalRequestQueries()
+        self.audit_log = FakeAuditLog()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
@@ -342,6 +352,8 @@ class FakeUnitOfWork:
         "promises",
         "risk_flags",
         "dunning_policy",
+        "approval_policy",
+        "approval_requests",
         "ingest",
     )
 

@@ -58,23 +58,30 @@ def audit_action(event: OutboxEvent) -> str:
     return str(event.type)
 
 
+def _hidden(name: str, value: Any) -> Any:
+    if name in SENSITIVE_FIELDS and value is not None:
+        return REDACTED
+    return redact(value)
+
+
 def audit_changes(data: Mapping[str, Any]) -> dict[str, list[Any]]:
     """``{field: [before, after]}``: the event's ``changes`` when it has them, else every
-    field of a new resource's document (``[null, value]``)."""
+    field of a new resource's document (``[null, value]``); secrets redacted."""
     changes = data.get("changes")
     if isinstance(changes, Mapping):
         out: dict[str, list[Any]] = {}
         for name, change in changes.items():
+            key = str(name)
             if isinstance(change, Mapping) and "from" in change and "to" in change:
-                out[str(name)] = [change["from"], change["to"]]
+                out[key] = [_hidden(key, change["from"]), _hidden(key, change["to"])]
             else:
-                out[str(name)] = [None, change]
-        return redact(out)  # type: ignore[no-any-return]
+                out[key] = [None, _hidden(key, change)]
+        return out
     document = data.get("object")
     if isinstance(document, Mapping):
-        return redact(  # type: ignore[no-any-return]
-            {str(k): [None, v] for k, v in document.items() if k not in _BOOKKEEPING}
-        )
+        return {
+            str(k): [None, _hidden(str(k), v)] for k, v in document.items() if k not in _BOOKKEEPING
+        }
     return {}
 
 

@@ -1,0 +1,105 @@
+"""The audit trail over HTTP: one entry per change with who, which key, which request and
+field-level before/after; filters, cursors, CSV; scopes; secrets never enter it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.e2e.controls import WRITE_OFFS_OVER_10K, decide, person, set_policy
+from tests.e2e.receivables import customer, invoice, ok
+
+
+async def test_every_change_to_an_invoice_from_its_first_day(api: httpx.AsyncClient) -> None:
+    api.headers["X-Actor"] = "u-ar"
+    c = await customer(api)
+    inv = await invoice(api, c["id"], amount="20000.00", due_date="2026-11-30")
+    patched = await api.patch(
+        f"/v1/invoices/{inv['id']}",
+        json={"due_date": "2026-12-15"},
+        headers={"X-Request-ID": "req-patch-1"},
+    )
+    ok(patched)
+    await set_policy(api, WRITE_OFFS_OVER_10K)
+    request = ok(await api.post(f"/v1/invoices/{inv['id']}/write-off", json={"reason": "r"}), 202)
+    await decide(api, request["id"], "approve", "u-cfo")
+    log = ok(await api.get("/v1/audit-log", params={"subject": f"invoices/{inv['id']}"}))
+    entries = log["data"]
+    assert [e["action"] for e in entries] == [
+        "invoice.created",
+        "invoice.updated",
+        "invoice.write_off",
+    ]
+    created, changed, written_off = entries
+    assert created["changes"]["amount"] == [None, "20000.00"]
+    assert created["actor"] == "u-ar"
+    assert created["key_name"] == "bootstrap"
+    assert changed["changes"]["due_date"] == ["2026-11-30", "2026-12-15"]
+    assert changed["request_id"] == "req-patch-1"
+    assert written_off["changes"]["status"] == ["open", "written_off"]
+    assert written_off["actor"] == "u-ar"  # the requester; the approval names the approver
+    approvals = ok(await api.get("/v1/audit-log", params={"action": "approval.approved"}))
+    (approval,) = approvals["data"]
+    assert approval["actor"] == "u-cfo"
+    assert approval["request_id"] == written_off["request_id"]  # one transaction
+
+
+async def test_filters_cursors_and_csv(api: httpx.AsyncClient) -> None:
+    for name in ("A", "B", "C"):
+        await api.post("/v1/customers", json={"name": name}, headers=person(f"u-{name}"))
+    first = ok(await api.get("/v1/audit-log", params={"limit": 2}))
+    assert len(first["data"]) == 2
+    assert first["next_cursor"]
+    rest = ok(await api.get("/v1/audit-log", params={"cursor": first["next_cursor"]}))
+    assert [e["actor"] for e in first["data"] + rest["data"]] == ["u-A", "u-B", "u-C"]
+    assert rest["next_cursor"] is None
+    by_actor = ok(await api.get("/v1/audit-log", params={"actor": "u-B"}))
+    assert [e["changes"]["name"][1] for e in by_actor["data"]] == ["B"]
+    at = first["data"][0]["at"]
+    none_before = ok(await api.get("/v1/audit-log", params={"to": at}))
+    assert none_before["data"] == []
+    answer = await api.get("/v1/audit-log", headers={"Accept": "text/csv"})
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert [r["actor"] for r in rows] == ["u-A", "u-B", "u-C"]
+    assert json.loads(rows[0]["changes"])["name"] == [None, "A"]
+    bad = await api.get("/v1/audit-log", params={"cursor": "bm9wZQ"})
+    assert bad.status_code == 422
+
+
+async def test_the_audit_scope_reads_it_and_nothing_else(api: httpx.AsyncClient) -> None:
+    key = ok(
+        await api.post("/v1/admin/api-keys", json={"name": "auditor", "scopes": ["audit"]}), 201
+    )
+    auditor = {"Authorization": f"Bearer {key['secret']}"}
+    assert (await api.get("/v1/audit-log", headers=auditor)).status_code == 200
+    assert (await api.get("/v1/customers", headers=auditor)).status_code == 403
+    reader = ok(await api.post("/v1/admin/api-keys", json={"name": "r", "scopes": ["read"]}), 201)
+    as_reader = {"Authorization": f"Bearer {reader['secret']}"}
+    assert (await api.get("/v1/audit-log", headers=as_reader)).status_code == 403
+
+
+async def test_secrets_never_enter_the_trail(api: httpx.AsyncClient, db: AsyncEngine) -> None:
+    endpoint = ok(
+        await api.post(
+            "/v1/webhook-endpoints",
+            json={"url": "https://hooks.example.com/x", "event_types": ["*"]},
+        ),
+        201,
+    )
+    await api.post(f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret")
+    await api.post("/v1/admin/api-keys", json={"name": "k", "scopes": ["read"]})
+    async with db.connect() as conn:
+        from sqlalchemy import text
+
+        dump = (
+            await conn.execute(
+                text("SELECT coalesce(string_agg(changes::text, ''), '') FROM audit_log")
+            )
+        ).scalar_one()
+    assert endpoint["secret"] not in dump
+    assert "hk_" not in dump
