@@ -239,3 +239,25 @@ async def test_a_fixed_actor_key_acts_as_its_own_name(
         e for e in await events(db, "customer.created") if e["data"]["object"]["id"] == made["id"]
     ]
     assert event["data"]["actor"] == {"api_key": "erp-sap", "user": "erp-sap"}
+
+
+async def test_a_stale_if_match_opens_no_request(api: httpx.AsyncClient) -> None:
+    await set_policy(
+        api,
+        {"action": "dunning_policy.update", "approvers": ["u-cfo"]},
+        {"action": "invoice.write_off", "approvers": ["u-cfo"]},
+    )
+    levels = {"levels": [{"level": 1, "days_overdue": 5, "action": "x"}]}
+    stale = await api.put("/v1/dunning-policy", json=levels, headers={"If-Match": '"9"'})
+    assert stale.status_code == 412
+    bad = await api.put("/v1/dunning-policy", json={"levels": []})
+    assert bad.status_code == 422
+    c = await customer(api)
+    inv = await invoice(api, c["id"])
+    url = f"/v1/invoices/{inv['id']}/write-off"
+    assert (
+        await api.post(url, json={"reason": "r"}, headers={"If-Match": '"9"'})
+    ).status_code == 412
+    missing = "/v1/invoices/0191e0a0-0000-7000-8000-000000000000/write-off"
+    assert (await api.post(missing, json={"reason": "r"})).status_code == 404
+    assert ok(await api.get("/v1/approval-requests"))["data"] == []

@@ -51,7 +51,10 @@ async def replace_dunning_policy(
 ) -> DunningPolicyDocument | Response:
     levels = [DunningLevel(i.level, i.days_overdue, i.action, i.create_task) for i in body.levels]
     validate_levels(levels)  # before an approval request is opened for them
-    payload = {"levels": [asdict(level) for level in levels]}
+    payload = {
+        "levels": [asdict(level) for level in levels],
+        "expected_version": expected_version,
+    }
     async with uow:
         answer = await gated(platform, uow, ctx, "dunning_policy.update", payload)
         if answer is not None:

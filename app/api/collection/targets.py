@@ -128,7 +128,11 @@ async def update_target(
     platform: PlatformDep,
 ) -> TargetDocument | Response:
     values = body.model_dump(exclude_unset=True)
-    payload = {"target_id": str(target_id), "values": jsonable(values)}
+    payload = {
+        "target_id": str(target_id),
+        "values": jsonable(values),
+        "expected_version": expected_version,
+    }
     async with uow:
         answer = await gated(platform, uow, ctx, "target.update", payload)
         if answer is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.collection.dunning import DunningLevel
-from app.domain.errors import NotFound
+from app.domain.errors import NotFound, StaleVersion
 from app.domain.money import Money
 from app.services.collection import dunning, targets
 from app.services.collection.documents import dunning_policy_document
@@ -117,14 +117,22 @@ async def _undo_allocation(uow: CollectionUnitOfWork, ctx: Context, p: Payload) 
     return jsonable(payment_document(payment))  # type: ignore[no-any-return]
 
 
-async def _no_amount(*_: object) -> None:
-    return None
+def _check_version(resource: str, p: Payload, current: int) -> None:
+    """The If-Match the requester sent, checked when the request is opened (412)."""
+    expected = p.get("expected_version")
+    if expected is not None and expected != current:
+        raise StaleVersion(resource, expected, current)
+
+
+async def _dunning_unchanged(uow: CollectionUnitOfWork, _: Context, p: Payload) -> None:
+    _check_version("dunning policy", p, (await dunning.current_policy(uow)).version)
 
 
 async def _target_amount(uow: CollectionUnitOfWork, _: Context, p: Payload) -> Money:
     target = await uow.targets.get(_uuid(p, "target_id"))
     if target is None:
         raise NotFound("target", p["target_id"])
+    _check_version("target", p, target.version)
     return target.amount
 
 
@@ -164,7 +172,9 @@ GATED: dict[str, GatedAction] = {
     "allocation.delete": GatedAction(
         lambda p: f"payments/{p['payment_id']}", _allocation_amount, _undo_allocation
     ),
-    "dunning_policy.update": GatedAction(lambda _: "dunning-policy", _no_amount, _replace_dunning),
+    "dunning_policy.update": GatedAction(
+        lambda _: "dunning-policy", _dunning_unchanged, _replace_dunning
+    ),
     "target.update": GatedAction(
         lambda p: f"targets/{p['target_id']}", _target_amount, _update_target
     ),
