@@ -336,6 +336,8 @@ class FakeUnitOfWork:
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
+        self._pending_audit: list[OutboxEvent] = []
+        self.audited: list[OutboxEvent] = []  # committed changes for the audit trail only
         self._snapshot: dict[str, Any] | None = None
 
     # Repositories whose ``rows`` a rollback restores (contracts restore themselves).
@@ -368,18 +370,19 @@ class FakeUnitOfWork:
         self.contracts.restore(state["contracts"])
 
     async def __aenter__(self) -> Self:
-        self._pending = []
+        self._pending, self._pending_audit = [], []
         self._snapshot = self._state()
         return self
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
-        state, mark = self._state(), len(self._pending)
+        state, mark, audited = self._state(), len(self._pending), len(self._pending_audit)
         try:
             yield
         except BaseException:
             self._restore(state)
             del self._pending[mark:]
+            del self._pending_audit[audited:]
             raise
 
     async def __aexit__(
@@ -391,17 +394,21 @@ class FakeUnitOfWork:
         if self._snapshot is not None:  # not committed: roll back
             self._restore(self._snapshot)
         self._snapshot = None
-        self._pending = []
+        self._pending, self._pending_audit = [], []
 
     def add_event(self, event: OutboxEvent) -> None:
         self._pending.append(event)
+
+    def add_audit(self, record: OutboxEvent) -> None:
+        self._pending_audit.append(record)
 
     async def publish(self, ctx: Context, event: DomainEvent) -> None:
         await react(self.reactions, self, ctx, event)
 
     async def commit(self) -> None:
         self.events.extend(self._pending)
-        self._pending = []
+        self.audited.extend(self._pending_audit)
+        self._pending, self._pending_audit = [], []
         self._snapshot = None
         self.committed += 1
 

@@ -8,6 +8,7 @@ import io
 import json
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.controls import WRITE_OFFS_OVER_10K, decide, person, set_policy
@@ -83,23 +84,43 @@ async def test_the_audit_scope_reads_it_and_nothing_else(api: httpx.AsyncClient)
     assert (await api.get("/v1/audit-log", headers=as_reader)).status_code == 403
 
 
-async def test_secrets_never_enter_the_trail(api: httpx.AsyncClient, db: AsyncEngine) -> None:
+async def test_keys_and_endpoints_are_audited_without_their_secrets(
+    api: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    api.headers["X-Actor"] = "u-admin"
     endpoint = ok(
         await api.post(
             "/v1/webhook-endpoints",
-            json={"url": "https://hooks.example.com/x", "event_types": ["*"]},
+            json={"url": "https://hooks.example.com/x?token=abc", "event_types": ["*"]},
         ),
         201,
     )
-    await api.post(f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret")
-    await api.post("/v1/admin/api-keys", json={"name": "k", "scopes": ["read"]})
+    path = f"/v1/webhook-endpoints/{endpoint['id']}"
+    ok(await api.patch(path, json={"description": "ERP"}))
+    rotated = ok(await api.post(f"{path}/rotate-secret"))
+    assert (await api.delete(path)).status_code == 204
+    key = ok(await api.post("/v1/admin/api-keys", json={"name": "k", "scopes": ["read"]}), 201)
+    ok(await api.post(f"/v1/admin/api-keys/{key['id']}/revoke"))
+    entries = ok(await api.get("/v1/audit-log"))["data"]
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("webhook_endpoint.created", "u-admin"),
+        ("webhook_endpoint.updated", "u-admin"),
+        ("webhook_endpoint.secret_rotated", "u-admin"),
+        ("webhook_endpoint.deleted", "u-admin"),
+        ("api_key.created", "u-admin"),
+        ("api_key.revoked", "u-admin"),
+    ]
+    assert entries[1]["changes"]["description"] == [None, "ERP"]
+    assert entries[4]["changes"]["scopes"] == [None, ["read"]]
+    assert entries[5]["subject"] == f"api-keys/{key['id']}"
     async with db.connect() as conn:
-        from sqlalchemy import text
-
         dump = (
-            await conn.execute(
-                text("SELECT coalesce(string_agg(changes::text, ''), '') FROM audit_log")
-            )
+            await conn.execute(text("SELECT string_agg(changes::text, '') FROM audit_log"))
         ).scalar_one()
-    assert endpoint["secret"] not in dump
-    assert "hk_" not in dump
+    for secret in (endpoint["secret"], rotated["secret"], key["secret"], "token=abc"):
+        assert secret not in dump
+    assert "key_hash" not in dump
+    # None of these reached the outbox: subscribers are not told of them.
+    async with db.connect() as conn:
+        outbox = (await conn.execute(text("SELECT count(*) FROM outbox_events"))).scalar_one()
+    assert outbox == 0

@@ -222,6 +222,7 @@ class SqlUnitOfWork:
             self._begin = f"{self._begin};{remember}"
         self._conn: PooledConnection | None = None
         self._events: list[OutboxEvent] = []
+        self._audited: list[OutboxEvent] = []  # changes for the audit trail only
 
     @property
     def connection(self) -> PooledConnection:
@@ -243,7 +244,7 @@ class SqlUnitOfWork:
                 "an id of its own",
                 AuthFailure.REPLAY,
             )
-        self._events = []
+        self._events, self._audited = [], []
         conn, driver = self._conn, self._conn.driver
         self.customers = SqlCustomerRepository(conn)
         self.customer_queries = SqlCustomerQueries(conn)
@@ -299,7 +300,7 @@ class SqlUnitOfWork:
     async def _release(self, exc: BaseException | None) -> None:
         """Roll back what did not commit and give the connection back (or drop it when
         it is broken, so the pool does not hand it out again)."""
-        conn, self._conn, self._events = self._conn, None, []
+        conn, self._conn, self._events, self._audited = self._conn, None, [], []
         if conn is None:
             return
         driver = conn.driver
@@ -322,18 +323,22 @@ class SqlUnitOfWork:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         driver = self.connection.driver
-        mark = len(self._events)
+        mark, audited = len(self._events), len(self._audited)
         await driver.execute("SAVEPOINT huikuan_step")
         try:
             yield
         except BaseException:
             await driver.execute("ROLLBACK TO SAVEPOINT huikuan_step")
             del self._events[mark:]
+            del self._audited[audited:]
             raise
         await driver.execute("RELEASE SAVEPOINT huikuan_step")
 
     def add_event(self, event: OutboxEvent) -> None:
         self._events.append(event)
+
+    def add_audit(self, record: OutboxEvent) -> None:
+        self._audited.append(record)
 
     async def publish(self, ctx: Context, event: DomainEvent) -> None:
         await react(self.reactions, self, ctx, event)
@@ -346,17 +351,18 @@ class SqlUnitOfWork:
         if self._events:
             events = dumps([_event_json(e) for e in self._events])
             statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
-            if self.audit:
-                request_id = request_id_var.get()
-                entries = dumps([_audit_json(e, request_id) for e in self._events])
-                statements.append(_INSERT_AUDIT.format(entries=dollar_quoted(entries)))
+        changes = [*self._events, *self._audited] if self.audit else []
+        if changes:
+            request_id = request_id_var.get()
+            entries = dumps([_audit_json(e, request_id) for e in changes])
+            statements.append(_INSERT_AUDIT.format(entries=dollar_quoted(entries)))
         if self.idempotency_claim is not None:
             scope, key = self.idempotency_claim
             claim = {"scope": dollar_quoted(scope), "key": dollar_quoted(key)}
             statements.append(_STAMP_CLAIM.format(**claim))
         statements.append("COMMIT")
         await self.connection.driver.execute(";\n".join(statements))
-        self._events = []
+        self._events, self._audited = [], []
 
 
 class SqlUnitOfWorkFactory:

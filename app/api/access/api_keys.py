@@ -49,6 +49,7 @@ async def create_api_key(
             body.name,
             [s.value for s in body.scopes],
             fixed_actor=body.fixed_actor,
+            by=ctx.actor,
         )
         await uow.commit()
     return {**key_document(created.key), "secret": created.secret}
@@ -76,7 +77,7 @@ async def revoke_api_key(
     key_id: UUID, uow: UowDep, ctx: AdminContext, platform: PlatformDep
 ) -> dict[str, Any]:
     async with uow:
-        key = await use_cases.revoke_api_key(uow, ctx.clock, key_id)
+        key = await use_cases.revoke_api_key(uow, ctx.clock, key_id, ids=ctx.ids, by=ctx.actor)
         await uow.commit()
     if platform.key_cache is not None:  # after the commit: this process refuses it at once
         platform.key_cache.clear()

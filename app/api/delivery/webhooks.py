@@ -132,10 +132,10 @@ async def update_endpoint(
     responses=problem_responses(404, 412),
 )
 async def delete_endpoint(
-    endpoint_id: UUID, uow: UowDep, _: Administrator, expected_version: IfMatch
+    endpoint_id: UUID, uow: UowDep, ctx: AdminContext, expected_version: IfMatch
 ) -> Response:
     async with uow:
-        await use_cases.delete_endpoint(uow, endpoint_id, expected_version)
+        await use_cases.delete_endpoint(uow, ctx, endpoint_id, expected_version)
         await uow.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -44,6 +44,18 @@ def subject(endpoint_id: UUID) -> str:
     return f"webhook-endpoints/{endpoint_id}"
 
 
+# Endpoint changes other than a disabling are told to no subscriber, but the audit trail
+# records them (who pointed the service's events where). Never a secret.
+_SECRET_CHANGED = {"secret": {"from": "[redacted]", "to": "[redacted]"}}
+
+
+def _audit(
+    uow: DeliveryUnitOfWork, ctx: Context, action: str, endpoint: WebhookEndpoint, **data: Any
+) -> None:
+    document = webhook_endpoint_document(endpoint)
+    uow.add_audit(ctx.record(action, subject(endpoint.id), {"object": document, **data}))
+
+
 async def create_endpoint(
     uow: DeliveryUnitOfWork, ctx: Context, cmd: NewEndpoint
 ) -> EndpointWithSecret:
@@ -62,6 +74,7 @@ async def create_endpoint(
     )
     ctx.destinations.check_url(endpoint.url)
     await uow.webhook_endpoints.add(endpoint)
+    _audit(uow, ctx, "webhook_endpoint.created", endpoint)
     return EndpointWithSecret(endpoint, endpoint.secret)
 
 
@@ -136,8 +149,13 @@ async def update_endpoint(
     await uow.webhook_endpoints.save(updated, expected_version=endpoint.version)
     if "enabled" in changed and updated.enabled:
         await uow.webhook_endpoints.mark_healthy([endpoint.id])  # a fresh start
-    elif "enabled" in changed:
+    if "enabled" in changed and not updated.enabled:
         await announce_disabled(uow, ctx, updated, changes_json(changed))
+    else:
+        changes = changes_json(changed)
+        if "url" in changes:
+            changes["url"] = {k: redact_url(v) for k, v in changes["url"].items()}
+        _audit(uow, ctx, "webhook_endpoint.updated", updated, changes=changes)
     return updated
 
 
@@ -148,15 +166,17 @@ async def rotate_endpoint_secret(
     endpoint = await _load(uow, endpoint_id, expected_version)
     rotated = rotate_secret(endpoint, generate_secret(), ctx.clock.now())
     await uow.webhook_endpoints.save(rotated, expected_version=endpoint.version)
+    _audit(uow, ctx, "webhook_endpoint.secret_rotated", rotated, changes=_SECRET_CHANGED)
     return EndpointWithSecret(rotated, rotated.secret)
 
 
 async def delete_endpoint(
-    uow: DeliveryUnitOfWork, endpoint_id: UUID, expected_version: int | None = None
+    uow: DeliveryUnitOfWork, ctx: Context, endpoint_id: UUID, expected_version: int | None = None
 ) -> None:
     """Remove the endpoint and its delivery history."""
-    await _load(uow, endpoint_id, expected_version)
+    endpoint = await _load(uow, endpoint_id, expected_version)
     await uow.webhook_endpoints.delete(endpoint_id)
+    _audit(uow, ctx, "webhook_endpoint.deleted", endpoint)
 
 
 async def list_deliveries(
