@@ -19,7 +19,14 @@ from app.domain.controls.approvals import (
     make_rule,
     settle,
 )
-from app.domain.controls.audit import REDACTED, audit_action, audit_changes, entry_for
+from app.domain.controls.audit import (
+    REDACTED,
+    SENSITIVE_FIELDS,
+    audit_action,
+    audit_changes,
+    entry_for,
+    may_hold_secrets,
+)
 from app.domain.errors import Conflict, Forbidden, IllegalStateTransition, ValidationFailed
 from app.domain.events import OutboxEvent
 from app.domain.money import Money
@@ -191,3 +198,9 @@ def test_secrets_are_redacted_at_any_depth() -> None:
     assert changes["nested"] == [None, {"key_hash": REDACTED}]
     rotated = audit_changes({"changes": {"secret": {"from": "whsec_a", "to": "whsec_b"}}})
     assert rotated == {"secret": [REDACTED, REDACTED]}
+
+
+def test_the_secret_scan_finds_every_sensitive_name() -> None:
+    assert not may_hold_secrets('{"object":{"amount":"1.00","keyword":"secret"}}')
+    for name in SENSITIVE_FIELDS:
+        assert may_hold_secrets(f'{{"a":{{"{name}":1}}}}')

@@ -72,7 +72,7 @@ from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
-from app.domain.controls.audit import entry_for
+from app.domain.controls.audit import entry_for, may_hold_secrets
 from app.domain.errors import AuthFailure, Unauthenticated
 from app.domain.events import DomainEvent, OutboxEvent
 from app.request_context import request_id_var
@@ -91,8 +91,43 @@ _INSERT_EVENTS = (
     "(e->>'time')::timestamptz, e->'data' "
     "FROM jsonb_array_elements({events}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n"
 )
-# The audit trail's entries for the same events, in the same round trip
-# (app/domain/controls/audit.py says how an event becomes an entry).
+# The events and their audit entries, parsed once, for commits that name no sensitive
+# field: this renders ``entry_for`` (app/domain/controls/audit.py) in SQL, and
+# tests/integration/test_audit_sql.py holds the two equal. It saves serialising every
+# document a second time, most of what the trail cost on the ingestion path.
+_INSERT_EVENTS_AUDITED = """
+WITH e AS (SELECT x, n FROM jsonb_array_elements({events}::jsonb) WITH ORDINALITY AS t(x, n)),
+outbox AS (
+    INSERT INTO outbox_events (id, type, source, subject, time, data)
+    SELECT (x->>'id')::uuid, x->>'type', x->>'source', x->>'subject',
+           (x->>'time')::timestamptz, x->'data'
+    FROM e ORDER BY n
+)
+INSERT INTO audit_log (id, at, actor, key_name, request_id, action, subject, changes)
+SELECT (x->>'id')::uuid, (x->>'time')::timestamptz,
+    CASE WHEN jsonb_typeof(x->'data'->'actor'->'user') = 'string'
+         THEN x->'data'->'actor'->>'user' END,
+    coalesce(x->'data'->'actor'->>'api_key', ''),
+    {request_id},
+    CASE WHEN jsonb_typeof(x->'data'->'action') = 'string' AND x->'data'->>'action' <> ''
+         THEN split_part(x->>'type', '.', 1) || '.' || (x->'data'->>'action')
+         ELSE x->>'type' END,
+    x->>'subject',
+    CASE WHEN jsonb_typeof(x->'data'->'changes') = 'object' THEN coalesce((
+             SELECT jsonb_object_agg(k, CASE
+                 WHEN jsonb_typeof(v) = 'object' AND v ? 'from' AND v ? 'to'
+                 THEN jsonb_build_array(v->'from', v->'to')
+                 ELSE jsonb_build_array(NULL, v) END)
+             FROM jsonb_each(x->'data'->'changes') AS c(k, v)), '{{}}')
+         WHEN jsonb_typeof(x->'data'->'object') = 'object' THEN coalesce((
+             SELECT jsonb_object_agg(k, jsonb_build_array(NULL, v))
+             FROM jsonb_each((x->'data'->'object') - 'version' - 'updated_at' - 'created_at')
+                 AS c(k, v)), '{{}}')
+         ELSE '{{}}' END
+FROM e ORDER BY n
+"""
+# Audit entries built in Python: for commits that name a sensitive field (redacted by
+# ``entry_for``) and for changes no event describes (``add_audit``).
 _INSERT_AUDIT = (
     "INSERT INTO audit_log (id, at, actor, key_name, request_id, action, subject, changes) "
     "SELECT (e->>'id')::uuid, (e->>'at')::timestamptz, e->>'actor', e->>'key_name', "
@@ -347,14 +382,24 @@ class SqlUnitOfWork:
         """Outbox events, their audit entries, the Idempotency-Key stamp and COMMIT in one
         round trip: if a statement fails, PostgreSQL turns the COMMIT into a rollback and
         reports it."""
-        statements = []
+        statements: list[str] = []
+        request_id = request_id_var.get()
+        audited = list(self._audited) if self.audit else []
         if self._events:
             events = dumps([_event_json(e) for e in self._events])
-            statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
-        changes = [*self._events, *self._audited] if self.audit else []
-        if changes:
-            request_id = request_id_var.get()
-            entries = dumps([_audit_json(e, request_id) for e in changes])
+            if not self.audit:
+                statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
+            elif may_hold_secrets(events):
+                statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
+                audited = [*self._events, *audited]
+            else:
+                request = "NULL" if request_id is None else dollar_quoted(request_id)
+                insert = _INSERT_EVENTS_AUDITED.format(
+                    events=dollar_quoted(events), request_id=request
+                )
+                statements.append(insert)
+        if audited:
+            entries = dumps([_audit_json(e, request_id) for e in audited])
             statements.append(_INSERT_AUDIT.format(entries=dollar_quoted(entries)))
         if self.idempotency_claim is not None:
             scope, key = self.idempotency_claim

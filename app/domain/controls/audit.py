@@ -58,6 +58,13 @@ def audit_action(event: OutboxEvent) -> str:
     return str(event.type)
 
 
+def may_hold_secrets(text: str) -> bool:
+    """Whether JSON ``text`` (compact, as the unit of work writes it) names a sensitive
+    field anywhere; a commit that names none may take the unit of work's SQL path, which
+    does not redact."""
+    return any(f'"{name}":' in text for name in SENSITIVE_FIELDS)
+
+
 def _hidden(name: str, value: Any) -> Any:
     if name in SENSITIVE_FIELDS and value is not None:
         return REDACTED

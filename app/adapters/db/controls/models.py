@@ -78,7 +78,14 @@ class AuditLogRow(TableModel, table=True):
     __table_args__ = (
         Index("ix_audit_log_xid_position", "xid", "position"),
         Index("ix_audit_log_subject_xid_position", "subject", "xid", "position"),
-        Index("ix_audit_log_actor_xid_position", "actor", "xid", "position"),
+        # Ingested changes name no person: they stay out of this index.
+        Index(
+            "ix_audit_log_actor_xid_position",
+            "actor",
+            "xid",
+            "position",
+            postgresql_where=text("actor IS NOT NULL"),
+        ),
         Index("ix_audit_log_at", "at", postgresql_using="brin"),
     )
 

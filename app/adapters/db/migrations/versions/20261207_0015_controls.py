@@ -111,7 +111,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_log_subject_xid_position", "audit_log", ["subject", "xid", "position"]
     )
-    op.create_index("ix_audit_log_actor_xid_position", "audit_log", ["actor", "xid", "position"])
+    op.create_index(
+        "ix_audit_log_actor_xid_position",
+        "audit_log",
+        ["actor", "xid", "position"],
+        postgresql_where=sa.text("actor IS NOT NULL"),
+    )
     op.create_index("ix_audit_log_at", "audit_log", ["at"], postgresql_using="brin")
     op.execute(APPEND_ONLY)
     for trigger in TRIGGERS:
