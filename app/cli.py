@@ -134,6 +134,8 @@ async def _apikey(args: argparse.Namespace) -> int:
             )
             print(f"id:     {created.key.id}")
             print(f"scopes: {','.join(sorted(created.key.scopes))}")
+            if created.key.fixed_actor:
+                print(f"actor:  always {created.key.name!r}, whatever X-Actor says")
             print(f"key:    {created.secret}   (shown once: store it now)")
         elif args.action == "list":
             after = None
