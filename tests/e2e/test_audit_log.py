@@ -26,7 +26,8 @@ async def test_every_change_to_an_invoice_from_its_first_day(api: httpx.AsyncCli
     )
     ok(patched)
     await set_policy(api, WRITE_OFFS_OVER_10K)
-    request = ok(await api.post(f"/v1/invoices/{inv['id']}/write-off", json={"reason": "r"}), 202)
+    write_off = f"/v1/invoices/{inv['id']}/write-off"
+    request = ok(await api.post(write_off, json={"reason": "bankrupt"}), 202)
     await decide(api, request["id"], "approve", "u-cfo")
     log = ok(await api.get("/v1/audit-log", params={"subject": f"invoices/{inv['id']}"}))
     entries = log["data"]
@@ -42,6 +43,7 @@ async def test_every_change_to_an_invoice_from_its_first_day(api: httpx.AsyncCli
     assert changed["changes"]["due_date"] == ["2026-11-30", "2026-12-15"]
     assert changed["request_id"] == "req-patch-1"
     assert written_off["changes"]["status"] == ["open", "written_off"]
+    assert written_off["changes"]["reason"] == [None, "bankrupt"]
     assert written_off["actor"] == "u-ar"  # the requester; the approval names the approver
     approvals = ok(await api.get("/v1/audit-log", params={"action": "approval.approved"}))
     (approval,) = approvals["data"]

@@ -185,18 +185,43 @@ def test_an_entry_comes_from_its_event() -> None:
 def test_a_named_action_and_a_new_resource() -> None:
     assert audit_action(event("invoice.updated", {"action": "write_off"})) == "invoice.write_off"
     created = {"object": {"id": "x", "amount": "1.00", "version": 1, "created_at": "t"}}
-    assert audit_changes(created) == {"id": [None, "x"], "amount": [None, "1.00"]}
-    assert audit_changes({"something": 1}) == {}
+    assert audit_changes("invoice.created", created) == {
+        "id": [None, "x"],
+        "amount": [None, "1.00"],
+    }
+    assert audit_changes("invoice.updated", {}) == {}
+
+
+def test_what_else_an_event_tells_is_kept_beside_the_changes() -> None:
+    written_off = {
+        "object": {"status": "written_off"},
+        "changes": {"status": {"from": "open", "to": "written_off"}},
+        "action": "write_off",
+        "reason": "bankrupt",
+    }
+    assert audit_changes("invoice.updated", written_off) == {
+        "status": ["open", "written_off"],
+        "reason": [None, "bankrupt"],
+    }
+    allocated = {"object": {"id": "p"}, "allocation": {"amount": "5.00"}, "invoice": {"id": "i"}}
+    assert audit_changes("payment.allocated", allocated) == {
+        "object": [None, {"id": "p"}],
+        "allocation": [None, {"amount": "5.00"}],
+        "invoice": [None, {"id": "i"}],
+    }
 
 
 def test_secrets_are_redacted_at_any_depth() -> None:
     data = {
         "object": {"url": "u", "secret": "whsec_x", "nested": {"key_hash": "abc"}},
     }
-    changes = audit_changes(data)
+    changes = audit_changes("webhook_endpoint.created", data)
     assert changes["secret"] == [None, REDACTED]
     assert changes["nested"] == [None, {"key_hash": REDACTED}]
-    rotated = audit_changes({"changes": {"secret": {"from": "whsec_a", "to": "whsec_b"}}})
+    rotated = audit_changes(
+        "webhook_endpoint.secret_rotated",
+        {"changes": {"secret": {"from": "whsec_a", "to": "whsec_b"}}},
+    )
     assert rotated == {"secret": [REDACTED, REDACTED]}
 
 

@@ -72,7 +72,7 @@ from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
-from app.domain.controls.audit import entry_for, may_hold_secrets
+from app.domain.controls.audit import CREATIONS, entry_for, may_hold_secrets
 from app.domain.errors import AuthFailure, Unauthenticated
 from app.domain.events import DomainEvent, OutboxEvent
 from app.request_context import request_id_var
@@ -113,19 +113,28 @@ SELECT (x->>'id')::uuid, (x->>'time')::timestamptz,
          THEN split_part(x->>'type', '.', 1) || '.' || (x->'data'->>'action')
          ELSE x->>'type' END,
     x->>'subject',
-    CASE WHEN jsonb_typeof(x->'data'->'changes') = 'object' THEN coalesce((
-             SELECT jsonb_object_agg(k, CASE
-                 WHEN jsonb_typeof(v) = 'object' AND v ? 'from' AND v ? 'to'
-                 THEN jsonb_build_array(v->'from', v->'to')
-                 ELSE jsonb_build_array(NULL, v) END)
-             FROM jsonb_each(x->'data'->'changes') AS c(k, v)), '{{}}')
-         WHEN jsonb_typeof(x->'data'->'object') = 'object' THEN coalesce((
-             SELECT jsonb_object_agg(k, jsonb_build_array(NULL, v))
-             FROM jsonb_each((x->'data'->'object') - 'version' - 'updated_at' - 'created_at')
-                 AS c(k, v)), '{{}}')
-         ELSE '{{}}' END
+    coalesce((
+        SELECT jsonb_object_agg(k, jsonb_build_array(NULL, v))
+        FROM jsonb_each((x->'data') - 'actor' - 'object' - 'changes' - 'action') AS c(k, v)
+    ), '{{}}')
+    || CASE
+        WHEN jsonb_typeof(x->'data'->'changes') = 'object' THEN coalesce((
+            SELECT jsonb_object_agg(k, CASE
+                WHEN jsonb_typeof(v) = 'object' AND v ? 'from' AND v ? 'to'
+                THEN jsonb_build_array(v->'from', v->'to')
+                ELSE jsonb_build_array(NULL, v) END)
+            FROM jsonb_each(x->'data'->'changes') AS c(k, v)), '{{}}')
+        WHEN x->>'type' = ANY({creations}) AND jsonb_typeof(x->'data'->'object') = 'object'
+        THEN coalesce((
+            SELECT jsonb_object_agg(k, jsonb_build_array(NULL, v))
+            FROM jsonb_each((x->'data'->'object') - 'version' - 'updated_at' - 'created_at')
+                AS c(k, v)), '{{}}')
+        WHEN jsonb_typeof(x->'data'->'object') <> 'null'
+        THEN jsonb_build_object('object', jsonb_build_array(NULL, x->'data'->'object'))
+        ELSE '{{}}' END
 FROM e ORDER BY n
 """
+_CREATIONS_SQL = "ARRAY[" + ", ".join(f"'{t}'" for t in sorted(CREATIONS)) + "]"
 # Audit entries built in Python: for commits that name a sensitive field (redacted by
 # ``entry_for``) and for changes no event describes (``add_audit``).
 _INSERT_AUDIT = (
@@ -395,7 +404,7 @@ class SqlUnitOfWork:
             else:
                 request = "NULL" if request_id is None else dollar_quoted(request_id)
                 insert = _INSERT_EVENTS_AUDITED.format(
-                    events=dollar_quoted(events), request_id=request
+                    events=dollar_quoted(events), request_id=request, creations=_CREATIONS_SQL
                 )
                 statements.append(insert)
         if audited:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from app.domain.events import OutboxEvent
+from app.domain.events import EventType, OutboxEvent
 
 # Field names whose values never enter the trail, wherever they sit in a document.
 SENSITIVE_FIELDS = frozenset(
@@ -21,6 +21,25 @@ SENSITIVE_FIELDS = frozenset(
 REDACTED = "[redacted]"
 # Fields that change with every write and say nothing about what changed.
 _BOOKKEEPING = frozenset({"version", "updated_at", "created_at"})
+# What an event's data holds that is not what changed: who, the document, the action's name.
+_NOT_CHANGES = frozenset({"actor", "object", "changes", "action"})
+# Events whose ``object`` is a resource that did not exist before.
+CREATIONS: frozenset[str] = frozenset(
+    {
+        EventType.CUSTOMER_CREATED,
+        EventType.CONTRACT_CREATED,
+        EventType.INVOICE_CREATED,
+        EventType.PAYMENT_RECEIVED,
+        EventType.TASK_CREATED,
+        EventType.TARGET_CREATED,
+        EventType.INTERACTION_CREATED,
+        EventType.PROMISE_CREATED,
+        EventType.RISK_RAISED,
+        EventType.APPROVAL_REQUESTED,
+        "webhook_endpoint.created",  # audit-only changes (UnitOfWork.add_audit)
+        "api_key.created",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,25 +90,33 @@ def _hidden(name: str, value: Any) -> Any:
     return redact(value)
 
 
-def audit_changes(data: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """``{field: [before, after]}``: the event's ``changes`` when it has them, else every
-    field of a new resource's document (``[null, value]``); secrets redacted."""
-    changes = data.get("changes")
+def audit_changes(event_type: str, data: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}``, secrets redacted:
+
+    - the event's ``changes`` when it has them;
+    - else, for a new resource (``CREATIONS``), each field of its document;
+    - else the document after the change, as ``object`` (an allocation, a finding);
+    - and beside them what else the event tells (a reason, the allocation, the invoice it
+      went to) as ``[null, value]``, under its own name."""
+    out: dict[str, list[Any]] = {}
+    changes, document = data.get("changes"), data.get("object")
     if isinstance(changes, Mapping):
-        out: dict[str, list[Any]] = {}
         for name, change in changes.items():
             key = str(name)
             if isinstance(change, Mapping) and "from" in change and "to" in change:
                 out[key] = [_hidden(key, change["from"]), _hidden(key, change["to"])]
             else:
                 out[key] = [None, _hidden(key, change)]
-        return out
-    document = data.get("object")
-    if isinstance(document, Mapping):
-        return {
-            str(k): [None, _hidden(str(k), v)] for k, v in document.items() if k not in _BOOKKEEPING
-        }
-    return {}
+    elif event_type in CREATIONS and isinstance(document, Mapping):
+        for name, value in document.items():
+            if name not in _BOOKKEEPING:
+                out[str(name)] = [None, _hidden(str(name), value)]
+    elif document is not None:
+        out["object"] = [None, redact(document)]
+    for name, value in data.items():
+        if name not in _NOT_CHANGES and name not in out:
+            out[str(name)] = [None, _hidden(str(name), value)]
+    return out
 
 
 def entry_for(event: OutboxEvent, request_id: str | None) -> AuditEntry:
@@ -107,5 +134,5 @@ def entry_for(event: OutboxEvent, request_id: str | None) -> AuditEntry:
         request_id=request_id,
         action=audit_action(event),
         subject=event.subject,
-        changes=audit_changes(event.data),
+        changes=audit_changes(str(event.type), event.data),
     )
