@@ -154,6 +154,12 @@ def test_cancel_by_the_requester_only() -> None:
     assert cancel(pending(), "r").status is ApprovalStatus.CANCELLED
 
 
+def test_no_decision_after_the_expiry_even_before_the_job_runs() -> None:
+    late = NOW + timedelta(days=7)
+    with pytest.raises(IllegalStateTransition):
+        decide(pending(), "a", Verdict.APPROVE, None, late, eligible=True)
+
+
 def test_expiry_waits_for_its_time() -> None:
     with pytest.raises(IllegalStateTransition):
         expire(pending(), NOW)

@@ -169,6 +169,8 @@ def decide(
     """Record one approver's decision. The request is ``approved`` (its action to be run
     now) when it reaches the required approvals; one rejection ends it."""
     _pending(request)
+    if now >= request.expires_at:  # the expiry job may not have run yet
+        raise IllegalStateTransition("the approval request has expired")
     if by == request.requested_by:
         raise Forbidden("nobody approves or rejects their own request")
     if not eligible:
