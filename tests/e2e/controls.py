@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.receivables import ok
+from tests.receiver import eventually
 
 WRITE_OFFS_OVER_10K = {
     "action": "invoice.write_off",
@@ -16,6 +17,18 @@ WRITE_OFFS_OVER_10K = {
     "required": 1,
 }
 EVERY_RESCHEDULE = {"action": "installment.reschedule", "approvers": ["u-cfo"], "required": 1}
+
+
+async def audited(api: httpx.AsyncClient, count: int) -> None:
+    """Wait until the audit log shows ``count`` entries: it reads below the oldest running
+    transaction, and transaction ids are cluster-wide, so another database's open
+    transaction on the same server may hold it back a moment (as the event feed)."""
+
+    async def shown() -> bool:
+        answer = await api.get("/v1/audit-log", params={"limit": 500})
+        return len(answer.json()["data"]) >= count
+
+    await eventually(shown)
 
 
 def person(user: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.e2e.controls import WRITE_OFFS_OVER_10K, decide, person, set_policy
+from tests.e2e.controls import WRITE_OFFS_OVER_10K, audited, decide, person, set_policy
 from tests.e2e.receivables import customer, invoice, ok
 
 
@@ -29,6 +29,7 @@ async def test_every_change_to_an_invoice_from_its_first_day(api: httpx.AsyncCli
     write_off = f"/v1/invoices/{inv['id']}/write-off"
     request = ok(await api.post(write_off, json={"reason": "bankrupt"}), 202)
     await decide(api, request["id"], "approve", "u-cfo")
+    await audited(api, 7)
     log = ok(await api.get("/v1/audit-log", params={"subject": f"invoices/{inv['id']}"}))
     entries = log["data"]
     assert [e["action"] for e in entries] == [
@@ -54,6 +55,7 @@ async def test_every_change_to_an_invoice_from_its_first_day(api: httpx.AsyncCli
 async def test_filters_cursors_and_csv(api: httpx.AsyncClient) -> None:
     for name in ("A", "B", "C"):
         await api.post("/v1/customers", json={"name": name}, headers=person(f"u-{name}"))
+    await audited(api, 3)
     first = ok(await api.get("/v1/audit-log", params={"limit": 2}))
     assert len(first["data"]) == 2
     assert first["next_cursor"]
@@ -103,6 +105,7 @@ async def test_keys_and_endpoints_are_audited_without_their_secrets(
     assert (await api.delete(path)).status_code == 204
     key = ok(await api.post("/v1/admin/api-keys", json={"name": "k", "scopes": ["read"]}), 201)
     ok(await api.post(f"/v1/admin/api-keys/{key['id']}/revoke"))
+    await audited(api, 6)
     entries = ok(await api.get("/v1/audit-log"))["data"]
     assert [(e["action"], e["actor"]) for e in entries] == [
         ("webhook_endpoint.created", "u-admin"),
