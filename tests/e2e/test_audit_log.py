@@ -129,3 +129,14 @@ async def test_keys_and_endpoints_are_audited_without_their_secrets(
     async with db.connect() as conn:
         outbox = (await conn.execute(text("SELECT count(*) FROM outbox_events"))).scalar_one()
     assert outbox == 0
+
+
+async def test_bad_filters_are_422(api: httpx.AsyncClient) -> None:
+    for params in (
+        {"from": "2026-12-01T08:00:00"},  # no zone
+        {"from": "0001-01-01T00:00:00Z"},
+        {"from": "2026-12-02T00:00:00Z", "to": "2026-12-01T00:00:00Z"},
+        {"limit": "0"},
+    ):
+        answer = await api.get("/v1/audit-log", params=params)
+        assert answer.status_code == 422, (params, answer.text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Security
@@ -13,7 +12,7 @@ from app.api.base import resource_router
 from app.api.controls.schemas.approvals import AuditEntryOut
 from app.api.deps import UowDep, authorize
 from app.api.reporting.csv import WantsCsv, csv_response, report_responses
-from app.api.schemas import PageOut
+from app.api.schemas import BusinessTimestamp, PageOut
 from app.domain.access.api_keys import Scope
 from app.domain.events import Actor
 from app.domain.reporting.report_tables import Table
@@ -56,8 +55,8 @@ async def list_audit_log(
     subject: Annotated[str | None, Query(max_length=200, examples=["invoices/<id>"])] = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
     action: Annotated[str | None, Query(max_length=100, examples=["invoice.write_off"])] = None,
-    since: Annotated[datetime | None, Query(alias="from")] = None,
-    until: Annotated[datetime | None, Query(alias="to")] = None,
+    since: Annotated[BusinessTimestamp | None, Query(alias="from")] = None,
+    until: Annotated[BusinessTimestamp | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
