@@ -47,6 +47,12 @@ from app.adapters.db.controls.approvals import (
     SqlApprovalRequestRepository,
 )
 from app.adapters.db.controls.audit import SqlAuditLog
+from app.adapters.db.controls.audit_writes import (
+    CREATIONS_SQL,
+    INSERT_AUDIT,
+    INSERT_EVENTS_AUDITED,
+    audit_json,
+)
 from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
@@ -72,7 +78,7 @@ from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
-from app.domain.controls.audit import CREATIONS, entry_for, may_hold_secrets
+from app.domain.controls.audit import may_hold_secrets
 from app.domain.errors import AuthFailure, Unauthenticated
 from app.domain.events import DomainEvent, OutboxEvent
 from app.request_context import request_id_var
@@ -90,58 +96,6 @@ _INSERT_EVENTS = (
     "SELECT (e->>'id')::uuid, e->>'type', e->>'source', e->>'subject', "
     "(e->>'time')::timestamptz, e->'data' "
     "FROM jsonb_array_elements({events}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n"
-)
-# The events and their audit entries, parsed once, for commits that name no sensitive
-# field: this renders ``entry_for`` (app/domain/controls/audit.py) in SQL, and
-# tests/integration/test_audit_sql.py holds the two equal. It saves serialising every
-# document a second time, most of what the trail cost on the ingestion path.
-_INSERT_EVENTS_AUDITED = """
-WITH e AS (SELECT x, n FROM jsonb_array_elements({events}::jsonb) WITH ORDINALITY AS t(x, n)),
-outbox AS (
-    INSERT INTO outbox_events (id, type, source, subject, time, data)
-    SELECT (x->>'id')::uuid, x->>'type', x->>'source', x->>'subject',
-           (x->>'time')::timestamptz, x->'data'
-    FROM e ORDER BY n
-)
-INSERT INTO audit_log (id, at, actor, key_name, request_id, action, subject, changes)
-SELECT (x->>'id')::uuid, (x->>'time')::timestamptz,
-    CASE WHEN jsonb_typeof(x->'data'->'actor'->'user') = 'string'
-         THEN x->'data'->'actor'->>'user' END,
-    coalesce(x->'data'->'actor'->>'api_key', ''),
-    {request_id},
-    CASE WHEN jsonb_typeof(x->'data'->'action') = 'string' AND x->'data'->>'action' <> ''
-         THEN split_part(x->>'type', '.', 1) || '.' || (x->'data'->>'action')
-         ELSE x->>'type' END,
-    x->>'subject',
-    coalesce((
-        SELECT jsonb_object_agg(k, jsonb_build_array(NULL, v))
-        FROM jsonb_each((x->'data') - 'actor' - 'object' - 'changes' - 'action') AS c(k, v)
-    ), '{{}}')
-    || CASE
-        WHEN jsonb_typeof(x->'data'->'changes') = 'object' THEN coalesce((
-            SELECT jsonb_object_agg(k, CASE
-                WHEN jsonb_typeof(v) = 'object' AND v ? 'from' AND v ? 'to'
-                THEN jsonb_build_array(v->'from', v->'to')
-                ELSE jsonb_build_array(NULL, v) END)
-            FROM jsonb_each(x->'data'->'changes') AS c(k, v)), '{{}}')
-        WHEN x->>'type' = ANY({creations}) AND jsonb_typeof(x->'data'->'object') = 'object'
-        THEN coalesce((
-            SELECT jsonb_object_agg(k, jsonb_build_array(NULL, v))
-            FROM jsonb_each((x->'data'->'object') - 'version' - 'updated_at' - 'created_at')
-                AS c(k, v)), '{{}}')
-        WHEN jsonb_typeof(x->'data'->'object') <> 'null'
-        THEN jsonb_build_object('object', jsonb_build_array(NULL, x->'data'->'object'))
-        ELSE '{{}}' END
-FROM e ORDER BY n
-"""
-_CREATIONS_SQL = "ARRAY[" + ", ".join(f"'{t}'" for t in sorted(CREATIONS)) + "]"
-# Audit entries built in Python: for commits that name a sensitive field (redacted by
-# ``entry_for``) and for changes no event describes (``add_audit``).
-_INSERT_AUDIT = (
-    "INSERT INTO audit_log (id, at, actor, key_name, request_id, action, subject, changes) "
-    "SELECT (e->>'id')::uuid, (e->>'at')::timestamptz, e->>'actor', e->>'key_name', "
-    "e->>'request_id', e->>'action', e->>'subject', e->'changes' "
-    "FROM jsonb_array_elements({entries}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n"
 )
 _STAMP_CLAIM = (
     "UPDATE idempotency_keys SET committed_at = now() WHERE scope = {scope} AND key = {key}"
@@ -176,20 +130,6 @@ def dollar_quoted(text: str) -> str:
         tag = f"$q{secrets.token_hex(6)}$"
         if tag not in text:
             return f"{tag}{text}{tag}"
-
-
-def _audit_json(event: OutboxEvent, request_id: str | None) -> dict[str, object]:
-    entry = entry_for(event, request_id)
-    return {
-        "id": str(entry.id),
-        "at": entry.at.isoformat(),
-        "actor": entry.actor,
-        "key_name": entry.key_name,
-        "request_id": entry.request_id,
-        "action": entry.action,
-        "subject": entry.subject,
-        "changes": entry.changes,
-    }
 
 
 def _event_json(event: OutboxEvent) -> dict[str, object]:
@@ -403,13 +343,13 @@ class SqlUnitOfWork:
                 audited = [*self._events, *audited]
             else:
                 request = "NULL" if request_id is None else dollar_quoted(request_id)
-                insert = _INSERT_EVENTS_AUDITED.format(
-                    events=dollar_quoted(events), request_id=request, creations=_CREATIONS_SQL
+                insert = INSERT_EVENTS_AUDITED.format(
+                    events=dollar_quoted(events), request_id=request, creations=CREATIONS_SQL
                 )
                 statements.append(insert)
         if audited:
-            entries = dumps([_audit_json(e, request_id) for e in audited])
-            statements.append(_INSERT_AUDIT.format(entries=dollar_quoted(entries)))
+            entries = dumps([audit_json(e, request_id) for e in audited])
+            statements.append(INSERT_AUDIT.format(entries=dollar_quoted(entries)))
         if self.idempotency_claim is not None:
             scope, key = self.idempotency_claim
             claim = {"scope": dollar_quoted(scope), "key": dollar_quoted(key)}
