@@ -145,7 +145,9 @@ async def _apikey(args: argparse.Namespace) -> int:
                 )
                 for key in page.items:
                     state = "revoked" if key.revoked_at else "active"
-                    print(f"{key.id}  {state:8}  {','.join(sorted(key.scopes)):28}  {key.name}")
+                    fixed = "  (fixed actor)" if key.fixed_actor else ""
+                    scopes = ",".join(sorted(key.scopes))
+                    print(f"{key.id}  {state:8}  {scopes:28}  {key.name}{fixed}")
                 if page.next_cursor is None:
                     break
                 after = (str(page.items[-1].id),)

@@ -70,6 +70,7 @@ async def test_a_fixed_actor_key_from_the_command_line(
     )
     assert created.returncode == 0, created.stderr
     assert "always 'erp-sap'" in created.stdout
+    assert "erp-sap  (fixed actor)" in cli(database_url, "apikey", "list").stdout
     secret = created.stdout.split("key:")[1].split()[0]
     headers = {"Authorization": f"Bearer {secret}", "X-Actor": "someone"}
     made = await client.post("/v1/customers", json={"name": "A"}, headers=headers)
