@@ -16,8 +16,9 @@ class EventType(StrEnum):
     subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
     ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
     for changes the contract names no type for, ``task.updated``, ``target.updated``,
-    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``; for approvals,
-    ``approval.cancelled``, ``approval.decided`` (one approval of two) and
+    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``. A person's
+    first placement is ``person.updated`` too (the directory already knew the user id). For
+    approvals, ``approval.cancelled``, ``approval.decided`` (one approval of two) and
     ``approval_policy.updated``."""
 
     CUSTOMER_CREATED = "customer.created"
@@ -61,6 +62,12 @@ class EventType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     DUNNING_POLICY_UPDATED = "dunning_policy.updated"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    ORG_UNIT_CREATED = "org_unit.created"
+    ORG_UNIT_UPDATED = "org_unit.updated"
+    PERSON_UPDATED = "person.updated"
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    PROJECT_COMPLETED = "project.completed"
     APPROVAL_REQUESTED = "approval.requested"
     APPROVAL_APPROVED = "approval.approved"
     APPROVAL_REJECTED = "approval.rejected"

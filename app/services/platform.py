@@ -14,11 +14,13 @@ from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
 from app.services.collection.ports import CollectionUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
+from app.services.controls.approvers import OrgUnitManagers
 from app.services.controls.gate import ControlsGate
-from app.services.controls.ports import ApproverDirectory, ControlsUnitOfWork, NoOrganisation
+from app.services.controls.ports import ApproverDirectory, ControlsUnitOfWork
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.gate import ApprovalGate
 from app.services.intake.ports import IntakeUnitOfWork
+from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.reporting.ports import ReportingUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
@@ -30,6 +32,7 @@ class AppUnitOfWork(
     AccessUnitOfWork,
     DeliveryUnitOfWork,
     ReportingUnitOfWork,
+    OrganisationUnitOfWork,
     Protocol,
 ):
     """Every context's unit of work in one: what an entry point opens and hands to any use
@@ -86,8 +89,8 @@ class Platform:
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
     # Asked by the routes of gated actions (HUIKUAN_APPROVAL_EXPIRE_DAYS).
     gate: ApprovalGate = field(default_factory=ControlsGate)
-    # Who the role approvers are (org_unit_manager); none until org units exist.
-    approvers: ApproverDirectory = field(default_factory=NoOrganisation)
+    # Who the role approvers are (org_unit_manager: the manager of the subject's org unit).
+    approvers: ApproverDirectory = field(default_factory=OrgUnitManagers)
 
     def context(self, actor: Actor) -> Context:
         return Context(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.controls import EVERY_RESCHEDULE, WRITE_OFFS_OVER_10K, decide, person, set_policy
+from tests.e2e.org_book import org_book
 from tests.e2e.receivables import contract, customer, events, invoice, ok, payment
 
 
@@ -41,7 +42,7 @@ async def test_bad_policies_are_422(api: httpx.AsyncClient) -> None:
         {"action": "invoice.hold", "approvers": ["u1"], "min_amount": "10"},
         {"action": "invoice.hold", "approvers": ["u1"], "min_amount": "1.234", "currency": "CNY"},
         {"action": "invoice.hold", "approvers": ["u1"], "required": 2},
-        {"action": "invoice.hold", "approvers": ["org_unit_manager"]},
+        {"action": "invoice.hold", "approvers": ["org_unit_manager", "u1"]},
     ]
     for rule in bad:
         answer = await api.put("/v1/approval-policy", json={"rules": [rule]}, headers=person("a"))
@@ -261,3 +262,21 @@ async def test_a_stale_if_match_opens_no_request(api: httpx.AsyncClient) -> None
     missing = "/v1/invoices/0191e0a0-0000-7000-8000-000000000000/write-off"
     assert (await api.post(missing, json={"reason": "r"})).status_code == 404
     assert ok(await api.get("/v1/approval-requests"))["data"] == []
+
+
+async def test_the_manager_of_the_subject_s_unit_approves(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    contracts = ok(await api.get("/v1/contracts", params={"owner": "u-sh"}))["data"]
+    k1 = next(c for c in contracts if c["project_id"] is None)
+    (i1,) = ok(await api.get("/v1/invoices", params={"contract_id": k1["id"]}))["data"]
+    await set_policy(api, {"action": "invoice.write_off", "approvers": ["org_unit_manager"]})
+    asked = await api.post(
+        f"/v1/invoices/{i1['id']}/write-off", json={"reason": "r"}, headers=person("u-sh")
+    )
+    request = ok(asked, 202)
+    assert request["approvers"] == ["org_unit_manager"]
+    # SH and EAST have no manager: HQ's (u-ceo) approves; anyone else is refused.
+    await decide(api, request["id"], "approve", "u-west", 403)
+    approved = await decide(api, request["id"], "approve", "u-ceo")
+    assert approved["status"] == "approved"
+    assert book.units["HQ"]["manager"] == "u-ceo"

@@ -233,8 +233,8 @@ CORPUS = [
                 b'"currency": "CNY"}',
             ),
             (
-                "role before org units",
-                b'{"action": "invoice.hold", "approvers": ["org_unit_manager"]}',
+                "role beside a person",
+                b'{"action": "invoice.hold", "approvers": ["org_unit_manager", "u1"]}',
             ),
             ("unknown field", b'{"action": "invoice.hold", "approvers": ["u"], "extra": 1}'),
         )

@@ -59,8 +59,7 @@ async def replace_policy(
         for approver in rule.approvers:
             if approver == rules.ORG_UNIT_MANAGER and approver not in directory.roles:
                 raise ValidationFailed(
-                    f"{approver!r} needs org units, which this service does not have yet; "
-                    "name the approvers' user ids",
+                    f"{approver!r} cannot be resolved here; name the approvers' user ids",
                     ("rules", index, "approvers"),
                 )
     current = await uow.approval_policy.get()
@@ -139,7 +138,7 @@ async def _eligible(
     if by in request.approvers:
         return True
     if rules.ORG_UNIT_MANAGER in request.approvers:
-        return by in await directory.managers_of(uow, request.subject)
+        return by in await directory.managers_of(uow, request)
     return False
 
 

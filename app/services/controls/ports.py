@@ -13,6 +13,7 @@ from uuid import UUID
 from app.domain.controls.approvals import ApprovalPolicy, ApprovalRequest, ApprovalStatus
 from app.domain.controls.audit import AuditEntry
 from app.services.collection.ports import CollectionUnitOfWork
+from app.services.organisation.ports import SubjectUnits
 from app.services.pagination import PageRequest
 
 
@@ -78,28 +79,37 @@ class AuditLog(Protocol):
 
 
 class ApproverDirectory(Protocol):
-    """Resolves the role approvers (``org_unit_manager``) for a subject; user ids named
-    in a rule need no resolution. ``roles``: the roles it can resolve (a policy naming
+    """Resolves the role approvers (``org_unit_manager``) of a request; user ids named in
+    a rule need no resolution. ``roles``: the roles it can resolve (a policy naming
     another is 422)."""
 
     @property
     def roles(self) -> frozenset[str]: ...
 
-    async def managers_of(self, uow: object, subject: str) -> frozenset[str]: ...
+    async def managers_of(
+        self, uow: ControlsUnitOfWork, request: ApprovalRequest
+    ) -> frozenset[str]: ...
 
 
 class NoOrganisation:
-    """Until org units exist: no role resolves, so rules name user ids only."""
+    """Without org units: no role resolves, so rules name user ids only."""
 
     @property
     def roles(self) -> frozenset[str]:
         return frozenset()
 
-    async def managers_of(self, uow: object, subject: str) -> frozenset[str]:  # noqa: ARG002
+    async def managers_of(
+        self,
+        uow: ControlsUnitOfWork,  # noqa: ARG002
+        request: ApprovalRequest,  # noqa: ARG002
+    ) -> frozenset[str]:
         return frozenset()
 
 
 class ControlsUnitOfWork(CollectionUnitOfWork, Protocol):
+    @property
+    def subject_units(self) -> SubjectUnits: ...
+
     @property
     def approval_policy(self) -> ApprovalPolicyRepository: ...
 
