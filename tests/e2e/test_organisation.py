@@ -189,6 +189,8 @@ async def test_a_project_with_its_figures(api: httpx.AsyncClient, db: AsyncEngin
         "unbilled": "0.00",
         "collection_rate": "33.33",
     }
+    in_project = ok(await api.get("/v1/contracts", params={"project_id": created["id"]}))["data"]
+    assert [c["id"] for c in in_project] == [signed["id"]]
     listed = ok(await api.get("/v1/projects", params={"org_unit_id": branch["id"]}))["data"]
     assert [p["external_id"] for p in listed] == ["P-1"]
     done = await api.patch(f"/v1/projects/{created['id']}", json={"status": "completed"})
