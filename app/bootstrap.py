@@ -19,9 +19,10 @@ from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.migrate import upgrade
 from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
-from app.adapters.delivery.metrics import refresh_outbox_gauges
+from app.adapters.delivery.metrics import refresh_outbox_gauges, refresh_stream_lag
 from app.adapters.delivery.relay import Relay, RelayConfig
 from app.adapters.delivery.sender import WebhookSender
+from app.adapters.delivery.stream import StreamPublisher, StreamSettings
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.adapters.scheduling.metrics import OverdueAmountGauge
@@ -105,6 +106,8 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         default_currency=settings.default_currency,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
+    if settings.nats_url:
+        platform.metric_refreshers.append(lambda: refresh_stream_lag(platform.uow()))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
     if settings.bootstrap_api_key:
         await in_transaction(
@@ -124,6 +127,8 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
         services.append(TestClockSync(platform.clock))
     if runtime.settings.relay_enabled:
         services.append(RelayService.build(runtime))
+    if runtime.settings.relay_enabled and runtime.settings.nats_url:
+        services.append(StreamService.build(runtime))
     if runtime.settings.scheduler_enabled and platform.jobs is not None:
         services.append(build_scheduler(runtime.settings, platform))
     if runtime.settings.ingest_sweep_seconds > 0:
@@ -218,6 +223,53 @@ class RelayService:
     async def stop(self) -> None:
         try:
             await self.relay.stop()
+        finally:
+            await self.engine.dispose()
+
+
+def stream_settings(settings: Settings) -> StreamSettings:
+    assert settings.nats_url is not None
+    return StreamSettings(
+        nats_url=settings.nats_url,
+        max_age_days=settings.stream_max_age_days,
+        duplicate_window_s=settings.stream_duplicate_window_s,
+        batch_size=settings.stream_batch_size,
+        poll_s=settings.stream_poll_s,
+    )
+
+
+@dataclass
+class StreamService:
+    """The JetStream publisher on a pool of its own: its lock's connection and one for work."""
+
+    publisher: StreamPublisher
+    engine: AsyncEngine
+
+    @classmethod
+    def build(cls, runtime: Runtime) -> StreamService:
+        engine = create_engine(
+            runtime.database_url,
+            pool_size=2,
+            max_overflow=1,
+            pre_ping=False,
+            application_name="huikuan-stream",
+        )
+        publisher = StreamPublisher(
+            uow=SqlUnitOfWorkFactory(engine, REACTIONS),
+            engine=engine,
+            clock=runtime.platform.clock,
+            settings=stream_settings(runtime.settings),
+            database_url=runtime.database_url,
+            channel=OUTBOX_CHANNEL,
+        )
+        return cls(publisher, engine)
+
+    async def start(self) -> None:
+        await self.publisher.start()
+
+    async def stop(self) -> None:
+        try:
+            await self.publisher.stop()
         finally:
             await self.engine.dispose()
 

@@ -282,6 +282,25 @@ class FakeOutboxRepository:
         return 0
 
 
+class FakeStreamCursor:
+    def __init__(self) -> None:
+        self.cursors: dict[str, tuple[int, int]] = {}
+
+    async def get(self, stream: str) -> tuple[int, int] | None:
+        return self.cursors.get(stream)
+
+    async def advance(
+        self, stream: str, start: tuple[int, int] | None, to: tuple[int, int], at: datetime
+    ) -> bool:
+        if self.cursors.get(stream) != start:
+            return False
+        self.cursors[stream] = to
+        return True
+
+    async def lag_seconds(self, stream: str) -> float:
+        return 0.0
+
+
 class FakeUnitOfWork:
     """Shares its repositories across uses; a rollback restores the state before ``async with``.
     Domain events reach the composition root's handler table, as in the SQL unit of work."""
@@ -318,6 +337,7 @@ class FakeUnitOfWork:
         self.webhook_delivery_queries = FakeWebhookDeliveryQueries()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
+        self.stream_cursor = FakeStreamCursor()
         self.reports = FakeReportQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments

@@ -45,6 +45,7 @@ from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
+from app.adapters.db.delivery.stream_cursor import SqlStreamCursor
 from app.adapters.db.delivery.webhook_deliveries import (
     SqlWebhookDeliveryQueries,
     SqlWebhookDeliveryRepository,
@@ -158,6 +159,7 @@ class SqlUnitOfWork:
     webhook_delivery_queries: SqlWebhookDeliveryQueries
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
+    stream_cursor: SqlStreamCursor
     scans: SqlScanRepository
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
@@ -238,6 +240,7 @@ class SqlUnitOfWork:
         self.webhook_delivery_queries = SqlWebhookDeliveryQueries(conn)
         self.delivery_queue = SqlDeliveryQueue(conn)
         self.outbox = SqlOutboxRepository(conn)
+        self.stream_cursor = SqlStreamCursor(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)

@@ -155,6 +155,21 @@ class OutboxRepository(Protocol):
         deliveries are all gone."""
 
 
+class StreamCursor(Protocol):
+    """Where the stream publisher is in the feed's (xid, position) order."""
+
+    async def get(self, stream: str) -> tuple[int, int] | None: ...
+
+    async def advance(
+        self, stream: str, start: tuple[int, int] | None, to: tuple[int, int], at: datetime
+    ) -> bool:
+        """Move the cursor from ``start`` (None: not set yet) to ``to``; False when it was
+        not at ``start`` any more (another publisher moved it)."""
+
+    async def lag_seconds(self, stream: str) -> float:
+        """How long the oldest event after the cursor has waited (0 when none)."""
+
+
 class DeliveryUnitOfWork(UnitOfWork, Protocol):
     """The unit of work the delivery use cases and the relay run in."""
 
@@ -175,6 +190,9 @@ class DeliveryUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def stream_cursor(self) -> StreamCursor: ...
 
 
 class DeliveryUnitOfWorkFactory(Protocol):
