@@ -75,7 +75,7 @@ async def test_a_publisher_killed_mid_batch_loses_and_duplicates_nothing(
 
     await eventually(lambda: published(200), timeout=60)
     # `first` leads (it was alone); `second` waits for the lock.
-    second = await asyncio.to_thread(spawn, "worker", HUIKUAN_NATS_URL=nats_server.url, **STREAM)
+    await asyncio.to_thread(spawn, "worker", HUIKUAN_NATS_URL=nats_server.url, **STREAM)
     assert not writing.done()
     killed_at = await stream_count(nats_server.url)
     first.stop(signal.SIGKILL)
