@@ -295,6 +295,9 @@ def build_relay(
         max_idle_per_origin=settings.relay_endpoint_concurrency,
         wall_clock=SystemClock(settings.zone),
         destinations=settings.destinations,
+        locale=settings.locale,
+        # A paced chat message still fits in its lease (see the sender's slots).
+        pacing_budget_s=max(settings.relay_lease_s / 2 - settings.webhook_timeout_s - 1, 0),
     )
     config = RelayConfig(
         policy=delivery_policy(settings),

@@ -301,6 +301,14 @@ class FakeStreamCursor:
         return 0.0
 
 
+class FakeCustomerNames:
+    def __init__(self, customers: FakeCustomerRepository) -> None:
+        self.customers = customers
+
+    async def names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]:
+        return {i: self.customers.rows[i].name for i in customer_ids if i in self.customers.rows}
+
+
 class FakeUnitOfWork:
     """Shares its repositories across uses; a rollback restores the state before ``async with``.
     Domain events reach the composition root's handler table, as in the SQL unit of work."""
@@ -338,6 +346,7 @@ class FakeUnitOfWork:
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
         self.stream_cursor = FakeStreamCursor()
+        self.customer_names = FakeCustomerNames(self.customers)
         self.reports = FakeReportQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments

@@ -59,6 +59,7 @@ class EventType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     DUNNING_POLICY_UPDATED = "dunning_policy.updated"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    PERSON_DAILY_DIGEST = "person.daily_digest"
 
 
 @dataclass(frozen=True, slots=True)

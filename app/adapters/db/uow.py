@@ -43,6 +43,7 @@ from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
 from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
+from app.adapters.db.customers.names import SqlCustomerNames
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
 from app.adapters.db.delivery.stream_cursor import SqlStreamCursor
@@ -160,6 +161,7 @@ class SqlUnitOfWork:
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
     stream_cursor: SqlStreamCursor
+    customer_names: SqlCustomerNames
     scans: SqlScanRepository
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
@@ -241,6 +243,7 @@ class SqlUnitOfWork:
         self.delivery_queue = SqlDeliveryQueue(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.stream_cursor = SqlStreamCursor(conn)
+        self.customer_names = SqlCustomerNames(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
+from app.domain.delivery.chat import CHAT_EVENT_TYPES, EndpointFormat
 from app.domain.errors import ValidationFailed
 from app.domain.events import EventType
 
@@ -138,6 +139,7 @@ class WebhookEndpoint:
     previous_secret_expires_at: datetime | None = None
     failing_since: datetime | None = None
     version: int = 1
+    format: EndpointFormat = EndpointFormat.CLOUDEVENTS
 
     def __post_init__(self) -> None:
         self.url = validate_url(self.url)
@@ -146,6 +148,8 @@ class WebhookEndpoint:
 
     def subscribes_to(self, event_type: str) -> bool:
         """The rule the relay's fan-out query applies in SQL (``'*' = ANY(event_types)``)."""
+        if self.format.is_chat and event_type not in CHAT_EVENT_TYPES:
+            return False
         return self.enabled and (WILDCARD in self.event_types or event_type in self.event_types)
 
     def signing_secrets(self, now: datetime) -> tuple[str, ...]:

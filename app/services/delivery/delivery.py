@@ -72,7 +72,34 @@ async def fan_out_and_claim(
         jobs = await uow.delivery_queue.claim_due_deliveries(
             claim, per_endpoint=per_endpoint, busy=held, lease=policy.lease, now=now
         )
+        jobs = await _with_customer_names(uow, jobs)
     return fanned, jobs
+
+
+def _customer_of(job: DeliveryJob) -> UUID | None:
+    data = job.event.data
+    document = data.get("object")
+    found = document.get("customer_id") if isinstance(document, dict) else None
+    try:
+        return UUID(str(found or data.get("customer_id")))
+    except ValueError:
+        return None
+
+
+async def _with_customer_names(
+    uow: DeliveryUnitOfWork, jobs: Sequence[DeliveryJob]
+) -> Sequence[DeliveryJob]:
+    """Chat messages name the customer; events carry only its id."""
+    wanted = {job.delivery_id: _customer_of(job) for job in jobs if job.format.is_chat}
+    ids = sorted({c for c in wanted.values() if c is not None})
+    if not ids:
+        return jobs
+    names = await uow.customer_names.names(ids)
+    named = []
+    for job in jobs:
+        customer = wanted.get(job.delivery_id)
+        named.append(replace(job, customer_name=names.get(customer)) if customer else job)
+    return named
 
 
 def _decide_one(outcome: SendOutcome, schedule: RetrySchedule) -> tuple[SendOutcome, Decision]:

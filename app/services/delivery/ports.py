@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from app.domain.delivery.chat import EndpointFormat
 from app.domain.delivery.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.events import OutboxEvent
@@ -56,6 +57,8 @@ class DeliveryJob:
     allowed_attempts: int
     secrets: tuple[str, ...] = field(repr=False)
     endpoint_failing: bool = False  # its failure streak ran when this was claimed
+    format: EndpointFormat = EndpointFormat.CLOUDEVENTS
+    customer_name: str | None = None  # for a chat robot's message
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,13 @@ class StreamCursor(Protocol):
         """How long the oldest event after the cursor has waited (0 when none)."""
 
 
+class CustomerNames(Protocol):
+    """Customers' names for chat messages; the customers context answers (the delivery
+    context knows no customers of its own)."""
+
+    async def names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]: ...
+
+
 class DeliveryUnitOfWork(UnitOfWork, Protocol):
     """The unit of work the delivery use cases and the relay run in."""
 
@@ -193,6 +203,9 @@ class DeliveryUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def stream_cursor(self) -> StreamCursor: ...
+
+    @property
+    def customer_names(self) -> CustomerNames: ...
 
 
 class DeliveryUnitOfWorkFactory(Protocol):
