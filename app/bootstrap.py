@@ -149,6 +149,7 @@ def job_params(settings: Settings) -> JobParams:
         due_soon_days=settings.due_soon_days,
         outbox_retention_days=settings.outbox_retention_days,
         idempotency_retention_hours=settings.idempotency_retention_hours,
+        worklist_weights=settings.worklist_weights,
     )
 
 
@@ -181,6 +182,7 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
     schedules = [every(job, seconds, zone, first) for job, seconds in intervals.items()]
     delay = timedelta(seconds=settings.scheduler_first_run_delay_s)
     schedules.append(daily("overdue-summary", settings.overdue_summary_time, zone, started, delay))
+    schedules.append(daily("collector-digest", settings.digest_time, zone, started, delay))
     return schedules
 
 

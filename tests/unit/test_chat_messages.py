@@ -62,7 +62,10 @@ def test_the_digest_lists_each_section_and_counts_the_rest() -> None:
                 "title": "发票 FP-1",
                 "amount": "100.00",
                 "currency": "CNY",
-                "reasons": ["逾期 12 天", "承诺已违约"],
+                "reasons": [
+                    {"factor": "days_overdue", "value": "12"},
+                    {"factor": "promise_due_today", "value": "True"},
+                ],
             }
             for n in range(7)
         ],
@@ -74,8 +77,10 @@ def test_the_digest_lists_each_section_and_counts_the_rest() -> None:
     assert message == ChatMessage(
         "张三 今日待办（2026-12-08）",
         "**重点跟进**\n"
-        + "".join(f"- 客户{n}：发票 FP-1（100.00 CNY）— 逾期 12 天、承诺已违约\n" for n in range(5))
-        + "- 另有 2 项\n\n**今日到期的付款承诺**\n- 乙 承诺支付 50.00 CNY\n\n"
+        + "".join(
+            f"- 客户{n}：发票 FP-1（100.00 CNY）— 逾期 12 天、今日有付款承诺\n" for n in range(5)
+        )
+        + "- 另有 2 项\n\n**今日到期的付款承诺**\n- 乙 今日承诺支付 50.00 CNY\n\n"
         "**到期任务**\n- 电话催收（丙，2026-12-08 到期）",
     )
 

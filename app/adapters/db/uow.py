@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.access.api_keys import SqlApiKeyQueries, SqlApiKeyRepository
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
+from app.adapters.db.collection.digest import SqlDigestQueries
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
 from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
 from app.adapters.db.collection.promises import SqlPromiseQueries, SqlPromiseRepository
@@ -162,6 +163,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     stream_cursor: SqlStreamCursor
     customer_names: SqlCustomerNames
+    digest: SqlDigestQueries
     scans: SqlScanRepository
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
@@ -244,6 +246,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(conn)
         self.stream_cursor = SqlStreamCursor(conn)
         self.customer_names = SqlCustomerNames(conn)
+        self.digest = SqlDigestQueries(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)

@@ -70,10 +70,14 @@ LABELS: dict[str, str] = {
     "digest.tasks_due": "Tasks due",
     "digest.more": "and {count} more",
     "digest.item": "{customer}: {title} ({amount}) — {reasons}",
-    "digest.promise": "{customer} promised {amount}",
-    "digest.overdue": (
-        "{customer} invoice {invoice}: {days_overdue} days overdue, {outstanding} outstanding"
-    ),
+    "digest.promise": "{customer} promised {amount} for today",
+    "digest.overdue": "{customer}: {title} fell due yesterday, {amount} overdue",
     "digest.task": "{title} ({customer}, due {due_date})",
     "separator": ", ",
+    "reason.amount_overdue": "{value} overdue",
+    "reason.days_overdue": "{value} days overdue",
+    "reason.dunning_level": "dunning level {value}",
+    "reason.broken_promises": "{value} broken promises",
+    "reason.risk_severity": "{value} risk",
+    "reason.promise_due_today": "a promise due today",
 }

@@ -112,9 +112,21 @@ def render(event: OutboxEvent, locale: str, customer_name: str | None = None) ->
     return ChatMessage(title.format_map(facts), body.format_map(facts))
 
 
-def _line_facts(item: Mapping[str, Any], separator: str) -> Facts:
+def _reasons(reasons: Any, labels: Mapping[str, str]) -> str:
+    """The worklist's reasons (``{factor, value}``) in the locale's words."""
+    if not isinstance(reasons, list):
+        return MISSING
+    words = []
+    for reason in reasons:
+        if isinstance(reason, dict):
+            label = labels.get(f"reason.{reason.get('factor')}")
+            value = _text(reason.get("value"))
+            words.append(label.format(value=value) if label else value)
+    return labels["separator"].join(words) or MISSING
+
+
+def _line_facts(item: Mapping[str, Any], labels: Mapping[str, str]) -> Facts:
     currency = item.get("currency")
-    reasons = item.get("reasons")
     return Facts(
         customer=_text(item.get("customer_name")),
         title=_text(item.get("title")),
@@ -123,7 +135,7 @@ def _line_facts(item: Mapping[str, Any], separator: str) -> Facts:
         invoice=_text(item.get("invoice")),
         days_overdue=_text(item.get("days_overdue")),
         due_date=_text(item.get("due_date")),
-        reasons=separator.join(str(r) for r in reasons) if isinstance(reasons, list) else MISSING,
+        reasons=_reasons(item.get("reasons"), labels),
     )
 
 
@@ -141,8 +153,7 @@ def digest_text(data: Mapping[str, Any], labels: Mapping[str, str]) -> str:
         if not items:
             continue
         lines = [
-            f"- {labels[line].format_map(_line_facts(i, labels['separator']))}"
-            for i in items[:DIGEST_LINES]
+            f"- {labels[line].format_map(_line_facts(i, labels))}" for i in items[:DIGEST_LINES]
         ]
         if len(items) > DIGEST_LINES:
             lines.append(f"- {labels['digest.more'].format(count=len(items) - DIGEST_LINES)}")
