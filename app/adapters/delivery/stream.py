@@ -37,6 +37,7 @@ from app.services.delivery.stream import (
     STREAM_NAME,
     SUBJECT_PREFIX,
     StreamBatch,
+    events_after,
     mark_published,
     next_to_publish,
     stream_subject,
@@ -173,21 +174,33 @@ class StreamPublisher:
         try:
             js = nc.jetstream(timeout=self.settings.ack_timeout_s)
             await ensure_stream(js, self.settings)
+            limit = self.settings.batch_size
+            batch: StreamBatch = await in_transaction(self.uow(), next_to_publish, limit)
             while not self._stopping:
                 await lock.execute(text("SELECT 1"))  # a lost lock connection ends the lead
-                published = await self.publish_batch(js)
-                if published < self.settings.batch_size:
+                if not batch.events:
                     await self._sleep(self.settings.poll_s)
+                    batch = await in_transaction(self.uow(), events_after, batch.after, limit)
+                    continue
+                # Read the next batch while this one is published and acknowledged.
+                ahead = asyncio.create_task(
+                    in_transaction(
+                        self.uow(), events_after, batch.cursor_after(len(batch.events)), limit
+                    )
+                )
+                try:
+                    await self.publish_batch(js, batch)
+                except BaseException:
+                    ahead.cancel()
+                    await asyncio.gather(ahead, return_exceptions=True)
+                    raise
+                batch = await ahead
         finally:
             await _close(nc)
 
-    async def publish_batch(self, js: JetStreamContext) -> int:
-        """Publish the next batch; returns how many events the cursor moved past."""
-        batch: StreamBatch = await in_transaction(
-            self.uow(), next_to_publish, self.settings.batch_size
-        )
-        if not batch.events:
-            return 0
+    async def publish_batch(self, js: JetStreamContext, batch: StreamBatch) -> int:
+        """Publish ``batch``, move the cursor past what JetStream acknowledged (in order);
+        returns how many, or raises the first failure after moving the cursor."""
         acks = await asyncio.gather(
             *(self.publish_one(js, item.event) for item in batch.events), return_exceptions=True
         )

@@ -37,7 +37,16 @@ class StreamBatch:
 
 
 async def next_to_publish(uow: DeliveryUnitOfWork, limit: int) -> StreamBatch:
+    """The events after the stored cursor."""
     after = await uow.stream_cursor.get(STREAM_NAME)
+    return await events_after(uow, after, limit)
+
+
+async def events_after(
+    uow: DeliveryUnitOfWork, after: tuple[int, int] | None, limit: int
+) -> StreamBatch:
+    """The events after ``after`` (the publisher reads the next batch while it publishes
+    one: after that batch's end, which the cursor will be once it is acknowledged)."""
     events = await uow.outbox.read_feed(after=after, event_type=None, subject=None, limit=limit)
     return StreamBatch(after, events)
 
