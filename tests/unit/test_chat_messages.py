@@ -158,6 +158,8 @@ def test_which_endpoints_take_a_secret() -> None:
     assert robot_secret(EndpointFormat.FEISHU, None) == ""
     for fmt, secret in (
         (EndpointFormat.DINGTALK, "abc"),
+        (EndpointFormat.DINGTALK, "SEC\x00a"),
+        (EndpointFormat.FEISHU, "秘密"),
         (EndpointFormat.WECOM, "x"),
         (EndpointFormat.CLOUDEVENTS, "whsec_x"),
     ):

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -176,8 +177,11 @@ class StreamPublisher:
             await ensure_stream(js, self.settings)
             limit = self.settings.batch_size
             batch: StreamBatch = await in_transaction(self.uow(), next_to_publish, limit)
+            checked = time.monotonic()
             while not self._stopping:
-                await lock.execute(text("SELECT 1"))  # a lost lock connection ends the lead
+                if time.monotonic() - checked >= self.settings.poll_s:
+                    await lock.execute(text("SELECT 1"))  # a lost lock connection ends the lead
+                    checked = time.monotonic()
                 if not batch.events:
                     await self._sleep(self.settings.poll_s)
                     batch = await in_transaction(self.uow(), events_after, batch.after, limit)

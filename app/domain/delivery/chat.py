@@ -64,7 +64,7 @@ def robot_secret(endpoint_format: EndpointFormat, secret: str | None) -> str:
                 ("secret",),
             )
         return ""
-    if len(cleaned) > MAX_SECRET_LENGTH or any(c.isspace() for c in cleaned):
+    if len(cleaned) > MAX_SECRET_LENGTH or not all(" " < c <= "~" for c in cleaned):
         raise ValidationFailed("secret is not a robot signing secret", ("secret",))
     if endpoint_format is EndpointFormat.DINGTALK and cleaned and not cleaned.startswith("SEC"):
         raise ValidationFailed("a DingTalk robot's secret starts with SEC", ("secret",))
