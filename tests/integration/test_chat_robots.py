@@ -152,3 +152,33 @@ async def test_messages_follow_the_locale(
     [content] = wecom.messages
     assert content.startswith("### Invoice overdue: 华东建设集团")
     assert "is **26** days overdue" in content
+
+
+async def test_a_robot_gets_at_most_20_a_minute_and_the_rest_wait_their_turn(
+    platform: Platform, relays: RelayStarter, robots: dict[str, Any]
+) -> None:
+    wecom, wecom_url = robots["wecom"]
+    endpoint = await robot_endpoint(platform, wecom_url, EndpointFormat.WECOM)
+    ctx = platform.context(Actor("test"))
+    async with platform.uow() as uow:
+        for n in range(25):
+            data = {"object": {"external_id": f"FP-{n}", "currency": "CNY"}, "days_overdue": 3}
+            uow.add_event(ctx.event(EventType.INVOICE_OVERDUE, f"invoices/{n}", data))
+        await uow.commit()
+    await relays()
+
+    async def all_tried() -> bool:
+        found = await deliveries_of(platform, endpoint.endpoint.id)
+        return len(found) == 25 and all(d.attempts for d in found)
+
+    await eventually(all_tried)
+    assert len(wecom.messages) == 20
+    deliveries = await deliveries_of(platform, endpoint.endpoint.id)
+    waiting = [d for d in deliveries if d.status is DeliveryStatus.PENDING]
+    assert len(waiting) == 5
+    for delivery in waiting:
+        [attempt] = delivery.attempts
+        assert attempt.status_code is None
+        assert attempt.error == "paced: the robot takes 20 messages a minute"
+        assert delivery.next_attempt_at is not None
+        assert (delivery.next_attempt_at - attempt.at).total_seconds() >= 50

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +20,7 @@ from app.adapters.delivery.chat.pacing import Pacer
 from app.adapters.delivery.chat.platforms import chat_request, robot_error
 from app.adapters.delivery.chat.render import ChatMessage, money, render
 from app.domain.delivery.chat import CHAT_EVENT_TYPES, EndpointFormat, robot_secret
+from app.domain.delivery.delivery import AttemptResult, DeliveryStatus, RetrySchedule, decide
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.errors import ValidationFailed
 from app.domain.events import EventType, OutboxEvent
@@ -174,3 +175,15 @@ def test_a_chat_endpoint_subscribes_only_to_chat_types() -> None:
     )
     assert endpoint.subscribes_to(EventType.INVOICE_OVERDUE)
     assert not endpoint.subscribes_to(EventType.INVOICE_PAID)
+
+
+def test_a_paced_attempt_is_tried_again_when_the_minute_has_room() -> None:
+    at = datetime(2026, 12, 7, tzinfo=UTC)
+    paced = AttemptResult(
+        at=at, duration=timedelta(0), error="paced: 20 a minute", retry_after="45"
+    )
+    decision = decide(paced, 1, 8, RetrySchedule.parse("5,300"))
+    assert decision.status is DeliveryStatus.PENDING
+    assert decision.next_attempt_at == at + timedelta(seconds=45)
+    refused = AttemptResult(at=at, duration=timedelta(0), status_code=200, error="robot error 1: x")
+    assert not refused.succeeded
