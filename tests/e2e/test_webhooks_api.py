@@ -91,6 +91,7 @@ async def test_a_chat_robot_endpoint_keeps_its_given_secret_to_itself(
         {"format": "wecom", "secret": "x"},
         {"format": "dingtalk", "secret": "not-sec"},
         {"format": "slack"},
+        {"format": "wecom", "event_types": ["invoice.overdue", "invoice.paid"]},
     ):
         answer = await create(api, **body)
         assert answer.status_code == 422, body

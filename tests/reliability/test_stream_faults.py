@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -101,12 +102,17 @@ async def test_a_publisher_killed_mid_batch_loses_and_duplicates_nothing(
 async def test_events_committed_while_nats_is_down_all_arrive_in_order(
     spawn: Spawn, db: AsyncEngine, nats_server: NatsServer
 ) -> None:
-    spawn("worker", HUIKUAN_NATS_URL=nats_server.url, **STREAM)
+    worker = spawn("worker", HUIKUAN_NATS_URL=nats_server.url, **STREAM)
     early = await commit_events(db, 100)
     await read_stream(nats_server.url, expected=100, timeout=30)
     await nats_server.kill()
     late = await commit_events(db, 500)
     await asyncio.sleep(2)
+    async with httpx.AsyncClient(base_url=worker.base_url) as ops:
+        assert (await ops.get("/readyz")).status_code == 200  # the API needs no NATS
+        metrics = (await ops.get("/metrics")).text
+    [lag] = [line for line in metrics.splitlines() if line.startswith("huikuan_stream_lag_seconds")]
+    assert float(lag.split()[1]) >= 1.5
     await nats_server.start()
     seen = await read_stream(nats_server.url, expected=600, timeout=60)
     assert [m["id"] for m in seen] == early + late

@@ -145,6 +145,13 @@ class WebhookEndpoint:
         self.url = validate_url(self.url)
         self.event_types = validate_event_types(self.event_types)
         self.description = validate_description(self.description)
+        if self.format.is_chat and WILDCARD not in self.event_types:
+            silent = sorted(set(self.event_types) - CHAT_EVENT_TYPES)
+            if silent:  # the fan-out would never send them: say so now
+                raise ValidationFailed(
+                    f"a {self.format.value} robot gets no message for: {', '.join(silent)}",
+                    ("event_types",),
+                )
 
     def subscribes_to(self, event_type: str) -> bool:
         """The rule the relay's fan-out query applies in SQL (``'*' = ANY(event_types)``)."""
