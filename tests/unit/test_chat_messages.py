@@ -187,3 +187,84 @@ def test_a_paced_attempt_is_tried_again_when_the_minute_has_room() -> None:
     assert decision.next_attempt_at == at + timedelta(seconds=45)
     refused = AttemptResult(at=at, duration=timedelta(0), status_code=200, error="robot error 1: x")
     assert not refused.succeeded
+
+
+REALISTIC: list[tuple[str, dict[str, Any], list[str]]] = [
+    (
+        EventType.INSTALLMENT_OVERDUE,
+        {
+            "object": {
+                "name": "验收款",
+                "amount": "300000.00",
+                "outstanding": "300000.00",
+                "currency": "CNY",
+                "due_date": "2026-11-01",
+                "days_overdue": 26,
+            },
+            "customer_id": "c",
+            "contract_name": "ERP 实施项目",
+        },
+        ["验收款", "ERP 实施项目", "26", "300,000.00 CNY", "2026-11-01"],
+    ),
+    (
+        EventType.INVOICE_DUNNING_LEVEL_CHANGED,
+        {
+            "object": {"external_id": "FP-9", "outstanding": "500.00", "currency": "CNY"},
+            "level": {"level": 2, "action": "phone_call"},
+            "days_overdue": 31,
+        },
+        ["FP-9", "**2**", "phone_call", "31", "500.00 CNY"],
+    ),
+    (
+        EventType.PROMISE_BROKEN,
+        {
+            "object": {
+                "amount": "800.00",
+                "remaining": "800.00",
+                "currency": "CNY",
+                "promised_date": "2026-11-20",
+            }
+        },
+        ["800.00 CNY", "2026-11-20"],
+    ),
+    (
+        EventType.RISK_ESCALATED,
+        {
+            "object": {
+                "severity": "high",
+                "kind": "overdue",
+                "description": "发票 FP-1 逾期 95 天",
+                "owner": "王五",
+            }
+        },
+        ["high", "overdue", "发票 FP-1 逾期 95 天", "王五"],
+    ),
+    (
+        EventType.TARGET_AT_RISK,
+        {
+            "object": {
+                "name": "Q4 回款",
+                "amount": "1000000.00",
+                "collected": "250000.00",
+                "percent": "25.0",
+                "days_left": 20,
+                "required_daily_amount": "37500.00",
+                "currency": "CNY",
+                "owner": "李四",
+            }
+        },
+        ["Q4 回款", "250,000.00 CNY", "1,000,000.00 CNY", "25.0", "20", "37,500.00 CNY", "李四"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("type_", "data", "facts"), REALISTIC)
+def test_each_type_shows_its_facts(type_: str, data: dict[str, Any], facts: list[str]) -> None:
+    for locale in ("zh-CN", "en"):
+        message = render(event(type_, data), locale, "华东建设")
+        assert message is not None
+        text = message.title + "\n" + message.text
+        for fact in facts:
+            assert fact in text, (locale, fact)
+        if type_ != EventType.TARGET_AT_RISK:
+            assert "华东建设" in message.title
