@@ -301,12 +301,19 @@ class FakeStreamCursor:
         return 0.0
 
 
-class FakeCustomerNames:
-    def __init__(self, customers: FakeCustomerRepository) -> None:
+class FakeSubjectNames:
+    def __init__(self, customers: FakeCustomerRepository, invoices: FakeInvoiceRepository) -> None:
         self.customers = customers
+        self.invoices = invoices
 
-    async def names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]:
+    async def customer_names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]:
         return {i: self.customers.rows[i].name for i in customer_ids if i in self.customers.rows}
+
+    async def invoice_numbers(self, invoice_ids: Sequence[UUID]) -> dict[UUID, str]:
+        found = {
+            i: self.invoices.rows[i].external_id for i in invoice_ids if i in self.invoices.rows
+        }
+        return {i: number for i, number in found.items() if number is not None}
 
 
 class FakeUnitOfWork:
@@ -346,7 +353,7 @@ class FakeUnitOfWork:
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
         self.stream_cursor = FakeStreamCursor()
-        self.customer_names = FakeCustomerNames(self.customers)
+        self.subject_names = FakeSubjectNames(self.customers, self.invoices)
         self.reports = FakeReportQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments

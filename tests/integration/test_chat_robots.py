@@ -5,6 +5,8 @@ types skipped, and a robot's error code in a 200 is a failed attempt."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from app.domain.events import Actor, EventType, OutboxEvent
 from app.services.customers.customers import NewCustomer, create_customer
 from app.services.delivery.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.services.platform import Platform
+from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.unit_of_work import in_transaction
 from tests.chat_receivers import DingTalkRobot, FeishuBot, WeComRobot
 from tests.integration.conftest import RelayStarter, relay_settings
@@ -182,3 +185,44 @@ async def test_a_robot_gets_at_most_20_a_minute_and_the_rest_wait_their_turn(
         assert attempt.error == "paced: the robot takes 20 messages a minute"
         assert delivery.next_attempt_at is not None
         assert (delivery.next_attempt_at - attempt.at).total_seconds() >= 50
+
+
+async def test_a_broken_promise_names_its_customer_and_invoice(
+    platform: Platform, relays: RelayStarter, robots: dict[str, Any]
+) -> None:
+    wecom, wecom_url = robots["wecom"]
+    await robot_endpoint(platform, wecom_url, EndpointFormat.WECOM)
+    ctx = platform.context(Actor("test"))
+    customer = await in_transaction(
+        platform.uow(), create_customer, ctx, NewCustomer("华东建设集团", "CNY")
+    )
+    invoice = await in_transaction(
+        platform.uow(),
+        create_invoice,
+        ctx,
+        NewInvoice(
+            customer_id=customer.id,
+            amount=Decimal("1000.00"),
+            currency="CNY",
+            issued_on=date(2026, 10, 1),
+            due_date=date(2026, 10, 31),
+            external_id="FP-77",
+        ),
+    )
+    promise = {
+        "customer_id": str(customer.id),
+        "invoice_id": str(invoice.id),
+        "amount": "600.00",
+        "remaining": "600.00",
+        "currency": "CNY",
+        "promised_date": "2026-11-20",
+    }
+    async with platform.uow() as uow:
+        uow.add_event(ctx.event(EventType.PROMISE_BROKEN, "promises/p", {"object": promise}))
+        await uow.commit()
+    await relays()
+    await eventually(lambda: bool(wecom.messages))
+    [content] = wecom.messages
+    assert "华东建设集团" in content
+    assert "FP-77" in content
+    assert "600.00 CNY" in content

@@ -44,7 +44,6 @@ from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
 from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
-from app.adapters.db.customers.names import SqlCustomerNames
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
 from app.adapters.db.delivery.stream_cursor import SqlStreamCursor
@@ -63,6 +62,7 @@ from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
 from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
 from app.adapters.db.receivables.invoices import SqlInvoiceRepository
+from app.adapters.db.receivables.names import SqlSubjectNames
 from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
@@ -162,7 +162,7 @@ class SqlUnitOfWork:
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
     stream_cursor: SqlStreamCursor
-    customer_names: SqlCustomerNames
+    subject_names: SqlSubjectNames
     digest: SqlDigestQueries
     scans: SqlScanRepository
     findings: SqlFindingRepository
@@ -245,7 +245,7 @@ class SqlUnitOfWork:
         self.delivery_queue = SqlDeliveryQueue(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.stream_cursor = SqlStreamCursor(conn)
-        self.customer_names = SqlCustomerNames(conn)
+        self.subject_names = SqlSubjectNames(conn)
         self.digest = SqlDigestQueries(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)

@@ -72,33 +72,49 @@ async def fan_out_and_claim(
         jobs = await uow.delivery_queue.claim_due_deliveries(
             claim, per_endpoint=per_endpoint, busy=held, lease=policy.lease, now=now
         )
-        jobs = await _with_customer_names(uow, jobs)
+        jobs = await _with_names(uow, jobs)
     return fanned, jobs
 
 
-def _customer_of(job: DeliveryJob) -> UUID | None:
+def _id_in(job: DeliveryJob, key: str) -> UUID | None:
+    """``data.object.<key>``, else ``data.<key>``, as a UUID (None when absent or not one)."""
     data = job.event.data
     document = data.get("object")
-    found = document.get("customer_id") if isinstance(document, dict) else None
+    found = document.get(key) if isinstance(document, dict) else None
     try:
-        return UUID(str(found or data.get("customer_id")))
+        return UUID(str(found or data.get(key)))
     except ValueError:
         return None
 
 
-async def _with_customer_names(
+async def _with_names(
     uow: DeliveryUnitOfWork, jobs: Sequence[DeliveryJob]
 ) -> Sequence[DeliveryJob]:
-    """Chat messages name the customer; events carry only its id."""
-    wanted = {job.delivery_id: _customer_of(job) for job in jobs if job.format.is_chat}
-    ids = sorted({c for c in wanted.values() if c is not None})
-    if not ids:
+    """Chat messages name the customer and the invoice; events carry their ids."""
+    chat = [job for job in jobs if job.format.is_chat]
+    if not chat:
         return jobs
-    names = await uow.customer_names.names(ids)
+    customers = {job.delivery_id: _id_in(job, "customer_id") for job in chat}
+    invoices = {job.delivery_id: _id_in(job, "invoice_id") for job in chat}
+    names = await uow.subject_names.customer_names(
+        sorted({c for c in customers.values() if c is not None})
+    )
+    numbers = await uow.subject_names.invoice_numbers(
+        sorted({i for i in invoices.values() if i is not None})
+    )
     named = []
     for job in jobs:
-        customer = wanted.get(job.delivery_id)
-        named.append(replace(job, customer_name=names.get(customer)) if customer else job)
+        customer, invoice = customers.get(job.delivery_id), invoices.get(job.delivery_id)
+        if customer is None and invoice is None:
+            named.append(job)
+            continue
+        named.append(
+            replace(
+                job,
+                customer_name=names.get(customer) if customer else None,
+                invoice_number=numbers.get(invoice) if invoice else None,
+            )
+        )
     return named
 
 

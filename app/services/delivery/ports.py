@@ -59,6 +59,7 @@ class DeliveryJob:
     endpoint_failing: bool = False  # its failure streak ran when this was claimed
     format: EndpointFormat = EndpointFormat.CLOUDEVENTS
     customer_name: str | None = None  # for a chat robot's message
+    invoice_number: str | None = None  # for a chat robot's message about a promise
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,11 +174,14 @@ class StreamCursor(Protocol):
         """How long the oldest event after the cursor has waited (0 when none)."""
 
 
-class CustomerNames(Protocol):
-    """Customers' names for chat messages; the customers context answers (the delivery
-    context knows no customers of its own)."""
+class SubjectNames(Protocol):
+    """Customers' names and invoices' numbers for chat messages; the receivables context
+    answers (the delivery context knows no business records of its own)."""
 
-    async def names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]: ...
+    async def customer_names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]: ...
+
+    async def invoice_numbers(self, invoice_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """Only invoices that have a number (``external_id``)."""
 
 
 class DeliveryUnitOfWork(UnitOfWork, Protocol):
@@ -205,7 +209,7 @@ class DeliveryUnitOfWork(UnitOfWork, Protocol):
     def stream_cursor(self) -> StreamCursor: ...
 
     @property
-    def customer_names(self) -> CustomerNames: ...
+    def subject_names(self) -> SubjectNames: ...
 
 
 class DeliveryUnitOfWorkFactory(Protocol):

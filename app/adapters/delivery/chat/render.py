@@ -59,7 +59,9 @@ def customer_id_of(event: OutboxEvent) -> str | None:
     return str(found) if found else None
 
 
-def facts_of(event: OutboxEvent, customer_name: str | None) -> Facts:
+def facts_of(
+    event: OutboxEvent, customer_name: str | None, invoice_number: str | None = None
+) -> Facts:
     data = event.data
     obj = _dict(data.get("object"))
     currency = obj.get("currency") or data.get("currency")
@@ -68,7 +70,7 @@ def facts_of(event: OutboxEvent, customer_name: str | None) -> Facts:
         customer=_text(customer_name or obj.get("customer_name") or data.get("customer_name")),
         invoice=_text(obj.get("external_id") or _short_id(obj.get("id")))
         if event.type.startswith("invoice.")
-        else _text(obj.get("invoice_external_id") or _short_id(obj.get("invoice_id"))),
+        else _text(invoice_number or _short_id(obj.get("invoice_id"))),
         amount=money(obj.get("amount"), currency),
         outstanding=money(obj.get("outstanding"), currency),
         remaining=money(obj.get("remaining"), currency),
@@ -99,13 +101,18 @@ def facts_of(event: OutboxEvent, customer_name: str | None) -> Facts:
     return facts
 
 
-def render(event: OutboxEvent, locale: str, customer_name: str | None = None) -> ChatMessage | None:
+def render(
+    event: OutboxEvent,
+    locale: str,
+    customer_name: str | None = None,
+    invoice_number: str | None = None,
+) -> ChatMessage | None:
     """The message for ``event`` in ``locale``; None for a type chats do not show."""
     catalogue = CATALOGUES[locale]
     template = catalogue.TEMPLATES.get(event.type)
     if template is None:
         return None
-    facts = facts_of(event, customer_name)
+    facts = facts_of(event, customer_name, invoice_number)
     if event.type == EventType.PERSON_DAILY_DIGEST:
         facts["digest"] = digest_text(event.data, catalogue.LABELS)
     title, body = template
