@@ -315,6 +315,11 @@ class FakeSubjectNames:
         }
         return {i: number for i, number in found.items() if number is not None}
 
+    async def contract_owners(self, contract_ids: Sequence[UUID]) -> dict[UUID, str]:
+        rows = self.invoices.contracts.rows
+        found = {i: rows[i].owner for i in contract_ids if i in rows}
+        return {i: owner for i, owner in found.items() if owner is not None}
+
 
 class FakeUnitOfWork:
     """Shares its repositories across uses; a rollback restores the state before ``async with``.

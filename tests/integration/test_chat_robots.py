@@ -17,6 +17,7 @@ from app.domain.events import Actor, EventType, OutboxEvent
 from app.services.customers.customers import NewCustomer, create_customer
 from app.services.delivery.webhooks import EndpointWithSecret, NewEndpoint, create_endpoint
 from app.services.platform import Platform
+from app.services.receivables.contracts import NewContract, create_contract
 from app.services.receivables.invoices import NewInvoice, create_invoice
 from app.services.unit_of_work import in_transaction
 from tests.chat_receivers import DingTalkRobot, FeishuBot, WeComRobot
@@ -58,10 +59,19 @@ async def overdue_invoice_event(platform: Platform) -> OutboxEvent:
     customer = await in_transaction(
         platform.uow(), create_customer, ctx, NewCustomer("华东建设集团", "CNY")
     )
+    contract = await in_transaction(
+        platform.uow(),
+        create_contract,
+        ctx,
+        NewContract(
+            customer.id, "ERP 实施", Decimal("1000000.00"), "CNY", "王五", date(2026, 1, 1)
+        ),
+    )
     invoice = {
         "id": "0190b7c2-0000-7000-8000-000000000001",
         "external_id": "FP-2026-0042",
         "customer_id": str(customer.id),
+        "contract_id": str(contract.contract.id),
         "amount": "128000.00",
         "outstanding": "96000.50",
         "currency": "CNY",
@@ -105,6 +115,7 @@ async def test_each_platform_gets_one_signed_markdown_message_with_the_facts(
     assert "26" in content
     assert "96,000.50 CNY" in content
     assert content.startswith("### 发票逾期：华东建设集团")
+    assert "> 负责人：王五" in content
     [(title, text)] = dingtalk.messages
     assert title == "发票逾期：华东建设集团"
     assert "96,000.50 CNY" in text

@@ -83,7 +83,7 @@ class WebhookSender:
         return await self._attempt(job, at, job.url, body, headers)
 
     async def _send_chat(self, job: DeliveryJob, at: datetime) -> AttemptResult:
-        message = render(job.event, self.locale, job.customer_name, job.invoice_number)
+        message = render(job.event, self.locale, job.customer_name, job.invoice_number, job.owner)
         if message is None:  # the fan-out gives chats their types only
             return AttemptResult(at=at, duration=timedelta(0), error="no chat message for it")
         per_minute = PER_MINUTE[job.format]

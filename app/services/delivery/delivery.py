@@ -90,29 +90,38 @@ def _id_in(job: DeliveryJob, key: str) -> UUID | None:
 async def _with_names(
     uow: DeliveryUnitOfWork, jobs: Sequence[DeliveryJob]
 ) -> Sequence[DeliveryJob]:
-    """Chat messages name the customer and the invoice; events carry their ids."""
+    """Chat messages name the customer, the invoice and the contract's owner; events carry
+    their ids."""
     chat = [job for job in jobs if job.format.is_chat]
     if not chat:
         return jobs
-    customers = {job.delivery_id: _id_in(job, "customer_id") for job in chat}
-    invoices = {job.delivery_id: _id_in(job, "invoice_id") for job in chat}
-    names = await uow.subject_names.customer_names(
-        sorted({c for c in customers.values() if c is not None})
-    )
-    numbers = await uow.subject_names.invoice_numbers(
-        sorted({i for i in invoices.values() if i is not None})
-    )
+    wanted = {
+        job.delivery_id: (
+            _id_in(job, "customer_id"),
+            _id_in(job, "invoice_id"),
+            _id_in(job, "contract_id"),
+        )
+        for job in chat
+    }
+
+    def ids(index: int) -> list[UUID]:
+        return sorted({key for k in wanted.values() if (key := k[index]) is not None})
+
+    names = await uow.subject_names.customer_names(ids(0))
+    numbers = await uow.subject_names.invoice_numbers(ids(1))
+    owners = await uow.subject_names.contract_owners(ids(2))
     named = []
     for job in jobs:
-        customer, invoice = customers.get(job.delivery_id), invoices.get(job.delivery_id)
-        if customer is None and invoice is None:
+        if job.delivery_id not in wanted:
             named.append(job)
             continue
+        customer, invoice, contract = wanted[job.delivery_id]
         named.append(
             replace(
                 job,
                 customer_name=names.get(customer) if customer else None,
                 invoice_number=numbers.get(invoice) if invoice else None,
+                owner=owners.get(contract) if contract else None,
             )
         )
     return named

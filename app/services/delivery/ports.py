@@ -60,6 +60,7 @@ class DeliveryJob:
     format: EndpointFormat = EndpointFormat.CLOUDEVENTS
     customer_name: str | None = None  # for a chat robot's message
     invoice_number: str | None = None  # for a chat robot's message about a promise
+    owner: str | None = None  # the contract's owner, for a chat robot's message
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,13 +176,16 @@ class StreamCursor(Protocol):
 
 
 class SubjectNames(Protocol):
-    """Customers' names and invoices' numbers for chat messages; the receivables context
-    answers (the delivery context knows no business records of its own)."""
+    """Customers' names, invoices' numbers and contracts' owners for chat messages; the
+    receivables context answers (the delivery context knows no business records of its own)."""
 
     async def customer_names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]: ...
 
     async def invoice_numbers(self, invoice_ids: Sequence[UUID]) -> dict[UUID, str]:
         """Only invoices that have a number (``external_id``)."""
+
+    async def contract_owners(self, contract_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """Only contracts that have an owner."""
 
 
 class DeliveryUnitOfWork(UnitOfWork, Protocol):

@@ -1,5 +1,5 @@
-"""Customers' names and invoices' numbers for the delivery context's chat messages (its
-``SubjectNames`` port): events carry ids, people read names."""
+"""Customers' names, invoices' numbers and contracts' owners for the delivery context's
+chat messages (its ``SubjectNames`` port): events carry ids, people read names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.customers.models import customers
-from app.adapters.db.receivables.models import invoices
+from app.adapters.db.receivables.models import contracts, invoices
 
 
 class SqlSubjectNames:
@@ -26,3 +26,9 @@ class SqlSubjectNames:
             invoices.c.id.in_(invoice_ids), invoices.c.external_id.is_not(None)
         )
         return {row.id: row.external_id for row in (await self.conn.execute(query)).all()}
+
+    async def contract_owners(self, contract_ids: Sequence[UUID]) -> dict[UUID, str]:
+        query = select(contracts.c.id, contracts.c.owner).where(
+            contracts.c.id.in_(contract_ids), contracts.c.owner.is_not(None)
+        )
+        return {row.id: row.owner for row in (await self.conn.execute(query)).all()}

@@ -10,18 +10,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "invoice.overdue": (
         "Invoice overdue: {customer}",
         "**{customer}**: invoice **{invoice}** is **{days_overdue}** days overdue\n"
-        "> Outstanding: {outstanding} (of {amount})\n> Due: {due_date}",
+        "> Outstanding: {outstanding} (of {amount})\n> Due: {due_date}\n> Owner: {owner}",
     ),
     "installment.overdue": (
         "Installment overdue: {customer}",
         "**{customer}**: installment **{installment}** of contract “{contract}” is "
         "**{days_overdue}** days overdue\n> Outstanding: {outstanding} (of {amount})\n"
-        "> Due: {due_date}",
+        "> Due: {due_date}\n> Owner: {owner}",
     ),
     "invoice.dunning_level_changed": (
         "Dunning level raised: {customer}",
         "**{customer}**: invoice **{invoice}** reached dunning level **{level}** ({action})\n"
-        "> {days_overdue} days overdue, outstanding: {outstanding}",
+        "> {days_overdue} days overdue, outstanding: {outstanding}\n> Owner: {owner}",
     ),
     "promise.broken": (
         "Promise to pay broken: {customer}",

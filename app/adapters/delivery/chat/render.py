@@ -1,6 +1,7 @@
 """An event as one chat message: the human facts read from its data, put in the locale's
 template. Delivery knows no business context, so the facts come from the event itself
-(plus the customer's name, looked up when the relay claims the delivery); a fact an event
+(plus the customer's name, a promise's invoice number and the contract's owner, looked up
+when the relay claims the delivery); a fact an event
 lacks shows as "—", so a type whose data grows or differs never fails a delivery."""
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ def customer_id_of(event: OutboxEvent) -> str | None:
 
 
 def facts_of(
-    event: OutboxEvent, customer_name: str | None, invoice_number: str | None = None
+    event: OutboxEvent,
+    customer_name: str | None,
+    invoice_number: str | None = None,
+    owner: str | None = None,
 ) -> Facts:
     data = event.data
     obj = _dict(data.get("object"))
@@ -87,7 +91,7 @@ def facts_of(
         severity=_text(obj.get("severity")),
         kind=_text(obj.get("kind")),
         description=_text(obj.get("description")),
-        owner=_text(obj.get("owner") or data.get("owner")),
+        owner=_text(obj.get("owner") or data.get("owner") or owner),
         target=_text(obj.get("name")),
         installment=_text(obj.get("name")),
         contract=_text(data.get("contract_name") or obj.get("contract_name")),
@@ -106,13 +110,14 @@ def render(
     locale: str,
     customer_name: str | None = None,
     invoice_number: str | None = None,
+    owner: str | None = None,
 ) -> ChatMessage | None:
     """The message for ``event`` in ``locale``; None for a type chats do not show."""
     catalogue = CATALOGUES[locale]
     template = catalogue.TEMPLATES.get(event.type)
     if template is None:
         return None
-    facts = facts_of(event, customer_name, invoice_number)
+    facts = facts_of(event, customer_name, invoice_number, owner)
     if event.type == EventType.PERSON_DAILY_DIGEST:
         facts["digest"] = digest_text(event.data, catalogue.LABELS)
     title, body = template

@@ -10,17 +10,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "invoice.overdue": (
         "发票逾期：{customer}",
         "**{customer}** 的发票 **{invoice}** 已逾期 **{days_overdue}** 天\n"
-        "> 未收金额：{outstanding}（发票金额 {amount}）\n> 到期日：{due_date}",
+        "> 未收金额：{outstanding}（发票金额 {amount}）\n> 到期日：{due_date}\n> 负责人：{owner}",
     ),
     "installment.overdue": (
         "回款节点逾期：{customer}",
         "**{customer}** 合同「{contract}」的回款节点 **{installment}** 已逾期 "
-        "**{days_overdue}** 天\n> 未收金额：{outstanding}（应收 {amount}）\n> 到期日：{due_date}",
+        "**{days_overdue}** 天\n> 未收金额：{outstanding}（应收 {amount}）\n> 到期日：{due_date}"
+        "\n> 负责人：{owner}",
     ),
     "invoice.dunning_level_changed": (
         "催收升级：{customer}",
         "**{customer}** 的发票 **{invoice}** 催收升至 **{level}** 级（{action}）\n"
-        "> 逾期 {days_overdue} 天，未收金额：{outstanding}",
+        "> 逾期 {days_overdue} 天，未收金额：{outstanding}\n> 负责人：{owner}",
     ),
     "promise.broken": (
         "付款承诺未兑现：{customer}",
