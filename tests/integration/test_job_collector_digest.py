@@ -10,11 +10,18 @@ from uuid import UUID
 import httpx
 
 from app.adapters.delivery.chat.render import render
-from app.domain.events import EventType, OutboxEvent
+from app.domain.delivery.chat import EndpointFormat
+from app.domain.events import Actor, EventType, OutboxEvent
+from app.services.delivery.webhooks import NewEndpoint, create_endpoint
+from app.services.platform import Platform
+from app.services.unit_of_work import in_transaction
+from tests.chat_receivers import WeComRobot
 from tests.e2e.collection import interaction, task
 from tests.e2e.receivables import contract, customer, invoice
 from tests.fakes import FixedClock
+from tests.integration.conftest import RelayStarter
 from tests.integration.jobs import Jobs
+from tests.receiver import Receiver, eventually
 
 FUTURE_PLAN = [{"name": "验收款", "due_date": "2027-03-31", "percent": "100"}]
 
@@ -79,3 +86,27 @@ async def test_one_digest_a_day_for_each_person_with_work(
     assert "**重点跟进**\n- 甲建设：A-2" in message.text
     assert "- 甲建设 今日承诺支付 300.00 CNY" in message.text
     assert "- 甲建设：A-1 昨日到期" in message.text
+
+
+async def test_a_team_chat_gets_one_digest_message_per_person(
+    api: httpx.AsyncClient, jobs: Jobs, platform: Platform, relays: RelayStarter
+) -> None:
+    robot = WeComRobot("team-key")
+    server = await Receiver(robot).start()
+    try:
+        ctx = platform.context(Actor("test"))
+        command = NewEndpoint(f"{server.url}?key=team-key", ("*",), format=EndpointFormat.WECOM)
+        await in_transaction(platform.uow(), create_endpoint, ctx, command)
+        for person, name in (("王五", "甲建设"), ("李四", "乙贸易")):
+            c = await customer(api, name=name)
+            await task(api, assignee=person, customer_id=c["id"], due_date="2026-11-27")
+        await jobs.run("collector-digest")
+        await relays()
+        await eventually(lambda: len(robot.messages) == 2)
+        titles = sorted(m.splitlines()[0] for m in robot.messages)
+        assert titles == ["### 李四 今日待办（2026-11-27）", "### 王五 今日待办（2026-11-27）"]
+        assert any(
+            "**到期任务**\n- 致电客户财务（甲建设，2026-11-27 到期）" in m for m in robot.messages
+        )
+    finally:
+        await server.stop()
