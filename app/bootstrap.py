@@ -242,7 +242,8 @@ def stream_settings(settings: Settings) -> StreamSettings:
 
 @dataclass
 class StreamService:
-    """The JetStream publisher on a pool of its own: its lock's connection and one for work."""
+    """The JetStream publisher on a pool of its own: its lock's connection, and two for work
+    (a batch's cursor update overlaps the next batch's read)."""
 
     publisher: StreamPublisher
     engine: AsyncEngine
@@ -251,7 +252,7 @@ class StreamService:
     def build(cls, runtime: Runtime) -> StreamService:
         engine = create_engine(
             runtime.database_url,
-            pool_size=2,
+            pool_size=3,
             max_overflow=1,
             pre_ping=False,
             application_name="huikuan-stream",
