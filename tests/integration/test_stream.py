@@ -175,3 +175,24 @@ async def test_one_publisher_leads_and_another_takes_over_when_it_stops(
     more = await emit(platform, 20)
     seen = await read_stream(nats_server.url, expected=40)
     assert [m["id"] for m in seen] == [str(e.id) for e in events + more]
+
+
+async def test_a_publisher_started_while_nats_is_down_waits_and_stops_when_asked(
+    platform: Platform, publishers: PublisherStarter
+) -> None:
+    server = NatsServer()  # its port is chosen, nothing listens yet
+    try:
+        publisher = await publishers(server.url)
+        events = await emit(platform, 5)
+        await asyncio.sleep(0.5)
+        await server.start()
+        seen = await read_stream(server.url, expected=5)
+        assert [m["id"] for m in seen] == [str(e.id) for e in events]
+        await server.kill()
+        started = asyncio.get_running_loop().time()
+        await publisher.stop(grace_s=1.0)
+        assert asyncio.get_running_loop().time() - started < 5
+        assert publisher.task is not None
+        assert publisher.task.done()
+    finally:
+        await server.remove()

@@ -104,18 +104,25 @@ class StreamPublisher:
         self.leading = asyncio.Event()  # set while this publisher holds the lock
         self.task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
         self._stopping = False
 
     async def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name="huikuan-stream")
 
-    async def stop(self) -> None:
-        """Stop between batches: a batch in flight finishes (its acks, then the cursor)."""
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Stop between batches: a batch in flight finishes (its acks, then the cursor);
+        after ``grace_s`` (NATS down, waiting to connect) the task is cancelled, which
+        loses nothing: the cursor is where the acks were."""
         if self.task is None or self.task.done():
             return
         self._stopping = True
+        self._stop.set()
         self._wake.set()
-        with contextlib.suppress(Exception):
+        done, _ = await asyncio.wait({self.task}, timeout=grace_s)
+        if not done:
+            self.task.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
             await self.task
 
     def notify(self) -> None:
@@ -137,7 +144,10 @@ class StreamPublisher:
                         "stream publishing paused",
                         extra={"error": f"{type(exc).__name__}: {exc}"[:300], "failures": failures},
                     )
-                await self._sleep(self.settings.poll_s * min(2 ** max(failures - 1, 0), 10))
+                # Not woken by commits: a follower asks for the lock once a poll interval.
+                with contextlib.suppress(TimeoutError):
+                    pause = self.settings.poll_s * min(2 ** max(failures - 1, 0), 10)
+                    await asyncio.wait_for(self._stop.wait(), pause)
         finally:
             if listening is not None:
                 listening.cancel()
