@@ -48,14 +48,28 @@ async def test_one_digest_a_day_for_each_person_with_work(
     await task(api, assignee="李四", customer_id=b["id"], due_date="2026-12-20", title="以后再说")
     c = await customer(api, name="丙科技")
     await contract(api, c["id"], owner="赵六", installments=FUTURE_PLAN)  # nothing due
+    # Person records (ASCII user ids: a PUT /v1/people with a Chinese id answers 500 today,
+    # its Location header): a name to show, and an inactive person gets no digest.
+    for user_id, body in (
+        ("u-qian", {"name": "钱七", "active": False}),
+        ("u-zhou", {"name": "周八"}),
+    ):
+        answer = await api.put(f"/v1/people/{user_id}", json=body)
+        assert answer.status_code in (200, 201), answer.text
+        await task(api, assignee=user_id, customer_id=b["id"], due_date="2026-11-27")
 
     result = await jobs.run("collector-digest")
-    assert await jobs.types("person.") == Counter({"person.daily_digest": 2})
-    assert (result.findings, result.events) == (2, 2)
+    assert await jobs.types("person.daily") == Counter({"person.daily_digest": 3})
+    assert (result.findings, result.events) == (3, 3)
     digests = {e["subject"]: e["data"] for e in await jobs.events("person.daily_digest")}
-    assert set(digests) == {"people/王五", "people/李四"}
+    assert set(digests) == {"people/王五", "people/李四", "people/u-zhou"}
+    assert (digests["people/u-zhou"]["person"], digests["people/u-zhou"]["person_name"]) == (
+        "u-zhou",
+        "周八",
+    )
 
     wang = digests["people/王五"]
+    assert (wang["person"], wang["person_name"]) == ("王五", "王五")  # no person record
     assert wang["date"] == "2026-11-27"
     assert [i["title"] for i in wang["worklist"]] == ["A-2", "A-1"]
     assert wang["worklist"][0]["reasons"]
@@ -71,7 +85,7 @@ async def test_one_digest_a_day_for_each_person_with_work(
 
     again = await jobs.run("collector-digest")
     assert (again.findings, again.events) == (0, 0)
-    assert await jobs.types("person.") == Counter({"person.daily_digest": 2})
+    assert await jobs.types("person.daily") == Counter({"person.daily_digest": 3})
 
     event = OutboxEvent(
         id=UUID(a["id"]),

@@ -2,10 +2,11 @@
 person with work today, for the team chat each morning: the top of their worklist with the
 reasons, promises to pay due today, what fell overdue yesterday, and their tasks due.
 
-Until people are records of their own, a person is a name the worklist knows: a contract's
-owner, an open task's assignee, an active risk flag's owner. A person with none of the four
-gets nothing. Once per person per day (finding: ``person.daily_digest``, a name-based UUID
-of the person, the date), across replicas and re-runs.
+A person is a user id the worklist knows: a contract's owner, an open task's assignee, an
+active risk flag's owner; a person record (organisation) gives the name shown, and one
+marked inactive gets no digest. A person with none of the four gets nothing. Once per
+person per day (finding: ``person.daily_digest``, a UUID derived from the user id, the
+date), across replicas and re-runs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.services.collection.dunning import current_policy
 from app.services.collection.ports import (
     CollectionJobUnitOfWork,
     CollectionJobUnitOfWorkFactory,
+    DigestPerson,
     PromiseDue,
     TaskDue,
     WorklistQuery,
@@ -103,7 +105,7 @@ def _task(task: TaskDue) -> dict[str, Any]:
 
 
 def digest_document(
-    person: str,
+    person: DigestPerson,
     today: date,
     items: Sequence[WorklistItem],
     promises: Sequence[PromiseDue],
@@ -123,7 +125,8 @@ def digest_document(
         if i.candidate.id.kind is not ItemKind.CUSTOMER and i.candidate.factors.days_overdue == 1
     ]
     return {
-        "person": person,
+        "person": person.user_id,
+        "person_name": person.name or person.user_id,
         "date": today.isoformat(),
         "worklist": [_item(i) for i in items[:TOP_ITEMS]],
         "promises_due": [_promise(p) for p in theirs],
@@ -135,26 +138,29 @@ def digest_document(
 async def _digests(
     work: CollectionJobUnitOfWork,
     ctx: Context,
-    people: Sequence[str],
+    people: Sequence[DigestPerson],
     today: date,
     weights: Weights,
     promises: Sequence[PromiseDue],
 ) -> JobResult:
     policy = await current_policy(work)
     tasks: dict[str, list[TaskDue]] = {}
-    for task in await work.digest.tasks_due(people, today):
+    for task in await work.digest.tasks_due([p.user_id for p in people], today):
         tasks.setdefault(task.assignee, []).append(task)
     documents: dict[str, dict[str, Any]] = {}
     for person in people:
-        query = WorklistQuery(assignee=person, today=today, weights=weights, limit=WORKLIST_READ)
+        query = WorklistQuery(
+            assignee=person.user_id, today=today, weights=weights, limit=WORKLIST_READ
+        )
         items = [rank(r.candidate, weights, policy) for r in await work.worklist.ranked(query)]
-        document = digest_document(person, today, items, promises, tasks.get(person, []))
+        theirs = tasks.get(person.user_id, [])
+        document = digest_document(person, today, items, promises, theirs)
         if any(document[k] for k in ("worklist", "promises_due", "new_overdue", "tasks_due")):
-            documents[person] = document
+            documents[person.user_id] = document
     found = {p: finding(FindingKind.PERSON_DAILY_DIGEST, person_id(p), today) for p in documents}
     new = await work.findings.record(list(found.values()), ctx.clock.now())
     events = Emitter(work, ctx)
-    for person, document in documents.items():
-        if found[person].natural_key in new:
-            events.emit(EventType.PERSON_DAILY_DIGEST, person_subject(person), document)
+    for user_id, document in documents.items():
+        if found[user_id].natural_key in new:
+            events.emit(EventType.PERSON_DAILY_DIGEST, person_subject(user_id), document)
     return JobResult(len(people), len(new), events.count)

@@ -407,12 +407,20 @@ class PromiseDue:
     remaining: Money
 
 
+@dataclass(frozen=True, slots=True)
+class DigestPerson:
+    """A user id the worklist knows, and its person record's name if it has one."""
+
+    user_id: str
+    name: str | None = None
+
+
 class DigestQueries(Protocol):
     """What the collector digest reads (tested on PostgreSQL, not faked)."""
 
-    async def people(self) -> Sequence[str]:
+    async def people(self) -> Sequence[DigestPerson]:
         """Everyone who may have work: contract owners, open tasks' assignees, active risk
-        flags' owners (the worklist's scopes), by name."""
+        flags' owners (the worklist's scopes), but not a person recorded inactive."""
 
     async def tasks_due(self, people: Collection[str], today: date) -> Sequence[TaskDue]: ...
 

@@ -14,15 +14,20 @@ from app.adapters.db.collection.statuses import (
 )
 from app.adapters.db.connection import Executor
 from app.domain.money import Money
-from app.services.collection.ports import PromiseDue, TaskDue
+from app.services.collection.ports import DigestPerson, PromiseDue, TaskDue
 
-# The worklist's owners (see worklist.py's scopes): until people are records of their own,
-# a person is a name that owns a contract, an open task or an active risk flag.
+# The worklist's owners (see worklist.py's scopes): user ids that own a contract, an open
+# task or an active risk flag; a person record gives the name, and an inactive one no digest.
 _PEOPLE = text(f"""
-SELECT owner FROM contracts WHERE owner IS NOT NULL
-UNION SELECT assignee FROM tasks WHERE assignee IS NOT NULL AND {OPEN_TASK_SQL}
-UNION SELECT owner FROM risk_flags WHERE owner IS NOT NULL AND {ACTIVE_FLAG_SQL}
-ORDER BY 1
+WITH owners(user_id) AS (
+    SELECT owner FROM contracts WHERE owner IS NOT NULL
+    UNION SELECT assignee FROM tasks WHERE assignee IS NOT NULL AND {OPEN_TASK_SQL}
+    UNION SELECT owner FROM risk_flags WHERE owner IS NOT NULL AND {ACTIVE_FLAG_SQL}
+)
+SELECT o.user_id, p.name
+FROM owners AS o LEFT JOIN people AS p ON p.user_id = o.user_id
+WHERE p.active IS DISTINCT FROM false
+ORDER BY o.user_id
 """)
 
 _TASKS_DUE = text(f"""
@@ -49,8 +54,8 @@ class SqlDigestQueries:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
-    async def people(self) -> Sequence[str]:
-        return list((await self.conn.execute(_PEOPLE)).scalars().all())
+    async def people(self) -> Sequence[DigestPerson]:
+        return [DigestPerson(r.user_id, r.name) for r in (await self.conn.execute(_PEOPLE)).all()]
 
     async def tasks_due(self, people: Collection[str], today: date) -> Sequence[TaskDue]:
         params = {"people": list(people), "today": today}

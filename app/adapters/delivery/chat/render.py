@@ -99,7 +99,7 @@ def facts_of(
         requested_by=_text(obj.get("requested_by") or data.get("requested_by")),
         subject=_text(obj.get("subject") if isinstance(obj.get("subject"), str) else event.subject),
         approval_id=_text(obj.get("id")),
-        person=_text(data.get("person")),
+        person=_text(data.get("person_name") or data.get("person")),
         date=_text(data.get("date")),
     )
     return facts
