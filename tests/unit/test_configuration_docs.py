@@ -11,8 +11,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 NOT_SETTINGS = {
     "HUIKUAN_DATABASE_URL",
     "HUIKUAN_FUZZ_SECONDS",
+    "HUIKUAN_BENCH_RAW_LIMIT",
     "HUIKUAN_EVENTS",
-}  # alias, knob, stream
+}  # an alias; knobs; the stream's name
 
 
 def environment_name(field: str) -> str:

@@ -6,7 +6,7 @@ that JetStream acknowledged; the publisher reads after it and moves it only afte
 ``cloudevents`` (every endpoint so far) or a chat robot's markdown.
 
 Revision ID: 0017_stream
-Revises: 0012_organisation
+Revises: 0016_imports
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_stream"
-down_revision: str | Sequence[str] | None = "0012_organisation"
+down_revision: str | Sequence[str] | None = "0016_imports"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
