@@ -187,7 +187,7 @@ async def run(database_url: str, nats_url: str) -> None:
                 break
             except nats.js.errors.NotFoundError:
                 await asyncio.sleep(0.05)
-        await js.subscribe(
+        subscription = await js.subscribe(
             "huikuan.events.>", stream=STREAM_NAME, cb=consumer.on_message, ordered_consumer=True
         )
         await consumer.until(1)
@@ -222,6 +222,7 @@ async def run(database_url: str, nats_url: str) -> None:
         print(f"  bare nats-py loop, 500 publishes gathered at a time: {median['batched']:.0f}/s")
         print(f"  ratio publisher / one-at-a-time loop: {median['publisher'] / median['one']:.2f}")
         print(f"  ratio publisher / gathered loop: {median['publisher'] / median['batched']:.2f}")
+        await subscription.unsubscribe()  # before the connection closes: no re-creation
     finally:
         if worker.poll() is None:
             stop(worker)
