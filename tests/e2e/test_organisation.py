@@ -234,4 +234,5 @@ async def test_a_person_with_a_chinese_user_id_is_created_with_an_encoded_locati
     assert created.status_code == 201, created.text
     assert created.headers["Location"] == "/v1/people/%E5%BC%A0%E4%B8%89%201"
     again = await api.get(created.headers["Location"])
-    assert again.status_code == 200 and again.json()["user_id"] == "张三 1"
+    assert again.status_code == 200
+    assert again.json()["user_id"] == "张三 1"
