@@ -75,6 +75,7 @@ class JobParams:
     outbox_retention_days: int = 30
     idempotency_retention_hours: int = 24
     audit_retention_days: int = 0  # 0: forever
+    worklist_weights: str | None = None  # HUIKUAN_WORKLIST_WEIGHTS, for the digest
 
 
 async def in_batches(
