@@ -5,7 +5,7 @@ out is the retention job's: it sets ``huikuan.audit_purge_before`` for its trans
 may then delete rows older than that moment only (``HUIKUAN_AUDIT_RETENTION_DAYS``).
 
 Revision ID: 0015_controls
-Revises: 0011_idempotency_retention
+Revises: 0017_stream
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015_controls"
-down_revision: str | Sequence[str] | None = "0011_idempotency_retention"
+down_revision: str | Sequence[str] | None = "0017_stream"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
