@@ -22,6 +22,7 @@ from app.api.collection import (
     tasks,
     worklist,
 )
+from app.api.controls import approvals, audit
 from app.api.customers import customers
 from app.api.delivery import events, webhooks
 from app.api.errors import install_error_handlers
@@ -70,6 +71,9 @@ ROUTERS = (
     webhooks.deliveries_router,
     events.router,
     test_clock.router,
+    approvals.router,
+    approvals.requests_router,
+    audit.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

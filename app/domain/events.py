@@ -13,11 +13,13 @@ EVENT_SOURCE = "/huikuan"
 
 class EventType(StrEnum):
     """Every outbound event type, the one list: emitters name a member, webhook endpoints
-        subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
-        ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
-        for changes the contract names no type for, ``task.updated``, ``target.updated``,
-        ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``. A person's
-    first placement is ``person.updated`` too (the directory already knew the user id)."""
+    subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
+    ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
+    for changes the contract names no type for, ``task.updated``, ``target.updated``,
+    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``. A person's
+    first placement is ``person.updated`` too (the directory already knew the user id). For
+    approvals, ``approval.cancelled``, ``approval.decided`` (one approval of two) and
+    ``approval_policy.updated``."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -66,6 +68,15 @@ class EventType(StrEnum):
     PROJECT_CREATED = "project.created"
     PROJECT_UPDATED = "project.updated"
     PROJECT_COMPLETED = "project.completed"
+    PERSON_DAILY_DIGEST = "person.daily_digest"
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_APPROVED = "approval.approved"
+    APPROVAL_REJECTED = "approval.rejected"
+    APPROVAL_EXPIRED = "approval.expired"
+    APPROVAL_FAILED = "approval.failed"
+    APPROVAL_CANCELLED = "approval.cancelled"
+    APPROVAL_DECIDED = "approval.decided"
+    APPROVAL_POLICY_UPDATED = "approval_policy.updated"
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,16 @@ class Context:
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
 
+    def record(self, action: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
+        """A change for the audit trail only (``UnitOfWork.add_audit``), shaped as an event."""
+        return OutboxEvent(
+            id=self.ids.new_id(),
+            type=action,
+            subject=subject,
+            time=self.clock.now(),
+            data={**data, "actor": self.actor.as_dict()},
+        )
+
     def event(self, type_: EventType, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""
         return OutboxEvent(

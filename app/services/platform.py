@@ -14,7 +14,11 @@ from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
 from app.services.collection.ports import CollectionUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
+from app.services.controls.approvers import OrgUnitManagers
+from app.services.controls.gate import ControlsGate
+from app.services.controls.ports import ApproverDirectory, ControlsUnitOfWork
 from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.gate import ApprovalGate
 from app.services.intake.import_ports import ImportFiles, ImportsUnitOfWork
 from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.reporting.ports import ReportingUnitOfWork
@@ -22,6 +26,7 @@ from app.services.scheduling.registry import JobRunner
 
 
 class AppUnitOfWork(
+    ControlsUnitOfWork,
     CollectionUnitOfWork,
     ImportsUnitOfWork,
     AccessUnitOfWork,
@@ -93,6 +98,10 @@ class Platform:
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
+    # Asked by the routes of gated actions (HUIKUAN_APPROVAL_EXPIRE_DAYS).
+    gate: ApprovalGate = field(default_factory=ControlsGate)
+    # Who the role approvers are (org_unit_manager: the manager of the subject's org unit).
+    approvers: ApproverDirectory = field(default_factory=OrgUnitManagers)
 
     def context(self, actor: Actor) -> Context:
         return Context(

@@ -11,6 +11,7 @@ from app.services.collection.ports import (
     OverdueFindings,
     OverdueScans,
 )
+from app.services.controls.ports import ControlsUnitOfWork
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.receivables.ports import DueSoonScans, ReceivablesJobUnitOfWork
 
@@ -22,6 +23,7 @@ class ScanRepository(DueSoonScans, OverdueScans, Protocol):
 class SchedulerUnitOfWork(
     ReceivablesJobUnitOfWork,
     CollectionJobUnitOfWork,
+    ControlsUnitOfWork,
     DeliveryUnitOfWork,
     KeyRetentionUnitOfWork,
     Protocol,
