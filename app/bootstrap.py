@@ -103,6 +103,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         worklist_weights=settings.worklist_weight_table,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
+        locale=settings.locale,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
@@ -288,4 +289,5 @@ def create_web_app(settings: Settings | None = None, *, with_background: bool = 
         max_body_bytes=settings.max_body_bytes,
         ingest_max_body_bytes=settings.ingest_max_body_bytes,
         lifespan=lifespan,
+        cors_origins=settings.cors_origin_list,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     )
     default_currency: str = Field(
         default="CNY", description="A customer created without a currency gets this one."
+    )
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+    cors_origins: str = Field(
+        default="",
+        description="Origins browser front ends may call from (comma-separated); none by default.",
     )
 
     # Event delivery (the outbox relay and webhooks)
@@ -192,6 +197,18 @@ class Settings(BaseSettings):
                 "HUIKUAN_RELAY_LEASE_S must be longer than twice HUIKUAN_WEBHOOK_TIMEOUT_S"
             )
         return self
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def zone(self) -> ZoneInfo:

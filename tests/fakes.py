@@ -51,7 +51,7 @@ from tests.fakes_receivables import (
     FakeInvoiceRepository,
     FakePaymentRepository,
 )
-from tests.fakes_reports import FakeReportQueries
+from tests.fakes_reports import FakeReportQueries, FakeReviewQueries
 from tests.fakes_targets import FakeTargetQueries, FakeTaskQueries
 from tests.fakes_worklist import FakeWorklistQueries
 
@@ -319,6 +319,7 @@ class FakeUnitOfWork:
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
         self.reports = FakeReportQueries()
+        self.review = FakeReviewQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments
         )

@@ -6,17 +6,22 @@ use cases' parameter handling and shaping be tested without a database."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 from app.domain.collection.targets import Target
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
 from app.services.reporting.ports import (
     AgingQuery,
+    CurrencySums,
     DailyProgress,
     ForecastQuery,
     KpiQuery,
+    NextAction,
     PerformanceQuery,
+    ReviewQuery,
 )
 
 
@@ -48,3 +53,37 @@ class FakeReportQueries:
     async def target_daily(self, target: Target) -> DailyProgress:
         self.asked.append(target)
         return self.daily
+
+
+class FakeReviewQueries:
+    """Answers what a test put in it (the review's sums are SQL, tested in tests/e2e)."""
+
+    def __init__(self) -> None:
+        self.asked: list[Any] = []
+        self.targets: list[Target] = []
+        self.movement: list[CurrencySums] = []
+        self.promises: list[CurrencySums] = []
+        self.flags: list[CurrencySums] = []
+        self.actions: dict[UUID, NextAction] = {}
+
+    async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
+        self.asked.append(query)
+        return self.targets
+
+    async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        self.asked.append(query)
+        return self.movement
+
+    async def promise_sums(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        self.asked.append(query)
+        return self.promises
+
+    async def risk_flag_counts(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        self.asked.append(query)
+        return self.flags
+
+    async def next_actions(
+        self, customer_ids: Sequence[UUID], today: date
+    ) -> dict[UUID, NextAction]:
+        self.asked.append((tuple(customer_ids), today))
+        return {c: a for c, a in self.actions.items() if c in customer_ids}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Scope
 
 from app.api import ops
@@ -30,9 +31,10 @@ from app.api.idempotency import IdempotencyMiddleware
 from app.api.intake import ingest
 from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
+from app.api.localised import LocalisedProblemsMiddleware
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.receivables import contracts, invoice_actions, invoices, payments
-from app.api.reporting import reports
+from app.api.reporting import reports, review
 from app.api.scheduling import admin_jobs, test_clock
 from app.api.schemas import Problem
 from app.services.platform import Platform
@@ -60,6 +62,7 @@ ROUTERS = (
     risk_flags.router,
     dunning.router,
     reports.router,
+    review.router,
     api_keys.router,
     admin_jobs.router,
     webhooks.router,
@@ -107,6 +110,7 @@ def create_app(
     max_body_bytes: int = 1024 * 1024,
     ingest_max_body_bytes: int = 8 * 1024 * 1024,
     lifespan: Lifespan | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> FastAPI:
     """Build the app. ``platform`` may be given now or set on ``app.state`` by ``lifespan``."""
     app = FastAPI(
@@ -136,7 +140,17 @@ def create_app(
         max_body_bytes=max_body_bytes,
         path_limits={INGEST_PATH: ingest_max_body_bytes},
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(LocalisedProblemsMiddleware)
+    if cors_origins:
+        # Outside the request context: a preflight is answered before anything else runs.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Content-Disposition", "ETag", "X-Request-ID"],
+            max_age=600,
+        )
     _document_problems(app)
     return app
 

@@ -9,6 +9,7 @@ from typing import Protocol
 from app.domain.collection.worklist_weights import Weights
 from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor
+from app.domain.i18n import Locale
 from app.services.access.api_keys import KeyCache
 from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
@@ -16,7 +17,7 @@ from app.services.collection.ports import CollectionUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.intake.ports import IntakeUnitOfWork
-from app.services.reporting.ports import ReportingUnitOfWork
+from app.services.reporting.ports import ReviewUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
 
@@ -25,7 +26,7 @@ class AppUnitOfWork(
     IntakeUnitOfWork,
     AccessUnitOfWork,
     DeliveryUnitOfWork,
-    ReportingUnitOfWork,
+    ReviewUnitOfWork,
     Protocol,
 ):
     """Every context's unit of work in one: what an entry point opens and hands to any use
@@ -80,6 +81,7 @@ class Platform:
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
+    locale: Locale = "zh-CN"  # HUIKUAN_LOCALE: HTML reports and generated task titles
 
     def context(self, actor: Actor) -> Context:
         return Context(

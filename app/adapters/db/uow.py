@@ -63,6 +63,7 @@ from app.adapters.db.receivables.invoices import SqlInvoiceRepository
 from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
+from app.adapters.db.reporting.review import SqlReviewQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
@@ -162,6 +163,7 @@ class SqlUnitOfWork:
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
+    review: SqlReviewQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
 
@@ -242,6 +244,7 @@ class SqlUnitOfWork:
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
         self.reports = SqlReportQueries(conn)
+        self.review = SqlReviewQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
         return self
 
