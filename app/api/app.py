@@ -140,6 +140,8 @@ def create_app(
         max_body_bytes=max_body_bytes,
         path_limits={INGEST_PATH: ingest_max_body_bytes},
     )
+    app.add_middleware(RequestContextMiddleware)
+    # Outside the request context, so that its last-resort 500 is translated too.
     app.add_middleware(LocalisedProblemsMiddleware)
     if cors_origins:
         # Outside the request context: a preflight is answered before anything else runs.
