@@ -35,6 +35,7 @@ from app.api.localised import LocalisedProblemsMiddleware
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.receivables import contracts, invoice_actions, invoices, payments
 from app.api.reporting import reports, review
+from app.api.reporting.dashboard import install_dashboard
 from app.api.scheduling import admin_jobs, test_clock
 from app.api.schemas import Problem
 from app.services.platform import Platform
@@ -133,6 +134,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(ops.router)
+    install_dashboard(app)
     # Added last = outermost: request context wraps the body guard wraps idempotency.
     app.add_middleware(IdempotencyMiddleware, platform=_platform_of)
     app.add_middleware(

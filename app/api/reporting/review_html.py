@@ -37,22 +37,42 @@ def _numeric(value: Cell) -> bool:
     return isinstance(value, (Money, Decimal, int))
 
 
+def _shown(section: Section) -> list[int]:
+    """Ids stay in JSON, CSV and XLSX; the printed pack shows names."""
+    return [i for i, c in enumerate(section.columns) if not c.endswith("_id")]
+
+
+def _td(column: str, value: Cell) -> str:
+    classes = " ".join(
+        c for c in ("n" if _numeric(value) else "", "customer" * (column == "customer_name")) if c
+    )
+    attribute = f' class="{classes}"' if classes else ""
+    return f"<td{attribute}>{escape(cell(value))}</td>"
+
+
 def _table(locale: Locale, section: Section) -> str:
     if not section.available:
         return f'<p class="na">{escape(message(locale, "review.not_available"))}</p>'
     if not section.rows:
         return f"<p>{escape(message(locale, 'review.empty'))}</p>"
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers(locale, section))
+    shown = _shown(section)
+    labels = headers(locale, section)
+    head = "".join(f'<th scope="col">{escape(labels[i])}</th>' for i in shown)
     body = []
-    for values in section.values():
-        cells = "".join(
-            f'<td class="n">{escape(cell(v))}</td>'
-            if _numeric(v)
-            else f"<td>{escape(cell(v))}</td>"
-            for v in values
-        )
-        body.append(f"<tr>{cells}</tr>")
+    for row, values in zip(section.rows, section.values(), strict=True):
+        cells = "".join(_td(section.columns[i], values[i]) for i in shown)
+        body.append(f"<tr{_row_data(row)}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _row_data(row: dict[str, Cell]) -> str:
+    """A customer's row names it, so that the dashboard can open the customer's page."""
+    customer = row.get("customer_id")
+    if customer is None or "customer_name" not in row:
+        return ""
+    owner = row.get("owner")
+    data = f' data-customer-id="{escape(str(customer))}"'
+    return data + (f' data-owner="{escape(str(owner))}"' if owner else "")
 
 
 def _amount(value: Cell) -> Decimal | None:
