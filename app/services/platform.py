@@ -91,4 +91,5 @@ class Platform:
             promise_grace_days=self.promise_grace_days,
             destinations=self.destinations,
             default_currency=self.default_currency,
+            locale=self.locale,
         )

@@ -173,4 +173,17 @@ MESSAGES: dict[str, str] = {
     ),
     "problem.concurrent_change": "Concurrent change",
     "problem.error": "Error",
+    # Generated task titles (HUIKUAN_LOCALE)
+    "task.dunning": "Dunning level {level} ({action}): invoice {invoice}, {days} days overdue",
+    "task.item": "{kind} {reference} ({customer})",
+    "task.kind.invoice": "invoice",
+    "task.kind.installment": "installment",
+    "task.kind.customer": "customer",
+    "task.action.confirm_promise": "Confirm the promise to pay",
+    "task.action.issue_invoice": "Issue the invoice",
+    "task.action.legal_review": "Legal review",
+    "task.action.escalate": "Escalate",
+    "task.action.send_reminder": "Send a reminder",
+    "task.action.call": "Call the customer",
+    "task.title": "{action}: {item}",
 }
