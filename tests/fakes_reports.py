@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from app.domain.collection.targets import Target
+from app.domain.collection.targets import ProgressSums, Target
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
 from app.services.reporting.ports import (
@@ -65,10 +65,18 @@ class FakeReviewQueries:
         self.promises: list[CurrencySums] = []
         self.flags: list[CurrencySums] = []
         self.actions: dict[UUID, NextAction] = {}
+        self.sums: dict[UUID, ProgressSums] = {}
+        self.overdue_rows: list[AgingSums] = []
 
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         self.asked.append(query)
         return self.targets
+
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        self.asked.append((tuple(t.id for t in targets), today))
+        return {t.id: self.sums[t.id] for t in targets if t.id in self.sums}
 
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         self.asked.append(query)
@@ -81,6 +89,10 @@ class FakeReviewQueries:
     async def risk_flag_counts(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         self.asked.append(query)
         return self.flags
+
+    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
+        self.asked.append((query, limit))
+        return self.overdue_rows[:limit]
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.reporting.review import SECTION_KEYS
-from tests.e2e.collection import task
-from tests.e2e.receivables import ok
+from tests.e2e.collection import target, task
+from tests.e2e.receivables import customer, invoice, ok
 from tests.e2e.report_people import people_book
 from tests.fakes import FixedClock
 
@@ -175,6 +175,28 @@ async def test_targets_next_period_and_curves(
     assert {r["currency"]: float(r["total"]) for r in rows(review, "next_period")} == sums
 
 
+async def test_targets_of_every_scope_match_their_own_progress(
+    api: httpx.AsyncClient, clock: FixedClock, db: AsyncEngine
+) -> None:
+    await people_book(api, clock, db)
+    customers = ok(await api.get("/v1/customers", params={"limit": 10}))["data"]
+    p = next(c for c in customers if c["name"] == "北京软件股份有限公司")
+    contracts = ok(await api.get("/v1/contracts", params={"customer_id": p["id"]}))["data"]
+    november = {"period_start": "2026-11-01", "period_end": "2026-11-30"}
+    await target(api, amount="2500.00", scope="customer", scope_id=p["id"], **november)
+    for c in contracts:
+        await target(api, amount="900.00", scope="contract", scope_id=c["id"], **november)
+    await target(api, amount="50.00", currency="USD", scope="owner", scope_id="u-li", **november)
+    review = ok(await api.get("/v1/reports/progress-review", params=PERIOD))
+    targets = rows(review, "targets")
+    assert {t["scope"] for t in targets} == {"org", "customer", "contract", "owner"}
+    assert len(targets) == 4 + len(contracts)
+    for t in targets:
+        own = ok(await api.get(f"/v1/targets/{t['target_id']}"))
+        for key in ("collected", "expected_to_date", "percent", "pace", "status"):
+            assert t[key] == own[key], (t["scope"], key)
+
+
 async def test_the_default_period_is_last_full_week(api: httpx.AsyncClient) -> None:
     # Today is Friday 2026-11-27 in Shanghai: last week is Monday 11-16 to Sunday 11-22.
     review = ok(await api.get("/v1/reports/progress-review"))
@@ -210,3 +232,15 @@ async def test_bad_periods_and_unknown_units_are_422(api: httpx.AsyncClient) -> 
     )
     assert unit.status_code == 422
     assert unit.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_only_the_ten_largest_overdue_customers_per_currency(api: httpx.AsyncClient) -> None:
+    for n in range(12):
+        buyer = await customer(api, name=f"客户{n:02d}")
+        await invoice(api, buyer["id"], amount=f"{100 + n}.00", due_date="2026-11-10")
+    buyer = await customer(api, name="Current Ltd")
+    await invoice(api, buyer["id"], amount="9999.00", due_date="2026-12-31")  # not yet due
+    review = ok(await api.get("/v1/reports/progress-review", params=PERIOD))
+    top = rows(review, "top_overdue_customers")
+    assert [r["customer_name"] for r in top] == [f"客户{n:02d}" for n in range(11, 1, -1)]
+    assert [r["overdue"] for r in top][:2] == ["111.00", "110.00"]

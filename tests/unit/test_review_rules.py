@@ -7,7 +7,7 @@ from decimal import Decimal
 from xml.etree import ElementTree
 
 from app.domain.money import Money
-from app.domain.reporting.review import Cell, ReviewPeriod, change, largest_overdue, last_full_week
+from app.domain.reporting.review import ReviewPeriod, change, last_full_week
 from app.domain.reporting.svg import bar_chart, hbar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -32,15 +32,6 @@ def test_change_is_a_percentage_or_none_without_a_base() -> None:
     assert change(Money.of("150.00", "CNY"), Money.of("100.00", "CNY")) == Decimal("50.00")
     assert change(Money.of("0.00", "CNY"), Money.of("300.00", "CNY")) == Decimal("-100.00")
     assert change(Money.of("10.00", "CNY"), Money.zero("CNY")) is None
-
-
-def test_largest_overdue_keeps_ten_per_currency_largest_first() -> None:
-    rows: list[dict[str, Cell]] = [
-        {"currency": "CNY", "overdue": Money.of(str(n), "CNY"), "n": n} for n in range(15)
-    ]
-    rows.append({"currency": "USD", "overdue": Money.of("5.00", "USD"), "n": 99})
-    chosen = largest_overdue(rows)
-    assert [r["n"] for r in chosen] == [14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 99]
 
 
 def parse(svg: str) -> ElementTree.Element:

@@ -3,6 +3,7 @@ as JSON, CSV, XLSX or printable HTML (``Accept``), titled in English or Chinese.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from fastapi import Query, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from app.api.base import resource_router
-from app.api.deps import ClockDep, PlatformDep, Reader, UowDep
+from app.api.deps import ClockDep, PlatformDep, Reader, request_uow
 from app.api.errors import problem_responses
 from app.api.reporting.reports import CurrencyFilter
 from app.api.reporting.review_formats import (
@@ -66,7 +67,6 @@ router = resource_router("/v1/reports", "reporting")
 )
 async def get_progress_review(
     request: Request,
-    uow: UowDep,
     clock: ClockDep,
     platform: PlatformDep,
     _: Reader,
@@ -84,8 +84,9 @@ async def get_progress_review(
     currency: CurrencyFilter = None,
     lang: Lang = None,
 ) -> Response:
-    async with uow:
-        review = await progress_review(uow, clock, start, end, org_unit_id, currency)
+    # Each section reads in a transaction of its own, side by side.
+    sections_uow = partial(request_uow, request, platform)
+    review = await progress_review(sections_uow, clock, start, end, org_unit_id, currency)
     if wanted is Format.JSON:
         return JSONResponse(review_document(review))
     if wanted is Format.HTML:

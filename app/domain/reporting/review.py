@@ -8,7 +8,7 @@ are the JSON field names and, prefixed with ``column.``, the message catalogue's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -102,24 +102,3 @@ def change(now: Money, before: Money) -> Decimal | None:
     if before.is_zero():
         return None
     return ((now.amount - before.amount) / before.amount * 100).quantize(Decimal("0.01"))
-
-
-def largest_overdue(
-    rows: Sequence[Mapping[str, Cell]], limit: int = TOP_CUSTOMERS
-) -> list[dict[str, Cell]]:
-    """The ``limit`` rows with the most ``overdue`` per currency (largest first)."""
-    by_currency: dict[str, list[dict[str, Cell]]] = {}
-    for row in rows:
-        overdue = row["overdue"]
-        if isinstance(overdue, Money) and overdue.amount > 0:
-            by_currency.setdefault(str(row["currency"]), []).append(dict(row))
-    chosen: list[dict[str, Cell]] = []
-    for currency in sorted(by_currency):
-        ranked = sorted(by_currency[currency], key=_overdue_amount, reverse=True)
-        chosen.extend(ranked[:limit])
-    return chosen
-
-
-def _overdue_amount(row: Mapping[str, Cell]) -> Decimal:
-    overdue = row["overdue"]
-    return overdue.amount if isinstance(overdue, Money) else Decimal(0)

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from app.domain.collection.targets import Target
+from app.domain.collection.targets import ProgressSums, Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
-from app.services.collection.ports import TargetQueries, TargetRepository
+from app.services.collection.ports import TargetRepository
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -139,6 +139,12 @@ class ReviewQueries(Protocol):
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         """Targets whose period meets the review's, largest amount first."""
 
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        """``TargetQueries.progress_sums`` for many targets at once (a statement per scope
+        kind, not per target)."""
+
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         """Per currency: ``new_overdue`` (outstanding at the end of invoices that fell
         overdue in the period) and ``recovered`` (money received in the period on
@@ -150,6 +156,10 @@ class ReviewQueries(Protocol):
     async def risk_flag_counts(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         """Per kind: flags opened, resolved and dismissed in the period; open at its end."""
 
+    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
+        """The ageing by customer (``ReportQueries.aging``'s statement), only the ``limit``
+        customers with the most overdue per currency, largest first."""
+
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date
     ) -> dict[UUID, NextAction]: ...
@@ -158,6 +168,3 @@ class ReviewQueries(Protocol):
 class ReviewUnitOfWork(ReportingUnitOfWork, Protocol):
     @property
     def review(self) -> ReviewQueries: ...
-
-    @property
-    def target_queries(self) -> TargetQueries: ...

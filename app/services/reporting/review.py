@@ -3,14 +3,16 @@ queries (ageing, KPIs, forecast, performance, target progress) or ``ReviewQuerie
 
 A section that needs a feature this service does not have yet (organisation units,
 projects, billing milestones, limitation periods) answers ``not_available``; when that
-feature arrives, its function is the one place to wire. ``Inputs`` reads what several
-sections share (the ageing at the end, performance, the targets) once per review.
+feature arrives, its function is the one place to wire. Sections run side by side, each in
+a read-only transaction of its own (at most ``CONCURRENCY`` at once); ``Inputs`` reads what
+several share (the ageing at the end, performance, the targets) once per review.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -20,6 +22,7 @@ from app.domain.errors import ValidationFailed
 from app.domain.money import Money
 from app.domain.reporting.reports import (
     BUCKETS,
+    AgingBasis,
     AgingBucket,
     AgingReport,
     GroupBy,
@@ -29,19 +32,22 @@ from app.domain.reporting.reports import (
 )
 from app.domain.reporting.review import (
     CURVES,
+    TOP_CUSTOMERS,
     Cell,
     ProgressReview,
     ReviewPeriod,
     Section,
     change,
-    largest_overdue,
     last_full_week,
     not_available,
 )
 from app.domain.reporting.target_curve import progress_curve
 from app.services.context import Clock
 from app.services.reporting import reports
-from app.services.reporting.ports import AsOf, ReviewQuery, ReviewUnitOfWork
+from app.services.reporting.ports import AgingQuery, AsOf, ReviewQuery, ReviewUnitOfWork
+
+CONCURRENCY = 4  # sections reading at once, each on a pooled connection of its own
+UnitOfWorkFactory = Callable[[], ReviewUnitOfWork]
 
 Row = dict[str, Cell]
 BUCKET_COLUMNS = tuple(f"bucket_{b.value}" for b in BUCKETS)
@@ -51,12 +57,12 @@ BUCKET_COLUMNS = tuple(f"bucket_{b.value}" for b in BUCKETS)
 class Inputs:
     """The review's parameters and what several sections read, each read once."""
 
-    uow: ReviewUnitOfWork
+    uow: ReviewUnitOfWork  # the running section's own
     clock: Clock
     period: ReviewPeriod
     currency: str | None
     org_unit_id: UUID | None
-    _cache: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -76,9 +82,17 @@ class Inputs:
         )
 
     async def _once(self, key: str, read: Callable[[], Awaitable[Any]]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = await read()
-        return self._cache[key]
+        """The first section to ask reads (in its transaction); the others wait for it."""
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = asyncio.get_running_loop().create_future()
+            try:
+                found.set_result(await read())
+            except BaseException as exc:
+                found.set_exception(exc)
+                found.exception()  # retrieved: the section that read raises it
+                raise
+        return await found
 
     async def aging(self, day: date, group_by: GroupBy) -> AgingReport:
         report: AgingReport = await self._once(
@@ -119,7 +133,7 @@ TARGET_COLUMNS = (
 async def targets_section(inputs: Inputs) -> Section:
     """Targets meeting the period: plan (expected to date) against actual, and pace."""
     found = await inputs.targets()
-    sums = await inputs.uow.target_queries.progress_sums(found, inputs.today)
+    sums = await inputs.uow.review.progress_sums(found, inputs.today)
     rows: list[Row] = []
     for target in found:
         progress = target_progress(target, sums[target.id], inputs.today)
@@ -308,8 +322,10 @@ async def top_overdue_customers_section(inputs: Inputs) -> Section:
         "customer_id", "customer_name", "currency", "overdue", "outstanding", "owner",
         "next_task", "next_task_due", "next_task_assignee", "promised_date", "promised_amount",
     )  # fmt: skip
-    report = await inputs.aging(inputs.period.end, GroupBy.CUSTOMER)
-    candidates: list[Row] = [
+    end = inputs.query.end
+    query = AgingQuery(end, GroupBy.CUSTOMER, AgingBasis.INVOICE, inputs.currency)
+    found = await inputs.uow.review.largest_overdue(query, TOP_CUSTOMERS)
+    chosen: list[Row] = [
         {
             "customer_id": row.key,
             "customer_name": row.name,
@@ -317,13 +333,13 @@ async def top_overdue_customers_section(inputs: Inputs) -> Section:
             "overdue": row.total - row.buckets[AgingBucket.CURRENT],
             "outstanding": row.total,
         }
-        for row in report.groups
+        for row in found
     ]
-    chosen = largest_overdue(candidates)
     ids = [r["customer_id"] for r in chosen if isinstance(r["customer_id"], UUID)]
     actions = await inputs.uow.review.next_actions(ids, inputs.today)
     for row in chosen:
-        action = actions.get(row["customer_id"])  # type: ignore[arg-type]
+        customer = row["customer_id"]
+        action = actions.get(customer) if isinstance(customer, UUID) else None
         if action is not None:
             row.update(
                 owner=action.owner,
@@ -410,22 +426,38 @@ def review_period(clock: Clock, start: date | None, end: date | None) -> ReviewP
     return ReviewPeriod(first, last)
 
 
+async def _section(
+    build: Callable[[Inputs], Awaitable[Section]],
+    inputs: Inputs,
+    uow: UnitOfWorkFactory,
+    slots: asyncio.Semaphore,
+) -> Section:
+    async with slots:
+        work = uow()
+        async with work:
+            return await build(replace(inputs, uow=work))
+
+
 async def progress_review(
-    uow: ReviewUnitOfWork,
+    uow: UnitOfWorkFactory,
     clock: Clock,
     start: date | None = None,
     end: date | None = None,
     org_unit_id: UUID | None = None,
     currency: str | None = None,
 ) -> ProgressReview:
-    """The pack for the weekly collection progress meeting, every section in order."""
+    """The pack for the weekly collection progress meeting, every section in order. The
+    sections read side by side, each in its own transaction (``uow`` makes them)."""
     if org_unit_id is not None:
         raise ValidationFailed(
             "organisation units are not available in this service yet", ("query", "org_unit_id")
         )
     period = review_period(clock, start, end)
-    inputs = Inputs(uow, clock, period, currency, org_unit_id)
-    sections = [await build(inputs) for build in SECTIONS]
+    first = uow()  # only a template: each section opens its own
+    inputs = Inputs(first, clock, period, currency, org_unit_id)
+    slots = asyncio.Semaphore(CONCURRENCY)
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(_section(b, inputs, uow, slots)) for b in SECTIONS]
     return ProgressReview(
         period=period,
         previous=period.previous,
@@ -433,5 +465,5 @@ async def progress_review(
         today=clock.today(),
         currency=currency,
         org_unit_id=org_unit_id,
-        sections=sections,
+        sections=[t.result() for t in tasks],
     )

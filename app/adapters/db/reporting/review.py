@@ -20,13 +20,16 @@ from app.adapters.db.collection.targets import target_from_row
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.models import contracts, invoices, payment_allocations
 from app.adapters.db.receivables.statuses import PAYABLE
+from app.adapters.db.reporting.aging import aging_statement, aging_sums
 from app.adapters.db.reporting.asof import counted_on, exact, receivable_terms
+from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
-from app.domain.collection.targets import Target
+from app.domain.collection.targets import ProgressSums, Target
 from app.domain.collection.tasks import OPEN_STATUS_ORDER
 from app.domain.money import Money
-from app.services.reporting.ports import CurrencySums, NextAction, ReviewQuery
+from app.domain.reporting.reports import BUCKETS, AgingBucket, AgingSums
+from app.services.reporting.ports import AgingQuery, CurrencySums, NextAction, ReviewQuery
 
 OPEN_PROMISES = (PromiseStatus.OPEN.value, PromiseStatus.PARTIALLY_KEPT.value)
 OPEN_TASKS = tuple(s.value for s in OPEN_STATUS_ORDER)
@@ -52,6 +55,9 @@ class SqlReviewQueries:
         self.conn = conn
 
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
+        # The review's first statement: JIT off for the whole pack, as for every report
+        # (the targets' progress sums are one large UNION that JIT would compile for seconds).
+        await self.conn.execute(text("SET LOCAL jit = off"))
         statement = (
             select(target_table)
             .where(
@@ -63,8 +69,12 @@ class SqlReviewQueries:
         )
         return [target_from_row(r) for r in (await self.conn.execute(statement)).mappings()]
 
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        return await many_progress_sums(self.conn, targets, today)
+
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
-        await self.conn.execute(text("SET LOCAL jit = off"))
         terms = receivable_terms(query.end, query.currency)
         # Overdue on day D means due before D: what was due from the day before the period
         # to the day before its end fell overdue during it.
@@ -162,6 +172,26 @@ class SqlReviewQueries:
         )
         rows = (await self.conn.execute(statement)).mappings().all()
         return _currency_sums(rows, ())
+
+    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
+        # The ageing report's own statement by customer, cut to the largest overdue per
+        # currency by PostgreSQL (shaping all of a big book's customers costs a second).
+        await self.conn.execute(text("SET LOCAL jit = off"))
+        aged = aging_statement(query).subquery("aged")
+        overdue = sum(
+            (func.coalesce(aged.c[b.value], 0) for b in BUCKETS if b is not AgingBucket.CURRENT),
+            literal(0),
+        )
+        ranked = select(
+            aged,
+            func.row_number()
+            .over(partition_by=aged.c.currency, order_by=(overdue.desc(), aged.c.key))
+            .label("rank"),
+        ).where(aged.c.grouped == 0, overdue > 0)
+        top = ranked.subquery("top")
+        columns = [c for c in top.c if c.name != "rank"]
+        statement = select(*columns).where(top.c.rank <= limit).order_by(top.c.currency, top.c.rank)
+        return [aging_sums(row) for row in await self.conn.execute(statement)]
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date
