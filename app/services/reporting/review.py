@@ -456,8 +456,12 @@ async def progress_review(
     first = uow()  # only a template: each section opens its own
     inputs = Inputs(first, clock, period, currency, org_unit_id)
     slots = asyncio.Semaphore(CONCURRENCY)
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(_section(b, inputs, uow, slots)) for b in SECTIONS]
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_section(b, inputs, uow, slots)) for b in SECTIONS]
+    except BaseExceptionGroup as failed:
+        # The first failure as itself (a 503 stays a 503); the other sections were cancelled.
+        raise failed.exceptions[0] from None
     return ProgressReview(
         period=period,
         previous=period.previous,
