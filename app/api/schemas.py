@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from app.domain.dates import OUT_OF_RANGE, in_range
+from app.domain.evidence import MAX_LINKS, sha256_problem, url_problem
 from app.domain.money import MINOR_UNITS
 from app.domain.text import refused_character
 
@@ -173,3 +174,38 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[ValidationIssue] | None = None
+
+
+def _evidence_url(value: str) -> str:
+    problem = url_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _evidence_sha256(value: str | None) -> str | None:
+    if value is not None and (problem := sha256_problem(value)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+class EvidenceIn(RequestModel):
+    """A link to a document in the company's own store (the service keeps links, never files)."""
+
+    url: Annotated[str, AfterValidator(_evidence_url)] = Field(
+        examples=["https://docs.example.com/contracts/HT-2026-001/acceptance.pdf"]
+    )
+    name: ShortText
+    sha256: Annotated[str | None, AfterValidator(_evidence_sha256)] = None
+    kind: ShortText | None = None
+
+
+class EvidenceOut(BaseModel):
+    url: str
+    name: str
+    sha256: str | None
+    kind: str | None
+
+
+EvidenceList = Annotated[list[EvidenceIn], Field(max_length=MAX_LINKS)]
+"""Evidence links: http(s) only, at most 50."""
