@@ -33,6 +33,7 @@ from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
 from app.api.localised import LocalisedProblemsMiddleware
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from app.api.organisation import org_units, projects
 from app.api.receivables import contracts, invoice_actions, invoices, payments
 from app.api.reporting import reports, review
 from app.api.reporting.dashboard import install_dashboard
@@ -50,6 +51,9 @@ Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
 ROUTERS = (
     ingest.router,  # first: the busiest route is matched before the others
     customers.router,
+    org_units.router,
+    org_units.people_router,
+    projects.router,
     contracts.router,
     invoices.router,
     invoice_actions.router,
@@ -79,6 +83,7 @@ TAGS = (
         "name": "collection",
         "description": "Targets, tasks, worklist, interactions, promises, risk flags and dunning",
     },
+    {"name": "organisation", "description": "Organisation units, people and projects"},
     {"name": "reporting", "description": "Reports, the progress review and target curves"},
     {"name": "intake", "description": "Events pushed by ERP and CRM systems"},
     {"name": "delivery", "description": "Webhooks and the event feed"},

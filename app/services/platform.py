@@ -17,6 +17,7 @@ from app.services.collection.ports import CollectionUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.intake.ports import IntakeUnitOfWork
+from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.reporting.ports import ReviewUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
@@ -27,6 +28,7 @@ class AppUnitOfWork(
     AccessUnitOfWork,
     DeliveryUnitOfWork,
     ReviewUnitOfWork,
+    OrganisationUnitOfWork,
     Protocol,
 ):
     """Every context's unit of work in one: what an entry point opens and hands to any use

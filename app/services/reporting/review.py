@@ -366,9 +366,10 @@ async def next_period_section(inputs: Inputs) -> Section:
     """Expected inflows over the next period of the same length (the forecast's sums)."""
     columns = ("currency", "from", "to", "installments", "invoices", "promises", "total", "late")
     following = inputs.period.following
-    forecast = await reports.forecast_report(
+    report = await reports.forecast_report(
         inputs.uow, inputs.clock, following.start, following.end, Interval.MONTH, inputs.currency
     )
+    forecast = report.whole
     totals: dict[str, dict[str, Money]] = {}
     for line in forecast.lines:
         sums = totals.setdefault(line.currency, {})

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, FromClause, Select, func, literal, select
 
+from app.adapters.db.collection.targets import SqlTargetQueries
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.models import (
     contracts,
@@ -32,6 +33,7 @@ from app.adapters.db.receivables.models import (
 from app.domain.collection.targets import ProgressSums, Target, TargetScope
 from app.domain.money import Money
 
+GROUPED = (TargetScope.ORG, TargetScope.CUSTOMER, TargetScope.CONTRACT, TargetScope.OWNER)
 Key = tuple[str, str, object]  # (scope kind, currency, scope key)
 Daily = dict[Key, list[tuple[date, Decimal]]]
 
@@ -122,9 +124,13 @@ def _between(days: list[tuple[date, Decimal]], first: date, last: date) -> Decim
 async def many_progress_sums(
     conn: Executor, targets: Sequence[Target], today: date
 ) -> dict[UUID, ProgressSums]:
-    """``progress_sums`` for every target given, one statement per scope kind and source."""
+    """``progress_sums`` for every target given, one statement per scope kind and source;
+    targets of other scopes (org units, projects) through the targets' own query."""
+    others = [t for t in targets if t.scope not in GROUPED]
+    found = dict(await SqlTargetQueries(conn).progress_sums(others, today)) if others else {}
+    targets = [t for t in targets if t.scope in GROUPED]
     if not targets:
-        return {}
+        return found
     low = min(t.period_start for t in targets)
     high = max(t.period_end for t in targets)
     kinds: dict[TargetScope, list[Any]] = defaultdict(list)
@@ -132,7 +138,6 @@ async def many_progress_sums(
         kinds[target.scope].append(target.scope_id)
     collected = await _daily(conn, [_collected(k, keys, low, high) for k, keys in kinds.items()])
     planned = await _daily(conn, [_planned(k, keys, low, high) for k, keys in kinds.items()])
-    found = {}
     for target in targets:
         key, currency = _key(target), target.currency
         first, last = target.period_start, target.period_end
