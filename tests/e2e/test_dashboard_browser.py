@@ -19,6 +19,7 @@ from app.services.access.api_keys import create_api_key
 from app.services.platform import Platform
 from app.services.unit_of_work import in_transaction
 from tests.e2e.live import serving
+from tests.e2e.organisation import person, unit
 from tests.e2e.report_people import people_book
 from tests.fakes import FixedClock
 
@@ -82,6 +83,8 @@ async def test_a_manager_signs_in_picks_a_period_and_opens_a_customer(
     screenshots: Path,
 ) -> None:
     await people_book(api, clock, db)
+    east = await unit(api, "EAST", name="华东区")
+    await person(api, "u-li", east)
     problems: list[str] = []
     async with serving(create_app(platform)) as url:
         context = await browser.new_context(viewport=DESKTOP, locale="zh-CN")
@@ -89,7 +92,6 @@ async def test_a_manager_signs_in_picks_a_period_and_opens_a_customer(
         watch(page, problems)
         await sign_in(page, url, read_key)
         assert await page.evaluate("sessionStorage.getItem('huikuan.key')") == read_key
-        assert await page.locator("#unit").is_disabled()  # no organisation units yet
 
         await page.locator("#from").fill("2026-11-01")
         await page.locator("#to").fill("2026-11-20")
@@ -105,6 +107,15 @@ async def test_a_manager_signs_in_picks_a_period_and_opens_a_customer(
         assert "1500.00" not in await page.locator("#review section#overdue_movement").inner_text()
         await page.locator("#currency").select_option("")
         await page.locator("#review p.meta", has_text="全部币种").wait_for()
+
+        await page.locator("#unit").select_option(label="华东区")
+        await page.locator("#review p.meta", has_text="华东区").wait_for()
+        owners = await page.locator("#review section#by_owner").inner_text()
+        assert "u-li" in owners
+        assert "u-wang" not in owners  # not in the unit
+        await page.screenshot(path=screenshots / "review-unit-desktop.png", full_page=True)
+        await page.locator("#unit").select_option("")
+        await page.locator("#review p.meta", has_text="全公司").wait_for()
 
         await page.locator("#review tr[data-customer-id] button", has_text="北京软件").click()
         await page.locator("#customer-name", has_text="北京软件股份有限公司").wait_for()

@@ -17,7 +17,7 @@ from tests.e2e.report_people import people_book
 from tests.fakes import FixedClock
 
 PERIOD = {"from": "2026-11-01", "to": "2026-11-20"}
-NOT_YET = {"by_org_unit", "by_project", "unbilled", "limitation_expiring"}
+NOT_YET = {"unbilled", "limitation_expiring"}
 
 
 def section(review: dict[str, Any], key: str) -> dict[str, Any]:

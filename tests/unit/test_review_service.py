@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from app.domain.errors import Unavailable, ValidationFailed
+from app.domain.errors import Unavailable, UnknownReference
 from app.domain.reporting.review import SECTION_KEYS
 from app.services.reporting.ports import AgingQuery, PerformanceQuery
 from app.services.reporting.review import progress_review
@@ -29,20 +29,23 @@ async def test_every_section_in_order_the_missing_ones_not_available(uow: FakeUn
     review = await progress_review(factory(uow), FixedClock())
     assert [s.key for s in review.sections] == list(SECTION_KEYS)
     missing = {s.key for s in review.sections if not s.available}
-    assert missing == {"by_org_unit", "by_project", "unbilled", "limitation_expiring"}
+    assert missing == {"unbilled", "limitation_expiring"}
     assert (review.period.start, review.period.end) == (date(2026, 11, 16), date(2026, 11, 22))
 
 
 async def test_what_sections_share_is_read_once(uow: FakeUnitOfWork) -> None:
     await progress_review(factory(uow), FixedClock(), date(2026, 11, 1), date(2026, 11, 20))
     asked = uow.reports.asked
-    assert sum(isinstance(q, PerformanceQuery) for q in asked) == 1  # by owner and tasks
+    # Per owner (by owner, tasks), per unit and per project: each read once.
+    grouped = [q.group_by for q in asked if isinstance(q, PerformanceQuery)]
+    assert sorted(grouped) == sorted(set(grouped))
+    assert len(grouped) == 3
     agings = [q for q in asked if isinstance(q, AgingQuery)]
     assert sorted(q.as_of.day for q in agings) == [date(2026, 10, 31), date(2026, 11, 20)]
 
 
-async def test_an_organisation_unit_is_422_until_units_exist(uow: FakeUnitOfWork) -> None:
-    with pytest.raises(ValidationFailed, match="organisation units"):
+async def test_an_unknown_organisation_unit_is_422(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(UnknownReference, match="org unit"):
         await progress_review(factory(uow), FixedClock(), org_unit_id=UUID(int=7))
 
 

@@ -134,9 +134,11 @@ def render_html(review: ProgressReview, locale: Locale) -> str:
         ),
     }
     currency = review.currency or message(locale, "review.all_currencies")
+    unit = review.org_unit_name or message(locale, "dash.all_units")
     meta = (
         f"{escape(period_line(locale, review))} · {escape(message(locale, 'review.previous'))}: "
         f"{review.previous.start} – {review.previous.end} · "
+        f"{escape(message(locale, 'dash.unit'))}: {escape(unit)} · "
         f"{escape(message(locale, 'review.currency'))}: {escape(currency)} · "
         f"{escape(message(locale, 'review.today'))}: {review.today}"
     )

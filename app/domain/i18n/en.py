@@ -186,4 +186,7 @@ MESSAGES: dict[str, str] = {
     "task.action.send_reminder": "Send a reminder",
     "task.action.call": "Call the customer",
     "task.title": "{action}: {item}",
+    "column.org_unit_id": "Unit id",
+    "column.depth": "Level",
+    "column.project_id": "Project id",
 }

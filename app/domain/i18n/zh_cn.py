@@ -177,4 +177,7 @@ MESSAGES: dict[str, str] = {
     "task.action.send_reminder": "发送催款提醒",
     "task.action.call": "致电客户",
     "task.title": "{action}：{item}",
+    "column.org_unit_id": "组织单元编号",
+    "column.depth": "层级",
+    "column.project_id": "项目编号",
 }

@@ -92,6 +92,7 @@ class ProgressReview:
     currency: str | None
     org_unit_id: UUID | None
     sections: Sequence[Section]
+    org_unit_name: str | None = None
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)

@@ -25,6 +25,7 @@ from app.domain.reporting.reports import (
     OwnerSums,
 )
 from app.services.collection.ports import TargetRepository
+from app.services.organisation.ports import OrgUnitQueries, OrgUnitRepository, PersonQueries
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -197,3 +198,12 @@ class ReviewQueries(Protocol):
 class ReviewUnitOfWork(ReportingUnitOfWork, Protocol):
     @property
     def review(self) -> ReviewQueries: ...
+
+    @property
+    def org_units(self) -> OrgUnitRepository: ...
+
+    @property
+    def org_unit_queries(self) -> OrgUnitQueries: ...
+
+    @property
+    def person_queries(self) -> PersonQueries: ...

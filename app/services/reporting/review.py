@@ -17,14 +17,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from app.domain.collection.targets import Target, target_progress
-from app.domain.errors import ValidationFailed
+from app.domain.collection.targets import Target, TargetScope, target_progress
+from app.domain.errors import UnknownReference
 from app.domain.money import Money
+from app.domain.reporting.kpis import Kpis
 from app.domain.reporting.reports import (
     BUCKETS,
     AgingBasis,
     AgingBucket,
     AgingReport,
+    AgingSums,
     GroupBy,
     Interval,
     day_end,
@@ -44,7 +46,13 @@ from app.domain.reporting.review import (
 from app.domain.reporting.target_curve import progress_curve
 from app.services.context import Clock
 from app.services.reporting import reports
-from app.services.reporting.ports import AgingQuery, AsOf, ReviewQuery, ReviewUnitOfWork
+from app.services.reporting.ports import (
+    AgingQuery,
+    AsOf,
+    CurrencySums,
+    ReviewQuery,
+    ReviewUnitOfWork,
+)
 
 CONCURRENCY = 4  # sections reading at once, each on a pooled connection of its own
 UnitOfWorkFactory = Callable[[], ReviewUnitOfWork]
@@ -62,6 +70,8 @@ class Inputs:
     period: ReviewPeriod
     currency: str | None
     org_unit_id: UUID | None
+    units: frozenset[UUID] = frozenset()  # with a unit: it and its descendants
+    members: frozenset[str] = frozenset()  # with a unit: the people placed in them
     _cache: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     @property
@@ -114,14 +124,37 @@ class Inputs:
         found: Sequence[Target] = await self._once(
             "targets", lambda: self.uow.review.targets_in(self.query)
         )
-        return found
+        if self.org_unit_id is None:
+            return found
+        return [t for t in found if self.in_unit(t)]
+
+    def in_unit(self, target: Target) -> bool:
+        """A unit's targets: scoped to it or a unit below, or to one of its people."""
+        if target.scope is TargetScope.ORG_UNIT:
+            return target.scope_id in self.units
+        return target.scope is TargetScope.OWNER and target.scope_id in self.members
+
+    async def grouped_performance(self, group_by: GroupBy) -> reports.PerformanceReport:
+        report: reports.PerformanceReport = await self._once(
+            f"performance-{group_by}",
+            lambda: reports.performance(
+                self.uow, self.clock, self.period.start, self.period.end, self.currency, group_by
+            ),
+        )
+        return report
 
 
-def _overdue(report: AgingReport, currency: str) -> Money:
-    for row in report.totals:
+def _overdue(rows: Sequence[AgingSums], currency: str) -> Money:
+    for row in rows:
         if row.currency == currency:
             return row.total - row.buckets[AgingBucket.CURRENT]
     return Money.zero(currency)
+
+
+def _moved(sums: CurrencySums | None, name: str, zero: Money, whole: bool) -> Money | None:
+    if not whole:
+        return None
+    return sums.money.get(name, zero) if sums else zero
 
 
 TARGET_COLUMNS = (
@@ -193,18 +226,86 @@ async def by_owner_section(inputs: Inputs) -> Section:
         }
         for line in report.lines
         for money in line.currencies
+        if inputs.org_unit_id is None or line.owner in inputs.members
     ]
     return Section("by_owner", columns, rows)
 
 
-async def by_org_unit_section(_: Inputs) -> Section:
-    """Attainment per organisation unit: needs organisation units."""
-    return not_available("by_org_unit", ("org_unit", "currency", "collected", "target_amount"))
+async def by_org_unit_section(inputs: Inputs) -> Section:
+    """Attainment per organisation unit (rolled up: a unit's row includes its descendants'),
+    as the performance report groups it; with a unit, that unit and the units below it."""
+    columns = (
+        "org_unit_id", "org_unit", "depth", "currency", "collected", "target_amount",
+        "attainment", "on_time_rate",
+    )  # fmt: skip
+    report = await inputs.grouped_performance(GroupBy.ORG_UNIT)
+    rows: list[Row] = []
+    for label, line in zip(report.labels, report.lines, strict=True):
+        key = label.key
+        if inputs.org_unit_id is not None and key not in inputs.units:
+            continue
+        for money in line.currencies:
+            rows.append(
+                {
+                    "org_unit_id": key if isinstance(key, UUID) else None,
+                    "org_unit": label.name,
+                    "depth": label.depth,
+                    "currency": money.currency,
+                    "collected": money.collected,
+                    "target_amount": money.target_amount,
+                    "attainment": money.attainment,
+                    "on_time_rate": money.on_time_rate,
+                }
+            )
+    return Section("by_org_unit", columns, rows)
 
 
-async def by_project_section(_: Inputs) -> Section:
-    """Plan against actual per project: needs projects."""
-    return not_available("by_project", ("project", "currency", "collected", "target_amount"))
+async def by_project_section(inputs: Inputs) -> Section:
+    """Plan against actual per project, as the performance report groups it."""
+    columns = (
+        "project_id", "project", "currency", "collected", "target_amount", "attainment",
+        "on_time_rate",
+    )  # fmt: skip
+    if inputs.org_unit_id is not None:
+        return not_available("by_project", columns)  # projects are not filtered by unit here
+    report = await inputs.grouped_performance(GroupBy.PROJECT)
+    rows: list[Row] = [
+        {
+            "project_id": label.key if isinstance(label.key, UUID) else None,
+            "project": label.name,
+            "currency": money.currency,
+            "collected": money.collected,
+            "target_amount": money.target_amount,
+            "attainment": money.attainment,
+            "on_time_rate": money.on_time_rate,
+        }
+        for label, line in zip(report.labels, report.lines, strict=True)
+        for money in line.currencies
+    ]
+    return Section("by_project", columns, rows)
+
+
+def _is_unit(key: object, inputs: Inputs) -> bool:
+    return key is not None and str(key) == str(inputs.org_unit_id)
+
+
+async def _kpis(inputs: Inputs, period: ReviewPeriod) -> list[Kpis]:
+    """The KPI report's rows per currency: the whole book's, or the unit's (rolled up)."""
+    grouped = GroupBy.NONE if inputs.org_unit_id is None else GroupBy.ORG_UNIT
+    report = await reports.kpis(
+        inputs.uow, inputs.clock, period.start, period.end, inputs.currency, grouped
+    )
+    if inputs.org_unit_id is None:
+        return report.kpis
+    return [k for label, k in report.groups if _is_unit(label.key, inputs)]
+
+
+async def _aged(inputs: Inputs, day: date) -> list[AgingSums]:
+    """The ageing report's per-currency totals: the whole book's, or the unit's row."""
+    if inputs.org_unit_id is None:
+        return list((await inputs.aging(day, GroupBy.NONE)).totals)
+    report = await inputs.aging(day, GroupBy.ORG_UNIT)
+    return [row for row in report.groups if _is_unit(row.key, inputs)]
 
 
 async def collection_section(inputs: Inputs) -> Section:
@@ -214,14 +315,11 @@ async def collection_section(inputs: Inputs) -> Section:
         "closing_receivables", "overdue", "dso", "cei", "on_time_rate",
     )  # fmt: skip
     period, previous = inputs.period, inputs.period.previous
-    now = await reports.kpis(inputs.uow, inputs.clock, period.start, period.end, inputs.currency)
-    before = await reports.kpis(
-        inputs.uow, inputs.clock, previous.start, previous.end, inputs.currency
-    )
-    earlier = {k.currency: k for k in before.kpis}
+    now = await _kpis(inputs, period)
+    earlier = {k.currency: k for k in await _kpis(inputs, previous)}
     rows: list[Row] = []
-    for currency in sorted({k.currency for k in now.kpis} | set(earlier)):
-        k = next((k for k in now.kpis if k.currency == currency), None)
+    for currency in sorted({k.currency for k in now} | set(earlier)):
+        k = next((k for k in now if k.currency == currency), None)
         zero = Money.zero(currency)
         collected = k.collected if k else zero
         previous_collected = earlier[currency].collected if currency in earlier else zero
@@ -245,10 +343,13 @@ async def collection_section(inputs: Inputs) -> Section:
 async def overdue_movement_section(inputs: Inputs) -> Section:
     """Overdue at the start and the end, what fell overdue and what was recovered."""
     columns = ("currency", "overdue_at_start", "new_overdue", "recovered", "overdue_at_end")
-    start = await inputs.aging(inputs.period.start - timedelta(days=1), GroupBy.NONE)
-    end = await inputs.aging(inputs.period.end, GroupBy.NONE)
-    movement = {m.key: m for m in await inputs.uow.review.overdue_movement(inputs.query)}
-    currencies = {r.currency for r in (*start.totals, *end.totals)} | set(movement)
+    start = await _aged(inputs, inputs.period.start - timedelta(days=1))
+    end = await _aged(inputs, inputs.period.end)
+    # Newly overdue and recovered are summed for the whole book only (null for a unit).
+    whole = inputs.org_unit_id is None
+    found = await inputs.uow.review.overdue_movement(inputs.query) if whole else []
+    movement = {m.key: m for m in found}
+    currencies = {r.currency for r in (*start, *end)} | set(movement)
     rows: list[Row] = []
     for currency in sorted(currencies):
         zero = Money.zero(currency)
@@ -257,8 +358,8 @@ async def overdue_movement_section(inputs: Inputs) -> Section:
             {
                 "currency": currency,
                 "overdue_at_start": _overdue(start, currency),
-                "new_overdue": moved.money.get("new_overdue", zero) if moved else zero,
-                "recovered": moved.money.get("recovered", zero) if moved else zero,
+                "new_overdue": _moved(moved, "new_overdue", zero, whole),
+                "recovered": _moved(moved, "recovered", zero, whole),
                 "overdue_at_end": _overdue(end, currency),
             }
         )
@@ -267,9 +368,8 @@ async def overdue_movement_section(inputs: Inputs) -> Section:
 
 async def aging_section(inputs: Inputs) -> Section:
     """Receivables by ageing bucket at the end of the period (the ageing report's totals)."""
-    report = await inputs.aging(inputs.period.end, GroupBy.NONE)
     rows: list[Row] = []
-    for row in report.totals:
+    for row in await _aged(inputs, inputs.period.end):
         values: Row = {"currency": row.currency, "total": row.total}
         values.update({f"bucket_{b.value}": row.buckets[b] for b in BUCKETS})
         rows.append(values)
@@ -280,6 +380,8 @@ async def promises_section(inputs: Inputs) -> Section:
     """Promises made in the period; of those due in it: kept, partially kept, broken."""
     names = ("made", "due", "kept", "partially_kept", "broken")
     columns = ("currency", *(c for n in names for c in (f"{n}_count", n)), "open_count")
+    if inputs.org_unit_id is not None:
+        return not_available("promises", columns)  # summed for the whole book only
     rows: list[Row] = []
     for sums in await inputs.uow.review.promise_sums(inputs.query):
         zero = Money.zero(sums.key)
@@ -294,6 +396,8 @@ async def promises_section(inputs: Inputs) -> Section:
 async def risk_flags_section(inputs: Inputs) -> Section:
     """Risk flags per kind: opened, resolved and dismissed in the period, open at its end."""
     columns = ("kind", "opened", "resolved", "dismissed", "open_at_end")
+    if inputs.org_unit_id is not None:
+        return not_available("risk_flags", columns)  # counted for the whole book only
     rows: list[Row] = [
         {"kind": sums.key, **{c: sums.counts.get(c, 0) for c in columns[1:]}}
         for sums in await inputs.uow.review.risk_flag_counts(inputs.query)
@@ -312,6 +416,7 @@ async def tasks_section(inputs: Inputs) -> Section:
         }
         for line in report.lines
         if line.counts.tasks_done or line.counts.tasks_overdue
+        if inputs.org_unit_id is None or line.owner in inputs.members
     ]
     return Section("tasks", ("assignee", "tasks_done", "tasks_overdue"), rows)
 
@@ -322,6 +427,8 @@ async def top_overdue_customers_section(inputs: Inputs) -> Section:
         "customer_id", "customer_name", "currency", "overdue", "outstanding", "owner",
         "next_task", "next_task_due", "next_task_assignee", "promised_date", "promised_amount",
     )  # fmt: skip
+    if inputs.org_unit_id is not None:
+        return not_available("top_overdue_customers", columns)  # ranked for the whole book
     end = inputs.query.end
     query = AgingQuery(end, GroupBy.CUSTOMER, AgingBasis.INVOICE, inputs.currency)
     found = await inputs.uow.review.largest_overdue(query, TOP_CUSTOMERS)
@@ -366,10 +473,20 @@ async def next_period_section(inputs: Inputs) -> Section:
     """Expected inflows over the next period of the same length (the forecast's sums)."""
     columns = ("currency", "from", "to", "installments", "invoices", "promises", "total", "late")
     following = inputs.period.following
+    grouped = GroupBy.NONE if inputs.org_unit_id is None else GroupBy.ORG_UNIT
     report = await reports.forecast_report(
-        inputs.uow, inputs.clock, following.start, following.end, Interval.MONTH, inputs.currency
+        inputs.uow,
+        inputs.clock,
+        following.start,
+        following.end,
+        Interval.MONTH,
+        inputs.currency,
+        grouped,
     )
-    forecast = report.whole
+    unit = [f for label, f in report.groups if _is_unit(label.key, inputs)]
+    if inputs.org_unit_id is not None and not unit:
+        return Section("next_period", columns, [])
+    forecast = unit[0] if unit else report.whole
     totals: dict[str, dict[str, Money]] = {}
     for line in forecast.lines:
         sums = totals.setdefault(line.currency, {})
@@ -448,14 +565,21 @@ async def progress_review(
     currency: str | None = None,
 ) -> ProgressReview:
     """The pack for the weekly collection progress meeting, every section in order. The
-    sections read side by side, each in its own transaction (``uow`` makes them)."""
-    if org_unit_id is not None:
-        raise ValidationFailed(
-            "organisation units are not available in this service yet", ("query", "org_unit_id")
-        )
+    sections read side by side, each in its own transaction (``uow`` makes them). With
+    ``org_unit_id``, the unit and its descendants (an unknown unit is 422)."""
     period = review_period(clock, start, end)
-    first = uow()  # only a template: each section opens its own
+    unit_name: str | None = None
+    first = uow()  # a template: each section opens its own
     inputs = Inputs(first, clock, period, currency, org_unit_id)
+    if org_unit_id is not None:
+        async with first:
+            unit = await first.org_units.get(org_unit_id)
+            if unit is None:
+                raise UnknownReference("org unit", org_unit_id, ("query", "org_unit_id"))
+            unit_name = unit.name
+            tree = await first.org_unit_queries.subtree(org_unit_id)
+            members = await first.person_queries.members(org_unit_id)
+        inputs = replace(inputs, units=frozenset(u.id for u, _ in tree), members=frozenset(members))
     slots = asyncio.Semaphore(CONCURRENCY)
     try:
         async with asyncio.TaskGroup() as group:
@@ -471,4 +595,5 @@ async def progress_review(
         currency=currency,
         org_unit_id=org_unit_id,
         sections=[t.result() for t in tasks],
+        org_unit_name=unit_name,
     )

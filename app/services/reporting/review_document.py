@@ -45,5 +45,6 @@ def review_document(review: ProgressReview) -> dict[str, Any]:
         "today": review.today.isoformat(),
         "currency": review.currency,
         "org_unit_id": None if review.org_unit_id is None else str(review.org_unit_id),
+        "org_unit_name": review.org_unit_name,
         "sections": [section_document(s) for s in review.sections],
     }

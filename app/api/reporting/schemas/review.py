@@ -32,4 +32,5 @@ class ProgressReviewOut(BaseModel):
     today: date
     currency: str | None
     org_unit_id: str | None
+    org_unit_name: str | None = Field(description="The unit's name, with `org_unit_id`")
     sections: list[ReviewSectionOut]

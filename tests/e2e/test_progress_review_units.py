@@ -1,0 +1,59 @@
+"""The progress review for one organisation unit and its descendants, on the org book
+(tests/e2e/org_book.py): its figures are the unit's rows of the grouped reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.e2e.org_book import org_book
+from tests.e2e.receivables import ok
+
+PERIOD = {"from": "2026-11-16", "to": "2026-11-22"}
+UNIT_ONLY = {"promises", "risk_flags", "top_overdue_customers", "by_project"}
+
+
+def section(review: dict[str, Any], key: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(s for s in review["sections"] if s["key"] == key)
+    return found
+
+
+async def test_a_unit_s_review_is_its_rows_of_the_grouped_reports(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    east = book.units["EAST"]
+    review = ok(
+        await api.get("/v1/reports/progress-review", params={**PERIOD, "org_unit_id": east["id"]})
+    )
+    assert review["org_unit_id"] == east["id"]
+    for s in review["sections"]:
+        assert s["available"] is (s["key"] not in UNIT_ONLY | {"unbilled", "limitation_expiring"})
+
+    units = section(review, "by_org_unit")["rows"]
+    assert {r["org_unit_id"] for r in units} <= {east["id"], book.units["SH"]["id"]}
+    assert east["id"] in {r["org_unit_id"] for r in units}
+
+    kpis = ok(await api.get("/v1/reports/kpis", params={**PERIOD, "group_by": "org_unit"}))
+    mine = [g for g in kpis["groups"] if g.get("org_unit_id") == east["id"]]
+    collection = section(review, "collection")["rows"]
+    assert [(r["currency"], r["collected"]) for r in collection] == [
+        (g["currency"], g["collected"]) for g in mine
+    ]
+
+    aging = ok(
+        await api.get("/v1/reports/aging", params={"as_of": PERIOD["to"], "group_by": "org_unit"})
+    )
+    rows = [g for g in aging["groups"] if g.get("org_unit_id") == east["id"]]
+    assert [(r["currency"], r["total"]) for r in section(review, "aging")["rows"]] == [
+        (g["currency"], g["total"]) for g in rows
+    ]
+    movement = section(review, "overdue_movement")["rows"]
+    assert all(r["new_overdue"] is None and r["recovered"] is None for r in movement)
+
+
+async def test_the_whole_company_review_has_units_and_projects(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    review = ok(await api.get("/v1/reports/progress-review", params=PERIOD))
+    units = {r["org_unit"] for r in section(review, "by_org_unit")["rows"]}
+    assert book.units["HQ"]["name"] in units
+    assert section(review, "by_project")["available"] is True
