@@ -8,7 +8,7 @@ MESSAGES: dict[str, str] = {
     "review.today": "编制日期",
     "review.currency": "币种",
     "review.all_currencies": "全部币种",
-    "review.not_available": "暂无数据：本系统尚未提供此项功能。",
+    "review.not_available": "暂无数据：当前选择下尚未提供此项。",
     "review.empty": "本期间无数据。",
     "section.targets": "回款目标：计划与实际",
     "section.target_curves": "目标进度曲线",
