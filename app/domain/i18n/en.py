@@ -9,7 +9,9 @@ MESSAGES: dict[str, str] = {
     "review.today": "Prepared on",
     "review.currency": "Currency",
     "review.all_currencies": "All currencies",
-    "review.not_available": "Not available: the service does not hold these figures for this choice yet.",
+    "review.not_available": (
+        "Not available: the service does not hold these figures for this choice yet."
+    ),
     "review.empty": "Nothing in this period.",
     "section.targets": "Targets: plan against actual",
     "section.target_curves": "Target curves",
