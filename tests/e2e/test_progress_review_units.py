@@ -47,8 +47,17 @@ async def test_a_unit_s_review_is_its_rows_of_the_grouped_reports(api: httpx.Asy
     assert [(r["currency"], r["total"]) for r in section(review, "aging")["rows"]] == [
         (g["currency"], g["total"]) for g in rows
     ]
-    movement = section(review, "overdue_movement")["rows"]
-    assert all(r["new_overdue"] is None and r["recovered"] is None for r in movement)
+    # SH (under EAST): i1 1000 due 11-01, 400 of it paid 11-20; i5 100 (k4, owner u-sh) fell
+    # due 11-20. WEST's i2 and the unassigned invoices are not EAST's.
+    assert section(review, "overdue_movement")["rows"] == [
+        {
+            "currency": "CNY",
+            "overdue_at_start": "1000.00",
+            "new_overdue": "100.00",
+            "recovered": "400.00",
+            "overdue_at_end": "700.00",
+        }
+    ]
 
 
 async def test_the_whole_company_review_has_units_and_projects(api: httpx.AsyncClient) -> None:

@@ -141,6 +141,8 @@ class ReviewQuery:
     today: date
     zone: str
     currency: str | None = None
+    # A unit and its descendants: money of contracts whose unit (as at the end) is one of them.
+    units: tuple[UUID, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,6 @@ from app.services.reporting import reports
 from app.services.reporting.ports import (
     AgingQuery,
     AsOf,
-    CurrencySums,
     ReviewQuery,
     ReviewUnitOfWork,
 )
@@ -89,6 +88,7 @@ class Inputs:
             today=self.today,
             zone=zone.key,
             currency=self.currency,
+            units=None if self.org_unit_id is None else tuple(self.units),
         )
 
     async def _once(self, key: str, read: Callable[[], Awaitable[Any]]) -> Any:
@@ -149,12 +149,6 @@ def _overdue(rows: Sequence[AgingSums], currency: str) -> Money:
         if row.currency == currency:
             return row.total - row.buckets[AgingBucket.CURRENT]
     return Money.zero(currency)
-
-
-def _moved(sums: CurrencySums | None, name: str, zero: Money, whole: bool) -> Money | None:
-    if not whole:
-        return None
-    return sums.money.get(name, zero) if sums else zero
 
 
 TARGET_COLUMNS = (
@@ -345,10 +339,8 @@ async def overdue_movement_section(inputs: Inputs) -> Section:
     columns = ("currency", "overdue_at_start", "new_overdue", "recovered", "overdue_at_end")
     start = await _aged(inputs, inputs.period.start - timedelta(days=1))
     end = await _aged(inputs, inputs.period.end)
-    # Newly overdue and recovered are summed for the whole book only (null for a unit).
-    whole = inputs.org_unit_id is None
-    found = await inputs.uow.review.overdue_movement(inputs.query) if whole else []
-    movement = {m.key: m for m in found}
+    # With a unit: money of contracts whose unit (as at the end) is the unit or one below.
+    movement = {m.key: m for m in await inputs.uow.review.overdue_movement(inputs.query)}
     currencies = {r.currency for r in (*start, *end)} | set(movement)
     rows: list[Row] = []
     for currency in sorted(currencies):
@@ -358,8 +350,8 @@ async def overdue_movement_section(inputs: Inputs) -> Section:
             {
                 "currency": currency,
                 "overdue_at_start": _overdue(start, currency),
-                "new_overdue": _moved(moved, "new_overdue", zero, whole),
-                "recovered": _moved(moved, "recovered", zero, whole),
+                "new_overdue": moved.money.get("new_overdue", zero) if moved else zero,
+                "recovered": moved.money.get("recovered", zero) if moved else zero,
                 "overdue_at_end": _overdue(end, currency),
             }
         )

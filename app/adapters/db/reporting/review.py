@@ -10,7 +10,17 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, text, union_all
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.engine import RowMapping
 
@@ -22,6 +32,7 @@ from app.adapters.db.receivables.models import contracts, invoices, payment_allo
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.aging import aging_statement, aging_sums
 from app.adapters.db.reporting.asof import counted_on, exact, receivable_terms
+from app.adapters.db.reporting.groups import contract_units
 from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
@@ -82,16 +93,26 @@ class SqlReviewQueries:
             terms.c.due_date >= query.start.day - timedelta(days=1),
             terms.c.due_date < query.end.day,
         )
+        owed: FromClause = terms
+        paid: FromClause = payment_allocations.join(
+            invoices, invoices.c.id == payment_allocations.c.invoice_id
+        )
+        in_units: list[ColumnElement[bool]] = []
+        if query.units is not None:  # the unit of each invoice's contract, as at the end
+            owned, held = contract_units(query.end.end), contract_units(query.end.end)
+            owed = terms.join(owned, owned.c.contract_id == terms.c.contract_id)
+            paid = paid.join(held, held.c.contract_id == invoices.c.contract_id)
+            in_units = [owned.c.unit_id.in_(query.units), held.c.unit_id.in_(query.units)]
         new_overdue = (
             select(
                 terms.c.currency.label("key"),
                 func.sum(terms.c.amount).label("new_overdue"),
                 literal(None).label("recovered"),
             )
-            .where(fell_due)
+            .select_from(owed)
+            .where(fell_due, *in_units[:1])
             .group_by(terms.c.currency)
         )
-        paid = payment_allocations.join(invoices, invoices.c.id == payment_allocations.c.invoice_id)
         recovered = (
             select(
                 invoices.c.currency.label("key"),
@@ -104,6 +125,7 @@ class SqlReviewQueries:
                 counted_on(query.end),
                 payment_allocations.c.received_on > invoices.c.due_date,
                 *_same(invoices.c.currency, query.currency),
+                *in_units[1:],
             )
             .group_by(invoices.c.currency)
         )
