@@ -9,9 +9,11 @@ import httpx
 
 from tests.e2e.org_book import org_book
 from tests.e2e.receivables import ok
+from tests.e2e.report_people import _promise, moment
+from tests.fakes import FixedClock
 
 PERIOD = {"from": "2026-11-16", "to": "2026-11-22"}
-UNIT_ONLY = {"promises", "risk_flags", "top_overdue_customers", "by_project"}
+UNIT_ONLY = {"risk_flags", "top_overdue_customers", "by_project"}
 
 
 def section(review: dict[str, Any], key: str) -> dict[str, Any]:
@@ -58,6 +60,23 @@ async def test_a_unit_s_review_is_its_rows_of_the_grouped_reports(api: httpx.Asy
             "overdue_at_end": "700.00",
         }
     ]
+
+
+async def test_a_unit_s_promises_are_those_its_people_recorded(
+    api: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    book = await org_book(api)
+    buyer = book.customer["id"]
+    await _promise(api, clock, moment(17), buyer, "300.00", "2026-11-30", "u-sh")
+    await _promise(api, clock, moment(18), buyer, "200.00", "2026-11-30", "u-west")
+    await _promise(api, clock, moment(18), buyer, "50.00", "2026-11-30")  # nobody's
+    params = {**PERIOD, "org_unit_id": book.units["EAST"]["id"]}
+    east = ok(await api.get("/v1/reports/progress-review", params=params))
+    (cny,) = section(east, "promises")["rows"]
+    assert (cny["made_count"], cny["made"]) == (1, "300.00")
+    whole = ok(await api.get("/v1/reports/progress-review", params=PERIOD))
+    (everyone,) = section(whole, "promises")["rows"]
+    assert (everyone["made_count"], everyone["made"]) == (3, "550.00")
 
 
 async def test_the_whole_company_review_has_units_and_projects(api: httpx.AsyncClient) -> None:

@@ -372,8 +372,6 @@ async def promises_section(inputs: Inputs) -> Section:
     """Promises made in the period; of those due in it: kept, partially kept, broken."""
     names = ("made", "due", "kept", "partially_kept", "broken")
     columns = ("currency", *(c for n in names for c in (f"{n}_count", n)), "open_count")
-    if inputs.org_unit_id is not None:
-        return not_available("promises", columns)  # summed for the whole book only
     rows: list[Row] = []
     for sums in await inputs.uow.review.promise_sums(inputs.query):
         zero = Money.zero(sums.key)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.engine import RowMapping
 
-from app.adapters.db.collection.models import promises, risk_flags, tasks
+from app.adapters.db.collection.models import interactions, promises, risk_flags, tasks
 from app.adapters.db.collection.models import targets as target_table
 from app.adapters.db.collection.targets import target_from_row
 from app.adapters.db.connection import Executor
@@ -32,7 +32,7 @@ from app.adapters.db.receivables.models import contracts, invoices, payment_allo
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.aging import aging_statement, aging_sums
 from app.adapters.db.reporting.asof import counted_on, exact, receivable_terms
-from app.adapters.db.reporting.groups import contract_units
+from app.adapters.db.reporting.groups import contract_units, owner_units
 from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
@@ -99,7 +99,8 @@ class SqlReviewQueries:
         )
         in_units: list[ColumnElement[bool]] = []
         if query.units is not None:  # the unit of each invoice's contract, as at the end
-            owned, held = contract_units(query.end.end), contract_units(query.end.end)
+            units = contract_units(query.end.end).element
+            owned, held = units.subquery("owed_units"), units.subquery("paid_units")
             owed = terms.join(owned, owned.c.contract_id == terms.c.contract_id)
             paid = paid.join(held, held.c.contract_id == invoices.c.contract_id)
             in_units = [owned.c.unit_id.in_(query.units), held.c.unit_id.in_(query.units)]
@@ -167,6 +168,20 @@ class SqlReviewQueries:
             .where(made | due, *_same(promises.c.currency, query.currency))
             .group_by(promises.c.currency)
         )
+        if query.units is not None:
+            # A promise is work: the unit (as at the end) of its recorder, else of the owner
+            # of its invoice's contract, as the organisation's reports place it.
+            placed = owner_units(query.end.end).element
+            recorder, owner = placed.subquery("recorder_units"), placed.subquery("owner_units")
+            source = (
+                promises.join(interactions, interactions.c.id == promises.c.interaction_id)
+                .outerjoin(invoices, invoices.c.id == promises.c.invoice_id)
+                .outerjoin(contracts, contracts.c.id == invoices.c.contract_id)
+                .outerjoin(recorder, recorder.c.user_id == interactions.c.recorded_by_user)
+                .outerjoin(owner, owner.c.user_id == contracts.c.owner)
+            )
+            unit = func.coalesce(recorder.c.unit_id, owner.c.unit_id)
+            statement = statement.select_from(source).where(unit.in_(query.units))
         rows = (await self.conn.execute(statement)).mappings().all()
         return _currency_sums(rows, ("made", "due", "kept", "partially_kept", "broken"))
 
