@@ -13,7 +13,7 @@ from tests.e2e.report_people import _promise, moment
 from tests.fakes import FixedClock
 
 PERIOD = {"from": "2026-11-16", "to": "2026-11-22"}
-UNIT_ONLY = {"risk_flags", "top_overdue_customers", "by_project"}
+UNIT_ONLY = {"top_overdue_customers", "by_project"}
 
 
 def section(review: dict[str, Any], key: str) -> dict[str, Any]:
@@ -77,6 +77,22 @@ async def test_a_unit_s_promises_are_those_its_people_recorded(
     whole = ok(await api.get("/v1/reports/progress-review", params=PERIOD))
     (everyone,) = section(whole, "promises")["rows"]
     assert (everyone["made_count"], everyone["made"]) == (3, "550.00")
+
+
+async def test_a_unit_s_risk_flags_are_those_its_people_own(api: httpx.AsyncClient) -> None:
+    book = await org_book(api)
+    subject = {"type": "customer", "id": book.customer["id"]}
+    for kind, owner in (("legal", "u-sh"), ("dispute", "u-west"), ("other", None)):
+        body = {"subject": subject, "kind": kind, "severity": "low", "owner": owner}
+        ok(await api.post("/v1/risk-flags", json=body), 201)
+    week = {"from": "2026-11-23", "to": "2026-11-29"}  # today, 11-27, is in it
+    params = {**week, "org_unit_id": book.units["EAST"]["id"]}
+    east = ok(await api.get("/v1/reports/progress-review", params=params))
+    east_flags = section(east, "risk_flags")["rows"]
+    assert [(r["kind"], r["opened"]) for r in east_flags] == [("legal", 1)]
+    whole = ok(await api.get("/v1/reports/progress-review", params=week))
+    opened = {r["kind"]: r["opened"] for r in section(whole, "risk_flags")["rows"]}
+    assert opened == {"legal": 1, "dispute": 1, "other": 1}
 
 
 async def test_the_whole_company_review_has_units_and_projects(api: httpx.AsyncClient) -> None:

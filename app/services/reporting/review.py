@@ -386,8 +386,6 @@ async def promises_section(inputs: Inputs) -> Section:
 async def risk_flags_section(inputs: Inputs) -> Section:
     """Risk flags per kind: opened, resolved and dismissed in the period, open at its end."""
     columns = ("kind", "opened", "resolved", "dismissed", "open_at_end")
-    if inputs.org_unit_id is not None:
-        return not_available("risk_flags", columns)  # counted for the whole book only
     rows: list[Row] = [
         {"kind": sums.key, **{c: sums.counts.get(c, 0) for c in columns[1:]}}
         for sums in await inputs.uow.review.risk_flag_counts(inputs.query)

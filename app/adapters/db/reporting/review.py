@@ -207,6 +207,12 @@ class SqlReviewQueries:
             .where(created < ends, (closed_at.is_(None)) | (closed_at >= begins))
             .group_by(risk_flags.c.kind)
         )
+        if query.units is not None:
+            # A flag is work: the unit (as at the end) of the person who owns it.
+            placed = owner_units(query.end.end)
+            statement = statement.select_from(
+                risk_flags.join(placed, placed.c.user_id == risk_flags.c.owner)
+            ).where(placed.c.unit_id.in_(query.units))
         rows = (await self.conn.execute(statement)).mappings().all()
         return _currency_sums(rows, ())
 
