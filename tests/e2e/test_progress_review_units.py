@@ -13,7 +13,7 @@ from tests.e2e.report_people import _promise, moment
 from tests.fakes import FixedClock
 
 PERIOD = {"from": "2026-11-16", "to": "2026-11-22"}
-UNIT_ONLY = {"top_overdue_customers", "by_project"}
+UNIT_ONLY = {"top_overdue_customers"}
 
 
 def section(review: dict[str, Any], key: str) -> dict[str, Any]:
@@ -34,6 +34,14 @@ async def test_a_unit_s_review_is_its_rows_of_the_grouped_reports(api: httpx.Asy
     units = section(review, "by_org_unit")["rows"]
     assert {r["org_unit_id"] for r in units} <= {east["id"], book.units["SH"]["id"]}
     assert east["id"] in {r["org_unit_id"] for r in units}
+    # P sits in WEST, P2 in no unit: EAST has no project.
+    assert section(review, "by_project")["rows"] == []
+    # P (WEST) has i2 falling due on 12-10: its week has a row for it.
+    west = {"from": "2026-12-07", "to": "2026-12-13", "org_unit_id": book.units["WEST"]["id"]}
+    west_review = ok(await api.get("/v1/reports/progress-review", params=west))
+    assert {r["project_id"] for r in section(west_review, "by_project")["rows"]} == {
+        book.projects["P"]["id"]
+    }
 
     kpis = ok(await api.get("/v1/reports/kpis", params={**PERIOD, "group_by": "org_unit"}))
     mine = [g for g in kpis["groups"] if g.get("org_unit_id") == east["id"]]

@@ -25,7 +25,12 @@ from app.domain.reporting.reports import (
     OwnerSums,
 )
 from app.services.collection.ports import TargetRepository
-from app.services.organisation.ports import OrgUnitQueries, OrgUnitRepository, PersonQueries
+from app.services.organisation.ports import (
+    OrgUnitQueries,
+    OrgUnitRepository,
+    PersonQueries,
+    ProjectQueries,
+)
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -209,3 +214,6 @@ class ReviewUnitOfWork(ReportingUnitOfWork, Protocol):
 
     @property
     def person_queries(self) -> PersonQueries: ...
+
+    @property
+    def project_queries(self) -> ProjectQueries: ...

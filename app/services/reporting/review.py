@@ -45,6 +45,7 @@ from app.domain.reporting.review import (
 )
 from app.domain.reporting.target_curve import progress_curve
 from app.services.context import Clock
+from app.services.pagination import PageRequest
 from app.services.reporting import reports
 from app.services.reporting.ports import (
     AgingQuery,
@@ -53,6 +54,7 @@ from app.services.reporting.ports import (
     ReviewUnitOfWork,
 )
 
+MAX_UNIT_PROJECTS = 10_000  # a unit's projects, read in one page
 CONCURRENCY = 4  # sections reading at once, each on a pooled connection of its own
 UnitOfWorkFactory = Callable[[], ReviewUnitOfWork]
 
@@ -71,6 +73,7 @@ class Inputs:
     org_unit_id: UUID | None
     units: frozenset[UUID] = frozenset()  # with a unit: it and its descendants
     members: frozenset[str] = frozenset()  # with a unit: the people placed in them
+    projects: frozenset[UUID] = frozenset()  # with a unit: the projects in them (now)
     _cache: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     @property
@@ -260,8 +263,6 @@ async def by_project_section(inputs: Inputs) -> Section:
         "project_id", "project", "currency", "collected", "target_amount", "attainment",
         "on_time_rate",
     )  # fmt: skip
-    if inputs.org_unit_id is not None:
-        return not_available("by_project", columns)  # projects are not filtered by unit here
     report = await inputs.grouped_performance(GroupBy.PROJECT)
     rows: list[Row] = [
         {
@@ -275,6 +276,7 @@ async def by_project_section(inputs: Inputs) -> Section:
         }
         for label, line in zip(report.labels, report.lines, strict=True)
         for money in line.currencies
+        if inputs.org_unit_id is None or label.key in inputs.projects
     ]
     return Section("by_project", columns, rows)
 
@@ -567,7 +569,19 @@ async def progress_review(
             unit_name = unit.name
             tree = await first.org_unit_queries.subtree(org_unit_id)
             members = await first.person_queries.members(org_unit_id)
-        inputs = replace(inputs, units=frozenset(u.id for u, _ in tree), members=frozenset(members))
+            projects = await first.project_queries.list(
+                external_id=None,
+                customer_id=None,
+                org_unit_id=org_unit_id,
+                status=None,
+                page=PageRequest(limit=MAX_UNIT_PROJECTS),
+            )
+        inputs = replace(
+            inputs,
+            units=frozenset(u.id for u, _ in tree),
+            members=frozenset(members),
+            projects=frozenset(p.id for p in projects),
+        )
     slots = asyncio.Semaphore(CONCURRENCY)
     try:
         async with asyncio.TaskGroup() as group:
