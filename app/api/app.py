@@ -87,6 +87,7 @@ TAGS = (
     {"name": "organisation", "description": "Organisation units, people and projects"},
     {"name": "reporting", "description": "Reports, the progress review and target curves"},
     {"name": "intake", "description": "Events pushed by ERP and CRM systems"},
+    {"name": "imports", "description": "Bulk import of CSV and XLSX files"},
     {"name": "delivery", "description": "Webhooks and the event feed"},
     {"name": "access", "description": "API keys"},
     {"name": "scheduling", "description": "Scheduled jobs and the test clock"},
