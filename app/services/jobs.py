@@ -73,6 +73,7 @@ class JobParams:
     due_soon_days: int = 3
     outbox_retention_days: int = 30
     idempotency_retention_hours: int = 24
+    worklist_weights: str | None = None  # HUIKUAN_WORKLIST_WEIGHTS, for the digest
 
 
 async def in_batches(
