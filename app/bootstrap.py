@@ -116,6 +116,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         destinations=settings.destinations,
         default_currency=settings.default_currency,
         gate=ControlsGate(expire_days=settings.approval_expire_days),
+        locale=settings.locale,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     if settings.nats_url:
@@ -382,4 +383,5 @@ def create_web_app(settings: Settings | None = None, *, with_background: bool = 
         ingest_max_body_bytes=settings.ingest_max_body_bytes,
         import_max_bytes=settings.import_max_bytes,
         lifespan=lifespan,
+        cors_origins=settings.cors_origin_list,
     )

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     default_currency: str = Field(
         default="CNY", description="A customer created without a currency gets this one."
     )
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+    cors_origins: str = Field(
+        default="",
+        description="Origins browser front ends may call from (comma-separated); none by default.",
+    )
 
     # Event delivery (the outbox relay and webhooks)
     relay_enabled: bool = Field(default=True, description="Run the relay in serve and worker.")
@@ -98,7 +103,6 @@ class Settings(BaseSettings):
     )
     stream_batch_size: int = Field(default=500, ge=1, le=5000)
     stream_poll_s: float = Field(default=1.0, gt=0, description="Look even without a NOTIFY.")
-    locale: Literal["zh-CN", "en"] = "zh-CN"
 
     # Controls: approvals and the audit trail
     approval_expire_days: int = Field(
@@ -237,6 +241,18 @@ class Settings(BaseSettings):
                 "HUIKUAN_RELAY_LEASE_S must be longer than twice HUIKUAN_WEBHOOK_TIMEOUT_S"
             )
         return self
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def zone(self) -> ZoneInfo:

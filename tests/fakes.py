@@ -71,7 +71,7 @@ from tests.fakes_receivables import (
     FakeInvoiceRepository,
     FakePaymentRepository,
 )
-from tests.fakes_reports import FakeReportQueries
+from tests.fakes_reports import FakeReportQueries, FakeReviewQueries
 from tests.fakes_targets import FakeTargetQueries, FakeTaskQueries
 from tests.fakes_worklist import FakeWorklistQueries
 
@@ -389,6 +389,7 @@ class FakeUnitOfWork:
         self.stream_cursor = FakeStreamCursor()
         self.subject_names = FakeSubjectNames(self.customers, self.invoices)
         self.reports = FakeReportQueries()
+        self.review = FakeReviewQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments
         )

@@ -9,6 +9,7 @@ from typing import Protocol
 from app.domain.collection.worklist_weights import Weights
 from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor
+from app.domain.i18n import Locale
 from app.services.access.api_keys import KeyCache
 from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
@@ -21,7 +22,7 @@ from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.gate import ApprovalGate
 from app.services.intake.import_ports import ImportFiles, ImportsUnitOfWork
 from app.services.organisation.ports import OrganisationUnitOfWork
-from app.services.reporting.ports import ReportingUnitOfWork
+from app.services.reporting.ports import ReviewUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
 
@@ -31,7 +32,7 @@ class AppUnitOfWork(
     ImportsUnitOfWork,
     AccessUnitOfWork,
     DeliveryUnitOfWork,
-    ReportingUnitOfWork,
+    ReviewUnitOfWork,
     OrganisationUnitOfWork,
     Protocol,
 ):
@@ -102,6 +103,7 @@ class Platform:
     gate: ApprovalGate = field(default_factory=ControlsGate)
     # Who the role approvers are (org_unit_manager: the manager of the subject's org unit).
     approvers: ApproverDirectory = field(default_factory=OrgUnitManagers)
+    locale: Locale = "zh-CN"  # HUIKUAN_LOCALE: HTML reports and generated task titles
 
     def context(self, actor: Actor) -> Context:
         return Context(
@@ -111,4 +113,5 @@ class Platform:
             promise_grace_days=self.promise_grace_days,
             destinations=self.destinations,
             default_currency=self.default_currency,
+            locale=self.locale,
         )

@@ -88,6 +88,7 @@ from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.receivables.project_figures import SqlProjectMoney, SqlSubjectUnits
 from app.adapters.db.reporting.reports import SqlReportQueries
+from app.adapters.db.reporting.review import SqlReviewQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
@@ -194,6 +195,7 @@ class SqlUnitOfWork:
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
+    review: SqlReviewQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
     imports: SqlImportRepository
@@ -297,6 +299,7 @@ class SqlUnitOfWork:
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
         self.reports = SqlReportQueries(conn)
+        self.review = SqlReviewQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
         self.org_units = SqlOrgUnitRepository(conn)
         self.org_unit_queries = SqlOrgUnitQueries(conn)

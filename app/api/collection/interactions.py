@@ -16,7 +16,7 @@ from app.services.collection import interactions as use_cases
 from app.services.collection.documents import InteractionDocument
 from app.services.pagination import page_request
 
-router = resource_router("/v1/interactions", "interactions")
+router = resource_router("/v1/interactions", "collection")
 
 
 @router.post(

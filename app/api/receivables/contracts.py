@@ -32,7 +32,7 @@ from app.services.receivables.contract_documents import (
     history_document,
 )
 
-router = resource_router("/v1/contracts", "contracts")
+router = resource_router("/v1/contracts", "receivables")
 
 
 def _plan(items: list[InstallmentIn]) -> tuple[PlannedInstallment, ...]:
@@ -196,7 +196,7 @@ async def reschedule_installment(
     response_model=HistoryOut,
     responses=problem_responses(404),
 )
-async def installment_history(
+async def get_installment_history(
     contract_id: UUID, installment_id: UUID, uow: UowDep, _: Reader
 ) -> dict[str, Any]:
     async with uow:

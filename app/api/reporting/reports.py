@@ -32,10 +32,10 @@ from app.domain.reporting.reports import AgingBasis, GroupBy, Interval
 from app.services.reporting import documents
 from app.services.reporting import reports as use_cases
 
-router = resource_router("/v1/reports", "reports")
-# The curve is a report over a target (collection reads no reports): its path and tag are
-# the targets'.
-target_router = resource_router("/v1/targets", "targets")
+router = resource_router("/v1/reports", "reporting")
+# The curve is a report over a target (collection reads no reports): its path is the
+# targets', its tag (one per context) the reports'.
+target_router = resource_router("/v1/targets", "reporting")
 
 CurrencyFilter = Annotated[
     CurrencyCode | None, Query(description="Only this currency (ISO 4217); unknown: 422")
@@ -70,7 +70,7 @@ NEGOTIATION = (
     response_model=AgingOut,
     responses=report_responses(AgingOut),
 )
-async def aging(
+async def get_aging_report(
     uow: UowDep,
     clock: ClockDep,
     _: Reader,
@@ -103,7 +103,7 @@ async def aging(
     response_model=KpisOut,
     responses=report_responses(KpisOut),
 )
-async def kpis(
+async def get_kpi_report(
     uow: UowDep,
     clock: ClockDep,
     _: Reader,
@@ -133,7 +133,7 @@ async def kpis(
     response_model=ForecastOut,
     responses=report_responses(ForecastOut),
 )
-async def forecast(
+async def get_forecast_report(
     uow: UowDep,
     clock: ClockDep,
     _: Reader,
@@ -170,7 +170,7 @@ async def forecast(
     response_model=PerformanceOut,
     responses=report_responses(PerformanceOut),
 )
-async def performance(
+async def get_performance_report(
     uow: UowDep,
     clock: ClockDep,
     _: Reader,
@@ -202,7 +202,7 @@ async def performance(
     response_model=TargetProgressOut,
     responses={**report_responses(TargetProgressOut), **problem_responses(404)},
 )
-async def target_progress(
+async def get_target_progress(
     target_id: UUID,
     uow: UowDep,
     clock: ClockDep,

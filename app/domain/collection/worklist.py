@@ -24,6 +24,7 @@ from app.domain.collection.dunning import DunningPolicy
 from app.domain.collection.risk import Severity
 from app.domain.collection.tasks import TaskKind
 from app.domain.collection.worklist_weights import Weights
+from app.domain.i18n import Locale, message
 from app.domain.money import Money
 
 CENT = Decimal("0.01")
@@ -225,15 +226,6 @@ TASK_KINDS = {
     NextAction.CALL: TaskKind.CALL,
 }
 
-ACTION_TITLES = {
-    NextAction.CONFIRM_PROMISE: "Confirm the promise to pay",
-    NextAction.ISSUE_INVOICE: "Issue the invoice",
-    NextAction.LEGAL_REVIEW: "Legal review",
-    NextAction.ESCALATE: "Escalate",
-    NextAction.SEND_REMINDER: "Send a reminder",
-    NextAction.CALL: "Call the customer",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -274,17 +266,22 @@ def rank(candidate: Candidate, weights: Weights, policy: DunningPolicy) -> Workl
     )
 
 
-def describe(item: WorklistItem) -> str:
+def describe(item: WorklistItem, locale: Locale = "en") -> str:
     """What the item is, for a task's title: ``invoice INV-7 (客户)``."""
     candidate = item.candidate
+    kind = message(locale, f"task.kind.{candidate.id.kind.value}")
     if candidate.id.kind is ItemKind.CUSTOMER:
-        return f"customer {candidate.customer_name}"
+        return f"{kind} {candidate.customer_name}"
     reference = candidate.reference or str(candidate.id.subject_id)
-    return f"{candidate.id.kind.value} {reference} ({candidate.customer_name})"
+    return message(locale, "task.item").format(
+        kind=kind, reference=reference, customer=candidate.customer_name
+    )
 
 
-def task_title(item: WorklistItem) -> str:
-    return f"{ACTION_TITLES[item.next_action]}: {describe(item)}"[:200]
+def task_title(item: WorklistItem, locale: Locale = "en") -> str:
+    """The title of the task accepting an item opens, in HUIKUAN_LOCALE."""
+    action = message(locale, f"task.action.{item.next_action.value}")
+    return message(locale, "task.title").format(action=action, item=describe(item, locale))[:200]
 
 
 def explain(item: WorklistItem) -> str:
