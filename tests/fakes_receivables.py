@@ -93,10 +93,17 @@ class FakeContractRepository:
         if current is None or current.version != expected_version:
             raise StaleVersion("contract", expected_version)
         self._check_unique(contract)
-        # Fixed at creation: the SQL save leaves them as stored.
+        # Fixed at creation: the SQL save leaves them as stored; milestones have their own.
         self.rows[contract.id] = replace(
-            copy.deepcopy(contract), customer_id=current.customer_id, created_at=current.created_at
+            copy.deepcopy(contract),
+            customer_id=current.customer_id,
+            created_at=current.created_at,
+            milestones=current.milestones,
         )
+
+    async def save_milestones(self, contract: Contract) -> None:
+        current = self.rows[contract.id]
+        self.rows[contract.id] = replace(current, milestones=contract.milestones)
 
     async def save_plan(self, change: PlanChange, at: datetime) -> None:
         self.removed.update(i.id for i in change.removed)

@@ -59,6 +59,11 @@ class EventType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     DUNNING_POLICY_UPDATED = "dunning_policy.updated"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    MILESTONE_REACHED = "milestone.reached"
+    MILESTONE_UNREACHED = "milestone.unreached"
+    INSTALLMENT_DUE_DATE_SET = "installment.due_date_set"
+    INSTALLMENT_DUE_DATE_CLEARED = "installment.due_date_cleared"
+    INSTALLMENT_UNBILLED = "installment.unbilled"
 
 
 @dataclass(frozen=True, slots=True)

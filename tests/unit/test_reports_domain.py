@@ -142,7 +142,7 @@ def test_forecast_slices_days_into_periods_with_zeros_and_overdue_apart() -> Non
         ("USD", Money.zero("USD")),
     ]
     table = forecast_table(report)
-    assert table.columns[-4:] == ("installments", "invoices", "promises", "total")
+    assert table.columns[-5:] == ("installments", "invoices", "promises", "planned", "total")
     assert table.rows[1] == (
         "period",
         "CNY",
@@ -151,9 +151,10 @@ def test_forecast_slices_days_into_periods_with_zeros_and_overdue_apart() -> Non
         "0.00",
         "150.00",
         "20.00",
+        "0.00",
         "170.00",
     )
-    assert table.rows[-2] == ("overdue", "CNY", "", "", "7.00", "0.00", "0.00", "7.00")
+    assert table.rows[-2] == ("overdue", "CNY", "", "", "7.00", "0.00", "0.00", "0.00", "7.00")
 
 
 def _aging(currency: str, key: str | None, amount: int, total: bool = False) -> AgingSums:

@@ -188,7 +188,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
     except DomainError as error:
         issues.add((*DATA, "installments"), error.detail)
     for index, item in enumerate(installments):
-        if item.due_date < signed_on:
+        if item.due_date is not None and item.due_date < signed_on:
             issues.add(
                 (*DATA, "installments", index, "due_date"), "is before the contract was signed"
             )

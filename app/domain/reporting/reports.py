@@ -169,6 +169,9 @@ class ForecastSource(StrEnum):
     INSTALLMENTS = "installments"  # planned, not yet invoiced, by the installment's due date
     INVOICES = "invoices"  # outstanding not covered by a promise, by the due date
     PROMISES = "promises"  # what is still promised, by the promised date
+    # Installments awaiting a milestone (basis: planned), at the milestone's planned date
+    # plus the offset, never before today: a late milestone is not overdue money.
+    PLANNED = "planned"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,8 @@ class ContractRepository(Protocol):
     """Contracts with their live installments; the installments' history is written here.
 
     ``save`` writes the contract's own fields but not its id, customer, currency or
-    ``created_at`` (fixed at creation), nor its installments (:meth:`save_plan`).
+    ``created_at`` (fixed at creation), nor its installments (:meth:`save_plan`) nor its
+    milestones (:meth:`save_milestones`).
 
     Locks (``lock=True``, :meth:`lock_installments`) are row locks held until the unit of
     work ends; see docs/architecture.md ("Lock order") for the one order they are taken in.
@@ -51,6 +52,9 @@ class ContractRepository(Protocol):
 
     async def save_plan(self, change: PlanChange, at: datetime) -> None:
         """Insert added installments, rewrite kept ones, mark removed ones removed."""
+
+    async def save_milestones(self, contract: Contract) -> None:
+        """Write the contract's milestones as they are (``add`` writes them too)."""
 
     async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
         """Lock live installments in id order; unknown or removed ones are left out."""
@@ -275,6 +279,12 @@ class InstallmentToScan:
     ledger: Ledger  # totals of its invoices, for its figures
     customer_id: UUID
     contract_name: str
+
+    @property
+    def due_date(self) -> date:
+        """Scans range over due dates, so they never read an installment awaiting one."""
+        assert self.installment.due_date is not None, "scans read installments with a due date"
+        return self.installment.due_date
 
 
 class DueSoonScans(Protocol):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.receivables.contracts import contract_from_row, plans_of
+from app.adapters.db.receivables.contracts import contract_from_row, milestones_of, plans_of
 from app.adapters.db.receivables.models import contracts, installment_changes
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
@@ -54,7 +54,8 @@ class SqlContractQueries:
             query = query.where(contracts.c.id > page.after_uuid())
         rows = (await self.conn.execute(query)).mappings().all()
         plans = await plans_of(self.conn, [r["id"] for r in rows])
-        return [contract_from_row(r, plans[r["id"]]) for r in rows]
+        milestones = await milestones_of(self.conn, [r["id"] for r in rows])
+        return [contract_from_row(r, plans[r["id"]], milestones[r["id"]]) for r in rows]
 
     async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
         query = (

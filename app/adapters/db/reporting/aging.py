@@ -11,6 +11,7 @@ from sqlalchemy import (
     Select,
     and_,
     func,
+    literal,
     literal_column,
     null,
     select,
@@ -40,6 +41,15 @@ def bucket_condition(
     return and_(*conditions)
 
 
+# An installment awaiting its milestone has no due date: it is not due, never overdue, so
+# it ages as if due on the last day there is.
+_AWAITING = date.max
+
+
+def _installment_due() -> ColumnElement[Any]:
+    return func.coalesce(installments.c.due_date, literal(_AWAITING))
+
+
 def _installment_rows(query: AgingQuery) -> Subquery:
     """Installment basis: each live installment's outstanding by its due date, that is its
     amount less what its invoices billed (on the day) plus those invoices' outstanding;
@@ -61,7 +71,7 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             installments.c.currency,
             contracts.c.customer_id,
             installments.c.contract_id,
-            installments.c.due_date,
+            _installment_due().label("due_date"),
             installments.c.amount,
         )
         .select_from(signed)
@@ -72,7 +82,7 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             invoices.c.currency,
             invoices.c.customer_id,
             installments.c.contract_id,
-            installments.c.due_date,
+            _installment_due().label("due_date"),
             (-invoices.c.amount).label("amount"),
         )
         .select_from(signed.join(invoices, invoices.c.installment_id == installments.c.id))

@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     Select,
     and_,
     case,
+    cast,
     func,
     literal,
     null,
@@ -26,7 +28,7 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.collection.models import promises
 from app.adapters.db.collection.statuses import UNSETTLED
-from app.adapters.db.receivables.models import installments, invoices
+from app.adapters.db.receivables.models import contract_milestones, installments, invoices
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.asof import exact
 from app.domain.reporting.reports import ForecastSource, ForecastSums
@@ -95,6 +97,27 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
         .subquery("invoiced")
     )
     uninvoiced = installments.c.amount - func.coalesce(invoiced.c.invoiced, 0)
+    # PostgreSQL's date + interval 'n months' clamps to the month's end, as the domain does.
+    planned_day = func.greatest(
+        cast(
+            contract_milestones.c.planned_on
+            + func.make_interval(
+                0,
+                func.coalesce(installments.c.offset_months, 0),
+                0,
+                func.coalesce(installments.c.offset_days, 0),
+            ),
+            Date,
+        ),
+        query.today,
+    )
+    awaiting = installments.join(
+        contract_milestones,
+        and_(
+            contract_milestones.c.contract_id == installments.c.contract_id,
+            contract_milestones.c.key == installments.c.milestone,
+        ),
+    ).outerjoin(invoiced, invoiced.c.installment_id == installments.c.id)
     sources = union_all(
         select(
             waterfall.c.currency,
@@ -117,7 +140,26 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
         .select_from(
             installments.outerjoin(invoiced, invoiced.c.installment_id == installments.c.id)
         )
-        .where(installments.c.removed_at.is_(None), uninvoiced > 0, *same_currency(installments)),
+        .where(
+            installments.c.removed_at.is_(None),
+            installments.c.due_date.is_not(None),
+            uninvoiced > 0,
+            *same_currency(installments),
+        ),
+        select(
+            installments.c.currency,
+            planned_day,
+            literal(ForecastSource.PLANNED.value),
+            uninvoiced,
+        )
+        .select_from(awaiting)
+        .where(
+            installments.c.removed_at.is_(None),
+            installments.c.due_date.is_(None),
+            contract_milestones.c.planned_on.is_not(None),
+            uninvoiced > 0,
+            *same_currency(installments),
+        ),
     ).subquery("sources")
     day = case((sources.c.day < query.today, null()), else_=sources.c.day)
     first = max(query.start, query.today)

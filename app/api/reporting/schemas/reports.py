@@ -81,6 +81,10 @@ class ForecastAmounts(BaseModel):
     installments: AmountOut = Field(description="Planned and not yet invoiced")
     invoices: AmountOut = Field(description="Outstanding that no open promise covers")
     promises: AmountOut = Field(description="Still promised")
+    planned: AmountOut = Field(
+        description="Installments awaiting a milestone, at its planned date plus the offset "
+        "(basis: planned)"
+    )
     total: AmountOut
 
 
