@@ -80,7 +80,7 @@ async def test_forecast_as_csv(api: httpx.AsyncClient) -> None:
     header, *rows = table(await api.get("/v1/reports/forecast", params=params, headers=CSV))
     assert header == [
         "line", "currency", "period_start", "period_end",
-        "installments", "invoices", "promises", "total",
+        "installments", "invoices", "promises", "planned", "total",
     ]  # fmt: skip
     assert len(rows) == 3 * 2 + 2  # three months for two currencies, one overdue line each
     assert rows[1] == [
@@ -91,9 +91,10 @@ async def test_forecast_as_csv(api: httpx.AsyncClient) -> None:
         "2000.00",
         "1200.00",
         "1300.00",
+        "0.00",
         "4500.00",
     ]
-    assert rows[-2] == ["overdue", "CNY", "", "", "2000.00", "0.00", "0.00", "2000.00"]
+    assert rows[-2] == ["overdue", "CNY", "", "", "2000.00", "0.00", "0.00", "0.00", "2000.00"]
 
 
 async def test_target_progress_as_csv(api: httpx.AsyncClient) -> None:

@@ -75,16 +75,16 @@ def upgrade() -> None:
             "removed_at IS NULL AND unbilled_scanned_for IS DISTINCT FROM due_date"
         ),
     )
-    op.drop_constraint("ck_installment_changes_kind", "installment_changes", type_="check")
+    op.drop_constraint(op.f("ck_installment_changes_kind"), "installment_changes", type_="check")
     op.create_check_constraint("kind", "installment_changes", f"kind IN ({HISTORY_KINDS})")
 
 
 def downgrade() -> None:
-    op.drop_constraint("ck_installment_changes_kind", "installment_changes", type_="check")
+    op.drop_constraint(op.f("ck_installment_changes_kind"), "installment_changes", type_="check")
     op.create_check_constraint("kind", "installment_changes", f"kind IN ({OLD_HISTORY_KINDS})")
     op.drop_index("ix_installments_unbilled_queue", table_name="installments")
     for name in ("offsets", "due_or_milestone", "kind"):
-        op.drop_constraint(f"ck_installments_{name}", "installments", type_="check")
+        op.drop_constraint(op.f(f"ck_installments_{name}"), "installments", type_="check")
     for column in ("unbilled_scanned_for", "offset_months", "offset_days", "milestone", "kind"):
         op.drop_column("installments", column)
     op.drop_table("contract_milestones")
