@@ -42,7 +42,8 @@ class ContractUpsert:
     owner: str
     signed_on: date
     installments: tuple[PlannedInstallment, ...]
-    fields: Mapping[str, Any] = field(default_factory=dict)  # late_fee_rate, when given
+    # late_fee_rate and payment_terms_days, when given (null clears them)
+    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class InvoiceUpsert:
     amount: Decimal
     currency: str
     issued_on: date
-    due_date: date
+    due_date: date | None  # None: by the payment terms (a new invoice), else unchanged
     contract_external_id: str | None = None
     installment_name: str | None = None
 
@@ -153,6 +154,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         "signed_on",
         "installments",
         "late_fee_rate",
+        "payment_terms_days",
     )
     data = Fields(raw, DATA, issues, allowed)
     external_id = _external_id(data)
@@ -171,6 +173,8 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         except DomainError as error:
             issues.add((*DATA, "late_fee_rate"), error.detail)
         fields["late_fee_rate"] = rate
+    if data.given("payment_terms_days"):
+        fields["payment_terms_days"] = data.integer("payment_terms_days", 0, 3650)
     if (
         external_id is None
         or customer is None
@@ -225,7 +229,7 @@ def parse_invoice(raw: object, issues: Issues) -> InvoiceUpsert | None:
         issues.add((*DATA, "installment_name"), "needs contract_external_id")
     currency = data.currency()
     amount = data.positive_money("amount", currency)
-    issued_on, due_date = data.day("issued_on"), data.day("due_date")
+    issued_on, due_date = data.day("issued_on"), data.day("due_date", required=False)
     if issued_on and due_date and due_date < issued_on:
         issues.add((*DATA, "due_date"), "is before issued_on")
     if (
@@ -234,7 +238,6 @@ def parse_invoice(raw: object, issues: Issues) -> InvoiceUpsert | None:
         or currency is None
         or amount is None
         or issued_on is None
-        or due_date is None
     ):
         return None
     return InvoiceUpsert(

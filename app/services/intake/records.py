@@ -127,6 +127,7 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
             signed_on=data.signed_on,
             external_id=data.external_id,
             late_fee_rate=cast(Decimal | None, rate),
+            payment_terms_days=cast(int | None, data.fields.get("payment_terms_days")),
             installments=data.installments,
         )
         view = await create_contract(uow, step.ctx, cmd)
@@ -197,7 +198,8 @@ async def _upsert_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
         raise _mismatch("installment_name", "an invoice's installment")
     if current.currency != data.currency:
         raise _mismatch("currency", "an invoice's currency")
-    values = {"amount": data.amount, "issued_on": data.issued_on, "due_date": data.due_date}
+    due_date = current.due_date if data.due_date is None else data.due_date
+    values = {"amount": data.amount, "issued_on": data.issued_on, "due_date": due_date}
     if (current.amount.amount, current.issued_on, current.due_date) == tuple(values.values()):
         step.note = "unchanged"
         return

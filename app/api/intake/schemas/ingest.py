@@ -46,6 +46,9 @@ class ContractUpsertedData(BaseModel):
     signed_on: date
     installments: list[PlannedInstallmentData] = Field(max_length=200)
     late_fee_rate: AmountIn | None = None
+    payment_terms_days: Annotated[int, Field(ge=0, le=3650)] | None = Field(
+        default=None, description="Days from issue to due of its invoices sent without one"
+    )
 
 
 class InvoiceData(BaseModel):
@@ -58,7 +61,11 @@ class InvoiceData(BaseModel):
     amount: AmountIn
     currency: CurrencyCode
     issued_on: date
-    due_date: date
+    due_date: date | None = Field(
+        default=None,
+        description="Absent: a new invoice is due by the contract's, else the customer's "
+        "payment terms; an existing one keeps its due date",
+    )
 
 
 class RecordRefData(BaseModel):

@@ -32,6 +32,7 @@ HISTORY_KINDS = OLD_HISTORY_KINDS + ",'due_date_set','due_date_cleared'"
 
 def upgrade() -> None:
     op.add_column("contracts", sa.Column("payment_terms_days", sa.Integer))
+    op.alter_column("customers", "payment_terms_days", nullable=True)
     op.create_table(
         "contract_milestones",
         sa.Column("contract_id", ID, nullable=False),
@@ -89,3 +90,5 @@ def downgrade() -> None:
         op.drop_column("installments", column)
     op.drop_table("contract_milestones")
     op.drop_column("contracts", "payment_terms_days")
+    op.execute("UPDATE customers SET payment_terms_days = 30 WHERE payment_terms_days IS NULL")
+    op.alter_column("customers", "payment_terms_days", nullable=False)
