@@ -142,6 +142,7 @@ def job_params(settings: Settings) -> JobParams:
     return JobParams(
         batch_size=settings.scheduler_batch_size,
         due_soon_days=settings.due_soon_days,
+        unbilled_after_days=settings.unbilled_after_days,
         outbox_retention_days=settings.outbox_retention_days,
         idempotency_retention_hours=settings.idempotency_retention_hours,
     )
@@ -168,6 +169,7 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
     intervals = {
         "overdue-scan": settings.job_overdue_scan_s,
         "due-soon": settings.job_due_soon_s,
+        "unbilled-scan": settings.job_unbilled_scan_s,
         "promise-check": settings.job_promise_check_s,
         "target-pace": settings.job_target_pace_s,
         "outbox-cleanup": settings.job_outbox_cleanup_s,

@@ -99,6 +99,12 @@ def unbilled_since(due_date: date | None, after_days: int) -> date | None:
     return None if due_date is None else due_date + timedelta(days=after_days)
 
 
+def unbilled_due_by(today: date, after_days: int) -> date:
+    """The last due date whose installment counts as unbilled today when not fully
+    invoiced."""
+    return today - timedelta(days=after_days)
+
+
 def unbilled_amount(
     installment: Installment, ledger: Ledger | None, today: date, after_days: int
 ) -> Money:

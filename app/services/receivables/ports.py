@@ -288,7 +288,8 @@ class InstallmentToScan:
 
 
 class DueSoonScans(Protocol):
-    """The due-soon scan queues (see ``app/services/jobs.py``), and the overdue sum."""
+    """The due-soon and unbilled scan queues (see ``app/services/jobs.py``), and the
+    overdue sum."""
 
     async def installments_due_soon_to_scan(
         self, today: date, until: date, limit: int
@@ -307,9 +308,17 @@ class DueSoonScans(Protocol):
     async def overdue_amounts(self, today: date) -> Sequence[Money]:
         """What open invoices past their due date have outstanding, per currency."""
 
+    async def installments_unbilled_to_scan(
+        self, due_by: date, limit: int
+    ) -> Sequence[InstallmentToScan]:
+        """Live installments due on or before ``due_by`` not yet scanned for that date
+        (installments awaiting a milestone have no due date: never)."""
+
+    async def mark_installments_unbilled_scanned(self, scanned: Sequence[Scanned]) -> None: ...
+
 
 class ReceivablesJobUnitOfWork(UnitOfWork, Protocol):
-    """The unit of work the due-soon job runs in."""
+    """The unit of work the due-soon and unbilled-scan jobs run in."""
 
     @property
     def scans(self) -> DueSoonScans: ...
