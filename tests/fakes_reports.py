@@ -11,12 +11,14 @@ from typing import Any
 from app.domain.collection.targets import Target
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
+from app.domain.reporting.retention import RetentionLine
 from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,
     KpiQuery,
     PerformanceQuery,
+    RetentionQuery,
 )
 
 
@@ -28,6 +30,7 @@ class FakeReportQueries:
         self.forecast_rows: list[ForecastSums] = []
         self.owner_rows: list[OwnerSums] = []
         self.daily: DailyProgress = DailyProgress({}, {})
+        self.retention_rows: list[RetentionLine] = []
 
     async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
         self.asked.append(query)
@@ -44,6 +47,10 @@ class FakeReportQueries:
     async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
         self.asked.append(query)
         return self.owner_rows
+
+    async def retention_lines(self, query: RetentionQuery) -> Sequence[RetentionLine]:
+        self.asked.append(query)
+        return self.retention_rows
 
     async def target_daily(self, target: Target) -> DailyProgress:
         self.asked.append(target)

@@ -18,6 +18,7 @@ from app.api.reporting.schemas.reports import (
     ForecastOut,
     KpisOut,
     PerformanceOut,
+    RetentionOut,
     TargetProgressOut,
 )
 from app.api.schemas import BusinessDate, CurrencyCode
@@ -27,8 +28,10 @@ from app.domain.reporting.report_tables import (
     forecast_table,
     kpi_table,
     performance_table,
+    table,
 )
 from app.domain.reporting.reports import AgingBasis, GroupBy, Interval
+from app.domain.reporting.retention import RETENTION_COLUMNS, RetentionGroupBy, retention_rows
 from app.services.reporting import documents
 from app.services.reporting import reports as use_cases
 
@@ -173,6 +176,35 @@ async def performance(
         lambda: documents.performance_document(report, currency),
         lambda: performance_table(report.lines),
         f"performance-{period.start.isoformat()}-{period.end.isoformat()}.csv",
+    )
+
+
+@router.get(
+    "/retention",
+    summary="Retention money (质保金) held by customers: amount, release date, days past "
+    "release, collected and outstanding",
+    description="Every live installment of kind `retention`, as of `as_of` (default today): "
+    "its release date is its due date, or null while it awaits its milestone "
+    "(`awaiting_milestone`). `group_by=customer`." + NEGOTIATION,
+    response_model=RetentionOut,
+    responses=report_responses(RetentionOut),
+)
+async def get_retention_report(
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
+    group_by: Literal["customer"] = "customer",
+    currency: CurrencyFilter = None,
+) -> Response:
+    async with uow:
+        report = await use_cases.retention(uow, clock, as_of, RetentionGroupBy(group_by), currency)
+    return report_response(
+        as_csv,
+        lambda: documents.retention_document(report, currency),
+        lambda: table(RETENTION_COLUMNS, retention_rows(report)),
+        f"retention-{report.as_of.isoformat()}.csv",
     )
 
 

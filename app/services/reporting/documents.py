@@ -3,6 +3,7 @@ decimal strings (days with one decimal, percentages with two), unknown ratios nu
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from app.domain.reporting.reports import (
     ForecastSource,
     GroupBy,
 )
+from app.domain.reporting.retention import RetentionReport, retention_totals
 from app.domain.reporting.target_curve import ProgressCurve
 from app.services.reporting.reports import KpiReport, PerformanceReport
 
@@ -164,3 +166,52 @@ def curve_document(curve: ProgressCurve) -> dict[str, Any]:
             for p in curve.points
         ],
     }
+
+
+def retention_document(report: RetentionReport, currency: str | None) -> dict[str, Any]:
+    day = report.as_of
+    return {
+        "as_of": day.isoformat(),
+        "group_by": report.group_by.value,
+        "currency": currency,
+        "groups": [
+            {
+                "customer_id": str(group.key),
+                "customer_name": group.name,
+                "currency": group.currency,
+                "amount": group.total("amount").to_wire(),
+                "collected": group.total("collected").to_wire(),
+                "outstanding": group.total("outstanding").to_wire(),
+                "past_release": group.past_release(day).to_wire(),
+                "items": [
+                    {
+                        "installment_id": str(line.installment_id),
+                        "contract_id": str(line.contract_id),
+                        "contract_name": line.contract_name,
+                        "name": line.name,
+                        "amount": line.amount.to_wire(),
+                        "release_date": _day(line.release_date),
+                        "awaiting_milestone": line.milestone if line.release_date is None else None,
+                        "days_past_release": line.days_past_release(day),
+                        "collected": line.collected.to_wire(),
+                        "outstanding": line.outstanding.to_wire(),
+                    }
+                    for line in group.lines
+                ],
+            }
+            for group in report.groups
+        ],
+        "totals": [
+            {
+                "currency": code,
+                "amount": amount.to_wire(),
+                "collected": collected.to_wire(),
+                "outstanding": outstanding.to_wire(),
+            }
+            for code, amount, collected, outstanding in retention_totals(report)
+        ],
+    }
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

@@ -16,6 +16,7 @@ from app.domain.collection.targets import Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
+from app.domain.reporting.retention import RetentionLine
 from app.services.collection.ports import TargetRepository
 from app.services.unit_of_work import UnitOfWork
 
@@ -63,6 +64,12 @@ class PerformanceQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionQuery:
+    as_of: AsOf
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DailyProgress:
     """What counts toward a target per day received, and its plan per due date."""
 
@@ -84,6 +91,10 @@ class ReportQueries(Protocol):
 
     async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
         """Per owner: money per currency, tasks and promises."""
+
+    async def retention_lines(self, query: RetentionQuery) -> Sequence[RetentionLine]:
+        """Live retention installments of contracts signed by the day, with what was
+        collected (allocations counted on the day) and written off by then."""
 
     async def target_daily(self, target: Target) -> DailyProgress:
         """Collected per day and installments per due date within the target's period and

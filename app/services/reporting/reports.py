@@ -22,6 +22,7 @@ from app.domain.reporting.reports import (
     performance_lines,
     require_period,
 )
+from app.domain.reporting.retention import RetentionGroupBy, RetentionReport, retention_report
 from app.domain.reporting.target_curve import ProgressCurve, progress_curve
 from app.services.context import Clock
 from app.services.reporting.ports import (
@@ -31,6 +32,7 @@ from app.services.reporting.ports import (
     KpiQuery,
     PerformanceQuery,
     ReportingUnitOfWork,
+    RetentionQuery,
 )
 
 DEFAULT_PERIOD_DAYS = 30  # KPIs and performance without ``from``: the 30 days ending ``to``
@@ -156,3 +158,16 @@ async def target_progress(
         raise NotFound("target", target_id)
     daily = await uow.reports.target_daily(target)
     return progress_curve(target, daily.collected, daily.planned, clock.today(), interval)
+
+
+async def retention(
+    uow: ReportingUnitOfWork,
+    clock: Clock,
+    as_of: date | None = None,
+    group_by: RetentionGroupBy = RetentionGroupBy.CUSTOMER,
+    currency: str | None = None,
+) -> RetentionReport:
+    """Retention money held by customers as of a day (default today), by customer."""
+    day = as_of or clock.today()
+    lines = await uow.reports.retention_lines(RetentionQuery(_as_of(clock, day), currency))
+    return retention_report(day, group_by, lines)

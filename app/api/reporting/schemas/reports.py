@@ -147,3 +147,42 @@ class TargetProgressOut(BaseModel):
     today: date
     expected_basis: ExpectedBasis
     points: list[CurvePoint]
+
+
+class RetentionItem(BaseModel):
+    installment_id: str
+    contract_id: str
+    contract_name: str
+    name: str
+    amount: AmountOut
+    release_date: date | None = Field(description="null while awaiting its milestone")
+    awaiting_milestone: str | None = Field(description="The milestone key it awaits")
+    days_past_release: int
+    collected: AmountOut
+    outstanding: AmountOut
+
+
+class RetentionGroupOut(BaseModel):
+    customer_id: str
+    customer_name: str
+    currency: str
+    amount: AmountOut
+    collected: AmountOut
+    outstanding: AmountOut
+    past_release: AmountOut = Field(description="Outstanding whose release date has passed")
+    items: list[RetentionItem]
+
+
+class RetentionTotal(BaseModel):
+    currency: str
+    amount: AmountOut
+    collected: AmountOut
+    outstanding: AmountOut
+
+
+class RetentionOut(BaseModel):
+    as_of: date
+    group_by: str
+    currency: str | None
+    groups: list[RetentionGroupOut]
+    totals: list[RetentionTotal]
