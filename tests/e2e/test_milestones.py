@@ -8,8 +8,10 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.e2e.ingest_http import ingest, post_events
 from tests.e2e.milestone_book import construction
 from tests.e2e.receivables import customer, events, invoice, ok
+from tests.ingest_events import event
 
 EVIDENCE = {"url": "https://docs.example.com/ht-7/acceptance.pdf", "name": "竣工验收报告"}
 
@@ -213,3 +215,38 @@ async def test_a_replan_moves_not_yet_invoiced_installments_with_history(
         ("start", None, "2026-02-03"),
         ("completion", "2027-03-31", None),
     ]
+
+
+async def test_milestone_reached_by_ingestion_waits_for_its_contract(
+    api: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    reached = {
+        "contract_external_id": "HT-M",
+        "key": "completion",
+        "reached_on": "2026-08-31",
+        "evidence": [EVIDENCE],
+    }
+    assert await ingest(api, event("milestone.reached", reached)) == ["parked"]
+    buyer = await customer(api)
+    k = await construction(api, buyer["id"], external_id="HT-M")
+    now = ok(await api.get(f"/v1/contracts/{k['id']}"))
+    assert [i["due_date"] for i in now["installments"]] == [
+        "2026-02-01",
+        "2026-09-30",
+        "2028-08-31",
+    ]
+    assert now["milestones"][1]["evidence"][0]["name"] == "竣工验收报告"
+    assert len(await events(db, "installment.due_date_set")) == 2
+    # The same day again is noted; another day is a conflict.
+    assert await ingest(api, event("milestone.reached", reached)) == ["accepted"]
+    later = {**reached, "reached_on": "2026-09-05"}
+    assert await ingest(api, event("milestone.reached", later)) == ["rejected"]
+    unknown = {**reached, "key": "handover"}
+    assert await ingest(api, event("milestone.reached", unknown)) == ["rejected"]
+    bad = {**reached, "reached_on": "2026-02-30", "evidence": [{"url": "ftp://x", "name": "x"}]}
+    answer = ok(await post_events(api, event("milestone.reached", bad)))
+    (result,) = answer["results"]
+    assert result["status"] == "rejected"
+    locs = {tuple(e["loc"]) for e in result["problem"]["errors"]}
+    assert ("data", "reached_on") in locs
+    assert ("data", "evidence", 0, "url") in locs

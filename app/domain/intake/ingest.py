@@ -24,12 +24,14 @@ from app.domain.intake.ingest_data import (
     EventData,
     InvoiceUpsert,
     InvoiceVoid,
+    MilestoneReached,
     PaymentReceived,
     PaymentReversal,
     parse_contract,
     parse_customer,
     parse_invoice,
     parse_invoice_void,
+    parse_milestone_reached,
     parse_payment,
     parse_payment_reversal,
 )
@@ -55,6 +57,7 @@ class EventType(StrEnum):
     INVOICE_VOIDED = "invoice.voided"
     PAYMENT_RECEIVED = "payment.received"
     PAYMENT_REVERSED = "payment.reversed"
+    MILESTONE_REACHED = "milestone.reached"
 
 
 # Upserts carry a record's whole state: an older one never overwrites a newer one.
@@ -121,6 +124,7 @@ _PARSERS: dict[EventType, Callable[[object, Issues], EventData | None]] = {
     EventType.INVOICE_VOIDED: parse_invoice_void,
     EventType.PAYMENT_RECEIVED: parse_payment,
     EventType.PAYMENT_REVERSED: parse_payment_reversal,
+    EventType.MILESTONE_REACHED: parse_milestone_reached,
 }
 
 
@@ -159,6 +163,7 @@ _SUBJECT_KIND: dict[type, RecordKind] = {
     InvoiceVoid: RecordKind.INVOICE,
     PaymentReceived: RecordKind.PAYMENT,
     PaymentReversal: RecordKind.PAYMENT,
+    MilestoneReached: RecordKind.CONTRACT,
 }
 
 
@@ -178,6 +183,8 @@ def requirements(data: EventData) -> tuple[RecordKey, ...]:
         return (customer, *invoices)
     if isinstance(data, PaymentReversal):
         return (RecordKey(RecordKind.PAYMENT, data.external_id),)
+    if isinstance(data, MilestoneReached):
+        return (RecordKey(RecordKind.CONTRACT, data.contract_external_id),)
     return ()
 
 

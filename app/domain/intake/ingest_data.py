@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.customers.customers import CreditRating
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, ValidationFailed
+from app.domain.evidence import MAX_LINKS, EvidenceLink, evidence_links
 from app.domain.intake.ingest_fields import Fields, Issues
 from app.domain.money import Money
 from app.domain.receivables.contracts import validate_late_fee_rate
+from app.domain.receivables.milestones import MAX_KEY_LENGTH
 from app.domain.receivables.plans import MAX_INSTALLMENTS, PlannedInstallment, resolve_amounts
 
 DATA: tuple[str] = ("data",)
@@ -82,6 +84,19 @@ class PaymentReversal:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MilestoneReached:
+    contract_external_id: str
+    key: str
+    reached_on: date
+    evidence: tuple[EvidenceLink, ...] = ()
+
+    @property
+    def external_id(self) -> str:
+        """The record it changes is the contract."""
+        return self.contract_external_id
+
+
 EventData = (
     CustomerUpsert
     | ContractUpsert
@@ -89,6 +104,7 @@ EventData = (
     | InvoiceVoid
     | PaymentReceived
     | PaymentReversal
+    | MilestoneReached
 )
 
 
@@ -306,3 +322,22 @@ def parse_payment_reversal(raw: object, issues: Issues) -> PaymentReversal | Non
     external_id = _external_id(data)
     reason = data.text("reason", required=False, max_length=2000)
     return None if external_id is None else PaymentReversal(external_id, reason)
+
+
+def parse_milestone_reached(raw: object, issues: Issues) -> MilestoneReached | None:
+    data = Fields(raw, DATA, issues, ("contract_external_id", "key", "reached_on", "evidence"))
+    contract = _external_id(data, "contract_external_id")
+    key = data.text("key", max_length=MAX_KEY_LENGTH)
+    reached_on = data.day("reached_on")
+    evidence: tuple[EvidenceLink, ...] = ()
+    if data.given("evidence"):
+        raws = data.objects("evidence", max_items=MAX_LINKS)
+        try:
+            evidence = evidence_links(
+                (r if isinstance(r, Mapping) else {} for _, r in raws), (*DATA, "evidence")
+            )
+        except ValidationFailed as error:
+            issues.add(tuple(error.loc), error.detail)
+    if contract is None or key is None or reached_on is None:
+        return None
+    return MilestoneReached(contract, key, reached_on, evidence)

@@ -23,6 +23,7 @@ from app.domain.intake.ingest_data import (
     CustomerUpsert,
     InvoiceUpsert,
     InvoiceVoid,
+    MilestoneReached,
     PaymentReversal,
 )
 from app.domain.receivables.invoices import InvoiceStatus
@@ -30,7 +31,12 @@ from app.services.customers.customers import NewCustomer, create_customer, updat
 from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.steps import Step
 from app.services.receivables.allocations import reverse_payment
-from app.services.receivables.contracts import NewContract, create_contract, update_contract
+from app.services.receivables.contracts import (
+    NewContract,
+    create_contract,
+    locked_contract,
+    update_contract,
+)
 from app.services.receivables.invoice_actions import act_on_invoice
 from app.services.receivables.invoices import (
     NewInvoice,
@@ -38,6 +44,7 @@ from app.services.receivables.invoices import (
     locked_invoice,
     update_invoice,
 )
+from app.services.receivables.milestones import reach_milestone
 
 
 @dataclass
@@ -225,6 +232,16 @@ async def _reverse_payment(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     await reverse_payment(uow, step.ctx, payment, data.reason)
 
 
+async def _reach_milestone(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
+    data = cast(MilestoneReached, step.event.data)
+    current = await locked_contract(uow, run.refs[step.event.subject])
+    milestone = current.milestone(data.key)
+    if milestone is not None and milestone.reached_on == data.reached_on:
+        step.note = "already reached on that day"
+        return
+    await reach_milestone(uow, step.ctx, current, data.key, data.reached_on, data.evidence)
+
+
 async def apply_customers(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _upsert_customer)
 
@@ -243,3 +260,7 @@ async def apply_voids(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
 
 async def apply_reversals(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _reverse_payment)
+
+
+async def apply_milestones(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
+    await _each(uow, steps, _reach_milestone)

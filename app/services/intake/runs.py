@@ -25,6 +25,7 @@ from app.services.intake.records import (
     apply_contracts,
     apply_customers,
     apply_invoices,
+    apply_milestones,
     apply_reversals,
     apply_voids,
 )
@@ -42,6 +43,7 @@ APPLIERS: dict[str, Applier] = {
     "voids": apply_voids,
     "payments": apply_payments,
     "reversals": apply_reversals,
+    "milestones": apply_milestones,
 }
 
 

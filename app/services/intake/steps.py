@@ -32,7 +32,7 @@ MAX_RUN = 500  # events per transaction: locks are held for a few dozen millisec
 RANK = {
     name: rank
     for rank, name in enumerate(
-        ("customers", "contracts", "invoices", "voids", "payments", "reversals")
+        ("customers", "contracts", "milestones", "invoices", "voids", "payments", "reversals")
     )
 }
 
@@ -44,6 +44,7 @@ FAMILY: dict[EventType, str] = {
     EventType.INVOICE_VOIDED: "voids",
     EventType.PAYMENT_RECEIVED: "payments",
     EventType.PAYMENT_REVERSED: "reversals",
+    EventType.MILESTONE_REACHED: "milestones",
 }
 
 
