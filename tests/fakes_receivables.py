@@ -22,7 +22,13 @@ from app.domain.receivables.invoices import PAYABLE, Invoice, InvoiceStatus
 from app.domain.receivables.payments import Allocation, Payment
 from app.domain.receivables.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.receivables.ports import CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
+from app.services.receivables.ports import (
+    CreditExposure,
+    InvoiceFilter,
+    LockedPayers,
+    PayerGroup,
+    UnbilledInstallment,
+)
 from tests.fakes_lists import not_faked
 
 
@@ -274,6 +280,16 @@ class FakeContractQueries:
         page: PageRequest,
     ) -> Sequence[Contract]:
         raise not_faked("contract_queries.list")
+
+    async def unbilled(
+        self,
+        due_by: date,
+        *,
+        customer_id: UUID | None = None,
+        contract_ids: Collection[UUID] | None = None,
+        limit: int = 500,
+    ) -> Sequence[UnbilledInstallment]:
+        raise not_faked("contract_queries.unbilled")
 
     async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
         found = [c for c in self.contracts.changes if c.installment_id == installment_id]

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.adapters.db.uow import SqlUnitOfWork
+from app.services.reactions import REACTIONS
 from tests.e2e.receivables import customer, invoice, ok
 from tests.fakes import FixedClock
 from tests.integration.jobs import Jobs
@@ -96,3 +100,24 @@ async def test_two_replicas_scanning_at_once_announce_each_once(
     assert await jobs.types() - before == Counter({"installment.unbilled": 6})
     assert one.events + two.events == 6
     assert await jobs.count("findings", "kind = 'installment.unbilled'") == 6
+
+
+async def test_the_unbilled_query_lists_what_no_invoice_covers(
+    api: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    k = await book(api)
+    other = await book(api, "HT-V")
+    plan = k["installments"]
+    async with SqlUnitOfWork(db, REACTIONS) as uow:
+        found = await uow.contract_queries.unbilled(date(2026, 11, 20))
+        mine = await uow.contract_queries.unbilled(date(2026, 11, 20), contract_ids=[k["id"]])
+        theirs = await uow.contract_queries.unbilled(
+            date(2026, 11, 30), customer_id=UUID(other["customer_id"])
+        )
+    assert [(str(u.installment.id), u.unbilled.to_wire()) for u in mine] == [
+        (plan[3]["id"], "60.00"),
+        (plan[0]["id"], "100.00"),
+    ]
+    assert len(found) == 4
+    assert {u.contract_name for u in found} == {"施工"}
+    assert [u.installment.name for u in theirs] == ["D 部分开票", "A 未开票", "B 刚到期"]

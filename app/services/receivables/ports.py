@@ -62,8 +62,30 @@ class ContractRepository(Protocol):
     async def add_history(self, changes: Sequence[InstallmentChange]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class UnbilledInstallment:
+    """An installment due but not fully invoiced: ``unbilled`` is what no invoice covers."""
+
+    installment: Installment
+    customer_id: UUID
+    contract_name: str
+    unbilled: Money
+
+
 class ContractQueries(Protocol):
-    """The read side of contracts: lists and the installments' history."""
+    """The read side of contracts: lists, the installments' history, unbilled work."""
+
+    async def unbilled(
+        self,
+        due_by: date,
+        *,
+        customer_id: UUID | None = None,
+        contract_ids: Collection[UUID] | None = None,
+        limit: int = 500,
+    ) -> Sequence[UnbilledInstallment]:
+        """Live installments due on or before ``due_by`` (today less
+        HUIKUAN_UNBILLED_AFTER_DAYS: :func:`unbilled_due_by`) with something no non-void
+        invoice covers, oldest due date first. Awaiting installments never are."""
 
     async def list(
         self,
