@@ -101,6 +101,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         promise_grace_days=settings.promise_grace_days,
         ingest=IngestPolicy(settings.ingest_max_events, settings.ingest_secret),
         worklist_weights=settings.worklist_weight_table,
+        unbilled_after_days=settings.unbilled_after_days,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
     )

@@ -80,6 +80,7 @@ class Platform:
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
+    unbilled_after_days: int = 7  # HUIKUAN_UNBILLED_AFTER_DAYS
 
     def context(self, actor: Actor) -> Context:
         return Context(

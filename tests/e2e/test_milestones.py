@@ -250,3 +250,35 @@ async def test_milestone_reached_by_ingestion_waits_for_its_contract(
     locs = {tuple(e["loc"]) for e in result["problem"]["errors"]}
     assert ("data", "reached_on") in locs
     assert ("data", "evidence", 0, "url") in locs
+
+
+async def test_reports_place_awaiting_installments_and_show_unbilled_apart(
+    api: httpx.AsyncClient,
+) -> None:
+    await construction(api, (await customer(api))["id"])
+    params = {"from": "2026-11-27", "to": "2027-04-30", "interval": "month"}
+    forecast = ok(await api.get("/v1/reports/forecast", params=params))
+    planned = {p["period_start"]: p["planned"] for p in forecast["periods"]}
+    # Acceptance: completion planned 2027-01-31 + 30 days; retention (2029) is beyond.
+    assert planned == {
+        "2026-11-27": "0.00",
+        "2026-12-01": "0.00",
+        "2027-01-01": "0.00",
+        "2027-02-01": "0.00",
+        "2027-03-01": "650000.00",
+        "2027-04-01": "0.00",
+    }
+    assert forecast["overdue"][0]["installments"] == "300000.00"
+    assert forecast["overdue"][0]["planned"] == "0.00"
+
+    by_installment = ok(await api.get("/v1/reports/aging", params={"basis": "installment"}))
+    (total,) = by_installment["totals"]
+    assert total["buckets"]["current"] == "700000.00"  # awaiting: not due, never overdue
+    assert total["buckets"]["91_plus"] == "300000.00"
+    assert (total["total"], total["unbilled"]) == ("1000000.00", "300000.00")
+    by_invoice = ok(await api.get("/v1/reports/aging"))
+    (total,) = by_invoice["totals"]
+    assert (total["total"], total["unbilled"]) == ("0.00", "300000.00")
+    assert by_invoice["groups"][0]["unbilled"] == "300000.00"
+    earlier = ok(await api.get("/v1/reports/aging", params={"as_of": "2026-02-07"}))
+    assert earlier["totals"] == []  # the advance is unbilled from 2026-02-08 on

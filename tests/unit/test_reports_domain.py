@@ -184,6 +184,7 @@ def test_aging_rows_largest_first_zero_groups_left_out() -> None:
     table = aging_table(report)
     assert table.columns == (
         "line", "currency", "owner", "current", "1_30", "31_60", "61_90", "91_plus", "total",
+        "unbilled",
     )  # fmt: skip
     assert table.rows[0] == (
         "group",
@@ -195,8 +196,11 @@ def test_aging_rows_largest_first_zero_groups_left_out() -> None:
         "0.00",
         "0.00",
         "900.00",
+        "0.00",
     )
-    assert table.rows[3] == ("total", "CNY", "", "0.00", "910.00", "0.00", "0.00", "0.00", "910.00")
+    assert table.rows[3] == (
+        "total", "CNY", "", "0.00", "910.00", "0.00", "0.00", "0.00", "910.00", "0.00",
+    )  # fmt: skip
 
 
 def test_performance_ratios_and_order() -> None:

@@ -10,7 +10,7 @@ from fastapi import Query
 from starlette.responses import Response
 
 from app.api.base import resource_router
-from app.api.deps import ClockDep, Reader, UowDep
+from app.api.deps import ClockDep, PlatformDep, Reader, UowDep
 from app.api.errors import problem_responses
 from app.api.reporting.csv import WantsCsv, report_response, report_responses
 from app.api.reporting.schemas.reports import (
@@ -62,13 +62,15 @@ NEGOTIATION = (
     "overdue on `as_of` (default today). A past `as_of` gives the figures as they were on "
     "that day: payments received after it do not count. The totals always equal the "
     "outstanding amount. `basis=installment` ages each installment's outstanding (invoiced "
-    "or not) by its due date." + NEGOTIATION,
+    "or not) by its due date; one awaiting its milestone is `current` (not due). `unbilled` "
+    "(apart, not in the total) is what installments due `HUIKUAN_UNBILLED_AFTER_DAYS` ago "
+    "or more still have un-invoiced." + NEGOTIATION,
     response_model=AgingOut,
     responses=report_responses(AgingOut),
 )
 async def aging(
     uow: UowDep,
-    clock: ClockDep,
+    platform: PlatformDep,
     _: Reader,
     as_csv: WantsCsv,
     as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
@@ -77,7 +79,9 @@ async def aging(
     currency: CurrencyFilter = None,
 ) -> Response:
     async with uow:
-        report = await use_cases.aging(uow, clock, as_of, group_by, basis, currency)
+        report = await use_cases.aging(
+            uow, platform.clock, as_of, group_by, basis, currency, platform.unbilled_after_days
+        )
     return report_response(
         as_csv,
         lambda: documents.aging_document(report),

@@ -68,10 +68,12 @@ def aging_table(report: AgingReport) -> Table:
         elif group_columns:
             group = [None] * len(group_columns)
         buckets: list[Cell] = [row.buckets[b] for b in BUCKETS]
-        return [kind, row.currency, *group, *buckets, row.total]
+        unbilled = row.unbilled or Money.zero(row.currency)
+        return [kind, row.currency, *group, *buckets, row.total, unbilled]
 
     rows = [line("group", r) for r in report.groups] + [line("total", r) for r in report.totals]
-    return table(["line", "currency", *group_columns, *BUCKET_NAMES, "total"], rows)
+    columns = ["line", "currency", *group_columns, *BUCKET_NAMES, "total", "unbilled"]
+    return table(columns, rows)
 
 
 KPI_COLUMNS = (

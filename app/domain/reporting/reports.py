@@ -93,6 +93,9 @@ class AgingSums:
     name: str | None
     buckets: Mapping[AgingBucket, Money]
     is_total: bool = False
+    # Installments due HUIKUAN_UNBILLED_AFTER_DAYS ago or more that no invoice covers yet:
+    # shown apart, never in the buckets of the invoice basis nor added to the total.
+    unbilled: Money | None = None
 
     @property
     def total(self) -> Money:
@@ -100,7 +103,8 @@ class AgingSums:
         return Money(sum([m.amount for m in self.buckets.values()], Decimal(0)), self.currency)
 
     def is_zero(self) -> bool:
-        return all(amount.is_zero() for amount in self.buckets.values())
+        nothing_unbilled = self.unbilled is None or self.unbilled.is_zero()
+        return nothing_unbilled and all(amount.is_zero() for amount in self.buckets.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
         "owner": row.key if by_owner else None,
         "buckets": {b.value: row.buckets[b].to_wire() for b in BUCKETS},
         "total": row.total.to_wire(),
+        "unbilled": (row.unbilled or Money.zero(row.currency)).to_wire(),
     }
 
 

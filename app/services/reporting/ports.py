@@ -35,6 +35,7 @@ class AgingQuery:
     group_by: GroupBy
     basis: AgingBasis
     currency: str | None = None
+    unbilled_after_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)

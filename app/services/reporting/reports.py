@@ -64,10 +64,12 @@ async def aging(
     group_by: GroupBy = GroupBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: str | None = None,
+    unbilled_after_days: int = 7,
 ) -> AgingReport:
-    """Outstanding per ageing bucket as of a day (default today), per group and currency."""
+    """Outstanding per ageing bucket as of a day (default today), per group and currency,
+    with what is unbilled on that day apart."""
     day = as_of or clock.today()
-    query = AgingQuery(_as_of(clock, day), group_by, basis, currency)
+    query = AgingQuery(_as_of(clock, day), group_by, basis, currency, unbilled_after_days)
     rows = await uow.reports.aging(query)
     return aging_report(day, basis, group_by, currency, rows)
 

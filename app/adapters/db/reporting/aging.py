@@ -24,6 +24,7 @@ from sqlalchemy.sql.selectable import Subquery
 from app.adapters.db.customers.models import customers
 from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
+from app.domain.receivables.installments import unbilled_due_by
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery
 
@@ -63,6 +64,7 @@ def _installment_rows(query: AgingQuery) -> Subquery:
         terms.c.contract_id,
         func.coalesce(installments.c.due_date, terms.c.due_date).label("due_date"),
         terms.c.amount,
+        literal(0).label("unbilled"),
     ).select_from(terms.outerjoin(installments, live))
     signed = installments.join(contracts, contracts.c.id == installments.c.contract_id)
     same_currency = () if query.currency is None else (installments.c.currency == query.currency,)
@@ -73,6 +75,7 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             installments.c.contract_id,
             _installment_due().label("due_date"),
             installments.c.amount,
+            literal(0).label("unbilled"),
         )
         .select_from(signed)
         .where(installments.c.removed_at.is_(None), contracts.c.signed_on <= day, *same_currency)
@@ -84,6 +87,7 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             installments.c.contract_id,
             _installment_due().label("due_date"),
             (-invoices.c.amount).label("amount"),
+            literal(0).label("unbilled"),
         )
         .select_from(signed.join(invoices, invoices.c.installment_id == installments.c.id))
         .where(
@@ -93,14 +97,53 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             *same_currency,
         )
     )
-    return union_all(invoice_terms, planned, billed).subquery("rows")
+    return union_all(invoice_terms, planned, billed, _unbilled_rows(query)).subquery("rows")
 
 
 def _invoice_rows(query: AgingQuery) -> Subquery:
     terms = receivable_terms(query.as_of, query.currency)
-    return select(
-        terms.c.currency, terms.c.customer_id, terms.c.contract_id, terms.c.due_date, terms.c.amount
+    return union_all(
+        select(
+            terms.c.currency,
+            terms.c.customer_id,
+            terms.c.contract_id,
+            terms.c.due_date,
+            terms.c.amount,
+            literal(0).label("unbilled"),
+        ),
+        _unbilled_rows(query),
     ).subquery("rows")
+
+
+def _unbilled_rows(query: AgingQuery) -> Select[Any]:
+    """Installments due ``unbilled_after_days`` before the day or earlier, with what no
+    invoice (not voided by then) covered on the day; nothing in the buckets."""
+    day = query.as_of.day
+    invoiced = (
+        select(func.coalesce(func.sum(invoices.c.amount), 0))
+        .where(invoices.c.installment_id == installments.c.id, not_voided_by(day))
+        .scalar_subquery()
+    )
+    rest = installments.c.amount - invoiced
+    same_currency = () if query.currency is None else (installments.c.currency == query.currency,)
+    return (
+        select(
+            installments.c.currency,
+            contracts.c.customer_id,
+            installments.c.contract_id,
+            _installment_due().label("due_date"),
+            literal(0).label("amount"),
+            rest.label("unbilled"),
+        )
+        .select_from(installments.join(contracts, contracts.c.id == installments.c.contract_id))
+        .where(
+            installments.c.removed_at.is_(None),
+            contracts.c.signed_on <= day,
+            installments.c.due_date <= unbilled_due_by(day, query.unbilled_after_days),
+            rest > 0,
+            *same_currency,
+        )
+    )
 
 
 def aging_statement(query: AgingQuery) -> Select[Any]:
@@ -113,6 +156,7 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
         .label(bucket.value)
         for bucket, low, high in BUCKET_DAYS
     ]
+    buckets.append(func.coalesce(func.sum(rows.c.unbilled), 0).label("unbilled"))
     source: Any = rows
     if query.group_by is GroupBy.CUSTOMER:
         key: ColumnElement[Any] = rows.c.customer_id
@@ -146,11 +190,12 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
 def aging_sums(row: Row[Any]) -> AgingSums:
     """A row of ``aging_statement``: currency, key, grouped, the buckets in order, name
     (read by position: reports have many rows)."""
-    currency, key, grouped, *amounts, name = tuple(row)
+    currency, key, grouped, *amounts, unbilled, name = tuple(row)
     return AgingSums(
         currency=currency,
         key=key,
         name=name,
         buckets={b: exact(a, currency) for b, a in zip(BUCKETS, amounts, strict=True)},
         is_total=bool(grouped),
+        unbilled=exact(unbilled, currency),
     )

@@ -38,6 +38,10 @@ class AgingRow(BaseModel):
     owner: str | None = Field(description="group_by=owner: the contract owner (null: none)")
     buckets: AgingBuckets
     total: AmountOut
+    unbilled: AmountOut = Field(
+        description="Due HUIKUAN_UNBILLED_AFTER_DAYS ago or more and not invoiced: apart, "
+        "not in the total"
+    )
 
 
 class AgingOut(BaseModel):
