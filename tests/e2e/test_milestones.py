@@ -282,3 +282,18 @@ async def test_reports_place_awaiting_installments_and_show_unbilled_apart(
     assert by_invoice["groups"][0]["unbilled"] == "300000.00"
     earlier = ok(await api.get("/v1/reports/aging", params={"as_of": "2026-02-07"}))
     assert earlier["totals"] == []  # the advance is unbilled from 2026-02-08 on
+
+
+async def test_the_worklist_asks_to_invoice_a_reached_milestone_never_an_awaiting_one(
+    api: httpx.AsyncClient,
+) -> None:
+    k = await construction(api, (await customer(api))["id"])
+    listed = ok(await api.get("/v1/worklist", params={"assignee": "u-pm-1"}))["data"]
+    assert [(i["reference"], i["next_action"]) for i in listed] == [("预付款", "issue_invoice")]
+    reach = {"reached_on": "2026-08-31"}
+    ok(await api.post(f"/v1/contracts/{k['id']}/milestones/completion/reach", json=reach))
+    listed = ok(await api.get("/v1/worklist", params={"assignee": "u-pm-1"}))["data"]
+    assert sorted((i["reference"], i["next_action"]) for i in listed) == [
+        ("预付款", "issue_invoice"),
+        ("验收款", "issue_invoice"),
+    ]
