@@ -297,3 +297,11 @@ async def test_the_worklist_asks_to_invoice_a_reached_milestone_never_an_awaitin
         ("预付款", "issue_invoice"),
         ("验收款", "issue_invoice"),
     ]
+
+
+async def test_kpis_show_unbilled_work_apart(api: httpx.AsyncClient) -> None:
+    await construction(api, (await customer(api))["id"])
+    (row,) = ok(await api.get("/v1/reports/kpis"))["data"]
+    assert (row["unbilled"], row["closing_receivables"]) == ("300000.00", "0.00")
+    early = ok(await api.get("/v1/reports/kpis", params={"from": "2026-01-10", "to": "2026-02-07"}))
+    assert early["data"] == []

@@ -101,7 +101,7 @@ async def aging(
 )
 async def kpis(
     uow: UowDep,
-    clock: ClockDep,
+    platform: PlatformDep,
     _: Reader,
     as_csv: WantsCsv,
     start: From = None,
@@ -109,7 +109,9 @@ async def kpis(
     currency: CurrencyFilter = None,
 ) -> Response:
     async with uow:
-        report = await use_cases.kpis(uow, clock, start, end, currency)
+        report = await use_cases.kpis(
+            uow, platform.clock, start, end, currency, platform.unbilled_after_days
+        )
     period = report.period
     return report_response(
         as_csv,

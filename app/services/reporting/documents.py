@@ -65,6 +65,7 @@ def _kpi_row(k: Kpis) -> dict[str, Any]:
         "on_hold": k.on_hold.to_wire(),
         "falling_due": k.falling_due.to_wire(),
         "collected_on_time": k.collected_on_time.to_wire(),
+        "unbilled": k.unbilled.to_wire(),
         "dso": _ratio(k.dso),
         "best_possible_dso": _ratio(k.best_possible_dso),
         "average_days_delinquent": _ratio(k.average_days_delinquent),

@@ -44,6 +44,7 @@ class KpiQuery:
     start: date
     end: AsOf  # the period's last day: closing receivables
     currency: str | None = None
+    unbilled_after_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)

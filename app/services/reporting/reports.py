@@ -86,6 +86,7 @@ async def kpis(
     start: date | None = None,
     end: date | None = None,
     currency: str | None = None,
+    unbilled_after_days: int = 7,
 ) -> KpiReport:
     """Billed, collected, DSO, best possible DSO, ADD, CEI, on-time rate, overdue, disputed
     and on-hold amounts per currency over a period (formulas in
@@ -96,6 +97,7 @@ async def kpis(
         start=period.start,
         end=_as_of(clock, period.end),
         currency=currency,
+        unbilled_after_days=unbilled_after_days,
     )
     sums = await uow.reports.kpi_sums(query)
     days = period_days(period.start, period.end)

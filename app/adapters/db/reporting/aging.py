@@ -23,8 +23,12 @@ from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.customers.models import customers
 from app.adapters.db.receivables.models import contracts, installments, invoices
-from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
-from app.domain.receivables.installments import unbilled_due_by
+from app.adapters.db.reporting.asof import (
+    exact,
+    not_voided_by,
+    receivable_terms,
+    unbilled_terms,
+)
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery
 
@@ -116,33 +120,15 @@ def _invoice_rows(query: AgingQuery) -> Subquery:
 
 
 def _unbilled_rows(query: AgingQuery) -> Select[Any]:
-    """Installments due ``unbilled_after_days`` before the day or earlier, with what no
-    invoice (not voided by then) covered on the day; nothing in the buckets."""
-    day = query.as_of.day
-    invoiced = (
-        select(func.coalesce(func.sum(invoices.c.amount), 0))
-        .where(invoices.c.installment_id == installments.c.id, not_voided_by(day))
-        .scalar_subquery()
-    )
-    rest = installments.c.amount - invoiced
-    same_currency = () if query.currency is None else (installments.c.currency == query.currency,)
-    return (
-        select(
-            installments.c.currency,
-            contracts.c.customer_id,
-            installments.c.contract_id,
-            _installment_due().label("due_date"),
-            literal(0).label("amount"),
-            rest.label("unbilled"),
-        )
-        .select_from(installments.join(contracts, contracts.c.id == installments.c.contract_id))
-        .where(
-            installments.c.removed_at.is_(None),
-            contracts.c.signed_on <= day,
-            installments.c.due_date <= unbilled_due_by(day, query.unbilled_after_days),
-            rest > 0,
-            *same_currency,
-        )
+    """What is unbilled on the day, apart: nothing in the buckets."""
+    unbilled = unbilled_terms(query.as_of.day, query.unbilled_after_days, query.currency)
+    return select(
+        unbilled.c.currency,
+        unbilled.c.customer_id,
+        unbilled.c.contract_id,
+        unbilled.c.due_date,
+        literal(0).label("amount"),
+        unbilled.c.unbilled,
     )
 
 

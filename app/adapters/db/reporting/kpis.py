@@ -35,6 +35,7 @@ from app.adapters.db.reporting.asof import (
     live_on,
     not_voided_by,
     receivable_terms,
+    unbilled_terms,
 )
 from app.domain.reporting.kpis import KpiSums
 from app.services.reporting.ports import KpiQuery
@@ -49,6 +50,7 @@ COLUMNS = (
     "collected_on_time",
     "disputed",
     "on_hold",
+    "unbilled",
 )
 
 
@@ -150,6 +152,7 @@ def kpi_statement(query: KpiQuery) -> Select[Any]:
         () if query.currency is None else (payment_allocations.c.currency == query.currency,)
     )
     closing = receivable_terms(query.end, query.currency, "closing")
+    unbilled = unbilled_terms(last, query.unbilled_after_days, query.currency)
     sources = [
         *_opening(query, same_currency),
         _row(
@@ -176,6 +179,7 @@ def kpi_statement(query: KpiQuery) -> Select[Any]:
             *alloc_currency,
         ),
         *_on_time(query, same_currency),
+        _row(unbilled.c.currency, unbilled=unbilled.c.unbilled).select_from(unbilled),
     ]
     parts = union_all(*sources).subquery("parts")
     return (

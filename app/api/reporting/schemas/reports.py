@@ -65,6 +65,10 @@ class KpiRow(BaseModel):
     on_hold: AmountOut = Field(description="Closing receivables on invoices on hold")
     falling_due: AmountOut
     collected_on_time: AmountOut
+    unbilled: AmountOut = Field(
+        description="At `to`: installments due HUIKUAN_UNBILLED_AFTER_DAYS before or "
+        "earlier, not invoiced (apart from the receivables)"
+    )
     dso: Days
     best_possible_dso: Days
     average_days_delinquent: Days
