@@ -13,10 +13,11 @@ EVENT_SOURCE = "/huikuan"
 
 class EventType(StrEnum):
     """Every outbound event type, the one list: emitters name a member, webhook endpoints
-    subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
-    ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
-    for changes the contract names no type for, ``task.updated``, ``target.updated``,
-    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``."""
+        subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
+        ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
+        for changes the contract names no type for, ``task.updated``, ``target.updated``,
+        ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``. A person's
+    first placement is ``person.updated`` too (the directory already knew the user id)."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -59,6 +60,12 @@ class EventType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     DUNNING_POLICY_UPDATED = "dunning_policy.updated"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    ORG_UNIT_CREATED = "org_unit.created"
+    ORG_UNIT_UPDATED = "org_unit.updated"
+    PERSON_UPDATED = "person.updated"
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    PROJECT_COMPLETED = "project.completed"
     MILESTONE_REACHED = "milestone.reached"
     MILESTONE_UNREACHED = "milestone.unreached"
     INSTALLMENT_DUE_DATE_SET = "installment.due_date_set"

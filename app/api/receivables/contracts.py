@@ -93,6 +93,7 @@ async def create_contract(
                 installments=_plan(body.installments),
                 milestones=_milestones(body.milestones),
                 payment_terms_days=body.payment_terms_days,
+                project_id=body.project_id,
             ),
         )
         await uow.commit()

@@ -46,6 +46,7 @@ class ContractUpsert:
     installments: tuple[PlannedInstallment, ...]
     # late_fee_rate and payment_terms_days, when given (null clears them)
     fields: Mapping[str, Any] = field(default_factory=dict)
+    project_external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +172,12 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         "installments",
         "late_fee_rate",
         "payment_terms_days",
+        "project_external_id",
     )
     data = Fields(raw, DATA, issues, allowed)
     external_id = _external_id(data)
     customer = _external_id(data, "customer_external_id")
+    project = _external_id(data, "project_external_id", required=False)
     name, owner = data.text("name"), data.text("owner")
     currency = data.currency()
     amount = data.positive_money("amount", currency)
@@ -222,6 +225,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         signed_on=signed_on,
         installments=installments,
         fields=fields,
+        project_external_id=project,
     )
 
 

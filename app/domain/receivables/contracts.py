@@ -68,6 +68,7 @@ class Contract:
     version: int = 1
     milestones: tuple[Milestone, ...] = ()
     payment_terms_days: int | None = None
+    project_id: UUID | None = None  # one of the customer's projects
 
     def __post_init__(self) -> None:
         validate_contract(self)
@@ -92,6 +93,7 @@ EDITABLE_FIELDS = (
     "late_fee_rate",
     "amount",
     "payment_terms_days",
+    "project_id",
 )
 
 

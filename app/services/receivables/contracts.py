@@ -50,6 +50,7 @@ class NewContract:
     installments: tuple[PlannedInstallment, ...] = field(default_factory=tuple)
     milestones: tuple[Milestone, ...] = field(default_factory=tuple)
     payment_terms_days: int | None = None
+    project_id: UUID | None = None
 
 
 def subject(contract_id: UUID) -> str:
@@ -107,6 +108,7 @@ async def create_contract(
         late_fee_rate=cmd.late_fee_rate,
         milestones=tuple(_planned(m) for m in cmd.milestones),
         payment_terms_days=cmd.payment_terms_days,
+        project_id=cmd.project_id,
         installments=new_plan(
             contract_id, total, cmd.installments, ctx.ids.new_id, _checked(cmd.milestones)
         ),

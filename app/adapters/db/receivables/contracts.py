@@ -46,6 +46,7 @@ def contract_row(contract: Contract) -> dict[str, Any]:
         "signed_on": contract.signed_on,
         "late_fee_rate": contract.late_fee_rate,
         "payment_terms_days": contract.payment_terms_days,
+        "project_id": contract.project_id,
         "version": contract.version,
         "created_at": contract.created_at,
         "updated_at": contract.updated_at,
@@ -129,6 +130,7 @@ def contract_from_row(
         installments=tuple(plan),
         milestones=tuple(milestones),
         payment_terms_days=row["payment_terms_days"],
+        project_id=row["project_id"],
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -203,6 +205,10 @@ def _translate(exc: IntegrityError, contract: Contract) -> Exception:
         ),
         "fk_contracts_customer_id_customers": lambda: UnknownReference(
             "customer", contract.customer_id, ("customer_id",)
+        ),
+        # (project_id, customer_id): unknown, or a project of another customer.
+        "fk_contracts_project_id_projects": lambda: UnknownReference(
+            "project of this customer", contract.project_id, ("project_id",)
         ),
     }
     return translate_integrity_error(exc, mapping) or exc
