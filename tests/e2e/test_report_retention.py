@@ -8,6 +8,7 @@ import io
 import httpx
 
 from tests.e2e.milestone_book import construction
+from tests.e2e.organisation import person, project, unit
 from tests.e2e.receivables import customer, invoice, ok
 
 CSV = {"Accept": "text/csv"}
@@ -85,10 +86,41 @@ async def test_retention_awaiting_then_released_then_past_release(api: httpx.Asy
     answer = await api.get("/v1/reports/retention", headers=CSV)
     assert answer.status_code == 200
     header, *rows = list(csv.reader(io.StringIO(answer.text.lstrip("\ufeff"))))
-    assert header[:3] == ["customer_id", "customer_name", "currency"]
+    assert header[:4] == ["customer_id", "customer_name", "currency", "contract_id"]
     assert rows[0][header.index("release_date")] == "2026-10-31"
     assert rows[1][header.index("awaiting_milestone")] == "completion"
     assert [r[header.index("outstanding")] for r in rows] == ["30000.00", "10000.00"]
 
     bad = await api.get("/v1/reports/retention", params={"group_by": "owner"})
     assert bad.status_code == 422
+
+
+async def test_retention_by_project_and_by_org_unit_rolled_up(api: httpx.AsyncClient) -> None:
+    buyer = await customer(api)
+    east = await unit(api, "EAST")
+    shanghai = await unit(api, "SH", east)
+    await person(api, "u-pm-1", shanghai)
+    park = await project(api, buyer["id"], None, name="园区一期")
+    await construction(api, buyer["id"], project_id=park["id"])
+    await construction(api, buyer["id"], owner="u-nobody", amount="200000.00")
+
+    by_project = ok(await api.get("/v1/reports/retention", params={"group_by": "project"}))
+    assert [(g["project_name"], g["unassigned"], g["amount"]) for g in by_project["groups"]] == [
+        ("园区一期", False, "50000.00"),
+        (None, True, "10000.00"),
+    ]
+
+    by_unit = ok(await api.get("/v1/reports/retention", params={"group_by": "org_unit"}))
+    assert [
+        (g["org_unit_name"], g["depth"], g["unassigned"], g["amount"]) for g in by_unit["groups"]
+    ] == [
+        ("部门 EAST", 1, False, "50000.00"),
+        ("部门 SH", 2, False, "50000.00"),
+        (None, None, True, "10000.00"),
+    ]
+    assert by_unit["groups"][1]["parent_id"] == east["id"]
+    # Each installment once in the totals, though a unit's group includes its children's.
+    assert by_unit["totals"][0]["amount"] == "60000.00"
+    answer = await api.get("/v1/reports/retention", params={"group_by": "org_unit"}, headers=CSV)
+    header = answer.text.lstrip("\ufeff").split("\r\n")[0]
+    assert header.startswith("org_unit_id,org_unit_name,currency,")

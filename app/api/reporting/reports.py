@@ -31,7 +31,7 @@ from app.domain.reporting.report_tables import (
     table,
 )
 from app.domain.reporting.reports import AgingBasis, GroupBy, Interval
-from app.domain.reporting.retention import RETENTION_COLUMNS, RetentionGroupBy, retention_rows
+from app.domain.reporting.retention import RetentionGroupBy, retention_columns, retention_rows
 from app.services.reporting import documents
 from app.services.reporting import reports as use_cases
 
@@ -216,7 +216,9 @@ async def performance(
     "release, collected and outstanding",
     description="Every live installment of kind `retention`, as of `as_of` (default today): "
     "its release date is its due date, or null while it awaits its milestone "
-    "(`awaiting_milestone`). `group_by=customer`." + NEGOTIATION,
+    "(`awaiting_milestone`). `group_by=customer`, `project` or `org_unit` (rolled up: a "
+    "unit's group includes its descendants'; `unassigned` gathers what has no unit or "
+    "project; the totals count each installment once)." + NEGOTIATION,
     response_model=RetentionOut,
     responses=report_responses(RetentionOut),
 )
@@ -226,7 +228,10 @@ async def get_retention_report(
     _: Reader,
     as_csv: WantsCsv,
     as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
-    group_by: Literal["customer"] = "customer",
+    group_by: Annotated[
+        Literal["customer", "project", "org_unit"],
+        Query(description="Org units include the units below them; `unassigned`: no unit"),
+    ] = "customer",
     currency: CurrencyFilter = None,
 ) -> Response:
     async with uow:
@@ -234,7 +239,7 @@ async def get_retention_report(
     return report_response(
         as_csv,
         lambda: documents.retention_document(report, currency),
-        lambda: table(RETENTION_COLUMNS, retention_rows(report)),
+        lambda: table(retention_columns(report.group_by), retention_rows(report)),
         f"retention-{report.as_of.isoformat()}.csv",
     )
 

@@ -3,7 +3,8 @@ what was collected and what is still outstanding, as of a day.
 
 One line per live retention installment; its release date is its due date, or none while
 it awaits its milestone (then it is not past release, whatever the day). Groups sum their
-lines per currency; currencies are never added together.
+lines per currency; currencies are never added together. Grouped by org unit, a line is in
+its unit's group and in every unit's above it; the per-currency totals count it once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from app.domain.money import Money
+from app.domain.reporting.reports import GroupLabel, group_order
 
 
 class RetentionGroupBy(StrEnum):
@@ -36,6 +38,7 @@ class RetentionLine:
     milestone: str | None
     collected: Money
     written_off: Money
+    group: GroupLabel | None = None  # None: by customer
 
     @property
     def currency(self) -> str:
@@ -54,10 +57,12 @@ class RetentionLine:
 
 @dataclass(frozen=True, slots=True)
 class RetentionGroup:
-    key: UUID
-    name: str
+    key: UUID | str | None  # None: the unassigned group (by project or org unit)
+    name: str | None
     currency: str
     lines: tuple[RetentionLine, ...]
+    parent_id: UUID | None = None  # org units only
+    depth: int | None = None  # org units only
 
     def total(self, field: str) -> Money:
         return Money.sum((getattr(line, field) for line in self.lines), self.currency)
@@ -79,18 +84,27 @@ class RetentionReport:
 def retention_report(
     as_of: date, group_by: RetentionGroupBy, lines: Iterable[RetentionLine]
 ) -> RetentionReport:
-    """Lines grouped by customer and currency, groups by name, lines by release date
-    (awaiting ones last)."""
-    grouped: dict[tuple[UUID, str], list[RetentionLine]] = {}
-    names: dict[UUID, str] = {}
+    """Lines grouped by their group (by customer: the customer) and currency, ordered as
+    the other grouped reports (keyed ones first, shallower units first, largest amount
+    first, then by name); lines by release date, awaiting ones last."""
+    grouped: dict[tuple[UUID | str | None, str], list[RetentionLine]] = {}
+    labels: dict[UUID | str | None, GroupLabel] = {}
     for line in lines:
-        grouped.setdefault((line.customer_id, line.currency), []).append(line)
-        names[line.customer_id] = line.customer_name
+        label = line.group or GroupLabel(line.customer_id, line.customer_name)
+        grouped.setdefault((label.key, line.currency), []).append(line)
+        labels[label.key] = label
     groups = [
-        RetentionGroup(key, names[key], currency, tuple(sorted(items, key=_line_order)))
+        RetentionGroup(
+            key,
+            labels[key].name,
+            currency,
+            tuple(sorted(items, key=_line_order)),
+            labels[key].parent_id,
+            labels[key].depth,
+        )
         for (key, currency), items in grouped.items()
     ]
-    groups.sort(key=lambda g: (g.name, str(g.key), g.currency))
+    groups.sort(key=lambda g: group_order(g.currency, g.key, g.depth, g.total("amount"), g.name))
     return RetentionReport(as_of, group_by, tuple(groups))
 
 
@@ -101,23 +115,25 @@ def _line_order(line: RetentionLine) -> tuple[bool, date, str, str, str]:
 
 
 def retention_totals(report: RetentionReport) -> Sequence[tuple[str, Money, Money, Money]]:
-    """(currency, amount, collected, outstanding) per currency."""
+    """(currency, amount, collected, outstanding) per currency, each line once."""
     sums: dict[str, tuple[Money, Money, Money]] = {}
+    seen: set[UUID] = set()
     for group in report.groups:
-        zero = Money.zero(group.currency)
-        amount, collected, outstanding = sums.get(group.currency, (zero, zero, zero))
-        sums[group.currency] = (
-            amount + group.total("amount"),
-            collected + group.total("collected"),
-            outstanding + group.total("outstanding"),
-        )
+        for line in group.lines:
+            if line.installment_id in seen:
+                continue
+            seen.add(line.installment_id)
+            zero = Money.zero(line.currency)
+            amount, collected, outstanding = sums.get(line.currency, (zero, zero, zero))
+            sums[line.currency] = (
+                amount + line.amount,
+                collected + line.collected,
+                outstanding + line.outstanding,
+            )
     return [(currency, *sums[currency]) for currency in sorted(sums)]
 
 
-RETENTION_COLUMNS = (
-    "customer_id",
-    "customer_name",
-    "currency",
+LINE_COLUMNS = (
     "contract_id",
     "contract_name",
     "installment_id",
@@ -131,8 +147,15 @@ RETENTION_COLUMNS = (
 )
 
 
+def retention_columns(group_by: RetentionGroupBy) -> tuple[str, ...]:
+    """The CSV header: the group's id and name as the JSON names them, then the line's."""
+    prefix = "customer" if group_by is RetentionGroupBy.CUSTOMER else group_by.value
+    return (f"{prefix}_id", f"{prefix}_name", "currency", *LINE_COLUMNS)
+
+
 def retention_rows(report: RetentionReport) -> list[list[str | Money | date | UUID | int | None]]:
-    """One row per line, the group's columns repeated (for CSV)."""
+    """One row per line and group, the group's columns repeated (for CSV); an empty id
+    is the unassigned group."""
     return [
         [
             group.key,

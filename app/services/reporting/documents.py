@@ -19,7 +19,12 @@ from app.domain.reporting.reports import (
     GroupBy,
     GroupLabel,
 )
-from app.domain.reporting.retention import RetentionReport, retention_totals
+from app.domain.reporting.retention import (
+    RetentionGroup,
+    RetentionGroupBy,
+    RetentionReport,
+    retention_totals,
+)
 from app.domain.reporting.target_curve import ProgressCurve
 from app.services.reporting.reports import ForecastReport, KpiReport, PerformanceReport
 
@@ -250,8 +255,7 @@ def retention_document(report: RetentionReport, currency: str | None) -> dict[st
         "currency": currency,
         "groups": [
             {
-                "customer_id": str(group.key),
-                "customer_name": group.name,
+                **_retention_group(report.group_by, group),
                 "currency": group.currency,
                 "amount": group.total("amount").to_wire(),
                 "collected": group.total("collected").to_wire(),
@@ -285,6 +289,17 @@ def retention_document(report: RetentionReport, currency: str | None) -> dict[st
             for code, amount, collected, outstanding in retention_totals(report)
         ],
     }
+
+
+def _retention_group(by: RetentionGroupBy, group: RetentionGroup) -> dict[str, Any]:
+    key = None if group.key is None else str(group.key)
+    if by is RetentionGroupBy.CUSTOMER:
+        return {"customer_id": key, "customer_name": group.name}
+    fields: dict[str, Any] = {f"{by.value}_id": key, f"{by.value}_name": group.name}
+    if by is RetentionGroupBy.ORG_UNIT:
+        parent = None if group.parent_id is None else str(group.parent_id)
+        fields.update(parent_id=parent, depth=group.depth)
+    return {**fields, "unassigned": group.key is None}
 
 
 def _day(day: date | None) -> str | None:

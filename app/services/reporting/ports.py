@@ -86,6 +86,7 @@ class PerformanceQuery:
 class RetentionQuery:
     as_of: AsOf
     currency: str | None = None
+    group_by: str = "customer"  # customer, project or org_unit (rolled up)
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,7 +252,9 @@ async def retention(
     group_by: RetentionGroupBy = RetentionGroupBy.CUSTOMER,
     currency: str | None = None,
 ) -> RetentionReport:
-    """Retention money held by customers as of a day (default today), by customer."""
+    """Retention money held by customers as of a day (default today), by customer,
+    project or org unit (rolled up)."""
     day = as_of or clock.today()
-    lines = await uow.reports.retention_lines(RetentionQuery(_as_of(clock, day), currency))
+    query = RetentionQuery(_as_of(clock, day), currency, group_by.value)
+    lines = await uow.reports.retention_lines(query)
     return retention_report(day, group_by, lines)

@@ -1,15 +1,18 @@
 """The retention report's statement: live retention installments of contracts signed by
 the day, with what their invoices collected (allocations counted on the day) and wrote off
-(by the day)."""
+(by the day), each with the group it belongs to: its customer, its contract's project, or
+its contract's unit as assigned at the end of the day and every unit above it (an
+installment of no unit is in the unassigned group, key null)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Integer, Select, and_, cast, func, null, select
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.customers.models import customers
+from app.adapters.db.organisation.models import org_unit_closure, org_units, projects
 from app.adapters.db.receivables.models import (
     contracts,
     installments,
@@ -17,7 +20,9 @@ from app.adapters.db.receivables.models import (
     payment_allocations,
 )
 from app.adapters.db.reporting.asof import counted_on, exact
+from app.adapters.db.reporting.groups import contract_units
 from app.domain.receivables.milestones import InstallmentKind
+from app.domain.reporting.reports import GroupLabel
 from app.domain.reporting.retention import RetentionLine
 from app.services.reporting.ports import RetentionQuery
 
@@ -42,7 +47,7 @@ def retention_statement(query: RetentionQuery) -> Select[Any]:
         .scalar_subquery()
     )
     same_currency = () if query.currency is None else (installments.c.currency == query.currency,)
-    return (
+    lines = (
         select(
             installments.c.id,
             installments.c.contract_id,
@@ -70,6 +75,54 @@ def retention_statement(query: RetentionQuery) -> Select[Any]:
                 *same_currency,
             )
         )
+        .subquery("lines")
+    )
+    return _grouped(query, lines)
+
+
+def _grouped(query: RetentionQuery, lines: Any) -> Select[Any]:
+    """Each line with its group's key, name, parent and depth."""
+    no_parent = cast(null(), org_units.c.id.type)
+    no_depth = cast(null(), Integer)
+    if query.group_by == "project":
+        return select(
+            lines,
+            contracts.c.project_id.label("group_key"),
+            projects.c.name.label("group_name"),
+            no_parent.label("parent_id"),
+            no_depth.label("depth"),
+        ).select_from(
+            lines.join(contracts, contracts.c.id == lines.c.contract_id).outerjoin(
+                projects, projects.c.id == contracts.c.project_id
+            )
+        )
+    if query.group_by == "org_unit":
+        units = contract_units(query.as_of.end)
+        levels = (
+            select(org_unit_closure.c.descendant_id, func.count().label("depth"))
+            .group_by(org_unit_closure.c.descendant_id)
+            .subquery("levels")
+        )
+        closure = org_unit_closure
+        source = (
+            lines.join(units, units.c.contract_id == lines.c.contract_id)
+            .outerjoin(closure, closure.c.descendant_id == units.c.unit_id)
+            .outerjoin(org_units, org_units.c.id == closure.c.ancestor_id)
+            .outerjoin(levels, levels.c.descendant_id == closure.c.ancestor_id)
+        )
+        return select(
+            lines,
+            closure.c.ancestor_id.label("group_key"),
+            org_units.c.name.label("group_name"),
+            org_units.c.parent_id.label("parent_id"),
+            levels.c.depth.label("depth"),
+        ).select_from(source)
+    return select(
+        lines,
+        lines.c.customer_id.label("group_key"),
+        lines.c.customer_name.label("group_name"),
+        no_parent.label("parent_id"),
+        no_depth.label("depth"),
     )
 
 
@@ -87,4 +140,5 @@ def retention_line(row: RowMapping) -> RetentionLine:
         milestone=row["milestone"],
         collected=exact(row["collected"], currency),
         written_off=exact(row["written_off"], currency),
+        group=GroupLabel(row["group_key"], row["group_name"], row["parent_id"], row["depth"]),
     )

@@ -213,8 +213,17 @@ class RetentionItem(BaseModel):
 
 
 class RetentionGroupOut(BaseModel):
-    customer_id: str
-    customer_name: str
+    customer_id: str | None = Field(default=None, description="group_by=customer")
+    customer_name: str | None = None
+    project_id: str | None = Field(default=None, description="group_by=project")
+    project_name: str | None = None
+    org_unit_id: str | None = Field(default=None, description="group_by=org_unit")
+    org_unit_name: str | None = None
+    parent_id: str | None = Field(default=None, description="group_by=org_unit")
+    depth: int | None = Field(default=None, description="group_by=org_unit: a root is 1")
+    unassigned: bool | None = Field(
+        default=None, description="group_by=project or org_unit: the group without one"
+    )
     currency: str
     amount: AmountOut
     collected: AmountOut
