@@ -46,6 +46,7 @@ class Context:
     # Where webhook endpoints may point (HUIKUAN_WEBHOOK_ALLOW_NETWORKS, _DENY_PRIVATE).
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
+    unbilled_after_days: int = 7  # HUIKUAN_UNBILLED_AFTER_DAYS: for figures that show it
 
     def event(self, type_: EventType, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""

@@ -92,4 +92,5 @@ class Platform:
             promise_grace_days=self.promise_grace_days,
             destinations=self.destinations,
             default_currency=self.default_currency,
+            unbilled_after_days=self.unbilled_after_days,
         )

@@ -104,6 +104,8 @@ async def test_retention_by_project_and_by_org_unit_rolled_up(api: httpx.AsyncCl
     await construction(api, buyer["id"], project_id=park["id"])
     await construction(api, buyer["id"], owner="u-nobody", amount="200000.00")
 
+    (money,) = ok(await api.get(f"/v1/projects/{park['id']}"))["figures"]
+    assert (money["retention_held"], money["unbilled"]) == ("50000.00", "300000.00")
     by_project = ok(await api.get("/v1/reports/retention", params={"group_by": "project"}))
     assert [(g["project_name"], g["unassigned"], g["amount"]) for g in by_project["groups"]] == [
         ("园区一期", False, "50000.00"),
