@@ -23,7 +23,7 @@ MALFORMED = [
     "invoice:not-a-uuid",
 ]
 PARAM = re.compile(r"\{([^}]+)\}")
-NAMES = {"key"}
+NAMES = {"key", "user_id"}
 
 
 def routes_with_ids() -> list[tuple[str, str]]:
@@ -48,13 +48,14 @@ async def test_a_malformed_id_in_a_path_is_404(
     api: httpx.AsyncClient, method: str, path: str
 ) -> None:
     names = PARAM.findall(path)
-    # A milestone key is a name the client chose, not an opaque id: any short text is one.
+    # A milestone key and a person's user id are names the client chose, not opaque ids:
+    # any short text is one (a PUT of a new person with no body is then 422).
     ids = [name for name in names if name not in NAMES]
     for malformed in MALFORMED:
         for wrong in ids:  # each id in turn; the others well-formed
             url = path
             for name in names:
-                well_formed = "completion" if name in NAMES else str(uuid.uuid4())
+                well_formed = "u-someone" if name in NAMES else str(uuid.uuid4())
                 url = url.replace(f"{{{name}}}", malformed if name == wrong else well_formed)
             body: dict[str, str] | None = {} if method in {"POST", "PUT", "PATCH"} else None
             response = await api.request(method, url, params={"assignee": "u1"}, json=body)
