@@ -75,3 +75,16 @@ async def test_ingested_invoices_use_the_terms_too(api: httpx.AsyncClient) -> No
     updated = await one(api, "/v1/invoices", "FP-1")
     assert (updated["amount"], updated["due_date"]) == ("90.00", "2026-10-31")
     assert len(await listed(api)) == 5
+
+
+async def test_a_batch_mixes_dated_invoices_and_invoices_due_by_terms(
+    api: httpx.AsyncClient,
+) -> None:
+    await ingest(api, event("customer.upserted", customer_data(payment_terms_days=20)))
+    dated = [invoice_data(f"FP-D{n}") for n in range(3)]
+    by_terms = invoice_data("FP-T")
+    del by_terms["due_date"]
+    batch = [event("invoice.issued", d) for d in (*dated[:2], by_terms, dated[2])]
+    assert await ingest(api, batch) == ["accepted"] * 4
+    assert (await one(api, "/v1/invoices", "FP-T"))["due_date"] == "2026-10-21"
+    assert (await one(api, "/v1/invoices", "FP-D2"))["due_date"] == "2026-10-31"
