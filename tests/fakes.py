@@ -305,6 +305,45 @@ class FakeOutboxRepository:
         return 0
 
 
+class FakeStreamCursor:
+    def __init__(self) -> None:
+        self.cursors: dict[str, tuple[int, int]] = {}
+
+    async def get(self, stream: str) -> tuple[int, int] | None:
+        return self.cursors.get(stream)
+
+    async def advance(
+        self, stream: str, start: tuple[int, int] | None, to: tuple[int, int], at: datetime
+    ) -> bool:
+        if self.cursors.get(stream) != start:
+            return False
+        self.cursors[stream] = to
+        return True
+
+    async def lag_seconds(self, stream: str) -> float:
+        return 0.0
+
+
+class FakeSubjectNames:
+    def __init__(self, customers: FakeCustomerRepository, invoices: FakeInvoiceRepository) -> None:
+        self.customers = customers
+        self.invoices = invoices
+
+    async def customer_names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]:
+        return {i: self.customers.rows[i].name for i in customer_ids if i in self.customers.rows}
+
+    async def invoice_numbers(self, invoice_ids: Sequence[UUID]) -> dict[UUID, str]:
+        found = {
+            i: self.invoices.rows[i].external_id for i in invoice_ids if i in self.invoices.rows
+        }
+        return {i: number for i, number in found.items() if number is not None}
+
+    async def contract_owners(self, contract_ids: Sequence[UUID]) -> dict[UUID, str]:
+        rows = self.invoices.contracts.rows
+        found = {i: rows[i].owner for i in contract_ids if i in rows}
+        return {i: owner for i, owner in found.items() if owner is not None}
+
+
 class FakeUnitOfWork:
     """Shares its repositories across uses; a rollback restores the state before ``async with``.
     Domain events reach the composition root's handler table, as in the SQL unit of work."""
@@ -341,6 +380,8 @@ class FakeUnitOfWork:
         self.webhook_delivery_queries = FakeWebhookDeliveryQueries()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
+        self.stream_cursor = FakeStreamCursor()
+        self.subject_names = FakeSubjectNames(self.customers, self.invoices)
         self.reports = FakeReportQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments

@@ -66,6 +66,7 @@ class EventType(StrEnum):
     PROJECT_CREATED = "project.created"
     PROJECT_UPDATED = "project.updated"
     PROJECT_COMPLETED = "project.completed"
+    PERSON_DAILY_DIGEST = "person.daily_digest"
     MILESTONE_REACHED = "milestone.reached"
     MILESTONE_UNREACHED = "milestone.unreached"
     INSTALLMENT_DUE_DATE_SET = "installment.due_date_set"

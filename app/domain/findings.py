@@ -35,6 +35,7 @@ class FindingKind(StrEnum):
     TARGET_AT_RISK = EventType.TARGET_AT_RISK.value
     TARGET_ACHIEVED = EventType.TARGET_ACHIEVED.value
     TARGET_MISSED = EventType.TARGET_MISSED.value
+    PERSON_DAILY_DIGEST = EventType.PERSON_DAILY_DIGEST.value
 
 
 @dataclass(frozen=True, slots=True)

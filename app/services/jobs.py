@@ -75,6 +75,7 @@ class JobParams:
     unbilled_after_days: int = 7
     outbox_retention_days: int = 30
     idempotency_retention_hours: int = 24
+    worklist_weights: str | None = None  # HUIKUAN_WORKLIST_WEIGHTS, for the digest
 
 
 async def in_batches(

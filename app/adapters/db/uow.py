@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.access.api_keys import SqlApiKeyQueries, SqlApiKeyRepository
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
+from app.adapters.db.collection.digest import SqlDigestQueries
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
 from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
 from app.adapters.db.collection.promises import SqlPromiseQueries, SqlPromiseRepository
@@ -45,6 +46,7 @@ from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
+from app.adapters.db.delivery.stream_cursor import SqlStreamCursor
 from app.adapters.db.delivery.webhook_deliveries import (
     SqlWebhookDeliveryQueries,
     SqlWebhookDeliveryRepository,
@@ -69,6 +71,7 @@ from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
 from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
 from app.adapters.db.receivables.invoices import SqlInvoiceRepository
+from app.adapters.db.receivables.names import SqlSubjectNames
 from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.receivables.project_figures import SqlProjectMoney, SqlSubjectUnits
@@ -170,6 +173,9 @@ class SqlUnitOfWork:
     webhook_delivery_queries: SqlWebhookDeliveryQueries
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
+    stream_cursor: SqlStreamCursor
+    subject_names: SqlSubjectNames
+    digest: SqlDigestQueries
     scans: SqlScanRepository
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
@@ -263,6 +269,9 @@ class SqlUnitOfWork:
         self.webhook_delivery_queries = SqlWebhookDeliveryQueries(conn)
         self.delivery_queue = SqlDeliveryQueue(conn)
         self.outbox = SqlOutboxRepository(conn)
+        self.stream_cursor = SqlStreamCursor(conn)
+        self.subject_names = SqlSubjectNames(conn)
+        self.digest = SqlDigestQueries(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)

@@ -111,6 +111,7 @@ async def list_contracts(
     customer_id: UUID | None = None,
     external_id: Annotated[str | None, Query(max_length=100)] = None,
     owner: Annotated[str | None, Query(max_length=200)] = None,
+    project_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
@@ -122,6 +123,7 @@ async def list_contracts(
             external_id=external_id,
             owner=owner,
             page=page_request(limit, cursor),
+            project_id=project_id,
         )
     return {"data": [v.document() for v in page.items], "next_cursor": page.next_cursor}
 

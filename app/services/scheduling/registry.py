@@ -10,6 +10,7 @@ from typing import Protocol
 
 from app.domain.errors import Conflict, NotFound
 from app.services.access.idempotency_cleanup import run_idempotency_cleanup
+from app.services.collection.digest import run_collector_digest
 from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
@@ -33,6 +34,7 @@ JOBS: dict[str, JobFunction] = {
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
     "idempotency-cleanup": run_idempotency_cleanup,
+    "collector-digest": run_collector_digest,
 }
 JOB_NAMES = tuple(JOBS)
 

@@ -7,7 +7,7 @@ it out of every scan queue (they all range over due dates). The unbilled queue i
 index like the overdue and due-soon ones (migration 0007).
 
 Revision ID: 0013_milestones
-Revises: 0016_imports
+Revises: 0017_stream
 Create Date: 2026-12-07
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision: str = "0013_milestones"
-down_revision: str | Sequence[str] | None = "0016_imports"
+down_revision: str | Sequence[str] | None = "0017_stream"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
