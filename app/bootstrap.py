@@ -113,6 +113,7 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         imports=ImportPolicy(settings.import_max_bytes),
         import_files=SpreadsheetFiles(),
         worklist_weights=settings.worklist_weight_table,
+        unbilled_after_days=settings.unbilled_after_days,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
         gate=ControlsGate(expire_days=settings.approval_expire_days),
@@ -175,6 +176,7 @@ def job_params(settings: Settings) -> JobParams:
     return JobParams(
         batch_size=settings.scheduler_batch_size,
         due_soon_days=settings.due_soon_days,
+        unbilled_after_days=settings.unbilled_after_days,
         outbox_retention_days=settings.outbox_retention_days,
         idempotency_retention_hours=settings.idempotency_retention_hours,
         audit_retention_days=settings.audit_retention_days,
@@ -204,6 +206,7 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
     intervals = {
         "overdue-scan": settings.job_overdue_scan_s,
         "due-soon": settings.job_due_soon_s,
+        "unbilled-scan": settings.job_unbilled_scan_s,
         "promise-check": settings.job_promise_check_s,
         "target-pace": settings.job_target_pace_s,
         "outbox-cleanup": settings.job_outbox_cleanup_s,

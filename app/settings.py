@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     )
     scheduler_batch_size: int = Field(default=500, ge=1, le=10000)
     due_soon_days: int = Field(default=3, ge=0, le=365)
+    unbilled_after_days: int = Field(
+        default=7, ge=0, le=365, description="Days after falling due an installment is unbilled."
+    )
+    job_unbilled_scan_s: float = Field(default=3600.0, gt=0)
     job_overdue_scan_s: float = Field(default=300.0, gt=0)
     job_due_soon_s: float = Field(default=3600.0, gt=0)
     job_promise_check_s: float = Field(default=900.0, gt=0)

@@ -13,6 +13,7 @@ from uuid import UUID
 from app.domain.collection.targets import ProgressSums, Target
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingSums, ForecastSums, GroupLabel, OwnerSums
+from app.domain.reporting.retention import RetentionLine
 from app.services.reporting.ports import (
     AgingQuery,
     CurrencySums,
@@ -22,6 +23,7 @@ from app.services.reporting.ports import (
     KpiQuery,
     NextAction,
     PerformanceQuery,
+    RetentionQuery,
     ReviewQuery,
 )
 
@@ -34,6 +36,7 @@ class FakeReportQueries:
         self.forecast_rows: list[ForecastSums] = []
         self.owner_rows: list[OwnerSums] = []
         self.daily: DailyProgress = DailyProgress({}, {})
+        self.retention_rows: list[RetentionLine] = []
 
     async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
         self.asked.append(query)
@@ -63,6 +66,10 @@ class FakeReportQueries:
     ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
         self.asked.append(query)
         return [(GroupLabel(s.owner), s) for s in self.owner_rows]
+
+    async def retention_lines(self, query: RetentionQuery) -> Sequence[RetentionLine]:
+        self.asked.append(query)
+        return self.retention_rows
 
     async def target_daily(self, target: Target) -> DailyProgress:
         self.asked.append(target)

@@ -77,6 +77,11 @@ class EventType(StrEnum):
     APPROVAL_CANCELLED = "approval.cancelled"
     APPROVAL_DECIDED = "approval.decided"
     APPROVAL_POLICY_UPDATED = "approval_policy.updated"
+    MILESTONE_REACHED = "milestone.reached"
+    MILESTONE_UNREACHED = "milestone.unreached"
+    INSTALLMENT_DUE_DATE_SET = "installment.due_date_set"
+    INSTALLMENT_DUE_DATE_CLEARED = "installment.due_date_cleared"
+    INSTALLMENT_UNBILLED = "installment.unbilled"
 
 
 @dataclass(frozen=True, slots=True)

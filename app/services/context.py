@@ -47,6 +47,7 @@ class Context:
     # Where webhook endpoints may point (HUIKUAN_WEBHOOK_ALLOW_NETWORKS, _DENY_PRIVATE).
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
+    unbilled_after_days: int = 7  # HUIKUAN_UNBILLED_AFTER_DAYS: for figures that show it
     locale: Locale = "zh-CN"  # HUIKUAN_LOCALE: the language of generated task titles
 
     def record(self, action: str, subject: str, data: dict[str, Any]) -> OutboxEvent:

@@ -104,6 +104,7 @@ class Platform:
     # Who the role approvers are (org_unit_manager: the manager of the subject's org unit).
     approvers: ApproverDirectory = field(default_factory=OrgUnitManagers)
     locale: Locale = "zh-CN"  # HUIKUAN_LOCALE: HTML reports and generated task titles
+    unbilled_after_days: int = 7  # HUIKUAN_UNBILLED_AFTER_DAYS
 
     def context(self, actor: Actor) -> Context:
         return Context(
@@ -114,4 +115,5 @@ class Platform:
             destinations=self.destinations,
             default_currency=self.default_currency,
             locale=self.locale,
+            unbilled_after_days=self.unbilled_after_days,
         )

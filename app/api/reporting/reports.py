@@ -10,7 +10,7 @@ from fastapi import Query
 from starlette.responses import Response
 
 from app.api.base import resource_router
-from app.api.deps import ClockDep, Reader, UowDep
+from app.api.deps import ClockDep, PlatformDep, Reader, UowDep
 from app.api.errors import problem_responses
 from app.api.reporting.csv import WantsCsv, report_response, report_responses
 from app.api.reporting.schemas.reports import (
@@ -18,6 +18,7 @@ from app.api.reporting.schemas.reports import (
     ForecastOut,
     KpisOut,
     PerformanceOut,
+    RetentionOut,
     TargetProgressOut,
 )
 from app.api.schemas import BusinessDate, CurrencyCode
@@ -27,8 +28,10 @@ from app.domain.reporting.report_tables import (
     forecast_table,
     kpi_table,
     performance_table,
+    table,
 )
 from app.domain.reporting.reports import AgingBasis, GroupBy, Interval
+from app.domain.reporting.retention import RetentionGroupBy, retention_columns, retention_rows
 from app.services.reporting import documents
 from app.services.reporting import reports as use_cases
 
@@ -66,13 +69,15 @@ NEGOTIATION = (
     "overdue on `as_of` (default today). A past `as_of` gives the figures as they were on "
     "that day: payments received after it do not count. The totals always equal the "
     "outstanding amount. `basis=installment` ages each installment's outstanding (invoiced "
-    "or not) by its due date." + NEGOTIATION,
+    "or not) by its due date; one awaiting its milestone is `current` (not due). `unbilled` "
+    "(apart, not in the total) is what installments due `HUIKUAN_UNBILLED_AFTER_DAYS` ago "
+    "or more still have un-invoiced." + NEGOTIATION,
     response_model=AgingOut,
     responses=report_responses(AgingOut),
 )
 async def get_aging_report(
     uow: UowDep,
-    clock: ClockDep,
+    platform: PlatformDep,
     _: Reader,
     as_csv: WantsCsv,
     as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
@@ -82,10 +87,20 @@ async def get_aging_report(
 ) -> Response:
     if not as_csv:
         async with uow:
-            body = await use_cases.aging_json(uow, clock, as_of, group_by, basis, currency)
+            body = await use_cases.aging_json(
+                uow,
+                platform.clock,
+                as_of,
+                group_by,
+                basis,
+                currency,
+                platform.unbilled_after_days,
+            )
         return Response(body, media_type="application/json")
     async with uow:
-        report = await use_cases.aging(uow, clock, as_of, group_by, basis, currency)
+        report = await use_cases.aging(
+            uow, platform.clock, as_of, group_by, basis, currency, platform.unbilled_after_days
+        )
     return report_response(
         as_csv,
         lambda: documents.aging_document(report),
@@ -105,7 +120,7 @@ async def get_aging_report(
 )
 async def get_kpi_report(
     uow: UowDep,
-    clock: ClockDep,
+    platform: PlatformDep,
     _: Reader,
     as_csv: WantsCsv,
     start: From = None,
@@ -114,7 +129,9 @@ async def get_kpi_report(
     group_by: Annotated[GroupBy, Query(description=GROUP_BY)] = GroupBy.NONE,
 ) -> Response:
     async with uow:
-        report = await use_cases.kpis(uow, clock, start, end, currency, group_by)
+        report = await use_cases.kpis(
+            uow, platform.clock, start, end, currency, group_by, platform.unbilled_after_days
+        )
     period = report.period
     return report_response(
         as_csv,
@@ -190,6 +207,40 @@ async def get_performance_report(
         lambda: documents.performance_document(report, currency),
         lambda: performance_table(report.lines, report.group_by, report.labels),
         f"performance-{period.start.isoformat()}-{period.end.isoformat()}.csv",
+    )
+
+
+@router.get(
+    "/retention",
+    summary="Retention money (质保金) held by customers: amount, release date, days past "
+    "release, collected and outstanding",
+    description="Every live installment of kind `retention`, as of `as_of` (default today): "
+    "its release date is its due date, or null while it awaits its milestone "
+    "(`awaiting_milestone`). `group_by=customer`, `project` or `org_unit` (rolled up: a "
+    "unit's group includes its descendants'; `unassigned` gathers what has no unit or "
+    "project; the totals count each installment once)." + NEGOTIATION,
+    response_model=RetentionOut,
+    responses=report_responses(RetentionOut),
+)
+async def get_retention_report(
+    uow: UowDep,
+    clock: ClockDep,
+    _: Reader,
+    as_csv: WantsCsv,
+    as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
+    group_by: Annotated[
+        Literal["customer", "project", "org_unit"],
+        Query(description="Org units include the units below them; `unassigned`: no unit"),
+    ] = "customer",
+    currency: CurrencyFilter = None,
+) -> Response:
+    async with uow:
+        report = await use_cases.retention(uow, clock, as_of, RetentionGroupBy(group_by), currency)
+    return report_response(
+        as_csv,
+        lambda: documents.retention_document(report, currency),
+        lambda: table(retention_columns(report.group_by), retention_rows(report)),
+        f"retention-{report.as_of.isoformat()}.csv",
     )
 
 

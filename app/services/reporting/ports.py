@@ -24,6 +24,7 @@ from app.domain.reporting.reports import (
     GroupLabel,
     OwnerSums,
 )
+from app.domain.reporting.retention import RetentionLine
 from app.services.collection.ports import TargetRepository
 from app.services.organisation.ports import (
     OrgUnitQueries,
@@ -48,6 +49,7 @@ class AgingQuery:
     group_by: GroupBy
     basis: AgingBasis
     currency: str | None = None
+    unbilled_after_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class KpiQuery:
     end: AsOf  # the period's last day: closing receivables
     currency: str | None = None
     group_by: GroupBy = GroupBy.NONE  # org units as assigned at the period's end
+    unbilled_after_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,13 @@ class PerformanceQuery:
     zone: str
     currency: str | None = None
     group_by: GroupBy = GroupBy.NONE  # none (per owner), org_unit or project
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionQuery:
+    as_of: AsOf
+    currency: str | None = None
+    group_by: str = "customer"  # customer, project or org_unit (rolled up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +130,10 @@ class ReportQueries(Protocol):
         self, query: PerformanceQuery
     ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
         """The same per org unit (rolled up) or project."""
+
+    async def retention_lines(self, query: RetentionQuery) -> Sequence[RetentionLine]:
+        """Live retention installments of contracts signed by the day, with what was
+        collected (allocations counted on the day) and written off by then."""
 
     async def target_daily(self, target: Target) -> DailyProgress:
         """Collected per day and installments per due date within the target's period and

@@ -20,6 +20,7 @@ from app.services.controls.jobs import run_approval_expiry, run_audit_retention
 from app.services.delivery.outbox import run_outbox_cleanup
 from app.services.jobs import JobParams, JobResult
 from app.services.receivables.due_soon import run_due_soon
+from app.services.receivables.unbilled import run_unbilled_scan
 from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
 
 JobFunction = Callable[[SchedulerUnitOfWorkFactory, Context, JobParams], Awaitable[JobResult]]
@@ -29,6 +30,7 @@ JOBS: dict[str, JobFunction] = {
     "overdue-scan": run_overdue_scan,
     "overdue-summary": run_overdue_summary,
     "due-soon": run_due_soon,
+    "unbilled-scan": run_unbilled_scan,
     "promise-check": run_promise_check,
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
