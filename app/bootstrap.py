@@ -103,6 +103,9 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         worklist_weights=settings.worklist_weight_table,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
+        company_name=settings.company_name,
+        limitation_years=settings.limitation_years,
+        limitation_warn_days=settings.limitation_warn_table,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
@@ -172,6 +175,7 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
         "target-pace": settings.job_target_pace_s,
         "outbox-cleanup": settings.job_outbox_cleanup_s,
         "idempotency-cleanup": settings.job_idempotency_cleanup_s,
+        "limitation-check": settings.job_limitation_check_s,
     }
     schedules = [every(job, seconds, zone, first) for job, seconds in intervals.items()]
     delay = timedelta(seconds=settings.scheduler_first_run_delay_s)

@@ -44,6 +44,11 @@ from tests.fakes_lists import (
     FakeWebhookDeliveryQueries,
     FakeWebhookEndpointQueries,
 )
+from tests.fakes_paper_trail import (
+    FakeConfirmationRepository,
+    FakeLegalActionRepository,
+    FakeLimitationQueries,
+)
 from tests.fakes_receivables import (
     FakeContractQueries,
     FakeContractRepository,
@@ -312,6 +317,9 @@ class FakeUnitOfWork:
         self.risk_flag_queries = FakeRiskFlagQueries(self.risk_flags)
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()
+        self.confirmations = FakeConfirmationRepository()
+        self.legal_actions = FakeLegalActionRepository()
+        self.limitation = FakeLimitationQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
         self.webhook_endpoint_queries = FakeWebhookEndpointQueries()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()

@@ -16,6 +16,7 @@ from app.api.auth_failures import FailureLog
 from app.api.collection import (
     dunning,
     interactions,
+    paper_trail,
     promises,
     risk_flags,
     targets,
@@ -58,6 +59,8 @@ ROUTERS = (
     promises.router,
     risk_flags.router,
     dunning.router,
+    paper_trail.customers_router,
+    paper_trail.invoices_router,
     reports.router,
     api_keys.router,
     admin_jobs.router,

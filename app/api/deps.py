@@ -124,6 +124,11 @@ async def _write_context(actor: Writer, platform: PlatformDep) -> Context:
     return platform.context(actor)
 
 
+async def _read_context(actor: Reader, platform: PlatformDep) -> Context:
+    """For reads that need the settings a context carries (limitation periods)."""
+    return platform.context(actor)
+
+
 async def _admin_context(actor: Administrator, platform: PlatformDep) -> Context:
     return platform.context(actor)
 
@@ -134,6 +139,7 @@ async def _ingest_context(actor: Ingester, platform: PlatformDep) -> Context:
 
 WriteContext = Annotated[Context, Depends(_write_context)]
 AdminContext = Annotated[Context, Depends(_admin_context)]
+ReadContext = Annotated[Context, Depends(_read_context)]
 IngestContext = Annotated[Context, Depends(_ingest_context)]
 
 

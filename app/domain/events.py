@@ -16,7 +16,8 @@ class EventType(StrEnum):
     subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
     ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
     for changes the contract names no type for, ``task.updated``, ``target.updated``,
-    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``."""
+    ``risk.updated``, ``interaction.created``, ``dunning_policy.updated``, ``confirmation.updated``
+    (no reply) and ``legal_action.created``."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -59,6 +60,12 @@ class EventType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     DUNNING_POLICY_UPDATED = "dunning_policy.updated"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    CONFIRMATION_SENT = "confirmation.sent"
+    CONFIRMATION_CONFIRMED = "confirmation.confirmed"
+    CONFIRMATION_DISPUTED = "confirmation.disputed"
+    CONFIRMATION_UPDATED = "confirmation.updated"
+    LEGAL_ACTION_CREATED = "legal_action.created"
+    INVOICE_LIMITATION_EXPIRING = "invoice.limitation_expiring"
 
 
 @dataclass(frozen=True, slots=True)

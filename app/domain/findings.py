@@ -34,6 +34,7 @@ class FindingKind(StrEnum):
     TARGET_AT_RISK = EventType.TARGET_AT_RISK.value
     TARGET_ACHIEVED = EventType.TARGET_ACHIEVED.value
     TARGET_MISSED = EventType.TARGET_MISSED.value
+    INVOICE_LIMITATION_EXPIRING = EventType.INVOICE_LIMITATION_EXPIRING.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ class Context:
     # Where webhook endpoints may point (HUIKUAN_WEBHOOK_ALLOW_NETWORKS, _DENY_PRIVATE).
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
+    limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
+    limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
 
     def event(self, type_: EventType, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""

@@ -12,7 +12,7 @@ from app.domain.events import Actor
 from app.services.access.api_keys import KeyCache
 from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
-from app.services.collection.ports import CollectionUnitOfWork
+from app.services.collection.paper_trail_ports import PaperTrailUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.intake.ports import IntakeUnitOfWork
@@ -21,7 +21,7 @@ from app.services.scheduling.registry import JobRunner
 
 
 class AppUnitOfWork(
-    CollectionUnitOfWork,
+    PaperTrailUnitOfWork,
     IntakeUnitOfWork,
     AccessUnitOfWork,
     DeliveryUnitOfWork,
@@ -80,6 +80,9 @@ class Platform:
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
+    company_name: str = "Huikuan"  # HUIKUAN_COMPANY_NAME: the creditor on statements
+    limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
+    limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
 
     def context(self, actor: Actor) -> Context:
         return Context(
@@ -89,4 +92,6 @@ class Platform:
             promise_grace_days=self.promise_grace_days,
             destinations=self.destinations,
             default_currency=self.default_currency,
+            limitation_years=self.limitation_years,
+            limitation_warn_days=self.limitation_warn_days,
         )

@@ -35,6 +35,11 @@ from app.adapters.db.access.api_keys import SqlApiKeyQueries, SqlApiKeyRepositor
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
 from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
+from app.adapters.db.collection.paper_trail import (
+    SqlConfirmationRepository,
+    SqlLegalActionRepository,
+    SqlLimitationQueries,
+)
 from app.adapters.db.collection.promises import SqlPromiseQueries, SqlPromiseRepository
 from app.adapters.db.collection.risk_flags import SqlRiskFlagQueries, SqlRiskFlagRepository
 from app.adapters.db.collection.targets import SqlTargetQueries, SqlTargetRepository
@@ -151,6 +156,9 @@ class SqlUnitOfWork:
     risk_flags: SqlRiskFlagRepository
     risk_flag_queries: SqlRiskFlagQueries
     dunning_policy: SqlDunningPolicyRepository
+    confirmations: SqlConfirmationRepository
+    legal_actions: SqlLegalActionRepository
+    limitation: SqlLimitationQueries
     worklist: SqlWorklistQueries
     webhook_endpoints: SqlWebhookEndpointRepository
     webhook_endpoint_queries: SqlWebhookEndpointQueries
@@ -232,6 +240,9 @@ class SqlUnitOfWork:
         self.risk_flags = SqlRiskFlagRepository(conn)
         self.risk_flag_queries = SqlRiskFlagQueries(conn)
         self.dunning_policy = SqlDunningPolicyRepository(conn)
+        self.confirmations = SqlConfirmationRepository(conn)
+        self.legal_actions = SqlLegalActionRepository(conn)
+        self.limitation = SqlLimitationQueries(conn)
         self.webhook_endpoints = SqlWebhookEndpointRepository(conn)
         self.webhook_endpoint_queries = SqlWebhookEndpointQueries(conn)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(conn)

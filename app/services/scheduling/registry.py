@@ -10,6 +10,7 @@ from typing import Protocol
 
 from app.domain.errors import Conflict, NotFound
 from app.services.access.idempotency_cleanup import run_idempotency_cleanup
+from app.services.collection.limitation import run_limitation_check
 from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
@@ -31,6 +32,7 @@ JOBS: dict[str, JobFunction] = {
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
     "idempotency-cleanup": run_idempotency_cleanup,
+    "limitation-check": run_limitation_check,
 }
 JOB_NAMES = tuple(JOBS)
 

@@ -1,0 +1,351 @@
+"""Balance confirmations, legal actions and limitation periods in PostgreSQL.
+
+Interruptions are never copied: they are read from the records that make them (demands,
+promises, allocations, confirmed confirmations, legal actions), so the history cannot
+drift from its sources and a customer-level demand costs one row, not one per receivable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from app.adapters.db.collection.models import balance_confirmations, legal_actions
+from app.adapters.db.connection import Executor
+from app.adapters.db.errors import translate_integrity_error
+from app.domain.collection.confirmations import (
+    Confirmation,
+    ConfirmationStatus,
+    LegalAction,
+)
+from app.domain.collection.limitation import Interruption, InterruptionKind, ReceivableKind
+from app.domain.errors import StaleVersion, UnknownReference
+from app.domain.evidence import evidence_documents, evidence_links
+from app.domain.money import Money
+from app.services.collection.paper_trail_ports import LimitationChecked, Receivable
+from app.services.pagination import PageRequest
+
+OPEN_INVOICE = "i.status IN ('open', 'partially_paid')"
+
+
+def interruptions_sql(receivable: str, customer: str, currency: str) -> str:
+    """Every interruption reaching a receivable, as rows ``(on, kind, ref)``; the arguments
+    are SQL for its invoice id (NULL for an installment), customer and currency."""
+    return f"""
+        SELECT (x.occurred_at AT TIME ZONE :zone)::date AS on_day, 'demand' AS kind, x.id AS ref
+        FROM interactions AS x
+        WHERE x.demand AND x.customer_id = {customer}
+          AND (x.invoice_id IS NULL OR x.invoice_id = {receivable})
+          AND x.channel IN ('letter', 'email', 'visit') AND jsonb_array_length(x.evidence) > 0
+        UNION ALL
+        SELECT p.made_on, 'promise', p.id FROM promises AS p
+        WHERE p.customer_id = {customer}
+          AND (p.invoice_id = {receivable} OR (p.invoice_id IS NULL AND p.currency = {currency}))
+        UNION ALL
+        SELECT a.received_on, 'payment', a.payment_id FROM payment_allocations AS a
+        WHERE a.invoice_id = {receivable} AND a.undone_reason IS DISTINCT FROM 'reversed'
+        UNION ALL
+        SELECT b.confirmed_on, 'confirmation', b.id FROM balance_confirmations AS b
+        WHERE b.customer_id = {customer} AND b.currency = {currency} AND b.status = 'confirmed'
+        UNION ALL
+        SELECT l.filed_on, 'legal_action', l.id FROM legal_actions AS l
+        WHERE l.invoice_id = {receivable}
+    """
+
+
+def _latest(receivable: str, customer: str, currency: str, due: str) -> str:
+    return f"""
+        LEFT JOIN LATERAL (
+            SELECT u.on_day, u.kind, u.ref
+            FROM ({interruptions_sql(receivable, customer, currency)}) AS u
+            WHERE u.on_day > {due}
+            ORDER BY u.on_day DESC, u.kind, u.ref LIMIT 1
+        ) AS li ON true
+    """
+
+
+_INVOICE_COLUMNS = """
+    'invoice' AS receivable_kind, i.id, i.customer_id, c.name AS customer_name,
+    COALESCE(i.external_id, i.id::text) AS ref, i.due_date, i.outstanding AS amount,
+    i.currency, li.on_day, li.kind, li.ref AS interruption_ref
+"""
+
+_INVOICES = f"""
+    SELECT {_INVOICE_COLUMNS}
+    FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
+    {_latest("i.id", "i.customer_id", "i.currency", "i.due_date")}
+    WHERE {OPEN_INVOICE}
+"""
+
+# Installments no (non-void) invoice covers yet: only customer-level interruptions reach them.
+_INSTALLMENTS = f"""
+    SELECT 'installment', s.id, k.customer_id, c.name, s.name, s.due_date, s.amount, s.currency,
+           li.on_day, li.kind, li.ref
+    FROM installments AS s
+    JOIN contracts AS k ON k.id = s.contract_id
+    JOIN customers AS c ON c.id = k.customer_id
+    {_latest("NULL::uuid", "k.customer_id", "s.currency", "s.due_date")}
+    WHERE s.removed_at IS NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM invoices AS v WHERE v.installment_id = s.id AND v.status <> 'void'
+      )
+"""
+
+_TO_CHECK = text(
+    f"""
+    WITH todo AS (
+        SELECT i.id FROM invoices AS i
+        WHERE {OPEN_INVOICE}
+          AND ((i.limitation_check_on IS NULL AND i.due_date <= :latest_due)
+               OR i.limitation_check_on <= :today)
+        LIMIT :limit
+        FOR NO KEY UPDATE SKIP LOCKED
+    )
+    SELECT {_INVOICE_COLUMNS}
+    FROM todo JOIN invoices AS i ON i.id = todo.id JOIN customers AS c ON c.id = i.customer_id
+    {_latest("i.id", "i.customer_id", "i.currency", "i.due_date")}
+    """
+)
+
+_FINISH = text(
+    """
+    UPDATE invoices AS i SET limitation_check_on = d.next
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:next AS date[])) AS d(id, next)
+    WHERE i.id = d.id
+    """
+)
+
+_HISTORY = text(
+    f"""
+    SELECT u.on_day, u.kind, u.ref
+    FROM invoices AS i, LATERAL ({interruptions_sql("i.id", "i.customer_id", "i.currency")}) AS u
+    WHERE i.id = :invoice_id
+    ORDER BY u.on_day, u.kind, u.ref
+    """
+)
+
+# The net position at the end of a day (the statement's balance, ``app/adapters/db/reporting``).
+BOOK_BALANCE_SQL = """
+    SELECT
+      (SELECT COALESCE(sum(amount), 0) FROM invoices
+       WHERE customer_id = :customer_id AND currency = :currency AND issued_on <= :day
+         AND (voided_on IS NULL OR voided_on > :day))
+    - (SELECT COALESCE(sum(amount - amount_paid), 0) FROM invoices
+       WHERE customer_id = :customer_id AND currency = :currency AND written_off_on <= :day
+         AND (voided_on IS NULL OR voided_on > :day))
+    - (SELECT COALESCE(sum(amount), 0) FROM payments
+       WHERE customer_id = :customer_id AND currency = :currency AND received_on <= :day
+         AND (reversed_at IS NULL OR (reversed_at AT TIME ZONE :zone)::date > :day))
+"""
+
+_CURRENCIES = text(
+    """
+    SELECT currency FROM invoices WHERE customer_id = :customer_id
+    UNION SELECT currency FROM payments WHERE customer_id = :customer_id
+    """
+)
+
+
+def _interruption(row: RowMapping) -> Interruption | None:
+    if row["on_day"] is None:
+        return None
+    return Interruption(row["on_day"], InterruptionKind(row["kind"]), row["interruption_ref"])
+
+
+def receivable_from_row(row: RowMapping) -> Receivable:
+    return Receivable(
+        kind=ReceivableKind(row["receivable_kind"]),
+        id=row["id"],
+        customer_id=row["customer_id"],
+        customer_name=row["customer_name"],
+        ref=row["ref"],
+        due_date=row["due_date"],
+        outstanding=Money.of(row["amount"], row["currency"]),
+        last_interruption=_interruption(row),
+    )
+
+
+def confirmation_row(c: Confirmation) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "customer_id": c.customer_id,
+        "currency": c.currency,
+        "as_of": c.as_of,
+        "book_balance": c.book_balance.amount,
+        "status": c.status.value,
+        "confirmed_balance": None if c.confirmed_balance is None else c.confirmed_balance.amount,
+        "confirmed_on": c.confirmed_on,
+        "confirmed_by": c.confirmed_by,
+        "note": c.note,
+        "evidence": evidence_documents(c.evidence),
+        "version": c.version,
+        "created_by": c.created_by,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+    }
+
+
+def confirmation_from_row(row: RowMapping) -> Confirmation:
+    currency = row["currency"]
+    confirmed = row["confirmed_balance"]
+    return Confirmation(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        as_of=row["as_of"],
+        book_balance=Money.of(row["book_balance"], currency),
+        status=ConfirmationStatus(row["status"]),
+        confirmed_balance=None if confirmed is None else Money.of(confirmed, currency),
+        confirmed_on=row["confirmed_on"],
+        confirmed_by=row["confirmed_by"],
+        note=row["note"],
+        evidence=evidence_links(row["evidence"]),
+        version=row["version"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SqlConfirmationRepository:
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def add(self, confirmation: Confirmation) -> None:
+        mapping = {
+            "fk_balance_confirmations_customer_id_customers": lambda: UnknownReference(
+                "customer", confirmation.customer_id
+            )
+        }
+        try:
+            statement = insert(balance_confirmations).values(confirmation_row(confirmation))
+            await self.conn.execute(statement)
+        except IntegrityError as exc:
+            raise (translate_integrity_error(exc, mapping) or exc) from exc
+
+    async def _get(
+        self, customer_id: UUID, confirmation_id: UUID, lock: bool
+    ) -> Confirmation | None:
+        query = select(balance_confirmations).where(
+            balance_confirmations.c.id == confirmation_id,
+            balance_confirmations.c.customer_id == customer_id,
+        )
+        if lock:
+            query = query.with_for_update(key_share=True)
+        found = (await self.conn.execute(query)).mappings().first()
+        return confirmation_from_row(found) if found else None
+
+    async def get(self, customer_id: UUID, confirmation_id: UUID) -> Confirmation | None:
+        return await self._get(customer_id, confirmation_id, lock=False)
+
+    async def lock(self, customer_id: UUID, confirmation_id: UUID) -> Confirmation | None:
+        return await self._get(customer_id, confirmation_id, lock=True)
+
+    async def save(self, confirmation: Confirmation) -> None:
+        values = confirmation_row(confirmation)
+        for fixed in ("id", "customer_id", "currency", "as_of", "book_balance", "created_at"):
+            del values[fixed]
+        statement = (
+            update(balance_confirmations)
+            .where(
+                balance_confirmations.c.id == confirmation.id,
+                balance_confirmations.c.version == confirmation.version - 1,
+            )
+            .values(values)
+            .returning(balance_confirmations.c.id)
+        )
+        if (await self.conn.execute(statement)).scalar_one_or_none() is None:
+            raise StaleVersion("confirmation", confirmation.version - 1)
+
+    async def list(self, customer_id: UUID, page: PageRequest) -> Sequence[Confirmation]:
+        query = (
+            select(balance_confirmations)
+            .where(balance_confirmations.c.customer_id == customer_id)
+            .order_by(balance_confirmations.c.id.desc())
+            .limit(page.fetch)
+        )
+        if page.after:
+            query = query.where(balance_confirmations.c.id < page.after_uuid())
+        rows = (await self.conn.execute(query)).mappings()
+        return [confirmation_from_row(r) for r in rows]
+
+
+class SqlLegalActionRepository:
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def add(self, action: LegalAction) -> None:
+        values = {
+            "id": action.id,
+            "invoice_id": action.invoice_id,
+            "customer_id": action.customer_id,
+            "kind": action.kind.value,
+            "filed_on": action.filed_on,
+            "court": action.court,
+            "case_no": action.case_no,
+            "evidence": evidence_documents(action.evidence),
+            "created_by": action.created_by,
+            "created_at": action.created_at,
+        }
+        await self.conn.execute(insert(legal_actions).values(values))
+
+
+class SqlLimitationQueries:
+    def __init__(self, conn: Executor) -> None:
+        self.conn = conn
+
+    async def book_balance(self, customer_id: UUID, currency: str, day: date, zone: str) -> Money:
+        params = {"customer_id": customer_id, "currency": currency, "day": day, "zone": zone}
+        value = (await self.conn.execute(text(BOOK_BALANCE_SQL), params)).scalar_one()
+        return Money.of(value, currency)
+
+    async def currencies_of(self, customer_id: UUID) -> set[str]:
+        rows = await self.conn.execute(_CURRENCIES, {"customer_id": customer_id})
+        return {r[0] for r in rows}
+
+    async def history(self, invoice_id: UUID, zone: str) -> Sequence[Interruption]:
+        rows = await self.conn.execute(_HISTORY, {"invoice_id": invoice_id, "zone": zone})
+        return [Interruption(r.on_day, InterruptionKind(r.kind), r.ref) for r in rows]
+
+    async def receivables(
+        self, zone: str, *, customer_id: UUID | None = None, invoice_id: UUID | None = None
+    ) -> Sequence[Receivable]:
+        params: dict[str, Any] = {"zone": zone}
+        invoices_sql, installments_sql = _INVOICES, _INSTALLMENTS
+        if customer_id is not None:
+            invoices_sql += " AND i.customer_id = :customer_id"
+            installments_sql += " AND k.customer_id = :customer_id"
+            params["customer_id"] = customer_id
+        if invoice_id is not None:
+            statement = f"{invoices_sql} AND i.id = :invoice_id"
+            params["invoice_id"] = invoice_id
+        else:
+            statement = f"{invoices_sql} UNION ALL {installments_sql}"
+        rows = (await self.conn.execute(text(statement), params)).mappings()
+        return [receivable_from_row(r) for r in rows]
+
+    async def lock_invoices_to_check(
+        self, latest_due: date, today: date, limit: int, zone: str
+    ) -> Sequence[Receivable]:
+        params = {"latest_due": latest_due, "today": today, "limit": limit, "zone": zone}
+        rows = (await self.conn.execute(_TO_CHECK, params)).mappings()
+        return [receivable_from_row(r) for r in rows]
+
+    async def finish_checks(self, checked: Sequence[LimitationChecked]) -> None:
+        if checked:
+            params = {
+                "ids": [c.invoice_id for c in checked],
+                "next": [c.next_check_on for c in checked],
+            }
+            await self.conn.execute(_FINISH, params)
+
+    async def check_again(self, *, invoice_id: UUID) -> None:
+        await self.conn.execute(
+            text("UPDATE invoices SET limitation_check_on = NULL WHERE id = :id"),
+            {"id": invoice_id},
+        )
