@@ -1,0 +1,103 @@
+"""limitation-check on PostgreSQL: one ``invoice.limitation_expiring`` per invoice, threshold
+and running period; the ``legal`` flag from the second threshold on; an interruption re-arms
+the thresholds; it reads only what nears a threshold; two runs at once warn once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from tests.e2e.collection import flags, interaction
+from tests.e2e.receivables import customer, invoice
+from tests.fakes import FixedClock
+from tests.integration.jobs import Jobs
+
+LETTER = [{"url": "https://docs.example.com/demand.pdf", "name": "律师函"}]
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T02:00:00").replace(tzinfo=UTC)
+
+
+async def seed(api: httpx.AsyncClient) -> dict[str, Any]:
+    """Today 2026-11-27: A expires 2027-01-31 (65 days), B 2027-06-30 (215), C in 2029."""
+    c = await customer(api)
+    a = await invoice(api, c["id"], external_id="A", issued_on="2024-01-01", due_date="2024-01-31")
+    b = await invoice(api, c["id"], external_id="B", issued_on="2024-06-01", due_date="2024-06-30")
+    return {"customer": c, "a": a, "b": b, "c": await invoice(api, c["id"], external_id="C")}
+
+
+async def warnings(jobs: Jobs) -> list[tuple[str, int]]:
+    found = await jobs.events("invoice.limitation_expiring")
+    return [(e["data"]["ref"], e["data"]["threshold_days"]) for e in found]
+
+
+async def test_each_threshold_warns_once_and_an_interruption_re_arms_them(
+    api: httpx.AsyncClient, jobs: Jobs, clock: FixedClock
+) -> None:
+    made = await seed(api)
+    first = await jobs.run("limitation-check")
+    assert first.examined == 1  # only A is near a threshold; B and C are never read
+    assert await warnings(jobs) == [("A", 90)]  # 180 and 90 reached at once: the narrower
+    assert await jobs.count("findings", "kind = 'invoice.limitation_expiring'") == 2
+    legal = await flags(api, kind="legal")
+    assert [(f["subject"]["id"], f["severity"]) for f in legal] == [(made["a"]["id"], "high")]
+    event = (await jobs.events("invoice.limitation_expiring"))[0]["data"]
+    assert event["limitation"]["expires_on"] == "2027-01-31"
+    assert event["days_left"] == 65
+
+    again = await jobs.run("limitation-check")
+    assert (again.examined, again.events) == (0, 0)
+
+    clock.set(at("2027-01-01"))
+    await jobs.run("limitation-check")
+    assert sorted(await warnings(jobs)) == [("A", 30), ("A", 90), ("B", 180)]
+    assert [f["severity"] for f in await flags(api, kind="legal")] == ["critical"]
+
+    # A demand by letter with evidence starts A's period again (to 2030-01-02).
+    await interaction(
+        api, made["customer"]["id"], invoice_id=made["a"]["id"], channel="letter",
+        demand=True, evidence=LETTER, occurred_at="2027-01-02T10:00:00+08:00",
+    )  # fmt: skip
+    clock.set(at("2029-07-06"))
+    await jobs.run("limitation-check")
+    # A's new period reaches its first threshold; B, expired meanwhile, its last; C its first.
+    assert sorted((await warnings(jobs))[3:]) == [("A", 180), ("B", 30), ("C", 180)]
+    latest = {e["data"]["ref"]: e["data"] for e in await jobs.events("invoice.limitation_")}
+    assert latest["A"]["limitation"]["starts_on"] == "2027-01-02"
+    assert latest["A"]["limitation"]["last_interruption"]["kind"] == "demand"
+    assert latest["B"]["expired"] is True
+    assert (await jobs.run("limitation-check")).events == 0
+
+
+async def test_a_new_due_date_puts_the_invoice_back_in_the_queue(
+    api: httpx.AsyncClient, jobs: Jobs
+) -> None:
+    made = await seed(api)
+    await jobs.run("limitation-check")
+    patched = await api.patch(
+        f"/v1/invoices/{made['c']['id']}",
+        json={"issued_on": "2024-01-01", "due_date": "2024-01-10"},
+    )
+    assert patched.status_code == 200, patched.text
+    await jobs.run("limitation-check")
+    assert ("C", 90) in await warnings(jobs)
+
+
+async def test_two_runs_at_once_warn_once(api: httpx.AsyncClient, jobs: Jobs) -> None:
+    c = await customer(api)
+    for number in range(7):
+        await invoice(
+            api, c["id"], external_id=f"OLD-{number}", issued_on="2023-12-01", due_date="2024-01-31"
+        )
+    before = await jobs.types()
+    one, two = await asyncio.gather(jobs.run("limitation-check"), jobs.run("limitation-check"))
+    assert await jobs.types() - before == Counter(
+        {"invoice.limitation_expiring": 7, "risk.raised": 7}
+    )
+    assert one.findings + two.findings == 14
+    assert await jobs.count("findings") == 14
