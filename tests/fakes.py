@@ -48,6 +48,7 @@ from tests.fakes_paper_trail import (
     FakeConfirmationRepository,
     FakeLegalActionRepository,
     FakeLimitationQueries,
+    FakeStatementQueries,
 )
 from tests.fakes_receivables import (
     FakeContractQueries,
@@ -320,6 +321,7 @@ class FakeUnitOfWork:
         self.confirmations = FakeConfirmationRepository()
         self.legal_actions = FakeLegalActionRepository()
         self.limitation = FakeLimitationQueries()
+        self.statements = FakeStatementQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
         self.webhook_endpoint_queries = FakeWebhookEndpointQueries()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()

@@ -4,13 +4,14 @@ tests/integration/test_job_limitation.py), so every call says so."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
 from uuid import UUID
 
 from app.domain.collection.confirmations import Confirmation, LegalAction
 from app.domain.collection.limitation import Interruption
 from app.domain.money import Money
+from app.domain.reporting.statements import Movement
 from app.services.collection.paper_trail_ports import LimitationChecked, Receivable
 from app.services.pagination import PageRequest
 from tests.fakes_lists import not_faked
@@ -63,3 +64,26 @@ class FakeLimitationQueries:
 
     async def check_again(self, *, invoice_id: UUID) -> None:
         raise not_faked("limitation.check_again")
+
+
+class FakeStatementQueries:
+    """Statements are tested on PostgreSQL (tests/e2e/test_statements.py)."""
+
+    async def snapshot(self) -> None:
+        raise not_faked("statements.snapshot")
+
+    async def currencies(self, customer_id: UUID, last_day: date) -> list[str]:
+        raise not_faked("statements.currencies")
+
+    async def balance(self, customer_id: UUID, currency: str, day: date, zone: str) -> Money:
+        raise not_faked("statements.balance")
+
+    def movements(
+        self, customer_id: UUID, currency: str, first: date, last: date, zone: str
+    ) -> AsyncIterator[Movement]:
+        raise not_faked("statements.movements")
+
+    async def ageing(
+        self, customer_id: UUID, currency: str, day: date, day_end: datetime
+    ) -> dict[str, Money]:
+        raise not_faked("statements.ageing")

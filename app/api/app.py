@@ -32,7 +32,7 @@ from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.receivables import contracts, invoice_actions, invoices, payments
-from app.api.reporting import reports
+from app.api.reporting import reports, statements
 from app.api.scheduling import admin_jobs, test_clock
 from app.api.schemas import Problem
 from app.services.platform import Platform
@@ -62,6 +62,7 @@ ROUTERS = (
     paper_trail.customers_router,
     paper_trail.invoices_router,
     reports.router,
+    statements.router,
     api_keys.router,
     admin_jobs.router,
     webhooks.router,

@@ -68,6 +68,7 @@ from app.adapters.db.receivables.invoices import SqlInvoiceRepository
 from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.reporting.reports import SqlReportQueries
+from app.adapters.db.reporting.statements import SqlStatementQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
@@ -170,6 +171,7 @@ class SqlUnitOfWork:
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
+    statements: SqlStatementQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
 
@@ -253,6 +255,7 @@ class SqlUnitOfWork:
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
         self.reports = SqlReportQueries(conn)
+        self.statements = SqlStatementQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
         return self
 
