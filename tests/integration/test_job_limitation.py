@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.collection import flags, interaction
-from tests.e2e.receivables import customer, invoice
+from tests.e2e.receivables import contract, customer, invoice, ok
 from tests.fakes import FixedClock
 from tests.integration.jobs import Jobs
 
@@ -101,3 +101,24 @@ async def test_two_runs_at_once_warn_once(api: httpx.AsyncClient, jobs: Jobs) ->
     )
     assert one.findings + two.findings == 14
     assert await jobs.count("findings") == 14
+
+
+async def test_the_worklist_asks_for_a_demand(api: httpx.AsyncClient, jobs: Jobs) -> None:
+    c = await customer(api)
+    k = await contract(api, c["id"], signed_on="2023-01-10", installments=[
+        {"name": "全款", "due_date": "2024-01-31", "percent": "100"}])  # fmt: skip
+    old = await invoice(
+        api, c["id"], contract_id=k["id"], external_id="OLD", issued_on="2024-01-01",
+        due_date="2024-01-31", installment_id=k["installments"][0]["id"],
+    )  # fmt: skip
+    await jobs.run("limitation-check")
+    items = ok(await api.get("/v1/worklist", params={"assignee": "u-sales-1"}))["data"]
+    mine = next(i for i in items if i["id"] == f"invoice:{old['id']}")
+    assert mine["next_action"] == "send_demand"
+    reasons = {r["factor"]: r["points"] for r in mine["reasons"]}
+    assert reasons["limitation_expiring"] == "30.00"
+    accepted = await api.post(
+        f"/v1/worklist/invoice:{old['id']}/accept", params={"assignee": "u-sales-1"}
+    )
+    task = ok(accepted, 201)
+    assert (task["kind"], task["title"].startswith("Send a demand")) == ("legal", True)

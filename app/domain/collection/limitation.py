@@ -25,6 +25,7 @@ from app.domain.errors import ValidationFailed
 DEFAULT_YEARS = 3
 DEFAULT_WARN_DAYS = (180, 90, 30)
 WARN_SETTING = "HUIKUAN_LIMITATION_WARN_DAYS"
+RULE = "limitation"  # the rule name of the ``legal`` flags the limitation check raises
 MAX_WARN_DAYS = 3650
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.collection.limitation import (
+    RULE,
     Period,
     latest_start_to_check,
     legal_severity,
@@ -40,7 +41,7 @@ from app.services.collection.risk_rules import RuleFlag, raise_flags
 from app.services.context import Context
 from app.services.jobs import Emitter, JobParams, JobResult, in_batches
 
-RULE_LIMITATION = "limitation"
+RULE_LIMITATION = RULE
 NEVER = date.max
 
 
