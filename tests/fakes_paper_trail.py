@@ -59,6 +59,11 @@ class FakeLimitationQueries:
     ) -> Sequence[Receivable]:
         raise not_faked("limitation.lock_invoices_to_check")
 
+    async def lock_installments_to_check(
+        self, latest_due: date, today: date, limit: int, zone: str
+    ) -> Sequence[Receivable]:
+        raise not_faked("limitation.lock_installments_to_check")
+
     async def finish_checks(self, checked: Sequence[LimitationChecked]) -> None:
         raise not_faked("limitation.finish_checks")
 

@@ -66,6 +66,7 @@ class EventType(StrEnum):
     CONFIRMATION_UPDATED = "confirmation.updated"
     LEGAL_ACTION_CREATED = "legal_action.created"
     INVOICE_LIMITATION_EXPIRING = "invoice.limitation_expiring"
+    INSTALLMENT_LIMITATION_EXPIRING = "installment.limitation_expiring"
 
 
 @dataclass(frozen=True, slots=True)

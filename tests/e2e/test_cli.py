@@ -170,7 +170,8 @@ def test_a_bad_limitation_threshold_list_stops_the_process(database_url: str, da
     assert done.returncode == 2
     lines = done.stderr.splitlines()
     assert lines[0] == "huikuan: bad configuration, not starting:"
-    assert len(lines) == 2 and lines[1].startswith("  HUIKUAN_LIMITATION_WARN_DAYS: ")
+    assert len(lines) == 2
+    assert lines[1].startswith("  HUIKUAN_LIMITATION_WARN_DAYS: ")
 
 
 @pytest.mark.parametrize(

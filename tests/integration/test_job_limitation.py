@@ -122,3 +122,29 @@ async def test_the_worklist_asks_for_a_demand(api: httpx.AsyncClient, jobs: Jobs
     )
     task = ok(accepted, 201)
     assert (task["kind"], task["title"].startswith("Send a demand")) == ("legal", True)
+
+
+async def test_an_installment_not_yet_invoiced_is_warned_on_its_contract(
+    api: httpx.AsyncClient, jobs: Jobs
+) -> None:
+    c = await customer(api)
+    plan = [
+        {"name": "进度款", "due_date": "2024-01-31", "percent": "50"},
+        {"name": "尾款", "due_date": "2024-02-29", "percent": "50"},
+    ]
+    k = await contract(api, c["id"], signed_on="2023-01-10", installments=plan)
+    billed = k["installments"][1]
+    await invoice(
+        api, c["id"], contract_id=k["id"], installment_id=billed["id"], external_id="尾款发票",
+        amount="500000.00", issued_on="2024-02-01", due_date="2024-02-29",
+    )  # fmt: skip
+    await jobs.run("limitation-check")
+    found = await jobs.events("installment.limitation_expiring")
+    assert [(e["subject"], e["data"]["ref"], e["data"]["threshold_days"]) for e in found] == [
+        (f"installments/{k['installments'][0]['id']}", "进度款", 90)
+    ]
+    assert found[0]["data"]["kind"] == "installment"
+    assert [e["data"]["ref"] for e in await jobs.events("invoice.limitation_")] == ["尾款发票"]
+    legal = await flags(api, kind="legal")
+    assert [(f["subject"]["id"], f["severity"]) for f in legal] == [(k["id"], "high")]
+    assert (await jobs.run("limitation-check")).examined == 0

@@ -12,6 +12,7 @@ day of the next threshold. Its cost follows what newly nears a threshold, not th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from uuid import UUID
 from app.domain.collection.limitation import (
     RULE,
     Period,
+    ReceivableKind,
     latest_start_to_check,
     legal_severity,
     next_check_on,
@@ -121,69 +123,98 @@ async def expiring(
     return sorted(near, key=lambda f: (f.period.expires_on, f.receivable.ref, str(f.receivable.id)))
 
 
+# What the check finds and emits, and where it raises the ``legal`` flag, per kind of
+# receivable (a flag's subject is never an installment: its contract carries it).
+_FINDING = {
+    ReceivableKind.INVOICE: FindingKind.INVOICE_LIMITATION_EXPIRING,
+    ReceivableKind.INSTALLMENT: FindingKind.INSTALLMENT_LIMITATION_EXPIRING,
+}
+_EVENT = {
+    ReceivableKind.INVOICE: EventType.INVOICE_LIMITATION_EXPIRING,
+    ReceivableKind.INSTALLMENT: EventType.INSTALLMENT_LIMITATION_EXPIRING,
+}
+_SUBJECT = {ReceivableKind.INVOICE: "invoices", ReceivableKind.INSTALLMENT: "installments"}
+
+
 async def run_limitation_check(
     uow: LimitationJobUnitOfWorkFactory, ctx: Context, params: JobParams
 ) -> JobResult:
+    """Invoices first, then installments no invoice covers, each in batches."""
     today = ctx.clock.today()
-    warn = ctx.limitation_warn_days
-    latest_due = latest_start_to_check(today, max(warn), ctx.limitation_years)
+    latest_due = latest_start_to_check(today, max(ctx.limitation_warn_days), ctx.limitation_years)
     zone = ctx.clock.zone.key
 
-    async def batch(work: LimitationJobUnitOfWork) -> tuple[int, JobResult]:
+    async def invoices(work: LimitationJobUnitOfWork) -> tuple[int, JobResult]:
         rows = await work.limitation.lock_invoices_to_check(
             latest_due, today, params.batch_size, zone
         )
-        found: list[Finding] = []
-        flags: list[RuleFlag] = []
-        checked: list[LimitationChecked] = []
-        reached_of: dict[UUID, tuple[Limitation, list[int]]] = {}
-        for row in rows:
-            item = _limitation(ctx, row)
-            reached = thresholds_reached(item.period, warn, today)
-            start = item.period.starts_on
-            found += [
-                finding(FindingKind.INVOICE_LIMITATION_EXPIRING, row.id, start, days)
-                for days in reached
-            ]
-            reached_of[row.id] = (item, reached)
-            severity = legal_severity(len(reached), item.period.expired(today))
-            if severity is not None:
-                flags.append(_legal_flag(item, severity, today))
-            following = next_check_on(item.period, warn, today)
-            if following is None and not item.period.expired(today):
-                following = item.period.expires_on + timedelta(days=1)  # to flag it expired
-            checked.append(LimitationChecked(row.id, following or NEVER))
-        new = await work.findings.record(found, ctx.clock.now())
-        events = Emitter(work, ctx)
-        for invoice_id, (item, reached) in reached_of.items():
-            since = item.period.starts_on.isoformat()
-            fresh = [d for d in reached if found_key(invoice_id, since, d) in new]
-            if fresh:
-                data = {**item.document(today), "threshold_days": min(fresh)}
-                events.emit(EventType.INVOICE_LIMITATION_EXPIRING, f"invoices/{invoice_id}", data)
-        raised = await raise_flags(work, ctx, flags)
-        events.counted(len(raised))
-        await work.limitation.finish_checks(checked)
-        return len(rows), JobResult(len(rows), len(new), events.count)
+        return len(rows), await _check(work, ctx, rows)
 
-    return await in_batches(uow, params.batch_size, batch)
+    async def installments(work: LimitationJobUnitOfWork) -> tuple[int, JobResult]:
+        rows = await work.limitation.lock_installments_to_check(
+            latest_due, today, params.batch_size, zone
+        )
+        return len(rows), await _check(work, ctx, rows)
+
+    first = await in_batches(uow, params.batch_size, invoices)
+    return first + await in_batches(uow, params.batch_size, installments)
 
 
-def found_key(invoice_id: UUID, start: str, days: int) -> tuple[str, UUID, str]:
-    return (FindingKind.INVOICE_LIMITATION_EXPIRING.value, invoice_id, f"{start}:{days}")
+async def _check(
+    work: LimitationJobUnitOfWork, ctx: Context, rows: Sequence[Receivable]
+) -> JobResult:
+    today, warn = ctx.clock.today(), ctx.limitation_warn_days
+    found: list[Finding] = []
+    flags: list[RuleFlag] = []
+    checked: list[LimitationChecked] = []
+    reached_of: list[tuple[Limitation, list[int]]] = []
+    for row in rows:
+        if row.invoiced:  # its invoice carries it now
+            checked.append(LimitationChecked(row.kind, row.id, row.due_date, NEVER))
+            continue
+        item = _limitation(ctx, row)
+        reached = thresholds_reached(item.period, warn, today)
+        start = item.period.starts_on
+        found += [finding(_FINDING[row.kind], row.id, start, days) for days in reached]
+        reached_of.append((item, reached))
+        severity = legal_severity(len(reached), item.period.expired(today))
+        if severity is not None:
+            flags.append(_legal_flag(item, severity, today))
+        following = next_check_on(item.period, warn, today)
+        if following is None and not item.period.expired(today):
+            following = item.period.expires_on + timedelta(days=1)  # to flag it expired
+        checked.append(LimitationChecked(row.kind, row.id, row.due_date, following or NEVER))
+    new = await work.findings.record(found, ctx.clock.now())
+    events = Emitter(work, ctx)
+    for item, reached in reached_of:
+        r = item.receivable
+        since = item.period.starts_on.isoformat()
+        fresh = [d for d in reached if (_FINDING[r.kind].value, r.id, f"{since}:{d}") in new]
+        if fresh:
+            data = {**item.document(today), "threshold_days": min(fresh)}
+            events.emit(_EVENT[r.kind], f"{_SUBJECT[r.kind]}/{r.id}", data)
+    raised = await raise_flags(work, ctx, flags)
+    events.counted(len(raised))
+    await work.limitation.finish_checks(checked)
+    return JobResult(len(rows), len(new), events.count)
 
 
 def _legal_flag(item: Limitation, severity: Severity, today: date) -> RuleFlag:
     r, p = item.receivable, item.period
     state = "expired on" if p.expired(today) else "expires on"
+    if r.kind is ReceivableKind.INSTALLMENT and r.contract_id is not None:
+        subject = Subject(SubjectType.CONTRACT, r.contract_id)
+    else:
+        subject = Subject(SubjectType.INVOICE, r.id)
     return RuleFlag(
-        subject=Subject(SubjectType.INVOICE, r.id),
+        subject=subject,
         customer_id=r.customer_id,
         kind=RiskKind.LEGAL,
         severity=severity,
         rule=RULE_LIMITATION,
         description=(
-            f"the limitation period of invoice {r.ref} ({r.outstanding} outstanding) {state} "
-            f"{p.expires_on}: send a demand with evidence, obtain a confirmation or file an action"
+            f"the limitation period of {r.kind.value} {r.ref} ({r.outstanding} outstanding) "
+            f"{state} {p.expires_on}: send a demand with evidence, obtain a confirmation or "
+            "file an action"
         ),
     )

@@ -30,12 +30,16 @@ class Receivable:
     due_date: date
     outstanding: Money
     last_interruption: Interruption | None
+    contract_id: UUID | None = None
+    invoiced: bool = False  # an installment some invoice covers now (the invoice counts)
 
 
 @dataclass(frozen=True, slots=True)
 class LimitationChecked:
-    invoice_id: UUID
-    next_check_on: date  # date.max: nothing more to look at until the invoice changes
+    kind: ReceivableKind
+    id: UUID
+    due_date: date  # the due date looked at (an installment's new due date is looked at anew)
+    next_check_on: date  # date.max: nothing more to look at until the receivable changes
 
 
 class ConfirmationRepository(Protocol):
@@ -82,6 +86,12 @@ class LimitationQueries(Protocol):
         """Open invoices the limitation check must look at: never looked at and due on or
         before ``latest_due``, or due for another look by ``today``; locked, skipping those
         others hold."""
+
+    async def lock_installments_to_check(
+        self, latest_due: date, today: date, limit: int, zone: str
+    ) -> Sequence[Receivable]:
+        """Live installments the check must look at: never looked at for their due date and
+        due on or before ``latest_due``, or due for another look by ``today``; locked."""
 
     async def finish_checks(self, checked: Sequence[LimitationChecked]) -> None: ...
 

@@ -24,6 +24,7 @@ from app.domain.collection.confirmations import (
     ConfirmationStatus,
     LegalAction,
 )
+from app.domain.collection.interactions import DEMAND_CHANNELS
 from app.domain.collection.limitation import Interruption, InterruptionKind, ReceivableKind
 from app.domain.errors import StaleVersion, UnknownReference
 from app.domain.evidence import evidence_documents, evidence_links
@@ -32,6 +33,8 @@ from app.services.collection.paper_trail_ports import LimitationChecked, Receiva
 from app.services.pagination import PageRequest
 
 OPEN_INVOICE = "i.status IN ('open', 'partially_paid')"
+# The channels on which a demand interrupts (the domain's ``Interaction.interrupts_limitation``).
+_DEMAND_CHANNELS = ", ".join(f"'{c.value}'" for c in sorted(DEMAND_CHANNELS))
 
 
 def interruptions_sql(receivable: str, customer: str, currency: str) -> str:
@@ -42,7 +45,7 @@ def interruptions_sql(receivable: str, customer: str, currency: str) -> str:
         FROM interactions AS x
         WHERE x.demand AND x.customer_id = {customer}
           AND (x.invoice_id IS NULL OR x.invoice_id = {receivable})
-          AND x.channel IN ('letter', 'email', 'visit') AND jsonb_array_length(x.evidence) > 0
+          AND x.channel IN ({_DEMAND_CHANNELS}) AND jsonb_array_length(x.evidence) > 0
         UNION ALL
         SELECT p.made_on, 'promise', p.id FROM promises AS p
         WHERE p.customer_id = {customer}
@@ -113,11 +116,42 @@ _TO_CHECK = text(
     """
 )
 
-_FINISH = text(
+_INSTALLMENTS_TO_CHECK = text(
+    f"""
+    WITH todo AS (
+        SELECT s.id FROM installments AS s
+        WHERE s.removed_at IS NULL
+          AND ((s.limitation_due_for IS DISTINCT FROM s.due_date AND s.due_date <= :latest_due)
+               OR (s.limitation_due_for = s.due_date AND s.limitation_check_on <= :today))
+        LIMIT :limit
+        FOR NO KEY UPDATE SKIP LOCKED
+    )
+    SELECT 'installment' AS receivable_kind, s.id, k.customer_id, c.name AS customer_name,
+           s.name AS ref, s.due_date, s.amount, s.currency, s.contract_id,
+           EXISTS (
+               SELECT 1 FROM invoices AS v WHERE v.installment_id = s.id AND v.status <> 'void'
+           ) AS invoiced,
+           li.on_day, li.kind, li.ref AS interruption_ref
+    FROM todo JOIN installments AS s ON s.id = todo.id
+    JOIN contracts AS k ON k.id = s.contract_id JOIN customers AS c ON c.id = k.customer_id
+    {_latest("NULL::uuid", "k.customer_id", "s.currency", "s.due_date")}
+    """
+)
+
+_FINISH_INVOICES = text(
     """
     UPDATE invoices AS i SET limitation_check_on = d.next
     FROM unnest(CAST(:ids AS uuid[]), CAST(:next AS date[])) AS d(id, next)
     WHERE i.id = d.id
+    """
+)
+
+_FINISH_INSTALLMENTS = text(
+    """
+    UPDATE installments AS s SET limitation_check_on = d.next, limitation_due_for = d.due
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:next AS date[]), CAST(:due AS date[]))
+        AS d(id, next, due)
+    WHERE s.id = d.id
     """
 )
 
@@ -168,6 +202,8 @@ def receivable_from_row(row: RowMapping) -> Receivable:
         due_date=row["due_date"],
         outstanding=Money.of(row["amount"], row["currency"]),
         last_interruption=_interruption(row),
+        contract_id=row.get("contract_id"),
+        invoiced=bool(row.get("invoiced", False)),
     )
 
 
@@ -336,13 +372,28 @@ class SqlLimitationQueries:
         rows = (await self.conn.execute(_TO_CHECK, params)).mappings()
         return [receivable_from_row(r) for r in rows]
 
+    async def lock_installments_to_check(
+        self, latest_due: date, today: date, limit: int, zone: str
+    ) -> Sequence[Receivable]:
+        params = {"latest_due": latest_due, "today": today, "limit": limit, "zone": zone}
+        rows = (await self.conn.execute(_INSTALLMENTS_TO_CHECK, params)).mappings()
+        return [receivable_from_row(r) for r in rows]
+
     async def finish_checks(self, checked: Sequence[LimitationChecked]) -> None:
-        if checked:
-            params = {
-                "ids": [c.invoice_id for c in checked],
-                "next": [c.next_check_on for c in checked],
-            }
-            await self.conn.execute(_FINISH, params)
+        bills = [c for c in checked if c.kind is ReceivableKind.INVOICE]
+        plans = [c for c in checked if c.kind is ReceivableKind.INSTALLMENT]
+        if bills:
+            params = {"ids": [c.id for c in bills], "next": [c.next_check_on for c in bills]}
+            await self.conn.execute(_FINISH_INVOICES, params)
+        if plans:
+            await self.conn.execute(
+                _FINISH_INSTALLMENTS,
+                {
+                    "ids": [c.id for c in plans],
+                    "next": [c.next_check_on for c in plans],
+                    "due": [c.due_date for c in plans],
+                },
+            )
 
     async def check_again(self, *, invoice_id: UUID) -> None:
         await self.conn.execute(

@@ -78,6 +78,18 @@ class InstallmentRow(TableModel, table=True):
             "due_date",
             postgresql_where=text(f"removed_at IS NULL AND {unscanned('due_soon_scanned_for')}"),
         ),
+        # The limitation check's queue (migration 0014): never looked at for this due date,
+        # by due date; looked at, by the day to look again.
+        Index(
+            "ix_installments_limitation_new",
+            "due_date",
+            postgresql_where=text(f"removed_at IS NULL AND {unscanned('limitation_due_for')}"),
+        ),
+        Index(
+            "ix_installments_limitation_queue",
+            "limitation_check_on",
+            postgresql_where=text("removed_at IS NULL AND limitation_due_for = due_date"),
+        ),
     )
 
     id: UUID = Field(sa_type=ID, primary_key=True)
@@ -92,6 +104,9 @@ class InstallmentRow(TableModel, table=True):
     # The due date the overdue and due-soon scans last looked at (migration 0007).
     overdue_scanned_for: date | None = Field(sa_type=Date)
     due_soon_scanned_for: date | None = Field(sa_type=Date)
+    # Migration 0014: the due date the limitation check last looked at, and when to again.
+    limitation_due_for: date | None = Field(sa_type=Date)
+    limitation_check_on: date | None = Field(sa_type=Date)
 
 
 installments: Table = InstallmentRow.__table__

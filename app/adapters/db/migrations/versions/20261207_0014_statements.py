@@ -1,9 +1,10 @@
 """Statements, balance confirmations and limitation periods.
 
 Balance confirmations and legal actions are new tables; interactions gain ``demand`` and
-``evidence``; invoices gain ``limitation_check_on``, the limitation check's queue (two
-partial indexes: open invoices never looked at, by due date, and those looked at, by the
-day to look again), so that the check reads only what is newly near a threshold.
+``evidence``; invoices gain ``limitation_check_on`` and installments ``limitation_due_for``
+and ``limitation_check_on``, the limitation check's queues (two partial indexes each: never
+looked at, by due date, and looked at, by the day to look again), so that the check reads
+only what is newly near a threshold.
 
 Revision ID: 0014_statements
 Revises: 0011_idempotency_retention
@@ -56,6 +57,22 @@ def upgrade() -> None:
         "invoices",
         ["limitation_check_on"],
         postgresql_where=sa.text(f"{OPEN_INVOICE_SQL} AND limitation_check_on IS NOT NULL"),
+    )
+    op.add_column("installments", sa.Column("limitation_due_for", sa.Date(), nullable=True))
+    op.add_column("installments", sa.Column("limitation_check_on", sa.Date(), nullable=True))
+    op.create_index(
+        "ix_installments_limitation_new",
+        "installments",
+        ["due_date"],
+        postgresql_where=sa.text(
+            "removed_at IS NULL AND limitation_due_for IS DISTINCT FROM due_date"
+        ),
+    )
+    op.create_index(
+        "ix_installments_limitation_queue",
+        "installments",
+        ["limitation_check_on"],
+        postgresql_where=sa.text("removed_at IS NULL AND limitation_due_for = due_date"),
     )
     op.create_table(
         "balance_confirmations",
@@ -110,6 +127,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("legal_actions")
     op.drop_table("balance_confirmations")
+    op.drop_index("ix_installments_limitation_queue", table_name="installments")
+    op.drop_index("ix_installments_limitation_new", table_name="installments")
+    op.drop_column("installments", "limitation_check_on")
+    op.drop_column("installments", "limitation_due_for")
     op.drop_index("ix_invoices_limitation_queue", table_name="invoices")
     op.drop_index("ix_invoices_limitation_new", table_name="invoices")
     op.drop_column("invoices", "limitation_check_on")
