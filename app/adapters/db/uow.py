@@ -33,13 +33,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.access.api_keys import SqlApiKeyQueries, SqlApiKeyRepository
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
-from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
-from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
-from app.adapters.db.collection.paper_trail import (
+from app.adapters.db.collection.confirmations import (
     SqlConfirmationRepository,
     SqlLegalActionRepository,
-    SqlLimitationQueries,
 )
+from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
+from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
+from app.adapters.db.collection.paper_trail import SqlLimitationQueries
 from app.adapters.db.collection.promises import SqlPromiseQueries, SqlPromiseRepository
 from app.adapters.db.collection.risk_flags import SqlRiskFlagQueries, SqlRiskFlagRepository
 from app.adapters.db.collection.targets import SqlTargetQueries, SqlTargetRepository

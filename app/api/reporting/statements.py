@@ -20,7 +20,7 @@ from app.api.base import resource_router
 from app.api.deps import ClockDep, PlatformDep, Reader, UowDep
 from app.api.errors import problem_responses
 from app.api.reporting import statement_files as files
-from app.api.reporting.csv import _preference, _ranges
+from app.api.reporting.csv import accept_preference, accept_ranges
 from app.api.schemas import AmountOut, BusinessDate, CurrencyCode
 from app.services.reporting.statements import open_statement
 
@@ -38,10 +38,10 @@ def statement_media(request: Request) -> str:
     accept = request.headers.get("accept")
     if not accept:
         return JSON
-    ranges = _ranges(accept)
+    ranges = accept_ranges(accept)
     best, best_key = None, (0.0, -1)
     for media in MEDIA:
-        key = _preference(ranges, media)
+        key = accept_preference(ranges, media)
         if key[0] > 0 and key > best_key:
             best, best_key = media, key
     if best is None:
