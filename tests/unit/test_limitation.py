@@ -4,6 +4,7 @@ three years to the corresponding day (29 February to 28 February); thresholds; t
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -97,3 +98,22 @@ def test_warn_days_are_positive_whole_numbers() -> None:
     for bad in ("", "180,,30", "90,-1", "0", "1.5", "abc", "90,90", "99999"):
         with pytest.raises(ValidationFailed, match="HUIKUAN_LIMITATION_WARN_DAYS"):
             parse_warn_days(bad)
+
+
+def test_only_a_written_or_in_person_demand_with_evidence_interrupts() -> None:
+    from datetime import UTC, datetime
+
+    from app.domain.collection.interactions import Channel, Interaction
+    from app.domain.evidence import EvidenceLink
+
+    link = EvidenceLink("https://docs.example.com/letter.pdf", "催款函")
+    base = Interaction(
+        id=uuid.uuid4(), customer_id=uuid.uuid4(), channel=Channel.LETTER,
+        occurred_at=datetime(2026, 11, 27, tzinfo=UTC), summary="催款",
+        created_at=datetime.now(UTC), recorded_by="k", demand=True, evidence=(link,),
+    )  # fmt: skip
+    assert base.interrupts_limitation
+    assert not replace(base, evidence=()).interrupts_limitation
+    assert not replace(base, demand=False).interrupts_limitation
+    assert not replace(base, channel=Channel.PHONE).interrupts_limitation
+    assert replace(base, channel=Channel.VISIT).interrupts_limitation
