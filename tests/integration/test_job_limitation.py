@@ -33,7 +33,7 @@ async def seed(api: httpx.AsyncClient) -> dict[str, Any]:
 
 async def warnings(jobs: Jobs) -> list[tuple[str, int]]:
     found = await jobs.events("invoice.limitation_expiring")
-    return [(e["data"]["ref"], e["data"]["threshold_days"]) for e in found]
+    return [(e["data"]["object"]["ref"], e["data"]["threshold_days"]) for e in found]
 
 
 async def test_each_threshold_warns_once_and_an_interruption_re_arms_them(
@@ -46,7 +46,7 @@ async def test_each_threshold_warns_once_and_an_interruption_re_arms_them(
     assert await jobs.count("findings", "kind = 'invoice.limitation_expiring'") == 2
     legal = await flags(api, kind="legal")
     assert [(f["subject"]["id"], f["severity"]) for f in legal] == [(made["a"]["id"], "high")]
-    event = (await jobs.events("invoice.limitation_expiring"))[0]["data"]
+    event = (await jobs.events("invoice.limitation_expiring"))[0]["data"]["object"]
     assert event["limitation"]["expires_on"] == "2027-01-31"
     assert event["days_left"] == 65
 
@@ -67,7 +67,10 @@ async def test_each_threshold_warns_once_and_an_interruption_re_arms_them(
     await jobs.run("limitation-check")
     # A's new period reaches its first threshold; B, expired meanwhile, its last; C its first.
     assert sorted((await warnings(jobs))[3:]) == [("A", 180), ("B", 30), ("C", 180)]
-    latest = {e["data"]["ref"]: e["data"] for e in await jobs.events("invoice.limitation_")}
+    latest = {
+        e["data"]["object"]["ref"]: e["data"]["object"]
+        for e in await jobs.events("invoice.limitation_")
+    }
     assert latest["A"]["limitation"]["starts_on"] == "2027-01-02"
     assert latest["A"]["limitation"]["last_interruption"]["kind"] == "demand"
     assert latest["B"]["expired"] is True
@@ -140,11 +143,12 @@ async def test_an_installment_not_yet_invoiced_is_warned_on_its_contract(
     )  # fmt: skip
     await jobs.run("limitation-check")
     found = await jobs.events("installment.limitation_expiring")
-    assert [(e["subject"], e["data"]["ref"], e["data"]["threshold_days"]) for e in found] == [
-        (f"installments/{k['installments'][0]['id']}", "进度款", 90)
-    ]
-    assert found[0]["data"]["kind"] == "installment"
-    assert [e["data"]["ref"] for e in await jobs.events("invoice.limitation_")] == ["尾款发票"]
+    assert [
+        (e["subject"], e["data"]["object"]["ref"], e["data"]["threshold_days"]) for e in found
+    ] == [(f"installments/{k['installments'][0]['id']}", "进度款", 90)]
+    assert found[0]["data"]["object"]["kind"] == "installment"
+    invoices = await jobs.events("invoice.limitation_")
+    assert [e["data"]["object"]["ref"] for e in invoices] == ["尾款发票"]
     legal = await flags(api, kind="legal")
     assert [(f["subject"]["id"], f["severity"]) for f in legal] == [(k["id"], "high")]
     assert (await jobs.run("limitation-check")).examined == 0

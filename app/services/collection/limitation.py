@@ -191,7 +191,7 @@ async def _check(
         since = item.period.starts_on.isoformat()
         fresh = [d for d in reached if (_FINDING[r.kind].value, r.id, f"{since}:{d}") in new]
         if fresh:
-            data = {**item.document(today), "threshold_days": min(fresh)}
+            data = {"object": item.document(today), "threshold_days": min(fresh)}
             events.emit(_EVENT[r.kind], f"{_SUBJECT[r.kind]}/{r.id}", data)
     raised = await raise_flags(work, ctx, flags)
     events.counted(len(raised))
