@@ -195,11 +195,12 @@ async def get_limitation_report(
     as_csv: WantsCsv,
     as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
     within_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
+    customer_id: Annotated[UUID | None, Query(description="Only this customer's")] = None,
 ) -> Response:
     day = as_of or ctx.clock.today()
     days = max(ctx.limitation_warn_days) if within_days is None else within_days
     async with uow:
-        lines = await limitation.expiring(uow, ctx, days, day)
+        lines = await limitation.expiring(uow, ctx, days, day, customer_id)
     return report_response(
         as_csv,
         lambda: {
