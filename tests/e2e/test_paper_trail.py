@@ -160,6 +160,12 @@ async def test_legal_actions_and_the_limitation_history(api: httpx.AsyncClient) 
     ]
     refused = await api.post(f"/v1/invoices/{paid['id']}/legal-actions", json=action)
     assert refused.status_code == 409
+    void = await invoice(
+        api, c["id"], amount="10.00", issued_on="2024-01-01", due_date="2024-01-15"
+    )
+    ok(await api.post(f"/v1/invoices/{void['id']}/void", json={"reason": "开错"}))
+    voided = await api.post(f"/v1/invoices/{void['id']}/legal-actions", json=action)
+    assert voided.status_code == 409
     paid_view = ok(await api.get(f"/v1/invoices/{paid['id']}/limitation"))
     assert (paid_view["limitation"], paid_view["interruptions"][0]["kind"]) == (None, "payment")
     future = {**action, "filed_on": "2026-12-01"}
