@@ -21,7 +21,6 @@ from app.api.deps import ReadContext, Reader, UowDep, WriteContext
 from app.api.errors import problem_responses
 from app.api.schemas import PageOut, evidence_of
 from app.domain.collection.confirmations import ConfirmationStatus, Reply
-from app.domain.money import Money
 from app.services.collection import confirmations as use_cases
 from app.services.collection import limitation
 from app.services.pagination import page_request
@@ -113,11 +112,9 @@ async def update_confirmation(
     ctx: WriteContext,
 ) -> dict[str, Any]:
     async with uow:
-        current = await use_cases.get_confirmation(uow, customer_id, confirmation_id)
-        balance = body.confirmed_balance
         reply = Reply(
             status=ConfirmationStatus(body.status),
-            confirmed_balance=None if balance is None else Money.of(balance, current.currency),
+            confirmed_balance=body.confirmed_balance,
             confirmed_on=body.confirmed_on,
             confirmed_by=body.confirmed_by,
             note=body.note,

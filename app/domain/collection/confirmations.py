@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
@@ -61,7 +62,7 @@ class Confirmation:
 @dataclass(frozen=True, slots=True)
 class Reply:
     status: ConfirmationStatus
-    confirmed_balance: Money | None = None
+    confirmed_balance: Decimal | None = None  # in the confirmation's currency
     confirmed_on: date | None = None
     confirmed_by: str | None = None
     note: str | None = None
@@ -82,7 +83,10 @@ def record_reply(
         raise Conflict(f"the confirmation is already {confirmation.status.value}")
     if reply.status is ConfirmationStatus.SENT:
         raise ValidationFailed("a reply is confirmed, disputed or no_reply", ("status",))
-    balance, on, by = reply.confirmed_balance, reply.confirmed_on, reply.confirmed_by
+    on, by = reply.confirmed_on, reply.confirmed_by
+    balance = None
+    if reply.confirmed_balance is not None:
+        balance = Money.of(reply.confirmed_balance, confirmation.currency)
     if reply.status is ConfirmationStatus.NO_REPLY:
         if balance is not None or on is not None or by is not None:
             raise ValidationFailed("no_reply carries no balance, day or signatory", ("status",))
@@ -92,11 +96,6 @@ def record_reply(
             raise ValidationFailed("confirmed_on must lie from as_of to today", ("confirmed_on",))
         if reply.status is ConfirmationStatus.CONFIRMED and balance is None:
             balance = confirmation.book_balance
-    if balance is not None and balance.currency != confirmation.currency:
-        raise ValidationFailed(
-            f"confirmed_balance is in the confirmation's currency, {confirmation.currency}",
-            ("confirmed_balance",),
-        )
     if by is not None and (not by.strip() or len(by) > MAX_SIGNATORY_LENGTH):
         raise ValidationFailed("confirmed_by must be a name", ("confirmed_by",))
     return replace(
