@@ -112,6 +112,8 @@ async def test_a_statement_as_csv_xlsx_and_pdf(api: httpx.AsyncClient, platform:
     assert NAME in text
     assert "上海回款科技有限公司" in text
     assert "INV-USD" in text
+    assert "ageing 1_30" in text
+    assert "ageing unallocated" in text
 
     pdf = await api.get(url, headers={"Accept": "application/pdf"})
     assert pdf.status_code == 200

@@ -172,6 +172,12 @@ async def xlsx_chunks(statement: Statement, company: str) -> AsyncIterator[bytes
             sheet.write_row(row, 0, ("", "closing_balance", "", currency), bold)
             sheet.write_number(row, 6, float(statement.balances.balances.get(currency, 0)), number)
             row += 1
+        row += 1
+        for currency, buckets in (await statement.ageing()).items():
+            for name, value in buckets.items():  # the closing balance's ageing, bucket by bucket
+                sheet.write_row(row, 0, ("", f"ageing {name}", "", currency), bold)
+                sheet.write_number(row, 6, float(value.amount), formats[currency])
+                row += 1
         book.close()
     except BaseException:
         os.unlink(path)
