@@ -50,7 +50,12 @@ class FakeLimitationQueries:
         raise not_faked("limitation.history")
 
     async def receivables(
-        self, zone: str, *, customer_id: UUID | None = None, invoice_id: UUID | None = None
+        self,
+        zone: str,
+        *,
+        customer_id: UUID | None = None,
+        invoice_id: UUID | None = None,
+        due_by: date | None = None,
     ) -> Sequence[Receivable]:
         raise not_faked("limitation.receivables")
 

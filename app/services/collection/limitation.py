@@ -117,7 +117,11 @@ async def expiring(
     today), expired ones included, soonest first."""
     day = as_of or ctx.clock.today()
     horizon = day + timedelta(days=within_days)
-    rows = await uow.limitation.receivables(ctx.clock.zone.key, customer_id=customer_id)
+    # Interruptions only lengthen a period: one due later cannot end by the horizon.
+    due_by = latest_start_to_check(horizon, 0, ctx.limitation_years)
+    rows = await uow.limitation.receivables(
+        ctx.clock.zone.key, customer_id=customer_id, due_by=due_by
+    )
     found = [_limitation(ctx, r) for r in rows]
     near = [f for f in found if f.period.expires_on <= horizon]
     return sorted(near, key=lambda f: (f.period.expires_on, f.receivable.ref, str(f.receivable.id)))

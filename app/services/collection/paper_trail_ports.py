@@ -75,10 +75,15 @@ class LimitationQueries(Protocol):
         """Every interruption that reaches the invoice, oldest first."""
 
     async def receivables(
-        self, zone: str, *, customer_id: UUID | None = None, invoice_id: UUID | None = None
+        self,
+        zone: str,
+        *,
+        customer_id: UUID | None = None,
+        invoice_id: UUID | None = None,
+        due_by: date | None = None,
     ) -> Sequence[Receivable]:
-        """Open receivables (of one customer or one invoice, or all), with their latest
-        interruption."""
+        """Open receivables (of one customer or one invoice, or all; due on or before
+        ``due_by`` when given), with their latest interruption."""
 
     async def lock_invoices_to_check(
         self, latest_due: date, today: date, limit: int, zone: str

@@ -215,10 +215,19 @@ class SqlLimitationQueries:
         return [Interruption(r.on_day, InterruptionKind(r.kind), r.ref) for r in rows]
 
     async def receivables(
-        self, zone: str, *, customer_id: UUID | None = None, invoice_id: UUID | None = None
+        self,
+        zone: str,
+        *,
+        customer_id: UUID | None = None,
+        invoice_id: UUID | None = None,
+        due_by: date | None = None,
     ) -> Sequence[Receivable]:
         params: dict[str, Any] = {"zone": zone}
         invoices_sql, installments_sql = _INVOICES, _INSTALLMENTS
+        if due_by is not None:
+            invoices_sql += " AND i.due_date <= :due_by"
+            installments_sql += " AND s.due_date <= :due_by"
+            params["due_by"] = due_by
         if customer_id is not None:
             invoices_sql += " AND i.customer_id = :customer_id"
             installments_sql += " AND k.customer_id = :customer_id"
