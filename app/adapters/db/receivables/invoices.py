@@ -161,18 +161,9 @@ ORDER BY c.id FOR NO KEY UPDATE OF c
 
 # What invoice_from_row reads of an invoice: all but the scans' bookkeeping and the
 # generated columns.
+_SCANS = ("next_scan_on", "due_soon_scanned_for", "limitation_check_on")
 _INVOICE_SELECT = column_list(
-    columns_of(
-        invoices,
-        without=(
-            "next_scan_on",
-            "due_soon_scanned_for",
-            "limitation_check_on",
-            "status",
-            "outstanding",
-        ),
-    ),
-    alias="i",
+    columns_of(invoices, without=(*_SCANS, "status", "outstanding")), alias="i"
 )
 
 
