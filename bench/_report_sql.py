@@ -227,3 +227,37 @@ SELECT owner, currency, sum(collected) AS collected, sum(target) AS target, sum(
        sum(promised) AS promised, sum(kept) AS kept
   FROM parts GROUP BY owner, currency
 """
+
+# Ageing by org unit, rolled up: each contract's unit (its project's, else its owner's, as
+# assigned at $2), summed per leaf unit, then joined once to the closure table; money
+# without a unit is the unassigned row (key null). Totals per currency from the leaves.
+AGING_BY_UNIT = f"""
+WITH terms AS ({TERMS.replace("SELECT i.customer_id,", "SELECT i.contract_id, i.customer_id,")}),
+units AS (
+  SELECT c.id, coalesce(pa.org_unit_id, pe.org_unit_id) AS unit
+    FROM contracts c
+    LEFT JOIN project_assignments pa ON pa.project_id = c.project_id
+         AND pa.valid_from < $2 AND (pa.valid_to IS NULL OR pa.valid_to >= $2)
+    LEFT JOIN person_assignments pe ON pe.user_id = c.owner
+         AND pe.valid_from < $2 AND (pe.valid_to IS NULL OR pe.valid_to >= $2)
+),
+leaf AS (
+  SELECT t.currency, u.unit, {BUCKETS}
+    FROM terms t LEFT JOIN units u ON u.id = t.contract_id
+   GROUP BY t.currency, u.unit
+)
+SELECT l.currency, cl.ancestor_id AS unit, 0 AS grouped, sum(l.current) AS current,
+       sum(l.d1_30) AS d1_30, sum(l.d31_60) AS d31_60, sum(l.d61_90) AS d61_90,
+       sum(l.d91_plus) AS d91_plus, sum(l.total) AS total, max(o.name) AS name,
+       max(o.parent_id::text) AS parent_id
+  FROM leaf l JOIN org_unit_closure cl ON cl.descendant_id = l.unit
+  JOIN org_units o ON o.id = cl.ancestor_id
+ GROUP BY l.currency, cl.ancestor_id
+UNION ALL
+SELECT currency, NULL, 0, current, d1_30, d31_60, d61_90, d91_plus, total, NULL, NULL
+  FROM leaf WHERE unit IS NULL
+UNION ALL
+SELECT currency, NULL, 1, sum(current), sum(d1_30), sum(d31_60), sum(d61_90), sum(d91_plus),
+       sum(total), NULL, NULL
+  FROM leaf GROUP BY currency
+"""

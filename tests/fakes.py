@@ -20,6 +20,7 @@ from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.errors import DuplicateExternalId, StaleVersion
 from app.domain.events import Actor, DomainEvent, OutboxEvent
+from app.domain.intake.ingest import RecordKind
 from app.services.context import Context
 from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
 from app.services.reactions import REACTIONS
@@ -43,6 +44,17 @@ from tests.fakes_lists import (
     FakePromiseQueries,
     FakeWebhookDeliveryQueries,
     FakeWebhookEndpointQueries,
+)
+from tests.fakes_organisation import (
+    FakeAssignments,
+    FakeOrgUnitQueries,
+    FakeOrgUnitRepository,
+    FakePersonQueries,
+    FakePersonRepository,
+    FakeProjectMoney,
+    FakeProjectQueries,
+    FakeProjectRepository,
+    FakeSubjectUnits,
 )
 from tests.fakes_paper_trail import (
     FakeConfirmationRepository,
@@ -333,6 +345,17 @@ class FakeUnitOfWork:
             self.customers, self.contracts, self.invoices, self.payments
         )
         self.ingest_queries = FakeIngestQueries()
+        self.org_units = FakeOrgUnitRepository()
+        self.org_unit_queries = FakeOrgUnitQueries()
+        self.people = FakePersonRepository(self.org_units)
+        self.person_queries = FakePersonQueries()
+        self.projects = FakeProjectRepository(self.org_units, self.customers)
+        self.project_queries = FakeProjectQueries()
+        self.ingest.org_units = self.org_units
+        self.ingest.tables[RecordKind.PROJECT] = self.projects
+        self.assignments = FakeAssignments()
+        self.project_money = FakeProjectMoney()
+        self.subject_units = FakeSubjectUnits()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
@@ -353,6 +376,10 @@ class FakeUnitOfWork:
         "risk_flags",
         "dunning_policy",
         "ingest",
+        "org_units",
+        "people",
+        "projects",
+        "assignments",
     )
 
     def _state(self) -> dict[str, Any]:

@@ -65,6 +65,13 @@ class FakeTargetRepository:
     async def get(self, target_id: UUID) -> Target | None:
         return copy.deepcopy(self.rows.get(target_id))
 
+    async def children(self, target_id: UUID) -> Sequence[Target]:
+        found = [t for t in self.rows.values() if t.parent_id == target_id]
+        return copy.deepcopy(sorted(found, key=lambda t: t.id))
+
+    async def lock(self, target_id: UUID) -> None:
+        return None
+
     async def save(self, target: Target, expected_version: int) -> None:
         _saved(self.rows, target, expected_version, "target", ("scope", "scope_id"))
 

@@ -28,6 +28,7 @@ class FakeIngestRepository:
             RecordKind.PAYMENT: payments,
         }
         self.rows: dict[UUID, IngestRecord] = {}
+        self.org_units: HasRows | None = None  # by code; set by the fake unit of work
 
     async def register(self, records: Sequence[IngestRecord]) -> Registered:
         subjects = {r.subject for r in records if r.subject}
@@ -68,7 +69,11 @@ class FakeIngestRepository:
     async def resolve(self, keys: Collection[RecordKey]) -> dict[RecordKey, UUID]:
         found = {}
         for key in keys:
-            for row in self.tables[key.kind].rows.values():
+            if key.kind is RecordKind.ORG_UNIT and self.org_units is not None:
+                for unit in self.org_units.rows.values():
+                    if unit.code == key.external_id:
+                        found[key] = unit.id
+            for row in getattr(self.tables.get(key.kind), "rows", {}).values():
                 if row.external_id == key.external_id:
                     found[key] = row.id
         return found

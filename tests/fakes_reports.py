@@ -10,11 +10,12 @@ from typing import Any
 
 from app.domain.collection.targets import Target
 from app.domain.reporting.kpis import KpiSums
-from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
+from app.domain.reporting.reports import AgingSums, ForecastSums, GroupLabel, OwnerSums
 from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,
+    KpiGroupSums,
     KpiQuery,
     PerformanceQuery,
 )
@@ -33,9 +34,16 @@ class FakeReportQueries:
         self.asked.append(query)
         return self.aging_rows
 
+    async def aging_json(self, query: AgingQuery) -> tuple[str, str]:
+        raise AssertionError("the ageing JSON is rendered by PostgreSQL: test it there")
+
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         self.asked.append(query)
         return self.kpi_rows
+
+    async def kpi_groups(self, query: KpiQuery) -> Sequence[KpiGroupSums]:
+        self.asked.append(query)
+        return [KpiGroupSums(None, s) for s in self.kpi_rows]
 
     async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
         self.asked.append(query)
@@ -44,6 +52,12 @@ class FakeReportQueries:
     async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
         self.asked.append(query)
         return self.owner_rows
+
+    async def performance_groups(
+        self, query: PerformanceQuery
+    ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
+        self.asked.append(query)
+        return [(GroupLabel(s.owner), s) for s in self.owner_rows]
 
     async def target_daily(self, target: Target) -> DailyProgress:
         self.asked.append(target)

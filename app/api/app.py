@@ -31,6 +31,7 @@ from app.api.intake import ingest
 from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from app.api.organisation import org_units, projects
 from app.api.receivables import contracts, invoice_actions, invoices, payments
 from app.api.reporting import reports, statements
 from app.api.scheduling import admin_jobs, test_clock
@@ -47,6 +48,9 @@ Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
 ROUTERS = (
     ingest.router,  # first: the busiest route is matched before the others
     customers.router,
+    org_units.router,
+    org_units.people_router,
+    projects.router,
     contracts.router,
     invoices.router,
     invoice_actions.router,

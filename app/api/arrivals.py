@@ -17,7 +17,9 @@ from app.api.deps import PlatformDep, WriteContext
 from app.services.context import Context
 from app.services.platform import Platform
 
-RecordKindName = Literal["customer", "contract", "invoice", "payment"]
+RecordKindName = Literal[
+    "customer", "contract", "invoice", "payment", "org_unit", "person", "project"
+]
 # Applies the parked events waiting for (kind, external id); never raises.
 Release = Callable[[Platform, Context, RecordKindName, str], Awaitable[None]]
 

@@ -17,7 +17,8 @@ class EventType(StrEnum):
     ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
     for changes the contract names no type for, ``task.updated``, ``target.updated``,
     ``risk.updated``, ``interaction.created``, ``dunning_policy.updated``, ``confirmation.updated``
-    (no reply) and ``legal_action.created``."""
+    (no reply) and ``legal_action.created``. A person's first placement is ``person.updated``
+    too (the directory already knew the user id)."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -60,6 +61,12 @@ class EventType(StrEnum):
     INTERACTION_CREATED = "interaction.created"
     DUNNING_POLICY_UPDATED = "dunning_policy.updated"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    ORG_UNIT_CREATED = "org_unit.created"
+    ORG_UNIT_UPDATED = "org_unit.updated"
+    PERSON_UPDATED = "person.updated"
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    PROJECT_COMPLETED = "project.completed"
     CONFIRMATION_SENT = "confirmation.sent"
     CONFIRMATION_CONFIRMED = "confirmation.confirmed"
     CONFIRMATION_DISPUTED = "confirmation.disputed"

@@ -16,6 +16,7 @@ from app.services.collection.paper_trail_ports import PaperTrailUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.intake.ports import IntakeUnitOfWork
+from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.reporting.statements import StatementUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
@@ -26,6 +27,7 @@ class AppUnitOfWork(
     AccessUnitOfWork,
     DeliveryUnitOfWork,
     StatementUnitOfWork,
+    OrganisationUnitOfWork,
     Protocol,
 ):
     """Every context's unit of work in one: what an entry point opens and hands to any use

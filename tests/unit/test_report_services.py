@@ -92,7 +92,7 @@ async def test_forecast_defaults_to_90_days_from_today() -> None:
         date(2027, 2, 24),
         date(2026, 11, 27),
     )
-    assert (report.lines, report.overdue) == ([], [])
+    assert (report.whole.lines, report.whole.overdue) == ([], [])
 
 
 async def test_performance_asks_with_the_zone_and_the_instant_the_period_starts() -> None:

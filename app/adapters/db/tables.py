@@ -10,9 +10,10 @@ from app.adapters.db.customers import models as customers
 from app.adapters.db.delivery import models as delivery
 from app.adapters.db.intake import models as intake
 from app.adapters.db.metadata import metadata
+from app.adapters.db.organisation import models as organisation
 from app.adapters.db.receivables import models as receivables
 from app.adapters.db.scheduling import models as scheduling
 
-CONTEXTS = (access, customers, receivables, collection, intake, delivery, scheduling)
+CONTEXTS = (access, customers, organisation, receivables, collection, intake, delivery, scheduling)
 
 __all__ = ["CONTEXTS", "metadata"]

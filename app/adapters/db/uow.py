@@ -61,12 +61,20 @@ from app.adapters.db.delivery.webhook_endpoints import (
 from app.adapters.db.engine import dumps
 from app.adapters.db.errors import database_error, lost_connection
 from app.adapters.db.intake.ingest import SqlIngestQueries, SqlIngestRepository
+from app.adapters.db.organisation.org_units import SqlOrgUnitQueries, SqlOrgUnitRepository
+from app.adapters.db.organisation.people import (
+    SqlAssignments,
+    SqlPersonQueries,
+    SqlPersonRepository,
+)
+from app.adapters.db.organisation.projects import SqlProjectQueries, SqlProjectRepository
 from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
 from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
 from app.adapters.db.receivables.invoices import SqlInvoiceRepository
 from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
+from app.adapters.db.receivables.project_figures import SqlProjectMoney, SqlSubjectUnits
 from app.adapters.db.reporting.reports import SqlReportQueries
 from app.adapters.db.reporting.statements import SqlStatementQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
@@ -174,6 +182,15 @@ class SqlUnitOfWork:
     statements: SqlStatementQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
+    org_units: SqlOrgUnitRepository
+    org_unit_queries: SqlOrgUnitQueries
+    people: SqlPersonRepository
+    person_queries: SqlPersonQueries
+    projects: SqlProjectRepository
+    project_queries: SqlProjectQueries
+    assignments: SqlAssignments
+    project_money: SqlProjectMoney
+    subject_units: SqlSubjectUnits
 
     def __init__(
         self,
@@ -257,6 +274,15 @@ class SqlUnitOfWork:
         self.reports = SqlReportQueries(conn)
         self.statements = SqlStatementQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
+        self.org_units = SqlOrgUnitRepository(conn)
+        self.org_unit_queries = SqlOrgUnitQueries(conn)
+        self.people = SqlPersonRepository(conn)
+        self.person_queries = SqlPersonQueries(conn)
+        self.projects = SqlProjectRepository(conn)
+        self.project_queries = SqlProjectQueries(conn)
+        self.assignments = SqlAssignments(conn)
+        self.project_money = SqlProjectMoney(conn)
+        self.subject_units = SqlSubjectUnits(conn)
         return self
 
     async def __aexit__(

@@ -8,13 +8,19 @@ from uuid import UUID
 from fastapi import Query, Response, status
 
 from app.api.base import resource_router
-from app.api.collection.schemas.targets import TargetCreate, TargetOut, TargetPatch, TaskOut
+from app.api.collection.schemas.targets import (
+    TargetCreate,
+    TargetNodeOut,
+    TargetOut,
+    TargetPatch,
+    TaskOut,
+)
 from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.schemas import BusinessDate, PageOut
 from app.domain.collection.targets import TargetScope, parse_scope_id
 from app.services.collection import targets as use_cases
-from app.services.collection.documents import TargetDocument, task_document
+from app.services.collection.documents import TargetDocument, breakdown_document, task_document
 from app.services.collection.ports import TargetFilter, TaskFilter
 from app.services.collection.tasks import list_tasks
 from app.services.pagination import page_request
@@ -58,6 +64,7 @@ async def create_target(
                 scope_id=parse_scope_id(body.scope, body.scope_id),
                 owner=body.owner,
                 description=body.description,
+                parent_id=body.parent_id,
             ),
         )
         await uow.commit()
@@ -92,6 +99,23 @@ async def list_targets(
     async with uow:
         page = await use_cases.list_targets(uow, clock, filters, page_request(limit, cursor))
     return {"data": [v.document() for v in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/{target_id}/breakdown",
+    summary="A target's breakdown: it and its parts, each with its progress",
+    description="The tree of parts below the target (`parent_id`), each node with its "
+    "progress as `GET /v1/targets/{id}` computes it, `children_amount`, `unassigned_amount` "
+    "(its amount less its parts') and `children_collected`.",
+    response_model=TargetNodeOut,
+    responses=problem_responses(404),
+)
+async def get_target_breakdown(
+    target_id: UUID, uow: UowDep, clock: ClockDep, _: Reader
+) -> dict[str, Any]:
+    async with uow:
+        tree = await use_cases.target_breakdown(uow, clock, target_id)
+    return breakdown_document(tree)
 
 
 @router.get(

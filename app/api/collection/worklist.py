@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import Path, Query, Response, status
 
@@ -43,18 +44,31 @@ async def get_worklist(
     uow: UowDep,
     platform: PlatformDep,
     _: Reader,
-    assignee: Assignee,
+    assignee: Assignee | None = None,
+    org_unit_id: Annotated[
+        UUID | None,
+        Query(
+            description="A manager's team view instead of `assignee`: the items of everyone "
+            "placed in this unit or its descendants, each with its `assignee`"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
     async with uow:
         page = await use_cases.worklist_for(
-            uow, platform.clock, platform.worklist_weights, assignee, page_request(limit, cursor)
+            uow,
+            platform.clock,
+            platform.worklist_weights,
+            assignee,
+            page_request(limit, cursor),
+            org_unit_id,
         )
     return {
         "data": [use_cases.worklist_item_document(item) for item in page.items],
         "next_cursor": page.next_cursor,
-        "assignee": assignee.strip(),
+        "assignee": None if assignee is None else assignee.strip(),
+        "org_unit_id": None if org_unit_id is None else str(org_unit_id),
         "as_of": platform.clock.today().isoformat(),
     }
 

@@ -71,6 +71,7 @@ async def create_contract(
                 external_id=body.external_id,
                 late_fee_rate=body.late_fee_rate,
                 installments=_plan(body.installments),
+                project_id=body.project_id,
             ),
         )
         await uow.commit()

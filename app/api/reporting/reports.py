@@ -48,6 +48,13 @@ To = Annotated[
     BusinessDate | None, Query(alias="to", description="Last day (inclusive); default today")
 ]
 
+GROUP_BY = (
+    "`org_unit`: one row per unit whose figures include its descendants' (units as people "
+    "and projects were assigned at the report's day), each with `parent_id` and `depth`; "
+    "`project`: one row per project. Money with no project and no placed owner is the "
+    "`unassigned` row: the root units' rows plus it equal the totals."
+)
+
 NEGOTIATION = (
     " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM, header row, one line per "
     "row); JSON otherwise. Amounts are per currency, never summed across currencies; days "
@@ -72,10 +79,14 @@ async def aging(
     _: Reader,
     as_csv: WantsCsv,
     as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
-    group_by: GroupBy = GroupBy.CUSTOMER,
+    group_by: Annotated[GroupBy, Query(description=GROUP_BY)] = GroupBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: CurrencyFilter = None,
 ) -> Response:
+    if not as_csv:
+        async with uow:
+            body = await use_cases.aging_json(uow, clock, as_of, group_by, basis, currency)
+        return Response(body, media_type="application/json")
     async with uow:
         report = await use_cases.aging(uow, clock, as_of, group_by, basis, currency)
     return report_response(
@@ -103,14 +114,15 @@ async def kpis(
     start: From = None,
     end: To = None,
     currency: CurrencyFilter = None,
+    group_by: Annotated[GroupBy, Query(description=GROUP_BY)] = GroupBy.NONE,
 ) -> Response:
     async with uow:
-        report = await use_cases.kpis(uow, clock, start, end, currency)
+        report = await use_cases.kpis(uow, clock, start, end, currency, group_by)
     period = report.period
     return report_response(
         as_csv,
         lambda: documents.kpi_document(report, currency),
-        lambda: kpi_table(period.start, period.end, report.kpis),
+        lambda: kpi_table(period.start, period.end, report.kpis, group_by, report.groups),
         f"kpis-{period.start.isoformat()}-{period.end.isoformat()}.csv",
     )
 
@@ -137,16 +149,18 @@ async def forecast(
         Literal["week", "month"], Query(description="ISO weeks from Monday, or months")
     ] = "week",
     currency: CurrencyFilter = None,
+    group_by: Annotated[GroupBy, Query(description=GROUP_BY)] = GroupBy.NONE,
 ) -> Response:
     async with uow:
         report = await use_cases.forecast_report(
-            uow, clock, start, end, Interval(interval), currency
+            uow, clock, start, end, Interval(interval), currency, group_by
         )
+    whole = report.whole
     return report_response(
         as_csv,
         lambda: documents.forecast_document(report, currency),
-        lambda: forecast_table(report),
-        f"forecast-{report.start.isoformat()}-{report.end.isoformat()}.csv",
+        lambda: forecast_table(whole, group_by, report.groups),
+        f"forecast-{whole.start.isoformat()}-{whole.end.isoformat()}.csv",
     )
 
 
@@ -167,14 +181,17 @@ async def performance(
     start: From = None,
     end: To = None,
     currency: CurrencyFilter = None,
+    group_by: Annotated[
+        Literal["none", "org_unit", "project"], Query(description=GROUP_BY)
+    ] = "none",
 ) -> Response:
     async with uow:
-        report = await use_cases.performance(uow, clock, start, end, currency)
+        report = await use_cases.performance(uow, clock, start, end, currency, GroupBy(group_by))
     period = report.period
     return report_response(
         as_csv,
         lambda: documents.performance_document(report, currency),
-        lambda: performance_table(report.lines),
+        lambda: performance_table(report.lines, report.group_by, report.labels),
         f"performance-{period.start.isoformat()}-{period.end.isoformat()}.csv",
     )
 

@@ -6,6 +6,7 @@ planned due so far) and today's date; everything else here is arithmetic on them
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
@@ -13,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from app.domain.errors import ValidationFailed
+from app.domain.errors import CurrencyMismatch, ValidationFailed
 from app.domain.money import Money, require_positive
 from app.domain.receivables.installments import percent_of
 
@@ -32,6 +33,11 @@ class TargetScope(StrEnum):
     CUSTOMER = "customer"
     CONTRACT = "contract"
     OWNER = "owner"
+    ORG_UNIT = "org_unit"  # the unit and its descendants
+    PROJECT = "project"
+
+
+ID_SCOPES = (TargetScope.CUSTOMER, TargetScope.CONTRACT, TargetScope.ORG_UNIT, TargetScope.PROJECT)
 
 
 class Pace(StrEnum):
@@ -67,6 +73,7 @@ class Target:
     owner: str | None = None
     description: str | None = None
     version: int = 1
+    parent_id: UUID | None = None  # the target this one is a part of
 
     def __post_init__(self) -> None:
         validate_target(self)
@@ -105,18 +112,59 @@ def _validate_scope(scope: TargetScope, scope_id: UUID | str | None) -> None:
         return
     if scope_id is None or (isinstance(scope_id, str) and not scope_id.strip()):
         raise ValidationFailed(f"a {scope.value} target needs a scope_id", ("scope_id",))
-    if scope in (TargetScope.CUSTOMER, TargetScope.CONTRACT) and not isinstance(scope_id, UUID):
+    if scope in ID_SCOPES and not isinstance(scope_id, UUID):
         raise ValidationFailed(f"a {scope.value} target's scope_id is its id", ("scope_id",))
 
 
 def parse_scope_id(scope: TargetScope, value: str | None) -> UUID | str | None:
     """The scope id as the target keeps it: a UUID for customers and contracts."""
     if value is None or scope is TargetScope.OWNER:
-        return value
+        return value  # an org target with a scope_id is refused by validate_target
     try:
         return UUID(value)
     except ValueError:
         raise ValidationFailed(f"scope_id {value!r} is not an id", ("scope_id",)) from None
+
+
+def check_part(parent: Target, child: Target, siblings: Sequence[Target]) -> None:
+    """May ``child`` be a part of ``parent`` beside ``siblings`` (the parent's other
+    children)? Same currency, a period inside the parent's, and the children's amounts
+    summing to at most the parent's; else 422."""
+    if child.id == parent.id:
+        raise ValidationFailed("a target cannot be a part of itself", ("parent_id",))
+    if child.currency != parent.currency:
+        raise CurrencyMismatch(
+            f"the parent target is in {parent.currency}, this one in {child.currency}",
+            ("currency",),
+        )
+    if child.period_start < parent.period_start or child.period_end > parent.period_end:
+        raise ValidationFailed(
+            f"the period must lie within the parent's, {parent.period_start} to "
+            f"{parent.period_end}",
+            ("period_start",),
+        )
+    parts = Money.sum([s.amount for s in siblings if s.id != child.id], parent.currency)
+    if parts + child.amount > parent.amount:
+        raise ValidationFailed(
+            f"the parts would add up to more than the parent's {parent.amount.to_wire()} "
+            f"({parts.to_wire()} is taken)",
+            ("amount",),
+        )
+
+
+def check_whole(parent: Target, children: Sequence[Target]) -> None:
+    """A changed parent still holds its children: its amount at least theirs, its period
+    around theirs (422)."""
+    taken = Money.sum([c.amount for c in children], parent.currency)
+    if taken > parent.amount:
+        raise ValidationFailed(
+            f"its parts add up to {taken.to_wire()}, more than the new amount", ("amount",)
+        )
+    for child in children:
+        if child.period_start < parent.period_start or child.period_end > parent.period_end:
+            raise ValidationFailed(
+                f"part {child.id} has a period outside the new one", ("period_start",)
+            )
 
 
 def change_target(

@@ -261,6 +261,7 @@ class Candidate:
     reference: str | None = None  # the invoice number or the installment's name
     due_date: date | None = None
     open_task_id: UUID | None = None  # an open task of the assignee's about this item
+    assignee: str | None = None  # whose item it is (a team's view has several)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,14 @@ from app.domain.intake.ingest_data import (
     parse_payment_reversal,
 )
 from app.domain.intake.ingest_fields import Fields, Issues
+from app.domain.intake.ingest_org import (
+    OrgUnitUpsert,
+    PersonUpsert,
+    ProjectUpsert,
+    parse_org_unit,
+    parse_person,
+    parse_project,
+)
 
 __all__ = ["InvalidEvent"]
 
@@ -55,6 +63,9 @@ class EventType(StrEnum):
     INVOICE_VOIDED = "invoice.voided"
     PAYMENT_RECEIVED = "payment.received"
     PAYMENT_REVERSED = "payment.reversed"
+    ORG_UNIT_UPSERTED = "org_unit.upserted"
+    PERSON_UPSERTED = "person.upserted"
+    PROJECT_UPSERTED = "project.upserted"
 
 
 # Upserts carry a record's whole state: an older one never overwrites a newer one.
@@ -64,6 +75,9 @@ UPSERTS = frozenset(
         EventType.CONTRACT_UPSERTED,
         EventType.INVOICE_ISSUED,
         EventType.INVOICE_UPDATED,
+        EventType.ORG_UNIT_UPSERTED,
+        EventType.PERSON_UPSERTED,
+        EventType.PROJECT_UPSERTED,
     }
 )
 
@@ -73,6 +87,9 @@ class RecordKind(StrEnum):
     CONTRACT = "contract"
     INVOICE = "invoice"
     PAYMENT = "payment"
+    ORG_UNIT = "org_unit"  # by its code
+    PERSON = "person"  # by its user id
+    PROJECT = "project"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -113,7 +130,9 @@ class IngestStatus(StrEnum):
 
 _TYPES = {t.value: t for t in EventType}
 
-_PARSERS: dict[EventType, Callable[[object, Issues], EventData | None]] = {
+OrgData = OrgUnitUpsert | PersonUpsert | ProjectUpsert
+
+_PARSERS: dict[EventType, Callable[[object, Issues], EventData | OrgData | None]] = {
     EventType.CUSTOMER_UPSERTED: parse_customer,
     EventType.CONTRACT_UPSERTED: parse_contract,
     EventType.INVOICE_ISSUED: parse_invoice,
@@ -121,6 +140,9 @@ _PARSERS: dict[EventType, Callable[[object, Issues], EventData | None]] = {
     EventType.INVOICE_VOIDED: parse_invoice_void,
     EventType.PAYMENT_RECEIVED: parse_payment,
     EventType.PAYMENT_REVERSED: parse_payment_reversal,
+    EventType.ORG_UNIT_UPSERTED: parse_org_unit,
+    EventType.PERSON_UPSERTED: parse_person,
+    EventType.PROJECT_UPSERTED: parse_project,
 }
 
 
@@ -130,7 +152,7 @@ class InboundEvent:
     source: str
     type: EventType
     occurred_at: datetime
-    data: EventData
+    data: EventData | OrgData
     document: Mapping[str, Any]  # the event as received (exact numbers as Decimal)
 
     @property
@@ -159,12 +181,29 @@ _SUBJECT_KIND: dict[type, RecordKind] = {
     InvoiceVoid: RecordKind.INVOICE,
     PaymentReceived: RecordKind.PAYMENT,
     PaymentReversal: RecordKind.PAYMENT,
+    OrgUnitUpsert: RecordKind.ORG_UNIT,
+    PersonUpsert: RecordKind.PERSON,
+    ProjectUpsert: RecordKind.PROJECT,
 }
 
 
-def requirements(data: EventData) -> tuple[RecordKey, ...]:
+def _unit(code: str | None) -> tuple[RecordKey, ...]:
+    return () if code is None else (RecordKey(RecordKind.ORG_UNIT, code),)
+
+
+def requirements(data: EventData | OrgData) -> tuple[RecordKey, ...]:
     if isinstance(data, ContractUpsert):
-        return (RecordKey(RecordKind.CUSTOMER, data.customer_external_id),)
+        customer = RecordKey(RecordKind.CUSTOMER, data.customer_external_id)
+        if data.project_external_id is None:
+            return (customer,)
+        return (customer, RecordKey(RecordKind.PROJECT, data.project_external_id))
+    if isinstance(data, OrgUnitUpsert):
+        return _unit(data.parent_code)
+    if isinstance(data, PersonUpsert):
+        return _unit(data.org_unit_code)
+    if isinstance(data, ProjectUpsert):
+        customer = RecordKey(RecordKind.CUSTOMER, data.customer_external_id)
+        return (customer, *_unit(data.org_unit_code))
     if isinstance(data, InvoiceUpsert):
         keys = [RecordKey(RecordKind.CUSTOMER, data.customer_external_id)]
         if data.contract_external_id is not None:

@@ -43,6 +43,7 @@ class ContractUpsert:
     signed_on: date
     installments: tuple[PlannedInstallment, ...]
     fields: Mapping[str, Any] = field(default_factory=dict)  # late_fee_rate, when given
+    project_external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +154,12 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         "signed_on",
         "installments",
         "late_fee_rate",
+        "project_external_id",
     )
     data = Fields(raw, DATA, issues, allowed)
     external_id = _external_id(data)
     customer = _external_id(data, "customer_external_id")
+    project = _external_id(data, "project_external_id", required=False)
     name, owner = data.text("name"), data.text("owner")
     currency = data.currency()
     amount = data.positive_money("amount", currency)
@@ -202,6 +205,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         signed_on=signed_on,
         installments=installments,
         fields=fields,
+        project_external_id=project,
     )
 
 

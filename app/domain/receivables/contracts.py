@@ -47,6 +47,7 @@ class Contract:
     late_fee_rate: Decimal | None = None
     installments: tuple[Installment, ...] = ()
     version: int = 1
+    project_id: UUID | None = None  # one of the customer's projects
 
     def __post_init__(self) -> None:
         validate_contract(self)
@@ -60,7 +61,15 @@ class Contract:
 
 
 # Fields a PATCH may change besides the plan; customer and currency are fixed once created.
-EDITABLE_FIELDS = ("name", "external_id", "owner", "signed_on", "late_fee_rate", "amount")
+EDITABLE_FIELDS = (
+    "name",
+    "external_id",
+    "owner",
+    "signed_on",
+    "late_fee_rate",
+    "amount",
+    "project_id",
+)
 
 
 def validate_contract(contract: Contract) -> None:

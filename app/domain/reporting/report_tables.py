@@ -23,6 +23,7 @@ from app.domain.reporting.reports import (
     ForecastLine,
     ForecastSource,
     GroupBy,
+    GroupLabel,
     PerformanceLine,
 )
 from app.domain.reporting.target_curve import ProgressCurve
@@ -53,18 +54,38 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Table:
 BUCKET_NAMES = [b.value for b in BUCKETS]
 
 
+GROUP_COLUMNS: dict[GroupBy, list[str]] = {
+    GroupBy.CUSTOMER: ["customer_id", "customer_name"],
+    GroupBy.OWNER: ["owner"],
+    GroupBy.NONE: [],
+    GroupBy.ORG_UNIT: ["org_unit_id", "org_unit_name", "parent_id", "depth"],
+    GroupBy.PROJECT: ["project_id", "project_name"],
+}
+
+
+def group_cells(
+    group_by: GroupBy, key: Cell, name: str | None, parent_id: Cell, depth: int | None
+) -> list[Cell]:
+    """A group's cells; the group of money without a unit or project is ``unassigned``."""
+    if group_by is GroupBy.OWNER:
+        return [key]
+    if group_by is GroupBy.CUSTOMER:
+        return [key, name]
+    if group_by is GroupBy.PROJECT:
+        return [key, name] if key is not None else [None, "unassigned"]
+    if key is None:
+        return [None, "unassigned", None, None]
+    return [key, name, parent_id, depth]
+
+
 def aging_table(report: AgingReport) -> Table:
     """Group lines first, then one ``total`` line per currency (``line`` tells them apart)."""
-    group_columns = {
-        GroupBy.CUSTOMER: ["customer_id", "customer_name"],
-        GroupBy.OWNER: ["owner"],
-        GroupBy.NONE: [],
-    }[report.group_by]
+    group_columns = GROUP_COLUMNS[report.group_by]
 
     def line(kind: str, row: AgingSums) -> list[Cell]:
         group: list[Cell] = []
         if group_columns and not row.is_total:
-            group = [row.key, row.name] if report.group_by is GroupBy.CUSTOMER else [row.key]
+            group = group_cells(report.group_by, row.key, row.name, row.parent_id, row.depth)
         elif group_columns:
             group = [None] * len(group_columns)
         buckets: list[Cell] = [row.buckets[b] for b in BUCKETS]
@@ -119,24 +140,64 @@ def kpi_values(k: Kpis) -> list[Cell]:
     ]
 
 
-def kpi_table(start: date, end: date, kpis: Sequence[Kpis]) -> Table:
-    return table(KPI_COLUMNS, [[k.currency, start, end, *kpi_values(k)] for k in kpis])
+def kpi_table(
+    start: date,
+    end: date,
+    kpis: Sequence[Kpis],
+    group_by: GroupBy = GroupBy.NONE,
+    groups: Sequence[tuple[GroupLabel, Kpis]] = (),
+) -> Table:
+    """One line per currency; grouped, the group lines first, then one ``total`` line per
+    currency (``line`` tells them apart)."""
+    if group_by is GroupBy.NONE:
+        return table(KPI_COLUMNS, [[k.currency, start, end, *kpi_values(k)] for k in kpis])
+    columns = GROUP_COLUMNS[group_by]
+    rows: list[list[Cell]] = [
+        [
+            "group",
+            *group_cells(group_by, g.key, g.name, g.parent_id, g.depth),
+            k.currency,
+            start,
+            end,
+            *kpi_values(k),
+        ]
+        for g, k in groups
+    ]
+    rows += [
+        ["total", *[None] * len(columns), k.currency, start, end, *kpi_values(k)] for k in kpis
+    ]
+    return table(["line", *columns, *KPI_COLUMNS], rows)
 
 
 SOURCES = [s.value for s in ForecastSource]
 
 
-def forecast_table(report: Forecast) -> Table:
-    """One line per currency and period, then one ``overdue`` line per currency."""
+def forecast_table(
+    report: Forecast,
+    group_by: GroupBy = GroupBy.NONE,
+    groups: Sequence[tuple[GroupLabel, Forecast]] = (),
+) -> Table:
+    """One line per currency and period, then one ``overdue`` line per currency; grouped,
+    each group's lines (with the group's columns) come before the whole book's."""
+    columns = GROUP_COLUMNS[group_by]
 
-    def line(kind: str, row: ForecastLine) -> list[Cell]:
+    def line(kind: str, row: ForecastLine, group: list[Cell]) -> list[Cell]:
         start = row.period.start if row.period else None
         end = row.period.end if row.period else None
         amounts: list[Cell] = [row.amounts[s] for s in ForecastSource]
-        return [kind, row.currency, start, end, *amounts, row.total]
+        return [kind, *group, row.currency, start, end, *amounts, row.total]
 
-    rows = [line("period", r) for r in report.lines] + [line("overdue", r) for r in report.overdue]
-    return table(["line", "currency", "period_start", "period_end", *SOURCES, "total"], rows)
+    def lines(part: Forecast, group: list[Cell]) -> list[list[Cell]]:
+        return [line("period", r, group) for r in part.lines] + [
+            line("overdue", r, group) for r in part.overdue
+        ]
+
+    rows: list[list[Cell]] = []
+    for g, part in groups:
+        rows += lines(part, group_cells(group_by, g.key, g.name, g.parent_id, g.depth))
+    rows += lines(report, [None] * len(columns))
+    header = ["line", *columns, "currency", "period_start", "period_end", *SOURCES, "total"]
+    return table(header, rows)
 
 
 PERFORMANCE_COLUMNS = (
@@ -156,11 +217,16 @@ PERFORMANCE_COLUMNS = (
 )
 
 
-def performance_table(lines: Sequence[PerformanceLine]) -> Table:
+def performance_table(
+    lines: Sequence[PerformanceLine],
+    group_by: GroupBy = GroupBy.NONE,
+    labels: Sequence[GroupLabel] = (),
+) -> Table:
     """One line per owner and currency (an owner with no money has one line without a
-    currency); the task and promise counts repeat on each of an owner's lines."""
+    currency); the task and promise counts repeat on each of an owner's lines. Grouped, the
+    group's columns stand where ``owner`` does."""
     rows: list[list[Cell]] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         counts: list[Cell] = [
             line.counts.tasks_done,
             line.counts.tasks_overdue,
@@ -180,8 +246,15 @@ def performance_table(lines: Sequence[PerformanceLine]) -> Table:
             ]
             for c in line.currencies
         ] or [[None] * 7]
-        rows.extend([line.owner, *m, *counts] for m in money)
-    return table(PERFORMANCE_COLUMNS, rows)
+        if group_by is GroupBy.NONE:
+            rows.extend([line.owner, *m, *counts] for m in money)
+        else:
+            g = labels[index]
+            group = group_cells(group_by, g.key, g.name, g.parent_id, g.depth)
+            rows.extend([*group, *m, *counts] for m in money)
+    if group_by is GroupBy.NONE:
+        return table(PERFORMANCE_COLUMNS, rows)
+    return table([*GROUP_COLUMNS[group_by], *PERFORMANCE_COLUMNS[1:]], rows)
 
 
 def curve_table(curve: ProgressCurve) -> Table:

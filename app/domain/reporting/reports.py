@@ -58,6 +58,8 @@ class GroupBy(StrEnum):
     CUSTOMER = "customer"
     OWNER = "owner"
     NONE = "none"
+    ORG_UNIT = "org_unit"  # rolled up: each unit's row includes its descendants'
+    PROJECT = "project"
 
 
 class AgingBasis(StrEnum):
@@ -93,6 +95,8 @@ class AgingSums:
     name: str | None
     buckets: Mapping[AgingBucket, Money]
     is_total: bool = False
+    parent_id: UUID | None = None  # org units only
+    depth: int | None = None  # org units only: a root is at depth 1
 
     @property
     def total(self) -> Money:
@@ -101,6 +105,24 @@ class AgingSums:
 
     def is_zero(self) -> bool:
         return all(amount.is_zero() for amount in self.buckets.values())
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLabel:
+    """What names one group of a grouped report (key None: the group without one, such as
+    the unassigned money)."""
+
+    key: UUID | str | None
+    name: str | None = None
+    parent_id: UUID | None = None  # org units only
+    depth: int | None = None  # org units only: a root is at depth 1
+
+
+def group_order(
+    currency: str, key: object, depth: int | None, total: Money, name: str | None
+) -> tuple[str, bool, int, Decimal, str, str]:
+    """Within a currency: keyed groups first, shallower units first, largest first."""
+    return (currency, key is None, depth or 0, -total.amount, name or "", str(key or ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +142,12 @@ def aging_report(
     currency: str | None,
     rows: Iterable[AgingSums],
 ) -> AgingReport:
-    """Groups with anything outstanding (largest total first within a currency), and one
-    total per currency; a currency whose buckets are all zero is left out."""
+    """Groups with anything outstanding (largest total first within a currency; by org
+    unit, shallower units first; the group without a key last), and one total per
+    currency; a currency whose buckets are all zero is left out."""
     rows = [r for r in rows if not r.is_zero()]
     groups = [r for r in rows if not r.is_total and group_by is not GroupBy.NONE]
-    groups.sort(key=lambda r: (r.currency, -r.total.amount, r.name or "", str(r.key or "")))
+    groups.sort(key=lambda r: group_order(r.currency, r.key, r.depth, r.total, r.name))
     totals = sorted((r for r in rows if r.is_total), key=lambda r: r.currency)
     return AgingReport(as_of, basis, group_by, currency, groups, totals)
 
@@ -179,6 +202,7 @@ class ForecastSums:
     day: date | None
     source: ForecastSource
     amount: Money
+    label: GroupLabel | None = None  # grouped forecasts only
 
 
 @dataclass(frozen=True, slots=True)

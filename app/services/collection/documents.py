@@ -14,6 +14,7 @@ from app.domain.collection.targets import ProgressSums, Target, target_progress
 from app.domain.collection.tasks import Task, TaskSummary
 from app.domain.events import rfc3339
 from app.domain.evidence import evidence_documents
+from app.domain.money import Money
 
 
 class TaskSummaryDocument(TypedDict):
@@ -35,6 +36,7 @@ class TargetDocument(TypedDict):
     period_end: str
     scope: str
     scope_id: str | None
+    parent_id: str | None
     owner: str | None
     description: str | None
     collected: str
@@ -175,6 +177,27 @@ def task_summary_document(summary: TaskSummary) -> TaskSummaryDocument:
     }
 
 
+def breakdown_document(node: Any) -> dict[str, Any]:
+    """A target's tree: each node the target as ``GET`` shows it, with ``children_amount``
+    (its parts' amounts), ``unassigned_amount`` (its amount less theirs),
+    ``children_collected`` (what its parts collected) and its ``children``."""
+    view = node.view
+    target = view.target
+    currency = target.currency
+    parts = Money.sum([c.view.target.amount for c in node.children], currency)
+    collected = [
+        target_progress(c.view.target, c.view.sums, c.view.today).collected for c in node.children
+    ]
+    return {
+        **target_document(target, view.sums, view.tasks, view.today),
+        "depth": node.depth,
+        "children_amount": parts.to_wire(),
+        "unassigned_amount": (target.amount - parts).to_wire(),
+        "children_collected": Money.sum(collected, currency).to_wire(),
+        "children": [breakdown_document(c) for c in node.children],
+    }
+
+
 def target_document(
     target: Target, sums: ProgressSums, tasks: TaskSummary, today: date
 ) -> TargetDocument:
@@ -189,6 +212,7 @@ def target_document(
         "period_end": target.period_end.isoformat(),
         "scope": target.scope.value,
         "scope_id": _id(target.scope_id),
+        "parent_id": _id(target.parent_id),
         "owner": target.owner,
         "description": target.description,
         "collected": progress.collected.to_wire(),

@@ -32,6 +32,7 @@ from app.domain.findings import Finding
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
 from app.services.jobs import FindingRepository, Scanned
+from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.pagination import PageRequest
 from app.services.receivables.ports import InstallmentToScan, ReceivablesUnitOfWork
 
@@ -49,6 +50,12 @@ class TargetRepository(Protocol):
         """Insert; raises UnknownReference when the scope's customer or contract is unknown."""
 
     async def get(self, target_id: UUID) -> Target | None: ...
+
+    async def children(self, target_id: UUID) -> Sequence[Target]:
+        """The targets that are parts of this one."""
+
+    async def lock(self, target_id: UUID) -> None:
+        """Lock the target until the unit of work ends (before its parts change)."""
 
     async def save(self, target: Target, expected_version: int) -> None:
         """Write back a changed target; raises StaleVersion when someone else won."""
@@ -243,6 +250,7 @@ class WorklistQuery:
     limit: int
     after: tuple[Decimal, str] | None = None
     only: ItemId | None = None
+    team: tuple[str, ...] | None = None  # a team's view: these user ids' items, not assignee's
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +271,7 @@ class WorklistQueries(Protocol):
         """Whether the item's invoice, installment or customer exists at all."""
 
 
-class CollectionUnitOfWork(ReceivablesUnitOfWork, Protocol):
+class CollectionUnitOfWork(ReceivablesUnitOfWork, OrganisationUnitOfWork, Protocol):
     """The unit of work the collection use cases run in."""
 
     @property

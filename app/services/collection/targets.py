@@ -9,7 +9,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.collection.targets import ProgressSums, Target, TargetScope, change_target
+from app.domain.collection.targets import (
+    ProgressSums,
+    Target,
+    TargetScope,
+    change_target,
+    check_part,
+    check_whole,
+)
 from app.domain.collection.tasks import TaskSummary
 from app.domain.errors import CurrencyMismatch, NotFound, StaleVersion, UnknownReference
 from app.domain.events import EventType
@@ -32,6 +39,7 @@ class NewTarget:
     scope_id: UUID | str | None = None
     owner: str | None = None
     description: str | None = None
+    parent_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,23 @@ async def _check_scope(
                 f"the contract is in {contract.currency}, the target in {currency}",
                 ("currency",),
             )
+    elif scope is TargetScope.ORG_UNIT:
+        if await uow.org_units.get(scope_id) is None:
+            raise UnknownReference("org unit", scope_id, ("scope_id",))
+    elif scope is TargetScope.PROJECT and await uow.projects.get(scope_id) is None:
+        raise UnknownReference("project", scope_id, ("scope_id",))
+
+
+async def _check_parent(uow: CollectionUnitOfWork, target: Target) -> None:
+    """A part of another target: same currency, period inside, the parts at most the whole
+    (422); the parent is locked so that parts added at once cannot overshoot it together."""
+    if target.parent_id is None:
+        return
+    parent = await uow.targets.get(target.parent_id)
+    if parent is None:
+        raise UnknownReference("target", target.parent_id, ("parent_id",))
+    await uow.targets.lock(parent.id)
+    check_part(parent, target, await uow.targets.children(parent.id))
 
 
 async def views_of(
@@ -104,8 +129,10 @@ async def create_target(uow: CollectionUnitOfWork, ctx: Context, cmd: NewTarget)
         description=(cmd.description or "").strip() or None,
         created_at=now,
         updated_at=now,
+        parent_id=cmd.parent_id,
     )
     await _check_scope(uow, target.scope, target.scope_id, target.currency)
+    await _check_parent(uow, target)
     await uow.targets.add(target)
     (view,) = await views_of(uow, [target], ctx.clock.today())
     uow.add_event(
@@ -134,6 +161,10 @@ async def update_target(
     (view,) = await views_of(uow, [updated], ctx.clock.today())
     if not changed:
         return view
+    if {"amount", "period_start", "period_end"} & changed.keys():
+        await uow.targets.lock(target.id)
+        check_whole(updated, await uow.targets.children(target.id))
+        await _check_parent(uow, updated)
     await uow.targets.save(updated, expected_version=target.version)
     data = {"object": view.document(), "changes": changes_json(changed)}
     uow.add_event(ctx.event(EventType.TARGET_UPDATED, subject(target.id), data))
@@ -154,3 +185,36 @@ async def list_targets(
     rows = await uow.target_queries.list(filters, page)
     views = await views_of(uow, rows, clock.today())
     return make_page(views, page, key=lambda v: (str(v.target.id),))
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownNode:
+    """A target in its tree, with its parts (the children's own nodes)."""
+
+    view: TargetView
+    children: list[BreakdownNode]
+    depth: int  # 0 for the target asked for
+
+
+async def target_breakdown(
+    uow: CollectionUnitOfWork, clock: Clock, target_id: UUID
+) -> BreakdownNode:
+    """The target and its parts, to any depth, each with its progress; one progress
+    statement for the whole tree."""
+    root = await uow.targets.get(target_id)
+    if root is None:
+        raise NotFound("target", target_id)
+    levels: list[list[Target]] = [[root]]
+    while levels[-1] and len(levels) <= MAX_TARGET_DEPTH:
+        levels.append([c for t in levels[-1] for c in await uow.targets.children(t.id)])
+    everyone = [t for level in levels for t in level]
+    views = {v.target.id: v for v in await views_of(uow, everyone, clock.today())}
+
+    def node(target: Target, depth: int) -> BreakdownNode:
+        children = [node(c, depth + 1) for c in everyone if c.parent_id == target.id]
+        return BreakdownNode(views[target.id], children, depth)
+
+    return node(root, 0)
+
+
+MAX_TARGET_DEPTH = 16  # a company split to regions, branches, teams and people is 5

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypedDict
+from uuid import UUID
 
 from app.domain.collection.tasks import MAX_ASSIGNEE_LENGTH, Task, TaskKind, TaskLinks, TaskPriority
 from app.domain.collection.worklist import (
@@ -66,16 +67,31 @@ def _after(page: PageRequest) -> tuple[Decimal, str] | None:
 
 
 async def worklist_for(
-    uow: CollectionUnitOfWork, clock: Clock, weights: Weights, assignee: str, page: PageRequest
+    uow: CollectionUnitOfWork,
+    clock: Clock,
+    weights: Weights,
+    assignee: str | None,
+    page: PageRequest,
+    org_unit_id: UUID | None = None,
 ) -> Page[WorklistItem]:
     """The assignee's items as of today, highest score first (then by item id); the
-    cursor carries the last item's score and id."""
+    cursor carries the last item's score and id. With ``org_unit_id`` instead, a manager's
+    team view: the items of every person placed in the unit or its descendants, each with
+    its assignee."""
+    if (assignee is None) == (org_unit_id is None):
+        raise ValidationFailed("give either assignee or org_unit_id", ("query", "assignee"))
+    team = None
+    if org_unit_id is not None:
+        if await uow.org_units.get(org_unit_id) is None:
+            raise NotFound("org unit", org_unit_id)
+        team = tuple(await uow.person_queries.members(org_unit_id))
     query = WorklistQuery(
-        assignee=_assignee(assignee),
+        assignee=_assignee(assignee) if assignee is not None else "",
         today=clock.today(),
         weights=weights,
         limit=page.fetch,
         after=_after(page),
+        team=team,
     )
     policy = await current_policy(uow)
     rows = await uow.worklist.ranked(query)
@@ -168,6 +184,7 @@ class WorklistItemDocument(TypedDict):
     reasons: list[ReasonDocument]
     next_action: str
     open_task_id: str | None
+    assignee: str | None
 
 
 def worklist_item_document(item: WorklistItem) -> WorklistItemDocument:
@@ -198,4 +215,5 @@ def worklist_item_document(item: WorklistItem) -> WorklistItemDocument:
         ],
         "next_action": item.next_action.value,
         "open_task_id": None if candidate.open_task_id is None else str(candidate.open_task_id),
+        "assignee": candidate.assignee,
     }

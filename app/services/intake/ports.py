@@ -10,6 +10,7 @@ from uuid import UUID
 
 from app.domain.intake.ingest import IngestRecord, IngestStatus, RecordKey
 from app.services.customers.ports import CustomersUnitOfWork
+from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.pagination import PageRequest
 from app.services.receivables.ports import ReceivablesUnitOfWork
 
@@ -78,7 +79,9 @@ class IngestQueries(Protocol):
     async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]: ...
 
 
-class IntakeUnitOfWork(ReceivablesUnitOfWork, CustomersUnitOfWork, Protocol):
+class IntakeUnitOfWork(
+    ReceivablesUnitOfWork, CustomersUnitOfWork, OrganisationUnitOfWork, Protocol
+):
     """The unit of work an ingest batch runs in: the events, and what they change."""
 
     @property

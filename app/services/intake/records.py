@@ -117,6 +117,9 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     customer_id = run.refs[RecordKey(RecordKind.CUSTOMER, data.customer_external_id)]
     contract_id = run.refs.get(step.event.subject)
     rate = data.fields.get("late_fee_rate")
+    project_id = None
+    if data.project_external_id is not None:
+        project_id = run.refs[RecordKey(RecordKind.PROJECT, data.project_external_id)]
     if contract_id is None:
         cmd = NewContract(
             customer_id=customer_id,
@@ -128,6 +131,7 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
             external_id=data.external_id,
             late_fee_rate=cast(Decimal | None, rate),
             installments=data.installments,
+            project_id=project_id,
         )
         view = await create_contract(uow, step.ctx, cmd)
         run.created(step, view.contract.id)
@@ -147,6 +151,8 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
         "signed_on": data.signed_on,
         **data.fields,
     }
+    if data.project_external_id is not None:  # absent: the contract keeps its project
+        values["project_id"] = project_id
     await update_contract(uow, step.ctx, current, values, data.installments)
 
 

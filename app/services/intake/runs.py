@@ -28,6 +28,7 @@ from app.services.intake.records import (
     apply_reversals,
     apply_voids,
 )
+from app.services.intake.records_org import apply_org_units, apply_people, apply_projects
 from app.services.intake.steps import FAMILY, Step
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,9 @@ APPLIERS: dict[str, Applier] = {
     "voids": apply_voids,
     "payments": apply_payments,
     "reversals": apply_reversals,
+    "org_units": apply_org_units,
+    "people": apply_people,
+    "projects": apply_projects,
 }
 
 

@@ -32,7 +32,17 @@ MAX_RUN = 500  # events per transaction: locks are held for a few dozen millisec
 RANK = {
     name: rank
     for rank, name in enumerate(
-        ("customers", "contracts", "invoices", "voids", "payments", "reversals")
+        (
+            "org_units",
+            "people",
+            "customers",
+            "projects",
+            "contracts",
+            "invoices",
+            "voids",
+            "payments",
+            "reversals",
+        )
     )
 }
 
@@ -44,6 +54,9 @@ FAMILY: dict[EventType, str] = {
     EventType.INVOICE_VOIDED: "voids",
     EventType.PAYMENT_RECEIVED: "payments",
     EventType.PAYMENT_REVERSED: "reversals",
+    EventType.ORG_UNIT_UPSERTED: "org_units",
+    EventType.PERSON_UPSERTED: "people",
+    EventType.PROJECT_UPSERTED: "projects",
 }
 
 

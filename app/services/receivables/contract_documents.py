@@ -66,6 +66,7 @@ class ContractDocument(TypedDict):
     amount: str
     currency: str
     owner: str
+    project_id: str | None
     signed_on: str
     late_fee_rate: str | None
     installments: list[InstallmentDocument]
@@ -160,6 +161,7 @@ class ContractView:
             "amount": contract.amount.to_wire(),
             "currency": contract.currency,
             "owner": contract.owner,
+            "project_id": None if contract.project_id is None else str(contract.project_id),
             "signed_on": contract.signed_on.isoformat(),
             "late_fee_rate": rate_wire(contract.late_fee_rate),
             "installments": [

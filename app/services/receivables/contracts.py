@@ -43,6 +43,7 @@ class NewContract:
     external_id: str | None = None
     late_fee_rate: Decimal | None = None
     installments: tuple[PlannedInstallment, ...] = field(default_factory=tuple)
+    project_id: UUID | None = None
 
 
 def subject(contract_id: UUID) -> str:
@@ -98,6 +99,7 @@ async def create_contract(
         signed_on=cmd.signed_on,
         external_id=cmd.external_id,
         late_fee_rate=cmd.late_fee_rate,
+        project_id=cmd.project_id,
         installments=new_plan(contract_id, total, cmd.installments, ctx.ids.new_id),
         created_at=now,
         updated_at=now,

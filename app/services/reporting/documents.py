@@ -16,13 +16,45 @@ from app.domain.reporting.reports import (
     ForecastLine,
     ForecastSource,
     GroupBy,
+    GroupLabel,
 )
 from app.domain.reporting.target_curve import ProgressCurve
-from app.services.reporting.reports import KpiReport, PerformanceReport
+from app.services.reporting.reports import ForecastReport, KpiReport, PerformanceReport
 
 
 def _ratio(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+ORGANISED = (GroupBy.ORG_UNIT, GroupBy.PROJECT)
+
+
+def group_fields(
+    group_by: GroupBy,
+    key: object,
+    name: str | None,
+    parent_id: object = None,
+    depth: int | None = None,
+    is_total: bool = False,
+) -> dict[str, Any]:
+    """What names a group of a report grouped by org unit or project: its id and name
+    (the unit's ``parent_id`` and ``depth`` too), and ``unassigned`` for the group of money
+    that has none; nothing for other groupings (their fields are the report's own)."""
+    if group_by is GroupBy.ORG_UNIT:
+        return {
+            "org_unit_id": None if is_total or key is None else str(key),
+            "org_unit_name": None if is_total else name,
+            "parent_id": None if parent_id is None else str(parent_id),
+            "depth": depth,
+            "unassigned": not is_total and key is None,
+        }
+    if group_by is GroupBy.PROJECT:
+        return {
+            "project_id": None if is_total or key is None else str(key),
+            "project_name": None if is_total else name,
+            "unassigned": not is_total and key is None,
+        }
+    return {}
 
 
 def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
@@ -33,6 +65,7 @@ def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
         "customer_id": str(row.key) if by_customer and row.key is not None else None,
         "customer_name": row.name if by_customer else None,
         "owner": row.key if by_owner else None,
+        **group_fields(report.group_by, row.key, row.name, row.parent_id, row.depth, row.is_total),
         "buckets": {b.value: row.buckets[b].to_wire() for b in BUCKETS},
         "total": row.total.to_wire(),
     }
@@ -70,14 +103,30 @@ def _kpi_row(k: Kpis) -> dict[str, Any]:
     }
 
 
+def label_fields(group_by: GroupBy, label: GroupLabel) -> dict[str, Any]:
+    """A group's naming fields in the KPIs, forecast and performance reports."""
+    if group_by is GroupBy.CUSTOMER:
+        key = None if label.key is None else str(label.key)
+        return {"customer_id": key, "customer_name": label.name}
+    if group_by is GroupBy.OWNER:
+        return {"owner": label.key}
+    return group_fields(group_by, label.key, label.name, label.parent_id, label.depth)
+
+
 def kpi_document(report: KpiReport, currency: str | None) -> dict[str, Any]:
-    return {
+    document = {
         "from": report.period.start.isoformat(),
         "to": report.period.end.isoformat(),
         "period_days": (report.period.end - report.period.start).days + 1,
         "currency": currency,
         "data": [_kpi_row(k) for k in report.kpis],
     }
+    if report.group_by is not GroupBy.NONE:
+        document["group_by"] = report.group_by.value
+        document["groups"] = [
+            {**label_fields(report.group_by, label), **_kpi_row(k)} for label, k in report.groups
+        ]
+    return document
 
 
 def _amounts(line: ForecastLine) -> dict[str, Any]:
@@ -87,13 +136,30 @@ def _amounts(line: ForecastLine) -> dict[str, Any]:
     }
 
 
-def forecast_document(report: Forecast, currency: str | None) -> dict[str, Any]:
+def forecast_document(report: ForecastReport, currency: str | None) -> dict[str, Any]:
+    document = _forecast_body(report.whole, currency)
+    if report.group_by is not GroupBy.NONE:
+        document["group_by"] = report.group_by.value
+        document["groups"] = [
+            {**label_fields(report.group_by, label), **_forecast_lines(part)}
+            for label, part in report.groups
+        ]
+    return document
+
+
+def _forecast_body(report: Forecast, currency: str | None) -> dict[str, Any]:
     return {
         "from": report.start.isoformat(),
         "to": report.end.isoformat(),
         "interval": report.interval.value,
         "today": report.today.isoformat(),
         "currency": currency,
+        **_forecast_lines(report),
+    }
+
+
+def _forecast_lines(report: Forecast) -> dict[str, Any]:
+    return {
         "periods": [
             {
                 "period_start": line.period.start.isoformat(),
@@ -109,14 +175,17 @@ def forecast_document(report: Forecast, currency: str | None) -> dict[str, Any]:
 
 
 def performance_document(report: PerformanceReport, currency: str | None) -> dict[str, Any]:
-    return {
+    grouped = report.group_by is not GroupBy.NONE
+    labels = report.labels if grouped else [None] * len(report.lines)
+    document = {
         "from": report.period.start.isoformat(),
         "to": report.period.end.isoformat(),
         "today": report.today.isoformat(),
         "currency": currency,
         "data": [
             {
-                "owner": line.owner,
+                "owner": None if grouped else line.owner,
+                **({} if label is None else label_fields(report.group_by, label)),
                 "currencies": [
                     {
                         "currency": c.currency,
@@ -135,9 +204,12 @@ def performance_document(report: PerformanceReport, currency: str | None) -> dic
                 "promises_kept": line.counts.promises_kept,
                 "promises_kept_rate": _ratio(line.promises_kept_rate),
             }
-            for line in report.lines
+            for line, label in zip(report.lines, labels, strict=True)
         ],
     }
+    if grouped:
+        document["group_by"] = report.group_by.value
+    return document
 
 
 def _wire(money: Money | None) -> str | None:

@@ -15,7 +15,14 @@ from typing import Protocol
 from app.domain.collection.targets import Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
-from app.domain.reporting.reports import AgingBasis, AgingSums, ForecastSums, GroupBy, OwnerSums
+from app.domain.reporting.reports import (
+    AgingBasis,
+    AgingSums,
+    ForecastSums,
+    GroupBy,
+    GroupLabel,
+    OwnerSums,
+)
 from app.services.collection.ports import TargetRepository
 from app.services.unit_of_work import UnitOfWork
 
@@ -42,6 +49,13 @@ class KpiQuery:
     start: date
     end: AsOf  # the period's last day: closing receivables
     currency: str | None = None
+    group_by: GroupBy = GroupBy.NONE  # org units as assigned at the period's end
+
+
+@dataclass(frozen=True, slots=True)
+class KpiGroupSums:
+    label: GroupLabel | None  # None: the currency's total
+    sums: KpiSums
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,8 @@ class ForecastQuery:
     end: date
     today: date
     currency: str | None = None
+    group_by: GroupBy = GroupBy.NONE
+    end_at: datetime | None = None  # grouped: the assignments of this instant (today's end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +76,7 @@ class PerformanceQuery:
     today: date
     zone: str
     currency: str | None = None
+    group_by: GroupBy = GroupBy.NONE  # none (per owner), org_unit or project
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +91,15 @@ class ReportQueries(Protocol):
     async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
         """Outstanding per bucket, per group and currency, and per currency (``is_total``)."""
 
+    async def aging_json(self, query: AgingQuery) -> tuple[str, str]:
+        """The ageing report's ``groups`` and ``totals`` as JSON arrays, rendered by the
+        database exactly as ``aging_document`` would write them (for many groups)."""
+
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         """The sums the KPI formulas need, one per currency with anything in it."""
+
+    async def kpi_groups(self, query: KpiQuery) -> Sequence[KpiGroupSums]:
+        """The same sums per group of ``query.group_by`` and per currency (the totals)."""
 
     async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
         """Expected inflows per currency, source and day (None: overdue, before today)
@@ -84,6 +108,11 @@ class ReportQueries(Protocol):
 
     async def performance_sums(self, query: PerformanceQuery) -> Sequence[OwnerSums]:
         """Per owner: money per currency, tasks and promises."""
+
+    async def performance_groups(
+        self, query: PerformanceQuery
+    ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
+        """The same per org unit (rolled up) or project."""
 
     async def target_daily(self, target: Target) -> DailyProgress:
         """Collected per day and installments per due date within the target's period and

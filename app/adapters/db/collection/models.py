@@ -38,6 +38,10 @@ TARGET_SCOPE_SQL = (
     " AND scope_owner IS NULL)"
     " OR (scope = 'owner' AND scope_owner IS NOT NULL AND customer_id IS NULL"
     " AND contract_id IS NULL)"
+    " OR (scope = 'org_unit' AND org_unit_id IS NOT NULL AND customer_id IS NULL"
+    " AND contract_id IS NULL AND scope_owner IS NULL)"
+    " OR (scope = 'project' AND project_id IS NOT NULL AND customer_id IS NULL"
+    " AND contract_id IS NULL AND scope_owner IS NULL)"
 )
 
 
@@ -46,7 +50,10 @@ class TargetRow(TableModel, table=True):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("period_end >= period_start", name="period"),
-        CheckConstraint("scope IN ('org','customer','contract','owner')", name="scope"),
+        CheckConstraint(
+            "scope IN ('org','customer','contract','owner','org_unit','project')", name="scope"
+        ),
+        Index("ix_targets_parent_id", "parent_id"),
         CheckConstraint(TARGET_SCOPE_SQL, name="scope_id"),
         Index("ix_targets_customer_id", "customer_id"),
         Index("ix_targets_contract_id", "contract_id"),
@@ -74,6 +81,10 @@ class TargetRow(TableModel, table=True):
     version: int = Field(sa_type=Integer)
     created_at: datetime = Field(sa_type=TIMESTAMP)
     updated_at: datetime = Field(sa_type=TIMESTAMP)
+    # Migration 0012_organisation: unit and project scopes, and the target tree.
+    org_unit_id: UUID | None = Field(sa_type=ID, foreign_key="org_units.id")
+    project_id: UUID | None = Field(sa_type=ID, foreign_key="projects.id")
+    parent_id: UUID | None = Field(sa_type=ID, foreign_key="targets.id")
 
 
 targets: Table = TargetRow.__table__

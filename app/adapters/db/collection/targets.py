@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from app.adapters.db.collection.models import targets as table
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
+from app.adapters.db.organisation.models import org_unit_closure, people, projects
 from app.adapters.db.receivables.models import (
     contracts,
     installments,
@@ -53,6 +54,9 @@ def target_row(target: Target) -> dict[str, Any]:
         "customer_id": scope_id if target.scope is TargetScope.CUSTOMER else None,
         "contract_id": scope_id if target.scope is TargetScope.CONTRACT else None,
         "scope_owner": scope_id if target.scope is TargetScope.OWNER else None,
+        "org_unit_id": scope_id if target.scope is TargetScope.ORG_UNIT else None,
+        "project_id": scope_id if target.scope is TargetScope.PROJECT else None,
+        "parent_id": target.parent_id,
         "owner": target.owner,
         "description": target.description,
         "version": target.version,
@@ -70,7 +74,14 @@ def target_from_row(row: RowMapping) -> Target:
         period_start=row["period_start"],
         period_end=row["period_end"],
         scope=scope,
-        scope_id=row["customer_id"] or row["contract_id"] or row["scope_owner"],
+        scope_id=(
+            row["customer_id"]
+            or row["contract_id"]
+            or row["scope_owner"]
+            or row["org_unit_id"]
+            or row["project_id"]
+        ),
+        parent_id=row["parent_id"],
         owner=row["owner"],
         description=row["description"],
         version=row["version"],
@@ -86,6 +97,15 @@ def _translate(exc: IntegrityError, target: Target) -> Exception:
         ),
         "fk_targets_contract_id_contracts": lambda: UnknownReference(
             "contract", target.scope_id, ("scope_id",)
+        ),
+        "fk_targets_org_unit_id_org_units": lambda: UnknownReference(
+            "org unit", target.scope_id, ("scope_id",)
+        ),
+        "fk_targets_project_id_projects": lambda: UnknownReference(
+            "project", target.scope_id, ("scope_id",)
+        ),
+        "fk_targets_parent_id_targets": lambda: UnknownReference(
+            "target", target.parent_id, ("parent_id",)
         ),
     }
     return translate_integrity_error(exc, mapping) or exc
@@ -114,6 +134,26 @@ class Source:
         )
 
 
+def _contract_in_scope(target: Target) -> ColumnElement[bool]:
+    """The contract is in an owner's, a project's or a unit's scope. A unit's: the unit of
+    the contract's project, if the project has one, wins over its owner's (as in reports),
+    both as they are placed now."""
+    if target.scope is TargetScope.OWNER:
+        return contracts.c.owner == target.scope_id
+    if target.scope is TargetScope.PROJECT:
+        return contracts.c.project_id == target.scope_id
+    subtree = select(org_unit_closure.c.descendant_id).where(
+        org_unit_closure.c.ancestor_id == target.scope_id
+    )
+    project_unit = (
+        select(projects.c.org_unit_id).where(projects.c.id == contracts.c.project_id)
+    ).scalar_subquery()
+    owner_unit = (
+        select(people.c.org_unit_id).where(people.c.user_id == contracts.c.owner)
+    ).scalar_subquery()
+    return func.coalesce(project_unit, owner_unit).in_(subtree)
+
+
 def collected_source(target: Target) -> Source:
     """Org and customer targets count payments received (not reversed); contract and owner
     targets count the active allocations to their contracts' invoices."""
@@ -134,7 +174,7 @@ def collected_source(target: Target) -> Source:
         in_scope = invoices.c.contract_id == target.scope_id
     else:
         allocations = allocations.join(contracts, contracts.c.id == invoices.c.contract_id)
-        in_scope = contracts.c.owner == target.scope_id
+        in_scope = _contract_in_scope(target)
     where = [
         payment_allocations.c.undone_at.is_(None),
         payment_allocations.c.currency == target.currency,
@@ -159,8 +199,8 @@ def planned_source(target: Target, due_before: date | None = None) -> Source:
         where.append(contracts.c.id == target.scope_id)
     elif target.scope is TargetScope.CUSTOMER:
         where.append(contracts.c.customer_id == target.scope_id)
-    elif target.scope is TargetScope.OWNER:
-        where.append(contracts.c.owner == target.scope_id)
+    elif target.scope is not TargetScope.ORG:
+        where.append(_contract_in_scope(target))
     joined = installments.join(contracts, contracts.c.id == installments.c.contract_id)
     return Source(joined, installments.c.amount, installments.c.due_date, tuple(where))
 
@@ -189,10 +229,19 @@ class SqlTargetRepository:
         found = row.first()
         return target_from_row(found) if found else None
 
+    async def children(self, target_id: UUID) -> Sequence[Target]:
+        query = select(table).where(table.c.parent_id == target_id).order_by(table.c.id)
+        return [target_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
+    async def lock(self, target_id: UUID) -> None:
+        """Lock the target row: parts added at once must not overshoot it together."""
+        await self.conn.execute(select(table.c.id).where(table.c.id == target_id).with_for_update())
+
     async def save(self, target: Target, expected_version: int) -> None:
         values = target_row(target)
-        for fixed in ("id", "created_at", "scope", "customer_id", "contract_id", "scope_owner"):
-            del values[fixed]
+        fixed = ("id", "created_at", "scope", "customer_id", "contract_id", "scope_owner")
+        for name in (*fixed, "org_unit_id", "project_id", "parent_id"):
+            del values[name]
         values["scan_closed_on"] = None  # a changed target may have news for target-pace
         statement = (
             update(table)

@@ -91,46 +91,49 @@ def weight_params(weights: Weights) -> dict[str, Any]:
     return params
 
 
-# What the assignee owns. Contract level (the contract's invoices and installments): the
-# contract's owner, an open task on the contract (not on one invoice), an active flag on
-# it. Customer level (the customer item, and invoices without a contract): an open task
-# or an active flag on the customer itself. Invoice level: an open task or active flag on
-# the invoice.
+# Whose items: one user id, or the members of a team (a manager's view).
+ASSIGNEES = "CAST(:assignees AS text[])"
+
+# What the assignees own (``who``: which of them). Contract level (the contract's invoices
+# and installments): the contract's owner, an open task on the contract (not on one
+# invoice), an active flag on it. Customer level (the customer item, and invoices without a
+# contract): an open task or an active flag on the customer itself. Invoice level: an open
+# task or active flag on the invoice.
 _SCOPES = f"""
 contract_scope AS (
-    SELECT id FROM contracts WHERE owner = :assignee
+    SELECT id, owner AS who FROM contracts WHERE owner = ANY({ASSIGNEES})
     UNION
-    SELECT contract_id FROM tasks
-    WHERE assignee = :assignee AND {OPEN_TASK} AND contract_id IS NOT NULL
+    SELECT contract_id, assignee FROM tasks
+    WHERE assignee = ANY({ASSIGNEES}) AND {OPEN_TASK} AND contract_id IS NOT NULL
       AND invoice_id IS NULL
     UNION
-    SELECT subject_id FROM risk_flags
-    WHERE owner = :assignee AND {ACTIVE_FLAG} AND subject_type = 'contract'
+    SELECT subject_id, owner FROM risk_flags
+    WHERE owner = ANY({ASSIGNEES}) AND {ACTIVE_FLAG} AND subject_type = 'contract'
 ), customer_scope AS (
-    SELECT customer_id AS id FROM tasks
-    WHERE assignee = :assignee AND {OPEN_TASK} AND customer_id IS NOT NULL
+    SELECT customer_id AS id, assignee AS who FROM tasks
+    WHERE assignee = ANY({ASSIGNEES}) AND {OPEN_TASK} AND customer_id IS NOT NULL
       AND contract_id IS NULL AND invoice_id IS NULL
     UNION
-    SELECT subject_id FROM risk_flags
-    WHERE owner = :assignee AND {ACTIVE_FLAG} AND subject_type = 'customer'
+    SELECT subject_id, owner FROM risk_flags
+    WHERE owner = ANY({ASSIGNEES}) AND {ACTIVE_FLAG} AND subject_type = 'customer'
 ), invoice_scope AS (
-    SELECT i.id FROM invoices AS i JOIN contract_scope AS s ON i.contract_id = s.id
+    SELECT i.id, s.who FROM invoices AS i JOIN contract_scope AS s ON i.contract_id = s.id
     WHERE i.{OPEN_INVOICE}
     UNION
-    SELECT invoice_id FROM tasks
-    WHERE assignee = :assignee AND {OPEN_TASK} AND invoice_id IS NOT NULL
+    SELECT invoice_id, assignee FROM tasks
+    WHERE assignee = ANY({ASSIGNEES}) AND {OPEN_TASK} AND invoice_id IS NOT NULL
     UNION
-    SELECT subject_id FROM risk_flags
-    WHERE owner = :assignee AND {ACTIVE_FLAG} AND subject_type = 'invoice'
+    SELECT subject_id, owner FROM risk_flags
+    WHERE owner = ANY({ASSIGNEES}) AND {ACTIVE_FLAG} AND subject_type = 'invoice'
     UNION
-    SELECT i.id FROM invoices AS i JOIN customer_scope AS s ON i.customer_id = s.id
+    SELECT i.id, s.who FROM invoices AS i JOIN customer_scope AS s ON i.customer_id = s.id
     WHERE i.contract_id IS NULL AND i.{OPEN_INVOICE}
 )"""
 
 COLUMNS = (
     "kind, subject_id, customer_id, contract_id, currency, reference, due_date, "
     "amount_overdue, days_overdue, dunning_level, promise_due_today, risk_severity, "
-    "limitation_expiring"
+    "limitation_expiring, assignee"
 )
 
 # Open invoices, neither disputed nor on hold, that are overdue, have a promise due
@@ -151,7 +154,8 @@ invoice_items AS (
                SELECT 1 FROM risk_flags AS l
                WHERE l.subject_id = i.id AND l.kind = 'legal' AND l.rule = '{LIMITATION_RULE}'
                  AND l.{ACTIVE_FLAG}
-           ) AS limitation_expiring
+           ) AS limitation_expiring,
+           (SELECT min(who) FROM invoice_scope AS w WHERE w.id = i.id) AS assignee
     FROM invoices AS i
     CROSS JOIN LATERAL (
         SELECT max(severity) AS severity,
@@ -176,7 +180,8 @@ installment_items AS (
            s.amount - COALESCE(v.invoiced, 0) AS amount_overdue,
            {TODAY} - s.due_date AS days_overdue, 0 AS dunning_level,
            false AS promise_due_today, f.severity AS risk_severity,
-           false AS limitation_expiring
+           false AS limitation_expiring,
+           (SELECT min(who) FROM contract_scope AS w WHERE w.id = s.contract_id) AS assignee
     FROM installments AS s
     JOIN contracts AS c ON c.id = s.contract_id
     CROSS JOIN LATERAL (
@@ -207,7 +212,12 @@ customer_items AS (
            ) AS promise_due_today,
            (SELECT max(severity) FROM risk_flags WHERE subject_id = k.id AND {ACTIVE_FLAG})
                AS risk_severity,
-           false AS limitation_expiring
+           false AS limitation_expiring,
+           (SELECT min(who) FROM (
+               SELECT who FROM customer_scope WHERE id = k.id
+               UNION ALL
+               SELECT w.who FROM contract_scope AS w JOIN contracts AS c ON c.id = w.id
+               WHERE c.customer_id = k.id) AS w) AS assignee
     FROM customers AS k
     WHERE k.id IN (
         SELECT id FROM customer_scope
@@ -238,7 +248,7 @@ _OPEN_TASK = (
     + " ".join(
         f"""WHEN '{kind.value}' THEN (
             SELECT t.id FROM tasks AS t
-            WHERE t.assignee = :assignee AND t.{OPEN_TASK} AND {condition}
+            WHERE t.assignee = s.assignee AND t.{OPEN_TASK} AND {condition}
             ORDER BY t.due_date NULLS LAST, t.id LIMIT 1)"""
         for kind, condition in _TASK_ABOUT.items()
     )
@@ -292,7 +302,7 @@ ORDER BY s.score DESC, s.item_id COLLATE "C"
 def statement_params(query: WorklistQuery) -> dict[str, Any]:
     after_score, after_id = query.after if query.after else (None, None)
     return {
-        "assignee": query.assignee,
+        "assignees": list(query.team) if query.team is not None else [query.assignee],
         "today": query.today,
         "limit": query.limit,
         "after_score": after_score,
@@ -322,6 +332,7 @@ def candidate_from_row(row: RowMapping) -> Candidate:
         reference=row["reference"],
         due_date=row["due_date"],
         open_task_id=row["open_task_id"],
+        assignee=row["assignee"],
     )
 
 

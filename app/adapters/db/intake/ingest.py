@@ -77,6 +77,9 @@ _RESOLVE = text(
     WHERE external_id = ANY(CAST(:invoice AS text[]))
     UNION ALL SELECT 'payment', external_id, id FROM payments
     WHERE external_id = ANY(CAST(:payment AS text[]))
+    UNION ALL SELECT 'org_unit', code, id FROM org_units WHERE code = ANY(CAST(:org_unit AS text[]))
+    UNION ALL SELECT 'project', external_id, id FROM projects
+    WHERE external_id = ANY(CAST(:project AS text[]))
     """
 )
 
@@ -193,9 +196,13 @@ class SqlIngestRepository:
     async def resolve(self, keys: Collection[RecordKey]) -> dict[RecordKey, UUID]:
         if not keys:
             return {}
-        wanted: dict[str, list[str]] = {kind.value: [] for kind in RecordKind}
+        # People have no id to resolve to: nothing waits for one, put_person finds its own.
+        wanted: dict[str, list[str]] = {
+            k.value: [] for k in RecordKind if k is not RecordKind.PERSON
+        }
         for key in keys:
-            wanted[key.kind.value].append(key.external_id)
+            if key.kind is not RecordKind.PERSON:
+                wanted[key.kind.value].append(key.external_id)
         rows = await self.conn.execute(_RESOLVE, wanted)
         return {RecordKey(RecordKind(kind), ext): id_ for kind, ext, id_ in rows}
 

@@ -38,6 +38,7 @@ def contract_row(contract: Contract) -> dict[str, Any]:
         "owner": contract.owner,
         "signed_on": contract.signed_on,
         "late_fee_rate": contract.late_fee_rate,
+        "project_id": contract.project_id,
         "version": contract.version,
         "created_at": contract.created_at,
         "updated_at": contract.updated_at,
@@ -80,6 +81,7 @@ def contract_from_row(row: RowMapping, plan: Sequence[Installment]) -> Contract:
         signed_on=row["signed_on"],
         late_fee_rate=None if rate is None else rate.normalize(),
         installments=tuple(plan),
+        project_id=row["project_id"],
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -137,6 +139,10 @@ def _translate(exc: IntegrityError, contract: Contract) -> Exception:
         ),
         "fk_contracts_customer_id_customers": lambda: UnknownReference(
             "customer", contract.customer_id, ("customer_id",)
+        ),
+        # (project_id, customer_id): unknown, or a project of another customer.
+        "fk_contracts_project_id_projects": lambda: UnknownReference(
+            "project of this customer", contract.project_id, ("project_id",)
         ),
     }
     return translate_integrity_error(exc, mapping) or exc

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Computed,
     Date,
+    ForeignKeyConstraint,
     Index,
     Integer,
     SmallInteger,
@@ -33,6 +34,13 @@ class ContractRow(TableModel, table=True):
         CheckConstraint("late_fee_rate >= 0 AND late_fee_rate < 1", name="late_fee_rate"),
         Index("ix_contracts_customer_id", "customer_id"),
         Index("ix_contracts_owner", "owner"),
+        Index("ix_contracts_project_id", "project_id"),
+        # The project is one of the contract's customer's (0012_organisation).
+        ForeignKeyConstraint(
+            ["project_id", "customer_id"],
+            ["projects.id", "projects.customer_id"],
+            name="fk_contracts_project_id_projects",
+        ),
     )
 
     id: UUID = Field(sa_type=ID, primary_key=True)
@@ -47,6 +55,7 @@ class ContractRow(TableModel, table=True):
     version: int = Field(sa_type=Integer)
     created_at: datetime = Field(sa_type=TIMESTAMP)
     updated_at: datetime = Field(sa_type=TIMESTAMP)
+    project_id: UUID | None = Field(sa_type=ID)
 
 
 contracts: Table = ContractRow.__table__

@@ -9,20 +9,27 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
     and_,
+    case,
+    cast,
     func,
+    literal,
     literal_column,
     null,
+    or_,
     select,
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.selectable import Subquery
 
-from app.adapters.db.customers.models import customers
 from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
+from app.domain.money import MINOR_UNITS
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery
 
@@ -103,14 +110,7 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
         .label(bucket.value)
         for bucket, low, high in BUCKET_DAYS
     ]
-    source: Any = rows
-    if query.group_by is GroupBy.CUSTOMER:
-        key: ColumnElement[Any] = rows.c.customer_id
-    elif query.group_by is GroupBy.OWNER:
-        source = rows.outerjoin(contracts, contracts.c.id == rows.c.contract_id)
-        key = contracts.c.owner
-    else:
-        key = null()
+    source, key = leaf_key(query.group_by, rows, query.as_of.end)
     if query.group_by is GroupBy.NONE:
         aggregated = (
             select(
@@ -125,22 +125,124 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
             .select_from(source)
             .group_by(func.grouping_sets(tuple_(rows.c.currency, key), tuple_(rows.c.currency)))
         )
-    agg = aggregated.subquery("agg")
-    if query.group_by is GroupBy.CUSTOMER:
-        return select(agg, customers.c.name).select_from(
-            agg.outerjoin(customers, customers.c.id == agg.c.key)
-        )
-    return select(agg, null().label("name"))
+    agg = leaf_sums(aggregated, query.group_by)
+    if query.group_by is GroupBy.ORG_UNIT:
+        agg = roll_up(agg, [b.value for b in BUCKETS]).subquery("rolled")
+    return labelled(agg, query.group_by)
 
 
 def aging_sums(row: Row[Any]) -> AgingSums:
-    """A row of ``aging_statement``: currency, key, grouped, the buckets in order, name
-    (read by position: reports have many rows)."""
-    currency, key, grouped, *amounts, name = tuple(row)
+    """A row of ``aging_statement``: currency, key, grouped, the buckets in order, name,
+    parent_id, depth (read by position: reports have many rows)."""
+    currency, key, grouped, *amounts, name, parent_id, depth = tuple(row)
     return AgingSums(
         currency=currency,
         key=key,
         name=name,
         buckets={b: exact(a, currency) for b, a in zip(BUCKETS, amounts, strict=True)},
         is_total=bool(grouped),
+        parent_id=parent_id,
+        depth=depth,
+    )
+
+
+# --- The answer shaped by PostgreSQL: a report of many groups (ageing by customer: one row
+# per customer) is rendered as JSON by the database, in the order and with the fields the
+# documents give it (``app/services/reporting/documents.py``), so that no row becomes a
+# Python object (decision 0089).
+
+_NO_DECIMALS = [c for c, places in MINOR_UNITS.items() if places == 0]
+_THREE_DECIMALS = [c for c, places in MINOR_UNITS.items() if places == 3]
+_FOUR_DECIMALS = [c for c, places in MINOR_UNITS.items() if places == 4]
+
+
+def _places(currency: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case(
+        (currency.in_(_NO_DECIMALS), 0),
+        (currency.in_(_THREE_DECIMALS), 3),
+        (currency.in_(_FOUR_DECIMALS), 4),
+        else_=2,
+    )
+
+
+def _wire(amount: ColumnElement[Any], places: ColumnElement[Any]) -> ColumnElement[Any]:
+    """An amount as ``Money.to_wire`` writes it: the currency's decimals, as text."""
+    return cast(func.round(func.coalesce(amount, 0), places), Text)
+
+
+def _group_fields(group_by: GroupBy, r: Any, total: bool) -> list[Any]:
+    """``key, value`` pairs of the fields that name a group (see ``_aging_row``)."""
+
+    def text_of(column: Any) -> Any:
+        return null() if total else cast(column, Text)
+
+    fields: list[Any] = [
+        literal("customer_id"),
+        text_of(r.c.key) if group_by is GroupBy.CUSTOMER else null(),
+        literal("customer_name"),
+        r.c.name if group_by is GroupBy.CUSTOMER and not total else null(),
+        literal("owner"),
+        r.c.key if group_by is GroupBy.OWNER and not total else null(),
+    ]
+    unassigned = literal(False) if total else r.c.key.is_(None)
+    if group_by is GroupBy.ORG_UNIT:
+        fields += [
+            literal("org_unit_id"), text_of(r.c.key),
+            literal("org_unit_name"), null() if total else r.c.name,
+            literal("parent_id"), text_of(r.c.parent_id),
+            literal("depth"), null() if total else r.c.depth,
+            literal("unassigned"), unassigned,
+        ]  # fmt: skip
+    elif group_by is GroupBy.PROJECT:
+        fields += [
+            literal("project_id"), text_of(r.c.key),
+            literal("project_name"), null() if total else r.c.name,
+            literal("unassigned"), unassigned,
+        ]  # fmt: skip
+    return fields
+
+
+def aging_json_statement(query: AgingQuery) -> Select[str, str]:
+    """Two JSON arrays, ``groups`` and ``totals``, as ``aging_document`` writes them: groups
+    with anything outstanding, keyed ones first within a currency, shallower units first,
+    largest total first, then by name and key (code point order, as Python sorts)."""
+    r = aging_statement(query).subquery("r")
+    places = _places(r.c.currency)
+    amounts = [func.coalesce(r.c[b.value], 0) for b in BUCKETS]
+    total = sum(amounts[1:], amounts[0])
+    buckets = func.json_build_object(
+        *[
+            x
+            for b, a in zip(BUCKETS, amounts, strict=True)
+            for x in (literal(b.value), _wire(a, places))
+        ]
+    )
+    nonzero = or_(*[a != 0 for a in amounts])
+
+    def row(is_total: bool) -> Any:
+        return func.json_build_object(
+            literal("currency"), r.c.currency,
+            *_group_fields(query.group_by, r, is_total),
+            literal("buckets"), buckets,
+            literal("total"), _wire(total, places),
+        )  # fmt: skip
+
+    keyed = query.group_by is not GroupBy.NONE
+    order = (
+        r.c.currency,
+        r.c.key.is_(None),
+        func.coalesce(r.c.depth, 0),
+        total.desc(),
+        func.coalesce(r.c.name, "").collate("C"),
+        func.coalesce(cast(r.c.key, Text), "").collate("C"),
+    )
+    groups = func.json_agg(aggregate_order_by(row(False), *order)).filter(
+        and_(r.c.grouped == 0, nonzero, literal(keyed))
+    )
+    totals = func.json_agg(aggregate_order_by(row(True), r.c.currency)).filter(
+        and_(r.c.grouped == 1, nonzero)
+    )
+    return select(
+        func.coalesce(cast(groups, Text), "[]").label("groups"),
+        func.coalesce(cast(totals, Text), "[]").label("totals"),
     )

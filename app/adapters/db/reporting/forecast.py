@@ -26,10 +26,12 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.collection.models import promises
 from app.adapters.db.collection.statuses import UNSETTLED
-from app.adapters.db.receivables.models import installments, invoices
+from app.adapters.db.organisation.models import org_unit_closure
+from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.asof import exact
-from app.domain.reporting.reports import ForecastSource, ForecastSums
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums
+from app.domain.reporting.reports import ForecastSource, ForecastSums, GroupBy, GroupLabel
 from app.services.reporting.ports import ForecastQuery
 
 
@@ -58,6 +60,7 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
         select(
             invoices.c.id,
             invoices.c.customer_id,
+            invoices.c.contract_id,
             invoices.c.currency,
             invoices.c.due_date,
             (invoices.c.outstanding - covered_by_invoice_promise).label("residual"),
@@ -101,43 +104,96 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
             waterfall.c.due_date.label("day"),
             literal(ForecastSource.INVOICES.value).label("source"),
             (waterfall.c.residual - covered).label("amount"),
+            waterfall.c.customer_id,
+            waterfall.c.contract_id,
         ),
+        # A promise for the customer names no contract: grouped, it has no project or unit.
         select(
             promises.c.currency,
             promises.c.promised_date,
             literal(ForecastSource.PROMISES.value),
             remaining,
-        ).where(open_promise),
+            promises.c.customer_id,
+            invoices.c.contract_id,
+        )
+        .select_from(promises.outerjoin(invoices, invoices.c.id == promises.c.invoice_id))
+        .where(open_promise),
         select(
             installments.c.currency,
             installments.c.due_date,
             literal(ForecastSource.INSTALLMENTS.value),
             uninvoiced,
+            contracts.c.customer_id,
+            installments.c.contract_id,
         )
         .select_from(
-            installments.outerjoin(invoiced, invoiced.c.installment_id == installments.c.id)
+            installments.outerjoin(invoiced, invoiced.c.installment_id == installments.c.id).join(
+                contracts, contracts.c.id == installments.c.contract_id
+            )
         )
         .where(installments.c.removed_at.is_(None), uninvoiced > 0, *same_currency(installments)),
     ).subquery("sources")
     day = case((sources.c.day < query.today, null()), else_=sources.c.day)
     first = max(query.start, query.today)
-    return (
+    in_range = or_(sources.c.day < query.today, sources.c.day.between(first, query.end))
+    if query.group_by is GroupBy.NONE:
+        return (
+            select(
+                sources.c.currency,
+                day.label("day"),
+                sources.c.source,
+                func.sum(sources.c.amount).label("amount"),
+            )
+            .where(in_range)
+            .group_by(sources.c.currency, day, sources.c.source)
+        )
+    # Grouped: per (day, source) folded into the currency column's companion ``slot`` so
+    # that the roll-up sums one value column; the totals come from the ungrouped statement.
+    assert query.end_at is not None, "a grouped forecast says when its assignments hold"
+    source, key = leaf_key(query.group_by, sources, query.end_at)
+    leaf = (
         select(
             sources.c.currency,
+            key.label("key"),
+            literal(0).label("grouped"),
             day.label("day"),
             sources.c.source,
             func.sum(sources.c.amount).label("amount"),
         )
-        .where(or_(sources.c.day < query.today, sources.c.day.between(first, query.end)))
-        .group_by(sources.c.currency, day, sources.c.source)
+        .select_from(source)
+        .where(in_range)
+        .group_by(sources.c.currency, key, day, sources.c.source)
     )
+    agg: Any = leaf_sums(leaf, query.group_by)
+    if query.group_by is GroupBy.ORG_UNIT:
+        closure = org_unit_closure
+        agg = union_all(
+            select(
+                agg.c.currency,
+                closure.c.ancestor_id.label("key"),
+                agg.c.grouped,
+                agg.c.day,
+                agg.c.source,
+                func.sum(agg.c.amount).label("amount"),
+            )
+            .select_from(agg.join(closure, closure.c.descendant_id == agg.c.key))
+            .group_by(
+                agg.c.currency, closure.c.ancestor_id, agg.c.grouped, agg.c.day, agg.c.source
+            ),
+            select(agg).where(agg.c.key.is_(None)),
+        ).subquery("rolled")
+    return labelled(agg, query.group_by)
 
 
 def forecast_sums(row: RowMapping) -> ForecastSums:
     currency = row["currency"]
+    label = None
+    if "key" in row:
+        label = GroupLabel(row["key"], row["name"], row["parent_id"], row["depth"])
     return ForecastSums(
         currency=currency,
         day=row["day"],
         source=ForecastSource(row["source"]),
         amount=exact(row["amount"], currency),
+        label=label,
     )

@@ -23,9 +23,11 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.receivables.models import invoices, payment_allocations
 from app.adapters.db.receivables.statuses import PAYABLE
@@ -36,8 +38,10 @@ from app.adapters.db.reporting.asof import (
     not_voided_by,
     receivable_terms,
 )
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
 from app.domain.reporting.kpis import KpiSums
-from app.services.reporting.ports import KpiQuery
+from app.domain.reporting.reports import GroupBy, GroupLabel
+from app.services.reporting.ports import KpiGroupSums, KpiQuery
 
 COLUMNS = (
     "opening",
@@ -52,19 +56,39 @@ COLUMNS = (
 )
 
 
-def _row(currency: ColumnElement[Any], **values: ColumnElement[Any]) -> Select[Any]:
-    """One source, summed per currency by itself: the union then has a handful of rows, and
-    no row carries zeros to add up for the columns it has nothing for."""
-    zero: ColumnElement[Any] = literal_column("0")
-    columns = [func.sum(values[c]).label(c) if c in values else zero.label(c) for c in COLUMNS]
-    return select(currency.label("currency"), *columns).group_by(currency)
+class Sources:
+    """Builds the statement's sources: per currency, or per currency and invoice contract
+    and customer when the report is grouped (every source then reads its invoice)."""
+
+    def __init__(self, grouped: bool) -> None:
+        self.grouped = grouped
+
+    def row(
+        self,
+        currency: ColumnElement[Any],
+        keys: tuple[ColumnElement[Any], ...] = (invoices.c.customer_id, invoices.c.contract_id),
+        **values: ColumnElement[Any],
+    ) -> Select[Any]:
+        """One source, summed per currency by itself: the union then has a handful of rows,
+        and no row carries zeros to add up for the columns it has nothing for."""
+        zero: ColumnElement[Any] = literal_column("0")
+        columns = [func.sum(values[c]).label(c) if c in values else zero.label(c) for c in COLUMNS]
+        if not self.grouped:
+            return select(currency.label("currency"), *columns).group_by(currency)
+        return select(currency.label("currency"), *keys, *columns).group_by(currency, *keys)
+
+    def allocations(self) -> Any:
+        """Allocations alone (index-only), or joined to their invoice when grouped."""
+        if not self.grouped:
+            return payment_allocations
+        return payment_allocations.join(invoices, invoices.c.id == payment_allocations.c.invoice_id)
 
 
 def _only(condition: ColumnElement[bool], amount: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((condition, amount), else_=0)
 
 
-def _opening(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any]]:
+def _opening(query: KpiQuery, same_currency: tuple[Any, ...], src: Sources) -> list[Select[Any]]:
     """Receivables at the end of the day before the period, in four parts."""
     day = query.before.day
     allocations = payment_allocations.c
@@ -74,21 +98,21 @@ def _opening(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any
     alloc_currency = () if query.currency is None else (allocations.currency == query.currency,)
     return [
         # What invoices receivable on the day have unpaid now ...
-        _row(invoices.c.currency, opening=unpaid).where(
+        src.row(invoices.c.currency, opening=unpaid).where(
             invoices.c.status.in_(PAYABLE), invoices.c.issued_on <= day, *same_currency
         ),
-        _row(invoices.c.currency, opening=unpaid).where(
+        src.row(invoices.c.currency, opening=unpaid).where(
             or_(invoices.c.voided_on > day, invoices.c.written_off_on > day),
             invoices.c.amount_paid < invoices.c.amount,
             live_on(day),
             *same_currency,
         ),
         # ... plus what has been received since (index-only, no join) ...
-        _row(allocations.currency, opening=allocations.amount).where(
-            received_later, *alloc_currency
-        ),
+        src.row(allocations.currency, opening=allocations.amount)
+        .select_from(src.allocations())
+        .where(received_later, *alloc_currency),
         # ... except on invoices that were not receivable on the day ...
-        _row(allocations.currency, opening=-allocations.amount)
+        src.row(allocations.currency, opening=-allocations.amount)
         .select_from(with_invoice)
         .where(
             received_later,
@@ -96,7 +120,7 @@ def _opening(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any
             *alloc_currency,
         ),
         # ... less bounced payments that still counted on the day.
-        _row(allocations.currency, opening=-allocations.amount)
+        src.row(allocations.currency, opening=-allocations.amount)
         .select_from(with_invoice)
         .where(
             allocations.undone_reason == "reversed",
@@ -108,7 +132,7 @@ def _opening(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any
     ]
 
 
-def _on_time(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any]]:
+def _on_time(query: KpiQuery, same_currency: tuple[Any, ...], src: Sources) -> list[Select[Any]]:
     """Invoices falling due in the period: their amounts, and what came in by each due date
     (paid now, less allocations received after the due date, plus bounced payments that
     still counted at the period's end)."""
@@ -117,12 +141,12 @@ def _on_time(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any
     due = and_(invoices.c.due_date.between(query.start, last), not_voided_by(last), *same_currency)
     with_invoice = payment_allocations.join(invoices, invoices.c.id == allocations.invoice_id)
     return [
-        _row(
+        src.row(
             invoices.c.currency,
             falling_due=invoices.c.amount,
             collected_on_time=invoices.c.amount_paid,
         ).where(due),
-        _row(invoices.c.currency, collected_on_time=-allocations.amount)
+        src.row(invoices.c.currency, collected_on_time=-allocations.amount)
         .select_from(with_invoice)
         .where(
             due,
@@ -132,7 +156,7 @@ def _on_time(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any
             allocations.received_on > query.before.day,
             allocations.received_on > invoices.c.due_date,
         ),
-        _row(invoices.c.currency, collected_on_time=allocations.amount)
+        src.row(invoices.c.currency, collected_on_time=allocations.amount)
         .select_from(with_invoice)
         .where(
             due,
@@ -144,6 +168,7 @@ def _on_time(query: KpiQuery, same_currency: tuple[Any, ...]) -> list[Select[Any
 
 
 def kpi_statement(query: KpiQuery) -> Select[Any]:
+    src = Sources(query.group_by is not GroupBy.NONE)
     last = query.end.day
     same_currency = () if query.currency is None else (invoices.c.currency == query.currency,)
     alloc_currency = (
@@ -151,33 +176,40 @@ def kpi_statement(query: KpiQuery) -> Select[Any]:
     )
     closing = receivable_terms(query.end, query.currency, "closing")
     sources = [
-        *_opening(query, same_currency),
-        _row(
+        *_opening(query, same_currency, src),
+        src.row(
             closing.c.currency,
+            (closing.c.customer_id, closing.c.contract_id),
             closing=closing.c.amount,
             closing_current=_only(closing.c.due_date >= last, closing.c.amount),
             disputed=_only(closing.c.disputed_at < query.end.end, closing.c.amount),
             on_hold=_only(closing.c.hold_until >= last, closing.c.amount),
         ).select_from(closing),
-        _row(invoices.c.currency, billed=invoices.c.amount).where(
+        src.row(invoices.c.currency, billed=invoices.c.amount).where(
             invoices.c.issued_on.between(query.start, last), not_voided_by(last), *same_currency
         ),
         # Money received in the period that still counts at its end: active allocations
         # (index-only) and those of payments that bounced after it.
-        _row(payment_allocations.c.currency, collected=payment_allocations.c.amount).where(
+        src.row(payment_allocations.c.currency, collected=payment_allocations.c.amount)
+        .select_from(src.allocations())
+        .where(
             payment_allocations.c.undone_at.is_(None),
             payment_allocations.c.received_on.between(query.start, last),
             *alloc_currency,
         ),
-        _row(payment_allocations.c.currency, collected=payment_allocations.c.amount).where(
+        src.row(payment_allocations.c.currency, collected=payment_allocations.c.amount)
+        .select_from(src.allocations())
+        .where(
             payment_allocations.c.undone_reason == "reversed",
             payment_allocations.c.undone_at >= query.end.end,
             payment_allocations.c.received_on.between(query.start, last),
             *alloc_currency,
         ),
-        *_on_time(query, same_currency),
+        *_on_time(query, same_currency, src),
     ]
     parts = union_all(*sources).subquery("parts")
+    if src.grouped:
+        return _grouped(query, parts)
     return (
         select(parts.c.currency, *[func.sum(parts.c[c]).label(c) for c in COLUMNS])
         .group_by(parts.c.currency)
@@ -189,3 +221,25 @@ def kpi_sums(row: RowMapping) -> KpiSums:
     currency = row["currency"]
     amounts = {c: exact(row[c], currency) for c in COLUMNS}
     return KpiSums(currency=currency, **amounts)
+
+
+def _grouped(query: KpiQuery, parts: Subquery) -> Select[Any]:
+    """Per group (rolled up by unit) and per currency, as ``aging_statement`` does."""
+    source, key = leaf_key(query.group_by, parts, query.end.end)
+    sums = [func.sum(parts.c[c]).label(c) for c in COLUMNS]
+    agg = leaf_sums(
+        select(parts.c.currency, key.label("key"), func.grouping(key).label("grouped"), *sums)
+        .select_from(source)
+        .group_by(func.grouping_sets(tuple_(parts.c.currency, key), tuple_(parts.c.currency))),
+        query.group_by,
+    )
+    if query.group_by is GroupBy.ORG_UNIT:
+        agg = roll_up(agg, COLUMNS).subquery("rolled")
+    return labelled(agg, query.group_by)
+
+
+def kpi_group_sums(row: RowMapping) -> KpiGroupSums:
+    label = None
+    if not row["grouped"]:
+        label = GroupLabel(row["key"], row["name"], row["parent_id"], row["depth"])
+    return KpiGroupSums(label, kpi_sums(row))

@@ -20,6 +20,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     literal_column,
     null,
     or_,
@@ -27,11 +28,27 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.collection.models import interactions, promises, targets, tasks
 from app.adapters.db.receivables.models import contracts, invoices, payment_allocations
 from app.adapters.db.reporting.asof import counted_on, exact, not_voided_by
-from app.domain.reporting.reports import OwnerCounts, OwnerMoney, OwnerSums, in_minor_units
+from app.adapters.db.reporting.groups import (
+    contract_units,
+    labelled,
+    leaf_key,
+    leaf_sums,
+    owner_units,
+    roll_up,
+)
+from app.domain.reporting.reports import (
+    GroupBy,
+    GroupLabel,
+    OwnerCounts,
+    OwnerMoney,
+    OwnerSums,
+    in_minor_units,
+)
 from app.services.reporting.ports import PerformanceQuery
 
 AMOUNTS = ("collected", "target_amount", "falling_due", "collected_on_time")
@@ -40,16 +57,21 @@ SETTLED = ("kept", "partially_kept", "broken")
 
 
 def _row(
-    owner: ColumnElement[Any], currency: ColumnElement[Any], **values: ColumnElement[Any]
+    owner: ColumnElement[Any],
+    currency: ColumnElement[Any],
+    contract: ColumnElement[Any] | None = None,
+    **values: ColumnElement[Any],
 ) -> Select[Any]:
-    """One source, summed per owner and currency by itself (see ``kpis._row``)."""
+    """One source, summed per owner, contract (money rows: the contract the money is on,
+    which names its project and unit when grouped) and currency by itself (see
+    ``kpis.Sources.row``)."""
     zero: ColumnElement[Any] = literal_column("0")
     columns = [
         func.sum(values[c]).label(c) if c in values else zero.label(c) for c in (*AMOUNTS, *COUNTS)
     ]
-    return select(owner.label("owner"), currency.label("currency"), *columns).group_by(
-        owner, currency
-    )
+    contract_id = cast(null(), contracts.c.id.type) if contract is None else contract
+    keys = (owner.label("owner"), contract_id.label("contract_id"), currency.label("currency"))
+    return select(*keys, *columns).group_by(*keys)
 
 
 def performance_statement(query: PerformanceQuery) -> Select[Any]:
@@ -68,7 +90,12 @@ def performance_statement(query: PerformanceQuery) -> Select[Any]:
         interactions, interactions.c.id == promises.c.interaction_id
     ).outerjoin(owned, invoices.c.id == promises.c.invoice_id)
     sources = [
-        _row(contracts.c.owner, invoices.c.currency, collected=payment_allocations.c.amount)
+        _row(
+            contracts.c.owner,
+            invoices.c.currency,
+            invoices.c.contract_id,
+            collected=payment_allocations.c.amount,
+        )
         .select_from(allocated)
         .where(
             payment_allocations.c.received_on >= first,
@@ -81,10 +108,20 @@ def performance_statement(query: PerformanceQuery) -> Select[Any]:
             targets.c.currency,
             target_amount=targets.c.amount * (overlap + 1) / period,
         ).where(targets.c.period_start <= last, targets.c.period_end >= first, *target_currency),
-        _row(contracts.c.owner, invoices.c.currency, falling_due=invoices.c.amount)
+        _row(
+            contracts.c.owner,
+            invoices.c.currency,
+            invoices.c.contract_id,
+            falling_due=invoices.c.amount,
+        )
         .select_from(owned)
         .where(invoices.c.due_date.between(first, last), not_voided_by(last), *same_currency),
-        _row(contracts.c.owner, invoices.c.currency, collected_on_time=payment_allocations.c.amount)
+        _row(
+            contracts.c.owner,
+            invoices.c.currency,
+            invoices.c.contract_id,
+            collected_on_time=payment_allocations.c.amount,
+        )
         .select_from(allocated)
         .where(
             invoices.c.due_date.between(first, last),
@@ -119,14 +156,52 @@ def performance_statement(query: PerformanceQuery) -> Select[Any]:
         ),
     ]
     parts = union_all(*sources).subquery("parts")
-    return select(
-        parts.c.owner,
-        parts.c.currency,
-        *[func.sum(parts.c[c]).label(c) for c in (*AMOUNTS, *COUNTS)],
-    ).group_by(parts.c.owner, parts.c.currency)
+    sums = [func.sum(parts.c[c]).label(c) for c in (*AMOUNTS, *COUNTS)]
+    if query.group_by is GroupBy.NONE:
+        return select(parts.c.owner, parts.c.currency, *sums).group_by(
+            parts.c.owner, parts.c.currency
+        )
+    return _grouped(query, parts, sums)
 
 
-def owner_sums(rows: list[RowMapping]) -> list[OwnerSums]:
+def _grouped(query: PerformanceQuery, parts: Subquery, sums: list[Any]) -> Select[Any]:
+    """Money by its contract's project or unit; counts (tasks, promises) and targets by
+    their owner's unit (by project: unassigned)."""
+    if query.group_by is GroupBy.PROJECT:
+        source: Any = parts.outerjoin(contracts, contracts.c.id == parts.c.contract_id)
+        key: ColumnElement[Any] = contracts.c.project_id
+    elif query.group_by is GroupBy.ORG_UNIT:
+        by_contract, by_owner = contract_units(query.end.end), owner_units(query.end.end)
+        source = parts.outerjoin(
+            by_contract, by_contract.c.contract_id == parts.c.contract_id
+        ).outerjoin(by_owner, by_owner.c.user_id == parts.c.owner)
+        key = case(
+            (parts.c.contract_id.is_not(None), by_contract.c.unit_id), else_=by_owner.c.unit_id
+        )
+    else:
+        source, key = leaf_key(query.group_by, parts, query.end.end)
+    agg = leaf_sums(
+        select(parts.c.currency, key.label("key"), literal(0).label("grouped"), *sums)
+        .select_from(source)
+        .group_by(parts.c.currency, key),
+        query.group_by,
+    )
+    if query.group_by is GroupBy.ORG_UNIT:
+        agg = roll_up(agg, (*AMOUNTS, *COUNTS)).subquery("rolled")
+    return labelled(agg, query.group_by)
+
+
+def group_sums(rows: list[RowMapping]) -> list[tuple[GroupLabel, OwnerSums]]:
+    """Grouped rows as owner sums, the group's key standing for the owner."""
+    labels = {
+        row["key"]: GroupLabel(row["key"], row["name"], row["parent_id"], row["depth"])
+        for row in rows
+    }
+    found = owner_sums([{**row, "owner": row["key"]} for row in rows])
+    return [(labels[s.owner], s) for s in found]
+
+
+def owner_sums(rows: list[RowMapping] | list[dict[str, Any]]) -> list[OwnerSums]:
     money: dict[str | None, list[OwnerMoney]] = {}
     counts: dict[str | None, OwnerCounts] = {}
     for row in rows:

@@ -9,19 +9,20 @@ from sqlalchemy import text
 
 from app.adapters.db.collection.targets import collected_source, planned_source
 from app.adapters.db.connection import Executor
-from app.adapters.db.reporting.aging import aging_statement, aging_sums
+from app.adapters.db.reporting.aging import aging_json_statement, aging_statement, aging_sums
 from app.adapters.db.reporting.asof import exact
 from app.adapters.db.reporting.forecast import forecast_statement, forecast_sums
-from app.adapters.db.reporting.kpis import kpi_statement, kpi_sums
-from app.adapters.db.reporting.performance import owner_sums, performance_statement
+from app.adapters.db.reporting.kpis import kpi_group_sums, kpi_statement, kpi_sums
+from app.adapters.db.reporting.performance import group_sums, owner_sums, performance_statement
 from app.domain.collection.targets import Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
-from app.domain.reporting.reports import AgingSums, ForecastSums, OwnerSums
+from app.domain.reporting.reports import AgingSums, ForecastSums, GroupLabel, OwnerSums
 from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
     ForecastQuery,
+    KpiGroupSums,
     KpiQuery,
     PerformanceQuery,
 )
@@ -41,10 +42,20 @@ class SqlReportQueries:
         result = await self.conn.execute(aging_statement(query))
         return [aging_sums(row) for row in result]
 
+    async def aging_json(self, query: AgingQuery) -> tuple[str, str]:
+        await self._analytic()
+        groups, totals = (await self.conn.execute(aging_json_statement(query))).one()
+        return groups, totals
+
     async def kpi_sums(self, query: KpiQuery) -> Sequence[KpiSums]:
         await self._analytic()
         result = await self.conn.execute(kpi_statement(query))
         return [kpi_sums(row) for row in result.mappings()]
+
+    async def kpi_groups(self, query: KpiQuery) -> Sequence[KpiGroupSums]:
+        await self._analytic()
+        result = await self.conn.execute(kpi_statement(query))
+        return [kpi_group_sums(row) for row in result.mappings()]
 
     async def forecast_sums(self, query: ForecastQuery) -> Sequence[ForecastSums]:
         await self._analytic()
@@ -55,6 +66,13 @@ class SqlReportQueries:
         await self._analytic()
         result = await self.conn.execute(performance_statement(query))
         return owner_sums(list(result.mappings()))
+
+    async def performance_groups(
+        self, query: PerformanceQuery
+    ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
+        await self._analytic()
+        result = await self.conn.execute(performance_statement(query))
+        return group_sums(list(result.mappings()))
 
     async def target_daily(self, target: Target) -> DailyProgress:
         currency = target.currency

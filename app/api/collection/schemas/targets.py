@@ -37,6 +37,11 @@ class TargetCreate(RequestModel):
     )
     owner: ShortText | None = Field(default=None, description="Who answers for the target")
     description: LongText | None = None
+    parent_id: UUID | None = Field(
+        default=None,
+        description="The target this one is a part of: same currency, a period inside the "
+        "parent's, and the parts' amounts at most the parent's (else 422)",
+    )
 
 
 class TargetPatch(RequestModel):
@@ -78,6 +83,7 @@ class TargetOut(BaseModel):
     period_end: date
     scope: TargetScope
     scope_id: str | None
+    parent_id: str | None = Field(description="The target this one is a part of")
     owner: str | None
     description: str | None
     collected: AmountOut = Field(description="Received in the period within the scope")
@@ -96,6 +102,14 @@ class TargetOut(BaseModel):
     version: int
     created_at: Timestamp
     updated_at: Timestamp
+
+
+class TargetNodeOut(TargetOut):
+    depth: int = Field(description="Levels below the target asked for (0)")
+    children_amount: AmountOut = Field(description="Its parts' amounts")
+    unassigned_amount: AmountOut = Field(description="Its amount less its parts'")
+    children_collected: AmountOut = Field(description="What its parts collected")
+    children: list[TargetNodeOut]
 
 
 class TaskCreate(RequestModel):

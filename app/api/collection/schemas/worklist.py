@@ -63,6 +63,9 @@ class WorklistItemOut(BaseModel):
     open_task_id: str | None = Field(
         description="An open task of the assignee's about this item (the earliest due)"
     )
+    assignee: str | None = Field(
+        description="Whose item it is (in a team's view, the first member by user id who owns it)"
+    )
 
 
 class WorklistPageOut(BaseModel):
@@ -70,7 +73,8 @@ class WorklistPageOut(BaseModel):
     next_cursor: str | None = Field(
         description="Pass as ?cursor= for the next page; null at the end"
     )
-    assignee: str
+    assignee: str | None = Field(description="The assignee asked for; null for a team's view")
+    org_unit_id: str | None = Field(default=None, description="The team's unit, when asked")
     as_of: date = Field(description="The day the factors were computed for")
 
 

@@ -56,6 +56,7 @@ class ContractCreate(RequestModel):
     amount: AmountIn
     currency: CurrencyCode
     owner: ShortText = Field(description="User id of the person responsible for collection")
+    project_id: UUID | None = Field(default=None, description="One of the customer's projects")
     signed_on: BusinessDate
     late_fee_rate: DailyRate | None = None
     installments: Plan = Field(
@@ -70,6 +71,7 @@ class ContractPatch(RequestModel):
     external_id: ExternalId | None = None
     amount: AmountIn | None = None
     owner: ShortText | None = None
+    project_id: UUID | None = None
     signed_on: BusinessDate | None = None
     late_fee_rate: DailyRate | None = None
     installments: Plan | None = None
@@ -120,6 +122,7 @@ class ContractOut(BaseModel):
     amount: AmountOut
     currency: str
     owner: str
+    project_id: str | None
     signed_on: date
     late_fee_rate: str | None
     installments: list[InstallmentOut]

@@ -31,7 +31,26 @@ class AgingBuckets(BaseModel):
     d91_plus: AmountOut = Field(alias="91_plus", description="91 days overdue or more")
 
 
-class AgingRow(BaseModel):
+class OrganisedGroup(BaseModel):
+    """Present with group_by=org_unit or group_by=project only."""
+
+    org_unit_id: str | None = Field(
+        default=None,
+        description="group_by=org_unit: the unit (its figures include its descendants')",
+    )
+    org_unit_name: str | None = None
+    parent_id: str | None = Field(default=None, description="group_by=org_unit: its parent")
+    depth: int | None = Field(default=None, description="group_by=org_unit: a root is 1")
+    project_id: str | None = Field(default=None, description="group_by=project: the project")
+    project_name: str | None = None
+    unassigned: bool | None = Field(
+        default=None,
+        description="The group of money with no project (and, by unit, no placed owner): "
+        "with the root units' rows it adds up to the total",
+    )
+
+
+class AgingRow(OrganisedGroup):
     currency: str
     customer_id: str | None = Field(description="group_by=customer: the customer")
     customer_name: str | None
@@ -68,12 +87,22 @@ class KpiRow(BaseModel):
     on_time_rate: Percent
 
 
+class KpiGroupRow(OrganisedGroup, KpiRow):
+    customer_id: str | None = Field(default=None, description="group_by=customer")
+    customer_name: str | None = None
+    owner: str | None = Field(default=None, description="group_by=owner (null: none)")
+
+
 class KpisOut(BaseModel):
     from_: date = Field(alias="from")
     to: date
     period_days: int
     currency: str | None
-    data: list[KpiRow]
+    data: list[KpiRow] = Field(description="One per currency: the totals")
+    group_by: GroupBy | None = Field(default=None, description="Present when grouped")
+    groups: list[KpiGroupRow] | None = Field(
+        default=None, description="Per group and currency, when grouped"
+    )
 
 
 class ForecastAmounts(BaseModel):
@@ -97,6 +126,18 @@ class ForecastOut(BaseModel):
     currency: str | None
     periods: list[ForecastPeriod] = Field(description="Every period for every currency")
     overdue: list[ForecastAmounts] = Field(description="Expected before today, still open")
+    group_by: GroupBy | None = Field(default=None, description="Present when grouped")
+    groups: list[ForecastGroup] | None = Field(
+        default=None, description="The same per group, when grouped"
+    )
+
+
+class ForecastGroup(OrganisedGroup):
+    customer_id: str | None = None
+    customer_name: str | None = None
+    owner: str | None = None
+    periods: list[ForecastPeriod]
+    overdue: list[ForecastAmounts]
 
 
 class OwnerCurrency(BaseModel):
@@ -109,7 +150,7 @@ class OwnerCurrency(BaseModel):
     on_time_rate: Percent
 
 
-class OwnerRow(BaseModel):
+class OwnerRow(OrganisedGroup):
     owner: str | None = Field(description="A user id; null gathers what belongs to nobody")
     currencies: list[OwnerCurrency]
     tasks_done: int
@@ -124,7 +165,8 @@ class PerformanceOut(BaseModel):
     to: date
     today: date
     currency: str | None
-    data: list[OwnerRow]
+    data: list[OwnerRow] = Field(description="Per owner; grouped, per org unit or project")
+    group_by: GroupBy | None = Field(default=None, description="Present when grouped")
 
 
 class CurvePoint(BaseModel):

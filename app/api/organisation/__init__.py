@@ -1,0 +1,1 @@
+"""Organisation: org units, people and projects."""
