@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,12 +19,15 @@ from app.adapters.db.access.idempotency import SqlIdempotencyStore
 from app.adapters.db.engine import create_engine
 from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.migrate import upgrade
+from app.adapters.db.outbox_signal import OutboxSignal
 from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
 from app.adapters.delivery.metrics import refresh_outbox_gauges
 from app.adapters.delivery.relay import Relay, RelayConfig
 from app.adapters.delivery.sender import WebhookSender
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
+from app.adapters.intake.import_worker import ImportWorker
+from app.adapters.intake.spreadsheets import SpreadsheetFiles
 from app.adapters.scheduling.metrics import OverdueAmountGauge
 from app.adapters.scheduling.runner import LockedJobRunner
 from app.adapters.scheduling.service import JobSchedule, SchedulerService, daily, every
@@ -37,7 +41,7 @@ from app.services.delivery.delivery import DeliveryPolicy
 from app.services.delivery.ports import DeliveryUnitOfWorkFactory
 from app.services.intake.sweeper import ParkedEventSweeper
 from app.services.jobs import JobParams
-from app.services.platform import IngestPolicy, Platform
+from app.services.platform import ImportPolicy, IngestPolicy, Platform
 from app.services.reactions import REACTIONS
 from app.services.unit_of_work import in_transaction
 from app.settings import Settings
@@ -59,6 +63,7 @@ class Runtime:
     database_url: str
     engine: AsyncEngine
     platform: Platform
+    signal: OutboxSignal | None = None  # wakes the relays after commits with events
     background: list[BackgroundService] = field(default_factory=list)
 
     async def start_background(self) -> None:
@@ -68,6 +73,8 @@ class Runtime:
     async def close(self) -> None:
         for service in reversed(self.background):
             await service.stop()
+        if self.signal is not None:
+            await self.signal.close()
         await self.engine.dispose()
 
 
@@ -87,8 +94,9 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
     )
     clock = TestClock(settings.zone, engine) if settings.test_clock else SystemClock(settings.zone)
     ids = Uuid7Generator()
+    signal = OutboxSignal(engine, OUTBOX_CHANNEL)
     platform = Platform(
-        uow=SqlUnitOfWorkFactory(engine, REACTIONS),
+        uow=SqlUnitOfWorkFactory(engine, REACTIONS, signal),
         clock=clock,
         ids=ids,
         idempotency=SqlIdempotencyStore(engine),
@@ -100,6 +108,8 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         clock_control=clock if isinstance(clock, TestClock) else None,
         promise_grace_days=settings.promise_grace_days,
         ingest=IngestPolicy(settings.ingest_max_events, settings.ingest_secret),
+        imports=ImportPolicy(settings.import_max_bytes),
+        import_files=SpreadsheetFiles(),
         worklist_weights=settings.worklist_weight_table,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
@@ -108,19 +118,22 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         limitation_warn_days=settings.limitation_warn_table,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
-    platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers)
+    platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers, signal)
     if settings.bootstrap_api_key:
         await in_transaction(
             platform.uow(), ensure_bootstrap_key, clock, ids, settings.bootstrap_api_key
         )
-    runtime = Runtime(settings=settings, database_url=url, engine=engine, platform=platform)
+    runtime = Runtime(
+        settings=settings, database_url=url, engine=engine, platform=platform, signal=signal
+    )
     if with_background:
         runtime.background.extend(background_services(runtime))
     return runtime
 
 
 def background_services(runtime: Runtime) -> list[BackgroundService]:
-    """The relay, the scheduler and the parked-event sweep, as the settings allow."""
+    """The relay, the scheduler, the parked-event sweep and the import worker, as the
+    settings allow."""
     services: list[BackgroundService] = []
     platform = runtime.platform
     if isinstance(platform.clock, TestClock):
@@ -138,6 +151,18 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
                 on_released=count_released,
             )
         )
+    if runtime.settings.import_enabled:
+        settings = runtime.settings
+        worker = ImportWorker(
+            # Its statements are the ingestion path's: index lookups whatever their values.
+            functools.partial(platform.uow, reuse_plans=True),
+            platform.context(Actor.system("import")),
+            lease_s=settings.import_lease_s,
+            poll_s=settings.import_poll_s,
+            spool_dir=settings.import_spool_dir,
+        )
+        platform.import_wake = worker.wake
+        services.append(worker)
     return services
 
 
@@ -155,10 +180,11 @@ def build_job_runner(
     engine: AsyncEngine,
     clock: Clock,
     metric_refreshers: list[Callable[[], Awaitable[None]]] | None = None,
+    signal: OutboxSignal | None = None,
 ) -> LockedJobRunner:
     """The runner behind the scheduler and the admin's run-now, on the process's pool (a job
     holds two connections while it runs: its lock and its current batch)."""
-    uow = SqlUnitOfWorkFactory(engine, REACTIONS)
+    uow = SqlUnitOfWorkFactory(engine, REACTIONS, signal)
     gauge = OverdueAmountGauge(uow, clock)
     if metric_refreshers is not None:
         metric_refreshers.append(gauge.refresh_if_stale)
@@ -214,6 +240,8 @@ class RelayService:
             runtime.database_url,
             uow=SqlUnitOfWorkFactory(engine, REACTIONS),
         )
+        if runtime.signal is not None:  # in this process, commits wake it directly
+            runtime.signal.subscribe(relay.notify)
         return cls(relay, engine)
 
     async def start(self) -> None:
@@ -291,5 +319,6 @@ def create_web_app(settings: Settings | None = None, *, with_background: bool = 
     return create_app(
         max_body_bytes=settings.max_body_bytes,
         ingest_max_body_bytes=settings.ingest_max_body_bytes,
+        import_max_bytes=settings.import_max_bytes,
         lifespan=lifespan,
     )

@@ -1,4 +1,4 @@
-"""The ``huikuan`` command: serve, worker, migrate, apikey create|list|revoke."""
+"""The ``huikuan`` command: serve, worker, migrate, apikey create|list|revoke, import."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from app.adapters.embedded_pg import EmbeddedPostgresMissing, require_pgserver
 from app.adapters.logging import configure_logging
 from app.api.app import create_ops_app
 from app.bootstrap import Runtime, build_runtime, create_web_app, database_url
+from app.cli_import import add_parser as add_import_parser
+from app.cli_import import run_import
 from app.settings import Settings
 
 
@@ -175,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     actions.add_parser("list", help="list keys")
     revoke = actions.add_parser("revoke", help="revoke a key")
     revoke.add_argument("id")
+    add_import_parser(commands)
     return root
 
 
@@ -207,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "serve"
+    if command == "import":  # a client of a running service: no settings, no database
+        with contextlib.suppress(KeyboardInterrupt):
+            return run_import(args)
+        return 130
     if command == "serve":
         if args.command is None:
             args.host = args.port = None

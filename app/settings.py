@@ -130,6 +130,23 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="How often parked events are re-checked (0: never)."
     )
 
+    # Bulk import
+    import_max_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1024, description="Largest file POST /v1/imports takes (413)."
+    )
+    import_enabled: bool = Field(
+        default=True, description="Run import jobs in the background of serve and worker."
+    )
+    import_lease_s: float = Field(
+        default=30.0, gt=0, description="A running job not renewed this long is taken over."
+    )
+    import_poll_s: float = Field(
+        default=2.0, gt=0, description="How often queued jobs are looked for."
+    )
+    import_spool_dir: Path | None = Field(
+        default=None, description="Where a running job's file is spooled (default: the system's)."
+    )
+
     @field_validator("ingest_secret")
     @classmethod
     def _usable_secret(cls, value: str | None) -> str | None:

@@ -14,25 +14,36 @@ table shows median rates and the median of the rounds' ratios. Figures are never
 asserted. The HTTP client is a minimal keep-alive HTTP/1.1 client, so that the load
 generator takes as little of the CPU as possible.
 
+It also runs the machine's physical-limit script (bare tables, hand-written SQL) on the
+same server, after the rounds, and prints machine-readable lines beside the table:
+``RESULT ingest_single_ev_s=``, ``ingest_batch500_ev_s=``, ``raw_single_ev_s=`` and
+``raw_batch500_ev_s=``. The script is ``--raw-limit PATH`` or ``HUIKUAN_BENCH_RAW_LIMIT``
+(default: ``bench/raw_limit.py`` in the ``shared`` folder beside the repository, if there).
+
 ``BENCH_REPLICAS=2`` runs two ``huikuan serve`` processes on the database (each a full
 replica, scheduler off in both) and spreads the single-event clients over them.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 from harness import (
     BENCH_KEY,
+    ROOT,
     asyncpg_dsn,
     bench_database,
     print_table,
@@ -49,6 +60,7 @@ SINGLE_EVENTS = int(os.environ.get("BENCH_SINGLE_EVENTS", "1000"))  # per round
 BATCH = 500
 BATCHES = int(os.environ.get("BENCH_BATCHES", "4"))  # per round
 RECEIVED_ON = "2026-11-20"
+DEFAULT_RAW_LIMIT = ROOT.parent / "shared" / "bench" / "raw_limit.py"
 
 
 class Connection:
@@ -192,7 +204,27 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-async def main() -> None:
+def raw_limit_script(given: str | None) -> Path | None:
+    path = given or os.environ.get("HUIKUAN_BENCH_RAW_LIMIT")
+    if path:
+        return Path(path)
+    return DEFAULT_RAW_LIMIT if DEFAULT_RAW_LIMIT.exists() else None
+
+
+def physical_limit(script: Path, dsn: str) -> dict[str, float]:
+    """The ``RESULT name=value`` lines of the physical-limit script, run on ``dsn``."""
+    done = subprocess.run(
+        [sys.executable, str(script), dsn], capture_output=True, text=True, check=True
+    )
+    found = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            name, _, value = line.removeprefix("RESULT ").partition("=")
+            found[name.strip()] = float(value)
+    return found
+
+
+async def main(raw_limit: Path | None) -> None:
     single: list[tuple[float, float]] = []
     batched: list[tuple[float, float]] = []
     errors = 0
@@ -230,6 +262,7 @@ async def main() -> None:
                     errors += failed
         finally:
             await pool.close()
+        limits = physical_limit(raw_limit, asyncpg_dsn(url)) if raw_limit else {}
     rows = []
     for mode, pairs, goal in (
         ("single event per request", single, "0.5x"),
@@ -254,7 +287,25 @@ async def main() -> None:
         ("mode", "service ev/s", "raw asyncpg ev/s", "ratio", "per round", "goal"),
     )
     print(f"\nevents not accepted: {errors}")
+    figures = {
+        "ingest_single_ev_s": median([s for s, _ in single]),
+        "ingest_batch500_ev_s": median([s for s, _ in batched]),
+        **limits,
+    }
+    if limits:
+        print(
+            f"against the physical limit: single "
+            f"{figures['ingest_single_ev_s'] / limits['raw_single_ev_s']:.2f}x (goal 0.7x), "
+            f"batches {figures['ingest_batch500_ev_s'] / limits['raw_batch500_ev_s']:.2f}x "
+            "(goal 0.4x)"
+        )
+    else:
+        print("no physical-limit script (--raw-limit or HUIKUAN_BENCH_RAW_LIMIT): no raw_* figures")
+    for name, value in figures.items():
+        print(f"RESULT {name}={value:.0f}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--raw-limit", help="the machine's physical-limit script")
+    asyncio.run(main(raw_limit_script(parser.parse_args().raw_limit)))

@@ -31,7 +31,8 @@ from harness import LOCAL_NETWORKS, ROOT, bench_database, free_port, percentile
 
 from app.adapters.clock import SystemClock
 from app.adapters.db.engine import create_engine
-from app.adapters.db.uow import SqlUnitOfWorkFactory
+from app.adapters.db.outbox_signal import OutboxSignal
+from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
 from app.adapters.delivery.sender import CONTENT_TYPE, event_body
 from app.adapters.delivery.signing import signed_headers
 from app.adapters.ids import Uuid7Generator
@@ -74,7 +75,10 @@ class Bench:
     def __init__(self, database_url: str, receiver: str) -> None:
         self.database_url = database_url
         self.engine = create_engine(database_url, pool_size=PRODUCERS + 2, max_overflow=0)
-        self.uow = SqlUnitOfWorkFactory(self.engine, REACTIONS)
+        # As `serve` commits: the worker's relay is woken by the coalesced NOTIFY that the
+        # signal sends after commits, not by one inside each commit.
+        self.signal = OutboxSignal(self.engine, OUTBOX_CHANNEL)
+        self.uow = SqlUnitOfWorkFactory(self.engine, REACTIONS, self.signal)
         self.ctx = Context(
             SystemClock(Settings().zone),
             Uuid7Generator(),
@@ -248,6 +252,7 @@ async def run(database_url: str) -> None:
             stop(worker)
         stop(receiver)
         await bench.http.aclose()
+        await bench.signal.close()
         await bench.engine.dispose()
 
 

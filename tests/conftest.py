@@ -23,6 +23,7 @@ from app.adapters.db.scratch import throwaway_database
 from app.adapters.db.uow import SqlUnitOfWorkFactory
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
+from app.adapters.intake.spreadsheets import SpreadsheetFiles
 from app.api.app import create_app
 from app.domain.destinations import DestinationPolicy, parse_networks
 from app.services.access.api_keys import ensure_bootstrap_key
@@ -96,6 +97,7 @@ def platform(db: AsyncEngine, clock: FixedClock) -> Platform:
         idempotency=SqlIdempotencyStore(db),
         readiness=DatabaseReadiness(db),
         destinations=DestinationPolicy(parse_networks(LOCAL_NETWORKS)),
+        import_files=SpreadsheetFiles(),
     )
 
 

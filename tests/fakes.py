@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from app.domain.events import Actor, DomainEvent, OutboxEvent
 from app.domain.intake.ingest import RecordKind
 from app.services.context import Context
 from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob, FeedEvent
+from app.services.intake.import_ports import ImportRepository
 from app.services.reactions import REACTIONS
 from app.services.unit_of_work import Reactions, react
 from tests.fakes_collection import (
@@ -44,6 +45,7 @@ from tests.fakes_lists import (
     FakePromiseQueries,
     FakeWebhookDeliveryQueries,
     FakeWebhookEndpointQueries,
+    NotFakedImports,
 )
 from tests.fakes_organisation import (
     FakeAssignments,
@@ -108,6 +110,15 @@ class FakeCustomerRepository:
     async def add(self, customer: Customer) -> None:
         self._check_unique(customer)
         self.rows[customer.id] = copy.deepcopy(customer)
+
+    async def add_many(self, customers: Sequence[Customer]) -> None:
+        snapshot = dict(self.rows)
+        try:
+            for customer in customers:
+                await self.add(customer)
+        except Exception:
+            self.rows = snapshot  # one statement: all or none
+            raise
 
     async def get(self, customer_id: UUID) -> Customer | None:
         found = self.rows.get(customer_id)
@@ -345,6 +356,7 @@ class FakeUnitOfWork:
             self.customers, self.contracts, self.invoices, self.payments
         )
         self.ingest_queries = FakeIngestQueries()
+        self.imports = cast(ImportRepository, NotFakedImports())
         self.org_units = FakeOrgUnitRepository()
         self.org_unit_queries = FakeOrgUnitQueries()
         self.people = FakePersonRepository(self.org_units)

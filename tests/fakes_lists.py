@@ -93,3 +93,10 @@ class FakeIngestQueries:
 
     async def list(self, filters: IngestFilter, page: PageRequest) -> Sequence[IngestRecord]:
         raise not_faked("ingest_queries.list")
+
+
+class NotFakedImports:
+    """Import jobs are tested on PostgreSQL only (tests/e2e/test_imports.py)."""
+
+    def __getattr__(self, name: str) -> object:
+        raise not_faked(f"imports.{name}")

@@ -129,6 +129,15 @@ class FakeInvoiceRepository:
         rate = contract.late_fee_rate if contract else None
         return replace(copy.deepcopy(invoice), late_fee_rate=rate)
 
+    async def add_many(self, invoices: Sequence[Invoice]) -> None:
+        snapshot = dict(self.rows)
+        try:
+            for invoice in invoices:
+                await self.add(invoice)
+        except Exception:
+            self.rows = snapshot  # one statement: all or none
+            raise
+
     async def add(self, invoice: Invoice) -> None:
         if invoice.customer_id not in self.customers.rows:
             raise UnknownReference("customer", invoice.customer_id, ("customer_id",))
@@ -357,6 +366,12 @@ class FakeInvoiceQueries:
             customer.currency,
         )
         return CreditExposure(customer.credit_limit, outstanding)
+
+    async def credit_exposures(
+        self, customer_ids: Collection[UUID]
+    ) -> Mapping[UUID, CreditExposure]:
+        found = {c: await self.credit_exposure(c) for c in customer_ids}
+        return {c: e for c, e in found.items() if e is not None and e.credit_limit is not None}
 
     async def any_open_with_outstanding(
         self, customer_id: UUID, amount: Money, excluding: Collection[UUID]

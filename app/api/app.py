@@ -27,7 +27,7 @@ from app.api.customers import customers
 from app.api.delivery import events, webhooks
 from app.api.errors import install_error_handlers
 from app.api.idempotency import IdempotencyMiddleware
-from app.api.intake import ingest
+from app.api.intake import imports, ingest
 from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
@@ -47,6 +47,7 @@ Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
 
 ROUTERS = (
     ingest.router,  # first: the busiest route is matched before the others
+    imports.router,
     customers.router,
     org_units.router,
     org_units.people_router,
@@ -84,6 +85,8 @@ def _platform_of(scope: Scope) -> Platform:
 
 
 INGEST_PATH = "/v1/ingest/events"
+IMPORTS_PATH = "/v1/imports"
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 def create_app(
@@ -91,6 +94,7 @@ def create_app(
     *,
     max_body_bytes: int = 1024 * 1024,
     ingest_max_body_bytes: int = 8 * 1024 * 1024,
+    import_max_bytes: int = 100 * 1024 * 1024,
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
     """Build the app. ``platform`` may be given now or set on ``app.state`` by ``lifespan``."""
@@ -118,6 +122,8 @@ def create_app(
         BodyGuardMiddleware,
         max_body_bytes=max_body_bytes,
         path_limits={INGEST_PATH: ingest_max_body_bytes},
+        # The file plus the form's few other fields and boundaries.
+        stream_limits={IMPORTS_PATH: import_max_bytes + MULTIPART_OVERHEAD},
     )
     app.add_middleware(RequestContextMiddleware)
     _document_problems(app)

@@ -98,30 +98,63 @@ def is_json_media_type(content_type: str) -> bool:
     )
 
 
+class BodyTooLarge(Exception):
+    """Raised by a streamed body's ``receive`` past its limit (the endpoint answers 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the body is larger than {limit} bytes")
+        self.limit = limit
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    read = 0
+
+    async def receive_counted() -> Message:
+        nonlocal read
+        message = await receive()
+        read += len(message.get("body", b""))
+        if read > limit:
+            raise BodyTooLarge(limit)
+        return message
+
+    return receive_counted
+
+
 class BodyGuardMiddleware:
     """Bodies over HUIKUAN_MAX_BODY_BYTES get 413, non-JSON bodies 415, UTF-16 or UTF-32
     JSON 400 (it would hide its NULs from the check below), JSON NULs 422.
 
     ``path_limits`` give some paths their own limit (ingestion batches are larger).
     The body is read once here and handed on, so later layers (idempotency) can hash it.
+    ``stream_limits``: paths whose bodies (file uploads) go to the endpoint as they come,
+    413 when declared larger than their limit, BodyTooLarge when they turn out larger.
     """
 
     def __init__(
-        self, app: ASGIApp, max_body_bytes: int, path_limits: Mapping[str, int] | None = None
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        path_limits: Mapping[str, int] | None = None,
+        stream_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.path_limits = dict(path_limits or {})
+        self.stream_limits = dict(stream_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        limit = self.path_limits.get(scope["path"], self.max_body_bytes)
+        streamed = self.stream_limits.get(scope["path"])
+        limit = streamed or self.path_limits.get(scope["path"], self.max_body_bytes)
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             await self._too_large(limit, scope, receive, send, drain=int(declared) <= DRAIN_LIMIT)
+            return
+        if streamed is not None:
+            await self.app(scope, _counted(receive, limit), send)
             return
         chunks: list[bytes] = []
         size = 0

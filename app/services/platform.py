@@ -15,7 +15,7 @@ from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
 from app.services.collection.paper_trail_ports import PaperTrailUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
 from app.services.delivery.ports import DeliveryUnitOfWork
-from app.services.intake.ports import IntakeUnitOfWork
+from app.services.intake.import_ports import ImportFiles, ImportsUnitOfWork
 from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.reporting.statements import StatementUnitOfWork
 from app.services.scheduling.registry import JobRunner
@@ -23,7 +23,7 @@ from app.services.scheduling.registry import JobRunner
 
 class AppUnitOfWork(
     PaperTrailUnitOfWork,
-    IntakeUnitOfWork,
+    ImportsUnitOfWork,
     AccessUnitOfWork,
     DeliveryUnitOfWork,
     StatementUnitOfWork,
@@ -64,6 +64,13 @@ class IngestPolicy:
     secret: str | None = None  # Standard Webhooks secret; set, requests must be signed
 
 
+@dataclass(frozen=True, slots=True)
+class ImportPolicy:
+    """How ``POST /v1/imports`` takes files (HUIKUAN_IMPORT_*)."""
+
+    max_bytes: int = 100 * 1024 * 1024
+
+
 @dataclass
 class Platform:
     uow: UnitOfWorkFactory
@@ -75,6 +82,10 @@ class Platform:
     key_cache: KeyCache | None = None
     clock_control: ClockControl | None = None  # set only when HUIKUAN_TEST_CLOCK=true
     ingest: IngestPolicy = field(default_factory=IngestPolicy)
+    imports: ImportPolicy = field(default_factory=ImportPolicy)
+    # Wakes this process's import worker when a job is queued (None: the worker polls).
+    import_wake: Callable[[], None] | None = None
+    import_files: ImportFiles | None = None  # reads uploads and writes templates
     # Called before /metrics renders, to refresh gauges read from the database.
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     promise_grace_days: int = 0  # days after the promised date a payment still keeps a promise

@@ -23,6 +23,16 @@ async def test_add_then_get_gives_the_customer_back(uow: Store) -> None:
     assert await uow.customers.get(added.id) == added
 
 
+async def test_add_many_inserts_all_or_none(uow: Store) -> None:
+    batch = [customer(external_id=f"C-{n}") for n in range(3)]
+    await uow.customers.add_many(batch)
+    assert [await uow.customers.get(c.id) for c in batch] == batch
+    clash = [customer(external_id="C-9"), customer(external_id="C-1")]
+    async with fails(uow, DuplicateExternalId):
+        await uow.customers.add_many(clash)
+    assert await uow.customers.get(clash[0].id) is None
+
+
 async def test_unknown_customers_are_none_and_cannot_be_locked(uow: Store) -> None:
     assert await uow.customers.get(uuid4()) is None
     assert await uow.customers.lock(uuid4()) is False

@@ -105,6 +105,12 @@ async def test_credit_exposure_is_the_limit_beside_the_open_outstanding(uow: Sto
     assert await uow.invoice_queries.credit_exposure(uuid4()) is None
 
 
+async def test_credit_exposures_are_those_of_customers_with_a_limit(uow: Store) -> None:
+    book = await a_book(uow)
+    exposures = await uow.invoice_queries.credit_exposures([book.customer, book.other, uuid4()])
+    assert exposures == {book.customer: CreditExposure(cny("1000.00"), cny("430.00"))}
+
+
 async def test_any_open_with_outstanding_matches_the_exact_amount(uow: Store) -> None:
     book = await a_book(uow)
     named = book.invoices["contract, no installment"].id

@@ -63,6 +63,20 @@ async def test_a_taken_external_id_or_an_unknown_customer_is_refused(uow: Store)
         await uow.invoices.add(invoice(customer_id=uuid4()))
 
 
+async def test_add_many_inserts_all_or_none(uow: Store) -> None:
+    customer_id = await a_customer(uow)
+    batch = [invoice(customer_id=customer_id, external_id=f"INV-{n}") for n in range(3)]
+    await uow.invoices.add_many(batch)
+    assert await uow.invoices.get_many([i.id for i in batch]) == sorted(batch, key=lambda i: i.id)
+    clash = [
+        invoice(customer_id=customer_id, external_id="INV-9"),
+        invoice(customer_id=customer_id, external_id="INV-1"),
+    ]
+    async with fails(uow, DuplicateExternalId):
+        await uow.invoices.add_many(clash)
+    assert await uow.invoices.get(clash[0].id) is None
+
+
 async def test_save_writes_what_an_action_changes_but_never_amount_paid(uow: Store) -> None:
     customer_id = await a_customer(uow)
     added = invoice(customer_id=customer_id, paid="40.00")

@@ -1,10 +1,12 @@
 """The relay and the scheduler run in serve and worker unless HUIKUAN_RELAY_ENABLED=false or
-HUIKUAN_SCHEDULER_ENABLED=false; the admin's run-now works either way."""
+HUIKUAN_SCHEDULER_ENABLED=false; the admin's run-now works either way. Import jobs run
+unless HUIKUAN_IMPORT_ENABLED=false."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.adapters.intake.import_worker import ImportWorker
 from app.adapters.scheduling.service import SchedulerService
 from app.bootstrap import RelayService, build_runtime
 from app.domain.collection.worklist_weights import Weights
@@ -30,6 +32,7 @@ async def test_background_services_follow_the_settings(
         scheduler_enabled=scheduler,
         scheduler_first_run_delay_s=3600,
         ingest_sweep_seconds=0,
+        import_enabled=False,
     )
     runtime = await build_runtime(settings)
     try:
@@ -72,7 +75,8 @@ async def test_the_parked_event_sweeper_runs_unless_its_interval_is_zero(databas
     )
     runtime = await build_runtime(settings)
     try:
-        assert [type(s) for s in runtime.background] == [ParkedEventSweeper]
+        assert [type(s) for s in runtime.background] == [ParkedEventSweeper, ImportWorker]
+        assert runtime.platform.import_wake is not None
     finally:
         await runtime.close()
 

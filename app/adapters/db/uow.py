@@ -60,6 +60,7 @@ from app.adapters.db.delivery.webhook_endpoints import (
 )
 from app.adapters.db.engine import dumps
 from app.adapters.db.errors import database_error, lost_connection
+from app.adapters.db.intake.imports import SqlImportRepository
 from app.adapters.db.intake.ingest import SqlIngestQueries, SqlIngestRepository
 from app.adapters.db.organisation.org_units import SqlOrgUnitQueries, SqlOrgUnitRepository
 from app.adapters.db.organisation.people import (
@@ -68,6 +69,7 @@ from app.adapters.db.organisation.people import (
     SqlPersonRepository,
 )
 from app.adapters.db.organisation.projects import SqlProjectQueries, SqlProjectRepository
+from app.adapters.db.outbox_signal import OutboxSignal
 from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
 from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
@@ -87,7 +89,9 @@ from app.services.unit_of_work import Reactions, react
 
 log = logging.getLogger(__name__)
 
-OUTBOX_CHANNEL = "huikuan_outbox"  # notified by the outbox_events_notify trigger
+OUTBOX_CHANNEL = "huikuan_outbox"  # notified after commits that wrote outbox events
+# Without an OutboxSignal (tests, one-off tools), each commit that writes events notifies.
+_NOTIFY = f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
 
 # The outbox insert travels with COMMIT in one simple-query round trip: the events are one
 # JSON array literal, dollar-quoted with a random tag that the text is checked not to hold.
@@ -182,6 +186,7 @@ class SqlUnitOfWork:
     statements: SqlStatementQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
+    imports: SqlImportRepository
     org_units: SqlOrgUnitRepository
     org_unit_queries: SqlOrgUnitQueries
     people: SqlPersonRepository
@@ -200,11 +205,13 @@ class SqlUnitOfWork:
         *,
         reuse_plans: bool = False,
         message: tuple[str, str] | None = None,
+        signal: OutboxSignal | None = None,
     ) -> None:
         self.engine = engine
         self.reactions = reactions
         self.idempotency_claim = idempotency_claim
         self.message = message
+        self.signal = signal
         self._begin = BEGIN_REUSING_PLANS if reuse_plans else "BEGIN"
         if message is not None:
             key, fingerprint = (dollar_quoted(part) for part in message)
@@ -248,6 +255,7 @@ class SqlUnitOfWork:
         self.payment_queries = SqlPaymentQueries(conn)
         self.ingest = SqlIngestRepository(conn, driver)
         self.ingest_queries = SqlIngestQueries(conn)
+        self.imports = SqlImportRepository(conn)
         self.targets = SqlTargetRepository(conn)
         self.target_queries = SqlTargetQueries(conn)
         self.tasks = SqlTaskRepository(conn)
@@ -349,18 +357,26 @@ class SqlUnitOfWork:
             scope, key = self.idempotency_claim
             claim = {"scope": dollar_quoted(scope), "key": dollar_quoted(key)}
             statements.append(_STAMP_CLAIM.format(**claim))
+        wrote_events = bool(self._events)
+        if wrote_events and self.signal is None:
+            statements.append(_NOTIFY)
         statements.append("COMMIT")
         await self.connection.driver.execute(";\n".join(statements))
         self._events = []
+        if wrote_events and self.signal is not None:
+            self.signal.committed()
 
 
 class SqlUnitOfWorkFactory:
     """Units of work on ``engine`` that run ``reactions`` (the composition root's handler
     table, ``app/services/reactions.py``) when a use case publishes a domain event."""
 
-    def __init__(self, engine: AsyncEngine, reactions: Reactions) -> None:
+    def __init__(
+        self, engine: AsyncEngine, reactions: Reactions, signal: OutboxSignal | None = None
+    ) -> None:
         self.engine = engine
         self.reactions = reactions
+        self.signal = signal
 
     def __call__(
         self,
@@ -370,5 +386,10 @@ class SqlUnitOfWorkFactory:
         message: tuple[str, str] | None = None,
     ) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.engine, self.reactions, idempotency_claim, reuse_plans=reuse_plans, message=message
+            self.engine,
+            self.reactions,
+            idempotency_claim,
+            reuse_plans=reuse_plans,
+            message=message,
+            signal=self.signal,
         )

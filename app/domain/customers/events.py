@@ -14,3 +14,10 @@ class CreditExposureChanged(DomainEvent):
     was issued or raised, an allocation taken back, or the limit or currency changed."""
 
     customer_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class CreditExposuresChanged(DomainEvent):
+    """:class:`CreditExposureChanged` for many customers at once (invoices created together)."""
+
+    customer_ids: tuple[UUID, ...]

@@ -29,7 +29,7 @@ from app.domain.collection.risk import (
     credit_severity,
     needs_mismatch_check,
 )
-from app.domain.customers.events import CreditExposureChanged
+from app.domain.customers.events import CreditExposureChanged, CreditExposuresChanged
 from app.domain.events import EventType
 from app.domain.receivables.events import InvoiceDisputed, InvoiceDisputeResolved, PaymentAllocated
 from app.domain.receivables.invoices import Invoice
@@ -37,6 +37,7 @@ from app.domain.receivables.payments import Payment
 from app.services.collection.documents import risk_flag_document
 from app.services.collection.ports import CollectionUnitOfWork, RuleRaise
 from app.services.context import Context
+from app.services.receivables.ports import CreditExposure
 
 RULE_AMOUNT_MISMATCH = "amount_mismatch"
 RULE_CREDIT_LIMIT = "credit_limit"
@@ -135,6 +136,22 @@ async def check_credit(
 ) -> RuleRaise | None:
     """``credit``: the customer's outstanding (in its own currency) above its credit limit."""
     exposure = await uow.invoice_queries.credit_exposure(customer_id)
+    return await _judge_credit(uow, ctx, customer_id, exposure)
+
+
+async def check_credit_many(
+    uow: CollectionUnitOfWork, ctx: Context, customer_ids: Sequence[UUID]
+) -> None:
+    """:func:`check_credit` for many customers: their exposures in one statement."""
+    exposures = await uow.invoice_queries.credit_exposures(customer_ids)
+    for customer_id in customer_ids:
+        if customer_id in exposures:
+            await _judge_credit(uow, ctx, customer_id, exposures[customer_id])
+
+
+async def _judge_credit(
+    uow: CollectionUnitOfWork, ctx: Context, customer_id: UUID, exposure: CreditExposure | None
+) -> RuleRaise | None:
     if exposure is None or exposure.credit_limit is None:
         return None
     severity = credit_severity(exposure.outstanding, exposure.credit_limit)
@@ -235,6 +252,12 @@ async def on_credit_exposure_changed(
     uow: CollectionUnitOfWork, ctx: Context, event: CreditExposureChanged
 ) -> None:
     await check_credit(uow, ctx, event.customer_id)
+
+
+async def on_credit_exposures_changed(
+    uow: CollectionUnitOfWork, ctx: Context, event: CreditExposuresChanged
+) -> None:
+    await check_credit_many(uow, ctx, event.customer_ids)
 
 
 async def on_payment_allocated(

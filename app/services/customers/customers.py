@@ -43,11 +43,10 @@ def subject(customer_id: UUID) -> str:
     return f"customers/{customer_id}"
 
 
-async def create_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
-    """Create a customer and emit ``customer.created``."""
+def _new_customer(ctx: Context, cmd: NewCustomer) -> Customer:
     now = ctx.clock.now()
     currency = cmd.currency or ctx.default_currency
-    customer = Customer(
+    return Customer(
         id=ctx.ids.new_id(),
         name=cmd.name.strip(),
         currency=currency,
@@ -59,10 +58,30 @@ async def create_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustom
         created_at=now,
         updated_at=now,
     )
-    await uow.customers.add(customer)
+
+
+def _announce_created(uow: CustomersUnitOfWork, ctx: Context, customer: Customer) -> None:
     document = customer_detail_document(customer, [])
     uow.add_event(ctx.event(EventType.CUSTOMER_CREATED, subject(customer.id), {"object": document}))
+
+
+async def create_customer(uow: CustomersUnitOfWork, ctx: Context, cmd: NewCustomer) -> Customer:
+    """Create a customer and emit ``customer.created``."""
+    customer = _new_customer(ctx, cmd)
+    await uow.customers.add(customer)
+    _announce_created(uow, ctx, customer)
     return customer
+
+
+async def create_customers(
+    uow: CustomersUnitOfWork, ctx: Context, cmds: Sequence[NewCustomer]
+) -> list[Customer]:
+    """:func:`create_customer` for many, set-based: one insert, one ``customer.created`` each."""
+    created = [_new_customer(ctx, cmd) for cmd in cmds]
+    await uow.customers.add_many(created)
+    for customer in created:
+        _announce_created(uow, ctx, customer)
+    return created
 
 
 async def current_customer(

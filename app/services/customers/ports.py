@@ -24,6 +24,9 @@ class CustomerRepository(Protocol):
     async def add(self, customer: Customer) -> None:
         """Insert; raises DuplicateExternalId when the external_id is taken."""
 
+    async def add_many(self, customers: Sequence[Customer]) -> None:
+        """Insert several in one statement; raises as :meth:`add` (then none is inserted)."""
+
     async def get(self, customer_id: UUID) -> Customer | None: ...
 
     async def lock(self, customer_id: UUID) -> bool:

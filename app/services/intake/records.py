@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import cast
+from typing import Protocol, TypeVar, cast
 from uuid import UUID
 
 from app.domain.errors import Contention, DomainError, Unavailable, ValidationFailed
@@ -26,7 +26,13 @@ from app.domain.intake.ingest_data import (
     PaymentReversal,
 )
 from app.domain.receivables.invoices import InvoiceStatus
-from app.services.customers.customers import NewCustomer, create_customer, update_customer
+from app.services.context import Context
+from app.services.customers.customers import (
+    NewCustomer,
+    create_customer,
+    create_customers,
+    update_customer,
+)
 from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.steps import Step
 from app.services.receivables.allocations import reverse_payment
@@ -35,6 +41,7 @@ from app.services.receivables.invoice_actions import act_on_invoice
 from app.services.receivables.invoices import (
     NewInvoice,
     create_invoice,
+    create_invoices,
     locked_invoice,
     update_invoice,
 )
@@ -53,27 +60,33 @@ class Run:
 
 
 ApplyOne = Callable[[IntakeUnitOfWork, Step, Run], Awaitable[None]]
+C = TypeVar("C")
 
 
 async def _each(uow: IntakeUnitOfWork, steps: Sequence[Step], apply_one: ApplyOne) -> None:
     keys = {key for s in steps for key in (s.event.subject, *s.event.requires)}
     run = Run(await uow.ingest.resolve(keys), [s.record_id for s in steps])
-    isolated = len(steps) > 1
     for step in steps:
-        missing = [key for key in step.event.requires if key not in run.refs]
-        if missing:
-            step.park(missing)
-        elif not isolated:
-            await apply_one(uow, step, run)  # alone in its run: a failure rejects it there
-        else:
-            try:
-                async with uow.savepoint():
-                    await apply_one(uow, step, run)
-            except (Contention, Unavailable):
-                raise
-            except DomainError as error:
-                step.reset()
-                step.reject(error)
+        await _each_one(uow, step, run, apply_one, isolated=len(steps) > 1)
+
+
+async def _each_one(
+    uow: IntakeUnitOfWork, step: Step, run: Run, apply_one: ApplyOne, *, isolated: bool
+) -> None:
+    missing = [key for key in step.event.requires if key not in run.refs]
+    if missing:
+        step.park(missing)
+    elif not isolated:
+        await apply_one(uow, step, run)  # alone in its run: a failure rejects it there
+    else:
+        try:
+            async with uow.savepoint():
+                await apply_one(uow, step, run)
+        except (Contention, Unavailable):
+            raise
+        except DomainError as error:
+            step.reset()
+            step.reject(error)
 
 
 async def _stale(uow: IntakeUnitOfWork, step: Step, run: Run) -> bool:
@@ -90,18 +103,22 @@ def _mismatch(field: str, what: str) -> ValidationFailed:
     return ValidationFailed(f"{what} cannot change once the record exists", ("data", field))
 
 
+def _new_customer_command(data: CustomerUpsert) -> NewCustomer:
+    currency = data.fields.get("currency")  # absent: HUIKUAN_DEFAULT_CURRENCY
+    optional = {k: v for k, v in data.fields.items() if v is not None and k != "currency"}
+    cmd = NewCustomer(
+        name=data.name,
+        currency=currency if isinstance(currency, str) else None,
+        external_id=data.external_id,
+    )
+    return replace(cmd, **optional)
+
+
 async def _upsert_customer(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     data = cast(CustomerUpsert, step.event.data)
     customer_id = run.refs.get(step.event.subject)
     if customer_id is None:
-        currency = data.fields.get("currency")  # absent: HUIKUAN_DEFAULT_CURRENCY
-        optional = {k: v for k, v in data.fields.items() if v is not None and k != "currency"}
-        cmd = NewCustomer(
-            name=data.name,
-            currency=currency if isinstance(currency, str) else None,
-            external_id=data.external_id,
-        )
-        customer = await create_customer(uow, step.ctx, replace(cmd, **optional))
+        customer = await create_customer(uow, step.ctx, _new_customer_command(data))
         run.created(step, customer.id)
         return
     await uow.customers.lock(customer_id)
@@ -230,15 +247,82 @@ async def _reverse_payment(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
 
 
 async def apply_customers(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
-    await _each(uow, steps, _upsert_customer)
+    await _in_stretches(uow, steps, _new_customer, create_customers, _upsert_customer)
 
 
 async def apply_contracts(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _upsert_contract)
 
 
+def _new_plain_invoice(step: Step, run: Run, pending: set[RecordKey]) -> NewInvoice | None:
+    """The command of an invoice this run creates outside any contract, or None when the
+    event needs the one-by-one path (an update, a contract, a missing record)."""
+    data = cast(InvoiceUpsert, step.event.data)
+    subject = step.event.subject
+    customer = RecordKey(RecordKind.CUSTOMER, data.customer_external_id)
+    if data.contract_external_id is not None or subject in run.refs or subject in pending:
+        return None
+    if customer not in run.refs:
+        return None
+    return NewInvoice(
+        customer_id=run.refs[customer],
+        amount=data.amount,
+        currency=data.currency,
+        issued_on=data.issued_on,
+        due_date=data.due_date,
+        external_id=data.external_id,
+    )
+
+
+class _Created(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+async def _in_stretches(
+    uow: IntakeUnitOfWork,
+    steps: Sequence[Step],
+    new: Callable[[Step, Run, set[RecordKey]], C | None],
+    create_many: Callable[[IntakeUnitOfWork, Context, list[C]], Awaitable[Sequence[_Created]]],
+    apply_one: ApplyOne,
+) -> None:
+    """Records that ``new`` says are plainly new are created together (one insert for each
+    stretch of them); the other events one by one, in order (a stretch ends before one)."""
+    keys = {key for s in steps for key in (s.event.subject, *s.event.requires)}
+    run = Run(await uow.ingest.resolve(keys), [s.record_id for s in steps])
+    batch: list[tuple[Step, C]] = []
+    pending: set[RecordKey] = set()
+
+    async def flush() -> None:
+        created = await create_many(uow, batch[0][0].ctx, [cmd for _, cmd in batch])
+        for (step, _), record in zip(batch, created, strict=True):
+            run.created(step, record.id)
+        batch.clear()
+        pending.clear()
+
+    for step in steps:
+        cmd = new(step, run, pending)
+        if cmd is not None and batch and batch[0][0].ctx != step.ctx:
+            await flush()  # the events of one stretch act for one key
+        if cmd is not None:
+            batch.append((step, cmd))
+            pending.add(step.event.subject)
+            continue
+        if batch:
+            await flush()
+        await _each_one(uow, step, run, apply_one, isolated=len(steps) > 1)
+    if batch:
+        await flush()
+
+
+def _new_customer(step: Step, run: Run, pending: set[RecordKey]) -> NewCustomer | None:
+    if step.event.subject in run.refs or step.event.subject in pending:
+        return None
+    return _new_customer_command(cast(CustomerUpsert, step.event.data))
+
+
 async def apply_invoices(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
-    await _each(uow, steps, _upsert_invoice)
+    await _in_stretches(uow, steps, _new_plain_invoice, create_invoices, _upsert_invoice)
 
 
 async def apply_voids(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:

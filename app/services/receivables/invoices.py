@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.customers.customers import Balance
-from app.domain.customers.events import CreditExposureChanged
+from app.domain.customers.events import CreditExposureChanged, CreditExposuresChanged
 from app.domain.errors import (
     CurrencyMismatch,
     IllegalStateTransition,
@@ -156,6 +156,40 @@ async def create_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoi
     uow.add_event(ctx.event(EventType.INVOICE_CREATED, subject(invoice.id), {"object": document}))
     await uow.publish(ctx, CreditExposureChanged(invoice.customer_id))
     return invoice
+
+
+async def create_invoices(
+    uow: ReceivablesUnitOfWork, ctx: Context, cmds: Sequence[NewInvoice]
+) -> list[Invoice]:
+    """:func:`create_invoice` for many invoices outside any contract, set-based: one insert,
+    one ``invoice.created`` each, one ``CreditExposuresChanged`` for their customers."""
+    if any(cmd.contract_id or cmd.installment_id for cmd in cmds):
+        raise ValueError("invoices of a contract are created one by one (create_invoice)")
+    now = ctx.clock.now()
+    today = ctx.clock.today()
+    created = [
+        Invoice(
+            id=ctx.ids.new_id(),
+            customer_id=cmd.customer_id,
+            amount=Money.of(cmd.amount, cmd.currency),
+            amount_paid=Money.zero(cmd.currency),
+            issued_on=cmd.issued_on,
+            due_date=cmd.due_date,
+            external_id=cmd.external_id,
+            created_at=now,
+            updated_at=now,
+        )
+        for cmd in cmds
+    ]
+    await uow.invoices.add_many(created)
+    for invoice in created:
+        document = invoice_document(invoice, today)
+        uow.add_event(
+            ctx.event(EventType.INVOICE_CREATED, subject(invoice.id), {"object": document})
+        )
+    customers = tuple(dict.fromkeys(i.customer_id for i in created))
+    await uow.publish(ctx, CreditExposuresChanged(customers))
+    return created
 
 
 async def update_invoice(

@@ -125,6 +125,9 @@ class InvoiceRepository(Protocol):
     async def add(self, invoice: Invoice) -> None:
         """Insert; raises DuplicateExternalId, or UnknownReference for an unknown customer."""
 
+    async def add_many(self, invoices: Sequence[Invoice]) -> None:
+        """Insert several in one statement; raises as :meth:`add` (then none is inserted)."""
+
     async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None: ...
 
     async def get_many(
@@ -192,6 +195,12 @@ class InvoiceQueries(Protocol):
     async def credit_exposure(self, customer_id: UUID) -> CreditExposure | None:
         """The customer's credit limit beside what its open invoices in the customer's
         currency have outstanding (one statement); None for an unknown customer."""
+
+    async def credit_exposures(
+        self, customer_ids: Collection[UUID]
+    ) -> Mapping[UUID, CreditExposure]:
+        """:meth:`credit_exposure` of those of ``customer_ids`` that have a credit limit, in
+        one statement."""
 
     async def any_open_with_outstanding(
         self, customer_id: UUID, amount: Money, excluding: Collection[UUID]

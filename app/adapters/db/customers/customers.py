@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -74,6 +75,14 @@ class SqlCustomerRepository:
             await self.conn.execute(insert(customers).values(customer_row(customer)))
         except IntegrityError as exc:
             raise _translate(exc, customer) from exc
+
+    async def add_many(self, items: Sequence[Customer]) -> None:
+        if not items:
+            return
+        try:
+            await self.conn.execute(insert(customers), [customer_row(c) for c in items])
+        except IntegrityError as exc:
+            raise _translate(exc, items[0]) from exc
 
     async def get(self, customer_id: UUID) -> Customer | None:
         row = (

@@ -1,4 +1,4 @@
-"""Inbound events (migration 0009_ingestion)."""
+"""Inbound events (migration 0009_ingestion) and import jobs (0016_imports)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
+    ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     Table,
     Text,
     UniqueConstraint,
@@ -65,3 +70,99 @@ class IngestEventRow(TableModel, table=True):
 
 
 ingest_events: Table = IngestEventRow.__table__
+
+
+IMPORT_STATUS_SQL = "status IN ('queued', 'running', 'succeeded', 'partially_succeeded', 'failed')"
+
+
+# One row per upload. A real (not dry) upload of a file is unique by kind, source and the
+# file's SHA-256: the same file again answers the same job. ``claimed_by``/``lease_until``
+# say which process runs it; a lease that ran out means that process died.
+class ImportJobRow(TableModel, table=True):
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint(IMPORT_STATUS_SQL, name="status"),
+        Index(
+            "uq_import_jobs_kind_source_file_sha256",
+            "kind",
+            "source",
+            "file_sha256",
+            unique=True,
+            postgresql_where=text("NOT dry_run"),
+        ),
+        Index(
+            "ix_import_jobs_unfinished",
+            "created_at",
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+        Index("ix_import_jobs_status_id", "status", "id"),
+    )
+
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    kind: str = Field(sa_type=Text)
+    status: str = Field(sa_type=Text)
+    source: str = Field(sa_type=Text)
+    dry_run: bool = Field(sa_type=Boolean)
+    file_sha256: str = Field(sa_type=Text)
+    file_name: str = Field(sa_type=Text)
+    file_format: str = Field(sa_type=Text)
+    encoding: str | None = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=TIMESTAMP)
+    created_by: str = Field(sa_type=Text)
+    created_by_user: str | None = Field(sa_type=Text)
+    total_rows: int = Field(sa_type=BigInteger)
+    applied: int = Field(sa_type=BigInteger)
+    rejected: int = Field(sa_type=BigInteger)
+    parked: int = Field(sa_type=BigInteger)
+    next_row: int = Field(sa_type=BigInteger)
+    claimed_by: str | None = Field(sa_type=Text)
+    lease_until: datetime | None = Field(sa_type=TIMESTAMP)
+    finished_at: datetime | None = Field(sa_type=TIMESTAMP)
+    problem: str | None = Field(sa_type=Text)
+
+
+# The uploaded file while its job runs, in chunks (so neither side holds it whole).
+class ImportFileChunkRow(TableModel, table=True):
+    __tablename__ = "import_file_chunks"
+
+    job_id: UUID = Field(
+        sa_type=ID,
+        sa_column_args=[ForeignKey("import_jobs.id", ondelete="CASCADE")],
+        primary_key=True,
+    )
+    seq: int = Field(sa_type=Integer, primary_key=True)
+    data: bytes = Field(sa_type=LargeBinary)
+
+
+# Rejected rows: the errors file (row, column, value, message).
+class ImportErrorRow(TableModel, table=True):
+    __tablename__ = "import_errors"
+
+    job_id: UUID = Field(
+        sa_type=ID,
+        sa_column_args=[ForeignKey("import_jobs.id", ondelete="CASCADE")],
+        primary_key=True,
+    )
+    row_number: int = Field(sa_type=BigInteger, primary_key=True)
+    column_name: str = Field(sa_type=Text, primary_key=True)
+    value: str = Field(sa_type=Text)
+    message: str = Field(sa_type=Text)
+
+
+# Each external id's first row in the file while the job runs: a later row is a duplicate.
+class ImportKeyRow(TableModel, table=True):
+    __tablename__ = "import_keys"
+
+    job_id: UUID = Field(
+        sa_type=ID,
+        sa_column_args=[ForeignKey("import_jobs.id", ondelete="CASCADE")],
+        primary_key=True,
+    )
+    external_id: str = Field(sa_type=Text, primary_key=True)
+    first_row: int = Field(sa_type=BigInteger)
+
+
+import_jobs: Table = ImportJobRow.__table__
+import_file_chunks: Table = ImportFileChunkRow.__table__
+import_errors: Table = ImportErrorRow.__table__
+import_keys: Table = ImportKeyRow.__table__

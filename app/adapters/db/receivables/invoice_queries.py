@@ -4,7 +4,7 @@ open invoice has an amount outstanding). The write side is ``invoices.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -145,6 +145,32 @@ class SqlInvoiceQueries:
             credit_limit=None if limit is None else Money.of(limit, currency),
             outstanding=_money(row["outstanding"], currency),
         )
+
+    async def credit_exposures(
+        self, customer_ids: Collection[UUID]
+    ) -> Mapping[UUID, CreditExposure]:
+        outstanding = (
+            select(func.coalesce(func.sum(invoices.c.outstanding), 0))
+            .where(
+                invoices.c.customer_id == customers.c.id,
+                invoices.c.currency == customers.c.currency,
+                invoices.c.status.in_(PAYABLE),
+            )
+            .scalar_subquery()
+        )
+        query = select(
+            customers.c.id,
+            customers.c.credit_limit,
+            customers.c.currency,
+            outstanding.label("outstanding"),
+        ).where(customers.c.id.in_(list(customer_ids)), customers.c.credit_limit.is_not(None))
+        return {
+            row["id"]: CreditExposure(
+                credit_limit=Money.of(row["credit_limit"], row["currency"]),
+                outstanding=_money(row["outstanding"], row["currency"]),
+            )
+            for row in (await self.conn.execute(query)).mappings()
+        }
 
     async def any_open_with_outstanding(
         self, customer_id: UUID, amount: Money, excluding: Collection[UUID]

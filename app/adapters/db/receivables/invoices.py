@@ -263,6 +263,14 @@ class SqlInvoiceRepository:
         except IntegrityError as exc:
             raise _translate(exc, invoice) from exc
 
+    async def add_many(self, items: Sequence[Invoice]) -> None:
+        if not items:
+            return
+        try:
+            await self.conn.execute(insert(invoices), [invoice_row(i) for i in items])
+        except IntegrityError as exc:
+            raise _translate(exc, items[0]) from exc
+
     async def get(self, invoice_id: UUID, *, lock: bool = False) -> Invoice | None:
         query = select_invoices(lock).where(invoices.c.id == invoice_id)
         row = (await self.conn.execute(query)).mappings().first()

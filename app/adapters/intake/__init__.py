@@ -1,0 +1,1 @@
+"""Bulk import files: reading them, and the background worker that runs import jobs."""
