@@ -21,9 +21,10 @@ from app.adapters.db.health import DatabaseReadiness
 from app.adapters.db.migrate import upgrade
 from app.adapters.db.outbox_signal import OutboxSignal
 from app.adapters.db.uow import OUTBOX_CHANNEL, SqlUnitOfWorkFactory
-from app.adapters.delivery.metrics import refresh_outbox_gauges
+from app.adapters.delivery.metrics import refresh_outbox_gauges, refresh_stream_lag
 from app.adapters.delivery.relay import Relay, RelayConfig
 from app.adapters.delivery.sender import WebhookSender
+from app.adapters.delivery.stream import StreamPublisher, StreamSettings
 from app.adapters.embedded_pg import start_embedded_postgres
 from app.adapters.ids import Uuid7Generator
 from app.adapters.intake.import_worker import ImportWorker
@@ -37,6 +38,7 @@ from app.domain.events import Actor
 from app.services.access.api_keys import KeyCache, ensure_bootstrap_key
 from app.services.access.idempotency import IdempotencyPolicy
 from app.services.context import Clock
+from app.services.controls.gate import ControlsGate
 from app.services.delivery.delivery import DeliveryPolicy
 from app.services.delivery.ports import DeliveryUnitOfWorkFactory
 from app.services.intake.sweeper import ParkedEventSweeper
@@ -116,8 +118,11 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         company_name=settings.company_name,
         limitation_years=settings.limitation_years,
         limitation_warn_days=settings.limitation_warn_table,
+        gate=ControlsGate(expire_days=settings.approval_expire_days),
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
+    if settings.nats_url:
+        platform.metric_refreshers.append(lambda: refresh_stream_lag(platform.uow()))
     platform.jobs = build_job_runner(settings, engine, clock, platform.metric_refreshers, signal)
     if settings.bootstrap_api_key:
         await in_transaction(
@@ -140,6 +145,8 @@ def background_services(runtime: Runtime) -> list[BackgroundService]:
         services.append(TestClockSync(platform.clock))
     if runtime.settings.relay_enabled:
         services.append(RelayService.build(runtime))
+    if runtime.settings.relay_enabled and runtime.settings.nats_url:
+        services.append(StreamService.build(runtime))
     if runtime.settings.scheduler_enabled and platform.jobs is not None:
         services.append(build_scheduler(runtime.settings, platform))
     if runtime.settings.ingest_sweep_seconds > 0:
@@ -172,6 +179,8 @@ def job_params(settings: Settings) -> JobParams:
         due_soon_days=settings.due_soon_days,
         outbox_retention_days=settings.outbox_retention_days,
         idempotency_retention_hours=settings.idempotency_retention_hours,
+        audit_retention_days=settings.audit_retention_days,
+        worklist_weights=settings.worklist_weights,
     )
 
 
@@ -202,10 +211,13 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
         "outbox-cleanup": settings.job_outbox_cleanup_s,
         "idempotency-cleanup": settings.job_idempotency_cleanup_s,
         "limitation-check": settings.job_limitation_check_s,
+        "approval-expiry": settings.job_approval_expiry_s,
+        "audit-retention": settings.job_audit_retention_s,
     }
     schedules = [every(job, seconds, zone, first) for job, seconds in intervals.items()]
     delay = timedelta(seconds=settings.scheduler_first_run_delay_s)
     schedules.append(daily("overdue-summary", settings.overdue_summary_time, zone, started, delay))
+    schedules.append(daily("collector-digest", settings.digest_time, zone, started, delay))
     return schedules
 
 
@@ -254,6 +266,56 @@ class RelayService:
             await self.engine.dispose()
 
 
+def stream_settings(settings: Settings) -> StreamSettings:
+    assert settings.nats_url is not None
+    return StreamSettings(
+        nats_url=settings.nats_url,
+        max_age_days=settings.stream_max_age_days,
+        duplicate_window_s=settings.stream_duplicate_window_s,
+        batch_size=settings.stream_batch_size,
+        poll_s=settings.stream_poll_s,
+    )
+
+
+@dataclass
+class StreamService:
+    """The JetStream publisher on a pool of its own: its lock's connection, and two for work
+    (a batch's cursor update overlaps the next batch's read)."""
+
+    publisher: StreamPublisher
+    engine: AsyncEngine
+
+    @classmethod
+    def build(cls, runtime: Runtime) -> StreamService:
+        engine = create_engine(
+            runtime.database_url,
+            pool_size=3,
+            max_overflow=1,
+            pre_ping=False,
+            application_name="huikuan-stream",
+        )
+        publisher = StreamPublisher(
+            uow=SqlUnitOfWorkFactory(engine, REACTIONS),
+            engine=engine,
+            clock=runtime.platform.clock,
+            settings=stream_settings(runtime.settings),
+            database_url=runtime.database_url,
+            channel=OUTBOX_CHANNEL,
+        )
+        if runtime.signal is not None:  # in this process, commits wake it directly
+            runtime.signal.subscribe(publisher.notify)
+        return cls(publisher, engine)
+
+    async def start(self) -> None:
+        await self.publisher.start()
+
+    async def stop(self) -> None:
+        try:
+            await self.publisher.stop()
+        finally:
+            await self.engine.dispose()
+
+
 def delivery_policy(settings: Settings) -> DeliveryPolicy:
     return DeliveryPolicy(
         schedule=settings.retry_schedule,
@@ -275,6 +337,9 @@ def build_relay(
         max_idle_per_origin=settings.relay_endpoint_concurrency,
         wall_clock=SystemClock(settings.zone),
         destinations=settings.destinations,
+        locale=settings.locale,
+        # A paced chat message still fits in its lease (see the sender's slots).
+        pacing_budget_s=max(settings.relay_lease_s / 2 - settings.webhook_timeout_s - 1, 0),
     )
     config = RelayConfig(
         policy=delivery_policy(settings),

@@ -132,9 +132,12 @@ async def _apikey(args: argparse.Namespace) -> int:
                 platform.ids,
                 args.name,
                 args.scopes.split(","),
+                fixed_actor=args.fixed_actor,
             )
             print(f"id:     {created.key.id}")
             print(f"scopes: {','.join(sorted(created.key.scopes))}")
+            if created.key.fixed_actor:
+                print(f"actor:  always {created.key.name!r}, whatever X-Actor says")
             print(f"key:    {created.secret}   (shown once: store it now)")
         elif args.action == "list":
             after = None
@@ -144,7 +147,9 @@ async def _apikey(args: argparse.Namespace) -> int:
                 )
                 for key in page.items:
                     state = "revoked" if key.revoked_at else "active"
-                    print(f"{key.id}  {state:8}  {','.join(sorted(key.scopes)):28}  {key.name}")
+                    fixed = "  (fixed actor)" if key.fixed_actor else ""
+                    scopes = ",".join(sorted(key.scopes))
+                    print(f"{key.id}  {state:8}  {scopes:28}  {key.name}{fixed}")
                 if page.next_cursor is None:
                     break
                 after = (str(page.items[-1].id),)
@@ -173,7 +178,14 @@ def parser() -> argparse.ArgumentParser:
     actions = apikey.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a key (its secret is printed once)")
     create.add_argument("--name", required=True)
-    create.add_argument("--scopes", required=True, help="comma-separated: read,write,ingest,admin")
+    create.add_argument(
+        "--scopes", required=True, help="comma-separated: read,write,ingest,admin,audit"
+    )
+    create.add_argument(
+        "--fixed-actor",
+        action="store_true",
+        help="the key always acts as its own name, whatever X-Actor says (integrations)",
+    )
     actions.add_parser("list", help="list keys")
     revoke = actions.add_parser("revoke", help="revoke a key")
     revoke.add_argument("id")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -101,6 +101,29 @@ class Settings(BaseSettings):
     )
     outbox_retention_days: int = Field(default=30, ge=1)
 
+    # The event stream (NATS JetStream) and chat robots
+    nats_url: str | None = Field(
+        default=None,
+        description="nats://host:4222; set, every outbox event is also published to JetStream.",
+    )
+    stream_max_age_days: float = Field(
+        default=30.0, ge=0, description="How long HUIKUAN_EVENTS keeps a message (0: forever)."
+    )
+    stream_duplicate_window_s: float = Field(
+        default=600.0, ge=120, description="JetStream drops a republished event id this long."
+    )
+    stream_batch_size: int = Field(default=500, ge=1, le=5000)
+    stream_poll_s: float = Field(default=1.0, gt=0, description="Look even without a NOTIFY.")
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+
+    # Controls: approvals and the audit trail
+    approval_expire_days: int = Field(
+        default=7, ge=1, le=365, description="Pending approval requests expire after this."
+    )
+    audit_retention_days: int = Field(
+        default=0, ge=0, description="Audit entries older than this are deleted; 0 keeps them."
+    )
+
     # The scheduler
     scheduler_enabled: bool = Field(default=True, description="Schedule the jobs in serve/worker.")
     scheduler_first_run_delay_s: float = Field(
@@ -114,9 +137,14 @@ class Settings(BaseSettings):
     job_target_pace_s: float = Field(default=3600.0, gt=0)
     job_outbox_cleanup_s: float = Field(default=3600.0, gt=0)
     job_idempotency_cleanup_s: float = Field(default=3600.0, gt=0)
+    job_approval_expiry_s: float = Field(default=900.0, gt=0)
+    job_audit_retention_s: float = Field(default=86400.0, gt=0)
     job_limitation_check_s: float = Field(default=3600.0, gt=0)
     overdue_summary_at: str = Field(
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
+    )
+    digest_at: str = Field(
+        default="08:30", description="Local time of the collector digest (person.daily_digest)."
     )
 
     # Ingestion
@@ -199,7 +227,7 @@ class Settings(BaseSettings):
             raise ValueError(exc.detail) from exc
         return value
 
-    @field_validator("overdue_summary_at")
+    @field_validator("overdue_summary_at", "digest_at")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         try:
@@ -265,3 +293,7 @@ class Settings(BaseSettings):
     @property
     def overdue_summary_time(self) -> time:
         return time.fromisoformat(self.overdue_summary_at)
+
+    @property
+    def digest_time(self) -> time:
+        return time.fromisoformat(self.digest_at)

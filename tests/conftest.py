@@ -73,6 +73,8 @@ async def truncate_all(engine: AsyncEngine) -> None:
             .all()
         )
         if tables:
+            # The audit trail refuses TRUNCATE but for this setting (migration 0015).
+            await conn.execute(text("SET LOCAL huikuan.audit_purge_before = 'infinity'"))
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 

@@ -35,6 +35,12 @@ from tests.fakes_collection import (
     FakeTargetRepository,
     FakeTaskRepository,
 )
+from tests.fakes_controls import (
+    FakeApprovalPolicyRepository,
+    FakeApprovalRequestQueries,
+    FakeApprovalRequestRepository,
+    FakeAuditLog,
+)
 from tests.fakes_ingest import FakeIngestRepository
 from tests.fakes_lists import (
     FakeApiKeyQueries,
@@ -311,6 +317,45 @@ class FakeOutboxRepository:
         return 0
 
 
+class FakeStreamCursor:
+    def __init__(self) -> None:
+        self.cursors: dict[str, tuple[int, int]] = {}
+
+    async def get(self, stream: str) -> tuple[int, int] | None:
+        return self.cursors.get(stream)
+
+    async def advance(
+        self, stream: str, start: tuple[int, int] | None, to: tuple[int, int], at: datetime
+    ) -> bool:
+        if self.cursors.get(stream) != start:
+            return False
+        self.cursors[stream] = to
+        return True
+
+    async def lag_seconds(self, stream: str) -> float:
+        return 0.0
+
+
+class FakeSubjectNames:
+    def __init__(self, customers: FakeCustomerRepository, invoices: FakeInvoiceRepository) -> None:
+        self.customers = customers
+        self.invoices = invoices
+
+    async def customer_names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]:
+        return {i: self.customers.rows[i].name for i in customer_ids if i in self.customers.rows}
+
+    async def invoice_numbers(self, invoice_ids: Sequence[UUID]) -> dict[UUID, str]:
+        found = {
+            i: self.invoices.rows[i].external_id for i in invoice_ids if i in self.invoices.rows
+        }
+        return {i: number for i, number in found.items() if number is not None}
+
+    async def contract_owners(self, contract_ids: Sequence[UUID]) -> dict[UUID, str]:
+        rows = self.invoices.contracts.rows
+        found = {i: rows[i].owner for i in contract_ids if i in rows}
+        return {i: owner for i, owner in found.items() if owner is not None}
+
+
 class FakeUnitOfWork:
     """Shares its repositories across uses; a rollback restores the state before ``async with``.
     Domain events reach the composition root's handler table, as in the SQL unit of work."""
@@ -351,6 +396,8 @@ class FakeUnitOfWork:
         self.webhook_delivery_queries = FakeWebhookDeliveryQueries()
         self.delivery_queue = FakeDeliveryQueue(self.webhook_deliveries)
         self.outbox = FakeOutboxRepository()
+        self.stream_cursor = FakeStreamCursor()
+        self.subject_names = FakeSubjectNames(self.customers, self.invoices)
         self.reports = FakeReportQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments
@@ -368,9 +415,15 @@ class FakeUnitOfWork:
         self.assignments = FakeAssignments()
         self.project_money = FakeProjectMoney()
         self.subject_units = FakeSubjectUnits()
+        self.approval_policy = FakeApprovalPolicyRepository()
+        self.approval_requests = FakeApprovalRequestRepository()
+        self.approval_request_queries = FakeApprovalRequestQueries()
+        self.audit_log = FakeAuditLog()
         self.events: list[OutboxEvent] = []
         self.committed = 0
         self._pending: list[OutboxEvent] = []
+        self._pending_audit: list[OutboxEvent] = []
+        self.audited: list[OutboxEvent] = []  # committed changes for the audit trail only
         self._snapshot: dict[str, Any] | None = None
 
     # Repositories whose ``rows`` a rollback restores (contracts restore themselves).
@@ -387,6 +440,8 @@ class FakeUnitOfWork:
         "promises",
         "risk_flags",
         "dunning_policy",
+        "approval_policy",
+        "approval_requests",
         "ingest",
         "org_units",
         "people",
@@ -405,18 +460,19 @@ class FakeUnitOfWork:
         self.contracts.restore(state["contracts"])
 
     async def __aenter__(self) -> Self:
-        self._pending = []
+        self._pending, self._pending_audit = [], []
         self._snapshot = self._state()
         return self
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
-        state, mark = self._state(), len(self._pending)
+        state, mark, audited = self._state(), len(self._pending), len(self._pending_audit)
         try:
             yield
         except BaseException:
             self._restore(state)
             del self._pending[mark:]
+            del self._pending_audit[audited:]
             raise
 
     async def __aexit__(
@@ -428,17 +484,21 @@ class FakeUnitOfWork:
         if self._snapshot is not None:  # not committed: roll back
             self._restore(self._snapshot)
         self._snapshot = None
-        self._pending = []
+        self._pending, self._pending_audit = [], []
 
     def add_event(self, event: OutboxEvent) -> None:
         self._pending.append(event)
+
+    def add_audit(self, record: OutboxEvent) -> None:
+        self._pending_audit.append(record)
 
     async def publish(self, ctx: Context, event: DomainEvent) -> None:
         await react(self.reactions, self, ctx, event)
 
     async def commit(self) -> None:
         self.events.extend(self._pending)
-        self._pending = []
+        self.audited.extend(self._pending_audit)
+        self._pending, self._pending_audit = [], []
         self._snapshot = None
         self.committed += 1
 

@@ -274,6 +274,7 @@ class FakeContractQueries:
         external_id: str | None,
         owner: str | None,
         page: PageRequest,
+        project_id: UUID | None = None,
     ) -> Sequence[Contract]:
         raise not_faked("contract_queries.list")
 

@@ -22,6 +22,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    query: str = ""
 
     @property
     def webhook_id(self) -> str:
@@ -33,6 +34,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     wait: asyncio.Event | None = None  # hold the answer until this is set
+    body: bytes = b"ok"
 
 
 Behaviour = Callable[[Received], Reply | Awaitable[Reply]]
@@ -68,7 +70,8 @@ class Receiver:
             if not message.get("more_body"):
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        request = Received(scope["path"], headers, b"".join(chunks), time.time())
+        query = scope.get("query_string", b"").decode()
+        request = Received(scope["path"], headers, b"".join(chunks), time.time(), query)
         self.received.append(request)
         reply = self.behaviour(request)
         if not isinstance(reply, Reply):
@@ -77,7 +80,7 @@ class Receiver:
             await reply.wait.wait()
         raw_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
         await send({"type": "http.response.start", "status": reply.status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": b"ok"})
+        await send({"type": "http.response.body", "body": reply.body})
 
     async def start(self) -> Receiver:
         config = uvicorn.Config(

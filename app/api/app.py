@@ -23,6 +23,7 @@ from app.api.collection import (
     tasks,
     worklist,
 )
+from app.api.controls import approvals, audit
 from app.api.customers import customers
 from app.api.delivery import events, webhooks
 from app.api.errors import install_error_handlers
@@ -74,6 +75,9 @@ ROUTERS = (
     webhooks.deliveries_router,
     events.router,
     test_clock.router,
+    approvals.router,
+    approvals.requests_router,
+    audit.router,
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -21,6 +21,7 @@ from app.services.context import Clock, Context
 from app.services.platform import AppUnitOfWork, Platform
 
 MAX_ACTOR_LENGTH = 200
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_VERSION_DIGITS = 18
 
 bearer = HTTPBearer(
@@ -89,7 +90,7 @@ async def authorize(
             key = await authenticate(find, secret, scope, platform.key_cache)
         except Forbidden:
             continue
-        return _actor(request, key.name)
+        return _actor(request, key)
     try:
         key = await authenticate(find, secret, wanted[-1], platform.key_cache)
     except Forbidden:
@@ -97,10 +98,13 @@ async def authorize(
             raise
         names = " or ".join(repr(s.value) for s in wanted)
         raise Forbidden(f"this API key lacks the {names} scope") from None
-    return _actor(request, key.name)
+    return _actor(request, key)
 
 
-def _actor(request: Request, key_name: str) -> Actor:
+def _actor(request: Request, key: ApiKey) -> Actor:
+    if key.fixed_actor:  # its holder may not name anyone else
+        request.state.actor = Actor(key_name=key.name, user=key.name)
+        return request.state.actor  # type: ignore[no-any-return]
     user = request.headers.get("x-actor")
     if user is not None and (
         not user.strip() or len(user) > MAX_ACTOR_LENGTH or not user.isprintable()
@@ -108,7 +112,7 @@ def _actor(request: Request, key_name: str) -> Actor:
         raise ValidationFailed(
             f"X-Actor must be 1..{MAX_ACTOR_LENGTH} printable characters", ("header", "x-actor")
         )
-    request.state.actor = Actor(key_name=key_name, user=user)
+    request.state.actor = Actor(key_name=key.name, user=user)
     return request.state.actor  # type: ignore[no-any-return]
 
 
@@ -120,7 +124,17 @@ Administrator = Annotated[Actor, Security(authorize, scopes=[Scope.ADMIN.value])
 IngestReader = Annotated[Actor, Security(authorize, scopes=[Scope.INGEST.value, Scope.READ.value])]
 
 
-async def _write_context(actor: Writer, platform: PlatformDep) -> Context:
+async def changing_context(request: Request, actor: Actor, platform: Platform) -> Context:
+    """The context of a change: with an approval policy in force, it must name its person."""
+    if (
+        actor.user is None
+        and request.method not in SAFE_METHODS
+        and await platform.gate.requires_actor(platform.uow)
+    ):
+        raise ValidationFailed(
+            "name the person acting in X-Actor: an approval policy is in force",
+            ("header", "x-actor"),
+        )
     return platform.context(actor)
 
 
@@ -129,12 +143,16 @@ async def _read_context(actor: Reader, platform: PlatformDep) -> Context:
     return platform.context(actor)
 
 
-async def _admin_context(actor: Administrator, platform: PlatformDep) -> Context:
-    return platform.context(actor)
+async def _write_context(request: Request, actor: Writer, platform: PlatformDep) -> Context:
+    return await changing_context(request, actor, platform)
 
 
-async def _ingest_context(actor: Ingester, platform: PlatformDep) -> Context:
-    return platform.context(actor)
+async def _admin_context(request: Request, actor: Administrator, platform: PlatformDep) -> Context:
+    return await changing_context(request, actor, platform)
+
+
+async def _ingest_context(request: Request, actor: Ingester, platform: PlatformDep) -> Context:
+    return await changing_context(request, actor, platform)
 
 
 WriteContext = Annotated[Context, Depends(_write_context)]

@@ -18,7 +18,8 @@ class EventType(StrEnum):
     for changes the contract names no type for, ``task.updated``, ``target.updated``,
     ``risk.updated``, ``interaction.created``, ``dunning_policy.updated``, ``confirmation.updated``
     (no reply) and ``legal_action.created``. A person's first placement is ``person.updated``
-    too (the directory already knew the user id)."""
+    too (the directory already knew the user id). For approvals, ``approval.cancelled``,
+    ``approval.decided`` (one approval of two) and ``approval_policy.updated``."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -67,6 +68,15 @@ class EventType(StrEnum):
     PROJECT_CREATED = "project.created"
     PROJECT_UPDATED = "project.updated"
     PROJECT_COMPLETED = "project.completed"
+    PERSON_DAILY_DIGEST = "person.daily_digest"
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_APPROVED = "approval.approved"
+    APPROVAL_REJECTED = "approval.rejected"
+    APPROVAL_EXPIRED = "approval.expired"
+    APPROVAL_FAILED = "approval.failed"
+    APPROVAL_CANCELLED = "approval.cancelled"
+    APPROVAL_DECIDED = "approval.decided"
+    APPROVAL_POLICY_UPDATED = "approval_policy.updated"
     CONFIRMATION_SENT = "confirmation.sent"
     CONFIRMATION_CONFIRMED = "confirmation.confirmed"
     CONFIRMATION_DISPUTED = "confirmation.disputed"

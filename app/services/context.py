@@ -49,6 +49,16 @@ class Context:
     limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
     limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
 
+    def record(self, action: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
+        """A change for the audit trail only (``UnitOfWork.add_audit``), shaped as an event."""
+        return OutboxEvent(
+            id=self.ids.new_id(),
+            type=action,
+            subject=subject,
+            time=self.clock.now(),
+            data={**data, "actor": self.actor.as_dict()},
+        )
+
     def event(self, type_: EventType, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A new outbound event stamped with this context's clock, a fresh id and the actor."""
         return OutboxEvent(

@@ -66,13 +66,16 @@ class JobResult:
 @dataclass(frozen=True, slots=True)
 class JobParams:
     """The settings jobs read (HUIKUAN_SCHEDULER_BATCH_SIZE, HUIKUAN_DUE_SOON_DAYS,
-    HUIKUAN_OUTBOX_RETENTION_DAYS, HUIKUAN_IDEMPOTENCY_RETENTION_HOURS); the promise
+    HUIKUAN_OUTBOX_RETENTION_DAYS, HUIKUAN_IDEMPOTENCY_RETENTION_HOURS,
+    HUIKUAN_AUDIT_RETENTION_DAYS); the promise
     grace days come with the context."""
 
     batch_size: int = 500
     due_soon_days: int = 3
     outbox_retention_days: int = 30
     idempotency_retention_hours: int = 24
+    audit_retention_days: int = 0  # 0: forever
+    worklist_weights: str | None = None  # HUIKUAN_WORKLIST_WEIGHTS, for the digest
 
 
 async def in_batches(

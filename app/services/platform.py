@@ -14,7 +14,11 @@ from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
 from app.services.collection.paper_trail_ports import PaperTrailUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
+from app.services.controls.approvers import OrgUnitManagers
+from app.services.controls.gate import ControlsGate
+from app.services.controls.ports import ApproverDirectory, ControlsUnitOfWork
 from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.gate import ApprovalGate
 from app.services.intake.import_ports import ImportFiles, ImportsUnitOfWork
 from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.reporting.statements import StatementUnitOfWork
@@ -23,6 +27,7 @@ from app.services.scheduling.registry import JobRunner
 
 class AppUnitOfWork(
     PaperTrailUnitOfWork,
+    ControlsUnitOfWork,
     ImportsUnitOfWork,
     AccessUnitOfWork,
     DeliveryUnitOfWork,
@@ -96,6 +101,10 @@ class Platform:
     company_name: str = "Huikuan"  # HUIKUAN_COMPANY_NAME: the creditor on statements
     limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
     limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
+    # Asked by the routes of gated actions (HUIKUAN_APPROVAL_EXPIRE_DAYS).
+    gate: ApprovalGate = field(default_factory=ControlsGate)
+    # Who the role approvers are (org_unit_manager: the manager of the subject's org unit).
+    approvers: ApproverDirectory = field(default_factory=OrgUnitManagers)
 
     def context(self, actor: Actor) -> Context:
         return Context(

@@ -57,6 +57,10 @@ class UnitOfWork(Protocol):
 
     def add_event(self, event: OutboxEvent) -> None: ...
 
+    def add_audit(self, record: OutboxEvent) -> None:
+        """A change no subscriber is told of (API keys, webhook endpoints): the audit trail
+        records it as it records each event, in this transaction; the outbox never sees it."""
+
     async def publish(self, ctx: Context, event: DomainEvent) -> None:
         """Run the handlers subscribed to ``event``'s type now, in this transaction."""
 

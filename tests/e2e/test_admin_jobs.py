@@ -98,6 +98,7 @@ async def test_every_job_runs_and_unknown_ones_are_404(service: Service) -> None
         "target-pace",
         "outbox-cleanup",
         "idempotency-cleanup",
+        "collector-digest",
     ):
         ran = ok(await service.api.post(f"/v1/admin/jobs/{job}/run"))
         assert (ran["job"], ran["outcome"]) == (job, "ok")

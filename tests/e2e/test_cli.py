@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.reliability.processes import wait_until_ready
@@ -59,6 +60,30 @@ async def test_apikey_create_list_revoke(
     bad = cli(database_url, "apikey", "create", "--name", "x", "--scopes", "root")
     assert bad.returncode == 2
     assert "unknown scope" in bad.stderr
+
+
+async def test_a_fixed_actor_key_from_the_command_line(
+    database_url: str, db: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    created = cli(
+        database_url, "apikey", "create", "--name", "erp-sap", "--scopes", "write", "--fixed-actor"
+    )
+    assert created.returncode == 0, created.stderr
+    assert "always 'erp-sap'" in created.stdout
+    assert "erp-sap  (fixed actor)" in cli(database_url, "apikey", "list").stdout
+    secret = created.stdout.split("key:")[1].split()[0]
+    headers = {"Authorization": f"Bearer {secret}", "X-Actor": "someone"}
+    made = await client.post("/v1/customers", json={"name": "A"}, headers=headers)
+    assert made.status_code == 201
+    async with db.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT actor, key_name, action FROM audit_log ORDER BY action")
+        )
+        entries = [tuple(r) for r in rows]
+    assert entries == [
+        (None, "system:cli", "api_key.created"),
+        ("erp-sap", "erp-sap", "customer.created"),
+    ]
 
 
 def test_migrate_is_idempotent(database_url: str) -> None:

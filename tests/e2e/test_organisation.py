@@ -189,6 +189,8 @@ async def test_a_project_with_its_figures(api: httpx.AsyncClient, db: AsyncEngin
         "unbilled": "0.00",
         "collection_rate": "33.33",
     }
+    in_project = ok(await api.get("/v1/contracts", params={"project_id": created["id"]}))["data"]
+    assert [c["id"] for c in in_project] == [signed["id"]]
     listed = ok(await api.get("/v1/projects", params={"org_unit_id": branch["id"]}))["data"]
     assert [p["external_id"] for p in listed] == ["P-1"]
     done = await api.patch(f"/v1/projects/{created['id']}", json={"status": "completed"})
@@ -223,3 +225,14 @@ async def test_a_contract_takes_only_a_project_of_its_customer(api: httpx.AsyncC
         },
     )
     assert answer.status_code == 422, answer.text
+
+
+async def test_a_person_with_a_chinese_user_id_is_created_with_an_encoded_location(
+    api: httpx.AsyncClient,
+) -> None:
+    created = await api.put("/v1/people/张三 1", json={"name": "张三"})
+    assert created.status_code == 201, created.text
+    assert created.headers["Location"] == "/v1/people/%E5%BC%A0%E4%B8%89%201"
+    again = await api.get(created.headers["Location"])
+    assert again.status_code == 200
+    assert again.json()["user_id"] == "张三 1"

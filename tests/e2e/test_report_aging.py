@@ -162,3 +162,15 @@ async def test_aging_on_installments_in_the_past(api: httpx.AsyncClient) -> None
         "10000.00",
     )
     assert (await aging(api, as_of="2026-01-12"))["totals"] == []
+
+
+async def test_every_grouping_keeps_the_totals(api: httpx.AsyncClient, clock: FixedClock) -> None:
+    """Past days (bounced and written-off money), both bases: the totals of every grouping
+    are the whole book's."""
+    await aging_book(api, clock)
+    for as_of in ("2026-11-27", "2026-11-10", "2026-10-15"):
+        for basis in ("invoice", "installment"):
+            whole = await aging(api, as_of=as_of, basis=basis, group_by="none")
+            for group_by in ("customer", "owner", "org_unit", "project"):
+                grouped = await aging(api, as_of=as_of, basis=basis, group_by=group_by)
+                assert totals(grouped) == totals(whole), (as_of, basis, group_by)

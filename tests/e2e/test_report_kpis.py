@@ -116,3 +116,16 @@ async def test_bad_kpi_parameters_are_422(api: httpx.AsyncClient) -> None:
     assert reversed_period.json()["errors"] == [
         {"loc": ["query", "from"], "msg": "from 2026-11-20 is after to 2026-11-01"}
     ]
+
+
+async def test_grouped_totals_are_the_ungrouped_ones(
+    api: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    """Grouped, the statement reads every allocation's invoice in one pass (bounced and
+    written-off money included): the totals stay those of the ungrouped statement."""
+    await kpi_book(api, clock)
+    for period in ({"from": "2026-11-01", "to": "2026-11-20"}, {"to": "2026-11-27"}):
+        whole = await kpis(api, **period)
+        for group_by in ("customer", "owner", "org_unit", "project"):
+            grouped = await kpis(api, group_by=group_by, **period)
+            assert grouped["data"] == whole["data"], (period, group_by)

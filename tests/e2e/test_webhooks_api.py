@@ -16,6 +16,7 @@ ENDPOINT_FIELDS = {
     "id",
     "url",
     "event_types",
+    "format",
     "description",
     "enabled",
     "disabled_reason",
@@ -64,6 +65,36 @@ async def test_invalid_endpoints_are_refused(api: httpx.AsyncClient) -> None:
         answer = await create(api, **body)
         assert answer.status_code == 422, body
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_chat_robot_endpoint_keeps_its_given_secret_to_itself(
+    api: httpx.AsyncClient,
+) -> None:
+    secret = "SEC" + "9" * 64
+    url = "https://oapi.dingtalk.com/robot/send?access_token=abc"
+    created = await create(api, url=url, format="dingtalk", secret=secret)
+    assert created.status_code == 201, created.text
+    assert created.json()["format"] == "dingtalk"
+    endpoint_id = created.json()["id"]
+    fetched = await api.get(f"/v1/webhook-endpoints/{endpoint_id}")
+    assert fetched.json()["format"] == "dingtalk"
+    listed = await api.get("/v1/webhook-endpoints")
+    assert secret not in fetched.text + listed.text
+    rotated = await api.post(f"/v1/webhook-endpoints/{endpoint_id}/rotate-secret")
+    assert rotated.status_code == 409
+    wecom = await create(
+        api, url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", format="wecom"
+    )
+    assert wecom.status_code == 201
+    assert wecom.json()["secret"] is None
+    for body in (
+        {"format": "wecom", "secret": "x"},
+        {"format": "dingtalk", "secret": "not-sec"},
+        {"format": "slack"},
+        {"format": "wecom", "event_types": ["invoice.overdue", "invoice.paid"]},
+    ):
+        answer = await create(api, **body)
+        assert answer.status_code == 422, body
 
 
 async def test_change_disable_and_delete(api: httpx.AsyncClient) -> None:

@@ -54,3 +54,22 @@ async def test_cleanup_keeps_events_whose_deliveries_still_wait(
     clock.advance(days=60)
     done = await cleanup_outbox(platform.uow(), clock, retention_days=30)
     assert (done.deliveries_deleted, done.events_deleted) == (0, 0)
+
+
+async def test_cleanup_keeps_events_the_stream_has_not_published(
+    platform: Platform, clock: FixedClock, db: AsyncEngine
+) -> None:
+    events = await emit(platform, 3)
+    async with db.begin() as conn:  # the relay fanned them out; the stream published one
+        await conn.execute(text("DELETE FROM outbox_pending"))
+        await conn.execute(
+            text(
+                "INSERT INTO stream_cursors (stream, xid, position, updated_at) "
+                "SELECT 'HUIKUAN_EVENTS', xid, position, now() FROM outbox_events WHERE id = :id"
+            ),
+            {"id": events[0].id},
+        )
+    clock.advance(days=60)
+    done = await cleanup_outbox(platform.uow(), clock, retention_days=30)
+    assert done.events_deleted == 1
+    assert await count(db, "outbox_events") == 2

@@ -60,6 +60,9 @@ def payment(amount: str) -> bytes:
 
 
 S400, S401, S404, S412 = (frozenset({s}) for s in (400, 401, 404, 412))
+POLICY = "/v1/approval-policy"
+REQUESTS = "/v1/approval-requests"
+UNKNOWN = "0191e0a0-0000-7000-8000-000000000000"
 
 CORPUS = [
     Bad("malformed JSON", "POST", "/v1/customers", b"{name: A}", statuses=frozenset({400})),
@@ -210,6 +213,49 @@ CORPUS = [
             b'"occurred_at": "2026-11-27T08:00:00Z"}'
         ),
     ),
+    # The approval policy: unknown action, required not 1 or 2, no approver, a currency
+    # without min_amount, a min_amount without currency, too many decimals, stale If-Match.
+    *(
+        Bad(f"approval policy: {name}", "PUT", POLICY, b'{"rules": [' + rule + b"]}")
+        for name, rule in (
+            ("unknown action", b'{"action": "invoice.delete", "approvers": ["u1"]}'),
+            ("required 3", b'{"action": "invoice.hold", "approvers": ["u1"], "required": 3}'),
+            ("required 0", b'{"action": "invoice.hold", "approvers": ["u1"], "required": 0}'),
+            ("no approver", b'{"action": "invoice.hold", "approvers": []}'),
+            (
+                "currency alone",
+                b'{"action": "invoice.hold", "approvers": ["u"], "currency": "CNY"}',
+            ),
+            ("amount alone", b'{"action": "invoice.hold", "approvers": ["u"], "min_amount": "1"}'),
+            (
+                "three decimals",
+                b'{"action": "invoice.hold", "approvers": ["u"], "min_amount": "1.001", '
+                b'"currency": "CNY"}',
+            ),
+            (
+                "role beside a person",
+                b'{"action": "invoice.hold", "approvers": ["org_unit_manager", "u1"]}',
+            ),
+            ("unknown field", b'{"action": "invoice.hold", "approvers": ["u"], "extra": 1}'),
+        )
+    ),
+    Bad(
+        "approval policy: stale If-Match",
+        "PUT",
+        POLICY,
+        b'{"rules": []}',
+        {**JSON, "If-Match": '"7"'},
+        S412,
+    ),
+    Bad(
+        "approve an unknown request",
+        "POST",
+        f"{REQUESTS}/{UNKNOWN}/approve",
+        b"{}",
+        {**JSON, "X-Actor": "u1"},
+        S404,
+    ),
+    Bad("audit log: bad cursor", "GET", "/v1/audit-log?cursor=bm9wZQ"),
     # Ids in paths are opaque: a malformed one names nothing.
     Bad("malformed id", "GET", "/v1/invoices/not-a-uuid", statuses=S404),
     Bad("malformed id, POST", "POST", "/v1/invoices/42/void", b'{"reason": "x"}', statuses=S404),

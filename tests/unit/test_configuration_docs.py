@@ -12,7 +12,8 @@ NOT_SETTINGS = {
     "HUIKUAN_DATABASE_URL",
     "HUIKUAN_FUZZ_SECONDS",
     "HUIKUAN_BENCH_RAW_LIMIT",
-}  # an alias; knobs
+    "HUIKUAN_EVENTS",
+}  # an alias; knobs; the stream's name
 
 
 def environment_name(field: str) -> str:

@@ -22,7 +22,9 @@ from app.adapters.db.tables import metadata
 def test_every_model_table_is_on_the_one_metadata_and_none_on_sqlmodels() -> None:
     assert metadata.naming_convention.items() >= NAMING_CONVENTION.items()
     assert InvoiceRow.__table__ is invoices is metadata.tables["invoices"]
-    assert len(metadata.tables) == 34  # 28, the imports' four, confirmations, legal actions
+    assert (
+        len(metadata.tables) == 38
+    )  # 36 (imports, stream, controls), confirmations, legal actions
     assert SQLModel.metadata.tables == {}
 
 

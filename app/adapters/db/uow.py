@@ -37,6 +37,7 @@ from app.adapters.db.collection.confirmations import (
     SqlConfirmationRepository,
     SqlLegalActionRepository,
 )
+from app.adapters.db.collection.digest import SqlDigestQueries
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
 from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
 from app.adapters.db.collection.paper_trail import SqlLimitationQueries
@@ -46,10 +47,23 @@ from app.adapters.db.collection.targets import SqlTargetQueries, SqlTargetReposi
 from app.adapters.db.collection.tasks import SqlTaskQueries, SqlTaskRepository
 from app.adapters.db.collection.worklist import SqlWorklistQueries
 from app.adapters.db.connection import PooledConnection
+from app.adapters.db.controls.approvals import (
+    SqlApprovalPolicyRepository,
+    SqlApprovalRequestQueries,
+    SqlApprovalRequestRepository,
+)
+from app.adapters.db.controls.audit import SqlAuditLog
+from app.adapters.db.controls.audit_writes import (
+    CREATIONS_SQL,
+    INSERT_AUDIT,
+    INSERT_EVENTS_AUDITED,
+    audit_json,
+)
 from app.adapters.db.customers.customer_queries import SqlCustomerQueries
 from app.adapters.db.customers.customers import SqlCustomerRepository
 from app.adapters.db.delivery.delivery_queue import SqlDeliveryQueue
 from app.adapters.db.delivery.outbox import SqlOutboxRepository
+from app.adapters.db.delivery.stream_cursor import SqlStreamCursor
 from app.adapters.db.delivery.webhook_deliveries import (
     SqlWebhookDeliveryQueries,
     SqlWebhookDeliveryRepository,
@@ -74,6 +88,7 @@ from app.adapters.db.receivables.contract_queries import SqlContractQueries
 from app.adapters.db.receivables.contracts import SqlContractRepository
 from app.adapters.db.receivables.invoice_queries import SqlInvoiceQueries
 from app.adapters.db.receivables.invoices import SqlInvoiceRepository
+from app.adapters.db.receivables.names import SqlSubjectNames
 from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.receivables.project_figures import SqlProjectMoney, SqlSubjectUnits
@@ -82,8 +97,10 @@ from app.adapters.db.reporting.statements import SqlStatementQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
+from app.domain.controls.audit import may_hold_secrets
 from app.domain.errors import AuthFailure, Unauthenticated
 from app.domain.events import DomainEvent, OutboxEvent
+from app.request_context import request_id_var
 from app.services.context import Context
 from app.services.unit_of_work import Reactions, react
 
@@ -179,6 +196,9 @@ class SqlUnitOfWork:
     webhook_delivery_queries: SqlWebhookDeliveryQueries
     delivery_queue: SqlDeliveryQueue
     outbox: SqlOutboxRepository
+    stream_cursor: SqlStreamCursor
+    subject_names: SqlSubjectNames
+    digest: SqlDigestQueries
     scans: SqlScanRepository
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
@@ -196,6 +216,10 @@ class SqlUnitOfWork:
     assignments: SqlAssignments
     project_money: SqlProjectMoney
     subject_units: SqlSubjectUnits
+    approval_policy: SqlApprovalPolicyRepository
+    approval_requests: SqlApprovalRequestRepository
+    approval_request_queries: SqlApprovalRequestQueries
+    audit_log: SqlAuditLog
 
     def __init__(
         self,
@@ -206,8 +230,10 @@ class SqlUnitOfWork:
         reuse_plans: bool = False,
         message: tuple[str, str] | None = None,
         signal: OutboxSignal | None = None,
+        audit: bool = True,
     ) -> None:
         self.engine = engine
+        self.audit = audit  # False only where a benchmark measures what the trail costs
         self.reactions = reactions
         self.idempotency_claim = idempotency_claim
         self.message = message
@@ -220,6 +246,7 @@ class SqlUnitOfWork:
             self._begin = f"{self._begin};{remember}"
         self._conn: PooledConnection | None = None
         self._events: list[OutboxEvent] = []
+        self._audited: list[OutboxEvent] = []  # changes for the audit trail only
 
     @property
     def connection(self) -> PooledConnection:
@@ -241,7 +268,7 @@ class SqlUnitOfWork:
                 "an id of its own",
                 AuthFailure.REPLAY,
             )
-        self._events = []
+        self._events, self._audited = [], []
         conn, driver = self._conn, self._conn.driver
         self.customers = SqlCustomerRepository(conn)
         self.customer_queries = SqlCustomerQueries(conn)
@@ -276,6 +303,9 @@ class SqlUnitOfWork:
         self.webhook_delivery_queries = SqlWebhookDeliveryQueries(conn)
         self.delivery_queue = SqlDeliveryQueue(conn)
         self.outbox = SqlOutboxRepository(conn)
+        self.stream_cursor = SqlStreamCursor(conn)
+        self.subject_names = SqlSubjectNames(conn)
+        self.digest = SqlDigestQueries(conn)
         self.scans = SqlScanRepository(conn)
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
@@ -291,6 +321,10 @@ class SqlUnitOfWork:
         self.assignments = SqlAssignments(conn)
         self.project_money = SqlProjectMoney(conn)
         self.subject_units = SqlSubjectUnits(conn)
+        self.approval_policy = SqlApprovalPolicyRepository(conn)
+        self.approval_requests = SqlApprovalRequestRepository(conn)
+        self.approval_request_queries = SqlApprovalRequestQueries(conn)
+        self.audit_log = SqlAuditLog(conn)
         return self
 
     async def __aexit__(
@@ -307,7 +341,7 @@ class SqlUnitOfWork:
     async def _release(self, exc: BaseException | None) -> None:
         """Roll back what did not commit and give the connection back (or drop it when
         it is broken, so the pool does not hand it out again)."""
-        conn, self._conn, self._events = self._conn, None, []
+        conn, self._conn, self._events, self._audited = self._conn, None, [], []
         if conn is None:
             return
         driver = conn.driver
@@ -330,29 +364,49 @@ class SqlUnitOfWork:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         driver = self.connection.driver
-        mark = len(self._events)
+        mark, audited = len(self._events), len(self._audited)
         await driver.execute("SAVEPOINT huikuan_step")
         try:
             yield
         except BaseException:
             await driver.execute("ROLLBACK TO SAVEPOINT huikuan_step")
             del self._events[mark:]
+            del self._audited[audited:]
             raise
         await driver.execute("RELEASE SAVEPOINT huikuan_step")
 
     def add_event(self, event: OutboxEvent) -> None:
         self._events.append(event)
 
+    def add_audit(self, record: OutboxEvent) -> None:
+        self._audited.append(record)
+
     async def publish(self, ctx: Context, event: DomainEvent) -> None:
         await react(self.reactions, self, ctx, event)
 
     async def commit(self) -> None:
-        """Outbox events, the Idempotency-Key stamp and COMMIT in one round trip: if a
-        statement fails, PostgreSQL turns the COMMIT into a rollback and reports it."""
-        statements = []
+        """Outbox events, their audit entries, the Idempotency-Key stamp and COMMIT in one
+        round trip: if a statement fails, PostgreSQL turns the COMMIT into a rollback and
+        reports it."""
+        statements: list[str] = []
+        request_id = request_id_var.get()
+        audited = list(self._audited) if self.audit else []
         if self._events:
             events = dumps([_event_json(e) for e in self._events])
-            statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
+            if not self.audit:
+                statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
+            elif may_hold_secrets(events):
+                statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
+                audited = [*self._events, *audited]
+            else:
+                request = "NULL" if request_id is None else dollar_quoted(request_id)
+                insert = INSERT_EVENTS_AUDITED.format(
+                    events=dollar_quoted(events), request_id=request, creations=CREATIONS_SQL
+                )
+                statements.append(insert)
+        if audited:
+            entries = dumps([audit_json(e, request_id) for e in audited])
+            statements.append(INSERT_AUDIT.format(entries=dollar_quoted(entries)))
         if self.idempotency_claim is not None:
             scope, key = self.idempotency_claim
             claim = {"scope": dollar_quoted(scope), "key": dollar_quoted(key)}
@@ -362,7 +416,7 @@ class SqlUnitOfWork:
             statements.append(_NOTIFY)
         statements.append("COMMIT")
         await self.connection.driver.execute(";\n".join(statements))
-        self._events = []
+        self._events, self._audited = [], []
         if wrote_events and self.signal is not None:
             self.signal.committed()
 
@@ -372,11 +426,17 @@ class SqlUnitOfWorkFactory:
     table, ``app/services/reactions.py``) when a use case publishes a domain event."""
 
     def __init__(
-        self, engine: AsyncEngine, reactions: Reactions, signal: OutboxSignal | None = None
+        self,
+        engine: AsyncEngine,
+        reactions: Reactions,
+        signal: OutboxSignal | None = None,
+        *,
+        audit: bool = True,
     ) -> None:
         self.engine = engine
         self.reactions = reactions
         self.signal = signal
+        self.audit = audit
 
     def __call__(
         self,
@@ -392,4 +452,5 @@ class SqlUnitOfWorkFactory:
             reuse_plans=reuse_plans,
             message=message,
             signal=self.signal,
+            audit=self.audit,
         )

@@ -8,6 +8,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from app.services.context import Clock
 from app.services.delivery.delivery import outbox_backlog
 from app.services.delivery.ports import DeliveryUnitOfWork
+from app.services.delivery.stream import stream_lag_seconds
 
 OUTBOX_PENDING = Gauge(
     "huikuan_outbox_pending",
@@ -40,3 +41,19 @@ async def refresh_outbox_gauges(uow: DeliveryUnitOfWork, clock: Clock) -> None:
     OUTBOX_PENDING.set(backlog.pending)
     age = (clock.now() - backlog.oldest).total_seconds() if backlog.oldest else 0.0
     OUTBOX_OLDEST_AGE.set(max(age, 0.0))
+
+
+STREAM_PUBLISHED = Counter(
+    "huikuan_stream_published_total",
+    "Events JetStream acknowledged on HUIKUAN_EVENTS (a republished copy counts again).",
+)
+STREAM_LAG = Gauge(
+    "huikuan_stream_lag_seconds",
+    "How long the oldest event not yet published to the stream has waited (0: none).",
+)
+
+
+async def refresh_stream_lag(uow: DeliveryUnitOfWork) -> None:
+    """Read the publisher's lag from the database, so every replica reports it."""
+    async with uow:
+        STREAM_LAG.set(await stream_lag_seconds(uow))

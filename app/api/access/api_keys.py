@@ -27,6 +27,7 @@ def key_document(key: ApiKey) -> dict[str, Any]:
         "scopes": sorted(s.value for s in key.scopes),
         "created_at": rfc3339(key.created_at),
         "revoked_at": rfc3339(key.revoked_at) if key.revoked_at else None,
+        "fixed_actor": key.fixed_actor,
     }
 
 
@@ -42,7 +43,13 @@ async def create_api_key(
     response.headers["Cache-Control"] = NO_STORE
     async with uow:
         created = await use_cases.create_api_key(
-            uow, ctx.clock, ctx.ids, body.name, [s.value for s in body.scopes]
+            uow,
+            ctx.clock,
+            ctx.ids,
+            body.name,
+            [s.value for s in body.scopes],
+            fixed_actor=body.fixed_actor,
+            by=ctx.actor,
         )
         await uow.commit()
     return {**key_document(created.key), "secret": created.secret}
@@ -70,7 +77,7 @@ async def revoke_api_key(
     key_id: UUID, uow: UowDep, ctx: AdminContext, platform: PlatformDep
 ) -> dict[str, Any]:
     async with uow:
-        key = await use_cases.revoke_api_key(uow, ctx.clock, key_id)
+        key = await use_cases.revoke_api_key(uow, ctx.clock, key_id, ids=ctx.ids, by=ctx.actor)
         await uow.commit()
     if platform.key_cache is not None:  # after the commit: this process refuses it at once
         platform.key_cache.clear()

@@ -15,14 +15,16 @@ from app.api.collection.schemas.targets import (
     TargetPatch,
     TaskOut,
 )
-from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.deps import ClockDep, IfMatch, PlatformDep, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
+from app.api.gate import GATED_RESPONSES, gated
 from app.api.schemas import BusinessDate, PageOut
 from app.domain.collection.targets import TargetScope, parse_scope_id
 from app.services.collection import targets as use_cases
 from app.services.collection.documents import TargetDocument, breakdown_document, task_document
 from app.services.collection.ports import TargetFilter, TaskFilter
 from app.services.collection.tasks import list_tasks
+from app.services.documents import jsonable
 from app.services.pagination import page_request
 
 router = resource_router("/v1/targets", "targets")
@@ -136,8 +138,9 @@ async def get_target(
 @router.patch(
     "/{target_id}",
     summary="Change a target's name, amount, period, owner or description",
+    description="202 with an approval request when the approval policy asks for one.",
     response_model=TargetOut,
-    responses=problem_responses(404, 412),
+    responses={**problem_responses(404, 412), **GATED_RESPONSES},
 )
 async def update_target(
     target_id: UUID,
@@ -146,9 +149,18 @@ async def update_target(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> TargetDocument:
+    platform: PlatformDep,
+) -> TargetDocument | Response:
     values = body.model_dump(exclude_unset=True)
+    payload = {
+        "target_id": str(target_id),
+        "values": jsonable(values),
+        "expected_version": expected_version,
+    }
     async with uow:
+        answer = await gated(platform, uow, ctx, "target.update", payload)
+        if answer is not None:
+            return answer
         view = await use_cases.update_target(uow, ctx, target_id, values, expected_version)
         await uow.commit()
     return _answer(view, response)

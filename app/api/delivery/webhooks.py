@@ -40,7 +40,7 @@ def _with_secret(created: use_cases.EndpointWithSecret, response: Response) -> d
     response.headers["Cache-Control"] = NO_STORE
     return {
         **webhook_endpoint_document(created.endpoint, whole_url=True),
-        "secret": created.secret,
+        "secret": created.secret or None,  # a chat robot without a secret
     }
 
 
@@ -62,6 +62,8 @@ async def create_endpoint(
                 event_types=tuple(body.event_types),
                 description=body.description,
                 enabled=body.enabled,
+                format=body.format,
+                secret=body.secret,
             ),
         )
         await uow.commit()
@@ -132,10 +134,10 @@ async def update_endpoint(
     responses=problem_responses(404, 412),
 )
 async def delete_endpoint(
-    endpoint_id: UUID, uow: UowDep, _: Administrator, expected_version: IfMatch
+    endpoint_id: UUID, uow: UowDep, ctx: AdminContext, expected_version: IfMatch
 ) -> Response:
     async with uow:
-        await use_cases.delete_endpoint(uow, endpoint_id, expected_version)
+        await use_cases.delete_endpoint(uow, ctx, endpoint_id, expected_version)
         await uow.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -144,7 +146,7 @@ async def delete_endpoint(
     "/{endpoint_id}/rotate-secret",
     summary="Rotate the signing secret (the old one keeps signing for 24 h)",
     response_model=WebhookEndpointWithSecret,
-    responses=problem_responses(404, 412),
+    responses=problem_responses(404, 409, 412),
 )
 async def rotate_secret(
     endpoint_id: UUID,

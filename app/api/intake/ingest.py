@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import SecurityScopes
 
 from app.api.base import resource_router
-from app.api.deps import IngestReader, UowDep, authorize, bearer, request_uow
+from app.api.deps import IngestReader, UowDep, authorize, bearer, changing_context, request_uow
 from app.api.errors import malformed_json, problem_responses
 from app.api.idempotency import claim_idempotency_key
 from app.api.intake.ingest_body import read_events
@@ -63,6 +63,7 @@ class RequestOnlyRoute(APIRoute):
 async def ingest(request: Request) -> Response:
     platform: Platform = request.app.state.platform
     actor = await authorize(INGESTING, request, platform, await bearer(request))
+    ctx = await changing_context(request, actor, platform)
     body = await request.body()
     request.state.signed_message = check_signature(platform.ingest.secret, request, body)
     try:
@@ -77,7 +78,7 @@ async def ingest(request: Request) -> Response:
     if replay is not None:
         return replay
     uow = request_uow(request, platform, reuse_plans=True)
-    report = await ingest_events(uow, platform.context(actor), events)
+    report = await ingest_events(uow, ctx, events)
     for result in report.results:
         count_ingest(result.type, result.outcome.value)
     count_released(report.released)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import Query, Response, status
@@ -152,7 +153,8 @@ async def put_person(
     await arrivals("person", person.user_id)
     if created:
         response.status_code = status.HTTP_201_CREATED
-        response.headers["Location"] = f"/v1/people/{user_id}"
+        # A header is Latin-1: a directory id in Chinese travels percent-encoded.
+        response.headers["Location"] = f"/v1/people/{quote(user_id, safe='')}"
     response.headers["ETag"] = etag(person.version)
     return person_document(person)
 

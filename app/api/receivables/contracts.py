@@ -9,8 +9,9 @@ from fastapi import Query, Response, status
 
 from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
-from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.deps import ClockDep, IfMatch, PlatformDep, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
+from app.api.gate import GATED_RESPONSES, gated
 from app.api.receivables.schemas.contracts import (
     ContractCreate,
     ContractOut,
@@ -89,6 +90,7 @@ async def list_contracts(
     customer_id: UUID | None = None,
     external_id: Annotated[str | None, Query(max_length=100)] = None,
     owner: Annotated[str | None, Query(max_length=200)] = None,
+    project_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
@@ -100,6 +102,7 @@ async def list_contracts(
             external_id=external_id,
             owner=owner,
             page=page_request(limit, cursor),
+            project_id=project_id,
         )
     return {"data": [v.document() for v in page.items], "next_cursor": page.next_cursor}
 
@@ -154,8 +157,9 @@ async def update_contract(
 @router.post(
     "/{contract_id}/installments/{installment_id}/reschedule",
     summary="Move an installment's due date",
+    description="202 with an approval request when the approval policy asks for one.",
     response_model=InstallmentOut,
-    responses=problem_responses(404, 409, 412),
+    responses={**problem_responses(404, 409, 412), **GATED_RESPONSES},
 )
 async def reschedule_installment(
     contract_id: UUID,
@@ -165,9 +169,19 @@ async def reschedule_installment(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> InstallmentDocument:
+    platform: PlatformDep,
+) -> InstallmentDocument | Response:
+    payload = {
+        "contract_id": str(contract_id),
+        "installment_id": str(installment_id),
+        "due_date": body.due_date.isoformat(),
+        "reason": body.reason,
+    }
     async with uow:
         current = await use_cases.locked_contract(uow, contract_id, expected_version)
+        answer = await gated(platform, uow, ctx, "installment.reschedule", payload)
+        if answer is not None:
+            return answer
         contract, document = await installment_cases.reschedule_installment(
             uow, ctx, current, installment_id, body.due_date, body.reason
         )

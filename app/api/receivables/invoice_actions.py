@@ -8,8 +8,9 @@ from uuid import UUID
 from fastapi import Response
 
 from app.api.base import resource_router
-from app.api.deps import IfMatch, UowDep, WriteContext, etag
+from app.api.deps import IfMatch, PlatformDep, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
+from app.api.gate import GATED_RESPONSES, gated
 from app.api.receivables.schemas.invoices import (
     HoldIn,
     InvoiceOut,
@@ -18,7 +19,7 @@ from app.api.receivables.schemas.invoices import (
     ResolveIn,
 )
 from app.services.context import Context
-from app.services.platform import AppUnitOfWork
+from app.services.platform import AppUnitOfWork, Platform
 from app.services.receivables import invoice_actions as actions
 from app.services.receivables.invoice_documents import InvoiceDocument, invoice_document
 from app.services.receivables.invoices import locked_invoice
@@ -26,6 +27,12 @@ from app.services.receivables.invoices import locked_invoice
 router = resource_router("/v1/invoices", "invoices")
 
 ACTION_PROBLEMS = problem_responses(404, 409, 412)
+GATED_ACTION_PROBLEMS = {**ACTION_PROBLEMS, **GATED_RESPONSES}
+# The actions an approval policy may gate, by the name the policy gives them.
+GATED_ACTIONS: dict[actions.InvoiceAction, str] = {
+    "write_off": "invoice.write_off",
+    "hold": "invoice.hold",
+}
 
 
 async def _act(
@@ -37,9 +44,17 @@ async def _act(
     action: actions.InvoiceAction,
     reason: str | None = None,
     until: date | None = None,
-) -> InvoiceDocument:
+    platform: Platform | None = None,
+) -> InvoiceDocument | Response:
     async with uow:
         current = await locked_invoice(uow, invoice_id, expected_version)
+        if platform is not None:
+            payload = {"invoice_id": str(invoice_id), "reason": reason}
+            if until is not None:
+                payload["until"] = until.isoformat()
+            answer = await gated(platform, uow, ctx, GATED_ACTIONS[action], payload)
+            if answer is not None:
+                return answer
         invoice = await actions.act_on_invoice(uow, ctx, current, action, reason, until)
         await uow.commit()
     response.headers["ETag"] = etag(invoice.version)
@@ -59,7 +74,7 @@ async def void_invoice(
     expected_version: IfMatch,
     response: Response,
     body: OptionalReasonIn | None = None,
-) -> InvoiceDocument:
+) -> InvoiceDocument | Response:
     reason = body.reason if body else None
     return await _act(uow, ctx, invoice_id, expected_version, response, "void", reason)
 
@@ -77,7 +92,7 @@ async def dispute_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> InvoiceDocument:
+) -> InvoiceDocument | Response:
     return await _act(uow, ctx, invoice_id, expected_version, response, "dispute", body.reason)
 
 
@@ -94,7 +109,7 @@ async def resolve_dispute(
     expected_version: IfMatch,
     response: Response,
     body: ResolveIn | None = None,
-) -> InvoiceDocument:
+) -> InvoiceDocument | Response:
     note = body.note if body else None
     return await _act(uow, ctx, invoice_id, expected_version, response, "resolve_dispute", note)
 
@@ -102,8 +117,9 @@ async def resolve_dispute(
 @router.post(
     "/{invoice_id}/write-off",
     summary="Write off what is unpaid (the paid part stays)",
+    description="202 with an approval request when the approval policy asks for one.",
     response_model=InvoiceOut,
-    responses=ACTION_PROBLEMS,
+    responses=GATED_ACTION_PROBLEMS,
 )
 async def write_off_invoice(
     invoice_id: UUID,
@@ -112,15 +128,19 @@ async def write_off_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> InvoiceDocument:
-    return await _act(uow, ctx, invoice_id, expected_version, response, "write_off", body.reason)
+    platform: PlatformDep,
+) -> InvoiceDocument | Response:
+    return await _act(
+        uow, ctx, invoice_id, expected_version, response, "write_off", body.reason, None, platform
+    )
 
 
 @router.post(
     "/{invoice_id}/hold",
     summary="Pause collection of an invoice until a date",
+    description="202 with an approval request when the approval policy asks for one.",
     response_model=InvoiceOut,
-    responses=ACTION_PROBLEMS,
+    responses=GATED_ACTION_PROBLEMS,
 )
 async def hold_invoice(
     invoice_id: UUID,
@@ -129,9 +149,10 @@ async def hold_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> InvoiceDocument:
+    platform: PlatformDep,
+) -> InvoiceDocument | Response:
     return await _act(
-        uow, ctx, invoice_id, expected_version, response, "hold", body.reason, body.until
+        uow, ctx, invoice_id, expected_version, response, "hold", body.reason, body.until, platform
     )
 
 
@@ -147,5 +168,5 @@ async def release_invoice(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
-) -> InvoiceDocument:
+) -> InvoiceDocument | Response:
     return await _act(uow, ctx, invoice_id, expected_version, response, "release")

@@ -9,8 +9,9 @@ from fastapi import Query, Response, status
 
 from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
-from app.api.deps import IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.deps import IfMatch, PlatformDep, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
+from app.api.gate import GATED_RESPONSES, gated
 from app.api.receivables.schemas.payments import (
     AllocateIn,
     AllocationIn,
@@ -141,14 +142,24 @@ async def allocate_payment(
 @router.delete(
     "/{payment_id}/allocations/{allocation_id}",
     summary="Undo one allocation (it is kept, stamped undone)",
+    description="202 with an approval request when the approval policy asks for one.",
     response_model=PaymentOut,
-    responses=problem_responses(404, 409),
+    responses={**problem_responses(404, 409), **GATED_RESPONSES},
 )
 async def undo_allocation(
-    payment_id: UUID, allocation_id: UUID, uow: UowDep, ctx: WriteContext, response: Response
-) -> PaymentDocument:
+    payment_id: UUID,
+    allocation_id: UUID,
+    uow: UowDep,
+    ctx: WriteContext,
+    response: Response,
+    platform: PlatformDep,
+) -> PaymentDocument | Response:
+    payload = {"payment_id": str(payment_id), "allocation_id": str(allocation_id)}
     async with uow:
         current = await allocation_cases.locked_payment(uow, payment_id)
+        answer = await gated(platform, uow, ctx, "allocation.delete", payload)
+        if answer is not None:
+            return answer
         payment = await allocation_cases.undo_allocation(uow, ctx, current, allocation_id)
         await uow.commit()
     return _answer(payment, response)
@@ -157,8 +168,9 @@ async def undo_allocation(
 @router.post(
     "/{payment_id}/reverse",
     summary="Reverse a bounced payment: undo every allocation and reopen the invoices",
+    description="202 with an approval request when the approval policy asks for one.",
     response_model=PaymentOut,
-    responses=problem_responses(404, 409, 412),
+    responses={**problem_responses(404, 409, 412), **GATED_RESPONSES},
 )
 async def reverse_payment(
     payment_id: UUID,
@@ -166,11 +178,16 @@ async def reverse_payment(
     ctx: WriteContext,
     expected_version: IfMatch,
     response: Response,
+    platform: PlatformDep,
     body: ReverseIn | None = None,
-) -> PaymentDocument:
+) -> PaymentDocument | Response:
     reason = body.reason if body else None
     async with uow:
         current = await allocation_cases.locked_payment(uow, payment_id, expected_version)
+        payload = {"payment_id": str(payment_id), "reason": reason}
+        answer = await gated(platform, uow, ctx, "payment.reverse", payload)
+        if answer is not None:
+            return answer
         payment = await allocation_cases.reverse_payment(uow, ctx, current, reason)
         await uow.commit()
     return _answer(payment, response)

@@ -24,6 +24,7 @@ class Scope(StrEnum):
     WRITE = "write"
     INGEST = "ingest"
     ADMIN = "admin"
+    AUDIT = "audit"  # reads the audit log only
 
 
 ALL_SCOPES = frozenset(Scope)
@@ -37,6 +38,8 @@ class ApiKey:
     scopes: frozenset[Scope]
     created_at: datetime
     revoked_at: datetime | None = None
+    # Always acts as its own name, whatever X-Actor says (an ERP integration's key).
+    fixed_actor: bool = False
 
     @property
     def active(self) -> bool:

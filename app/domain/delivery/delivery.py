@@ -70,7 +70,8 @@ class AttemptResult:
 
     @property
     def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        """2xx, unless the answer said otherwise (a chat robot's ``errcode`` in a 200)."""
+        return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +169,8 @@ def decide(
     delay = schedule.delay_after(attempt) if attempt < allowed_attempts else None
     if delay is None:
         return Decision(DeliveryStatus.FAILED)
-    if result.status_code in RETRY_AFTER_STATUSES:
+    # Retry-After of a 429/503, or the relay's own pacing of a chat robot (no request made).
+    if result.status_code in RETRY_AFTER_STATUSES or result.status_code is None:
         asked = parse_retry_after(result.retry_after, result.at)
         if asked is not None:
             delay = max(delay, asked)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
+from app.domain.delivery.chat import CHAT_EVENT_TYPES, EndpointFormat
 from app.domain.errors import ValidationFailed
 from app.domain.events import EventType
 
@@ -138,14 +139,24 @@ class WebhookEndpoint:
     previous_secret_expires_at: datetime | None = None
     failing_since: datetime | None = None
     version: int = 1
+    format: EndpointFormat = EndpointFormat.CLOUDEVENTS
 
     def __post_init__(self) -> None:
         self.url = validate_url(self.url)
         self.event_types = validate_event_types(self.event_types)
         self.description = validate_description(self.description)
+        if self.format.is_chat and WILDCARD not in self.event_types:
+            silent = sorted(set(self.event_types) - CHAT_EVENT_TYPES)
+            if silent:  # the fan-out would never send them: say so now
+                raise ValidationFailed(
+                    f"a {self.format.value} robot gets no message for: {', '.join(silent)}",
+                    ("event_types",),
+                )
 
     def subscribes_to(self, event_type: str) -> bool:
         """The rule the relay's fan-out query applies in SQL (``'*' = ANY(event_types)``)."""
+        if self.format.is_chat and event_type not in CHAT_EVENT_TYPES:
+            return False
         return self.enabled and (WILDCARD in self.event_types or event_type in self.event_types)
 
     def signing_secrets(self, now: datetime) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from app.domain.access.api_keys import (
     ALL_SCOPES,
@@ -22,11 +22,13 @@ from app.domain.access.api_keys import (
     validate_key_name,
 )
 from app.domain.errors import AuthFailure, Forbidden, NotFound, Unauthenticated
+from app.domain.events import Actor, OutboxEvent, rfc3339
 from app.services.access.ports import AccessUnitOfWork
 from app.services.context import Clock, IdGenerator
 from app.services.pagination import Page, PageRequest, make_page
 
 log = logging.getLogger(__name__)
+CLI = Actor.system("cli")  # who changes keys from the command line
 
 # A shorter bootstrap key is guessable; it still works, but start-up says so.
 MIN_BOOTSTRAP_KEY_LENGTH = 24
@@ -73,9 +75,38 @@ class CreatedKey:
     secret: str  # returned once, never stored
 
 
+class _RandomIds:
+    def new_id(self) -> UUID:
+        return uuid4()
+
+
+def _audit(
+    uow: AccessUnitOfWork, clock: Clock, ids: IdGenerator, action: str, key: ApiKey, by: Actor
+) -> None:
+    """Key changes are told to no subscriber; the audit trail records them (never a hash)."""
+    document = {
+        "id": str(key.id),
+        "name": key.name,
+        "scopes": sorted(s.value for s in key.scopes),
+        "fixed_actor": key.fixed_actor,
+        "revoked_at": rfc3339(key.revoked_at) if key.revoked_at else None,
+    }
+    data = {"object": document, "actor": by.as_dict()}
+    uow.add_audit(OutboxEvent(ids.new_id(), action, f"api-keys/{key.id}", clock.now(), data))
+
+
 async def create_api_key(
-    uow: AccessUnitOfWork, clock: Clock, ids: IdGenerator, name: str, scopes: list[str]
+    uow: AccessUnitOfWork,
+    clock: Clock,
+    ids: IdGenerator,
+    name: str,
+    scopes: list[str],
+    *,
+    fixed_actor: bool = False,
+    by: Actor = CLI,
 ) -> CreatedKey:
+    """A new key; ``fixed_actor``: every change it makes names the key's name as the person,
+    whatever X-Actor says."""
     secret = generate_secret()
     key = ApiKey(
         id=ids.new_id(),
@@ -83,8 +114,10 @@ async def create_api_key(
         key_hash=hash_secret(secret),
         scopes=parse_scopes(scopes),
         created_at=clock.now(),
+        fixed_actor=fixed_actor,
     )
     await uow.api_keys.add(key)
+    _audit(uow, clock, ids, "api_key.created", key, by)
     return CreatedKey(key=key, secret=secret)
 
 
@@ -127,11 +160,20 @@ async def list_api_keys(uow: AccessUnitOfWork, page: PageRequest) -> Page[ApiKey
     return make_page(rows, page, key=lambda k: (str(k.id),))
 
 
-async def revoke_api_key(uow: AccessUnitOfWork, clock: Clock, key_id: UUID) -> ApiKey:
-    """The revoked key. A process with a :class:`KeyCache` clears it after the commit."""
+async def revoke_api_key(
+    uow: AccessUnitOfWork,
+    clock: Clock,
+    key_id: UUID,
+    *,
+    ids: IdGenerator | None = None,
+    by: Actor = CLI,
+) -> ApiKey:
+    """The revoked key. A process with a :class:`KeyCache` clears it after the commit.
+    ``ids`` numbers its audit entry (a random UUID without)."""
     key = await uow.api_keys.revoke(key_id, clock.now())
     if key is None:
         raise NotFound("api key", key_id)
+    _audit(uow, clock, ids or _RandomIds(), "api_key.revoked", key, by)
     return key
 
 

@@ -385,8 +385,53 @@ class OverdueFindings(FindingRepository, Protocol):
     async def customers(self, customer_ids: Collection[UUID]) -> dict[UUID, Customer]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class TaskDue:
+    """An open task due today or earlier, as the daily digest lists it."""
+
+    assignee: str
+    task_id: UUID
+    title: str
+    due_date: date
+    customer_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseDue:
+    """An unsettled promise to pay due today, as the daily digest lists it."""
+
+    promise_id: UUID
+    customer_id: UUID
+    customer_name: str
+    invoice_id: UUID | None
+    remaining: Money
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPerson:
+    """A user id the worklist knows, and its person record's name if it has one."""
+
+    user_id: str
+    name: str | None = None
+
+
+class DigestQueries(Protocol):
+    """What the collector digest reads (tested on PostgreSQL, not faked)."""
+
+    async def people(self) -> Sequence[DigestPerson]:
+        """Everyone who may have work: contract owners, open tasks' assignees, active risk
+        flags' owners (the worklist's scopes), but not a person recorded inactive."""
+
+    async def tasks_due(self, people: Collection[str], today: date) -> Sequence[TaskDue]: ...
+
+    async def promises_due(self, today: date) -> Sequence[PromiseDue]: ...
+
+
 class CollectionJobUnitOfWork(CollectionUnitOfWork, Protocol):
     """The unit of work the collection jobs run in."""
+
+    @property
+    def digest(self) -> DigestQueries: ...
 
     @property
     def scans(self) -> OverdueScans: ...

@@ -72,7 +72,59 @@ async def fan_out_and_claim(
         jobs = await uow.delivery_queue.claim_due_deliveries(
             claim, per_endpoint=per_endpoint, busy=held, lease=policy.lease, now=now
         )
+        jobs = await _with_names(uow, jobs)
     return fanned, jobs
+
+
+def _id_in(job: DeliveryJob, key: str) -> UUID | None:
+    """``data.object.<key>``, else ``data.<key>``, as a UUID (None when absent or not one)."""
+    data = job.event.data
+    document = data.get("object")
+    found = document.get(key) if isinstance(document, dict) else None
+    try:
+        return UUID(str(found or data.get(key)))
+    except ValueError:
+        return None
+
+
+async def _with_names(
+    uow: DeliveryUnitOfWork, jobs: Sequence[DeliveryJob]
+) -> Sequence[DeliveryJob]:
+    """Chat messages name the customer, the invoice and the contract's owner; events carry
+    their ids."""
+    chat = [job for job in jobs if job.format.is_chat]
+    if not chat:
+        return jobs
+    wanted = {
+        job.delivery_id: (
+            _id_in(job, "customer_id"),
+            _id_in(job, "invoice_id"),
+            _id_in(job, "contract_id"),
+        )
+        for job in chat
+    }
+
+    def ids(index: int) -> list[UUID]:
+        return sorted({key for k in wanted.values() if (key := k[index]) is not None})
+
+    names = await uow.subject_names.customer_names(ids(0))
+    numbers = await uow.subject_names.invoice_numbers(ids(1))
+    owners = await uow.subject_names.contract_owners(ids(2))
+    named = []
+    for job in jobs:
+        if job.delivery_id not in wanted:
+            named.append(job)
+            continue
+        customer, invoice, contract = wanted[job.delivery_id]
+        named.append(
+            replace(
+                job,
+                customer_name=names.get(customer) if customer else None,
+                invoice_number=numbers.get(invoice) if invoice else None,
+                owner=owners.get(contract) if contract else None,
+            )
+        )
+    return named
 
 
 def _decide_one(outcome: SendOutcome, schedule: RetrySchedule) -> tuple[SendOutcome, Decision]:

@@ -14,6 +14,7 @@ class WebhookEndpointDocument(TypedDict):
     id: str
     url: str
     event_types: list[str]
+    format: str
     description: str | None
     enabled: bool
     disabled_reason: str | None
@@ -56,6 +57,7 @@ def webhook_endpoint_document(
         "id": str(endpoint.id),
         "url": endpoint.url if whole_url else redact_url(endpoint.url),
         "event_types": list(endpoint.event_types),
+        "format": endpoint.format.value,
         "description": endpoint.description,
         "enabled": endpoint.enabled,
         "disabled_reason": endpoint.disabled_reason,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from app.domain.delivery.chat import EndpointFormat
 from app.domain.delivery.delivery import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.events import OutboxEvent
@@ -56,6 +57,10 @@ class DeliveryJob:
     allowed_attempts: int
     secrets: tuple[str, ...] = field(repr=False)
     endpoint_failing: bool = False  # its failure streak ran when this was claimed
+    format: EndpointFormat = EndpointFormat.CLOUDEVENTS
+    customer_name: str | None = None  # for a chat robot's message
+    invoice_number: str | None = None  # for a chat robot's message about a promise
+    owner: str | None = None  # the contract's owner, for a chat robot's message
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +160,34 @@ class OutboxRepository(Protocol):
         deliveries are all gone."""
 
 
+class StreamCursor(Protocol):
+    """Where the stream publisher is in the feed's (xid, position) order."""
+
+    async def get(self, stream: str) -> tuple[int, int] | None: ...
+
+    async def advance(
+        self, stream: str, start: tuple[int, int] | None, to: tuple[int, int], at: datetime
+    ) -> bool:
+        """Move the cursor from ``start`` (None: not set yet) to ``to``; False when it was
+        not at ``start`` any more (another publisher moved it)."""
+
+    async def lag_seconds(self, stream: str) -> float:
+        """How long the oldest event after the cursor has waited (0 when none)."""
+
+
+class SubjectNames(Protocol):
+    """Customers' names, invoices' numbers and contracts' owners for chat messages; the
+    receivables context answers (the delivery context knows no business records of its own)."""
+
+    async def customer_names(self, customer_ids: Sequence[UUID]) -> dict[UUID, str]: ...
+
+    async def invoice_numbers(self, invoice_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """Only invoices that have a number (``external_id``)."""
+
+    async def contract_owners(self, contract_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """Only contracts that have an owner."""
+
+
 class DeliveryUnitOfWork(UnitOfWork, Protocol):
     """The unit of work the delivery use cases and the relay run in."""
 
@@ -175,6 +208,12 @@ class DeliveryUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def stream_cursor(self) -> StreamCursor: ...
+
+    @property
+    def subject_names(self) -> SubjectNames: ...
 
 
 class DeliveryUnitOfWorkFactory(Protocol):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from app.domain.delivery.chat import EndpointFormat, robot_secret
 from app.domain.delivery.delivery import DeliveryStatus, WebhookDelivery, schedule_manual_retry
 from app.domain.delivery.webhooks import (
     ENDPOINT_DISABLED,
@@ -16,7 +17,7 @@ from app.domain.delivery.webhooks import (
     redact_url,
     rotate_secret,
 )
-from app.domain.errors import NotFound, StaleVersion
+from app.domain.errors import Conflict, NotFound, StaleVersion
 from app.services.context import Context
 from app.services.delivery.documents import webhook_endpoint_document
 from app.services.delivery.ports import DeliveryUnitOfWork
@@ -30,11 +31,14 @@ class NewEndpoint:
     event_types: tuple[str, ...]
     description: str | None = None
     enabled: bool = True
+    format: EndpointFormat = EndpointFormat.CLOUDEVENTS
+    secret: str | None = field(default=None, repr=False)  # a chat robot's, given
 
 
 @dataclass(frozen=True, slots=True)
 class EndpointWithSecret:
-    """An endpoint and its signing secret: the only answer that shows the secret."""
+    """An endpoint and its signing secret: the only answer that shows the secret (a chat
+    robot's as given, "" when it has none)."""
 
     endpoint: WebhookEndpoint
     secret: str = field(repr=False)
@@ -44,11 +48,25 @@ def subject(endpoint_id: UUID) -> str:
     return f"webhook-endpoints/{endpoint_id}"
 
 
+# Endpoint changes other than a disabling are told to no subscriber, but the audit trail
+# records them (who pointed the service's events where). Never a secret.
+_SECRET_CHANGED = {"secret": {"from": "[redacted]", "to": "[redacted]"}}
+
+
+def _audit(
+    uow: DeliveryUnitOfWork, ctx: Context, action: str, endpoint: WebhookEndpoint, **data: Any
+) -> None:
+    document = webhook_endpoint_document(endpoint)
+    uow.add_audit(ctx.record(action, subject(endpoint.id), {"object": document, **data}))
+
+
 async def create_endpoint(
     uow: DeliveryUnitOfWork, ctx: Context, cmd: NewEndpoint
 ) -> EndpointWithSecret:
-    """Create an endpoint with a fresh ``whsec_`` secret, if its URL may be reached."""
+    """Create an endpoint with a fresh ``whsec_`` secret (a chat robot: the one given), if
+    its URL may be reached."""
     now = ctx.clock.now()
+    given = robot_secret(cmd.format, cmd.secret)
     endpoint = WebhookEndpoint(
         id=ctx.ids.new_id(),
         url=cmd.url,
@@ -56,12 +74,14 @@ async def create_endpoint(
         description=cmd.description,
         enabled=cmd.enabled,
         disabled_reason=None if cmd.enabled else "created disabled",
-        secret=generate_secret(),
+        secret=given if cmd.format.is_chat else generate_secret(),
         created_at=now,
         updated_at=now,
+        format=cmd.format,
     )
     ctx.destinations.check_url(endpoint.url)
     await uow.webhook_endpoints.add(endpoint)
+    _audit(uow, ctx, "webhook_endpoint.created", endpoint)
     return EndpointWithSecret(endpoint, endpoint.secret)
 
 
@@ -136,8 +156,13 @@ async def update_endpoint(
     await uow.webhook_endpoints.save(updated, expected_version=endpoint.version)
     if "enabled" in changed and updated.enabled:
         await uow.webhook_endpoints.mark_healthy([endpoint.id])  # a fresh start
-    elif "enabled" in changed:
+    if "enabled" in changed and not updated.enabled:
         await announce_disabled(uow, ctx, updated, changes_json(changed))
+    else:
+        changes = changes_json(changed)
+        if "url" in changes:
+            changes["url"] = {k: redact_url(v) for k, v in changes["url"].items()}
+        _audit(uow, ctx, "webhook_endpoint.updated", updated, changes=changes)
     return updated
 
 
@@ -146,17 +171,23 @@ async def rotate_endpoint_secret(
 ) -> EndpointWithSecret:
     """A new secret signs from now on; the old one keeps signing beside it for 24 h."""
     endpoint = await _load(uow, endpoint_id, expected_version)
+    if endpoint.format.is_chat:
+        raise Conflict(
+            "a chat robot's secret is the platform's: create the endpoint again with the new one"
+        )
     rotated = rotate_secret(endpoint, generate_secret(), ctx.clock.now())
     await uow.webhook_endpoints.save(rotated, expected_version=endpoint.version)
+    _audit(uow, ctx, "webhook_endpoint.secret_rotated", rotated, changes=_SECRET_CHANGED)
     return EndpointWithSecret(rotated, rotated.secret)
 
 
 async def delete_endpoint(
-    uow: DeliveryUnitOfWork, endpoint_id: UUID, expected_version: int | None = None
+    uow: DeliveryUnitOfWork, ctx: Context, endpoint_id: UUID, expected_version: int | None = None
 ) -> None:
     """Remove the endpoint and its delivery history."""
-    await _load(uow, endpoint_id, expected_version)
+    endpoint = await _load(uow, endpoint_id, expected_version)
     await uow.webhook_endpoints.delete(endpoint_id)
+    _audit(uow, ctx, "webhook_endpoint.deleted", endpoint)
 
 
 async def list_deliveries(

@@ -258,10 +258,15 @@ async def list_contracts(
     external_id: str | None = None,
     owner: str | None = None,
     page: PageRequest,
+    project_id: UUID | None = None,
 ) -> Page[ContractView]:
     today = clock.today()
     rows = await uow.contract_queries.list(
-        customer_id=customer_id, external_id=external_id, owner=owner, page=page
+        customer_id=customer_id,
+        external_id=external_id,
+        owner=owner,
+        page=page,
+        project_id=project_id,
     )
     kept = make_page(rows, page, key=lambda c: (str(c.id),))
     installment_ids = [i.id for c in kept.items for i in c.installments]

@@ -68,6 +68,7 @@ class ContractQueries(Protocol):
         external_id: str | None,
         owner: str | None,
         page: PageRequest,
+        project_id: UUID | None = None,
     ) -> Sequence[Contract]: ...
 
     async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:

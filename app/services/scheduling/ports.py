@@ -8,6 +8,7 @@ from typing import Protocol
 from app.services.access.ports import KeyRetentionUnitOfWork
 from app.services.collection.paper_trail_ports import LimitationJobUnitOfWork
 from app.services.collection.ports import OverdueFindings, OverdueScans
+from app.services.controls.ports import ControlsUnitOfWork
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.receivables.ports import DueSoonScans, ReceivablesJobUnitOfWork
 
@@ -19,6 +20,7 @@ class ScanRepository(DueSoonScans, OverdueScans, Protocol):
 class SchedulerUnitOfWork(
     LimitationJobUnitOfWork,
     ReceivablesJobUnitOfWork,
+    ControlsUnitOfWork,
     DeliveryUnitOfWork,
     KeyRetentionUnitOfWork,
     Protocol,

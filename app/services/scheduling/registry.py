@@ -10,12 +10,14 @@ from typing import Protocol
 
 from app.domain.errors import Conflict, NotFound
 from app.services.access.idempotency_cleanup import run_idempotency_cleanup
+from app.services.collection.digest import run_collector_digest
 from app.services.collection.limitation import run_limitation_check
 from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
 from app.services.collection.target_pace import run_target_pace
 from app.services.context import Context
+from app.services.controls.jobs import run_approval_expiry, run_audit_retention
 from app.services.delivery.outbox import run_outbox_cleanup
 from app.services.jobs import JobParams, JobResult
 from app.services.receivables.due_soon import run_due_soon
@@ -32,6 +34,9 @@ JOBS: dict[str, JobFunction] = {
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
     "idempotency-cleanup": run_idempotency_cleanup,
+    "collector-digest": run_collector_digest,
+    "approval-expiry": run_approval_expiry,
+    "audit-retention": run_audit_retention,
     "limitation-check": run_limitation_check,
 }
 JOB_NAMES = tuple(JOBS)

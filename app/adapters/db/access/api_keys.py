@@ -24,6 +24,7 @@ def api_key_from_row(row: RowMapping) -> ApiKey:
         scopes=frozenset(Scope(s) for s in row["scopes"]),
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
+        fixed_actor=row["fixed_actor"],
     )
 
 
@@ -35,6 +36,7 @@ def _row(key: ApiKey) -> dict[str, object]:
         "scopes": sorted(s.value for s in key.scopes),
         "created_at": key.created_at,
         "revoked_at": key.revoked_at,
+        "fixed_actor": key.fixed_actor,
     }
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import (
+    Boolean,
     Index,
     Integer,
     LargeBinary,
@@ -29,6 +30,8 @@ class ApiKeyRow(TableModel, table=True):
     scopes: list[str] = Field(sa_type=ARRAY(Text))
     created_at: datetime = Field(sa_type=TIMESTAMP)
     revoked_at: datetime | None = Field(sa_type=TIMESTAMP)
+    # The key always acts as its own name, whatever X-Actor says (migration 0015).
+    fixed_actor: bool = Field(sa_type=Boolean, sa_column_kwargs={"server_default": text("false")})
 
 
 api_keys: Table = ApiKeyRow.__table__

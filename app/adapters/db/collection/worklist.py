@@ -149,21 +149,21 @@ invoice_items AS (
                SELECT 1 FROM promises AS p
                WHERE p.invoice_id = i.id AND p.{UNSETTLED_PROMISE} AND p.promised_date = {TODAY}
            ) AS promise_due_today,
-           f.severity AS risk_severity, f.own_severity,
+           f.severity AS risk_severity, f.own_severity, w.who AS assignee,
            EXISTS (
                SELECT 1 FROM risk_flags AS l
                WHERE l.subject_id = i.id AND l.kind = 'legal' AND l.rule = '{LIMITATION_RULE}'
                  AND l.{ACTIVE_FLAG}
-           ) AS limitation_expiring,
-           (SELECT min(who) FROM invoice_scope AS w WHERE w.id = i.id) AS assignee
+           ) AS limitation_expiring
     FROM invoices AS i
+    JOIN (SELECT id, min(who) AS who FROM invoice_scope GROUP BY id) AS w ON w.id = i.id
     CROSS JOIN LATERAL (
         SELECT max(severity) AS severity,
                max(severity) FILTER (WHERE subject_id = i.id) AS own_severity
         FROM risk_flags
         WHERE subject_id IN (i.id, i.contract_id, i.customer_id) AND {ACTIVE_FLAG}
     ) AS f
-    WHERE i.id IN (SELECT id FROM invoice_scope) AND i.{OPEN_INVOICE}
+    WHERE i.{OPEN_INVOICE}
       AND i.disputed_at IS NULL AND (i.hold_until IS NULL OR i.hold_until < {TODAY})
       {{only}}
 )"""
@@ -179,10 +179,11 @@ installment_items AS (
            s.contract_id, s.currency, s.name AS reference, s.due_date,
            s.amount - COALESCE(v.invoiced, 0) AS amount_overdue,
            {TODAY} - s.due_date AS days_overdue, 0 AS dunning_level,
-           false AS promise_due_today, f.severity AS risk_severity,
-           false AS limitation_expiring,
-           (SELECT min(who) FROM contract_scope AS w WHERE w.id = s.contract_id) AS assignee
+           false AS promise_due_today, f.severity AS risk_severity, w.who AS assignee,
+           false AS limitation_expiring
     FROM installments AS s
+    JOIN (SELECT id, min(who) AS who FROM contract_scope GROUP BY id) AS w
+      ON w.id = s.contract_id
     JOIN contracts AS c ON c.id = s.contract_id
     CROSS JOIN LATERAL (
         SELECT sum(amount) AS invoiced FROM invoices
@@ -192,7 +193,7 @@ installment_items AS (
         SELECT max(severity) AS severity FROM risk_flags
         WHERE subject_id IN (s.contract_id, c.customer_id) AND {ACTIVE_FLAG}
     ) AS f
-    WHERE s.contract_id IN (SELECT id FROM contract_scope) AND s.removed_at IS NULL
+    WHERE s.removed_at IS NULL
       AND s.due_date < {TODAY} {{only}}
 )"""
 _INSTALLMENT_ROWS = f"SELECT {COLUMNS} FROM installment_items WHERE amount_overdue > 0"
@@ -212,18 +213,17 @@ customer_items AS (
            ) AS promise_due_today,
            (SELECT max(severity) FROM risk_flags WHERE subject_id = k.id AND {ACTIVE_FLAG})
                AS risk_severity,
-           false AS limitation_expiring,
-           (SELECT min(who) FROM (
-               SELECT who FROM customer_scope WHERE id = k.id
-               UNION ALL
-               SELECT w.who FROM contract_scope AS w JOIN contracts AS c ON c.id = w.id
-               WHERE c.customer_id = k.id) AS w) AS assignee
+           w.who AS assignee, false AS limitation_expiring
     FROM customers AS k
-    WHERE k.id IN (
-        SELECT id FROM customer_scope
-        UNION
-        SELECT customer_id FROM contracts WHERE id IN (SELECT id FROM contract_scope)
-    ) {{only}}
+    JOIN (
+        SELECT id, min(who) AS who FROM (
+            SELECT id, who FROM customer_scope
+            UNION ALL
+            SELECT c.customer_id, s.who FROM contract_scope AS s JOIN contracts AS c ON c.id = s.id
+        ) AS owned
+        GROUP BY id
+    ) AS w ON w.id = k.id
+    WHERE true {{only}}
 )"""
 _CUSTOMER_ROWS = (
     f"SELECT {COLUMNS} FROM customer_items WHERE promise_due_today OR risk_severity IS NOT NULL"

@@ -19,12 +19,14 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.delivery.webhook_deliveries import attempt_json
+from app.domain.delivery.chat import CHAT_EVENT_TYPES, EndpointFormat
 from app.domain.delivery.webhooks import signing_secrets
 from app.domain.events import OutboxEvent
 from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob
 
-# One delivery per (new event, enabled endpoint subscribed to its type); the events leave
-# the pending queue in the same statement. Mirrors WebhookEndpoint.subscribes_to.
+# One delivery per (new event, enabled endpoint subscribed to its type; a chat robot only
+# for the chat types); the events leave the pending queue in the same statement. Mirrors
+# WebhookEndpoint.subscribes_to.
 FAN_OUT = text("""
 WITH batch AS (
     DELETE FROM outbox_pending WHERE position IN (
@@ -43,6 +45,7 @@ WITH batch AS (
     JOIN outbox_events o ON o.position = b.position
     JOIN webhook_endpoints e
       ON e.enabled AND ('*' = ANY(e.event_types) OR o.type = ANY(e.event_types))
+     AND (e.format = 'cloudevents' OR o.type = ANY(CAST(:chat_types AS text[])))
     ORDER BY o.position, e.id
     ON CONFLICT (event_id, endpoint_id) DO NOTHING
     RETURNING 1
@@ -77,7 +80,7 @@ FROM picked, webhook_endpoints e, outbox_events o
 WHERE d.id = picked.id AND e.id = d.endpoint_id AND o.id = d.event_id
 RETURNING d.id, d.endpoint_id, d.attempt_count, d.allowed_attempts, e.url, e.secret,
           e.previous_secret, e.previous_secret_expires_at,
-          e.failing_since IS NOT NULL AS endpoint_failing,
+          e.failing_since IS NOT NULL AS endpoint_failing, e.format,
           o.id AS event_id, o.type, o.source, o.subject, o.time, o.data
 """).columns(data=JSONB)
 
@@ -157,6 +160,7 @@ def job_from_row(row: RowMapping, token: UUID, now: datetime) -> DeliveryJob:
             row["secret"], row["previous_secret"], row["previous_secret_expires_at"], now
         ),
         endpoint_failing=row["endpoint_failing"],
+        format=EndpointFormat(row["format"]),
     )
 
 
@@ -165,7 +169,12 @@ class SqlDeliveryQueue:
         self.conn = conn
 
     async def fan_out_events(self, limit: int, allowed_attempts: int, now: datetime) -> int:
-        params = {"limit": limit, "allowed": allowed_attempts, "now": now}
+        params = {
+            "limit": limit,
+            "allowed": allowed_attempts,
+            "now": now,
+            "chat_types": sorted(CHAT_EVENT_TYPES),
+        }
         row = (await self.conn.execute(FAN_OUT, params)).one()
         return int(row.events)
 

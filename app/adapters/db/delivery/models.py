@@ -67,6 +67,9 @@ outbox_pending: Table = OutboxPendingRow.__table__
 
 class WebhookEndpointRow(TableModel, table=True):
     __tablename__ = "webhook_endpoints"
+    __table_args__ = (
+        CheckConstraint("format IN ('cloudevents','wecom','dingtalk','feishu')", name="format"),
+    )
 
     id: UUID = Field(sa_type=ID, primary_key=True)
     url: str = Field(sa_type=Text)
@@ -79,6 +82,8 @@ class WebhookEndpointRow(TableModel, table=True):
     previous_secret_expires_at: datetime | None = Field(sa_type=TIMESTAMP)
     # Since when every attempt has failed (NULL after any success): the disable-after rule.
     failing_since: datetime | None = Field(sa_type=TIMESTAMP)
+    # cloudevents (signed Standard Webhooks) or a chat robot's markdown (migration 0017).
+    format: str = Field(sa_type=Text, sa_column_kwargs={"server_default": "cloudevents"})
     version: int = Field(sa_type=Integer)
     created_at: datetime = Field(sa_type=TIMESTAMP)
     updated_at: datetime = Field(sa_type=TIMESTAMP)
@@ -127,3 +132,17 @@ class WebhookDeliveryRow(TableModel, table=True):
 
 
 webhook_deliveries: Table = WebhookDeliveryRow.__table__
+
+
+# Where the stream publisher is in the feed's (xid, position) order: everything up to it
+# has been acknowledged by JetStream (migration 0017_stream).
+class StreamCursorRow(TableModel, table=True):
+    __tablename__ = "stream_cursors"
+
+    stream: str = Field(sa_type=Text, primary_key=True)
+    xid: int = Field(sa_type=Xid8())
+    position: int = Field(sa_type=BigInteger)
+    updated_at: datetime = Field(sa_type=TIMESTAMP)
+
+
+stream_cursors: Table = StreamCursorRow.__table__

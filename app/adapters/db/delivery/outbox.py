@@ -33,6 +33,10 @@ DELETE FROM outbox_events WHERE position IN (
     WHERE o.time < :cutoff
       AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.position = o.position)
       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = o.id)
+      -- the JetStream publisher has not got this far yet (NATS down): it waits too
+      AND NOT EXISTS (
+          SELECT 1 FROM stream_cursors c WHERE (o.xid, o.position) > (c.xid, c.position)
+      )
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 )

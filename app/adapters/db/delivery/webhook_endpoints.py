@@ -12,6 +12,7 @@ from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.delivery.models import webhook_endpoints
+from app.domain.delivery.chat import EndpointFormat
 from app.domain.delivery.webhooks import WebhookEndpoint
 from app.domain.errors import StaleVersion
 from app.services.pagination import PageRequest
@@ -29,6 +30,7 @@ def endpoint_row(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "previous_secret": endpoint.previous_secret,
         "previous_secret_expires_at": endpoint.previous_secret_expires_at,
         "failing_since": endpoint.failing_since,
+        "format": endpoint.format.value,
         "version": endpoint.version,
         "created_at": endpoint.created_at,
         "updated_at": endpoint.updated_at,
@@ -47,6 +49,7 @@ def endpoint_from_row(row: RowMapping) -> WebhookEndpoint:
         previous_secret=row["previous_secret"],
         previous_secret_expires_at=row["previous_secret_expires_at"],
         failing_since=row["failing_since"],
+        format=EndpointFormat(row["format"]),
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],

@@ -42,6 +42,7 @@ class SqlContractQueries:
         external_id: str | None,
         owner: str | None,
         page: PageRequest,
+        project_id: UUID | None = None,
     ) -> Sequence[Contract]:
         query = select(contracts).order_by(contracts.c.id).limit(page.fetch)
         if customer_id is not None:
@@ -50,6 +51,8 @@ class SqlContractQueries:
             query = query.where(contracts.c.external_id == external_id)
         if owner is not None:
             query = query.where(contracts.c.owner == owner)
+        if project_id is not None:
+            query = query.where(contracts.c.project_id == project_id)
         if page.after:
             query = query.where(contracts.c.id > page.after_uuid())
         rows = (await self.conn.execute(query)).mappings().all()

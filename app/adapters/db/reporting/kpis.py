@@ -107,10 +107,17 @@ def _opening(query: KpiQuery, same_currency: tuple[Any, ...], src: Sources) -> l
             live_on(day),
             *same_currency,
         ),
-        # ... plus what has been received since (index-only, no join) ...
-        src.row(allocations.currency, opening=allocations.amount)
-        .select_from(src.allocations())
-        .where(received_later, *alloc_currency),
+        # ... plus what has been received since (index-only, no join; grouped, it is
+        # read in ``_collected`` with the money collected, one pass over the invoices) ...
+        *(
+            []
+            if src.grouped
+            else [
+                src.row(allocations.currency, opening=allocations.amount)
+                .select_from(src.allocations())
+                .where(received_later, *alloc_currency)
+            ]
+        ),
         # ... except on invoices that were not receivable on the day ...
         src.row(allocations.currency, opening=-allocations.amount)
         .select_from(with_invoice)
@@ -167,6 +174,41 @@ def _on_time(query: KpiQuery, same_currency: tuple[Any, ...], src: Sources) -> l
     ]
 
 
+def _collected(query: KpiQuery, src: Sources, alloc_currency: tuple[Any, ...]) -> list[Any]:
+    """Money received in the period that still counts at its end: active allocations
+    (index-only) and those of payments that bounced after it. Grouped, every allocation
+    source must read its invoice: the opening's money received since the day before the
+    period and these are then one pass, so the invoices are joined once."""
+    allocations = payment_allocations.c
+    active = and_(
+        allocations.undone_at.is_(None), allocations.received_on.between(query.start, query.end.day)
+    )
+    bounced = and_(
+        allocations.undone_reason == "reversed",
+        allocations.undone_at >= query.end.end,
+        allocations.received_on.between(query.start, query.end.day),
+    )
+    if src.grouped:
+        received_later = and_(
+            allocations.undone_at.is_(None), allocations.received_on > query.before.day
+        )
+        return [
+            src.row(
+                allocations.currency,
+                opening=_only(received_later, allocations.amount),
+                collected=_only(or_(active, bounced), allocations.amount),
+            )
+            .select_from(src.allocations())
+            .where(or_(received_later, bounced), *alloc_currency)
+        ]
+    return [
+        src.row(allocations.currency, collected=allocations.amount)
+        .select_from(src.allocations())
+        .where(condition, *alloc_currency)
+        for condition in (active, bounced)
+    ]
+
+
 def kpi_statement(query: KpiQuery) -> Select[Any]:
     src = Sources(query.group_by is not GroupBy.NONE)
     last = query.end.day
@@ -188,23 +230,7 @@ def kpi_statement(query: KpiQuery) -> Select[Any]:
         src.row(invoices.c.currency, billed=invoices.c.amount).where(
             invoices.c.issued_on.between(query.start, last), not_voided_by(last), *same_currency
         ),
-        # Money received in the period that still counts at its end: active allocations
-        # (index-only) and those of payments that bounced after it.
-        src.row(payment_allocations.c.currency, collected=payment_allocations.c.amount)
-        .select_from(src.allocations())
-        .where(
-            payment_allocations.c.undone_at.is_(None),
-            payment_allocations.c.received_on.between(query.start, last),
-            *alloc_currency,
-        ),
-        src.row(payment_allocations.c.currency, collected=payment_allocations.c.amount)
-        .select_from(src.allocations())
-        .where(
-            payment_allocations.c.undone_reason == "reversed",
-            payment_allocations.c.undone_at >= query.end.end,
-            payment_allocations.c.received_on.between(query.start, last),
-            *alloc_currency,
-        ),
+        *_collected(query, src, alloc_currency),
         *_on_time(query, same_currency, src),
     ]
     parts = union_all(*sources).subquery("parts")

@@ -12,7 +12,11 @@ from app.domain.access.api_keys import Scope
 
 class ApiKeyCreate(RequestModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    scopes: Annotated[list[Scope], Field(min_length=1, max_length=4)]
+    scopes: Annotated[list[Scope], Field(min_length=1, max_length=5)]
+    fixed_actor: bool = Field(
+        default=False,
+        description="The key always acts as its own name, whatever X-Actor says",
+    )
 
 
 class ApiKeyOut(BaseModel):
@@ -21,6 +25,7 @@ class ApiKeyOut(BaseModel):
     scopes: list[Scope]
     created_at: Timestamp
     revoked_at: Timestamp | None
+    fixed_actor: bool
 
 
 class ApiKeyCreated(ApiKeyOut):

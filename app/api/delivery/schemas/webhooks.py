@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, model_validator
 
 from app.api.schemas import RequestModel, Timestamp
+from app.domain.delivery.chat import EndpointFormat
 from app.domain.delivery.delivery import DeliveryStatus
 
 Url = Annotated[
@@ -33,6 +34,19 @@ class WebhookEndpointCreate(RequestModel):
     event_types: EventTypes
     description: Description | None = None
     enabled: bool = True
+    format: EndpointFormat = Field(
+        default=EndpointFormat.CLOUDEVENTS,
+        description="`cloudevents`: signed CloudEvents JSON. `wecom`, `dingtalk`, `feishu`: the "
+        "url is a group robot's webhook address, and each overdue, dunning, broken promise, "
+        "risk, target and digest event becomes one markdown message (other types are skipped)",
+    )
+    secret: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Only for `dingtalk` (`SEC...`) and `feishu`: the robot's signing secret, "
+        "if it has one. Never shown again. Other formats take none",
+        examples=[None],
+    )
 
 
 class WebhookEndpointPatch(RequestModel):
@@ -58,6 +72,7 @@ class WebhookEndpointOut(BaseModel):
         "redacted: no query, token-like path segments shown as ***"
     )
     event_types: list[str]
+    format: EndpointFormat
     description: str | None
     enabled: bool
     disabled_reason: str | None = Field(description="Why the endpoint is disabled, if it is")
@@ -67,8 +82,9 @@ class WebhookEndpointOut(BaseModel):
 
 
 class WebhookEndpointWithSecret(WebhookEndpointOut):
-    secret: str = Field(
-        description="`whsec_` + base64: verify signatures with it. Shown only here: store it.",
+    secret: str | None = Field(
+        description="`whsec_` + base64: verify signatures with it. Shown only here: store it. "
+        "A chat robot's: the secret given, null when none was",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     )
 

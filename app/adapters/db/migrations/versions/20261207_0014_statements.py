@@ -7,7 +7,7 @@ looked at, by due date, and looked at, by the day to look again), so that the ch
 only what is newly near a threshold.
 
 Revision ID: 0014_statements
-Revises: 0016_imports
+Revises: 0015_controls
 Create Date: 2026-12-07
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014_statements"
-down_revision: str | Sequence[str] | None = "0016_imports"
+down_revision: str | Sequence[str] | None = "0015_controls"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Controls in PostgreSQL: the approval policy, approval requests and the audit trail."""

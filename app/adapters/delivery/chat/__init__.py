@@ -1,0 +1,1 @@
+"""Chat robot messages: templates per locale, the platforms' bodies and signatures, pacing."""

@@ -1,0 +1,1 @@
+"""Routes of controls: the approval policy, approval requests and the audit log."""

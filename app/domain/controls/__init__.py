@@ -1,0 +1,1 @@
+"""Controls: approvals for the decisions that lose money, and the audit trail."""

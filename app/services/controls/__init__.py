@@ -1,0 +1,1 @@
+"""Controls: the approval policy, approval requests, the gate and the audit trail."""
