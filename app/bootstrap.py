@@ -116,6 +116,9 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         unbilled_after_days=settings.unbilled_after_days,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
+        company_name=settings.company_name,
+        limitation_years=settings.limitation_years,
+        limitation_warn_days=settings.limitation_warn_table,
         gate=ControlsGate(expire_days=settings.approval_expire_days),
         locale=settings.locale,
     )
@@ -211,6 +214,7 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
         "target-pace": settings.job_target_pace_s,
         "outbox-cleanup": settings.job_outbox_cleanup_s,
         "idempotency-cleanup": settings.job_idempotency_cleanup_s,
+        "limitation-check": settings.job_limitation_check_s,
         "approval-expiry": settings.job_approval_expiry_s,
         "audit-retention": settings.job_audit_retention_s,
     }

@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from standardwebhooks.webhooks import Webhook
 
+from app.domain.collection.limitation import WARN_SETTING, parse_warn_days
 from app.domain.collection.worklist_weights import SETTING as WEIGHTS_SETTING
 from app.domain.collection.worklist_weights import Weights, weights_from_json
 from app.domain.delivery.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
@@ -62,6 +63,21 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         default="",
         description="Origins browser front ends may call from (comma-separated); none by default.",
+    )
+    company_name: str = Field(
+        default="Huikuan",
+        min_length=1,
+        max_length=200,
+        description="The creditor named on statements (PDF, XLSX).",
+    )
+
+    # Limitation periods (PRC Civil Code arts. 188, 195)
+    limitation_years: int = Field(
+        default=3, ge=1, le=30, description="Years a receivable can be sued for."
+    )
+    limitation_warn_days: str = Field(
+        default="180,90,30",
+        description="Days before expiry the limitation check warns, comma-separated.",
     )
 
     # Event delivery (the outbox relay and webhooks)
@@ -131,6 +147,7 @@ class Settings(BaseSettings):
     job_idempotency_cleanup_s: float = Field(default=3600.0, gt=0)
     job_approval_expiry_s: float = Field(default=900.0, gt=0)
     job_audit_retention_s: float = Field(default=86400.0, gt=0)
+    job_limitation_check_s: float = Field(default=3600.0, gt=0)
     overdue_summary_at: str = Field(
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )
@@ -227,6 +244,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a time of day like 08:00") from exc
         return parsed.strftime("%H:%M")
 
+    @field_validator("limitation_warn_days")
+    @classmethod
+    def _readable_warn_days(cls, value: str) -> str:
+        try:
+            parse_warn_days(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.detail.removeprefix(WARN_SETTING).lstrip(": ")) from exc
+        return value
+
     @field_validator("worklist_weights")
     @classmethod
     def _readable_weights(cls, value: str | None) -> str | None:
@@ -279,6 +305,10 @@ class Settings(BaseSettings):
     @property
     def worklist_weight_table(self) -> Weights:
         return weights_from_json(self.worklist_weights)
+
+    @property
+    def limitation_warn_table(self) -> tuple[int, ...]:
+        return parse_warn_days(self.limitation_warn_days)
 
     @property
     def overdue_summary_time(self) -> time:

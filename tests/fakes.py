@@ -64,6 +64,12 @@ from tests.fakes_organisation import (
     FakeProjectRepository,
     FakeSubjectUnits,
 )
+from tests.fakes_paper_trail import (
+    FakeConfirmationRepository,
+    FakeLegalActionRepository,
+    FakeLimitationQueries,
+    FakeStatementQueries,
+)
 from tests.fakes_receivables import (
     FakeContractQueries,
     FakeContractRepository,
@@ -380,6 +386,10 @@ class FakeUnitOfWork:
         self.risk_flag_queries = FakeRiskFlagQueries(self.risk_flags)
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()
+        self.confirmations = FakeConfirmationRepository()
+        self.legal_actions = FakeLegalActionRepository()
+        self.limitation = FakeLimitationQueries()
+        self.statements = FakeStatementQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
         self.webhook_endpoint_queries = FakeWebhookEndpointQueries()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()

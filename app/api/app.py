@@ -18,6 +18,7 @@ from app.api.auth_failures import FailureLog
 from app.api.collection import (
     dunning,
     interactions,
+    paper_trail,
     promises,
     risk_flags,
     targets,
@@ -36,7 +37,7 @@ from app.api.localised import LocalisedProblemsMiddleware
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.organisation import org_units, projects
 from app.api.receivables import contracts, invoice_actions, invoices, payments
-from app.api.reporting import reports, review
+from app.api.reporting import reports, review, statements
 from app.api.reporting.dashboard import install_dashboard
 from app.api.scheduling import admin_jobs, test_clock
 from app.api.schemas import Problem
@@ -68,8 +69,11 @@ ROUTERS = (
     promises.router,
     risk_flags.router,
     dunning.router,
+    paper_trail.customers_router,
+    paper_trail.invoices_router,
     reports.router,
     review.router,
+    statements.router,
     api_keys.router,
     admin_jobs.router,
     webhooks.router,

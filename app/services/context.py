@@ -49,6 +49,8 @@ class Context:
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
     unbilled_after_days: int = 7  # HUIKUAN_UNBILLED_AFTER_DAYS: for figures that show it
     locale: Locale = "zh-CN"  # HUIKUAN_LOCALE: the language of generated task titles
+    limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
+    limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
 
     def record(self, action: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A change for the audit trail only (``UnitOfWork.add_audit``), shaped as an event."""

@@ -13,7 +13,7 @@ from app.domain.i18n import Locale
 from app.services.access.api_keys import KeyCache
 from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
-from app.services.collection.ports import CollectionUnitOfWork
+from app.services.collection.paper_trail_ports import PaperTrailUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
 from app.services.controls.approvers import OrgUnitManagers
 from app.services.controls.gate import ControlsGate
@@ -23,16 +23,18 @@ from app.services.gate import ApprovalGate
 from app.services.intake.import_ports import ImportFiles, ImportsUnitOfWork
 from app.services.organisation.ports import OrganisationUnitOfWork
 from app.services.reporting.ports import ReviewUnitOfWork
+from app.services.reporting.statements import StatementUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
 
 class AppUnitOfWork(
+    PaperTrailUnitOfWork,
     ControlsUnitOfWork,
-    CollectionUnitOfWork,
     ImportsUnitOfWork,
     AccessUnitOfWork,
     DeliveryUnitOfWork,
     ReviewUnitOfWork,
+    StatementUnitOfWork,
     OrganisationUnitOfWork,
     Protocol,
 ):
@@ -99,6 +101,9 @@ class Platform:
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
+    company_name: str = "Huikuan"  # HUIKUAN_COMPANY_NAME: the creditor on statements
+    limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
+    limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
     # Asked by the routes of gated actions (HUIKUAN_APPROVAL_EXPIRE_DAYS).
     gate: ApprovalGate = field(default_factory=ControlsGate)
     # Who the role approvers are (org_unit_manager: the manager of the subject's org unit).
@@ -116,4 +121,6 @@ class Platform:
             default_currency=self.default_currency,
             locale=self.locale,
             unbilled_after_days=self.unbilled_after_days,
+            limitation_years=self.limitation_years,
+            limitation_warn_days=self.limitation_warn_days,
         )

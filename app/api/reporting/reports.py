@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Query
 from starlette.responses import Response
 
 from app.api.base import resource_router
-from app.api.deps import ClockDep, PlatformDep, Reader, UowDep
+from app.api.collection.schemas.paper_trail import LimitationReportOut
+from app.api.deps import ClockDep, PlatformDep, ReadContext, Reader, UowDep
 from app.api.errors import problem_responses
 from app.api.reporting.csv import WantsCsv, report_response, report_responses
 from app.api.reporting.schemas.reports import (
@@ -23,6 +24,7 @@ from app.api.reporting.schemas.reports import (
 )
 from app.api.schemas import BusinessDate, CurrencyCode
 from app.domain.reporting.report_tables import (
+    Table,
     aging_table,
     curve_table,
     forecast_table,
@@ -32,6 +34,7 @@ from app.domain.reporting.report_tables import (
 )
 from app.domain.reporting.reports import AgingBasis, GroupBy, Interval
 from app.domain.reporting.retention import RetentionGroupBy, retention_columns, retention_rows
+from app.services.collection import limitation
 from app.services.reporting import documents
 from app.services.reporting import reports as use_cases
 
@@ -242,6 +245,73 @@ async def get_retention_report(
         lambda: table(retention_columns(report.group_by), retention_rows(report)),
         f"retention-{report.as_of.isoformat()}.csv",
     )
+
+
+@router.get(
+    "/limitation",
+    summary="Open receivables whose limitation period (诉讼时效) ends within some days",
+    description="Invoices and installments not yet invoiced whose period ends on or before "
+    "`as_of` (default today) + `within_days` (default the widest of "
+    "HUIKUAN_LIMITATION_WARN_DAYS), expired ones included, soonest first."
+    " Send `Accept: text/csv` for a CSV table (UTF-8 with BOM); JSON otherwise.",
+    response_model=LimitationReportOut,
+    responses=report_responses(LimitationReportOut),
+)
+async def get_limitation_report(
+    uow: UowDep,
+    ctx: ReadContext,
+    as_csv: WantsCsv,
+    as_of: Annotated[BusinessDate | None, Query(description="Default: today")] = None,
+    within_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
+    customer_id: Annotated[UUID | None, Query(description="Only this customer's")] = None,
+) -> Response:
+    day = as_of or ctx.clock.today()
+    days = max(ctx.limitation_warn_days) if within_days is None else within_days
+    async with uow:
+        lines = await limitation.expiring(uow, ctx, days, day, customer_id)
+    return report_response(
+        as_csv,
+        lambda: {
+            "as_of": day.isoformat(),
+            "within_days": days,
+            "lines": [line.document(day) for line in lines],
+        },
+        lambda: limitation_table([line.document(day) for line in lines]),
+        f"limitation-{day.isoformat()}.csv",
+    )
+
+
+def limitation_table(lines: list[dict[str, Any]]) -> Table:
+    columns = (
+        "kind", "id", "customer_id", "customer_name", "ref", "due_date", "currency",
+        "outstanding", "starts_on", "expires_on", "days_left", "expired",
+        "last_interruption_on", "last_interruption_kind",
+    )  # fmt: skip
+    rows = []
+    for line in lines:
+        period, last = line["limitation"], line["limitation"]["last_interruption"] or {}
+        rows.append(
+            tuple(
+                str(v)
+                for v in (
+                    line["kind"],
+                    line["id"],
+                    line["customer_id"],
+                    line["customer_name"],
+                    line["ref"],
+                    line["due_date"],
+                    line["currency"],
+                    line["outstanding"],
+                    period["starts_on"],
+                    period["expires_on"],
+                    line["days_left"],
+                    str(line["expired"]).lower(),
+                    last.get("on", ""),
+                    last.get("kind", ""),
+                )
+            )
+        )
+    return Table(columns, rows)
 
 
 @target_router.get(

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import xlsxwriter
 from fastapi import Depends, HTTPException, Query, Request
 
-from app.api.reporting.csv import BOM, _preference, _ranges, csv_cell
+from app.api.reporting.csv import BOM, accept_preference, accept_ranges, csv_cell
 from app.domain.i18n import Locale, choose_locale, message
 from app.domain.money import Money
 from app.domain.reporting.report_tables import cell
@@ -32,11 +32,11 @@ def review_format(request: Request) -> Format:
     accept = request.headers.get("accept")
     if not accept:
         return Format.JSON
-    ranges = _ranges(accept)
+    ranges = accept_ranges(accept)
     best: tuple[float, int, int] = (0.0, -1, 0)
     chosen: Format | None = None
     for order, media in enumerate(Format):
-        quality, specificity = _preference(ranges, media.value)
+        quality, specificity = accept_preference(ranges, media.value)
         rank = (quality, specificity, -order)
         if quality > 0 and rank > best:
             best, chosen = rank, media

@@ -70,6 +70,7 @@ class Factor(StrEnum):
     BROKEN_PROMISES = "broken_promises"
     RISK_SEVERITY = "risk_severity"
     PROMISE_DUE_TODAY = "promise_due_today"
+    LIMITATION_EXPIRING = "limitation_expiring"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,8 @@ class Factors:
     the highest active flag on the item, its contract and its customer (a customer item:
     on the customer). ``promise_due_today``: an unsettled promise for the invoice (a
     customer item: for the customer, naming no invoice) promised for today.
+    ``limitation_expiring``: the invoice's limitation period nears its end (the
+    limitation check's active ``legal`` flag on it).
     """
 
     amount_overdue: Money
@@ -90,6 +93,7 @@ class Factors:
     broken_promises: int = 0
     risk_severity: Severity | None = None
     promise_due_today: bool = False
+    limitation_expiring: bool = False
     disputed: bool = False
     on_hold: bool = False
 
@@ -156,6 +160,9 @@ def score(factors: Factors, weights: Weights) -> Scored:
         if factors.promise_due_today:
             points = _points(weights.promise_due_today)
             reasons.append(Reason(Factor.PROMISE_DUE_TODAY, True, points))
+        if factors.limitation_expiring:
+            points = _points(weights.limitation_expiring)
+            reasons.append(Reason(Factor.LIMITATION_EXPIRING, True, points))
         total = sum((r.points for r in reasons), CENT * 0)
     return Scored(total, tuple(reasons))
 
@@ -163,6 +170,7 @@ def score(factors: Factors, weights: Weights) -> Scored:
 class NextAction(StrEnum):
     CONFIRM_PROMISE = "confirm_promise"
     ISSUE_INVOICE = "issue_invoice"
+    SEND_DEMAND = "send_demand"
     LEGAL_REVIEW = "legal_review"
     ESCALATE = "escalate"
     SEND_REMINDER = "send_reminder"
@@ -193,6 +201,8 @@ def next_action(kind: ItemKind, factors: Factors, dunning: str | None) -> NextAc
 
     1. a promise falls due today: confirm it (``confirm_promise``);
     2. an installment's un-invoiced part is overdue: invoice it (``issue_invoice``);
+    2a. the limitation period nears its end: a demand with evidence starts it again
+       (``send_demand``);
     3. critical risk, or dunning reached a ``legal`` level: ``legal_review``;
     4. high risk, dunning at ``escalate`` or ``final_notice``, or two broken promises or
        more: ``escalate``;
@@ -206,6 +216,8 @@ def next_action(kind: ItemKind, factors: Factors, dunning: str | None) -> NextAc
         return NextAction.CONFIRM_PROMISE
     if kind is ItemKind.INSTALLMENT:
         return NextAction.ISSUE_INVOICE
+    if factors.limitation_expiring:
+        return NextAction.SEND_DEMAND
     if severity is Severity.CRITICAL or mapped is NextAction.LEGAL_REVIEW:
         return NextAction.LEGAL_REVIEW
     if severity is Severity.HIGH or mapped is NextAction.ESCALATE or factors.broken_promises >= 2:
@@ -220,6 +232,7 @@ def next_action(kind: ItemKind, factors: Factors, dunning: str | None) -> NextAc
 TASK_KINDS = {
     NextAction.CONFIRM_PROMISE: TaskKind.CALL,
     NextAction.ISSUE_INVOICE: TaskKind.INVOICE,
+    NextAction.SEND_DEMAND: TaskKind.LEGAL,
     NextAction.LEGAL_REVIEW: TaskKind.LEGAL,
     NextAction.ESCALATE: TaskKind.CALL,
     NextAction.SEND_REMINDER: TaskKind.REMINDER,

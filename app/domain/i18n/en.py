@@ -183,6 +183,7 @@ MESSAGES: dict[str, str] = {
     "task.kind.customer": "customer",
     "task.action.confirm_promise": "Confirm the promise to pay",
     "task.action.issue_invoice": "Issue the invoice",
+    "task.action.send_demand": "Send a demand for payment with evidence (limitation period)",
     "task.action.legal_review": "Legal review",
     "task.action.escalate": "Escalate",
     "task.action.send_reminder": "Send a reminder",

@@ -172,6 +172,7 @@ MESSAGES: dict[str, str] = {
     "task.kind.customer": "客户",
     "task.action.confirm_promise": "确认付款承诺",
     "task.action.issue_invoice": "开具发票",
+    "task.action.send_demand": "发送附证据的催款函（诉讼时效）",
     "task.action.legal_review": "法务审查",
     "task.action.escalate": "升级处理",
     "task.action.send_reminder": "发送催款提醒",

@@ -11,6 +11,7 @@ from typing import Protocol
 from app.domain.errors import Conflict, NotFound
 from app.services.access.idempotency_cleanup import run_idempotency_cleanup
 from app.services.collection.digest import run_collector_digest
+from app.services.collection.limitation import run_limitation_check
 from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
@@ -38,6 +39,7 @@ JOBS: dict[str, JobFunction] = {
     "collector-digest": run_collector_digest,
     "approval-expiry": run_approval_expiry,
     "audit-retention": run_audit_retention,
+    "limitation-check": run_limitation_check,
 }
 JOB_NAMES = tuple(JOBS)
 

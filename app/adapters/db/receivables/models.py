@@ -124,6 +124,18 @@ class InstallmentRow(TableModel, table=True):
             "due_date",
             postgresql_where=text(f"removed_at IS NULL AND {unscanned('unbilled_scanned_for')}"),
         ),
+        # The limitation check's queue (migration 0014): never looked at for this due date,
+        # by due date; looked at, by the day to look again.
+        Index(
+            "ix_installments_limitation_new",
+            "due_date",
+            postgresql_where=text(f"removed_at IS NULL AND {unscanned('limitation_due_for')}"),
+        ),
+        Index(
+            "ix_installments_limitation_queue",
+            "limitation_check_on",
+            postgresql_where=text("removed_at IS NULL AND limitation_due_for = due_date"),
+        ),
     )
 
     id: UUID = Field(sa_type=ID, primary_key=True)
@@ -144,6 +156,9 @@ class InstallmentRow(TableModel, table=True):
     offset_days: int | None = Field(sa_type=Integer)
     offset_months: int | None = Field(sa_type=Integer)
     unbilled_scanned_for: date | None = Field(sa_type=Date)
+    # Migration 0014: the due date the limitation check last looked at, and when to again.
+    limitation_due_for: date | None = Field(sa_type=Date)
+    limitation_check_on: date | None = Field(sa_type=Date)
 
 
 installments: Table = InstallmentRow.__table__
@@ -233,6 +248,18 @@ class InvoiceRow(TableModel, table=True):
         ),
         # Reports (migration 0008_reports): billed and falling due in a period, closed after a day.
         Index("ix_invoices_issued_on", "issued_on"),
+        # The limitation check's queue (migration 0014): open invoices never looked at, by
+        # due date, and those looked at, by the day to look again.
+        Index(
+            "ix_invoices_limitation_new",
+            "due_date",
+            postgresql_where=text(f"{OPEN_INVOICE_SQL} AND limitation_check_on IS NULL"),
+        ),
+        Index(
+            "ix_invoices_limitation_queue",
+            "limitation_check_on",
+            postgresql_where=text(f"{OPEN_INVOICE_SQL} AND limitation_check_on IS NOT NULL"),
+        ),
         Index("ix_invoices_due_date", "due_date"),
         Index("ix_invoices_voided_on", "voided_on", postgresql_where=text("voided_on IS NOT NULL")),
         Index(
@@ -266,6 +293,9 @@ class InvoiceRow(TableModel, table=True):
     dunning_level: int = Field(sa_type=SmallInteger, sa_column_kwargs={"server_default": text("0")})
     next_scan_on: date | None = Field(sa_type=Date)
     due_soon_scanned_for: date | None = Field(sa_type=Date)
+    # Migration 0014: the day the limitation check looks at the invoice again (null: by its
+    # due date; a new due date or an interruption written here resets it).
+    limitation_check_on: date | None = Field(sa_type=Date)
     version: int = Field(sa_type=Integer)
     created_at: datetime = Field(sa_type=TIMESTAMP)
     updated_at: datetime = Field(sa_type=TIMESTAMP)
