@@ -113,9 +113,14 @@ async def build_runtime(settings: Settings, *, with_background: bool = True) -> 
         imports=ImportPolicy(settings.import_max_bytes),
         import_files=SpreadsheetFiles(),
         worklist_weights=settings.worklist_weight_table,
+        unbilled_after_days=settings.unbilled_after_days,
         destinations=settings.destinations,
         default_currency=settings.default_currency,
+        company_name=settings.company_name,
+        limitation_years=settings.limitation_years,
+        limitation_warn_days=settings.limitation_warn_table,
         gate=ControlsGate(expire_days=settings.approval_expire_days),
+        locale=settings.locale,
     )
     platform.metric_refreshers.append(lambda: refresh_outbox_gauges(platform.uow(), clock))
     if settings.nats_url:
@@ -174,6 +179,7 @@ def job_params(settings: Settings) -> JobParams:
     return JobParams(
         batch_size=settings.scheduler_batch_size,
         due_soon_days=settings.due_soon_days,
+        unbilled_after_days=settings.unbilled_after_days,
         outbox_retention_days=settings.outbox_retention_days,
         idempotency_retention_hours=settings.idempotency_retention_hours,
         audit_retention_days=settings.audit_retention_days,
@@ -203,10 +209,12 @@ def job_schedules(settings: Settings, started: datetime) -> list[JobSchedule]:
     intervals = {
         "overdue-scan": settings.job_overdue_scan_s,
         "due-soon": settings.job_due_soon_s,
+        "unbilled-scan": settings.job_unbilled_scan_s,
         "promise-check": settings.job_promise_check_s,
         "target-pace": settings.job_target_pace_s,
         "outbox-cleanup": settings.job_outbox_cleanup_s,
         "idempotency-cleanup": settings.job_idempotency_cleanup_s,
+        "limitation-check": settings.job_limitation_check_s,
         "approval-expiry": settings.job_approval_expiry_s,
         "audit-retention": settings.job_audit_retention_s,
     }
@@ -382,4 +390,5 @@ def create_web_app(settings: Settings | None = None, *, with_background: bool = 
         ingest_max_body_bytes=settings.ingest_max_body_bytes,
         import_max_bytes=settings.import_max_bytes,
         lifespan=lifespan,
+        cors_origins=settings.cors_origin_list,
     )

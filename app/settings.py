@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from standardwebhooks.webhooks import Webhook
 
+from app.domain.collection.limitation import WARN_SETTING, parse_warn_days
 from app.domain.collection.worklist_weights import SETTING as WEIGHTS_SETTING
 from app.domain.collection.worklist_weights import Weights, weights_from_json
 from app.domain.delivery.delivery import DEFAULT_RETRY_SCHEDULE, RetrySchedule
@@ -58,6 +59,26 @@ class Settings(BaseSettings):
     default_currency: str = Field(
         default="CNY", description="A customer created without a currency gets this one."
     )
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+    cors_origins: str = Field(
+        default="",
+        description="Origins browser front ends may call from (comma-separated); none by default.",
+    )
+    company_name: str = Field(
+        default="Huikuan",
+        min_length=1,
+        max_length=200,
+        description="The creditor named on statements (PDF, XLSX).",
+    )
+
+    # Limitation periods (PRC Civil Code arts. 188, 195)
+    limitation_years: int = Field(
+        default=3, ge=1, le=30, description="Years a receivable can be sued for."
+    )
+    limitation_warn_days: str = Field(
+        default="180,90,30",
+        description="Days before expiry the limitation check warns, comma-separated.",
+    )
 
     # Event delivery (the outbox relay and webhooks)
     relay_enabled: bool = Field(default=True, description="Run the relay in serve and worker.")
@@ -98,7 +119,6 @@ class Settings(BaseSettings):
     )
     stream_batch_size: int = Field(default=500, ge=1, le=5000)
     stream_poll_s: float = Field(default=1.0, gt=0, description="Look even without a NOTIFY.")
-    locale: Literal["zh-CN", "en"] = "zh-CN"
 
     # Controls: approvals and the audit trail
     approval_expire_days: int = Field(
@@ -115,6 +135,10 @@ class Settings(BaseSettings):
     )
     scheduler_batch_size: int = Field(default=500, ge=1, le=10000)
     due_soon_days: int = Field(default=3, ge=0, le=365)
+    unbilled_after_days: int = Field(
+        default=7, ge=0, le=365, description="Days after falling due an installment is unbilled."
+    )
+    job_unbilled_scan_s: float = Field(default=3600.0, gt=0)
     job_overdue_scan_s: float = Field(default=300.0, gt=0)
     job_due_soon_s: float = Field(default=3600.0, gt=0)
     job_promise_check_s: float = Field(default=900.0, gt=0)
@@ -123,6 +147,7 @@ class Settings(BaseSettings):
     job_idempotency_cleanup_s: float = Field(default=3600.0, gt=0)
     job_approval_expiry_s: float = Field(default=900.0, gt=0)
     job_audit_retention_s: float = Field(default=86400.0, gt=0)
+    job_limitation_check_s: float = Field(default=3600.0, gt=0)
     overdue_summary_at: str = Field(
         default="08:00", description="Local time (HUIKUAN_TIMEZONE) of the daily summary."
     )
@@ -219,6 +244,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a time of day like 08:00") from exc
         return parsed.strftime("%H:%M")
 
+    @field_validator("limitation_warn_days")
+    @classmethod
+    def _readable_warn_days(cls, value: str) -> str:
+        try:
+            parse_warn_days(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.detail.removeprefix(WARN_SETTING).lstrip(": ")) from exc
+        return value
+
     @field_validator("worklist_weights")
     @classmethod
     def _readable_weights(cls, value: str | None) -> str | None:
@@ -237,6 +271,18 @@ class Settings(BaseSettings):
                 "HUIKUAN_RELAY_LEASE_S must be longer than twice HUIKUAN_WEBHOOK_TIMEOUT_S"
             )
         return self
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -259,6 +305,10 @@ class Settings(BaseSettings):
     @property
     def worklist_weight_table(self) -> Weights:
         return weights_from_json(self.worklist_weights)
+
+    @property
+    def limitation_warn_table(self) -> tuple[int, ...]:
+        return parse_warn_days(self.limitation_warn_days)
 
     @property
     def overdue_summary_time(self) -> time:

@@ -4,6 +4,7 @@ promises and targets. Deterministic (seeded). Used by bench/reports.py."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -15,10 +16,13 @@ from uuid import UUID
 
 import asyncpg
 
-INVOICES = 1_000_000
-ALLOCATIONS = 2_000_000
-CUSTOMERS = 20_000
-CONTRACTS = 100_000
+# BENCH_REPORT_SCALE=0.01 seeds a hundredth of the book, to develop against; figures are
+# quoted at the full size only.
+SCALE = float(os.environ.get("BENCH_REPORT_SCALE", "1"))
+INVOICES = int(1_000_000 * SCALE)
+ALLOCATIONS = int(2_000_000 * SCALE)
+CUSTOMERS = max(int(20_000 * SCALE), 10)
+CONTRACTS = CUSTOMERS * 5
 OWNERS = 200
 CHUNK = 50_000
 DAYS = 1095  # three years of billing up to today
@@ -113,7 +117,7 @@ class Book:
         partial = self.fates.count("partial")
         # Paid invoices take two allocations, some three; about 1 % more are reversed or
         # undone ones that another payment replaced (an extra allocation each).
-        self.extra_undone = 20_000
+        self.extra_undone = int(20_000 * SCALE)
         self.third = ALLOCATIONS - partial - 2 * paid - self.extra_undone
         assert 0 <= self.third <= paid, "the fates do not fit 2M allocations"
 

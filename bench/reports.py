@@ -198,6 +198,78 @@ async def run(case: Case, client: httpx.AsyncClient, conn: asyncpg.Connection) -
     return [case.name, f"{api_ms:,.0f}", f"{sql_ms:,.0f}", f"{api_ms / sql_ms:.2f}", same]
 
 
+REVIEW_FORMATS = {
+    "JSON": "application/json",
+    "HTML": "text/html",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "CSV": "text/csv",
+}
+
+
+def last_full_week(today: date) -> tuple[date, date]:
+    monday = today - timedelta(days=today.weekday() + 7)
+    return monday, monday + timedelta(days=6)
+
+
+async def review(client: httpx.AsyncClient, today: date) -> list[list[object]]:
+    """The progress review in each format, beside the baseline measured in the same run:
+    the individual report calls it is made of, one after another over HTTP."""
+    first, last = last_full_week(today)
+    week = {"from": first.isoformat(), "to": last.isoformat()}
+    previous = {
+        "from": (first - timedelta(days=7)).isoformat(),
+        "to": (last - timedelta(days=7)).isoformat(),
+    }
+    following = {
+        "from": (last + timedelta(days=1)).isoformat(),
+        "to": (last + timedelta(days=7)).isoformat(),
+        "interval": "month",
+    }
+    parts = [
+        (
+            "/v1/reports/aging",
+            {"as_of": (first - timedelta(days=1)).isoformat(), "group_by": "none"},
+        ),
+        ("/v1/reports/aging", {"as_of": last.isoformat(), "group_by": "none"}),
+        ("/v1/reports/aging", {"as_of": last.isoformat(), "group_by": "customer"}),
+        ("/v1/reports/kpis", week),
+        ("/v1/reports/kpis", previous),
+        ("/v1/reports/forecast", following),
+        ("/v1/reports/performance", week),
+    ]
+
+    async def reports() -> None:
+        for path, params in parts:
+            (await client.get(path, params=params)).raise_for_status()
+
+    async def pack(accept: str) -> int:
+        answer = await client.get(
+            "/v1/reports/progress-review", params=week, headers={"Accept": accept}
+        )
+        answer.raise_for_status()
+        return len(answer.content)
+
+    await reports()
+    for accept in REVIEW_FORMATS.values():
+        await pack(accept)  # warm: plans, caches
+    baseline = []
+    for _ in range(ROUNDS):
+        seconds, _ = await timed(reports)
+        baseline.append(seconds)
+    base_ms = statistics.median(baseline) * 1000
+    rows: list[list[object]] = [
+        ["the reports it reads, one after another", f"{base_ms:,.0f}", "", "1.00"]
+    ]
+    for name, accept in REVIEW_FORMATS.items():
+        times, size = [], 0
+        for _ in range(ROUNDS):
+            seconds, size = await timed(lambda accept=accept: pack(accept))  # type: ignore[misc]
+            times.append(seconds)
+        ms = statistics.median(times) * 1000
+        rows.append([f"progress review, {name}", f"{ms:,.0f}", f"{size:,}", f"{ms / base_ms:.2f}"])
+    return rows
+
+
 async def naive(conn: asyncpg.Connection, day: date) -> str:
     seconds, _ = await timed(lambda: conn.fetch(sql.NAIVE_AGING, day, end_of(day)))
     return f"{seconds * 1000:,.0f}"
@@ -236,10 +308,16 @@ async def main() -> None:
                 async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600) as client:
                     for case in cases:
                         rows.append(await run(case, client, conn))
+                    review_rows = await review(client, today)
             print_table(
                 f"Reports over HTTP vs hand-written SQL, medians of {ROUNDS} (ms)",
                 rows,
                 ["report", "API", "SQL", "ratio", "same figures"],
+            )
+            print_table(
+                f"The progress review (last full week), medians of {ROUNDS} (ms)",
+                review_rows,
+                ["answer", "ms", "bytes", "x the reports"],
             )
             print(
                 f"\nnaive ageing SQL (every invoice less every allocation), one run: "

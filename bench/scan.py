@@ -1,12 +1,16 @@
-"""Benchmark: overdue-scan over 1,000,000 installments and 1,000,000 invoices.
+"""Benchmark: overdue-scan and unbilled-scan over 1,000,000 installments and 1,000,000
+invoices.
 
 Seeds with COPY: 10,000 customers, 250,000 contracts of four installments, one invoice per
 installment. Most past-due items are paid or were scanned on earlier days; 5,000
 installments and their 5,000 invoices fell due yesterday and were never scanned, so
-10,000 items are newly overdue. Times the first overdue-scan (service function, real
-adapters, batches of 500) and a second one with nothing new, each as wall time and as the
-time spent inside database statements (summed around every statement the job runs, so
-round trips included, COMMITs not). Prints figures; asserts nothing.
+10,000 items are newly overdue. Another 10,000 installments fell due ten days ago and are
+only half invoiced, never scanned for unbilled work: 10,000 newly unbilled (every other
+installment due a week ago or more was scanned for it already). Times the first run of
+each job (service function, real adapters, batches of 500) and a second one with nothing
+new, each as wall time and as the time spent inside database statements (summed around
+every statement the job runs, so round trips included, COMMITs not). Prints figures;
+asserts nothing.
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/scan.py
 """
@@ -36,11 +40,15 @@ from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.context import Context
 from app.services.jobs import JobParams
 from app.services.reactions import REACTIONS
+from app.services.receivables.unbilled import run_unbilled_scan
+from app.services.scheduling.registry import JobFunction
 
 CUSTOMERS = 10_000
 CONTRACTS = 250_000
 PER_CONTRACT = 4  # installments, each with one invoice: 1,000,000 of each
 NEWLY_OVERDUE = 5_000  # installments (and as many invoices) due yesterday, never scanned
+NEWLY_UNBILLED = 10_000  # installments due ten days ago, half invoiced, never scanned for it
+UNBILLED_AFTER_DAYS = 7
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 2026-11-27 in Asia/Shanghai
 TODAY = date(2026, 11, 27)
 YESTERDAY = TODAY - timedelta(days=1)
@@ -60,10 +68,16 @@ class StandingClock:
         return TODAY
 
 
+def unbilled(n: int) -> bool:
+    return NEWLY_OVERDUE <= n < NEWLY_OVERDUE + NEWLY_UNBILLED
+
+
 def due_date(n: int) -> date:
     """Spread over about two and a half years around today, none due yesterday by chance."""
     if n < NEWLY_OVERDUE:
         return YESTERDAY
+    if unbilled(n):
+        return TODAY - timedelta(days=10)
     due = FIRST_DUE + timedelta(days=n % 900)
     return due if due != YESTERDAY else TODAY
 
@@ -83,6 +97,8 @@ def rows(seed: int) -> Iterator[tuple[Any, ...]]:
         new = n < NEWLY_OVERDUE
         scanned = past and not new
         paid = scanned and rng.random() < 0.8
+        billed = AMOUNT / 2 if unbilled(n) else AMOUNT
+        unbilled_scanned = (TODAY - due).days >= UNBILLED_AFTER_DAYS and not unbilled(n)
         installment = (
             installment_id,
             contract_ids[contract],
@@ -94,15 +110,16 @@ def rows(seed: int) -> Iterator[tuple[Any, ...]]:
             stamp,
             due if scanned else None,
             due if scanned else None,
+            due if unbilled_scanned else None,
         )
         invoice = (
             invoice_id,
             customer_of[contract],
             contract_ids[contract],
             installment_id,
-            AMOUNT,
+            billed,
             "CNY",
-            AMOUNT if paid else Decimal(0),
+            billed if paid else Decimal(0),
             due - timedelta(days=30),
             due,
             1,
@@ -128,6 +145,7 @@ INSTALLMENT_COLUMNS = [
     "created_at",
     "overdue_scanned_for",
     "due_soon_scanned_for",
+    "unbilled_scanned_for",
 ]
 INVOICE_COLUMNS = [
     "id",
@@ -252,23 +270,30 @@ def statement_kind(statement: str) -> str:
     return words.split()[0].lower()
 
 
+JOBS: dict[str, JobFunction] = {
+    "overdue-scan": run_overdue_scan,
+    "unbilled-scan": run_unbilled_scan,
+}
+
+
 async def scan(url: str) -> tuple[list[tuple[str, ...]], dict[str, float]]:
     engine = create_engine(url)
     timer = StatementTimer()
     timer.attach(engine)
     ctx = Context(StandingClock(), Uuid7Generator(), Actor.system("bench"))
-    params = JobParams(batch_size=500)
+    params = JobParams(batch_size=500, unbilled_after_days=UNBILLED_AFTER_DAYS)
     results: list[tuple[str, ...]] = []
     breakdown: dict[str, float] = {}
     try:
-        for label in ("first run", "second run"):
+        for job, label in [(j, run) for j in JOBS for run in ("first run", "second run")]:
             timer.reset()
             started = time.perf_counter()
-            result = await run_overdue_scan(SqlUnitOfWorkFactory(engine, REACTIONS), ctx, params)
+            result = await JOBS[job](SqlUnitOfWorkFactory(engine, REACTIONS), ctx, params)
             wall = time.perf_counter() - started
             per_10k = timer.seconds / result.findings * 10_000 if result.findings else 0.0
             results.append(
                 (
+                    job,
                     label,
                     f"{result.examined:,}",
                     f"{result.findings:,}",
@@ -279,7 +304,7 @@ async def scan(url: str) -> tuple[list[tuple[str, ...]], dict[str, float]]:
                     f"{per_10k:.2f} s" if result.findings else "-",
                 )
             )
-            if label == "first run":
+            if (job, label) == ("overdue-scan", "first run"):
                 breakdown = dict(timer.by_kind)
     finally:
         await engine.dispose()
@@ -291,13 +316,15 @@ async def main() -> None:
         seconds = await seed(url)
         print(
             f"seeded {CONTRACTS * PER_CONTRACT:,} installments and as many invoices "
-            f"({NEWLY_OVERDUE:,} of each newly overdue) in {seconds:.0f} s"
+            f"({NEWLY_OVERDUE:,} of each newly overdue, {NEWLY_UNBILLED:,} installments "
+            f"newly unbilled) in {seconds:.0f} s"
         )
         results, breakdown = await scan(url)
         print_table(
-            "overdue-scan (batches of 500)",
+            "overdue-scan and unbilled-scan (batches of 500)",
             results,
             (
+                "job",
                 "run",
                 "examined",
                 "findings",
@@ -309,7 +336,7 @@ async def main() -> None:
             ),
         )
         print_table(
-            "first run: time in statements by what they do",
+            "overdue-scan's first run: time in statements by what they do",
             [
                 (kind, f"{seconds * 1000:,.0f} ms")
                 for kind, seconds in sorted(breakdown.items(), key=lambda kv: -kv[1])

@@ -64,6 +64,12 @@ from tests.fakes_organisation import (
     FakeProjectRepository,
     FakeSubjectUnits,
 )
+from tests.fakes_paper_trail import (
+    FakeConfirmationRepository,
+    FakeLegalActionRepository,
+    FakeLimitationQueries,
+    FakeStatementQueries,
+)
 from tests.fakes_receivables import (
     FakeContractQueries,
     FakeContractRepository,
@@ -71,7 +77,7 @@ from tests.fakes_receivables import (
     FakeInvoiceRepository,
     FakePaymentRepository,
 )
-from tests.fakes_reports import FakeReportQueries
+from tests.fakes_reports import FakeReportQueries, FakeReviewQueries
 from tests.fakes_targets import FakeTargetQueries, FakeTaskQueries
 from tests.fakes_worklist import FakeWorklistQueries
 
@@ -380,6 +386,10 @@ class FakeUnitOfWork:
         self.risk_flag_queries = FakeRiskFlagQueries(self.risk_flags)
         self.dunning_policy = FakeDunningPolicyRepository()
         self.worklist = FakeWorklistQueries()
+        self.confirmations = FakeConfirmationRepository()
+        self.legal_actions = FakeLegalActionRepository()
+        self.limitation = FakeLimitationQueries()
+        self.statements = FakeStatementQueries()
         self.webhook_endpoints = FakeWebhookEndpointRepository()
         self.webhook_endpoint_queries = FakeWebhookEndpointQueries()
         self.webhook_deliveries = FakeWebhookDeliveryRepository()
@@ -389,6 +399,7 @@ class FakeUnitOfWork:
         self.stream_cursor = FakeStreamCursor()
         self.subject_names = FakeSubjectNames(self.customers, self.invoices)
         self.reports = FakeReportQueries()
+        self.review = FakeReviewQueries()
         self.ingest = FakeIngestRepository(
             self.customers, self.contracts, self.invoices, self.payments
         )

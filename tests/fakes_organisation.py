@@ -174,7 +174,9 @@ class FakeAssignments:
 class FakeProjectMoney:
     """No contract of the fakes has a project's money in SQL terms: tested on PostgreSQL."""
 
-    async def project_figures(self, project_id: UUID, today: date) -> Sequence[ProjectFigures]:
+    async def project_figures(
+        self, project_id: UUID, today: date, unbilled_after_days: int = 7
+    ) -> Sequence[ProjectFigures]:
         raise not_faked("project_money.project_figures")
 
 

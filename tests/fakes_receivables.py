@@ -22,7 +22,13 @@ from app.domain.receivables.invoices import PAYABLE, Invoice, InvoiceStatus
 from app.domain.receivables.payments import Allocation, Payment
 from app.domain.receivables.plans import PlanChange
 from app.services.pagination import PageRequest
-from app.services.receivables.ports import CreditExposure, InvoiceFilter, LockedPayers, PayerGroup
+from app.services.receivables.ports import (
+    CreditExposure,
+    InvoiceFilter,
+    LockedPayers,
+    PayerGroup,
+    UnbilledInstallment,
+)
 from tests.fakes_lists import not_faked
 
 
@@ -93,10 +99,17 @@ class FakeContractRepository:
         if current is None or current.version != expected_version:
             raise StaleVersion("contract", expected_version)
         self._check_unique(contract)
-        # Fixed at creation: the SQL save leaves them as stored.
+        # Fixed at creation: the SQL save leaves them as stored; milestones have their own.
         self.rows[contract.id] = replace(
-            copy.deepcopy(contract), customer_id=current.customer_id, created_at=current.created_at
+            copy.deepcopy(contract),
+            customer_id=current.customer_id,
+            created_at=current.created_at,
+            milestones=current.milestones,
         )
+
+    async def save_milestones(self, contract: Contract) -> None:
+        current = self.rows[contract.id]
+        self.rows[contract.id] = replace(current, milestones=contract.milestones)
 
     async def save_plan(self, change: PlanChange, at: datetime) -> None:
         self.removed.update(i.id for i in change.removed)
@@ -277,6 +290,16 @@ class FakeContractQueries:
         project_id: UUID | None = None,
     ) -> Sequence[Contract]:
         raise not_faked("contract_queries.list")
+
+    async def unbilled(
+        self,
+        due_by: date,
+        *,
+        customer_id: UUID | None = None,
+        contract_ids: Collection[UUID] | None = None,
+        limit: int = 500,
+    ) -> Sequence[UnbilledInstallment]:
+        raise not_faked("contract_queries.unbilled")
 
     async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
         found = [c for c in self.contracts.changes if c.installment_id == installment_id]

@@ -6,18 +6,25 @@ use cases' parameter handling and shaping be tested without a database."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
+from uuid import UUID
 
-from app.domain.collection.targets import Target
+from app.domain.collection.targets import ProgressSums, Target
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingSums, ForecastSums, GroupLabel, OwnerSums
+from app.domain.reporting.retention import RetentionLine
 from app.services.reporting.ports import (
     AgingQuery,
+    CurrencySums,
     DailyProgress,
     ForecastQuery,
     KpiGroupSums,
     KpiQuery,
+    NextAction,
     PerformanceQuery,
+    RetentionQuery,
+    ReviewQuery,
 )
 
 
@@ -29,6 +36,7 @@ class FakeReportQueries:
         self.forecast_rows: list[ForecastSums] = []
         self.owner_rows: list[OwnerSums] = []
         self.daily: DailyProgress = DailyProgress({}, {})
+        self.retention_rows: list[RetentionLine] = []
 
     async def aging(self, query: AgingQuery) -> Sequence[AgingSums]:
         self.asked.append(query)
@@ -59,6 +67,56 @@ class FakeReportQueries:
         self.asked.append(query)
         return [(GroupLabel(s.owner), s) for s in self.owner_rows]
 
+    async def retention_lines(self, query: RetentionQuery) -> Sequence[RetentionLine]:
+        self.asked.append(query)
+        return self.retention_rows
+
     async def target_daily(self, target: Target) -> DailyProgress:
         self.asked.append(target)
         return self.daily
+
+
+class FakeReviewQueries:
+    """Answers what a test put in it (the review's sums are SQL, tested in tests/e2e)."""
+
+    def __init__(self) -> None:
+        self.asked: list[Any] = []
+        self.targets: list[Target] = []
+        self.movement: list[CurrencySums] = []
+        self.promises: list[CurrencySums] = []
+        self.flags: list[CurrencySums] = []
+        self.actions: dict[UUID, NextAction] = {}
+        self.sums: dict[UUID, ProgressSums] = {}
+        self.overdue_rows: list[AgingSums] = []
+
+    async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
+        self.asked.append(query)
+        return self.targets
+
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        self.asked.append((tuple(t.id for t in targets), today))
+        return {t.id: self.sums[t.id] for t in targets if t.id in self.sums}
+
+    async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        self.asked.append(query)
+        return self.movement
+
+    async def promise_sums(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        self.asked.append(query)
+        return self.promises
+
+    async def risk_flag_counts(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        self.asked.append(query)
+        return self.flags
+
+    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
+        self.asked.append((query, limit))
+        return self.overdue_rows[:limit]
+
+    async def next_actions(
+        self, customer_ids: Sequence[UUID], today: date
+    ) -> dict[UUID, NextAction]:
+        self.asked.append((tuple(customer_ids), today))
+        return {c: a for c, a in self.actions.items() if c in customer_ids}

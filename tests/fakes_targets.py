@@ -79,6 +79,7 @@ class FakeTargetQueries:
                 for i in self.contracts.installments.values()
                 if i.id not in self.contracts.removed
                 and i.currency == target.currency
+                and i.due_date is not None
                 and target.period_start <= i.due_date <= target.period_end
                 and (due_before is None or i.due_date < due_before)
                 and self._in_scope(target, i.contract_id)

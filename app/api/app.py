@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Scope
 
 from app.api import ops
@@ -16,6 +18,7 @@ from app.api.auth_failures import FailureLog
 from app.api.collection import (
     dunning,
     interactions,
+    paper_trail,
     promises,
     risk_flags,
     targets,
@@ -30,10 +33,12 @@ from app.api.idempotency import IdempotencyMiddleware
 from app.api.intake import imports, ingest
 from app.api.intake.arrivals import release_parked
 from app.api.intake.schemas.ingest import DOCUMENTED_MODELS
+from app.api.localised import LocalisedProblemsMiddleware
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.organisation import org_units, projects
 from app.api.receivables import contracts, invoice_actions, invoices, payments
-from app.api.reporting import reports
+from app.api.reporting import reports, review, statements
+from app.api.reporting.dashboard import install_dashboard
 from app.api.scheduling import admin_jobs, test_clock
 from app.api.schemas import Problem
 from app.services.platform import Platform
@@ -64,7 +69,11 @@ ROUTERS = (
     promises.router,
     risk_flags.router,
     dunning.router,
+    paper_trail.customers_router,
+    paper_trail.invoices_router,
     reports.router,
+    review.router,
+    statements.router,
     api_keys.router,
     admin_jobs.router,
     webhooks.router,
@@ -75,6 +84,30 @@ ROUTERS = (
     approvals.requests_router,
     audit.router,
 )
+
+TAGS = (
+    {"name": "customers", "description": "Customers"},
+    {"name": "receivables", "description": "Contracts, plans, invoices and payments"},
+    {
+        "name": "collection",
+        "description": "Targets, tasks, worklist, interactions, promises, risk flags and dunning",
+    },
+    {"name": "organisation", "description": "Organisation units, people and projects"},
+    {"name": "reporting", "description": "Reports, the progress review and target curves"},
+    {"name": "intake", "description": "Events pushed by ERP and CRM systems"},
+    {"name": "imports", "description": "Bulk import of CSV and XLSX files"},
+    {"name": "delivery", "description": "Webhooks and the event feed"},
+    {"name": "access", "description": "API keys"},
+    {"name": "scheduling", "description": "Scheduled jobs and the test clock"},
+    {"name": "ops", "description": "Health, readiness and metrics"},
+)
+
+
+def operation_id(route: APIRoute) -> str:
+    """The handler's name (``create_customer``): stable and clean for generated clients; a
+    test holds every one unique and snake_case."""
+    return route.name
+
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -96,6 +129,7 @@ def create_app(
     ingest_max_body_bytes: int = 8 * 1024 * 1024,
     import_max_bytes: int = 100 * 1024 * 1024,
     lifespan: Lifespan | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> FastAPI:
     """Build the app. ``platform`` may be given now or set on ``app.state`` by ``lifespan``."""
     app = FastAPI(
@@ -104,6 +138,8 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         separate_input_output_schemas=True,
+        openapi_tags=list(TAGS),
+        generate_unique_id_function=operation_id,
         # The service exports Prometheus metrics; FastAPI's OpenTelemetry hooks, with no
         # provider configured, would only cost every request a few checks.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -116,6 +152,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(ops.router)
+    install_dashboard(app)
     # Added last = outermost: request context wraps the body guard wraps idempotency.
     app.add_middleware(IdempotencyMiddleware, platform=_platform_of)
     app.add_middleware(
@@ -126,6 +163,18 @@ def create_app(
         stream_limits={IMPORTS_PATH: import_max_bytes + MULTIPART_OVERHEAD},
     )
     app.add_middleware(RequestContextMiddleware)
+    # Outside the request context, so that its last-resort 500 is translated too.
+    app.add_middleware(LocalisedProblemsMiddleware)
+    if cors_origins:
+        # Outside the request context: a preflight is answered before anything else runs.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Content-Disposition", "ETag", "X-Request-ID"],
+            max_age=600,
+        )
     _document_problems(app)
     return app
 

@@ -138,6 +138,11 @@ async def changing_context(request: Request, actor: Actor, platform: Platform) -
     return platform.context(actor)
 
 
+async def _read_context(actor: Reader, platform: PlatformDep) -> Context:
+    """For reads that need the settings a context carries (limitation periods)."""
+    return platform.context(actor)
+
+
 async def _write_context(request: Request, actor: Writer, platform: PlatformDep) -> Context:
     return await changing_context(request, actor, platform)
 
@@ -152,6 +157,7 @@ async def _ingest_context(request: Request, actor: Ingester, platform: PlatformD
 
 WriteContext = Annotated[Context, Depends(_write_context)]
 AdminContext = Annotated[Context, Depends(_admin_context)]
+ReadContext = Annotated[Context, Depends(_read_context)]
 IngestContext = Annotated[Context, Depends(_ingest_context)]
 
 

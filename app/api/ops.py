@@ -15,7 +15,7 @@ router = APIRouter(tags=["ops"], route_class=DecimalJSONRoute)
 
 
 @router.get("/healthz", summary="Is the process alive")
-async def healthz() -> dict[str, str]:
+async def get_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
@@ -24,7 +24,7 @@ async def healthz() -> dict[str, str]:
     summary="Can the service serve: database reachable and migrations current",
     responses={503: {"description": "Not ready; `problems` says why"}},
 )
-async def readyz(platform: PlatformDep) -> Any:
+async def get_readiness(platform: PlatformDep) -> Any:
     problems = await platform.readiness.problems()
     if problems:
         return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
@@ -37,7 +37,7 @@ async def readyz(platform: PlatformDep) -> Any:
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}}},
 )
-async def metrics(platform: PlatformDep) -> Response:
+async def get_metrics(platform: PlatformDep) -> Response:
     for refresh in platform.metric_refreshers:
         await refresh()
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

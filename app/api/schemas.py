@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from app.domain.dates import OUT_OF_RANGE, in_range
-from app.domain.evidence import MAX_LINKS, sha256_problem, url_problem
+from app.domain.evidence import MAX_LINKS, EvidenceLink, sha256_problem, url_problem
 from app.domain.money import MINOR_UNITS
 from app.domain.text import refused_character
 
@@ -209,3 +209,11 @@ class EvidenceOut(BaseModel):
 
 EvidenceList = Annotated[list[EvidenceIn], Field(max_length=MAX_LINKS)]
 """Evidence links: http(s) only, at most 50."""
+
+
+def evidence_of(links: list[EvidenceIn]) -> tuple[EvidenceLink, ...]:
+    """The domain's evidence links from a request's (already checked by the schema)."""
+    return tuple(
+        EvidenceLink(url=link.url, name=link.name, sha256=link.sha256, kind=link.kind)
+        for link in links
+    )

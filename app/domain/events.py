@@ -16,10 +16,10 @@ class EventType(StrEnum):
     subscribe to members. The contract's types plus ours: ``webhook_endpoint.disabled``,
     ``invoice.due_soon`` (the due-soon job reminds of invoices as well as installments), and
     for changes the contract names no type for, ``task.updated``, ``target.updated``,
-    ``risk.updated``, ``interaction.created`` and ``dunning_policy.updated``. A person's
-    first placement is ``person.updated`` too (the directory already knew the user id). For
-    approvals, ``approval.cancelled``, ``approval.decided`` (one approval of two) and
-    ``approval_policy.updated``."""
+    ``risk.updated``, ``interaction.created``, ``dunning_policy.updated``, ``confirmation.updated``
+    (no reply) and ``legal_action.created``. A person's first placement is ``person.updated``
+    too (the directory already knew the user id). For approvals, ``approval.cancelled``,
+    ``approval.decided`` (one approval of two) and ``approval_policy.updated``."""
 
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
@@ -77,6 +77,18 @@ class EventType(StrEnum):
     APPROVAL_CANCELLED = "approval.cancelled"
     APPROVAL_DECIDED = "approval.decided"
     APPROVAL_POLICY_UPDATED = "approval_policy.updated"
+    MILESTONE_REACHED = "milestone.reached"
+    MILESTONE_UNREACHED = "milestone.unreached"
+    INSTALLMENT_DUE_DATE_SET = "installment.due_date_set"
+    INSTALLMENT_DUE_DATE_CLEARED = "installment.due_date_cleared"
+    INSTALLMENT_UNBILLED = "installment.unbilled"
+    CONFIRMATION_SENT = "confirmation.sent"
+    CONFIRMATION_CONFIRMED = "confirmation.confirmed"
+    CONFIRMATION_DISPUTED = "confirmation.disputed"
+    CONFIRMATION_UPDATED = "confirmation.updated"
+    LEGAL_ACTION_CREATED = "legal_action.created"
+    INVOICE_LIMITATION_EXPIRING = "invoice.limitation_expiring"
+    INSTALLMENT_LIMITATION_EXPIRING = "installment.limitation_expiring"
 
 
 @dataclass(frozen=True, slots=True)

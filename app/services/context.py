@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor, EventType, OutboxEvent
+from app.domain.i18n import Locale
 
 
 class Clock(Protocol):
@@ -46,6 +47,10 @@ class Context:
     # Where webhook endpoints may point (HUIKUAN_WEBHOOK_ALLOW_NETWORKS, _DENY_PRIVATE).
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY: for customers created without one
+    unbilled_after_days: int = 7  # HUIKUAN_UNBILLED_AFTER_DAYS: for figures that show it
+    locale: Locale = "zh-CN"  # HUIKUAN_LOCALE: the language of generated task titles
+    limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
+    limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
 
     def record(self, action: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
         """A change for the audit trail only (``UnitOfWork.add_audit``), shaped as an event."""

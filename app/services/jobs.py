@@ -66,12 +66,14 @@ class JobResult:
 @dataclass(frozen=True, slots=True)
 class JobParams:
     """The settings jobs read (HUIKUAN_SCHEDULER_BATCH_SIZE, HUIKUAN_DUE_SOON_DAYS,
+    HUIKUAN_UNBILLED_AFTER_DAYS,
     HUIKUAN_OUTBOX_RETENTION_DAYS, HUIKUAN_IDEMPOTENCY_RETENTION_HOURS,
     HUIKUAN_AUDIT_RETENTION_DAYS); the promise
     grace days come with the context."""
 
     batch_size: int = 500
     due_soon_days: int = 3
+    unbilled_after_days: int = 7
     outbox_retention_days: int = 30
     idempotency_retention_hours: int = 24
     audit_retention_days: int = 0  # 0: forever

@@ -9,10 +9,11 @@ from typing import Protocol
 from app.domain.collection.worklist_weights import Weights
 from app.domain.destinations import DestinationPolicy
 from app.domain.events import Actor
+from app.domain.i18n import Locale
 from app.services.access.api_keys import KeyCache
 from app.services.access.idempotency import IdempotencyPolicy
 from app.services.access.ports import AccessUnitOfWork, IdempotencyStore
-from app.services.collection.ports import CollectionUnitOfWork
+from app.services.collection.paper_trail_ports import PaperTrailUnitOfWork
 from app.services.context import Clock, ClockControl, Context, IdGenerator
 from app.services.controls.approvers import OrgUnitManagers
 from app.services.controls.gate import ControlsGate
@@ -21,17 +22,19 @@ from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.gate import ApprovalGate
 from app.services.intake.import_ports import ImportFiles, ImportsUnitOfWork
 from app.services.organisation.ports import OrganisationUnitOfWork
-from app.services.reporting.ports import ReportingUnitOfWork
+from app.services.reporting.ports import ReviewUnitOfWork
+from app.services.reporting.statements import StatementUnitOfWork
 from app.services.scheduling.registry import JobRunner
 
 
 class AppUnitOfWork(
+    PaperTrailUnitOfWork,
     ControlsUnitOfWork,
-    CollectionUnitOfWork,
     ImportsUnitOfWork,
     AccessUnitOfWork,
     DeliveryUnitOfWork,
-    ReportingUnitOfWork,
+    ReviewUnitOfWork,
+    StatementUnitOfWork,
     OrganisationUnitOfWork,
     Protocol,
 ):
@@ -98,10 +101,15 @@ class Platform:
     worklist_weights: Weights = field(default_factory=Weights)  # HUIKUAN_WORKLIST_WEIGHTS
     destinations: DestinationPolicy = field(default_factory=DestinationPolicy)  # HUIKUAN_WEBHOOK_*
     default_currency: str = "CNY"  # HUIKUAN_DEFAULT_CURRENCY
+    company_name: str = "Huikuan"  # HUIKUAN_COMPANY_NAME: the creditor on statements
+    limitation_years: int = 3  # HUIKUAN_LIMITATION_YEARS
+    limitation_warn_days: tuple[int, ...] = (180, 90, 30)  # HUIKUAN_LIMITATION_WARN_DAYS
     # Asked by the routes of gated actions (HUIKUAN_APPROVAL_EXPIRE_DAYS).
     gate: ApprovalGate = field(default_factory=ControlsGate)
     # Who the role approvers are (org_unit_manager: the manager of the subject's org unit).
     approvers: ApproverDirectory = field(default_factory=OrgUnitManagers)
+    locale: Locale = "zh-CN"  # HUIKUAN_LOCALE: HTML reports and generated task titles
+    unbilled_after_days: int = 7  # HUIKUAN_UNBILLED_AFTER_DAYS
 
     def context(self, actor: Actor) -> Context:
         return Context(
@@ -111,4 +119,8 @@ class Platform:
             promise_grace_days=self.promise_grace_days,
             destinations=self.destinations,
             default_currency=self.default_currency,
+            locale=self.locale,
+            unbilled_after_days=self.unbilled_after_days,
+            limitation_years=self.limitation_years,
+            limitation_warn_days=self.limitation_warn_days,
         )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
+from app.domain.evidence import EvidenceLink
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
     ChangeKind,
@@ -17,6 +18,7 @@ from app.domain.receivables.contracts import (
     InstallmentChange,
     InstallmentState,
 )
+from app.domain.receivables.milestones import InstallmentKind, Milestone, MilestoneTerm
 from app.domain.receivables.plans import PlanChange
 from tests.contract.conftest import Store, a_customer, fails
 from tests.unit.builders import NOW, contract
@@ -120,6 +122,47 @@ async def test_save_plan_adds_rewrites_and_removes_installments(uow: Store) -> N
     locked = await uow.contracts.lock_installments([last.id, renamed.id, new.id, uuid4()])
     assert locked == sorted([new, renamed], key=lambda i: i.id)
     assert await uow.contracts.lock_installments([]) == []
+
+
+async def test_milestones_and_terms_are_kept_and_saved_apart(uow: Store) -> None:
+    """Milestones come back in order with their evidence; ``save`` leaves them as they
+    are, ``save_milestones`` writes them, ``save_plan`` writes kind and term."""
+    bare = a_contract(await a_customer(uow))
+    nodes = (
+        Milestone("start", "开工", planned_on=date(2026, 2, 1)),
+        Milestone("completion", "竣工验收"),
+    )
+    retention = replace(
+        step(bare.id, "质保金", "100.00", 2, 2),
+        due_date=None,
+        kind=InstallmentKind.RETENTION,
+        term=MilestoneTerm("completion", offset_months=24),
+    )
+    advance = replace(bare.installments[0], amount=Money.of("200.00", "CNY"))
+    added = replace(
+        bare,
+        installments=(advance, bare.installments[1], retention),
+        milestones=nodes,
+        payment_terms_days=45,
+    )
+    await uow.contracts.add(added)
+    assert await uow.contracts.get(added.id) == added
+    link = EvidenceLink("https://docs.example.com/a.pdf", "验收报告", None, "acceptance")
+    reached = replace(nodes[1], reached_on=date(2026, 8, 31), evidence=(link,))
+    await uow.contracts.save(replace(added, milestones=(reached,), version=2), 1)
+    assert (await uow.contracts.get(added.id)) == replace(added, version=2)
+    due = replace(retention, due_date=date(2028, 8, 31), term=MilestoneTerm("completion", 30))
+    with_dates = replace(
+        added,
+        version=2,
+        milestones=(nodes[0], reached),
+        installments=(advance, bare.installments[1], due),
+    )
+    await uow.contracts.save_milestones(with_dates)
+    await uow.contracts.save_plan(
+        PlanChange(with_dates.installments, (), ((retention, due),), (), False), NOW
+    )
+    assert await uow.contracts.get(added.id) == with_dates
 
 
 def change(

@@ -182,6 +182,23 @@ def test_bad_settings_stop_the_service_with_a_message(database_url: str) -> None
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("days", ["90,x", "0", "180,,30", "30,30", "1.5"])
+def test_a_bad_limitation_threshold_list_stops_the_process(database_url: str, days: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "migrate"],
+        env={**os.environ, "DATABASE_URL": database_url, "HUIKUAN_LIMITATION_WARN_DAYS": days},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert lines[0] == "huikuan: bad configuration, not starting:"
+    assert len(lines) == 2
+    assert lines[1].startswith("  HUIKUAN_LIMITATION_WARN_DAYS: ")
+
+
 @pytest.mark.parametrize(
     "command", [("serve", "--port", "0"), ("worker",), ("migrate",), ("apikey", "list")]
 )

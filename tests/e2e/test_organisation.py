@@ -186,7 +186,8 @@ async def test_a_project_with_its_figures(api: httpx.AsyncClient, db: AsyncEngin
         "outstanding": "200000.00",
         "overdue": figures["overdue"],
         "retention_held": "0.00",
-        "unbilled": "0.00",
+        # The invoice names no installment: the two installments due by now are unbilled.
+        "unbilled": "700000.00",
         "collection_rate": "33.33",
     }
     in_project = ok(await api.get("/v1/contracts", params={"project_id": created["id"]}))["data"]

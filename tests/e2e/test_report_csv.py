@@ -32,7 +32,7 @@ async def test_aging_as_csv(api: httpx.AsyncClient, clock: FixedClock) -> None:
     header, *rows = table(await api.get("/v1/reports/aging", headers=CSV))
     assert header == [
         "line", "currency", "customer_id", "customer_name",
-        "current", "1_30", "31_60", "61_90", "91_plus", "total",
+        "current", "1_30", "31_60", "61_90", "91_plus", "total", "unbilled",
     ]  # fmt: skip
     # Three customers, then one total per currency: one line each.
     assert [(r[0], r[1], r[3]) for r in rows] == [
@@ -43,7 +43,7 @@ async def test_aging_as_csv(api: httpx.AsyncClient, clock: FixedClock) -> None:
         ("total", "JPY", ""),
         ("total", "USD", ""),
     ]
-    assert rows[0][4:] == ["900.00", "1000.00", "0.00", "400.00", "1200.00", "3500.00"]
+    assert rows[0][4:10] == ["900.00", "1000.00", "0.00", "400.00", "1200.00", "3500.00"]
     owner = table(await api.get("/v1/reports/aging?group_by=owner", headers=CSV))
     assert owner[0][:3] == ["line", "currency", "owner"]
     none = table(await api.get("/v1/reports/aging?group_by=none", headers=CSV))
@@ -80,7 +80,7 @@ async def test_forecast_as_csv(api: httpx.AsyncClient) -> None:
     header, *rows = table(await api.get("/v1/reports/forecast", params=params, headers=CSV))
     assert header == [
         "line", "currency", "period_start", "period_end",
-        "installments", "invoices", "promises", "total",
+        "installments", "invoices", "promises", "planned", "total",
     ]  # fmt: skip
     assert len(rows) == 3 * 2 + 2  # three months for two currencies, one overdue line each
     assert rows[1] == [
@@ -91,9 +91,10 @@ async def test_forecast_as_csv(api: httpx.AsyncClient) -> None:
         "2000.00",
         "1200.00",
         "1300.00",
+        "0.00",
         "4500.00",
     ]
-    assert rows[-2] == ["overdue", "CNY", "", "", "2000.00", "0.00", "0.00", "2000.00"]
+    assert rows[-2] == ["overdue", "CNY", "", "", "2000.00", "0.00", "0.00", "0.00", "2000.00"]
 
 
 async def test_target_progress_as_csv(api: httpx.AsyncClient) -> None:
@@ -125,7 +126,7 @@ async def test_names_a_locale_would_split_or_run_are_quoted(api: httpx.AsyncClie
         assert f",{written}," in raw
     names = {row[3] for row in table(response)[1:4]}
     assert names == {"甲;乙 公司", "'＝1+1", "'@SUM(A1)"}
-    assert ",30.00,0.00,0.00,0.00,30.00\r\n" in raw  # amounts stay plain numbers
+    assert ",30.00,0.00,0.00,0.00,30.00,0.00\r\n" in raw  # amounts stay plain numbers
 
 
 @pytest.mark.parametrize(

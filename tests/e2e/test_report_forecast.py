@@ -14,11 +14,14 @@ async def forecast(api: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
     return ok(await api.get("/v1/reports/forecast", params=params))
 
 
-def line(installments: str, invoices: str, promises: str, total: str) -> dict[str, str]:
+def line(
+    installments: str, invoices: str, promises: str, total: str, planned: str = "0.00"
+) -> dict[str, str]:
     return {
         "installments": installments,
         "invoices": invoices,
         "promises": promises,
+        "planned": planned,
         "total": total,
     }
 
@@ -26,7 +29,7 @@ def line(installments: str, invoices: str, promises: str, total: str) -> dict[st
 def periods(report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, str]]:
     return {
         (p["currency"], p["period_start"], p["period_end"]): {
-            k: p[k] for k in ("installments", "invoices", "promises", "total")
+            k: p[k] for k in ("installments", "invoices", "promises", "planned", "total")
         }
         for p in report["periods"]
     }

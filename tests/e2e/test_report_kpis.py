@@ -40,6 +40,7 @@ async def test_kpis_over_a_period(api: httpx.AsyncClient, clock: FixedClock) -> 
         "on_hold": "500.00",
         "falling_due": "4500.00",
         "collected_on_time": "3000.00",
+        "unbilled": "0.00",
         "dso": "9.5",  # 1900 / 4000 × 20
         "best_possible_dso": "2.5",  # 500 / 4000 × 20
         "average_days_delinquent": "7.0",
@@ -58,6 +59,7 @@ async def test_kpis_over_a_period(api: httpx.AsyncClient, clock: FixedClock) -> 
         "on_hold": "0.00",
         "falling_due": "100.00",
         "collected_on_time": "0.00",
+        "unbilled": "0.00",
         "dso": "20.0",
         "best_possible_dso": "0.0",
         "average_days_delinquent": "20.0",

@@ -127,7 +127,7 @@ async def test_accepting_an_item_opens_its_task(
         "high",
     )
     assert (task["invoice_id"], task["customer_id"]) == (book.ids["I1"], book.ids["CA"])
-    assert task["title"] == "Legal review: invoice INV-1 (甲建设)"
+    assert task["title"] == "法务审查：发票 INV-1（甲建设）"  # HUIKUAN_LOCALE: zh-CN
     assert task["description"].startswith("Worklist score 90.00 = amount_overdue 200000.00")
     created = [
         e for e in await events(db, "task.created") if e["data"]["object"]["id"] == task["id"]
@@ -144,7 +144,7 @@ async def test_accepting_each_kind_links_the_task_to_it(api: httpx.AsyncClient, 
     )
     assert (installment["kind"], installment["priority"]) == ("invoice", "normal")
     assert (installment["contract_id"], installment["invoice_id"]) == (book.ids["KC"], None)
-    assert installment["title"] == "Issue the invoice: installment 预付款 (丙物流)"
+    assert installment["title"] == "开具发票：分期款 预付款（丙物流）"
     customer = ok(
         await api.post(
             f"/v1/worklist/{book.item('CD')}/accept",

@@ -31,9 +31,9 @@ SCORES = text(
     FROM unnest(
         CAST(:amounts AS numeric[]), CAST(:currencies AS text[]), CAST(:days AS int[]),
         CAST(:levels AS int[]), CAST(:broken AS int[]), CAST(:severities AS smallint[]),
-        CAST(:promises AS boolean[])
+        CAST(:promises AS boolean[]), CAST(:limitations AS boolean[])
     ) WITH ORDINALITY AS f(amount_overdue, currency, days_overdue, dunning_level, broken,
-                           risk_severity, promise_due_today, n)
+                           risk_severity, promise_due_today, limitation_expiring, n)
     ORDER BY f.n
     """
 )
@@ -53,6 +53,7 @@ def random_factors(rng: random.Random) -> Factors:
         broken_promises=rng.randrange(0, 5),
         risk_severity=rng.choice([None, *Severity]),
         promise_due_today=rng.random() < 0.3,
+        limitation_expiring=rng.random() < 0.2,
     )
 
 
@@ -74,6 +75,7 @@ def random_weights(rng: random.Random) -> Weights:
         broken_promises=points(),
         risk_severity=dict(zip(Severity, risk, strict=True)),
         promise_due_today=points(),
+        limitation_expiring=points(),
     )
 
 
@@ -86,6 +88,7 @@ async def sql_scores(db: AsyncEngine, rows: list[Factors], weights: Weights) -> 
         "broken": [f.broken_promises for f in rows],
         "severities": [None if f.risk_severity is None else int(f.risk_severity) for f in rows],
         "promises": [f.promise_due_today for f in rows],
+        "limitations": [f.limitation_expiring for f in rows],
         **weight_params(weights),
     }
     async with db.connect() as conn:

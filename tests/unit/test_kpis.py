@@ -88,8 +88,10 @@ def test_compute_kpis_puts_them_together() -> None:
         collected_on_time=cny(3000),
         disputed=cny(1000),
         on_hold=cny(500),
+        unbilled=cny(700),
     )
     kpis = compute_kpis(sums, 20)
+    assert kpis.unbilled == cny(700)
     assert (kpis.dso, kpis.best_possible_dso, kpis.average_days_delinquent) == (
         Decimal("9.5"),
         Decimal("2.5"),

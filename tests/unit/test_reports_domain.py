@@ -142,7 +142,7 @@ def test_forecast_slices_days_into_periods_with_zeros_and_overdue_apart() -> Non
         ("USD", Money.zero("USD")),
     ]
     table = forecast_table(report)
-    assert table.columns[-4:] == ("installments", "invoices", "promises", "total")
+    assert table.columns[-5:] == ("installments", "invoices", "promises", "planned", "total")
     assert table.rows[1] == (
         "period",
         "CNY",
@@ -151,9 +151,10 @@ def test_forecast_slices_days_into_periods_with_zeros_and_overdue_apart() -> Non
         "0.00",
         "150.00",
         "20.00",
+        "0.00",
         "170.00",
     )
-    assert table.rows[-2] == ("overdue", "CNY", "", "", "7.00", "0.00", "0.00", "7.00")
+    assert table.rows[-2] == ("overdue", "CNY", "", "", "7.00", "0.00", "0.00", "0.00", "7.00")
 
 
 def _aging(currency: str, key: str | None, amount: int, total: bool = False) -> AgingSums:
@@ -183,6 +184,7 @@ def test_aging_rows_largest_first_zero_groups_left_out() -> None:
     table = aging_table(report)
     assert table.columns == (
         "line", "currency", "owner", "current", "1_30", "31_60", "61_90", "91_plus", "total",
+        "unbilled",
     )  # fmt: skip
     assert table.rows[0] == (
         "group",
@@ -194,8 +196,11 @@ def test_aging_rows_largest_first_zero_groups_left_out() -> None:
         "0.00",
         "0.00",
         "900.00",
+        "0.00",
     )
-    assert table.rows[3] == ("total", "CNY", "", "0.00", "910.00", "0.00", "0.00", "0.00", "910.00")
+    assert table.rows[3] == (
+        "total", "CNY", "", "0.00", "910.00", "0.00", "0.00", "0.00", "910.00", "0.00",
+    )  # fmt: skip
 
 
 def test_performance_ratios_and_order() -> None:

@@ -145,6 +145,16 @@ def test_dunning_tasks() -> None:
     assert (call.kind, call.priority) == (TaskKind.CALL, TaskPriority.HIGH)
 
 
+def test_dunning_task_titles_follow_the_locale() -> None:
+    level = DunningLevel(2, 15, "escalate", True)
+    assert dunning_task(level, "INV-2", 15, DUE, "en").title == (
+        "Dunning level 2 (escalate): invoice INV-2, 15 days overdue"
+    )
+    assert dunning_task(level, "INV-2", 15, DUE, "zh-CN").title == (
+        "催收第2级（escalate）：发票 INV-2，逾期15天"
+    )
+
+
 def target(**values: object) -> Target:
     fields: dict[str, object] = {
         "id": uuid4(),

@@ -4,6 +4,7 @@ a task, and the weights configuration."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -108,8 +109,16 @@ async def test_accepting_opens_the_suggested_task(uow: FakeUnitOfWork) -> None:
         TODAY,
     )
     assert task.links.customer_id == customer_id
-    assert task.title == "Legal review: customer 甲建设"
+    assert task.title == "法务审查：客户 甲建设"  # HUIKUAN_LOCALE: zh-CN by default
     assert [e.type for e in uow.events] == ["task.created"]
+
+
+async def test_an_english_locale_titles_the_task_in_english(uow: FakeUnitOfWork) -> None:
+    item = candidate(ItemKind.CUSTOMER, uuid.UUID(int=1), risk_severity=Severity.CRITICAL)
+    uow.worklist.place(ANA, item)
+    english = replace(context(), locale="en")
+    task, _ = await in_transaction(uow, accept_item, english, Weights(), ANA, str(item.id))
+    assert task.title == "Legal review: customer 甲建设"
 
 
 async def test_the_person_accepting_may_choose_otherwise(uow: FakeUnitOfWork) -> None:

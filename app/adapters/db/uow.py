@@ -33,9 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.adapters.db.access.api_keys import SqlApiKeyQueries, SqlApiKeyRepository
 from app.adapters.db.access.idempotency_keys import SqlIdempotencyKeyRepository
+from app.adapters.db.collection.confirmations import (
+    SqlConfirmationRepository,
+    SqlLegalActionRepository,
+)
 from app.adapters.db.collection.digest import SqlDigestQueries
 from app.adapters.db.collection.dunning import SqlDunningPolicyRepository
 from app.adapters.db.collection.interactions import SqlInteractionQueries, SqlInteractionRepository
+from app.adapters.db.collection.paper_trail import SqlLimitationQueries
 from app.adapters.db.collection.promises import SqlPromiseQueries, SqlPromiseRepository
 from app.adapters.db.collection.risk_flags import SqlRiskFlagQueries, SqlRiskFlagRepository
 from app.adapters.db.collection.targets import SqlTargetQueries, SqlTargetRepository
@@ -88,6 +93,8 @@ from app.adapters.db.receivables.payment_queries import SqlPaymentQueries
 from app.adapters.db.receivables.payments import SqlPaymentRepository
 from app.adapters.db.receivables.project_figures import SqlProjectMoney, SqlSubjectUnits
 from app.adapters.db.reporting.reports import SqlReportQueries
+from app.adapters.db.reporting.review import SqlReviewQueries
+from app.adapters.db.reporting.statements import SqlStatementQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
@@ -180,6 +187,9 @@ class SqlUnitOfWork:
     risk_flags: SqlRiskFlagRepository
     risk_flag_queries: SqlRiskFlagQueries
     dunning_policy: SqlDunningPolicyRepository
+    confirmations: SqlConfirmationRepository
+    legal_actions: SqlLegalActionRepository
+    limitation: SqlLimitationQueries
     worklist: SqlWorklistQueries
     webhook_endpoints: SqlWebhookEndpointRepository
     webhook_endpoint_queries: SqlWebhookEndpointQueries
@@ -194,6 +204,8 @@ class SqlUnitOfWork:
     findings: SqlFindingRepository
     idempotency_keys: SqlIdempotencyKeyRepository
     reports: SqlReportQueries
+    review: SqlReviewQueries
+    statements: SqlStatementQueries
     ingest: SqlIngestRepository
     ingest_queries: SqlIngestQueries
     imports: SqlImportRepository
@@ -284,6 +296,9 @@ class SqlUnitOfWork:
         self.risk_flags = SqlRiskFlagRepository(conn)
         self.risk_flag_queries = SqlRiskFlagQueries(conn)
         self.dunning_policy = SqlDunningPolicyRepository(conn)
+        self.confirmations = SqlConfirmationRepository(conn)
+        self.legal_actions = SqlLegalActionRepository(conn)
+        self.limitation = SqlLimitationQueries(conn)
         self.webhook_endpoints = SqlWebhookEndpointRepository(conn)
         self.webhook_endpoint_queries = SqlWebhookEndpointQueries(conn)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(conn)
@@ -297,6 +312,8 @@ class SqlUnitOfWork:
         self.findings = SqlFindingRepository(conn)
         self.idempotency_keys = SqlIdempotencyKeyRepository(conn)
         self.reports = SqlReportQueries(conn)
+        self.review = SqlReviewQueries(conn)
+        self.statements = SqlStatementQueries(conn)
         self.worklist = SqlWorklistQueries(conn)
         self.org_units = SqlOrgUnitRepository(conn)
         self.org_unit_queries = SqlOrgUnitQueries(conn)

@@ -17,7 +17,7 @@ from app.domain.events import rfc3339
 from app.services.access import api_keys as use_cases
 from app.services.pagination import page_request
 
-router = resource_router("/v1/admin/api-keys", "admin")
+router = resource_router("/v1/admin/api-keys", "access")
 
 
 def key_document(key: ApiKey) -> dict[str, Any]:

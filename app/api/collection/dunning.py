@@ -15,7 +15,7 @@ from app.domain.collection.dunning import DunningLevel, DunningPolicy, validate_
 from app.services.collection import dunning as use_cases
 from app.services.collection.documents import DunningPolicyDocument, dunning_policy_document
 
-router = resource_router("/v1/dunning-policy", "dunning")
+router = resource_router("/v1/dunning-policy", "collection")
 
 
 def _answer(policy: DunningPolicy, response: Response) -> DunningPolicyDocument:

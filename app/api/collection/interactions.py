@@ -11,12 +11,12 @@ from app.api.base import resource_router
 from app.api.collection.schemas.interactions import InteractionCreate, InteractionOut
 from app.api.deps import Reader, UowDep, WriteContext
 from app.api.errors import problem_responses
-from app.api.schemas import PageOut
+from app.api.schemas import PageOut, evidence_of
 from app.services.collection import interactions as use_cases
 from app.services.collection.documents import InteractionDocument
 from app.services.pagination import page_request
 
-router = resource_router("/v1/interactions", "interactions")
+router = resource_router("/v1/interactions", "collection")
 
 
 @router.post(
@@ -47,6 +47,8 @@ async def record_interaction(
                 occurred_at=body.occurred_at,
                 summary=body.summary,
                 outcome=body.outcome,
+                demand=body.demand,
+                evidence=evidence_of(body.evidence),
                 promise=None
                 if promise is None
                 else use_cases.NewPromise(promise.amount, promise.currency, promise.promised_date),

@@ -18,7 +18,7 @@ from app.services.collection.documents import PromiseDocument, promise_document
 from app.services.collection.ports import PromiseFilter
 from app.services.pagination import page_request
 
-router = resource_router("/v1/promises", "promises")
+router = resource_router("/v1/promises", "collection")
 
 
 @router.get("", summary="List promises to pay", response_model=PageOut[PromiseOut])

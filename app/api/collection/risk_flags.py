@@ -25,7 +25,7 @@ from app.services.collection.documents import RiskFlagDocument, risk_flag_docume
 from app.services.collection.ports import RiskFlagFilter
 from app.services.pagination import page_request
 
-router = resource_router("/v1/risk-flags", "risk flags")
+router = resource_router("/v1/risk-flags", "collection")
 
 ACTIONS = problem_responses(404, 409, 412)
 

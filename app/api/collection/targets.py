@@ -27,7 +27,7 @@ from app.services.collection.tasks import list_tasks
 from app.services.documents import jsonable
 from app.services.pagination import page_request
 
-router = resource_router("/v1/targets", "targets")
+router = resource_router("/v1/targets", "collection")
 
 PROGRESS = (
     "Progress is computed on each read, in the target's currency, from payments received in "
@@ -172,7 +172,7 @@ async def update_target(
     response_model=PageOut[TaskOut],
     responses=problem_responses(404),
 )
-async def target_tasks(
+async def list_target_tasks(
     target_id: UUID,
     uow: UowDep,
     clock: ClockDep,

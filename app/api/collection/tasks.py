@@ -19,7 +19,7 @@ from app.services.collection.ports import TaskFilter
 from app.services.context import Context
 from app.services.pagination import page_request
 
-router = resource_router("/v1/tasks", "tasks")
+router = resource_router("/v1/tasks", "collection")
 
 
 def _answer(task: Task, ctx: Context, response: Response) -> TaskDocument:

@@ -16,7 +16,7 @@ from app.services.collection import worklist as use_cases
 from app.services.collection.documents import TaskDocument, task_document
 from app.services.pagination import page_request
 
-router = resource_router("/v1/worklist", "worklist")
+router = resource_router("/v1/worklist", "collection")
 
 Assignee = Annotated[
     str,
@@ -87,7 +87,7 @@ async def get_worklist(
     response_model=TaskOut,
     responses=problem_responses(404, 409),
 )
-async def accept_item(
+async def accept_worklist_item(
     item: Annotated[str, Path(max_length=100, description="The item's id, e.g. `invoice:<uuid>`")],
     assignee: Assignee,
     uow: UowDep,

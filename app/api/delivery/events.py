@@ -11,7 +11,7 @@ from app.api.delivery.schemas.events import EventFeedOut
 from app.api.deps import Reader, UowDep
 from app.services.delivery.feed import read_event_feed
 
-router = resource_router("/v1/events", "events")
+router = resource_router("/v1/events", "delivery")
 
 
 @router.get(
@@ -19,7 +19,7 @@ router = resource_router("/v1/events", "events")
     summary="Every event, oldest first, in an order no late commit can slip behind",
     response_model=EventFeedOut,
 )
-async def event_feed(
+async def list_events(
     uow: UowDep,
     _: Reader,
     after: Annotated[

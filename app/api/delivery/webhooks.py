@@ -28,8 +28,8 @@ from app.services.delivery.documents import (
 )
 from app.services.pagination import page_request
 
-router = resource_router("/v1/webhook-endpoints", "webhooks")
-deliveries_router = resource_router("/v1/webhook-deliveries", "webhooks")
+router = resource_router("/v1/webhook-endpoints", "delivery")
+deliveries_router = resource_router("/v1/webhook-deliveries", "delivery")
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Cursor = Annotated[str | None, Query(max_length=500)]
@@ -50,7 +50,7 @@ def _with_secret(created: use_cases.EndpointWithSecret, response: Response) -> d
     summary="Create a webhook endpoint (its secret is shown once)",
     response_model=WebhookEndpointWithSecret,
 )
-async def create_endpoint(
+async def create_webhook_endpoint(
     body: WebhookEndpointCreate, uow: UowDep, ctx: AdminContext, response: Response
 ) -> dict[str, Any]:
     async with uow:
@@ -72,7 +72,7 @@ async def create_endpoint(
 
 
 @router.get("", summary="List webhook endpoints", response_model=PageOut[WebhookEndpointOut])
-async def list_endpoints(
+async def list_webhook_endpoints(
     uow: UowDep,
     _: Administrator,
     enabled: bool | None = None,
@@ -95,7 +95,7 @@ async def list_endpoints(
     response_model=WebhookEndpointOut,
     responses=problem_responses(404),
 )
-async def get_endpoint(
+async def get_webhook_endpoint(
     endpoint_id: UUID, uow: UowDep, _: Administrator, response: Response
 ) -> WebhookEndpointDocument:
     async with uow:
@@ -110,7 +110,7 @@ async def get_endpoint(
     response_model=WebhookEndpointOut,
     responses=problem_responses(404, 412),
 )
-async def update_endpoint(
+async def update_webhook_endpoint(
     endpoint_id: UUID,
     body: WebhookEndpointPatch,
     uow: UowDep,
@@ -133,7 +133,7 @@ async def update_endpoint(
     response_class=Response,
     responses=problem_responses(404, 412),
 )
-async def delete_endpoint(
+async def delete_webhook_endpoint(
     endpoint_id: UUID, uow: UowDep, ctx: AdminContext, expected_version: IfMatch
 ) -> Response:
     async with uow:
@@ -148,7 +148,7 @@ async def delete_endpoint(
     response_model=WebhookEndpointWithSecret,
     responses=problem_responses(404, 409, 412),
 )
-async def rotate_secret(
+async def rotate_webhook_secret(
     endpoint_id: UUID,
     uow: UowDep,
     ctx: AdminContext,
@@ -167,7 +167,7 @@ async def rotate_secret(
     response_model=PageOut[WebhookDeliveryOut],
     responses=problem_responses(404),
 )
-async def list_deliveries(
+async def list_webhook_deliveries(
     endpoint_id: UUID,
     uow: UowDep,
     _: Administrator,
@@ -191,7 +191,9 @@ async def list_deliveries(
     response_model=WebhookDeliveryOut,
     responses=problem_responses(404),
 )
-async def get_delivery(delivery_id: UUID, uow: UowDep, _: Administrator) -> WebhookDeliveryDocument:
+async def get_webhook_delivery(
+    delivery_id: UUID, uow: UowDep, _: Administrator
+) -> WebhookDeliveryDocument:
     async with uow:
         delivery = await use_cases.get_delivery(uow, delivery_id)
     return webhook_delivery_document(delivery)
@@ -204,7 +206,7 @@ async def get_delivery(delivery_id: UUID, uow: UowDep, _: Administrator) -> Webh
     response_model=WebhookDeliveryOut,
     responses=problem_responses(404, 409),
 )
-async def retry_delivery(
+async def retry_webhook_delivery(
     delivery_id: UUID, uow: UowDep, ctx: AdminContext
 ) -> WebhookDeliveryDocument:
     async with uow:

@@ -23,13 +23,13 @@ from app.api.json_body import NotUtf8
 from app.api.schemas import PageOut
 from app.domain.access.api_keys import Scope
 from app.domain.intake.ingest import IngestStatus
-from app.services.intake.intake import ingest_events
+from app.services.intake import intake
 from app.services.intake.ports import IngestFilter
 from app.services.intake.queries import ingest_event_document, list_ingest_events
 from app.services.pagination import page_request
 from app.services.platform import Platform
 
-router = resource_router("/v1/ingest", "ingest")
+router = resource_router("/v1/ingest", "intake")
 
 DESCRIPTION = """\
 One event, `{"events": [...]}` (up to `HUIKUAN_INGEST_MAX_EVENTS`, 1,000 by default), or
@@ -60,7 +60,7 @@ class RequestOnlyRoute(APIRoute):
         return self.endpoint
 
 
-async def ingest(request: Request) -> Response:
+async def ingest_events(request: Request) -> Response:
     platform: Platform = request.app.state.platform
     actor = await authorize(INGESTING, request, platform, await bearer(request))
     ctx = await changing_context(request, actor, platform)
@@ -78,7 +78,7 @@ async def ingest(request: Request) -> Response:
     if replay is not None:
         return replay
     uow = request_uow(request, platform, reuse_plans=True)
-    report = await ingest_events(uow, ctx, events)
+    report = await intake.ingest_events(uow, ctx, events)
     for result in report.results:
         count_ingest(result.type, result.outcome.value)
     count_released(report.released)
@@ -87,7 +87,7 @@ async def ingest(request: Request) -> Response:
 
 router.add_api_route(
     "/events",
-    ingest,
+    ingest_events,
     methods=["POST"],
     summary="Ingest ERP/CRM events: one, a batch, or CloudEvents",
     description=DESCRIPTION,
@@ -105,7 +105,7 @@ router.add_api_route(
     description="Oldest first. Needs the `ingest` or the `read` scope.",
     response_model=PageOut[IngestEventOut],
 )
-async def list_events(
+async def list_ingested_events(
     uow: UowDep,
     _: IngestReader,
     status: IngestStatus | None = None,

@@ -9,7 +9,7 @@ from fastapi import Query, Response, status
 
 from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
-from app.api.deps import ClockDep, IfMatch, Reader, UowDep, WriteContext, etag
+from app.api.deps import IfMatch, PlatformDep, Reader, UowDep, WriteContext, etag
 from app.api.errors import problem_responses
 from app.api.organisation.schemas.organisation import (
     ProjectCreate,
@@ -82,10 +82,12 @@ async def list_projects(
     responses=problem_responses(404),
 )
 async def get_project(
-    project_id: UUID, uow: UowDep, clock: ClockDep, _: Reader, response: Response
+    project_id: UUID, uow: UowDep, platform: PlatformDep, _: Reader, response: Response
 ) -> ProjectDetailDocument:
     async with uow:
-        detail = await use_cases.get_project(uow, project_id, clock.today())
+        detail = await use_cases.get_project(
+            uow, project_id, platform.clock.today(), platform.unbilled_after_days
+        )
     response.headers["ETag"] = etag(detail.project.version)
     return project_detail_document(detail.project, detail.figures)
 
@@ -113,6 +115,8 @@ async def update_project(
     if "external_id" in values:
         await arrivals("project", project.external_id)
     async with uow:
-        detail = await use_cases.get_project(uow, project.id, ctx.clock.today())
+        detail = await use_cases.get_project(
+            uow, project.id, ctx.clock.today(), ctx.unbilled_after_days
+        )
     response.headers["ETag"] = etag(project.version)
     return project_detail_document(detail.project, detail.figures)

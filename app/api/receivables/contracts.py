@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Query, Response, status
+from fastapi import Path, Query, Response, status
 
 from app.api.arrivals import ArrivalsDep
 from app.api.base import resource_router
@@ -19,29 +19,49 @@ from app.api.receivables.schemas.contracts import (
     HistoryOut,
     InstallmentIn,
     InstallmentOut,
+    MilestoneIn,
+    MilestoneListOut,
+    MilestoneOut,
+    ReachIn,
     RescheduleIn,
+    UnreachIn,
 )
 from app.api.schemas import PageOut
+from app.domain.evidence import evidence_links
+from app.domain.receivables.milestones import InstallmentKind, Milestone
 from app.domain.receivables.plans import PlannedInstallment
 from app.services.pagination import page_request
 from app.services.receivables import contracts as use_cases
 from app.services.receivables import installments as installment_cases
+from app.services.receivables import milestones as milestone_cases
 from app.services.receivables.contract_documents import (
     ContractDocument,
     InstallmentDocument,
+    MilestoneDocument,
     history_document,
+    milestone_document,
 )
 
-router = resource_router("/v1/contracts", "contracts")
+router = resource_router("/v1/contracts", "receivables")
 
 
 def _plan(items: list[InstallmentIn]) -> tuple[PlannedInstallment, ...]:
     return tuple(
         PlannedInstallment(
-            name=i.name, due_date=i.due_date, amount=i.amount, percent=i.percent, id=i.id
+            name=i.name,
+            due_date=i.due_date,
+            amount=i.amount,
+            percent=i.percent,
+            id=i.id,
+            kind=InstallmentKind(i.kind),
+            term=i.term(index),
         )
-        for i in items
+        for index, i in enumerate(items)
     )
+
+
+def _milestones(items: list[MilestoneIn]) -> tuple[Milestone, ...]:
+    return tuple(Milestone(key=m.key, name=m.name, planned_on=m.planned_on) for m in items)
 
 
 @router.post(
@@ -72,6 +92,8 @@ async def create_contract(
                 external_id=body.external_id,
                 late_fee_rate=body.late_fee_rate,
                 installments=_plan(body.installments),
+                milestones=_milestones(body.milestones),
+                payment_terms_days=body.payment_terms_days,
                 project_id=body.project_id,
             ),
         )
@@ -128,7 +150,9 @@ async def get_contract(
     description=(
         "`installments` replaces the plan: installments named by `id` (or, without one, by "
         "an unchanged name) are kept, the others added or removed. The new plan must add up "
-        "to the amount and no installment may drop below what is already invoiced (409)."
+        "to the amount and no installment may drop below what is already invoiced (409); an "
+        "invoiced installment keeps its kind and basis (422). `milestones` replaces the "
+        "milestones by key; a reached one must stay (409)."
     ),
     response_model=ContractOut,
     responses=problem_responses(404, 409, 412),
@@ -142,11 +166,12 @@ async def update_contract(
     response: Response,
     arrivals: ArrivalsDep,
 ) -> ContractDocument:
-    values = body.model_dump(exclude_unset=True, exclude={"installments", "reason"})
+    values = body.model_dump(exclude_unset=True, exclude={"installments", "reason", "milestones"})
     plan = _plan(body.installments) if body.installments is not None else None
+    nodes = _milestones(body.milestones) if body.milestones is not None else None
     async with uow:
         current = await use_cases.locked_contract(uow, contract_id, expected_version)
-        view = await use_cases.update_contract(uow, ctx, current, values, plan, body.reason)
+        view = await use_cases.update_contract(uow, ctx, current, values, plan, body.reason, nodes)
         await uow.commit()
     if "external_id" in values:
         await arrivals("contract", view.contract.external_id)
@@ -196,9 +221,81 @@ async def reschedule_installment(
     response_model=HistoryOut,
     responses=problem_responses(404),
 )
-async def installment_history(
+async def get_installment_history(
     contract_id: UUID, installment_id: UUID, uow: UowDep, _: Reader
 ) -> dict[str, Any]:
     async with uow:
         entries = await installment_cases.installment_history(uow, contract_id, installment_id)
     return {"data": [history_document(e) for e in entries], "next_cursor": None}
+
+
+@router.get(
+    "/{contract_id}/milestones",
+    summary="The contract's milestones: planned, reached and their evidence",
+    response_model=MilestoneListOut,
+    responses=problem_responses(404),
+)
+async def list_contract_milestones(contract_id: UUID, uow: UowDep, _: Reader) -> dict[str, Any]:
+    async with uow:
+        milestones = await milestone_cases.list_milestones(uow, contract_id)
+    return {"data": [milestone_document(m) for m in milestones], "next_cursor": None}
+
+
+@router.post(
+    "/{contract_id}/milestones/{key}/reach",
+    summary="Reach a milestone: every installment due on it gets its due date",
+    description=(
+        "In one transaction: the milestone's `reached_on` and evidence, the due date of "
+        "every installment waiting on it (reached on plus its offset), their history, "
+        "`milestone.reached` and one `installment.due_date_set` each. Reached already: 409."
+    ),
+    response_model=MilestoneOut,
+    responses=problem_responses(404, 409, 412),
+)
+async def reach_milestone(
+    contract_id: UUID,
+    key: Annotated[str, Path(max_length=50)],
+    body: ReachIn,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+) -> MilestoneDocument:
+    evidence = evidence_links(e.model_dump() for e in body.evidence)
+    async with uow:
+        current = await use_cases.locked_contract(uow, contract_id, expected_version)
+        contract, document = await milestone_cases.reach_milestone(
+            uow, ctx, current, key, body.reached_on, evidence
+        )
+        await uow.commit()
+    response.headers["ETag"] = etag(contract.version)
+    return document
+
+
+@router.post(
+    "/{contract_id}/milestones/{key}/unreach",
+    summary="Undo a mistaken reach while nothing is invoiced on its installments",
+    description=(
+        "The dependent installments go back to awaiting the milestone. 409 when the "
+        "milestone is not reached, or an invoice or payment hangs on one of them."
+    ),
+    response_model=MilestoneOut,
+    responses=problem_responses(404, 409, 412),
+)
+async def unreach_milestone(
+    contract_id: UUID,
+    key: Annotated[str, Path(max_length=50)],
+    body: UnreachIn,
+    uow: UowDep,
+    ctx: WriteContext,
+    expected_version: IfMatch,
+    response: Response,
+) -> MilestoneDocument:
+    async with uow:
+        current = await use_cases.locked_contract(uow, contract_id, expected_version)
+        contract, document = await milestone_cases.unreach_milestone(
+            uow, ctx, current, key, body.reason
+        )
+        await uow.commit()
+    response.headers["ETag"] = etag(contract.version)
+    return document

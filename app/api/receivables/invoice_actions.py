@@ -24,7 +24,7 @@ from app.services.receivables import invoice_actions as actions
 from app.services.receivables.invoice_documents import InvoiceDocument, invoice_document
 from app.services.receivables.invoices import locked_invoice
 
-router = resource_router("/v1/invoices", "invoices")
+router = resource_router("/v1/invoices", "receivables")
 
 ACTION_PROBLEMS = problem_responses(404, 409, 412)
 GATED_ACTION_PROBLEMS = {**ACTION_PROBLEMS, **GATED_RESPONSES}

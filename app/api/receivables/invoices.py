@@ -19,7 +19,7 @@ from app.services.receivables import invoices as use_cases
 from app.services.receivables.invoice_documents import InvoiceDocument, invoice_document
 from app.services.receivables.ports import InvoiceFilter
 
-router = resource_router("/v1/invoices", "invoices")
+router = resource_router("/v1/invoices", "receivables")
 
 
 @router.post(

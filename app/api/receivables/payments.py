@@ -27,7 +27,7 @@ from app.services.receivables import payments as use_cases
 from app.services.receivables.allocations import AllocationRequest
 from app.services.receivables.payment_documents import PaymentDocument, payment_document
 
-router = resource_router("/v1/payments", "payments")
+router = resource_router("/v1/payments", "receivables")
 
 
 def _requests(items: list[AllocationIn] | None) -> tuple[AllocationRequest, ...] | None:

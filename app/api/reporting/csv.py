@@ -31,7 +31,7 @@ NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 QUOTED = re.compile(r'[,;"\r\n]')
 
 
-def _ranges(accept: str) -> list[tuple[str, float]]:
+def accept_ranges(accept: str) -> list[tuple[str, float]]:
     found = []
     for part in accept.split(","):
         media, *params = (p.strip() for p in part.split(";"))
@@ -49,7 +49,7 @@ def _ranges(accept: str) -> list[tuple[str, float]]:
     return found
 
 
-def _preference(ranges: list[tuple[str, float]], media: str) -> tuple[float, int]:
+def accept_preference(ranges: list[tuple[str, float]], media: str) -> tuple[float, int]:
     """(quality, specificity) of the most specific range that matches ``media``."""
     kind = media.split("/")[0]
     best = (0.0, -1)
@@ -73,9 +73,9 @@ def wants_csv(request: Request) -> bool:
     accept = request.headers.get("accept")
     if not accept:
         return False
-    ranges = _ranges(accept)
-    csv_q, csv_specificity = _preference(ranges, CSV)
-    json_q, json_specificity = _preference(ranges, JSON)
+    ranges = accept_ranges(accept)
+    csv_q, csv_specificity = accept_preference(ranges, CSV)
+    json_q, json_specificity = accept_preference(ranges, JSON)
     if csv_q <= 0 and json_q <= 0:
         raise HTTPException(406, "this report is available as application/json or text/csv")
     if csv_q != json_q:

@@ -12,7 +12,7 @@ from app.api.deps import AdminContext, PlatformDep
 from app.api.errors import problem_responses
 from app.services.scheduling.registry import JOB_NAMES, run_job_now
 
-router = resource_router("/v1/admin/jobs", "admin")
+router = resource_router("/v1/admin/jobs", "scheduling")
 
 
 class JobRunOut(BaseModel):

@@ -13,7 +13,7 @@ from app.api.schemas import BusinessTimestamp, RequestModel, Timestamp
 from app.domain.events import rfc3339
 from app.services.scheduling.test_clock import move_test_clock, read_test_clock
 
-router = resource_router("/v1/admin/clock", "admin")
+router = resource_router("/v1/admin/clock", "scheduling")
 
 
 class ClockMove(RequestModel):
@@ -32,7 +32,7 @@ def _document(now: datetime, platform: PlatformDep) -> dict[str, str]:
 @router.get(
     "", summary="Read the test clock", response_model=ClockOut, responses=problem_responses(404)
 )
-async def get_clock(platform: PlatformDep, _: Administrator) -> dict[str, str]:
+async def get_test_clock(platform: PlatformDep, _: Administrator) -> dict[str, str]:
     return _document(read_test_clock(platform.clock_control), platform)
 
 
@@ -42,5 +42,7 @@ async def get_clock(platform: PlatformDep, _: Administrator) -> dict[str, str]:
     response_model=ClockOut,
     responses=problem_responses(404, 409),
 )
-async def put_clock(body: ClockMove, platform: PlatformDep, _: Administrator) -> dict[str, str]:
+async def set_test_clock(
+    body: ClockMove, platform: PlatformDep, _: Administrator
+) -> dict[str, str]:
     return _document(await move_test_clock(platform.clock_control, body.now), platform)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from app.domain.errors import ValidationFailed
+from app.domain.evidence import EvidenceLink
 
 MAX_SUMMARY_LENGTH = 4000
 MAX_OUTCOME_LENGTH = 2000
@@ -22,6 +23,10 @@ class Channel(StrEnum):
     VISIT = "visit"
     IM = "im"
     LETTER = "letter"
+
+
+# Channels on which a demand leaves a trace a court accepts.
+DEMAND_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL, Channel.VISIT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,13 @@ class Interaction:
     outcome: str | None = None
     recorded_by_user: str | None = None
     promise_id: UUID | None = None
+    demand: bool = False  # a demand for payment (interrupts the limitation period with evidence)
+    evidence: tuple[EvidenceLink, ...] = ()
+
+    @property
+    def interrupts_limitation(self) -> bool:
+        """A demand with evidence, in writing or in person (PRC Civil Code art. 195)."""
+        return self.demand and bool(self.evidence) and self.channel in DEMAND_CHANNELS
 
 
 def validate_interaction(interaction: Interaction, now: datetime) -> None:

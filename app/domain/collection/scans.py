@@ -16,6 +16,7 @@ from app.domain.collection.risk import OVERDUE_LADDER, Severity, overdue_severit
 from app.domain.collection.targets import Pace, Target, TargetProgress, TargetStatus
 from app.domain.collection.tasks import TaskKind, TaskPriority
 from app.domain.findings import Finding, FindingKind, finding
+from app.domain.i18n import Locale, message
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
 
@@ -104,15 +105,19 @@ DUNNING_TASK_DAYS = 3  # a dunning task is due this many days after the level is
 
 
 def dunning_task(
-    level: DunningLevel, invoice_name: str, days_overdue: int, today: date
+    level: DunningLevel,
+    invoice_name: str,
+    days_overdue: int,
+    today: date,
+    locale: Locale = "en",
 ) -> DunningTask:
-    """The task a dunning level opens for the contract's owner (where it says so)."""
+    """The task a dunning level opens for the contract's owner (where it says so), titled
+    in HUIKUAN_LOCALE."""
     legal = level.action == "legal"
     kind = TaskKind.LEGAL if legal else TaskKind.CALL
     priority = TaskPriority.URGENT if legal else TaskPriority.HIGH
-    title = (
-        f"Dunning level {level.level} ({level.action}): invoice {invoice_name}, "
-        f"{days_overdue} days overdue"
+    title = message(locale, "task.dunning").format(
+        level=level.level, action=level.action, invoice=invoice_name, days=days_overdue
     )
     return DunningTask(title, kind, priority, today + timedelta(days=DUNNING_TASK_DAYS))
 

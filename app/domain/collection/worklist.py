@@ -24,6 +24,7 @@ from app.domain.collection.dunning import DunningPolicy
 from app.domain.collection.risk import Severity
 from app.domain.collection.tasks import TaskKind
 from app.domain.collection.worklist_weights import Weights
+from app.domain.i18n import Locale, message
 from app.domain.money import Money
 
 CENT = Decimal("0.01")
@@ -69,6 +70,7 @@ class Factor(StrEnum):
     BROKEN_PROMISES = "broken_promises"
     RISK_SEVERITY = "risk_severity"
     PROMISE_DUE_TODAY = "promise_due_today"
+    LIMITATION_EXPIRING = "limitation_expiring"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,8 @@ class Factors:
     the highest active flag on the item, its contract and its customer (a customer item:
     on the customer). ``promise_due_today``: an unsettled promise for the invoice (a
     customer item: for the customer, naming no invoice) promised for today.
+    ``limitation_expiring``: the invoice's limitation period nears its end (the
+    limitation check's active ``legal`` flag on it).
     """
 
     amount_overdue: Money
@@ -89,6 +93,7 @@ class Factors:
     broken_promises: int = 0
     risk_severity: Severity | None = None
     promise_due_today: bool = False
+    limitation_expiring: bool = False
     disputed: bool = False
     on_hold: bool = False
 
@@ -155,6 +160,9 @@ def score(factors: Factors, weights: Weights) -> Scored:
         if factors.promise_due_today:
             points = _points(weights.promise_due_today)
             reasons.append(Reason(Factor.PROMISE_DUE_TODAY, True, points))
+        if factors.limitation_expiring:
+            points = _points(weights.limitation_expiring)
+            reasons.append(Reason(Factor.LIMITATION_EXPIRING, True, points))
         total = sum((r.points for r in reasons), CENT * 0)
     return Scored(total, tuple(reasons))
 
@@ -162,6 +170,7 @@ def score(factors: Factors, weights: Weights) -> Scored:
 class NextAction(StrEnum):
     CONFIRM_PROMISE = "confirm_promise"
     ISSUE_INVOICE = "issue_invoice"
+    SEND_DEMAND = "send_demand"
     LEGAL_REVIEW = "legal_review"
     ESCALATE = "escalate"
     SEND_REMINDER = "send_reminder"
@@ -192,6 +201,8 @@ def next_action(kind: ItemKind, factors: Factors, dunning: str | None) -> NextAc
 
     1. a promise falls due today: confirm it (``confirm_promise``);
     2. an installment's un-invoiced part is overdue: invoice it (``issue_invoice``);
+    2a. the limitation period nears its end: a demand with evidence starts it again
+       (``send_demand``);
     3. critical risk, or dunning reached a ``legal`` level: ``legal_review``;
     4. high risk, dunning at ``escalate`` or ``final_notice``, or two broken promises or
        more: ``escalate``;
@@ -205,6 +216,8 @@ def next_action(kind: ItemKind, factors: Factors, dunning: str | None) -> NextAc
         return NextAction.CONFIRM_PROMISE
     if kind is ItemKind.INSTALLMENT:
         return NextAction.ISSUE_INVOICE
+    if factors.limitation_expiring:
+        return NextAction.SEND_DEMAND
     if severity is Severity.CRITICAL or mapped is NextAction.LEGAL_REVIEW:
         return NextAction.LEGAL_REVIEW
     if severity is Severity.HIGH or mapped is NextAction.ESCALATE or factors.broken_promises >= 2:
@@ -219,19 +232,11 @@ def next_action(kind: ItemKind, factors: Factors, dunning: str | None) -> NextAc
 TASK_KINDS = {
     NextAction.CONFIRM_PROMISE: TaskKind.CALL,
     NextAction.ISSUE_INVOICE: TaskKind.INVOICE,
+    NextAction.SEND_DEMAND: TaskKind.LEGAL,
     NextAction.LEGAL_REVIEW: TaskKind.LEGAL,
     NextAction.ESCALATE: TaskKind.CALL,
     NextAction.SEND_REMINDER: TaskKind.REMINDER,
     NextAction.CALL: TaskKind.CALL,
-}
-
-ACTION_TITLES = {
-    NextAction.CONFIRM_PROMISE: "Confirm the promise to pay",
-    NextAction.ISSUE_INVOICE: "Issue the invoice",
-    NextAction.LEGAL_REVIEW: "Legal review",
-    NextAction.ESCALATE: "Escalate",
-    NextAction.SEND_REMINDER: "Send a reminder",
-    NextAction.CALL: "Call the customer",
 }
 
 
@@ -274,17 +279,22 @@ def rank(candidate: Candidate, weights: Weights, policy: DunningPolicy) -> Workl
     )
 
 
-def describe(item: WorklistItem) -> str:
+def describe(item: WorklistItem, locale: Locale = "en") -> str:
     """What the item is, for a task's title: ``invoice INV-7 (客户)``."""
     candidate = item.candidate
+    kind = message(locale, f"task.kind.{candidate.id.kind.value}")
     if candidate.id.kind is ItemKind.CUSTOMER:
-        return f"customer {candidate.customer_name}"
+        return f"{kind} {candidate.customer_name}"
     reference = candidate.reference or str(candidate.id.subject_id)
-    return f"{candidate.id.kind.value} {reference} ({candidate.customer_name})"
+    return message(locale, "task.item").format(
+        kind=kind, reference=reference, customer=candidate.customer_name
+    )
 
 
-def task_title(item: WorklistItem) -> str:
-    return f"{ACTION_TITLES[item.next_action]}: {describe(item)}"[:200]
+def task_title(item: WorklistItem, locale: Locale = "en") -> str:
+    """The title of the task accepting an item opens, in HUIKUAN_LOCALE."""
+    action = message(locale, f"task.action.{item.next_action.value}")
+    return message(locale, "task.title").format(action=action, item=describe(item, locale))[:200]
 
 
 def explain(item: WorklistItem) -> str:

@@ -59,6 +59,7 @@ SCALARS = (
     "dunning_level",
     "broken_promises",
     "promise_due_today",
+    "limitation_expiring",
 )
 CAPS = ("amount_overdue_max_points", "days_overdue_max_points")
 MAPS = ("amount_units", "risk_severity", "priority_bands")
@@ -83,6 +84,7 @@ class Weights:
         default_factory=lambda: dict(DEFAULT_RISK_POINTS)
     )
     promise_due_today: Decimal = Decimal(20)
+    limitation_expiring: Decimal = Decimal(30)  # the limitation check's legal flag on it
     priority_bands: Mapping[TaskPriority, Decimal] = field(
         default_factory=lambda: dict(DEFAULT_PRIORITY_BANDS)
     )
@@ -119,6 +121,7 @@ class Weights:
             "broken_promises": text(self.broken_promises),
             "risk_severity": {s.label: text(v) for s, v in self.risk_severity.items()},
             "promise_due_today": text(self.promise_due_today),
+            "limitation_expiring": text(self.limitation_expiring),
             "priority_bands": {p.value: text(v) for p, v in self.priority_bands.items()},
         }
 

@@ -40,7 +40,8 @@ class Customer:
     external_id: str | None = None
     credit_rating: CreditRating | None = None
     credit_limit: Money | None = None
-    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
+    # None: no agreed terms (an invoice without a due date then needs its contract's).
+    payment_terms_days: int | None = DEFAULT_PAYMENT_TERMS_DAYS
     contacts: tuple[Contact, ...] = ()
     version: int = 1
 
@@ -66,7 +67,8 @@ def validate_customer(customer: Customer) -> None:
     if len(name) > MAX_NAME_LENGTH:
         raise ValidationFailed(f"name is longer than {MAX_NAME_LENGTH} characters", ("name",))
     minor_units(customer.currency)
-    if not 0 <= customer.payment_terms_days <= 3650:
+    terms = customer.payment_terms_days
+    if terms is not None and not 0 <= terms <= 3650:
         raise ValidationFailed("payment_terms_days must be within 0..3650", ("payment_terms_days",))
     if customer.credit_limit is not None:
         require_non_negative(customer.credit_limit, "credit_limit")

@@ -24,12 +24,14 @@ from app.domain.intake.ingest_data import (
     EventData,
     InvoiceUpsert,
     InvoiceVoid,
+    MilestoneReached,
     PaymentReceived,
     PaymentReversal,
     parse_contract,
     parse_customer,
     parse_invoice,
     parse_invoice_void,
+    parse_milestone_reached,
     parse_payment,
     parse_payment_reversal,
 )
@@ -66,6 +68,7 @@ class EventType(StrEnum):
     ORG_UNIT_UPSERTED = "org_unit.upserted"
     PERSON_UPSERTED = "person.upserted"
     PROJECT_UPSERTED = "project.upserted"
+    MILESTONE_REACHED = "milestone.reached"
 
 
 # Upserts carry a record's whole state: an older one never overwrites a newer one.
@@ -143,6 +146,7 @@ _PARSERS: dict[EventType, Callable[[object, Issues], EventData | OrgData | None]
     EventType.ORG_UNIT_UPSERTED: parse_org_unit,
     EventType.PERSON_UPSERTED: parse_person,
     EventType.PROJECT_UPSERTED: parse_project,
+    EventType.MILESTONE_REACHED: parse_milestone_reached,
 }
 
 
@@ -184,6 +188,7 @@ _SUBJECT_KIND: dict[type, RecordKind] = {
     OrgUnitUpsert: RecordKind.ORG_UNIT,
     PersonUpsert: RecordKind.PERSON,
     ProjectUpsert: RecordKind.PROJECT,
+    MilestoneReached: RecordKind.CONTRACT,
 }
 
 
@@ -217,6 +222,8 @@ def requirements(data: EventData | OrgData) -> tuple[RecordKey, ...]:
         return (customer, *invoices)
     if isinstance(data, PaymentReversal):
         return (RecordKey(RecordKind.PAYMENT, data.external_id),)
+    if isinstance(data, MilestoneReached):
+        return (RecordKey(RecordKind.CONTRACT, data.contract_external_id),)
     return ()
 
 

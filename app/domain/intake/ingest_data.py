@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.customers.customers import CreditRating
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, ValidationFailed
+from app.domain.evidence import MAX_LINKS, EvidenceLink, evidence_links
 from app.domain.intake.ingest_fields import Fields, Issues
 from app.domain.money import Money
 from app.domain.receivables.contracts import validate_late_fee_rate
+from app.domain.receivables.milestones import MAX_KEY_LENGTH
 from app.domain.receivables.plans import MAX_INSTALLMENTS, PlannedInstallment, resolve_amounts
 
 DATA: tuple[str] = ("data",)
@@ -42,7 +44,8 @@ class ContractUpsert:
     owner: str
     signed_on: date
     installments: tuple[PlannedInstallment, ...]
-    fields: Mapping[str, Any] = field(default_factory=dict)  # late_fee_rate, when given
+    # late_fee_rate and payment_terms_days, when given (null clears them)
+    fields: Mapping[str, Any] = field(default_factory=dict)
     project_external_id: str | None = None
 
 
@@ -53,7 +56,7 @@ class InvoiceUpsert:
     amount: Decimal
     currency: str
     issued_on: date
-    due_date: date
+    due_date: date | None  # None: by the payment terms (a new invoice), else unchanged
     contract_external_id: str | None = None
     installment_name: str | None = None
 
@@ -82,6 +85,19 @@ class PaymentReversal:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MilestoneReached:
+    contract_external_id: str
+    key: str
+    reached_on: date
+    evidence: tuple[EvidenceLink, ...] = ()
+
+    @property
+    def external_id(self) -> str:
+        """The record it changes is the contract."""
+        return self.contract_external_id
+
+
 EventData = (
     CustomerUpsert
     | ContractUpsert
@@ -89,6 +105,7 @@ EventData = (
     | InvoiceVoid
     | PaymentReceived
     | PaymentReversal
+    | MilestoneReached
 )
 
 
@@ -154,6 +171,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         "signed_on",
         "installments",
         "late_fee_rate",
+        "payment_terms_days",
         "project_external_id",
     )
     data = Fields(raw, DATA, issues, allowed)
@@ -174,6 +192,8 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         except DomainError as error:
             issues.add((*DATA, "late_fee_rate"), error.detail)
         fields["late_fee_rate"] = rate
+    if data.given("payment_terms_days"):
+        fields["payment_terms_days"] = data.integer("payment_terms_days", 0, 3650)
     if (
         external_id is None
         or customer is None
@@ -191,7 +211,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
     except DomainError as error:
         issues.add((*DATA, "installments"), error.detail)
     for index, item in enumerate(installments):
-        if item.due_date < signed_on:
+        if item.due_date is not None and item.due_date < signed_on:
             issues.add(
                 (*DATA, "installments", index, "due_date"), "is before the contract was signed"
             )
@@ -229,7 +249,7 @@ def parse_invoice(raw: object, issues: Issues) -> InvoiceUpsert | None:
         issues.add((*DATA, "installment_name"), "needs contract_external_id")
     currency = data.currency()
     amount = data.positive_money("amount", currency)
-    issued_on, due_date = data.day("issued_on"), data.day("due_date")
+    issued_on, due_date = data.day("issued_on"), data.day("due_date", required=False)
     if issued_on and due_date and due_date < issued_on:
         issues.add((*DATA, "due_date"), "is before issued_on")
     if (
@@ -238,7 +258,6 @@ def parse_invoice(raw: object, issues: Issues) -> InvoiceUpsert | None:
         or currency is None
         or amount is None
         or issued_on is None
-        or due_date is None
     ):
         return None
     return InvoiceUpsert(
@@ -307,3 +326,22 @@ def parse_payment_reversal(raw: object, issues: Issues) -> PaymentReversal | Non
     external_id = _external_id(data)
     reason = data.text("reason", required=False, max_length=2000)
     return None if external_id is None else PaymentReversal(external_id, reason)
+
+
+def parse_milestone_reached(raw: object, issues: Issues) -> MilestoneReached | None:
+    data = Fields(raw, DATA, issues, ("contract_external_id", "key", "reached_on", "evidence"))
+    contract = _external_id(data, "contract_external_id")
+    key = data.text("key", max_length=MAX_KEY_LENGTH)
+    reached_on = data.day("reached_on")
+    evidence: tuple[EvidenceLink, ...] = ()
+    if data.given("evidence"):
+        raws = data.objects("evidence", max_items=MAX_LINKS)
+        try:
+            evidence = evidence_links(
+                (r if isinstance(r, Mapping) else {} for _, r in raws), (*DATA, "evidence")
+            )
+        except ValidationFailed as error:
+            issues.add(tuple(error.loc), error.detail)
+    if contract is None or key is None or reached_on is None:
+        return None
+    return MilestoneReached(contract, key, reached_on, evidence)

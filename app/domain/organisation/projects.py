@@ -88,8 +88,8 @@ class ProjectFigures:
     collected: Money
     outstanding: Money
     overdue: Money
-    # Retention and unbilled milestones arrive with the payment nodes; until then both are
-    # zero, computed here in one place so that wiring them later changes only this.
+    # Retention money (质保金) not yet collected nor written off, released or not; and what
+    # installments due HUIKUAN_UNBILLED_AFTER_DAYS ago or more have not invoiced.
     retention_held: Money
     unbilled: Money
 
@@ -109,8 +109,9 @@ def figures(
     collected: Decimal,
     outstanding: Decimal,
     overdue: Decimal,
+    retention_held: Decimal = Decimal(0),
+    unbilled: Decimal = Decimal(0),
 ) -> ProjectFigures:
-    zero = Money.zero(currency)
     return ProjectFigures(
         currency=currency,
         contract_value=Money.of(contract_value, currency),
@@ -118,6 +119,6 @@ def figures(
         collected=Money.of(collected, currency),
         outstanding=Money.of(outstanding, currency),
         overdue=Money.of(overdue, currency),
-        retention_held=zero,
-        unbilled=zero,
+        retention_held=Money.of(retention_held, currency),
+        unbilled=Money.of(unbilled, currency),
     )

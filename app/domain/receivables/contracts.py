@@ -9,28 +9,47 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from app.domain.errors import NotFound, ValidationFailed
+from app.domain.errors import IllegalStateTransition, NotFound, ValidationFailed
 from app.domain.money import Money, require_positive
+from app.domain.receivables.milestones import (
+    Basis,
+    InstallmentKind,
+    Milestone,
+    MilestoneTerm,
+    check_milestones,
+)
 
 MAX_NAME_LENGTH = 200
+MAX_PAYMENT_TERMS_DAYS = 3650
 MAX_LATE_FEE_RATE = Decimal(1)  # per day; anything near 1 (100 % a day) is surely a typo
 LATE_FEE_RATE_PLACES = 6
 
 
 @dataclass(frozen=True, slots=True)
 class Installment:
-    """One line of a collection plan: an amount due on a date."""
+    """One line of a collection plan: an amount due on a date, or ``term`` after a
+    milestone (``due_date`` is None until the milestone is reached)."""
 
     id: UUID
     contract_id: UUID
     name: str
-    due_date: date
+    due_date: date | None
     amount: Money
     position: int
+    kind: InstallmentKind = InstallmentKind.OTHER
+    term: MilestoneTerm | None = None
 
     @property
     def currency(self) -> str:
         return self.amount.currency
+
+    @property
+    def basis(self) -> Basis:
+        return Basis.DATE if self.term is None else Basis.MILESTONE
+
+    @property
+    def awaiting_milestone(self) -> bool:
+        return self.due_date is None
 
 
 @dataclass(slots=True)
@@ -47,6 +66,8 @@ class Contract:
     late_fee_rate: Decimal | None = None
     installments: tuple[Installment, ...] = ()
     version: int = 1
+    milestones: tuple[Milestone, ...] = ()
+    payment_terms_days: int | None = None
     project_id: UUID | None = None  # one of the customer's projects
 
     def __post_init__(self) -> None:
@@ -59,6 +80,9 @@ class Contract:
     def installment(self, installment_id: UUID) -> Installment | None:
         return next((i for i in self.installments if i.id == installment_id), None)
 
+    def milestone(self, key: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.key == key), None)
+
 
 # Fields a PATCH may change besides the plan; customer and currency are fixed once created.
 EDITABLE_FIELDS = (
@@ -68,6 +92,7 @@ EDITABLE_FIELDS = (
     "signed_on",
     "late_fee_rate",
     "amount",
+    "payment_terms_days",
     "project_id",
 )
 
@@ -82,13 +107,35 @@ def validate_contract(contract: Contract) -> None:
         raise ValidationFailed("owner must not be empty", ("owner",))
     require_positive(contract.amount)
     validate_late_fee_rate(contract.late_fee_rate)
+    validate_payment_terms(contract.payment_terms_days, ("payment_terms_days",))
+    check_milestones(contract.milestones)
+    keys = {m.key for m in contract.milestones}
     for index, item in enumerate(contract.installments):
+        if item.term is not None:
+            if item.term.milestone not in keys:
+                raise ValidationFailed(
+                    f"installment {item.name!r} names an unknown milestone {item.term.milestone!r}",
+                    ("installments", index, "milestone"),
+                )
+            continue
+        if item.due_date is None:
+            raise ValidationFailed(
+                f"installment {item.name!r} has neither a due date nor a milestone",
+                ("installments", index, "due_date"),
+            )
         if item.due_date < contract.signed_on:
             raise ValidationFailed(
                 f"installment {item.name!r} is due {item.due_date}, "
                 f"before the contract was signed on {contract.signed_on}",
                 ("installments", index, "due_date"),
             )
+
+
+def validate_payment_terms(days: int | None, loc: tuple[str | int, ...]) -> None:
+    if days is not None and not 0 <= days <= MAX_PAYMENT_TERMS_DAYS:
+        raise ValidationFailed(
+            f"payment_terms_days must be within [0, {MAX_PAYMENT_TERMS_DAYS}]", loc
+        )
 
 
 def validate_late_fee_rate(rate: Decimal | None) -> None:
@@ -136,6 +183,8 @@ class ChangeKind(StrEnum):
     ADDED = "added"
     CHANGED = "changed"
     REMOVED = "removed"
+    DUE_DATE_SET = "due_date_set"  # its milestone was reached
+    DUE_DATE_CLEARED = "due_date_cleared"  # its milestone was unreached
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +192,7 @@ class InstallmentState:
     """What an installment looked like before or after a change."""
 
     name: str
-    due_date: date
+    due_date: date | None
     amount: Money
 
     @classmethod
@@ -178,6 +227,11 @@ def reschedule(
         raise ValidationFailed(
             f"due_date {due_date} is before the contract was signed on {contract.signed_on}",
             ("due_date",),
+        )
+    if current.term is not None:
+        raise IllegalStateTransition(
+            f"installment {current.name!r} is due after milestone {current.term.milestone!r}: "
+            "reach the milestone or change the plan"
         )
     if due_date == current.due_date:
         raise ValidationFailed(f"the installment is already due on {due_date}", ("due_date",))

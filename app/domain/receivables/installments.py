@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -17,6 +17,7 @@ from app.domain.receivables.contracts import Contract, Installment
 
 
 class InstallmentStatus(StrEnum):
+    AWAITING_MILESTONE = "awaiting_milestone"
     PLANNED = "planned"
     INVOICED = "invoiced"
     PARTIALLY_PAID = "partially_paid"
@@ -74,9 +75,13 @@ def installment_figures(
         status = InstallmentStatus.PARTIALLY_PAID
     elif ledger.invoiced.is_positive():
         status = InstallmentStatus.INVOICED
+    elif installment.due_date is None:
+        status = InstallmentStatus.AWAITING_MILESTONE
     else:
         status = InstallmentStatus.PLANNED
-    overdue = outstanding.is_positive() and installment.due_date < today
+    # An installment awaiting its milestone has no due date, so it is never overdue.
+    due = installment.due_date
+    overdue = outstanding.is_positive() and due is not None and due < today
     return InstallmentFigures(
         status=status,
         invoiced=ledger.invoiced,
@@ -84,8 +89,34 @@ def installment_figures(
         written_off=ledger.written_off,
         outstanding=outstanding,
         overdue=overdue,
-        days_overdue=(today - installment.due_date).days if overdue else 0,
+        days_overdue=(today - due).days if overdue and due is not None else 0,
     )
+
+
+def unbilled_since(due_date: date | None, after_days: int) -> date | None:
+    """The day from which an installment due on ``due_date`` counts as unbilled when not
+    fully invoiced: ``after_days`` after it fell due (None while awaiting a milestone)."""
+    return None if due_date is None else due_date + timedelta(days=after_days)
+
+
+def unbilled_due_by(today: date, after_days: int) -> date:
+    """The last due date whose installment counts as unbilled today when not fully
+    invoiced."""
+    return today - timedelta(days=after_days)
+
+
+def unbilled_amount(
+    installment: Installment, ledger: Ledger | None, today: date, after_days: int
+) -> Money:
+    """What of the installment is due but still not invoiced ``after_days`` later: the work
+    was done, nobody sent the invoice. Written-off money is not unbilled."""
+    since = unbilled_since(installment.due_date, after_days)
+    zero = Money.zero(installment.currency)
+    if since is None or since > today:
+        return zero
+    ledger = ledger or Ledger.empty(installment.currency)
+    rest = installment.amount - ledger.invoiced
+    return rest if rest.is_positive() else zero
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ and late fees depend on the calendar date, so they are computed for a given ``to
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from uuid import UUID
@@ -124,6 +124,11 @@ class Invoice:
         fee = self.outstanding.amount * self.late_fee_rate * self.days_overdue(today)
         step = Decimal(1).scaleb(-self.amount.places)
         return Money(fee.quantize(step, rounding=ROUND_HALF_UP), self.currency)
+
+
+def due_by_terms(issued_on: date, terms_days: int) -> date:
+    """The due date payment terms give an invoice issued on ``issued_on``."""
+    return issued_on + timedelta(days=terms_days)
 
 
 def validate_invoice(invoice: Invoice) -> None:

@@ -16,6 +16,12 @@ from uuid import UUID
 from app.domain.errors import Conflict, UnknownReference, ValidationFailed
 from app.domain.money import Money
 from app.domain.receivables.contracts import Installment, InstallmentState
+from app.domain.receivables.milestones import (
+    InstallmentKind,
+    Milestone,
+    MilestoneTerm,
+    check_term,
+)
 
 MAX_INSTALLMENTS = 200
 HUNDRED = Decimal(100)
@@ -26,10 +32,44 @@ class PlannedInstallment:
     """An installment as a client describes it; ``id`` names an existing one in a change."""
 
     name: str
-    due_date: date
+    due_date: date | None
     amount: Decimal | None = None
     percent: Decimal | None = None
     id: UUID | None = None
+    kind: InstallmentKind = InstallmentKind.OTHER
+    term: MilestoneTerm | None = None
+
+
+def _check_bases(items: Sequence[PlannedInstallment], milestones: Sequence[Milestone]) -> None:
+    """Each item has a due date or a milestone term, never both; the term names a milestone
+    of the contract and one offset at most, not negative."""
+    keys = {m.key for m in milestones}
+    for index, item in enumerate(items):
+        if item.term is None:
+            if item.due_date is None:
+                raise ValidationFailed(
+                    "give due_date, or basis milestone with a milestone", _loc(index, "due_date")
+                )
+            continue
+        if item.due_date is not None:
+            raise ValidationFailed(
+                "an installment due on a milestone has no due_date", _loc(index, "due_date")
+            )
+        check_term(item.term, ("installments", index))
+        if item.term.milestone not in keys:
+            raise ValidationFailed(
+                f"unknown milestone {item.term.milestone!r}: the contract's milestones are "
+                f"{sorted(keys)}",
+                _loc(index, "milestone"),
+            )
+
+
+def _due_date(item: PlannedInstallment, milestones: Sequence[Milestone]) -> date | None:
+    """The item's due date: its own, or its milestone's reached date plus the offset."""
+    if item.term is None:
+        return item.due_date
+    reached = next((m.reached_on for m in milestones if m.key == item.term.milestone), None)
+    return None if reached is None else item.term.due_on(reached)
 
 
 def _loc(index: int, field: str) -> tuple[str | int, ...]:
@@ -100,9 +140,11 @@ def new_plan(
     total: Money,
     items: Sequence[PlannedInstallment],
     new_id: Callable[[], UUID],
+    milestones: Sequence[Milestone] = (),
 ) -> tuple[Installment, ...]:
     """The installments of a new contract (due dates are checked by the contract)."""
     _check_names(items)
+    _check_bases(items, milestones)
     if any(item.id is not None for item in items):
         raise ValidationFailed("a new contract's installments have no id yet", ("installments",))
     amounts = resolve_amounts(total, items)
@@ -111,9 +153,11 @@ def new_plan(
             id=new_id(),
             contract_id=contract_id,
             name=item.name.strip(),
-            due_date=item.due_date,
+            due_date=_due_date(item, milestones),
             amount=amount,
             position=position,
+            kind=item.kind,
+            term=item.term,
         )
         for position, (item, amount) in enumerate(zip(items, amounts, strict=True))
     )
@@ -169,6 +213,7 @@ def change_plan(
     items: Sequence[PlannedInstallment],
     invoiced: Mapping[UUID, Money],
     new_id: Callable[[], UUID],
+    milestones: Sequence[Milestone] = (),
 ) -> PlanChange:
     """Replace the ``current`` plan with ``items``, which must add up to ``total``.
 
@@ -177,6 +222,7 @@ def change_plan(
     are checked against the signing date by the contract the plan is put on.
     """
     _check_names(items)
+    _check_bases(items, milestones)
     amounts = resolve_amounts(total, items)
     matched = _match(current, items)
     plan: list[Installment] = []
@@ -188,26 +234,42 @@ def change_plan(
                 id=new_id(),
                 contract_id=contract_id,
                 name=item.name.strip(),
-                due_date=item.due_date,
+                due_date=_due_date(item, milestones),
                 amount=amount,
                 position=position,
+                kind=item.kind,
+                term=item.term,
             )
             added.append(installment)
         else:
             installment = replace(
                 before,
                 name=item.name.strip(),
-                due_date=item.due_date,
+                due_date=_due_date(item, milestones),
                 amount=amount,
                 position=position,
+                kind=item.kind,
+                term=item.term,
             )
             already = invoiced.get(before.id)
+            if (
+                already is not None
+                and already.is_positive()
+                and (installment.term, installment.kind) != (before.term, before.kind)
+            ):
+                raise ValidationFailed(
+                    f"installment {before.name!r} is invoiced: its kind and basis stay as they are",
+                    _loc(position, "basis"),
+                )
             if already is not None and amount < already:
                 raise Conflict(
                     f"installment {before.name!r} would drop to {amount.to_wire()}, below the "
                     f"{already.to_wire()} {amount.currency} already invoiced against it"
                 )
-            if InstallmentState.of(before) != InstallmentState.of(installment):
+            if InstallmentState.of(before) != InstallmentState.of(installment) or (
+                before.term,
+                before.kind,
+            ) != (installment.term, installment.kind):
                 changed.append((before, installment))
         plan.append(installment)
     kept = {i.id for i in plan}

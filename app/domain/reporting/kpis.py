@@ -35,6 +35,8 @@ class KpiSums:
     - ``falling_due``: invoices due in the period (not voided by ``to``), whole amounts.
     - ``collected_on_time``: of those, what was received on or before each one's due date.
     - ``disputed`` / ``on_hold``: the part of ``closing`` on disputed / held invoices.
+    - ``unbilled``: at ``to``, what installments due HUIKUAN_UNBILLED_AFTER_DAYS before or
+      earlier had not invoiced (apart: not in any receivables figure).
     """
 
     currency: str
@@ -47,16 +49,17 @@ class KpiSums:
     collected_on_time: Money
     disputed: Money
     on_hold: Money
+    unbilled: Money
 
     def is_zero(self) -> bool:
         """Nothing at all in the period (such a currency is left out of the report)."""
         amounts = (self.opening, self.billed, self.collected, self.closing, self.falling_due)
-        return all(m.is_zero() for m in (*amounts, self.collected_on_time))
+        return all(m.is_zero() for m in (*amounts, self.collected_on_time, self.unbilled))
 
     @classmethod
     def empty(cls, currency: str) -> KpiSums:
         zero = Money.zero(currency)
-        return cls(currency, zero, zero, zero, zero, zero, zero, zero, zero, zero)
+        return cls(currency, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class Kpis:
     on_hold: Money
     falling_due: Money
     collected_on_time: Money
+    unbilled: Money
     dso: Decimal | None
     best_possible_dso: Decimal | None
     average_days_delinquent: Decimal | None
@@ -163,6 +167,7 @@ def compute_kpis(sums: KpiSums, days: int) -> Kpis:
         on_hold=sums.on_hold,
         falling_due=sums.falling_due,
         collected_on_time=sums.collected_on_time,
+        unbilled=sums.unbilled,
         dso=dso(sums.closing, sums.billed, days),
         best_possible_dso=best_possible_dso(sums.closing_current, sums.billed, days),
         average_days_delinquent=average_days_delinquent(

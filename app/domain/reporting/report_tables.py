@@ -89,10 +89,12 @@ def aging_table(report: AgingReport) -> Table:
         elif group_columns:
             group = [None] * len(group_columns)
         buckets: list[Cell] = [row.buckets[b] for b in BUCKETS]
-        return [kind, row.currency, *group, *buckets, row.total]
+        unbilled = row.unbilled or Money.zero(row.currency)
+        return [kind, row.currency, *group, *buckets, row.total, unbilled]
 
     rows = [line("group", r) for r in report.groups] + [line("total", r) for r in report.totals]
-    return table(["line", "currency", *group_columns, *BUCKET_NAMES, "total"], rows)
+    columns = ["line", "currency", *group_columns, *BUCKET_NAMES, "total", "unbilled"]
+    return table(columns, rows)
 
 
 KPI_COLUMNS = (
@@ -110,6 +112,7 @@ KPI_COLUMNS = (
     "on_hold",
     "falling_due",
     "collected_on_time",
+    "unbilled",
     "dso",
     "best_possible_dso",
     "average_days_delinquent",
@@ -132,6 +135,7 @@ def kpi_values(k: Kpis) -> list[Cell]:
         k.on_hold,
         k.falling_due,
         k.collected_on_time,
+        k.unbilled,
         k.dso,
         k.best_possible_dso,
         k.average_days_delinquent,

@@ -97,6 +97,9 @@ class AgingSums:
     is_total: bool = False
     parent_id: UUID | None = None  # org units only
     depth: int | None = None  # org units only: a root is at depth 1
+    # Installments due HUIKUAN_UNBILLED_AFTER_DAYS ago or more that no invoice covers yet:
+    # shown apart, never in the buckets of the invoice basis nor added to the total.
+    unbilled: Money | None = None
 
     @property
     def total(self) -> Money:
@@ -104,7 +107,8 @@ class AgingSums:
         return Money(sum([m.amount for m in self.buckets.values()], Decimal(0)), self.currency)
 
     def is_zero(self) -> bool:
-        return all(amount.is_zero() for amount in self.buckets.values())
+        nothing_unbilled = self.unbilled is None or self.unbilled.is_zero()
+        return nothing_unbilled and all(amount.is_zero() for amount in self.buckets.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +196,9 @@ class ForecastSource(StrEnum):
     INSTALLMENTS = "installments"  # planned, not yet invoiced, by the installment's due date
     INVOICES = "invoices"  # outstanding not covered by a promise, by the due date
     PROMISES = "promises"  # what is still promised, by the promised date
+    # Installments awaiting a milestone (basis: planned), at the milestone's planned date
+    # plus the offset, never before today: a late milestone is not overdue money.
+    PLANNED = "planned"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from app.domain.collection.risk import RiskFlag
 from app.domain.collection.targets import ProgressSums, Target, target_progress
 from app.domain.collection.tasks import Task, TaskSummary
 from app.domain.events import rfc3339
+from app.domain.evidence import evidence_documents
 from app.domain.money import Money
 
 
@@ -109,6 +110,8 @@ class InteractionDocument(TypedDict):
     outcome: str | None
     recorded_by: RecordedByDocument
     promise: PromiseDocument | None
+    demand: bool
+    evidence: list[dict[str, str | None]]
     created_at: str
 
 
@@ -285,6 +288,8 @@ def interaction_document(interaction: Interaction, promise: Promise | None) -> I
         "outcome": interaction.outcome,
         "recorded_by": {"api_key": interaction.recorded_by, "user": interaction.recorded_by_user},
         "promise": None if promise is None else promise_document(promise),
+        "demand": interaction.demand,
+        "evidence": evidence_documents(interaction.evidence),
         "created_at": rfc3339(interaction.created_at),
     }
 

@@ -13,6 +13,7 @@ from app.domain.collection.promises import Promise, validate_new_promise
 from app.domain.customers.customers import Customer
 from app.domain.errors import Conflict, NotFound, UnknownReference, ValidationFailed
 from app.domain.events import EventType
+from app.domain.evidence import EvidenceLink
 from app.domain.money import Money
 from app.domain.receivables.invoices import Invoice
 from app.services.collection.documents import (
@@ -42,6 +43,8 @@ class NewInteraction:
     invoice_id: UUID | None = None
     outcome: str | None = None
     promise: NewPromise | None = None
+    demand: bool = False
+    evidence: tuple[EvidenceLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,8 @@ async def record_interaction(
         created_at=now,
         recorded_by=ctx.actor.key_name,
         recorded_by_user=ctx.actor.user,
+        demand=cmd.demand,
+        evidence=cmd.evidence,
     )
     validate_interaction(interaction, now)
     customer = await uow.customers.get(cmd.customer_id)

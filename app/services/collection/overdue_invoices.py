@@ -114,7 +114,7 @@ class _InvoiceScan:
 
     async def _task(self, row: InvoiceToScan, level: DunningLevel, days: int, today: date) -> Task:
         invoice = row.invoice
-        shape = dunning_task(level, invoice_name(invoice), days, today)
+        shape = dunning_task(level, invoice_name(invoice), days, today, self.ctx.locale)
         task = await create_task(
             self.work,
             self.ctx,

@@ -50,7 +50,7 @@ async def scan_overdue_installments(
             Finding(
                 FindingKind.INSTALLMENT_OVERDUE,
                 row.installment.id,
-                row.installment.due_date.isoformat(),
+                row.due_date.isoformat(),
                 customer_id=row.customer_id,
             )
             for row, _ in overdue
@@ -68,7 +68,7 @@ async def scan_overdue_installments(
                     EventType.INSTALLMENT_OVERDUE, installment_subject(row.installment.id), data
                 )
         await work.scans.mark_installments_overdue_scanned(
-            [Scanned(r.installment.id, r.installment.due_date) for r in rows]
+            [Scanned(r.installment.id, r.due_date) for r in rows]
         )
         return len(rows), JobResult(len(rows), len(new), events.count)
 

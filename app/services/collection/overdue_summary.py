@@ -130,7 +130,7 @@ class _Summary:
                 "installment",
                 item.id,
                 item.name,
-                item.due_date,
+                scan.due_date,
                 figures.days_overdue,
                 item.amount,
                 figures.outstanding,
@@ -142,7 +142,7 @@ class _Summary:
                 "contract_id": str(item.contract_id),
                 "contract_name": scan.contract_name,
                 "name": item.name,
-                "due_date": item.due_date.isoformat(),
+                "due_date": scan.due_date.isoformat(),
                 "days_overdue": figures.days_overdue,
                 "amount": item.amount.to_wire(),
                 "outstanding": figures.outstanding.to_wire(),
@@ -177,7 +177,8 @@ async def _summarize(
     for standing in await work.findings.standing_installments_of(customer_ids):
         scan = standing.scan
         figures = installment_figures(scan.installment, scan.ledger, today)
-        current = standing.finding.key == scan.installment.due_date.isoformat()
+        due = scan.installment.due_date
+        current = due is not None and standing.finding.key == due.isoformat()
         if standing.removed or not figures.overdue or not current:
             cleared.append(standing.finding)
         else:

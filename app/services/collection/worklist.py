@@ -146,7 +146,7 @@ async def accept_item(
         uow,
         ctx,
         NewTask(
-            title=wanted.title or task_title(ranked),
+            title=wanted.title or task_title(ranked, ctx.locale),
             kind=wanted.kind or TASK_KINDS[ranked.next_action],
             assignee=wanted.assignee or owner,
             due_date=wanted.due_date or today,

@@ -35,7 +35,7 @@ class NewCustomer:
     external_id: str | None = None
     credit_rating: CreditRating | None = None
     credit_limit: Decimal | None = None
-    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
+    payment_terms_days: int | None = DEFAULT_PAYMENT_TERMS_DAYS
     contacts: tuple[Contact, ...] = field(default_factory=tuple)
 
 

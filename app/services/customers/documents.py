@@ -18,7 +18,7 @@ class CustomerDocument(TypedDict):
     credit_rating: str | None
     credit_limit: str | None
     currency: str
-    payment_terms_days: int
+    payment_terms_days: int | None
     contacts: list[dict[str, Any]]
     version: int
     created_at: str

@@ -23,6 +23,7 @@ from app.domain.intake.ingest_data import (
     CustomerUpsert,
     InvoiceUpsert,
     InvoiceVoid,
+    MilestoneReached,
     PaymentReversal,
 )
 from app.domain.receivables.invoices import InvoiceStatus
@@ -36,7 +37,12 @@ from app.services.customers.customers import (
 from app.services.intake.ports import IntakeUnitOfWork
 from app.services.intake.steps import Step
 from app.services.receivables.allocations import reverse_payment
-from app.services.receivables.contracts import NewContract, create_contract, update_contract
+from app.services.receivables.contracts import (
+    NewContract,
+    create_contract,
+    locked_contract,
+    update_contract,
+)
 from app.services.receivables.invoice_actions import act_on_invoice
 from app.services.receivables.invoices import (
     NewInvoice,
@@ -45,6 +51,7 @@ from app.services.receivables.invoices import (
     locked_invoice,
     update_invoice,
 )
+from app.services.receivables.milestones import reach_milestone
 
 
 @dataclass
@@ -147,6 +154,7 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
             signed_on=data.signed_on,
             external_id=data.external_id,
             late_fee_rate=cast(Decimal | None, rate),
+            payment_terms_days=cast(int | None, data.fields.get("payment_terms_days")),
             installments=data.installments,
             project_id=project_id,
         )
@@ -220,7 +228,8 @@ async def _upsert_invoice(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
         raise _mismatch("installment_name", "an invoice's installment")
     if current.currency != data.currency:
         raise _mismatch("currency", "an invoice's currency")
-    values = {"amount": data.amount, "issued_on": data.issued_on, "due_date": data.due_date}
+    due_date = current.due_date if data.due_date is None else data.due_date
+    values = {"amount": data.amount, "issued_on": data.issued_on, "due_date": due_date}
     if (current.amount.amount, current.issued_on, current.due_date) == tuple(values.values()):
         step.note = "unchanged"
         return
@@ -246,6 +255,16 @@ async def _reverse_payment(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     await reverse_payment(uow, step.ctx, payment, data.reason)
 
 
+async def _reach_milestone(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
+    data = cast(MilestoneReached, step.event.data)
+    current = await locked_contract(uow, run.refs[step.event.subject])
+    milestone = current.milestone(data.key)
+    if milestone is not None and milestone.reached_on == data.reached_on:
+        step.note = "already reached on that day"
+        return
+    await reach_milestone(uow, step.ctx, current, data.key, data.reached_on, data.evidence)
+
+
 async def apply_customers(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _in_stretches(uow, steps, _new_customer, create_customers, _upsert_customer)
 
@@ -261,6 +280,8 @@ def _new_plain_invoice(step: Step, run: Run, pending: set[RecordKey]) -> NewInvo
     subject = step.event.subject
     customer = RecordKey(RecordKind.CUSTOMER, data.customer_external_id)
     if data.contract_external_id is not None or subject in run.refs or subject in pending:
+        return None
+    if data.due_date is None:  # due by the payment terms, which the one-by-one path reads
         return None
     if customer not in run.refs:
         return None
@@ -331,3 +352,7 @@ async def apply_voids(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
 
 async def apply_reversals(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
     await _each(uow, steps, _reverse_payment)
+
+
+async def apply_milestones(uow: IntakeUnitOfWork, steps: Sequence[Step]) -> None:
+    await _each(uow, steps, _reach_milestone)

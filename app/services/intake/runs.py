@@ -25,6 +25,7 @@ from app.services.intake.records import (
     apply_contracts,
     apply_customers,
     apply_invoices,
+    apply_milestones,
     apply_reversals,
     apply_voids,
 )
@@ -46,6 +47,7 @@ APPLIERS: dict[str, Applier] = {
     "org_units": apply_org_units,
     "people": apply_people,
     "projects": apply_projects,
+    "milestones": apply_milestones,
 }
 
 

@@ -38,6 +38,7 @@ RANK = {
             "customers",
             "projects",
             "contracts",
+            "milestones",
             "invoices",
             "voids",
             "payments",
@@ -57,6 +58,7 @@ FAMILY: dict[EventType, str] = {
     EventType.ORG_UNIT_UPSERTED: "org_units",
     EventType.PERSON_UPSERTED: "people",
     EventType.PROJECT_UPSERTED: "projects",
+    EventType.MILESTONE_REACHED: "milestones",
 }
 
 

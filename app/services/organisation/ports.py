@@ -105,8 +105,11 @@ class Assignments(Protocol):
 class ProjectMoney(Protocol):
     """A project's money: the receivables' queries answer it."""
 
-    async def project_figures(self, project_id: UUID, today: date) -> Sequence[ProjectFigures]:
-        """Per currency of its contracts, in alphabetical order."""
+    async def project_figures(
+        self, project_id: UUID, today: date, unbilled_after_days: int = 7
+    ) -> Sequence[ProjectFigures]:
+        """Per currency of its contracts, in alphabetical order; unbilled: installments due
+        ``unbilled_after_days`` before today or earlier, not fully invoiced."""
 
 
 class SubjectUnits(Protocol):

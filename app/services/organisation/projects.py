@@ -93,7 +93,9 @@ async def update_project(
     await uow.projects.save(updated, expected_version=project.version)
     if "org_unit_id" in changed:
         await uow.assignments.assign("project", str(project.id), updated.org_unit_id, now)
-    figures = await uow.project_money.project_figures(project.id, ctx.clock.today())
+    figures = await uow.project_money.project_figures(
+        project.id, ctx.clock.today(), ctx.unbilled_after_days
+    )
     document = project_detail_document(updated, figures)
     data = {"object": document, "changes": changes_json(changed)}
     uow.add_event(ctx.event(EventType.PROJECT_UPDATED, subject(project.id), data))
@@ -110,9 +112,11 @@ class ProjectDetail:
     figures: list[ProjectFigures]
 
 
-async def get_project(uow: OrganisationUnitOfWork, project_id: UUID, today: date) -> ProjectDetail:
+async def get_project(
+    uow: OrganisationUnitOfWork, project_id: UUID, today: date, unbilled_after_days: int = 7
+) -> ProjectDetail:
     project = await current_project(uow, project_id)
-    figures = await uow.project_money.project_figures(project_id, today)
+    figures = await uow.project_money.project_figures(project_id, today, unbilled_after_days)
     return ProjectDetail(project, list(figures))
 
 

@@ -10,6 +10,7 @@ from typing import TypedDict
 from uuid import UUID
 
 from app.domain.events import rfc3339
+from app.domain.evidence import evidence_documents
 from app.domain.receivables.contracts import (
     Contract,
     Installment,
@@ -22,6 +23,7 @@ from app.domain.receivables.installments import (
     contract_totals,
     installment_figures,
 )
+from app.domain.receivables.milestones import Milestone
 
 
 def rate_wire(rate: Decimal | None) -> str | None:
@@ -33,7 +35,12 @@ class InstallmentDocument(TypedDict):
     id: str
     contract_id: str
     name: str
-    due_date: str
+    kind: str
+    basis: str
+    milestone: str | None
+    offset_days: int | None
+    offset_months: int | None
+    due_date: str | None
     amount: str
     currency: str
     status: str
@@ -58,6 +65,28 @@ class ContractProgressDocument(TypedDict):
     collected_percent: str
 
 
+class MilestoneDocument(TypedDict):
+    key: str
+    name: str
+    planned_on: str | None
+    reached_on: str | None
+    evidence: list[dict[str, str | None]]
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def milestone_document(milestone: Milestone) -> MilestoneDocument:
+    return {
+        "key": milestone.key,
+        "name": milestone.name,
+        "planned_on": _iso(milestone.planned_on),
+        "reached_on": _iso(milestone.reached_on),
+        "evidence": evidence_documents(milestone.evidence),
+    }
+
+
 class ContractDocument(TypedDict):
     id: str
     external_id: str | None
@@ -69,6 +98,8 @@ class ContractDocument(TypedDict):
     project_id: str | None
     signed_on: str
     late_fee_rate: str | None
+    payment_terms_days: int | None
+    milestones: list[MilestoneDocument]
     installments: list[InstallmentDocument]
     totals: ContractTotalsDocument
     progress: ContractProgressDocument
@@ -79,7 +110,7 @@ class ContractDocument(TypedDict):
 
 class InstallmentStateDocument(TypedDict):
     name: str
-    due_date: str
+    due_date: str | None
     amount: str
 
 
@@ -108,18 +139,27 @@ InstallmentHistoryDocument = TypedDict(
 class PlanLineDocument(TypedDict):
     id: str
     name: str
-    due_date: str
+    kind: str
+    basis: str
+    milestone: str | None
+    due_date: str | None
     amount: str
 
 
 def installment_document(
     installment: Installment, figures: InstallmentFigures
 ) -> InstallmentDocument:
+    term = installment.term
     return {
         "id": str(installment.id),
         "contract_id": str(installment.contract_id),
         "name": installment.name,
-        "due_date": installment.due_date.isoformat(),
+        "kind": installment.kind.value,
+        "basis": installment.basis.value,
+        "milestone": term.milestone if term else None,
+        "offset_days": term.offset_days if term else None,
+        "offset_months": term.offset_months if term else None,
+        "due_date": _iso(installment.due_date),
         "amount": installment.amount.to_wire(),
         "currency": installment.currency,
         "status": figures.status.value,
@@ -164,6 +204,8 @@ class ContractView:
             "project_id": None if contract.project_id is None else str(contract.project_id),
             "signed_on": contract.signed_on.isoformat(),
             "late_fee_rate": rate_wire(contract.late_fee_rate),
+            "payment_terms_days": contract.payment_terms_days,
+            "milestones": [milestone_document(m) for m in contract.milestones],
             "installments": [
                 installment_document(i, f)
                 for i, f in zip(contract.installments, figures, strict=True)
@@ -190,7 +232,7 @@ def _state(state: InstallmentState | None) -> InstallmentStateDocument | None:
         return None
     return {
         "name": state.name,
-        "due_date": state.due_date.isoformat(),
+        "due_date": _iso(state.due_date),
         "amount": state.amount.to_wire(),
     }
 
@@ -214,6 +256,9 @@ def plan_line(installment: Installment) -> PlanLineDocument:
     return {
         "id": str(installment.id),
         "name": installment.name,
-        "due_date": installment.due_date.isoformat(),
+        "kind": installment.kind.value,
+        "basis": installment.basis.value,
+        "milestone": installment.term.milestone if installment.term else None,
+        "due_date": _iso(installment.due_date),
         "amount": installment.amount.to_wire(),
     }

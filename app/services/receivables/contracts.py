@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app.domain.errors import NotFound, StaleVersion, ValidationFailed
+from app.domain.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
@@ -19,6 +19,7 @@ from app.domain.receivables.contracts import (
     InstallmentState,
     change_contract,
 )
+from app.domain.receivables.milestones import Milestone, check_milestones
 from app.domain.receivables.plans import (
     PlanChange,
     PlannedInstallment,
@@ -28,7 +29,11 @@ from app.domain.receivables.plans import (
 )
 from app.services.context import Clock, Context
 from app.services.pagination import Page, PageRequest, make_page
-from app.services.receivables.contract_documents import ContractView, plan_line
+from app.services.receivables.contract_documents import (
+    ContractView,
+    milestone_document,
+    plan_line,
+)
 from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
@@ -43,6 +48,8 @@ class NewContract:
     external_id: str | None = None
     late_fee_rate: Decimal | None = None
     installments: tuple[PlannedInstallment, ...] = field(default_factory=tuple)
+    milestones: tuple[Milestone, ...] = field(default_factory=tuple)
+    payment_terms_days: int | None = None
     project_id: UUID | None = None
 
 
@@ -99,8 +106,12 @@ async def create_contract(
         signed_on=cmd.signed_on,
         external_id=cmd.external_id,
         late_fee_rate=cmd.late_fee_rate,
+        milestones=tuple(_planned(m) for m in cmd.milestones),
+        payment_terms_days=cmd.payment_terms_days,
         project_id=cmd.project_id,
-        installments=new_plan(contract_id, total, cmd.installments, ctx.ids.new_id),
+        installments=new_plan(
+            contract_id, total, cmd.installments, ctx.ids.new_id, _checked(cmd.milestones)
+        ),
         created_at=now,
         updated_at=now,
     )
@@ -116,6 +127,38 @@ async def create_contract(
         ctx.event(EventType.CONTRACT_CREATED, subject(contract.id), {"object": view.document()})
     )
     return view
+
+
+def _planned(milestone: Milestone) -> Milestone:
+    """A milestone as a client gives it: reached only through ``reach``."""
+    return replace(milestone, name=milestone.name.strip(), reached_on=None, evidence=())
+
+
+def _checked(milestones: Sequence[Milestone]) -> tuple[Milestone, ...]:
+    check_milestones(milestones)
+    return tuple(milestones)
+
+
+def replan_milestones(current: Contract, given: Sequence[Milestone]) -> tuple[Milestone, ...]:
+    """The milestones a PATCH gives, keyed by ``key``: a reached one keeps its date and
+    evidence and cannot be left out (409); unreached ones take the new name and plan."""
+    check_milestones(given)
+    by_key = {m.key: m for m in given}
+    for milestone in current.milestones:
+        if milestone.reached and milestone.key not in by_key:
+            raise Conflict(
+                f"milestone {milestone.key!r} was reached on {milestone.reached_on}: "
+                "unreach it before removing it"
+            )
+    kept = {m.key: m for m in current.milestones}
+    result = []
+    for milestone in given:
+        before = kept.get(milestone.key)
+        planned = _planned(milestone)
+        if before is not None:
+            planned = replace(planned, reached_on=before.reached_on, evidence=before.evidence)
+        result.append(planned)
+    return tuple(result)
 
 
 def _plan_history(
@@ -154,6 +197,7 @@ async def _new_plan_for(
     current: Contract,
     updated: Contract,
     items: Sequence[PlannedInstallment] | None,
+    milestones: Sequence[Milestone],
 ) -> PlanChange | None:
     """The plan change a PATCH asks for, or None when the plan stays as it is."""
     if items is None:
@@ -171,7 +215,13 @@ async def _new_plan_for(
     )
     invoiced = {installment_id: ledger.invoiced for installment_id, ledger in ledgers.items()}
     change = change_plan(
-        current.id, updated.amount, current.installments, items, invoiced, ctx.ids.new_id
+        current.id,
+        updated.amount,
+        current.installments,
+        items,
+        invoiced,
+        ctx.ids.new_id,
+        milestones,
     )
     return None if change.is_empty else change
 
@@ -196,6 +246,7 @@ async def update_contract(
     values: dict[str, Any],
     installments: Sequence[PlannedInstallment] | None = None,
     reason: str | None = None,
+    milestones: Sequence[Milestone] | None = None,
 ) -> ContractView:
     """Change the fields and/or the plan of ``current`` (as :func:`locked_contract` locked
     it); emits ``contract.updated``. When nothing changes the view holds ``current`` itself.
@@ -210,17 +261,26 @@ async def update_contract(
         values["amount"] = Money.of(values["amount"], current.currency)
     # Fields first, on a plan-less copy: due dates are checked once the plan is final.
     bare, changed = change_contract(replace(current, installments=()), values, now)
-    plan = await _new_plan_for(uow, ctx, current, bare, installments)
-    if not changed and plan is None:
+    nodes = current.milestones if milestones is None else replan_milestones(current, milestones)
+    plan = await _new_plan_for(uow, ctx, current, bare, installments, nodes)
+    nodes_changed = nodes != current.milestones
+    if not changed and plan is None and not nodes_changed:
         return await view_of(uow, current, ctx.clock.today())
     updated = replace(
         bare,
         installments=plan.installments if plan else current.installments,
+        milestones=nodes,
         updated_at=now,
         version=current.version + 1,
     )
     await uow.contracts.save(updated, expected_version=current.version)
     changes: dict[str, Any] = {}
+    if nodes_changed:
+        await uow.contracts.save_milestones(updated)
+        changes["milestones"] = {
+            "from": [milestone_document(m) for m in current.milestones],
+            "to": [milestone_document(m) for m in updated.milestones],
+        }
     if plan is not None:
         await uow.contracts.save_plan(plan, now)
         await uow.contracts.add_history(_plan_history(ctx, current.id, plan, reason))

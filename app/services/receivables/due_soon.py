@@ -34,8 +34,7 @@ async def run_due_soon(
             if figures.outstanding.is_positive():
                 due.append((row, figures))
         found = [
-            finding(FindingKind.INSTALLMENT_DUE_SOON, r.installment.id, r.installment.due_date)
-            for r, _ in due
+            finding(FindingKind.INSTALLMENT_DUE_SOON, r.installment.id, r.due_date) for r, _ in due
         ]
         new = await work.findings.record(found, ctx.clock.now())
         events = Emitter(work, ctx)
@@ -45,13 +44,13 @@ async def run_due_soon(
                     "object": installment_document(row.installment, figures),
                     "customer_id": str(row.customer_id),
                     "contract_name": row.contract_name,
-                    "days_until_due": (row.installment.due_date - today).days,
+                    "days_until_due": (row.due_date - today).days,
                 }
                 events.emit(
                     EventType.INSTALLMENT_DUE_SOON, installment_subject(row.installment.id), data
                 )
         await work.scans.mark_installments_due_soon_scanned(
-            [Scanned(r.installment.id, r.installment.due_date) for r in rows]
+            [Scanned(r.installment.id, r.due_date) for r in rows]
         )
         return len(rows), JobResult(len(rows), len(new), events.count)
 

@@ -30,7 +30,11 @@ def subject(installment_id: UUID) -> str:
     return f"installments/{installment_id}"
 
 
-def _reason(reason: str) -> str:
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def valid_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise ValidationFailed("reason must not be empty", ("reason",))
@@ -52,7 +56,7 @@ async def reschedule_installment(
 
     Returns the contract and the installment's document.
     """
-    why = _reason(reason)
+    why = valid_reason(reason)
     now = ctx.clock.now()
     today = ctx.clock.today()
     before, after = reschedule(contract, installment_id, due_date)
@@ -77,9 +81,7 @@ async def reschedule_installment(
     document = replace(view, contract=updated).installment_document(after)
     data = {
         "object": document,
-        "changes": {
-            "due_date": {"from": before.due_date.isoformat(), "to": after.due_date.isoformat()}
-        },
+        "changes": {"due_date": {"from": _iso(before.due_date), "to": _iso(after.due_date)}},
         "reason": why,
     }
     uow.add_event(ctx.event(EventType.INSTALLMENT_RESCHEDULED, subject(installment_id), data))

@@ -25,7 +25,7 @@ from app.domain.errors import (
 from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.contracts import Contract, Installment
-from app.domain.receivables.invoices import Invoice, invoice_cap
+from app.domain.receivables.invoices import Invoice, due_by_terms, invoice_cap
 from app.services.context import Clock, Context
 from app.services.documents import document_changes
 from app.services.pagination import Page, PageRequest, make_page
@@ -45,7 +45,7 @@ class NewInvoice:
     amount: Decimal
     currency: str
     issued_on: date
-    due_date: date
+    due_date: date | None  # None: issued_on plus the contract's, else the customer's terms
     external_id: str | None = None
     contract_id: UUID | None = None
     installment_id: UUID | None = None
@@ -109,6 +109,25 @@ def _check_contract(contract: Contract, customer_id: UUID, currency: str, due_da
         )
 
 
+async def _due_by_terms(
+    uow: ReceivablesUnitOfWork, cmd: NewInvoice, contract: Contract | None
+) -> date:
+    """``issued_on`` plus the payment terms of the contract, else of the customer; 422
+    naming ``due_date`` when neither has agreed terms."""
+    terms = contract.payment_terms_days if contract is not None else None
+    if terms is None:
+        customer = await uow.customers.get(cmd.customer_id)
+        if customer is None:
+            raise UnknownReference("customer", cmd.customer_id, ("customer_id",))
+        terms = customer.payment_terms_days
+    if terms is None:
+        raise ValidationFailed(
+            "due_date is required: neither the contract nor the customer has payment terms",
+            ("due_date",),
+        )
+    return due_by_terms(cmd.issued_on, terms)
+
+
 async def create_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoice) -> Invoice:
     """Issue an invoice and emit ``invoice.created``; publishes ``CreditExposureChanged``
     (the ``credit`` risk rule checks the customer's limit in the same transaction).
@@ -134,14 +153,18 @@ async def create_invoice(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewInvoi
         contract = await uow.contracts.get(contract_id)
         if contract is None:
             raise UnknownReference("contract", contract_id, ("contract_id",))
-        _check_contract(contract, cmd.customer_id, cmd.currency, cmd.due_date)
+    due_date = cmd.due_date
+    if due_date is None:
+        due_date = await _due_by_terms(uow, cmd, contract)
+    if contract is not None:
+        _check_contract(contract, cmd.customer_id, cmd.currency, due_date)
     invoice = Invoice(
         id=ctx.ids.new_id(),
         customer_id=cmd.customer_id,
         amount=amount,
         amount_paid=Money.zero(cmd.currency),
         issued_on=cmd.issued_on,
-        due_date=cmd.due_date,
+        due_date=due_date,
         external_id=cmd.external_id,
         contract_id=contract_id,
         installment_id=cmd.installment_id,
@@ -165,6 +188,9 @@ async def create_invoices(
     one ``invoice.created`` each, one ``CreditExposuresChanged`` for their customers."""
     if any(cmd.contract_id or cmd.installment_id for cmd in cmds):
         raise ValueError("invoices of a contract are created one by one (create_invoice)")
+    dues = [cmd.due_date for cmd in cmds]
+    if None in dues:
+        raise ValueError("invoices due by payment terms are created one by one (create_invoice)")
     now = ctx.clock.now()
     today = ctx.clock.today()
     created = [
@@ -174,12 +200,13 @@ async def create_invoices(
             amount=Money.of(cmd.amount, cmd.currency),
             amount_paid=Money.zero(cmd.currency),
             issued_on=cmd.issued_on,
-            due_date=cmd.due_date,
+            due_date=due,
             external_id=cmd.external_id,
             created_at=now,
             updated_at=now,
         )
-        for cmd in cmds
+        for cmd, due in zip(cmds, dues, strict=True)
+        if due is not None
     ]
     await uow.invoices.add_many(created)
     for invoice in created:

@@ -32,7 +32,8 @@ class ContractRepository(Protocol):
     """Contracts with their live installments; the installments' history is written here.
 
     ``save`` writes the contract's own fields but not its id, customer, currency or
-    ``created_at`` (fixed at creation), nor its installments (:meth:`save_plan`).
+    ``created_at`` (fixed at creation), nor its installments (:meth:`save_plan`) nor its
+    milestones (:meth:`save_milestones`).
 
     Locks (``lock=True``, :meth:`lock_installments`) are row locks held until the unit of
     work ends; see docs/architecture.md ("Lock order") for the one order they are taken in.
@@ -52,14 +53,39 @@ class ContractRepository(Protocol):
     async def save_plan(self, change: PlanChange, at: datetime) -> None:
         """Insert added installments, rewrite kept ones, mark removed ones removed."""
 
+    async def save_milestones(self, contract: Contract) -> None:
+        """Write the contract's milestones as they are (``add`` writes them too)."""
+
     async def lock_installments(self, installment_ids: Collection[UUID]) -> Sequence[Installment]:
         """Lock live installments in id order; unknown or removed ones are left out."""
 
     async def add_history(self, changes: Sequence[InstallmentChange]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class UnbilledInstallment:
+    """An installment due but not fully invoiced: ``unbilled`` is what no invoice covers."""
+
+    installment: Installment
+    customer_id: UUID
+    contract_name: str
+    unbilled: Money
+
+
 class ContractQueries(Protocol):
-    """The read side of contracts: lists and the installments' history."""
+    """The read side of contracts: lists, the installments' history, unbilled work."""
+
+    async def unbilled(
+        self,
+        due_by: date,
+        *,
+        customer_id: UUID | None = None,
+        contract_ids: Collection[UUID] | None = None,
+        limit: int = 500,
+    ) -> Sequence[UnbilledInstallment]:
+        """Live installments due on or before ``due_by`` (today less
+        HUIKUAN_UNBILLED_AFTER_DAYS: :func:`unbilled_due_by`) with something no non-void
+        invoice covers, oldest due date first. Awaiting installments never are."""
 
     async def list(
         self,
@@ -286,9 +312,16 @@ class InstallmentToScan:
     customer_id: UUID
     contract_name: str
 
+    @property
+    def due_date(self) -> date:
+        """Scans range over due dates, so they never read an installment awaiting one."""
+        assert self.installment.due_date is not None, "scans read installments with a due date"
+        return self.installment.due_date
+
 
 class DueSoonScans(Protocol):
-    """The due-soon scan queues (see ``app/services/jobs.py``), and the overdue sum."""
+    """The due-soon and unbilled scan queues (see ``app/services/jobs.py``), and the
+    overdue sum."""
 
     async def installments_due_soon_to_scan(
         self, today: date, until: date, limit: int
@@ -307,9 +340,17 @@ class DueSoonScans(Protocol):
     async def overdue_amounts(self, today: date) -> Sequence[Money]:
         """What open invoices past their due date have outstanding, per currency."""
 
+    async def installments_unbilled_to_scan(
+        self, due_by: date, limit: int
+    ) -> Sequence[InstallmentToScan]:
+        """Live installments due on or before ``due_by`` not yet scanned for that date
+        (installments awaiting a milestone have no due date: never)."""
+
+    async def mark_installments_unbilled_scanned(self, scanned: Sequence[Scanned]) -> None: ...
+
 
 class ReceivablesJobUnitOfWork(UnitOfWork, Protocol):
-    """The unit of work the due-soon job runs in."""
+    """The unit of work the due-soon and unbilled-scan jobs run in."""
 
     @property
     def scans(self) -> DueSoonScans: ...

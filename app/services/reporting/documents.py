@@ -3,6 +3,7 @@ decimal strings (days with one decimal, percentages with two), unknown ratios nu
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,12 @@ from app.domain.reporting.reports import (
     ForecastSource,
     GroupBy,
     GroupLabel,
+)
+from app.domain.reporting.retention import (
+    RetentionGroup,
+    RetentionGroupBy,
+    RetentionReport,
+    retention_totals,
 )
 from app.domain.reporting.target_curve import ProgressCurve
 from app.services.reporting.reports import ForecastReport, KpiReport, PerformanceReport
@@ -68,6 +75,7 @@ def _aging_row(report: AgingReport, row: AgingSums) -> dict[str, Any]:
         **group_fields(report.group_by, row.key, row.name, row.parent_id, row.depth, row.is_total),
         "buckets": {b.value: row.buckets[b].to_wire() for b in BUCKETS},
         "total": row.total.to_wire(),
+        "unbilled": (row.unbilled or Money.zero(row.currency)).to_wire(),
     }
 
 
@@ -95,6 +103,7 @@ def _kpi_row(k: Kpis) -> dict[str, Any]:
         "on_hold": k.on_hold.to_wire(),
         "falling_due": k.falling_due.to_wire(),
         "collected_on_time": k.collected_on_time.to_wire(),
+        "unbilled": k.unbilled.to_wire(),
         "dso": _ratio(k.dso),
         "best_possible_dso": _ratio(k.best_possible_dso),
         "average_days_delinquent": _ratio(k.average_days_delinquent),
@@ -236,3 +245,62 @@ def curve_document(curve: ProgressCurve) -> dict[str, Any]:
             for p in curve.points
         ],
     }
+
+
+def retention_document(report: RetentionReport, currency: str | None) -> dict[str, Any]:
+    day = report.as_of
+    return {
+        "as_of": day.isoformat(),
+        "group_by": report.group_by.value,
+        "currency": currency,
+        "groups": [
+            {
+                **_retention_group(report.group_by, group),
+                "currency": group.currency,
+                "amount": group.total("amount").to_wire(),
+                "collected": group.total("collected").to_wire(),
+                "outstanding": group.total("outstanding").to_wire(),
+                "past_release": group.past_release(day).to_wire(),
+                "items": [
+                    {
+                        "installment_id": str(line.installment_id),
+                        "contract_id": str(line.contract_id),
+                        "contract_name": line.contract_name,
+                        "name": line.name,
+                        "amount": line.amount.to_wire(),
+                        "release_date": _day(line.release_date),
+                        "awaiting_milestone": line.milestone if line.release_date is None else None,
+                        "days_past_release": line.days_past_release(day),
+                        "collected": line.collected.to_wire(),
+                        "outstanding": line.outstanding.to_wire(),
+                    }
+                    for line in group.lines
+                ],
+            }
+            for group in report.groups
+        ],
+        "totals": [
+            {
+                "currency": code,
+                "amount": amount.to_wire(),
+                "collected": collected.to_wire(),
+                "outstanding": outstanding.to_wire(),
+            }
+            for code, amount, collected, outstanding in retention_totals(report)
+        ],
+    }
+
+
+def _retention_group(by: RetentionGroupBy, group: RetentionGroup) -> dict[str, Any]:
+    key = None if group.key is None else str(group.key)
+    if by is RetentionGroupBy.CUSTOMER:
+        return {"customer_id": key, "customer_name": group.name}
+    fields: dict[str, Any] = {f"{by.value}_id": key, f"{by.value}_name": group.name}
+    if by is RetentionGroupBy.ORG_UNIT:
+        parent = None if group.parent_id is None else str(group.parent_id)
+        fields.update(parent_id=parent, depth=group.depth)
+    return {**fields, "unassigned": group.key is None}
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
+from uuid import UUID
 
-from app.domain.collection.targets import Target
+from app.domain.collection.targets import ProgressSums, Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import (
@@ -23,7 +24,14 @@ from app.domain.reporting.reports import (
     GroupLabel,
     OwnerSums,
 )
+from app.domain.reporting.retention import RetentionLine
 from app.services.collection.ports import TargetRepository
+from app.services.organisation.ports import (
+    OrgUnitQueries,
+    OrgUnitRepository,
+    PersonQueries,
+    ProjectQueries,
+)
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -41,6 +49,7 @@ class AgingQuery:
     group_by: GroupBy
     basis: AgingBasis
     currency: str | None = None
+    unbilled_after_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,7 @@ class KpiQuery:
     end: AsOf  # the period's last day: closing receivables
     currency: str | None = None
     group_by: GroupBy = GroupBy.NONE  # org units as assigned at the period's end
+    unbilled_after_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,13 @@ class PerformanceQuery:
     zone: str
     currency: str | None = None
     group_by: GroupBy = GroupBy.NONE  # none (per owner), org_unit or project
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionQuery:
+    as_of: AsOf
+    currency: str | None = None
+    group_by: str = "customer"  # customer, project or org_unit (rolled up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +131,10 @@ class ReportQueries(Protocol):
     ) -> Sequence[tuple[GroupLabel, OwnerSums]]:
         """The same per org unit (rolled up) or project."""
 
+    async def retention_lines(self, query: RetentionQuery) -> Sequence[RetentionLine]:
+        """Live retention installments of contracts signed by the day, with what was
+        collected (allocations counted on the day) and written off by then."""
+
     async def target_daily(self, target: Target) -> DailyProgress:
         """Collected per day and installments per due date within the target's period and
         scope (the sums of ``TargetQueries.progress_sums``, day by day)."""
@@ -127,3 +148,86 @@ class ReportingUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def targets(self) -> TargetRepository: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewQuery:
+    """A review period: its days, the instants they begin and end, the zone and today."""
+
+    start: AsOf  # ``start.day`` the first day; ``start.end`` unused
+    end: AsOf
+    starts_at: datetime  # the instant the first day begins
+    today: date
+    zone: str
+    currency: str | None = None
+    # A unit and its descendants: money of contracts whose unit (as at the end) is one of them.
+    units: tuple[UUID, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencySums:
+    """Named money sums and counts for one currency (or one kind, ``currency`` None)."""
+
+    key: str  # a currency code, or the kind a count belongs to
+    money: dict[str, Money]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class NextAction:
+    customer_id: UUID
+    owner: str | None  # the owner of the contract with the most overdue
+    task_title: str | None  # the open task due first
+    task_due: date | None
+    task_assignee: str | None
+    promised_date: date | None  # the open promise due first
+    promised_amount: Money | None
+
+
+class ReviewQueries(Protocol):
+    """What the progress review reads beyond the reports (one statement each)."""
+
+    async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
+        """Targets whose period meets the review's, largest amount first."""
+
+    async def progress_sums(
+        self, targets: Sequence[Target], today: date
+    ) -> dict[UUID, ProgressSums]:
+        """``TargetQueries.progress_sums`` for many targets at once (a statement per scope
+        kind, not per target)."""
+
+    async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        """Per currency: ``new_overdue`` (outstanding at the end of invoices that fell
+        overdue in the period) and ``recovered`` (money received in the period on
+        invoices already overdue when it came)."""
+
+    async def promise_sums(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        """Per currency: promises made in the period; of those due in it, kept and broken."""
+
+    async def risk_flag_counts(self, query: ReviewQuery) -> Sequence[CurrencySums]:
+        """Per kind: flags opened, resolved and dismissed in the period; open at its end."""
+
+    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
+        """The ageing by customer (``ReportQueries.aging``'s statement), only the ``limit``
+        customers with the most overdue per currency, largest first."""
+
+    async def next_actions(
+        self, customer_ids: Sequence[UUID], today: date
+    ) -> dict[UUID, NextAction]: ...
+
+
+class ReviewUnitOfWork(ReportingUnitOfWork, Protocol):
+    @property
+    def review(self) -> ReviewQueries: ...
+
+    @property
+    def org_units(self) -> OrgUnitRepository: ...
+
+    @property
+    def org_unit_queries(self) -> OrgUnitQueries: ...
+
+    @property
+    def person_queries(self) -> PersonQueries: ...
+
+    @property
+    def project_queries(self) -> ProjectQueries: ...

@@ -26,6 +26,7 @@ from app.domain.reporting.reports import (
     performance_lines,
     require_period,
 )
+from app.domain.reporting.retention import RetentionGroupBy, RetentionReport, retention_report
 from app.domain.reporting.target_curve import ProgressCurve, progress_curve
 from app.services.context import Clock
 from app.services.reporting.ports import (
@@ -35,6 +36,7 @@ from app.services.reporting.ports import (
     KpiQuery,
     PerformanceQuery,
     ReportingUnitOfWork,
+    RetentionQuery,
 )
 
 DEFAULT_PERIOD_DAYS = 30  # KPIs and performance without ``from``: the 30 days ending ``to``
@@ -66,10 +68,12 @@ async def aging(
     group_by: GroupBy = GroupBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: str | None = None,
+    unbilled_after_days: int = 7,
 ) -> AgingReport:
-    """Outstanding per ageing bucket as of a day (default today), per group and currency."""
+    """Outstanding per ageing bucket as of a day (default today), per group and currency,
+    with what is unbilled on that day apart."""
     day = as_of or clock.today()
-    query = AgingQuery(_as_of(clock, day), group_by, basis, currency)
+    query = AgingQuery(_as_of(clock, day), group_by, basis, currency, unbilled_after_days)
     rows = await uow.reports.aging(query)
     return aging_report(day, basis, group_by, currency, rows)
 
@@ -81,12 +85,13 @@ async def aging_json(
     group_by: GroupBy = GroupBy.CUSTOMER,
     basis: AgingBasis = AgingBasis.INVOICE,
     currency: str | None = None,
+    unbilled_after_days: int = 7,
 ) -> bytes:
     """The ageing report as ``aging_document`` writes it, its rows rendered as JSON by the
     database: a report by customer has a row per customer, and building each one in Python
     cost several times the query (decision 0089)."""
     day = as_of or clock.today()
-    query = AgingQuery(_as_of(clock, day), group_by, basis, currency)
+    query = AgingQuery(_as_of(clock, day), group_by, basis, currency, unbilled_after_days)
     groups, totals = await uow.reports.aging_json(query)
     head = {"as_of": day.isoformat(), "basis": basis.value, "group_by": group_by.value}
     opening = json.dumps({**head, "currency": currency}, ensure_ascii=False)[:-1]
@@ -108,6 +113,7 @@ async def kpis(
     end: date | None = None,
     currency: str | None = None,
     group_by: GroupBy = GroupBy.NONE,
+    unbilled_after_days: int = 7,
 ) -> KpiReport:
     """Billed, collected, DSO, best possible DSO, ADD, CEI, on-time rate, overdue, disputed
     and on-hold amounts per currency over a period (formulas in
@@ -119,6 +125,7 @@ async def kpis(
         end=_as_of(clock, period.end),
         currency=currency,
         group_by=group_by,
+        unbilled_after_days=unbilled_after_days,
     )
     days = period_days(period.start, period.end)
     if group_by is GroupBy.NONE:
@@ -236,3 +243,18 @@ async def target_progress(
         raise NotFound("target", target_id)
     daily = await uow.reports.target_daily(target)
     return progress_curve(target, daily.collected, daily.planned, clock.today(), interval)
+
+
+async def retention(
+    uow: ReportingUnitOfWork,
+    clock: Clock,
+    as_of: date | None = None,
+    group_by: RetentionGroupBy = RetentionGroupBy.CUSTOMER,
+    currency: str | None = None,
+) -> RetentionReport:
+    """Retention money held by customers as of a day (default today), by customer,
+    project or org unit (rolled up)."""
+    day = as_of or clock.today()
+    query = RetentionQuery(_as_of(clock, day), currency, group_by.value)
+    lines = await uow.reports.retention_lines(query)
+    return retention_report(day, group_by, lines)

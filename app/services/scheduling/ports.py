@@ -6,11 +6,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.services.access.ports import KeyRetentionUnitOfWork
-from app.services.collection.ports import (
-    CollectionJobUnitOfWork,
-    OverdueFindings,
-    OverdueScans,
-)
+from app.services.collection.paper_trail_ports import LimitationJobUnitOfWork
+from app.services.collection.ports import OverdueFindings, OverdueScans
 from app.services.controls.ports import ControlsUnitOfWork
 from app.services.delivery.ports import DeliveryUnitOfWork
 from app.services.receivables.ports import DueSoonScans, ReceivablesJobUnitOfWork
@@ -21,8 +18,8 @@ class ScanRepository(DueSoonScans, OverdueScans, Protocol):
 
 
 class SchedulerUnitOfWork(
+    LimitationJobUnitOfWork,
     ReceivablesJobUnitOfWork,
-    CollectionJobUnitOfWork,
     ControlsUnitOfWork,
     DeliveryUnitOfWork,
     KeyRetentionUnitOfWork,

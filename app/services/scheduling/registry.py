@@ -11,6 +11,7 @@ from typing import Protocol
 from app.domain.errors import Conflict, NotFound
 from app.services.access.idempotency_cleanup import run_idempotency_cleanup
 from app.services.collection.digest import run_collector_digest
+from app.services.collection.limitation import run_limitation_check
 from app.services.collection.overdue_scan import run_overdue_scan
 from app.services.collection.overdue_summary import run_overdue_summary
 from app.services.collection.promise_check import run_promise_check
@@ -20,6 +21,7 @@ from app.services.controls.jobs import run_approval_expiry, run_audit_retention
 from app.services.delivery.outbox import run_outbox_cleanup
 from app.services.jobs import JobParams, JobResult
 from app.services.receivables.due_soon import run_due_soon
+from app.services.receivables.unbilled import run_unbilled_scan
 from app.services.scheduling.ports import SchedulerUnitOfWorkFactory
 
 JobFunction = Callable[[SchedulerUnitOfWorkFactory, Context, JobParams], Awaitable[JobResult]]
@@ -29,6 +31,7 @@ JOBS: dict[str, JobFunction] = {
     "overdue-scan": run_overdue_scan,
     "overdue-summary": run_overdue_summary,
     "due-soon": run_due_soon,
+    "unbilled-scan": run_unbilled_scan,
     "promise-check": run_promise_check,
     "target-pace": run_target_pace,
     "outbox-cleanup": run_outbox_cleanup,
@@ -36,6 +39,7 @@ JOBS: dict[str, JobFunction] = {
     "collector-digest": run_collector_digest,
     "approval-expiry": run_approval_expiry,
     "audit-retention": run_audit_retention,
+    "limitation-check": run_limitation_check,
 }
 JOB_NAMES = tuple(JOBS)
 

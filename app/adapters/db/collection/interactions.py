@@ -16,6 +16,7 @@ from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
 from app.domain.collection.interactions import Channel, Interaction
 from app.domain.errors import UnknownReference
+from app.domain.evidence import evidence_documents, evidence_links
 from app.services.pagination import PageRequest
 
 
@@ -31,6 +32,8 @@ def interaction_row(interaction: Interaction) -> dict[str, Any]:
         "recorded_by": interaction.recorded_by,
         "recorded_by_user": interaction.recorded_by_user,
         "created_at": interaction.created_at,
+        "demand": interaction.demand,
+        "evidence": evidence_documents(interaction.evidence),
     }
 
 
@@ -47,6 +50,8 @@ def interaction_from_row(row: RowMapping) -> Interaction:
         recorded_by_user=row["recorded_by_user"],
         created_at=row["created_at"],
         promise_id=row["promise_id"],
+        demand=row["demand"],
+        evidence=evidence_links(row["evidence"]),
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     Index,
@@ -143,6 +144,8 @@ class InteractionRow(TableModel, table=True):
         ),
         Index("ix_interactions_customer_id", "customer_id"),
         Index("ix_interactions_invoice_id", "invoice_id"),
+        # Limitation periods (migration 0014): a customer's demands.
+        Index("ix_interactions_demand_customer_id", "customer_id", postgresql_where=text("demand")),
     )
 
     id: UUID = Field(sa_type=ID, primary_key=True)
@@ -155,6 +158,9 @@ class InteractionRow(TableModel, table=True):
     recorded_by: str = Field(sa_type=Text)
     recorded_by_user: str | None = Field(sa_type=Text)
     created_at: datetime = Field(sa_type=TIMESTAMP)
+    # Migration 0014: a demand for payment and its evidence links.
+    demand: bool = Field(sa_type=Boolean, sa_column_kwargs={"server_default": text("false")})
+    evidence: JSON = Field(sa_type=JSONB, sa_column_kwargs={"server_default": text("'[]'")})
 
 
 interactions: Table = InteractionRow.__table__
@@ -280,3 +286,63 @@ class DunningPolicyRow(TableModel, table=True):
 
 
 dunning_policy: Table = DunningPolicyRow.__table__
+
+
+# Migration 0014: balance confirmations and legal actions (the paper trail).
+class BalanceConfirmationRow(TableModel, table=True):
+    __tablename__ = "balance_confirmations"
+    __table_args__ = (
+        CheckConstraint("status IN ('sent','confirmed','disputed','no_reply')", name="status"),
+        Index("ix_balance_confirmations_customer_id_as_of", "customer_id", "as_of"),
+        # Limitation periods: a customer's confirmed balances in a currency.
+        Index(
+            "ix_balance_confirmations_confirmed_customer_id_currency",
+            "customer_id",
+            "currency",
+            postgresql_where=text("status = 'confirmed'"),
+        ),
+    )
+
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
+    currency: str = Field(sa_type=String(3))
+    as_of: date = Field(sa_type=Date)
+    book_balance: Decimal = Field(sa_type=MONEY)
+    status: str = Field(sa_type=Text)
+    confirmed_balance: Decimal | None = Field(sa_type=MONEY)
+    confirmed_on: date | None = Field(sa_type=Date)
+    confirmed_by: str | None = Field(sa_type=Text)
+    note: str | None = Field(sa_type=Text)
+    evidence: JSON = Field(sa_type=JSONB)
+    version: int = Field(sa_type=Integer)
+    created_by: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=TIMESTAMP)
+    updated_at: datetime = Field(sa_type=TIMESTAMP)
+
+
+balance_confirmations: Table = BalanceConfirmationRow.__table__
+
+
+class LegalActionRow(TableModel, table=True):
+    __tablename__ = "legal_actions"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('lawsuit','arbitration','payment_order','mediation')", name="kind"
+        ),
+        Index("ix_legal_actions_invoice_id", "invoice_id"),
+        Index("ix_legal_actions_customer_id", "customer_id"),
+    )
+
+    id: UUID = Field(sa_type=ID, primary_key=True)
+    invoice_id: UUID = Field(sa_type=ID, foreign_key="invoices.id")
+    customer_id: UUID = Field(sa_type=ID, foreign_key="customers.id")
+    kind: str = Field(sa_type=Text)
+    filed_on: date = Field(sa_type=Date)
+    court: str | None = Field(sa_type=Text)
+    case_no: str | None = Field(sa_type=Text)
+    evidence: JSON = Field(sa_type=JSONB)
+    created_by: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=TIMESTAMP)
+
+
+legal_actions: Table = LegalActionRow.__table__

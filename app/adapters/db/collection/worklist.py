@@ -23,6 +23,7 @@ from app.adapters.db.collection.statuses import (
 )
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.statuses import PAYABLE_SQL
+from app.domain.collection.limitation import RULE as LIMITATION_RULE
 from app.domain.collection.risk import Severity
 from app.domain.collection.worklist import (
     BROKEN_PROMISE_WINDOW_DAYS,
@@ -67,6 +68,7 @@ def score_sql(row: str, broken: str) -> str:
         + round({_weight("w_broken")} * {broken}, 2)
         + CASE {row}.risk_severity {risk} ELSE 0 END
         + CASE WHEN {row}.promise_due_today THEN round({_weight("w_promise")}, 2) ELSE 0 END
+        + CASE WHEN {row}.limitation_expiring THEN round({_weight("w_limitation")}, 2) ELSE 0 END
     )"""
 
 
@@ -82,6 +84,7 @@ def weight_params(weights: Weights) -> dict[str, Any]:
         "w_dunning": weights.dunning_level,
         "w_broken": weights.broken_promises,
         "w_promise": weights.promise_due_today,
+        "w_limitation": weights.limitation_expiring,
     }
     for severity in Severity:
         params[f"w_risk_{severity.label}"] = weights.risk_severity[severity]
@@ -129,7 +132,8 @@ contract_scope AS (
 
 COLUMNS = (
     "kind, subject_id, customer_id, contract_id, currency, reference, due_date, "
-    "amount_overdue, days_overdue, dunning_level, promise_due_today, risk_severity, assignee"
+    "amount_overdue, days_overdue, dunning_level, promise_due_today, risk_severity, "
+    "limitation_expiring, assignee"
 )
 
 # Open invoices, neither disputed nor on hold, that are overdue, have a promise due
@@ -145,7 +149,12 @@ invoice_items AS (
                SELECT 1 FROM promises AS p
                WHERE p.invoice_id = i.id AND p.{UNSETTLED_PROMISE} AND p.promised_date = {TODAY}
            ) AS promise_due_today,
-           f.severity AS risk_severity, f.own_severity, w.who AS assignee
+           f.severity AS risk_severity, f.own_severity, w.who AS assignee,
+           EXISTS (
+               SELECT 1 FROM risk_flags AS l
+               WHERE l.subject_id = i.id AND l.kind = 'legal' AND l.rule = '{LIMITATION_RULE}'
+                 AND l.{ACTIVE_FLAG}
+           ) AS limitation_expiring
     FROM invoices AS i
     JOIN (SELECT id, min(who) AS who FROM invoice_scope GROUP BY id) AS w ON w.id = i.id
     CROSS JOIN LATERAL (
@@ -170,7 +179,8 @@ installment_items AS (
            s.contract_id, s.currency, s.name AS reference, s.due_date,
            s.amount - COALESCE(v.invoiced, 0) AS amount_overdue,
            {TODAY} - s.due_date AS days_overdue, 0 AS dunning_level,
-           false AS promise_due_today, f.severity AS risk_severity, w.who AS assignee
+           false AS promise_due_today, f.severity AS risk_severity, w.who AS assignee,
+           false AS limitation_expiring
     FROM installments AS s
     JOIN (SELECT id, min(who) AS who FROM contract_scope GROUP BY id) AS w
       ON w.id = s.contract_id
@@ -203,7 +213,7 @@ customer_items AS (
            ) AS promise_due_today,
            (SELECT max(severity) FROM risk_flags WHERE subject_id = k.id AND {ACTIVE_FLAG})
                AS risk_severity,
-           w.who AS assignee
+           w.who AS assignee, false AS limitation_expiring
     FROM customers AS k
     JOIN (
         SELECT id, min(who) AS who FROM (
@@ -311,6 +321,7 @@ def candidate_from_row(row: RowMapping) -> Candidate:
         broken_promises=row["broken_promises"],
         risk_severity=None if severity is None else Severity(severity),
         promise_due_today=row["promise_due_today"],
+        limitation_expiring=row["limitation_expiring"],
     )
     return Candidate(
         id=ItemId(ItemKind(row["kind"]), row["subject_id"]),

@@ -33,7 +33,7 @@ class CustomerRow(TableModel, table=True):
     credit_rating: str | None = Field(sa_type=String(1))
     credit_limit: Decimal | None = Field(sa_type=MONEY)
     currency: str = Field(sa_type=String(3))
-    payment_terms_days: int = Field(sa_type=Integer)
+    payment_terms_days: int | None = Field(sa_type=Integer)
     contacts: JSON = Field(sa_type=JSONB, sa_column_kwargs={"server_default": text("'[]'::jsonb")})
     version: int = Field(sa_type=Integer)
     created_at: datetime = Field(sa_type=TIMESTAMP)

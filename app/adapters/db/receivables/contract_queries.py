@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.receivables.contracts import contract_from_row, plans_of
-from app.adapters.db.receivables.models import contracts, installment_changes
+from app.adapters.db.receivables.contracts import (
+    contract_from_row,
+    installment_from_row,
+    milestones_of,
+    plans_of,
+)
+from app.adapters.db.receivables.models import (
+    contracts,
+    installment_changes,
+    installments,
+    invoices,
+)
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
     ChangeKind,
@@ -19,6 +30,7 @@ from app.domain.receivables.contracts import (
     InstallmentState,
 )
 from app.services.pagination import PageRequest
+from app.services.receivables.ports import UnbilledInstallment
 
 
 def _state(row: RowMapping, prefix: str) -> InstallmentState | None:
@@ -31,9 +43,57 @@ def _state(row: RowMapping, prefix: str) -> InstallmentState | None:
     )
 
 
+_INVOICED = (
+    select(invoices.c.installment_id, func.sum(invoices.c.amount).label("invoiced"))
+    .where(invoices.c.installment_id.is_not(None), invoices.c.status != "void")
+    .group_by(invoices.c.installment_id)
+    .subquery("invoiced")
+)
+
+
 class SqlContractQueries:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
+
+    async def unbilled(
+        self,
+        due_by: date,
+        *,
+        customer_id: UUID | None = None,
+        contract_ids: Collection[UUID] | None = None,
+        limit: int = 500,
+    ) -> Sequence[UnbilledInstallment]:
+        rest = installments.c.amount - func.coalesce(_INVOICED.c.invoiced, 0)
+        query = (
+            select(installments, contracts.c.customer_id, contracts.c.name.label("contract_name"))
+            .add_columns(rest.label("unbilled"))
+            .select_from(
+                installments.join(
+                    contracts, contracts.c.id == installments.c.contract_id
+                ).outerjoin(_INVOICED, _INVOICED.c.installment_id == installments.c.id)
+            )
+            .where(
+                installments.c.removed_at.is_(None),
+                installments.c.due_date <= due_by,
+                rest > 0,
+            )
+            .order_by(installments.c.due_date, installments.c.id)
+            .limit(limit)
+        )
+        if customer_id is not None:
+            query = query.where(contracts.c.customer_id == customer_id)
+        if contract_ids is not None:
+            query = query.where(installments.c.contract_id.in_(list(contract_ids)))
+        rows = (await self.conn.execute(query)).mappings()
+        return [
+            UnbilledInstallment(
+                installment=installment_from_row(r),
+                customer_id=r["customer_id"],
+                contract_name=r["contract_name"],
+                unbilled=Money.of(r["unbilled"], r["currency"]),
+            )
+            for r in rows
+        ]
 
     async def list(
         self,
@@ -57,7 +117,8 @@ class SqlContractQueries:
             query = query.where(contracts.c.id > page.after_uuid())
         rows = (await self.conn.execute(query)).mappings().all()
         plans = await plans_of(self.conn, [r["id"] for r in rows])
-        return [contract_from_row(r, plans[r["id"]]) for r in rows]
+        milestones = await milestones_of(self.conn, [r["id"] for r in rows])
+        return [contract_from_row(r, plans[r["id"]], milestones[r["id"]]) for r in rows]
 
     async def history(self, installment_id: UUID) -> Sequence[InstallmentChange]:
         query = (

@@ -9,14 +9,20 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
 from app.adapters.db.errors import translate_integrity_error
-from app.adapters.db.receivables.models import contracts, installment_changes, installments
+from app.adapters.db.receivables.models import (
+    contract_milestones,
+    contracts,
+    installment_changes,
+    installments,
+)
 from app.domain.errors import DuplicateExternalId, StaleVersion, UnknownReference
+from app.domain.evidence import evidence_documents, evidence_links
 from app.domain.money import Money
 from app.domain.receivables.contracts import (
     Contract,
@@ -24,6 +30,7 @@ from app.domain.receivables.contracts import (
     InstallmentChange,
     InstallmentState,
 )
+from app.domain.receivables.milestones import InstallmentKind, Milestone, MilestoneTerm
 from app.domain.receivables.plans import PlanChange
 
 
@@ -38,6 +45,7 @@ def contract_row(contract: Contract) -> dict[str, Any]:
         "owner": contract.owner,
         "signed_on": contract.signed_on,
         "late_fee_rate": contract.late_fee_rate,
+        "payment_terms_days": contract.payment_terms_days,
         "project_id": contract.project_id,
         "version": contract.version,
         "created_at": contract.created_at,
@@ -55,7 +63,40 @@ def installment_row(installment: Installment, at: datetime) -> dict[str, Any]:
         "currency": installment.currency,
         "position": installment.position,
         "created_at": at,
+        **_term_columns(installment),
     }
+
+
+def _term_columns(installment: Installment) -> dict[str, Any]:
+    term = installment.term
+    return {
+        "kind": installment.kind.value,
+        "milestone": term.milestone if term else None,
+        "offset_days": term.offset_days if term else None,
+        "offset_months": term.offset_months if term else None,
+    }
+
+
+def milestone_row(contract_id: UUID, position: int, milestone: Milestone) -> dict[str, Any]:
+    return {
+        "contract_id": contract_id,
+        "key": milestone.key,
+        "position": position,
+        "name": milestone.name,
+        "planned_on": milestone.planned_on,
+        "reached_on": milestone.reached_on,
+        "evidence": evidence_documents(milestone.evidence),
+    }
+
+
+def milestone_from_row(row: RowMapping) -> Milestone:
+    return Milestone(
+        key=row["key"],
+        name=row["name"],
+        planned_on=row["planned_on"],
+        reached_on=row["reached_on"],
+        evidence=evidence_links(row["evidence"]),
+    )
 
 
 def installment_from_row(row: RowMapping) -> Installment:
@@ -66,10 +107,16 @@ def installment_from_row(row: RowMapping) -> Installment:
         due_date=row["due_date"],
         amount=Money.of(row["amount"], row["currency"]),
         position=row["position"],
+        kind=InstallmentKind(row["kind"]),
+        term=None
+        if row["milestone"] is None
+        else MilestoneTerm(row["milestone"], row["offset_days"], row["offset_months"]),
     )
 
 
-def contract_from_row(row: RowMapping, plan: Sequence[Installment]) -> Contract:
+def contract_from_row(
+    row: RowMapping, plan: Sequence[Installment], milestones: Sequence[Milestone] = ()
+) -> Contract:
     rate = row["late_fee_rate"]
     return Contract(
         id=row["id"],
@@ -81,6 +128,8 @@ def contract_from_row(row: RowMapping, plan: Sequence[Installment]) -> Contract:
         signed_on=row["signed_on"],
         late_fee_rate=None if rate is None else rate.normalize(),
         installments=tuple(plan),
+        milestones=tuple(milestones),
+        payment_terms_days=row["payment_terms_days"],
         project_id=row["project_id"],
         version=row["version"],
         created_at=row["created_at"],
@@ -104,6 +153,23 @@ async def plans_of(conn: Executor, contract_ids: Collection[UUID]) -> dict[UUID,
     for row in (await conn.execute(query)).mappings():
         plans[row["contract_id"]].append(installment_from_row(row))
     return plans
+
+
+async def milestones_of(
+    conn: Executor, contract_ids: Collection[UUID]
+) -> dict[UUID, list[Milestone]]:
+    """The contracts' milestones, in the order given."""
+    found: dict[UUID, list[Milestone]] = defaultdict(list)
+    if not contract_ids:
+        return found
+    query = (
+        select(contract_milestones)
+        .where(contract_milestones.c.contract_id.in_(list(contract_ids)))
+        .order_by(contract_milestones.c.contract_id, contract_milestones.c.position)
+    )
+    for row in (await conn.execute(query)).mappings():
+        found[row["contract_id"]].append(milestone_from_row(row))
+    return found
 
 
 def _state_columns(prefix: str, state: InstallmentState | None) -> dict[str, Any]:
@@ -153,10 +219,14 @@ def _translate(exc: IntegrityError, contract: Contract) -> Exception:
 _RENAME_FIRST = text("UPDATE installments SET name = id::text WHERE id = ANY(CAST(:ids AS uuid[]))")
 _REWRITE = text(
     "UPDATE installments AS i SET name = d.name, due_date = d.due_date, amount = d.amount, "
-    "position = d.position "
+    "position = d.position, kind = d.kind, milestone = d.milestone, "
+    "offset_days = d.offset_days, offset_months = d.offset_months "
     "FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[]), CAST(:due_dates AS date[]), "
-    "CAST(:amounts AS numeric[]), CAST(:positions AS integer[])) "
-    "AS d(id, name, due_date, amount, position) WHERE i.id = d.id"
+    "CAST(:amounts AS numeric[]), CAST(:positions AS integer[]), CAST(:kinds AS text[]), "
+    "CAST(:milestones AS text[]), CAST(:offset_days AS integer[]), "
+    "CAST(:offset_months AS integer[])) "
+    "AS d(id, name, due_date, amount, position, kind, milestone, offset_days, offset_months) "
+    "WHERE i.id = d.id"
 )
 
 
@@ -169,9 +239,18 @@ class SqlContractRepository:
             await self.conn.execute(insert(contracts).values(contract_row(contract)))
         except IntegrityError as exc:
             raise _translate(exc, contract) from exc
+        await self.save_milestones(contract)
         if contract.installments:
             rows = [installment_row(i, contract.created_at) for i in contract.installments]
             await self.conn.execute(insert(installments), rows)
+
+    async def save_milestones(self, contract: Contract) -> None:
+        await self.conn.execute(
+            delete(contract_milestones).where(contract_milestones.c.contract_id == contract.id)
+        )
+        if contract.milestones:
+            rows = [milestone_row(contract.id, p, m) for p, m in enumerate(contract.milestones)]
+            await self.conn.execute(insert(contract_milestones), rows)
 
     async def get(self, contract_id: UUID, *, lock: bool = False) -> Contract | None:
         query = select(contracts).where(contracts.c.id == contract_id)
@@ -181,7 +260,8 @@ class SqlContractRepository:
         if row is None:
             return None
         plans = await plans_of(self.conn, [contract_id])
-        return contract_from_row(row, plans[contract_id])
+        milestones = await milestones_of(self.conn, [contract_id])
+        return contract_from_row(row, plans[contract_id], milestones[contract_id])
 
     async def save(self, contract: Contract, expected_version: int) -> None:
         values = contract_row(contract)
@@ -220,6 +300,10 @@ class SqlContractRepository:
                     "due_dates": [i.due_date for i in kept],
                     "amounts": [i.amount.amount for i in kept],
                     "positions": [i.position for i in kept],
+                    "kinds": [i.kind.value for i in kept],
+                    "milestones": [i.term.milestone if i.term else None for i in kept],
+                    "offset_days": [i.term.offset_days if i.term else None for i in kept],
+                    "offset_months": [i.term.offset_months if i.term else None for i in kept],
                 },
             )
         if change.added:

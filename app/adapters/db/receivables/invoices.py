@@ -161,9 +161,9 @@ ORDER BY c.id FOR NO KEY UPDATE OF c
 
 # What invoice_from_row reads of an invoice: all but the scans' bookkeeping and the
 # generated columns.
+_SCANS = ("next_scan_on", "due_soon_scanned_for", "limitation_check_on")
 _INVOICE_SELECT = column_list(
-    columns_of(invoices, without=("next_scan_on", "due_soon_scanned_for", "status", "outstanding")),
-    alias="i",
+    columns_of(invoices, without=(*_SCANS, "status", "outstanding")), alias="i"
 )
 
 
@@ -367,6 +367,7 @@ class SqlInvoiceRepository:
         # Any action may change what the overdue scan decides (a new due date, a hold, a
         # dispute): it looks at the invoice again on its next run.
         values["next_scan_on"] = None
+        values["limitation_check_on"] = None  # so does the limitation check (a new due date)
         statement = (
             sql_update(invoices)
             .where(invoices.c.id == invoice.id, invoices.c.version == expected_version)

@@ -21,10 +21,13 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from app.adapters.db.metadata import ID, MONEY, RATE, TIMESTAMP, TableModel, unscanned
+from app.adapters.db.metadata import ID, JSON, MONEY, RATE, TIMESTAMP, TableModel, unscanned
 from app.adapters.db.receivables.statuses import PAYABLE_SQL
+from app.domain.receivables.contracts import ChangeKind
+from app.domain.receivables.milestones import InstallmentKind
 
 
 class ContractRow(TableModel, table=True):
@@ -55,10 +58,31 @@ class ContractRow(TableModel, table=True):
     version: int = Field(sa_type=Integer)
     created_at: datetime = Field(sa_type=TIMESTAMP)
     updated_at: datetime = Field(sa_type=TIMESTAMP)
+    # Days from issue to due of an invoice created without a due date (migration 0013).
+    payment_terms_days: int | None = Field(sa_type=Integer)
     project_id: UUID | None = Field(sa_type=ID)
 
 
 contracts: Table = ContractRow.__table__
+
+
+# A contract's payment nodes (migration 0013): reaching one sets its installments' due dates.
+class ContractMilestoneRow(TableModel, table=True):
+    __tablename__ = "contract_milestones"
+
+    contract_id: UUID = Field(sa_type=ID, foreign_key="contracts.id", primary_key=True)
+    key: str = Field(sa_type=Text, primary_key=True)
+    position: int = Field(sa_type=Integer)
+    name: str = Field(sa_type=Text)
+    planned_on: date | None = Field(sa_type=Date)
+    reached_on: date | None = Field(sa_type=Date)
+    evidence: JSON = Field(sa_type=JSONB, sa_column_kwargs={"server_default": text("'[]'::jsonb")})
+
+
+contract_milestones: Table = ContractMilestoneRow.__table__
+
+INSTALLMENT_KINDS_SQL = ",".join(f"'{k.value}'" for k in InstallmentKind)
+HISTORY_KINDS_SQL = ",".join(f"'{k.value}'" for k in ChangeKind)
 
 
 # Removed installments keep their row (``removed_at``) so invoices and history still point
@@ -67,6 +91,14 @@ class InstallmentRow(TableModel, table=True):
     __tablename__ = "installments"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(f"kind IN ({INSTALLMENT_KINDS_SQL})", name="kind"),
+        # A due date or a milestone; one offset at most, never negative (migration 0013).
+        CheckConstraint("due_date IS NOT NULL OR milestone IS NOT NULL", name="due_or_milestone"),
+        CheckConstraint(
+            "(offset_days IS NULL OR offset_months IS NULL) AND coalesce(offset_days, 0) >= 0 "
+            "AND coalesce(offset_months, 0) >= 0",
+            name="offsets",
+        ),
         Index("ix_installments_contract_id", "contract_id"),
         Index(
             "uq_installments_contract_id_name",
@@ -87,12 +119,29 @@ class InstallmentRow(TableModel, table=True):
             "due_date",
             postgresql_where=text(f"removed_at IS NULL AND {unscanned('due_soon_scanned_for')}"),
         ),
+        Index(
+            "ix_installments_unbilled_queue",
+            "due_date",
+            postgresql_where=text(f"removed_at IS NULL AND {unscanned('unbilled_scanned_for')}"),
+        ),
+        # The limitation check's queue (migration 0014): never looked at for this due date,
+        # by due date; looked at, by the day to look again.
+        Index(
+            "ix_installments_limitation_new",
+            "due_date",
+            postgresql_where=text(f"removed_at IS NULL AND {unscanned('limitation_due_for')}"),
+        ),
+        Index(
+            "ix_installments_limitation_queue",
+            "limitation_check_on",
+            postgresql_where=text("removed_at IS NULL AND limitation_due_for = due_date"),
+        ),
     )
 
     id: UUID = Field(sa_type=ID, primary_key=True)
     contract_id: UUID = Field(sa_type=ID, foreign_key="contracts.id")
     name: str = Field(sa_type=Text)
-    due_date: date = Field(sa_type=Date)
+    due_date: date | None = Field(sa_type=Date)
     amount: Decimal = Field(sa_type=MONEY)
     currency: str = Field(sa_type=String(3))
     position: int = Field(sa_type=Integer)
@@ -101,6 +150,15 @@ class InstallmentRow(TableModel, table=True):
     # The due date the overdue and due-soon scans last looked at (migration 0007).
     overdue_scanned_for: date | None = Field(sa_type=Date)
     due_soon_scanned_for: date | None = Field(sa_type=Date)
+    # Kind and basis (migration 0013): a milestone key and its offset instead of a date.
+    kind: str = Field(sa_type=Text, sa_column_kwargs={"server_default": text("'other'")})
+    milestone: str | None = Field(sa_type=Text)
+    offset_days: int | None = Field(sa_type=Integer)
+    offset_months: int | None = Field(sa_type=Integer)
+    unbilled_scanned_for: date | None = Field(sa_type=Date)
+    # Migration 0014: the due date the limitation check last looked at, and when to again.
+    limitation_due_for: date | None = Field(sa_type=Date)
+    limitation_check_on: date | None = Field(sa_type=Date)
 
 
 installments: Table = InstallmentRow.__table__
@@ -109,9 +167,7 @@ installments: Table = InstallmentRow.__table__
 class InstallmentChangeRow(TableModel, table=True):
     __tablename__ = "installment_changes"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('created','rescheduled','added','changed','removed')", name="kind"
-        ),
+        CheckConstraint(f"kind IN ({HISTORY_KINDS_SQL})", name="kind"),
         Index("ix_installment_changes_installment_id", "installment_id"),
     )
 
@@ -192,6 +248,18 @@ class InvoiceRow(TableModel, table=True):
         ),
         # Reports (migration 0008_reports): billed and falling due in a period, closed after a day.
         Index("ix_invoices_issued_on", "issued_on"),
+        # The limitation check's queue (migration 0014): open invoices never looked at, by
+        # due date, and those looked at, by the day to look again.
+        Index(
+            "ix_invoices_limitation_new",
+            "due_date",
+            postgresql_where=text(f"{OPEN_INVOICE_SQL} AND limitation_check_on IS NULL"),
+        ),
+        Index(
+            "ix_invoices_limitation_queue",
+            "limitation_check_on",
+            postgresql_where=text(f"{OPEN_INVOICE_SQL} AND limitation_check_on IS NOT NULL"),
+        ),
         Index("ix_invoices_due_date", "due_date"),
         Index("ix_invoices_voided_on", "voided_on", postgresql_where=text("voided_on IS NOT NULL")),
         Index(
@@ -225,6 +293,9 @@ class InvoiceRow(TableModel, table=True):
     dunning_level: int = Field(sa_type=SmallInteger, sa_column_kwargs={"server_default": text("0")})
     next_scan_on: date | None = Field(sa_type=Date)
     due_soon_scanned_for: date | None = Field(sa_type=Date)
+    # Migration 0014: the day the limitation check looks at the invoice again (null: by its
+    # due date; a new due date or an interruption written here resets it).
+    limitation_check_on: date | None = Field(sa_type=Date)
     version: int = Field(sa_type=Integer)
     created_at: datetime = Field(sa_type=TIMESTAMP)
     updated_at: datetime = Field(sa_type=TIMESTAMP)

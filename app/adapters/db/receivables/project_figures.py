@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from sqlalchemy import case, func, select, text
 
 from app.adapters.db.connection import Executor
-from app.adapters.db.receivables.models import contracts, invoices
+from app.adapters.db.receivables.models import contracts, installments, invoices
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.domain.organisation.projects import ProjectFigures, figures
+from app.domain.receivables.installments import unbilled_due_by
+from app.domain.receivables.milestones import InstallmentKind
 
 # A contract's unit: its project's, else its owner's person record's.
 _CONTRACT_UNIT = """
@@ -59,7 +61,9 @@ class SqlProjectMoney:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
-    async def project_figures(self, project_id: UUID, today: date) -> Sequence[ProjectFigures]:
+    async def project_figures(
+        self, project_id: UUID, today: date, unbilled_after_days: int = 7
+    ) -> Sequence[ProjectFigures]:
         in_project = select(contracts.c.id).where(contracts.c.project_id == project_id)
         value = (
             select(
@@ -92,16 +96,66 @@ class SqlProjectMoney:
             entry = found.setdefault(row["currency"], {})
             for name in ("invoiced", "collected", "outstanding", "overdue"):
                 entry[name] = row[name]
+        nodes = _payment_nodes(in_project, unbilled_due_by(today, unbilled_after_days))
+        for row in (await self.conn.execute(nodes)).mappings():
+            entry = found.setdefault(row["currency"], {})
+            entry["retention_held"], entry["unbilled"] = row["retention_held"], row["unbilled"]
+        names = (
+            "contract_value",
+            "invoiced",
+            "collected",
+            "outstanding",
+            "overdue",
+            "retention_held",
+            "unbilled",
+        )
         return [
-            figures(
-                currency,
-                *(
-                    entry.get(n, zero)
-                    for n in ("contract_value", "invoiced", "collected", "outstanding", "overdue")
-                ),
-            )
+            figures(currency, *(entry.get(n, zero) for n in names))
             for currency, entry in sorted(found.items())
         ]
+
+
+def _payment_nodes(in_project: Any, due_by: date) -> Any:
+    """Per currency: retention still held (amount less what its non-void invoices collected
+    and wrote off) and unbilled work (installments due by ``due_by`` less what non-void
+    invoices cover)."""
+    per_installment = (
+        select(
+            invoices.c.installment_id,
+            func.sum(invoices.c.amount).label("invoiced"),
+            func.sum(
+                case(
+                    (invoices.c.status == "written_off", invoices.c.amount),
+                    else_=invoices.c.amount_paid,
+                )
+            ).label("closed"),
+        )
+        .where(invoices.c.status != "void", invoices.c.installment_id.is_not(None))
+        .group_by(invoices.c.installment_id)
+        .subquery("billed")
+    )
+    invoiced = func.coalesce(per_installment.c.invoiced, 0)
+    closed = func.coalesce(per_installment.c.closed, 0)
+    retention = installments.c.kind == InstallmentKind.RETENTION.value
+    due = installments.c.due_date <= due_by
+    return (
+        select(
+            installments.c.currency,
+            func.sum(
+                case((retention, func.greatest(installments.c.amount - closed, 0)), else_=0)
+            ).label("retention_held"),
+            func.sum(
+                case((due, func.greatest(installments.c.amount - invoiced, 0)), else_=0)
+            ).label("unbilled"),
+        )
+        .select_from(
+            installments.outerjoin(
+                per_installment, per_installment.c.installment_id == installments.c.id
+            )
+        )
+        .where(installments.c.contract_id.in_(in_project), installments.c.removed_at.is_(None))
+        .group_by(installments.c.currency)
+    )
 
 
 class SqlSubjectUnits:

@@ -27,7 +27,12 @@ from sqlalchemy.engine import Row
 from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.receivables.models import contracts, installments, invoices
-from app.adapters.db.reporting.asof import exact, not_voided_by, receivable_terms
+from app.adapters.db.reporting.asof import (
+    exact,
+    not_voided_by,
+    receivable_terms,
+    unbilled_terms,
+)
 from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
 from app.domain.money import MINOR_UNITS
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
@@ -47,6 +52,28 @@ def bucket_condition(
     return and_(*conditions)
 
 
+# An installment awaiting its milestone has no due date: it is not due, never overdue, so
+# it ages as if due on the last day there is.
+_AWAITING = date.max
+
+
+def _installment_due() -> ColumnElement[Any]:
+    return func.coalesce(installments.c.due_date, literal(_AWAITING))
+
+
+def _unbilled_rows(query: AgingQuery) -> Select[Any]:
+    """What is unbilled on the day, apart: nothing in the buckets."""
+    unbilled = unbilled_terms(query.as_of.day, query.unbilled_after_days, query.currency)
+    return select(
+        unbilled.c.currency,
+        unbilled.c.customer_id,
+        unbilled.c.contract_id,
+        unbilled.c.due_date,
+        literal(0).label("amount"),
+        unbilled.c.unbilled,
+    )
+
+
 def _installment_rows(query: AgingQuery) -> Subquery:
     """Installment basis: each live installment's outstanding by its due date, that is its
     amount less what its invoices billed (on the day) plus those invoices' outstanding;
@@ -60,6 +87,7 @@ def _installment_rows(query: AgingQuery) -> Subquery:
         terms.c.contract_id,
         func.coalesce(installments.c.due_date, terms.c.due_date).label("due_date"),
         terms.c.amount,
+        literal(0).label("unbilled"),
     ).select_from(terms.outerjoin(installments, live))
     signed = installments.join(contracts, contracts.c.id == installments.c.contract_id)
     same_currency = () if query.currency is None else (installments.c.currency == query.currency,)
@@ -68,8 +96,9 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             installments.c.currency,
             contracts.c.customer_id,
             installments.c.contract_id,
-            installments.c.due_date,
+            _installment_due().label("due_date"),
             installments.c.amount,
+            literal(0).label("unbilled"),
         )
         .select_from(signed)
         .where(installments.c.removed_at.is_(None), contracts.c.signed_on <= day, *same_currency)
@@ -79,8 +108,9 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             invoices.c.currency,
             invoices.c.customer_id,
             installments.c.contract_id,
-            installments.c.due_date,
+            _installment_due().label("due_date"),
             (-invoices.c.amount).label("amount"),
+            literal(0).label("unbilled"),
         )
         .select_from(signed.join(invoices, invoices.c.installment_id == installments.c.id))
         .where(
@@ -90,13 +120,21 @@ def _installment_rows(query: AgingQuery) -> Subquery:
             *same_currency,
         )
     )
-    return union_all(invoice_terms, planned, billed).subquery("rows")
+    return union_all(invoice_terms, planned, billed, _unbilled_rows(query)).subquery("rows")
 
 
 def _invoice_rows(query: AgingQuery) -> Subquery:
     terms = receivable_terms(query.as_of, query.currency)
-    return select(
-        terms.c.currency, terms.c.customer_id, terms.c.contract_id, terms.c.due_date, terms.c.amount
+    return union_all(
+        select(
+            terms.c.currency,
+            terms.c.customer_id,
+            terms.c.contract_id,
+            terms.c.due_date,
+            terms.c.amount,
+            literal(0).label("unbilled"),
+        ),
+        _unbilled_rows(query),
     ).subquery("rows")
 
 
@@ -110,6 +148,7 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
         .label(bucket.value)
         for bucket, low, high in BUCKET_DAYS
     ]
+    buckets.append(func.coalesce(func.sum(rows.c.unbilled), 0).label("unbilled"))
     source, key = leaf_key(query.group_by, rows, query.as_of.end)
     if query.group_by is GroupBy.NONE:
         aggregated = (
@@ -127,14 +166,14 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
         )
     agg = leaf_sums(aggregated, query.group_by)
     if query.group_by is GroupBy.ORG_UNIT:
-        agg = roll_up(agg, [b.value for b in BUCKETS]).subquery("rolled")
+        agg = roll_up(agg, [*(b.value for b in BUCKETS), "unbilled"]).subquery("rolled")
     return labelled(agg, query.group_by)
 
 
 def aging_sums(row: Row[Any]) -> AgingSums:
-    """A row of ``aging_statement``: currency, key, grouped, the buckets in order, name,
-    parent_id, depth (read by position: reports have many rows)."""
-    currency, key, grouped, *amounts, name, parent_id, depth = tuple(row)
+    """A row of ``aging_statement``: currency, key, grouped, the buckets in order, unbilled,
+    name, parent_id, depth (read by position: reports have many rows)."""
+    currency, key, grouped, *amounts, unbilled, name, parent_id, depth = tuple(row)
     return AgingSums(
         currency=currency,
         key=key,
@@ -143,6 +182,7 @@ def aging_sums(row: Row[Any]) -> AgingSums:
         is_total=bool(grouped),
         parent_id=parent_id,
         depth=depth,
+        unbilled=exact(unbilled, currency),
     )
 
 
@@ -217,7 +257,8 @@ def aging_json_statement(query: AgingQuery) -> Select[str, str]:
             for x in (literal(b.value), _wire(a, places))
         ]
     )
-    nonzero = or_(*[a != 0 for a in amounts])
+    unbilled = func.coalesce(r.c.unbilled, 0)
+    nonzero = or_(*[a != 0 for a in amounts], unbilled != 0)
 
     def row(is_total: bool) -> Any:
         return func.json_build_object(
@@ -225,6 +266,7 @@ def aging_json_statement(query: AgingQuery) -> Select[str, str]:
             *_group_fields(query.group_by, r, is_total),
             literal("buckets"), buckets,
             literal("total"), _wire(total, places),
+            literal("unbilled"), _wire(unbilled, places),
         )  # fmt: skip
 
     keyed = query.group_by is not GroupBy.NONE

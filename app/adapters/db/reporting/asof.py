@@ -19,14 +19,21 @@ Paid invoices contribute nothing but through 3 and 4. For D = today sets 2 to 4 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, or_, select, union_all
+from sqlalchemy import ColumnElement, Subquery, and_, func, or_, select, union_all
 
-from app.adapters.db.receivables.models import invoices, payment_allocations
+from app.adapters.db.receivables.models import (
+    contracts,
+    installments,
+    invoices,
+    payment_allocations,
+)
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.domain.money import MINOR_UNITS, Money
+from app.domain.receivables.installments import unbilled_due_by
 from app.services.reporting.ports import AsOf
 
 # What each term carries about its invoice, for grouping and bucketing.
@@ -127,3 +134,35 @@ def receivable_terms(as_of: AsOf, currency: str | None, name: str = "terms") -> 
         )
     )
     return union_all(open_now, closed_later, received_later, reversed_later).subquery(name)
+
+
+def unbilled_terms(day: date, after_days: int, currency: str | None) -> Subquery:
+    """Installments due ``after_days`` before ``day`` or earlier, of contracts signed by
+    then, with what no invoice (issued by the day, not voided by then) covered:
+    ``(currency, customer_id, contract_id, due_date, unbilled)``. Awaiting installments
+    have no due date, so they are never here."""
+    invoiced = (
+        select(func.coalesce(func.sum(invoices.c.amount), 0))
+        .where(invoices.c.installment_id == installments.c.id, not_voided_by(day))
+        .scalar_subquery()
+    )
+    rest = installments.c.amount - invoiced
+    same_currency = () if currency is None else (installments.c.currency == currency,)
+    return (
+        select(
+            installments.c.currency,
+            contracts.c.customer_id,
+            installments.c.contract_id,
+            installments.c.due_date,
+            rest.label("unbilled"),
+        )
+        .select_from(installments.join(contracts, contracts.c.id == installments.c.contract_id))
+        .where(
+            installments.c.removed_at.is_(None),
+            contracts.c.signed_on <= day,
+            installments.c.due_date <= unbilled_due_by(day, after_days),
+            rest > 0,
+            *same_currency,
+        )
+        .subquery("unbilled")
+    )

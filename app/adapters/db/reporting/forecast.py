@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     Select,
     and_,
     case,
+    cast,
     func,
     literal,
     null,
@@ -27,7 +29,12 @@ from sqlalchemy.engine import RowMapping
 from app.adapters.db.collection.models import promises
 from app.adapters.db.collection.statuses import UNSETTLED
 from app.adapters.db.organisation.models import org_unit_closure
-from app.adapters.db.receivables.models import contracts, installments, invoices
+from app.adapters.db.receivables.models import (
+    contract_milestones,
+    contracts,
+    installments,
+    invoices,
+)
 from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.asof import exact
 from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums
@@ -98,6 +105,28 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
         .subquery("invoiced")
     )
     uninvoiced = installments.c.amount - func.coalesce(invoiced.c.invoiced, 0)
+    # PostgreSQL's date + interval 'n months' clamps to the month's end, as the domain does.
+    planned_day = func.greatest(
+        cast(
+            contract_milestones.c.planned_on
+            + func.make_interval(
+                0,
+                func.coalesce(installments.c.offset_months, 0),
+                0,
+                func.coalesce(installments.c.offset_days, 0),
+            ),
+            Date,
+        ),
+        query.today,
+    )
+    awaiting = installments.join(
+        contract_milestones,
+        and_(
+            contract_milestones.c.contract_id == installments.c.contract_id,
+            contract_milestones.c.key == installments.c.milestone,
+        ),
+    ).outerjoin(invoiced, invoiced.c.installment_id == installments.c.id)
+    awaiting = awaiting.join(contracts, contracts.c.id == installments.c.contract_id)
     sources = union_all(
         select(
             waterfall.c.currency,
@@ -131,7 +160,28 @@ def forecast_statement(query: ForecastQuery) -> Select[Any]:
                 contracts, contracts.c.id == installments.c.contract_id
             )
         )
-        .where(installments.c.removed_at.is_(None), uninvoiced > 0, *same_currency(installments)),
+        .where(
+            installments.c.removed_at.is_(None),
+            installments.c.due_date.is_not(None),
+            uninvoiced > 0,
+            *same_currency(installments),
+        ),
+        select(
+            installments.c.currency,
+            planned_day,
+            literal(ForecastSource.PLANNED.value),
+            uninvoiced,
+            contracts.c.customer_id,
+            installments.c.contract_id,
+        )
+        .select_from(awaiting)
+        .where(
+            installments.c.removed_at.is_(None),
+            installments.c.due_date.is_(None),
+            contract_milestones.c.planned_on.is_not(None),
+            uninvoiced > 0,
+            *same_currency(installments),
+        ),
     ).subquery("sources")
     day = case((sources.c.day < query.today, null()), else_=sources.c.day)
     first = max(query.start, query.today)

@@ -37,6 +37,7 @@ from app.adapters.db.reporting.asof import (
     live_on,
     not_voided_by,
     receivable_terms,
+    unbilled_terms,
 )
 from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
 from app.domain.reporting.kpis import KpiSums
@@ -53,6 +54,7 @@ COLUMNS = (
     "collected_on_time",
     "disputed",
     "on_hold",
+    "unbilled",
 )
 
 
@@ -217,6 +219,7 @@ def kpi_statement(query: KpiQuery) -> Select[Any]:
         () if query.currency is None else (payment_allocations.c.currency == query.currency,)
     )
     closing = receivable_terms(query.end, query.currency, "closing")
+    unbilled = unbilled_terms(last, query.unbilled_after_days, query.currency)
     sources = [
         *_opening(query, same_currency, src),
         src.row(
@@ -232,6 +235,11 @@ def kpi_statement(query: KpiQuery) -> Select[Any]:
         ),
         *_collected(query, src, alloc_currency),
         *_on_time(query, same_currency, src),
+        src.row(
+            unbilled.c.currency,
+            (unbilled.c.customer_id, unbilled.c.contract_id),
+            unbilled=unbilled.c.unbilled,
+        ).select_from(unbilled),
     ]
     parts = union_all(*sources).subquery("parts")
     if src.grouped:

@@ -14,10 +14,12 @@ from app.adapters.db.reporting.asof import exact
 from app.adapters.db.reporting.forecast import forecast_statement, forecast_sums
 from app.adapters.db.reporting.kpis import kpi_group_sums, kpi_statement, kpi_sums
 from app.adapters.db.reporting.performance import group_sums, owner_sums, performance_statement
+from app.adapters.db.reporting.retention import retention_line, retention_statement
 from app.domain.collection.targets import Target
 from app.domain.money import Money
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import AgingSums, ForecastSums, GroupLabel, OwnerSums
+from app.domain.reporting.retention import RetentionLine
 from app.services.reporting.ports import (
     AgingQuery,
     DailyProgress,
@@ -25,6 +27,7 @@ from app.services.reporting.ports import (
     KpiGroupSums,
     KpiQuery,
     PerformanceQuery,
+    RetentionQuery,
 )
 
 
@@ -73,6 +76,11 @@ class SqlReportQueries:
         await self._analytic()
         result = await self.conn.execute(performance_statement(query))
         return group_sums(list(result.mappings()))
+
+    async def retention_lines(self, query: RetentionQuery) -> Sequence[RetentionLine]:
+        await self._analytic()
+        result = await self.conn.execute(retention_statement(query))
+        return [retention_line(row) for row in result.mappings()]
 
     async def target_daily(self, target: Target) -> DailyProgress:
         currency = target.currency

@@ -94,6 +94,16 @@ _INSTALLMENTS_DUE_SOON = text(
     """
 )
 
+_INSTALLMENTS_UNBILLED = text(
+    _INSTALLMENTS
+    + """
+    WHERE s.removed_at IS NULL AND s.unbilled_scanned_for IS DISTINCT FROM s.due_date
+      AND s.due_date <= CAST(:due_by AS date)
+    ORDER BY s.due_date, s.id
+    LIMIT :limit
+    """
+)
+
 _INVOICES_DUE_SOON = text(
     f"""
     SELECT i.*, c.late_fee_rate
@@ -204,6 +214,15 @@ class SqlScanRepository:
 
     async def mark_installments_due_soon_scanned(self, scanned: Sequence[Scanned]) -> None:
         await self._mark("installments", "due_soon_scanned_for", scanned)
+
+    async def installments_unbilled_to_scan(
+        self, due_by: date, limit: int
+    ) -> Sequence[InstallmentToScan]:
+        rows = await self._rows(_INSTALLMENTS_UNBILLED, due_by=due_by, limit=limit)
+        return [installment_to_scan(r) for r in rows]
+
+    async def mark_installments_unbilled_scanned(self, scanned: Sequence[Scanned]) -> None:
+        await self._mark("installments", "unbilled_scanned_for", scanned)
 
     async def invoices_due_soon_to_scan(
         self, today: date, until: date, limit: int

@@ -13,6 +13,8 @@ from app.api.schemas import (
     BusinessDate,
     BusinessTimestamp,
     CurrencyCode,
+    EvidenceList,
+    EvidenceOut,
     LongText,
     RequestModel,
     Text,
@@ -36,6 +38,12 @@ class InteractionCreate(RequestModel):
     summary: LongText
     outcome: Text | None = None
     promise: PromiseIn | None = Field(default=None, description="A promise to pay, if made")
+    demand: bool = Field(
+        default=False,
+        description="A demand for payment: by `letter`, `email` or `visit` and with at least "
+        "one evidence link, it starts the limitation period again (PRC Civil Code art. 195)",
+    )
+    evidence: EvidenceList = Field(default_factory=list)
 
 
 class PromiseOut(BaseModel):
@@ -72,4 +80,6 @@ class InteractionOut(BaseModel):
     outcome: str | None
     recorded_by: RecordedByOut
     promise: PromiseOut | None
+    demand: bool
+    evidence: list[EvidenceOut]
     created_at: Timestamp

@@ -38,7 +38,11 @@ class CustomerCreate(RequestModel):
     external_id: ExternalId | None = Field(default=None, description="The ERP's customer number")
     credit_rating: CreditRating | None = None
     credit_limit: AmountIn | None = Field(default=None, description="In the customer's currency")
-    payment_terms_days: PaymentTerms = 30
+    payment_terms_days: PaymentTerms | None = Field(
+        default=30,
+        description="Days from issue to due of an invoice created without a due "
+        "date (when its contract has none); null: no agreed terms",
+    )
     contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
 
 
@@ -55,7 +59,7 @@ class CustomerPatch(RequestModel):
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> CustomerPatch:
-        for name in ("name", "currency", "payment_terms_days", "contacts"):
+        for name in ("name", "currency", "contacts"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -75,7 +79,7 @@ class CustomerOut(BaseModel):
     currency: str
     credit_rating: CreditRating | None
     credit_limit: AmountOut | None
-    payment_terms_days: int
+    payment_terms_days: int | None
     contacts: list[ContactOut]
     version: int
     created_at: Timestamp

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import AmountIn, CurrencyCode, ExternalId, Problem, Timestamp
+from app.api.schemas import AmountIn, CurrencyCode, EvidenceIn, ExternalId, Problem, Timestamp
 from app.domain.intake.ingest import EventType, IngestStatus, Outcome
 
 EventId = Annotated[str, Field(min_length=1, max_length=200)]
@@ -46,6 +46,9 @@ class ContractUpsertedData(BaseModel):
     signed_on: date
     installments: list[PlannedInstallmentData] = Field(max_length=200)
     late_fee_rate: AmountIn | None = None
+    payment_terms_days: Annotated[int, Field(ge=0, le=3650)] | None = Field(
+        default=None, description="Days from issue to due of its invoices sent without one"
+    )
 
 
 class InvoiceData(BaseModel):
@@ -58,7 +61,11 @@ class InvoiceData(BaseModel):
     amount: AmountIn
     currency: CurrencyCode
     issued_on: date
-    due_date: date
+    due_date: date | None = Field(
+        default=None,
+        description="Absent: a new invoice is due by the contract's, else the customer's "
+        "payment terms; an existing one keeps its due date",
+    )
 
 
 class RecordRefData(BaseModel):
@@ -81,8 +88,23 @@ class PaymentReceivedData(BaseModel):
     invoice_external_ids: list[ExternalId] = Field(default_factory=list, max_length=100)
 
 
+class MilestoneReachedData(BaseModel):
+    """`milestone.reached`: the installments due on it get their due dates (parked until
+    the contract exists; the same day again is noted, another day rejected)."""
+
+    contract_external_id: ExternalId
+    key: Annotated[str, Field(min_length=1, max_length=50)]
+    reached_on: date
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
+
+
 EventData = (
-    CustomerUpsertedData | ContractUpsertedData | InvoiceData | RecordRefData | PaymentReceivedData
+    CustomerUpsertedData
+    | ContractUpsertedData
+    | InvoiceData
+    | RecordRefData
+    | PaymentReceivedData
+    | MilestoneReachedData
 )
 
 

@@ -128,8 +128,12 @@ class ProjectFiguresOut(BaseModel):
     collected: AmountOut = Field(description="What those invoices have been paid")
     outstanding: AmountOut = Field(description="Open invoices, less what is paid")
     overdue: AmountOut = Field(description="The part of it past its due date")
-    retention_held: AmountOut = Field(description="Zero until retention is tracked")
-    unbilled: AmountOut = Field(description="Zero until milestones are tracked")
+    retention_held: AmountOut = Field(
+        description="Retention money (质保金) of its contracts not yet collected nor written off"
+    )
+    unbilled: AmountOut = Field(
+        description="Installments due HUIKUAN_UNBILLED_AFTER_DAYS ago or more, not invoiced"
+    )
     collection_rate: str | None = Field(description="collected ÷ invoiced × 100; null if none")
 
 

@@ -30,7 +30,11 @@ class InvoiceCreate(RequestModel):
     amount: AmountIn
     currency: CurrencyCode
     issued_on: BusinessDate
-    due_date: BusinessDate
+    due_date: BusinessDate | None = Field(
+        default=None,
+        description="Absent: issued_on plus the payment terms of the contract, else of the "
+        "customer (422 when neither has terms)",
+    )
 
 
 class InvoicePatch(RequestModel):

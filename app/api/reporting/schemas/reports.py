@@ -57,6 +57,10 @@ class AgingRow(OrganisedGroup):
     owner: str | None = Field(description="group_by=owner: the contract owner (null: none)")
     buckets: AgingBuckets
     total: AmountOut
+    unbilled: AmountOut = Field(
+        description="Due HUIKUAN_UNBILLED_AFTER_DAYS ago or more and not invoiced: apart, "
+        "not in the total"
+    )
 
 
 class AgingOut(BaseModel):
@@ -80,6 +84,10 @@ class KpiRow(BaseModel):
     on_hold: AmountOut = Field(description="Closing receivables on invoices on hold")
     falling_due: AmountOut
     collected_on_time: AmountOut
+    unbilled: AmountOut = Field(
+        description="At `to`: installments due HUIKUAN_UNBILLED_AFTER_DAYS before or "
+        "earlier, not invoiced (apart from the receivables)"
+    )
     dso: Days
     best_possible_dso: Days
     average_days_delinquent: Days
@@ -110,6 +118,10 @@ class ForecastAmounts(BaseModel):
     installments: AmountOut = Field(description="Planned and not yet invoiced")
     invoices: AmountOut = Field(description="Outstanding that no open promise covers")
     promises: AmountOut = Field(description="Still promised")
+    planned: AmountOut = Field(
+        description="Installments awaiting a milestone, at its planned date plus the offset "
+        "(basis: planned)"
+    )
     total: AmountOut
 
 
@@ -185,3 +197,51 @@ class TargetProgressOut(BaseModel):
     today: date
     expected_basis: ExpectedBasis
     points: list[CurvePoint]
+
+
+class RetentionItem(BaseModel):
+    installment_id: str
+    contract_id: str
+    contract_name: str
+    name: str
+    amount: AmountOut
+    release_date: date | None = Field(description="null while awaiting its milestone")
+    awaiting_milestone: str | None = Field(description="The milestone key it awaits")
+    days_past_release: int
+    collected: AmountOut
+    outstanding: AmountOut
+
+
+class RetentionGroupOut(BaseModel):
+    customer_id: str | None = Field(default=None, description="group_by=customer")
+    customer_name: str | None = None
+    project_id: str | None = Field(default=None, description="group_by=project")
+    project_name: str | None = None
+    org_unit_id: str | None = Field(default=None, description="group_by=org_unit")
+    org_unit_name: str | None = None
+    parent_id: str | None = Field(default=None, description="group_by=org_unit")
+    depth: int | None = Field(default=None, description="group_by=org_unit: a root is 1")
+    unassigned: bool | None = Field(
+        default=None, description="group_by=project or org_unit: the group without one"
+    )
+    currency: str
+    amount: AmountOut
+    collected: AmountOut
+    outstanding: AmountOut
+    past_release: AmountOut = Field(description="Outstanding whose release date has passed")
+    items: list[RetentionItem]
+
+
+class RetentionTotal(BaseModel):
+    currency: str
+    amount: AmountOut
+    collected: AmountOut
+    outstanding: AmountOut
+
+
+class RetentionOut(BaseModel):
+    as_of: date
+    group_by: str
+    currency: str | None
+    groups: list[RetentionGroupOut]
+    totals: list[RetentionTotal]

@@ -1,0 +1,60 @@
+"""The review's use case on the fakes: its period, the sections not available yet, what
+several sections share read once, and a failing section's error raised as itself."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from app.domain.errors import Unavailable, UnknownReference
+from app.domain.reporting.review import SECTION_KEYS
+from app.services.reporting.ports import AgingQuery, PerformanceQuery
+from app.services.reporting.review import progress_review
+from tests.fakes import FakeUnitOfWork, FixedClock
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+def factory(uow: FakeUnitOfWork) -> Any:
+    return lambda: uow
+
+
+async def test_every_section_in_order_the_missing_ones_not_available(uow: FakeUnitOfWork) -> None:
+    review = await progress_review(factory(uow), FixedClock())
+    assert [s.key for s in review.sections] == list(SECTION_KEYS)
+    missing = {s.key for s in review.sections if not s.available}
+    assert missing == {"unbilled", "limitation_expiring"}
+    assert (review.period.start, review.period.end) == (date(2026, 11, 16), date(2026, 11, 22))
+
+
+async def test_what_sections_share_is_read_once(uow: FakeUnitOfWork) -> None:
+    await progress_review(factory(uow), FixedClock(), date(2026, 11, 1), date(2026, 11, 20))
+    asked = uow.reports.asked
+    # Per owner (by owner, tasks), per unit and per project: each read once.
+    grouped = [q.group_by for q in asked if isinstance(q, PerformanceQuery)]
+    assert sorted(grouped) == sorted(set(grouped))
+    assert len(grouped) == 3
+    agings = [q for q in asked if isinstance(q, AgingQuery)]
+    assert sorted(q.as_of.day for q in agings) == [date(2026, 10, 31), date(2026, 11, 20)]
+
+
+async def test_an_unknown_organisation_unit_is_422(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(UnknownReference, match="org unit"):
+        await progress_review(factory(uow), FixedClock(), org_unit_id=UUID(int=7))
+
+
+async def test_a_failing_section_raises_its_own_error(
+    uow: FakeUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down(*_: Any) -> Any:
+        raise Unavailable("the database is restarting")
+
+    monkeypatch.setattr(uow.review, "promise_sums", down)
+    with pytest.raises(Unavailable):
+        await progress_review(factory(uow), FixedClock())
