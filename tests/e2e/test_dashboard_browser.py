@@ -126,6 +126,8 @@ async def test_a_manager_signs_in_picks_a_period_and_opens_a_customer(
         assert "付款承诺" in text
         assert "沟通记录" in text
         assert "2026-11-25" in text  # the open promise
+        assert "对账单" in text
+        assert await body.locator("p.na").count() == 0  # the statement panel is served
         await page.screenshot(path=screenshots / "customer-desktop.png", full_page=True)
 
         await page.locator("#back").click()

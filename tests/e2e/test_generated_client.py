@@ -24,8 +24,8 @@ from tests.e2e.live import serving
 ROOT = Path(__file__).resolve().parents[2]
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 CONTEXTS = {
-    "access", "customers", "organisation", "receivables", "collection", "intake", "imports",
-    "delivery", "reporting", "scheduling", "ops",
+    "access", "customers", "organisation", "receivables", "collection", "controls", "intake",
+    "imports", "delivery", "reporting", "scheduling", "ops",
 }  # fmt: skip
 
 

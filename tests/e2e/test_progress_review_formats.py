@@ -51,7 +51,7 @@ async def test_csv_has_each_section_under_a_title_row(book: httpx.AsyncClient) -
     assert lines[aging + 1][:2] == ["Currency", "Not yet due"]
     assert lines[aging + 2][0] == "CNY"
     unbilled = lines.index([en.MESSAGES["section.unbilled"]])
-    assert lines[unbilled + 1] == [en.MESSAGES["review.not_available"]]
+    assert lines[unbilled + 1][:3] == ["Customer id", "Contract", "Installment"]
     movement = lines.index([en.MESSAGES["section.overdue_movement"]])
     assert lines[movement + 2] == ["CNY", "0.00", "1500.00", "500.00", "1500.00"]
 
@@ -83,10 +83,7 @@ async def test_xlsx_a_sheet_per_section_numbers_as_numbers(book: httpx.AsyncClie
     header, first = promises.to_python()[3:5]
     assert first[header.index("Made")] == 4  # counts are numbers
     unbilled = next(n for n in workbook.sheet_names if "Unbilled" in n)
-    assert (
-        workbook.get_sheet_by_name(unbilled).to_python()[3][0]
-        == (en.MESSAGES["review.not_available"])
-    )
+    assert workbook.get_sheet_by_name(unbilled).to_python()[3][1] == "Contract"
     chinese = await get(book, Format.XLSX.value, lang="zh")
     names = CalamineWorkbook.from_filelike(io.BytesIO(chinese.content)).sheet_names
     assert any(zh_cn.MESSAGES["section.aging"] in n for n in names)
@@ -105,7 +102,7 @@ async def test_html_is_printable_with_inline_charts_and_no_script(
     assert "https://" not in html
     english = (await get(book, "text/html", lang="en")).text
     assert en.MESSAGES["section.top_overdue_customers"] in english
-    assert en.MESSAGES["review.not_available"] in english
+    assert en.MESSAGES["section.limitation_expiring"] in english
 
 
 async def test_json_never_changes_with_the_language(book: httpx.AsyncClient) -> None:

@@ -268,3 +268,37 @@ def test_each_type_shows_its_facts(type_: str, data: dict[str, Any], facts: list
             assert fact in text, (locale, fact)
         if type_ != EventType.TARGET_AT_RISK:
             assert "华东建设" in message.title
+
+
+def test_unbilled_and_limitation_messages_read_the_facts_their_jobs_send() -> None:
+    # The data shapes of unbilled-scan's and limitation-check's events.
+    unbilled = event(
+        EventType.INSTALLMENT_UNBILLED,
+        {
+            "object": {"name": "验收款", "amount": "300000.00", "currency": "CNY",
+                       "due_date": "2026-11-20"},
+            "customer_id": str(uuid.uuid4()),
+            "contract_name": "一号楼总包",
+            "unbilled_amount": "120000.00",
+            "days_since_due": 17,
+        },
+    )  # fmt: skip
+    message = render(unbilled, "zh-CN", customer_name="华东建设")
+    assert message is not None
+    for fact in ("华东建设", "一号楼总包", "120,000.00", "2026-11-20"):
+        assert fact in message.text
+    for type_ in (EventType.INVOICE_LIMITATION_EXPIRING, EventType.INSTALLMENT_LIMITATION_EXPIRING):
+        expiring = event(
+            type_,
+            {
+                "object": {"kind": "invoice", "ref": "INV-7", "customer_name": "华东建设",
+                           "currency": "CNY", "outstanding": "5000.00",
+                           "limitation": {"starts_on": "2024-01-31", "expires_on": "2027-01-31",
+                                          "last_interruption": None}},
+                "threshold_days": 90,
+            },
+        )  # fmt: skip
+        message = render(expiring, "en")
+        assert message is not None
+        for fact in ("INV-7", "2027-01-31", "华东建设", "5,000.00"):
+            assert fact in message.text

@@ -25,8 +25,8 @@ from app.services.collection import confirmations as use_cases
 from app.services.collection import limitation
 from app.services.pagination import page_request
 
-customers_router = resource_router("/v1/customers", "confirmations")
-invoices_router = resource_router("/v1/invoices", "limitation")
+customers_router = resource_router("/v1/customers", "collection")
+invoices_router = resource_router("/v1/invoices", "collection")
 
 
 @customers_router.post(

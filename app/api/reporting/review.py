@@ -11,7 +11,7 @@ from fastapi import Query, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from app.api.base import resource_router
-from app.api.deps import ClockDep, PlatformDep, Reader, request_uow
+from app.api.deps import ClockDep, PlatformDep, ReadContext, request_uow
 from app.api.errors import problem_responses
 from app.api.reporting.reports import CurrencyFilter
 from app.api.reporting.review_formats import (
@@ -69,7 +69,7 @@ async def get_progress_review(
     request: Request,
     clock: ClockDep,
     platform: PlatformDep,
-    _: Reader,
+    ctx: ReadContext,
     wanted: WantedFormat,
     start: Annotated[
         BusinessDate | None,
@@ -86,7 +86,7 @@ async def get_progress_review(
 ) -> Response:
     # Each section reads in a transaction of its own, side by side.
     sections_uow = partial(request_uow, request, platform)
-    review = await progress_review(sections_uow, clock, start, end, org_unit_id, currency)
+    review = await progress_review(sections_uow, clock, start, end, org_unit_id, currency, ctx)
     if wanted is Format.JSON:
         return JSONResponse(review_document(review))
     if wanted is Format.HTML:

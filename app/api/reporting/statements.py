@@ -24,7 +24,7 @@ from app.api.reporting.csv import accept_preference, accept_ranges
 from app.api.schemas import AmountOut, BusinessDate, CurrencyCode
 from app.services.reporting.statements import open_statement
 
-router = resource_router("/v1/customers", "reports")
+router = resource_router("/v1/customers", "reporting")
 
 JSON = "application/json"
 CSV = "text/csv"

@@ -39,9 +39,10 @@ CHAT_EVENT_TYPES: frozenset[str] = frozenset(
         EventType.TARGET_AT_RISK,
         EventType.TARGET_MISSED,
         EventType.PERSON_DAILY_DIGEST,
-        "installment.unbilled",
-        "invoice.limitation_expiring",
-        "approval.requested",
+        EventType.INSTALLMENT_UNBILLED,
+        EventType.INVOICE_LIMITATION_EXPIRING,
+        EventType.INSTALLMENT_LIMITATION_EXPIRING,
+        EventType.APPROVAL_REQUESTED,
     }
 )
 

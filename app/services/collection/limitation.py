@@ -36,6 +36,7 @@ from app.services.collection.paper_trail_ports import (
     LimitationChecked,
     LimitationJobUnitOfWork,
     LimitationJobUnitOfWorkFactory,
+    LimitationReader,
     PaperTrailUnitOfWork,
     Receivable,
 )
@@ -107,7 +108,7 @@ async def invoice_limitation(
 
 
 async def expiring(
-    uow: PaperTrailUnitOfWork,
+    uow: LimitationReader,
     ctx: Context,
     within_days: int,
     as_of: date | None = None,

@@ -104,6 +104,13 @@ class LimitationQueries(Protocol):
         """The invoice's period may have changed: the check looks at it on its next run."""
 
 
+class LimitationReader(Protocol):
+    """What a read of limitation periods needs (the limitation report, the progress review)."""
+
+    @property
+    def limitation(self) -> LimitationQueries: ...
+
+
 class PaperTrailUnitOfWork(CollectionUnitOfWork, Protocol):
     @property
     def confirmations(self) -> ConfirmationRepository: ...

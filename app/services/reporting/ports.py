@@ -25,6 +25,7 @@ from app.domain.reporting.reports import (
     OwnerSums,
 )
 from app.domain.reporting.retention import RetentionLine
+from app.services.collection.paper_trail_ports import LimitationQueries
 from app.services.collection.ports import TargetRepository
 from app.services.organisation.ports import (
     OrgUnitQueries,
@@ -32,6 +33,7 @@ from app.services.organisation.ports import (
     PersonQueries,
     ProjectQueries,
 )
+from app.services.receivables.ports import ContractQueries
 from app.services.unit_of_work import UnitOfWork
 
 
@@ -231,3 +233,9 @@ class ReviewUnitOfWork(ReportingUnitOfWork, Protocol):
 
     @property
     def project_queries(self) -> ProjectQueries: ...
+
+    @property
+    def contract_queries(self) -> ContractQueries: ...
+
+    @property
+    def limitation(self) -> LimitationQueries: ...

@@ -20,6 +20,7 @@ from uuid import UUID
 from app.domain.collection.targets import Target, TargetScope, target_progress
 from app.domain.errors import UnknownReference
 from app.domain.money import Money
+from app.domain.receivables.installments import unbilled_due_by
 from app.domain.reporting.kpis import Kpis
 from app.domain.reporting.reports import (
     BUCKETS,
@@ -44,7 +45,8 @@ from app.domain.reporting.review import (
     not_available,
 )
 from app.domain.reporting.target_curve import progress_curve
-from app.services.context import Clock
+from app.services.collection import limitation
+from app.services.context import Clock, Context
 from app.services.pagination import PageRequest
 from app.services.reporting import reports
 from app.services.reporting.ports import (
@@ -55,6 +57,7 @@ from app.services.reporting.ports import (
 )
 
 MAX_UNIT_PROJECTS = 10_000  # a unit's projects, read in one page
+TOP_ITEMS = 100  # unbilled installments and limitation warnings listed in the pack
 CONCURRENCY = 4  # sections reading at once, each on a pooled connection of its own
 UnitOfWorkFactory = Callable[[], ReviewUnitOfWork]
 
@@ -71,6 +74,9 @@ class Inputs:
     period: ReviewPeriod
     currency: str | None
     org_unit_id: UUID | None
+    # The request's context: the unbilled and limitation rules' settings (None on fakes
+    # that hold no paper trail: those two sections say "not available").
+    ctx: Context | None = None
     units: frozenset[UUID] = frozenset()  # with a unit: it and its descendants
     members: frozenset[str] = frozenset()  # with a unit: the people placed in them
     projects: frozenset[UUID] = frozenset()  # with a unit: the projects in them (now)
@@ -449,14 +455,56 @@ async def top_overdue_customers_section(inputs: Inputs) -> Section:
     return Section("top_overdue_customers", columns, chosen)
 
 
-async def unbilled_section(_: Inputs) -> Section:
-    """Billing milestones reached and not invoiced: needs project payment nodes."""
-    return not_available("unbilled", ("project", "milestone", "currency", "amount", "due_date"))
+async def unbilled_section(inputs: Inputs) -> Section:
+    """Installments due and still not fully invoiced HUIKUAN_UNBILLED_AFTER_DAYS later
+    (the unbilled-scan's rule), oldest first."""
+    columns = (
+        "customer_id", "contract", "installment", "kind", "currency", "unbilled", "due_date",
+    )  # fmt: skip
+    if inputs.ctx is None or inputs.org_unit_id is not None:
+        return not_available("unbilled", columns)  # the scan's rule is for the whole book
+    due_by = unbilled_due_by(inputs.today, inputs.ctx.unbilled_after_days)
+    found = await inputs.uow.contract_queries.unbilled(due_by, limit=TOP_ITEMS)
+    rows: list[Row] = [
+        {
+            "customer_id": line.customer_id,
+            "contract": line.contract_name,
+            "installment": line.installment.name,
+            "kind": line.installment.kind.value,
+            "currency": line.unbilled.currency,
+            "unbilled": line.unbilled,
+            "due_date": line.installment.due_date,
+        }
+        for line in found
+        if inputs.currency is None or line.unbilled.currency == inputs.currency
+    ]
+    return Section("unbilled", columns, rows)
 
 
-async def limitation_expiring_section(_: Inputs) -> Section:
-    """Debts whose limitation period runs out soon: needs statements and limitation."""
-    return not_available("limitation_expiring", ("customer", "currency", "amount", "expires_on"))
+async def limitation_expiring_section(inputs: Inputs) -> Section:
+    """Receivables whose limitation period ends within the widest warning threshold
+    (HUIKUAN_LIMITATION_WARN_DAYS) of the period's end, expired ones included."""
+    columns = ("customer", "kind", "ref", "currency", "outstanding", "expires_on", "days_left")
+    ctx = inputs.ctx
+    if ctx is None or inputs.org_unit_id is not None:
+        return not_available("limitation_expiring", columns)
+    found = await limitation.expiring(
+        inputs.uow, ctx, max(ctx.limitation_warn_days), inputs.period.end
+    )
+    rows: list[Row] = [
+        {
+            "customer": line.receivable.customer_name,
+            "kind": line.receivable.kind.value,
+            "ref": line.receivable.ref,
+            "currency": line.receivable.outstanding.currency,
+            "outstanding": line.receivable.outstanding,
+            "expires_on": line.period.expires_on,
+            "days_left": line.period.days_left(inputs.period.end),
+        }
+        for line in found[:TOP_ITEMS]
+        if inputs.currency is None or line.receivable.outstanding.currency == inputs.currency
+    ]
+    return Section("limitation_expiring", columns, rows)
 
 
 async def next_period_section(inputs: Inputs) -> Section:
@@ -553,6 +601,7 @@ async def progress_review(
     end: date | None = None,
     org_unit_id: UUID | None = None,
     currency: str | None = None,
+    ctx: Context | None = None,
 ) -> ProgressReview:
     """The pack for the weekly collection progress meeting, every section in order. The
     sections read side by side, each in its own transaction (``uow`` makes them). With
@@ -560,7 +609,7 @@ async def progress_review(
     period = review_period(clock, start, end)
     unit_name: str | None = None
     first = uow()  # a template: each section opens its own
-    inputs = Inputs(first, clock, period, currency, org_unit_id)
+    inputs = Inputs(first, clock, period, currency, org_unit_id, ctx)
     if org_unit_id is not None:
         async with first:
             unit = await first.org_units.get(org_unit_id)

@@ -56,6 +56,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "**{customer}**: the limitation period of **{invoice}** ({outstanding} outstanding) "
         "ends **{expires_on}**\n> Send a demand or get a confirmation to interrupt it",
     ),
+    "installment.limitation_expiring": (
+        "Limitation period ending: {customer}",
+        "**{customer}**: the limitation period of the uninvoiced installment **{invoice}** "
+        "({outstanding} outstanding) ends **{expires_on}**\n> Invoice and send a demand, or get "
+        "a confirmation to interrupt it",
+    ),
     "approval.requested": (
         "Approval requested: {action}",
         "**{requested_by}** asks to **{action}** ({subject})\n> Approve or reject: {approval_id}",

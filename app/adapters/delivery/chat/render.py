@@ -72,10 +72,11 @@ def facts_of(
     level = _dict(data.get("level"))
     facts = Facts(
         customer=_text(customer_name or obj.get("customer_name") or data.get("customer_name")),
-        invoice=_text(obj.get("external_id") or _short_id(obj.get("id")))
-        if event.type.startswith("invoice.")
+        invoice=_text(obj.get("external_id") or obj.get("ref") or _short_id(obj.get("id")))
+        if event.type.startswith("invoice.") or event.type.endswith(".limitation_expiring")
         else _text(invoice_number or _short_id(obj.get("invoice_id"))),
-        amount=money(obj.get("amount"), currency),
+        # An unbilled installment shows what is not invoiced, not its whole amount.
+        amount=money(data.get("unbilled_amount") or obj.get("amount"), currency),
         outstanding=money(obj.get("outstanding"), currency),
         remaining=money(obj.get("remaining"), currency),
         collected=money(obj.get("collected"), currency),
@@ -95,7 +96,7 @@ def facts_of(
         target=_text(obj.get("name")),
         installment=_text(obj.get("name")),
         contract=_text(data.get("contract_name") or obj.get("contract_name")),
-        expires_on=_text(data.get("expires_on") or obj.get("limitation_expires_on")),
+        expires_on=_text(data.get("expires_on") or _dict(obj.get("limitation")).get("expires_on")),
         requested_by=_text(obj.get("requested_by") or data.get("requested_by")),
         subject=_text(obj.get("subject") if isinstance(obj.get("subject"), str) else event.subject),
         approval_id=_text(obj.get("id")),

@@ -56,6 +56,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "**{customer}** 的应收 **{invoice}**（未收 {outstanding}）诉讼时效将于 "
         "**{expires_on}** 届满\n> 请及时催告或取得对账确认以中断时效",
     ),
+    "installment.limitation_expiring": (
+        "诉讼时效即将届满：{customer}",
+        "**{customer}** 尚未开票的回款节点 **{invoice}**（未收 {outstanding}）诉讼时效将于 "
+        "**{expires_on}** 届满\n> 请及时开票催告或取得对账确认以中断时效",
+    ),
     "approval.requested": (
         "待审批：{action}",
         "**{requested_by}** 申请 **{action}**（{subject}）\n> 请审批：{approval_id}",

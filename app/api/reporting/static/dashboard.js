@@ -194,7 +194,7 @@ async function loadCustomer(id) {
       ]);
     $("customer-name").textContent = customer.name;
     const open = invoices.filter((i) => Number(i.outstanding) > 0);
-    const statementRows = statement === null ? null : statement.lines || statement.data || [];
+    const statementRows = statement === null ? null : statement.lines || [];
     $("customer-body").replaceChildren(
       table("dash.open_invoices", [
         ["dash.invoice", (i) => i.external_id || i.id.slice(0, 8)],
@@ -227,9 +227,13 @@ async function loadCustomer(id) {
         ["column.next_task", (w) => w.next_action],
       ], worklist.filter((w) => w.customer_id === id)),
       table("dash.statement", [
-        ["column.due_date", (s) => s.date || s.due_date],
-        ["column.amount", (s) => s.amount],
-        ["column.outstanding", (s) => s.balance || s.outstanding],
+        ["column.date", (s) => s.date],
+        ["column.kind", (s) => s.kind],
+        ["column.ref", (s) => s.ref],
+        ["column.currency", (s) => s.currency],
+        ["column.debit", (s) => s.debit],
+        ["column.credit", (s) => s.credit],
+        ["column.balance", (s) => s.balance],
       ], statementRows),
     );
     $("customer-status").textContent = "";
