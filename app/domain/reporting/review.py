@@ -18,8 +18,9 @@ from app.domain.money import Money
 
 Cell = str | Money | Decimal | date | UUID | int | None
 
-# The sections in the order the pack shows them; each is built by one function
-# (app/services/reporting/review.py) and titled by ``section.<key>`` in the catalogue.
+# The sections in the order the pack shows them; each is built by one function (in
+# app/services/reporting/review_sections.py or review_lookouts.py) and titled by
+# ``section.<key>`` in the catalogue.
 SECTION_KEYS = (
     "targets",
     "target_curves",

@@ -1,0 +1,132 @@
+"""What the progress review's sections read: its parameters, and the figures several
+sections share (the ageing at the end, performance, the targets), each read once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from uuid import UUID
+
+from app.domain.collection.targets import Target, TargetScope
+from app.domain.reporting.reports import (
+    BUCKETS,
+    AgingReport,
+    GroupBy,
+    day_end,
+)
+from app.domain.reporting.review import (
+    Cell,
+    ReviewPeriod,
+)
+from app.services.context import Clock, Context
+from app.services.reporting import reports
+from app.services.reporting.ports import (
+    AsOf,
+    ReviewQuery,
+    ReviewUnitOfWork,
+)
+
+MAX_UNIT_PROJECTS = 10_000  # a unit's projects, read in one page
+TOP_ITEMS = 100  # unbilled installments and limitation warnings listed in the pack
+CONCURRENCY = 4  # sections reading at once, each on a pooled connection of its own
+UnitOfWorkFactory = Callable[[], ReviewUnitOfWork]
+
+Row = dict[str, Cell]
+BUCKET_COLUMNS = tuple(f"bucket_{b.value}" for b in BUCKETS)
+
+
+@dataclass
+class Inputs:
+    """The review's parameters and what several sections read, each read once."""
+
+    uow: ReviewUnitOfWork  # the running section's own
+    clock: Clock
+    period: ReviewPeriod
+    currency: str | None
+    org_unit_id: UUID | None
+    # The request's context: the unbilled and limitation rules' settings (None on fakes
+    # that hold no paper trail: those two sections say "not available").
+    ctx: Context | None = None
+    units: frozenset[UUID] = frozenset()  # with a unit: it and its descendants
+    members: frozenset[str] = frozenset()  # with a unit: the people placed in them
+    projects: frozenset[UUID] = frozenset()  # with a unit: the projects in them (now)
+    _cache: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        return self.clock.today()
+
+    @property
+    def query(self) -> ReviewQuery:
+        zone = self.clock.zone
+        start, end = self.period.start, self.period.end
+        return ReviewQuery(
+            start=AsOf(start, day_end(start, zone)),
+            end=AsOf(end, day_end(end, zone)),
+            starts_at=datetime.combine(start, time(0), tzinfo=zone),
+            today=self.today,
+            zone=zone.key,
+            currency=self.currency,
+            units=None if self.org_unit_id is None else tuple(self.units),
+        )
+
+    async def _once(self, key: str, read: Callable[[], Awaitable[Any]]) -> Any:
+        """The first section to ask reads (in its transaction); the others wait for it."""
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = asyncio.get_running_loop().create_future()
+            try:
+                found.set_result(await read())
+            except BaseException as exc:
+                found.set_exception(exc)
+                found.exception()  # retrieved: the section that read raises it
+                raise
+        return await found
+
+    async def aging(self, day: date, group_by: GroupBy) -> AgingReport:
+        report: AgingReport = await self._once(
+            f"aging-{day}-{group_by}",
+            lambda: reports.aging(self.uow, self.clock, day, group_by, currency=self.currency),
+        )
+        return report
+
+    async def performance(self) -> reports.PerformanceReport:
+        report: reports.PerformanceReport = await self._once(
+            "performance",
+            lambda: reports.performance(
+                self.uow, self.clock, self.period.start, self.period.end, self.currency
+            ),
+        )
+        return report
+
+    async def targets(self) -> Sequence[Target]:
+        found: Sequence[Target] = await self._once(
+            "targets", lambda: self.uow.review.targets_in(self.query)
+        )
+        if self.org_unit_id is None:
+            return found
+        return [t for t in found if self.in_unit(t)]
+
+    def in_unit(self, target: Target) -> bool:
+        """A unit's targets: scoped to it or a unit below, or to one of its people."""
+        if target.scope is TargetScope.ORG_UNIT:
+            return target.scope_id in self.units
+        return target.scope is TargetScope.OWNER and target.scope_id in self.members
+
+    async def grouped_performance(self, group_by: GroupBy) -> reports.PerformanceReport:
+        report: reports.PerformanceReport = await self._once(
+            f"performance-{group_by}",
+            lambda: reports.performance(
+                self.uow, self.clock, self.period.start, self.period.end, self.currency, group_by
+            ),
+        )
+        return report
+
+
+def is_unit(key: object, inputs: Inputs) -> bool:
+    """Whether a grouped report's row is the review's own unit (its figures include the
+    units below it)."""
+    return key is not None and str(key) == str(inputs.org_unit_id)
