@@ -6,16 +6,22 @@ that computes the same figures (bench/_report_sql.py, through asyncpg), alternat
 same run; prints medians, their ratio, and whether the figures agree. Never asserted.
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/reports.py
+
+BENCH_REPORT_DB=<name> seeds a database of that name once and keeps it, and later runs reuse
+it (the seed takes minutes; drop it by hand). BENCH_CASES=aging,kpi,forecast,performance,
+review runs only the cases whose name starts with one of those words.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
@@ -31,7 +37,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _report_sql as sql
 from _org_seed import seed_org
 from _report_seed import seed
-from harness import BENCH_KEY, asyncpg_dsn, bench_database, print_table, running_service
+from harness import (
+    BENCH_KEY,
+    asyncpg_dsn,
+    bench_database,
+    print_table,
+    running_service,
+    server_url,
+)
+from sqlalchemy import make_url
+
+from app.adapters.db.migrate import upgrade
 
 ZONE = ZoneInfo("Asia/Shanghai")
 ROUNDS = 5
@@ -275,14 +291,65 @@ async def naive(conn: asyncpg.Connection, day: date) -> str:
     return f"{seconds * 1000:,.0f}"
 
 
+@contextlib.asynccontextmanager
+async def seeded_database(today: date) -> AsyncIterator[str]:
+    """A seeded database: a throwaway one, or the kept one BENCH_REPORT_DB names (seeded
+    when it does not exist yet or its seed did not finish: the org tree comes last)."""
+    kept = os.environ.get("BENCH_REPORT_DB")
+    if not kept:
+        async with bench_database("huikuan_bench_reports") as url:
+            conn = await asyncpg.connect(asyncpg_dsn(url))
+            try:
+                await seed(conn, today)
+                await seed_org(conn)
+            finally:
+                await conn.close()
+            yield url
+        return
+    server = server_url()
+    url = make_url(server).set(database=kept).render_as_string(hide_password=False)
+    admin = await asyncpg.connect(asyncpg_dsn(server))
+    try:
+        if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", kept):
+            conn = await asyncpg.connect(asyncpg_dsn(url))
+            try:
+                ready = await conn.fetchval(
+                    "SELECT to_regclass('org_units') IS NOT NULL AND EXISTS (SELECT FROM org_units)"
+                )
+            finally:
+                await conn.close()
+            if ready:
+                print(f"reusing the seeded database {kept}")
+                yield url
+                return
+            await admin.execute(f'DROP DATABASE "{kept}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{kept}"')
+    finally:
+        await admin.close()
+    await upgrade(url)
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await seed(conn, today)
+        await seed_org(conn)
+    finally:
+        await conn.close()
+    yield url
+
+
+def wanted(name: str) -> bool:
+    """BENCH_CASES: the comma-separated words a case's name may start with (all if unset);
+    "ageing" is also "aging"."""
+    words = [w.strip() for w in os.environ.get("BENCH_CASES", "").split(",") if w.strip()]
+    name = name.replace("ageing", "aging").lower()
+    return not words or any(name.startswith(w.lower()) for w in words)
+
+
 async def main() -> None:
     today = datetime.now(ZONE).date()
     past = today - timedelta(days=365)
-    async with bench_database("huikuan_bench_reports") as url:
+    async with seeded_database(today) as url:
         conn = await asyncpg.connect(asyncpg_dsn(url))
         try:
-            await seed(conn, today)
-            await seed_org(conn)
             # The service turns JIT off for report statements; the same here, to compare
             # like with like.
             await conn.execute("SET jit = off")
@@ -306,9 +373,9 @@ async def main() -> None:
             with running_service(url) as base:
                 headers = {"Authorization": f"Bearer {BENCH_KEY}"}
                 async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600) as client:
-                    for case in cases:
+                    for case in filter(lambda c: wanted(c.name), cases):
                         rows.append(await run(case, client, conn))
-                    review_rows = await review(client, today)
+                    review_rows = await review(client, today) if wanted("review") else []
             print_table(
                 f"Reports over HTTP vs hand-written SQL, medians of {ROUNDS} (ms)",
                 rows,
@@ -319,10 +386,11 @@ async def main() -> None:
                 review_rows,
                 ["answer", "ms", "bytes", "x the reports"],
             )
-            print(
-                f"\nnaive ageing SQL (every invoice less every allocation), one run: "
-                f"today {await naive(conn, today)} ms, a year ago {await naive(conn, past)} ms"
-            )
+            if wanted("naive"):
+                print(
+                    f"\nnaive ageing SQL (every invoice less every allocation), one run: "
+                    f"today {await naive(conn, today)} ms, a year ago {await naive(conn, past)} ms"
+                )
         finally:
             await conn.close()
 
