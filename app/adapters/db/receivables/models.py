@@ -221,6 +221,13 @@ class InvoiceRow(TableModel, table=True):
         Index("ix_invoices_customer_id", "customer_id"),
         Index("ix_invoices_contract_id", "contract_id"),
         Index("ix_invoices_installment_id", "installment_id"),
+        # What each installment was invoiced, index-only, for the reports' unbilled terms.
+        Index(
+            "ix_invoices_installment_billed",
+            "installment_id",
+            postgresql_include=["amount", "issued_on", "voided_on"],
+            postgresql_where=text("installment_id IS NOT NULL"),
+        ),
         # The automatic allocation queue: a customer's open invoices, oldest due first.
         Index(
             "ix_invoices_open_customer_id_currency_due_date_issued_on_id",

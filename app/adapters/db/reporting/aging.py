@@ -19,7 +19,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    tuple_,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -33,7 +32,7 @@ from app.adapters.db.reporting.asof import (
     receivable_terms,
     unbilled_terms,
 )
-from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaves_and_totals, roll_up
 from app.domain.money import MINOR_UNITS
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBasis, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery
@@ -151,20 +150,16 @@ def aging_statement(query: AgingQuery) -> Select[Any]:
     buckets.append(func.coalesce(func.sum(rows.c.unbilled), 0).label("unbilled"))
     source, key = leaf_key(query.group_by, rows, query.as_of.end)
     if query.group_by is GroupBy.NONE:
-        aggregated = (
+        agg = (
             select(
                 rows.c.currency, key.label("key"), literal_column("1").label("grouped"), *buckets
             )
             .select_from(source)
             .group_by(rows.c.currency)
+            .subquery("agg")
         )
-    else:
-        aggregated = (
-            select(rows.c.currency, key.label("key"), func.grouping(key).label("grouped"), *buckets)
-            .select_from(source)
-            .group_by(func.grouping_sets(tuple_(rows.c.currency, key), tuple_(rows.c.currency)))
-        )
-    agg = leaf_sums(aggregated, query.group_by)
+        return labelled(agg, query.group_by)
+    agg = leaves_and_totals(source, rows.c.currency, key, buckets)
     if query.group_by is GroupBy.ORG_UNIT:
         agg = roll_up(agg, [*(b.value for b in BUCKETS), "unbilled"]).subquery("rolled")
     return labelled(agg, query.group_by)

@@ -140,14 +140,22 @@ def unbilled_terms(day: date, after_days: int, currency: str | None) -> Subquery
     """Installments due ``after_days`` before ``day`` or earlier, of contracts signed by
     then, with what no invoice (issued by the day, not voided by then) covered:
     ``(currency, customer_id, contract_id, due_date, unbilled)``. Awaiting installments
-    have no due date, so they are never here."""
+    have no due date, so they are never here.
+
+    What was invoiced is summed once per installment and hash-joined (an index-only scan
+    of ``ix_invoices_installment_billed``), not looked up per installment: a correlated
+    sum costs a probe per installment, most of them fully invoiced (decision 0133)."""
     invoiced = (
-        select(func.coalesce(func.sum(invoices.c.amount), 0))
-        .where(invoices.c.installment_id == installments.c.id, not_voided_by(day))
-        .scalar_subquery()
+        select(invoices.c.installment_id, func.sum(invoices.c.amount).label("amount"))
+        .where(invoices.c.installment_id.is_not(None), not_voided_by(day))
+        .group_by(invoices.c.installment_id)
+        .subquery("invoiced")
     )
-    rest = installments.c.amount - invoiced
+    rest = installments.c.amount - func.coalesce(invoiced.c.amount, 0)
     same_currency = () if currency is None else (installments.c.currency == currency,)
+    source = installments.join(contracts, contracts.c.id == installments.c.contract_id).outerjoin(
+        invoiced, invoiced.c.installment_id == installments.c.id
+    )
     return (
         select(
             installments.c.currency,
@@ -156,7 +164,7 @@ def unbilled_terms(day: date, after_days: int, currency: str | None) -> Subquery
             installments.c.due_date,
             rest.label("unbilled"),
         )
-        .select_from(installments.join(contracts, contracts.c.id == installments.c.contract_id))
+        .select_from(source)
         .where(
             installments.c.removed_at.is_(None),
             contracts.c.signed_on <= day,

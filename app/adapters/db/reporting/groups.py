@@ -100,6 +100,32 @@ def leaf_sums(aggregated: Select[Any], group_by: GroupBy) -> Any:
     return aggregated.subquery("agg")
 
 
+def leaves_and_totals(
+    source: FromClause,
+    currency: ColumnElement[Any],
+    key: ColumnElement[Any],
+    sums: Sequence[ColumnElement[Any]],
+) -> Any:
+    """``source`` summed (``sums``, labelled aggregates) per currency and group (``grouped``
+    0) and per currency (``grouped`` 1, key null): the groups by one hashed ``GROUP BY``,
+    the totals from those few rows. (``GROUPING SETS`` sorts every row first, to disk when
+    there are many; decision 0134.)"""
+    leaves = (
+        select(currency.label("currency"), key.label("key"), literal(0).label("grouped"), *sums)
+        .select_from(source)
+        .group_by(currency, key)
+        .cte("leaves")
+    )
+    names = [s.name for s in sums]  # type: ignore[attr-defined]
+    totals = select(
+        leaves.c.currency,
+        null().label("key"),
+        literal(1).label("grouped"),
+        *[func.sum(leaves.c[n]).label(n) for n in names],
+    ).group_by(leaves.c.currency)
+    return union_all(select(leaves), totals).cte("agg")
+
+
 def roll_up(agg: Any, values: Sequence[str]) -> Select[Any]:
     """Leaf units' rows (``currency, key, grouped, *values``) summed into every ancestor;
     totals (``grouped`` 1) and the unassigned row (key null) pass through."""

@@ -16,14 +16,15 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Numeric,
     Select,
     and_,
     case,
+    cast,
     func,
     literal_column,
     or_,
     select,
-    tuple_,
     union_all,
 )
 from sqlalchemy.engine import RowMapping
@@ -39,7 +40,7 @@ from app.adapters.db.reporting.asof import (
     receivable_terms,
     unbilled_terms,
 )
-from app.adapters.db.reporting.groups import labelled, leaf_key, leaf_sums, roll_up
+from app.adapters.db.reporting.groups import labelled, leaf_key, leaves_and_totals, roll_up
 from app.domain.reporting.kpis import KpiSums
 from app.domain.reporting.reports import GroupBy, GroupLabel
 from app.services.reporting.ports import KpiGroupSums, KpiQuery
@@ -72,12 +73,20 @@ class Sources:
         **values: ColumnElement[Any],
     ) -> Select[Any]:
         """One source, summed per currency by itself: the union then has a handful of rows,
-        and no row carries zeros to add up for the columns it has nothing for."""
+        and no row carries zeros to add up for the columns it has nothing for. Grouped, its
+        rows as they are: summed per group once, after the union (decision 0134)."""
         zero: ColumnElement[Any] = literal_column("0")
-        columns = [func.sum(values[c]).label(c) if c in values else zero.label(c) for c in COLUMNS]
         if not self.grouped:
+            columns = [
+                func.sum(values[c]).label(c) if c in values else zero.label(c) for c in COLUMNS
+            ]
             return select(currency.label("currency"), *columns).group_by(currency)
-        return select(currency.label("currency"), *keys, *columns).group_by(currency, *keys)
+        # Every column numeric alike, so PostgreSQL appends the sources in one flat list.
+        number: ColumnElement[Any] = literal_column("0::numeric")
+        raw = [
+            cast(values[c], Numeric).label(c) if c in values else number.label(c) for c in COLUMNS
+        ]
+        return select(currency.label("currency"), *keys, *raw)
 
     def allocations(self) -> Any:
         """Allocations alone (index-only), or joined to their invoice when grouped."""
@@ -261,12 +270,7 @@ def _grouped(query: KpiQuery, parts: Subquery) -> Select[Any]:
     """Per group (rolled up by unit) and per currency, as ``aging_statement`` does."""
     source, key = leaf_key(query.group_by, parts, query.end.end)
     sums = [func.sum(parts.c[c]).label(c) for c in COLUMNS]
-    agg = leaf_sums(
-        select(parts.c.currency, key.label("key"), func.grouping(key).label("grouped"), *sums)
-        .select_from(source)
-        .group_by(func.grouping_sets(tuple_(parts.c.currency, key), tuple_(parts.c.currency))),
-        query.group_by,
-    )
+    agg = leaves_and_totals(source, parts.c.currency, key, sums)
     if query.group_by is GroupBy.ORG_UNIT:
         agg = roll_up(agg, COLUMNS).subquery("rolled")
     return labelled(agg, query.group_by)
