@@ -15,22 +15,42 @@ LIVE = """i.issued_on <= $1 AND (i.voided_on IS NULL OR i.voided_on > $1)
        AND (i.written_off_on IS NULL OR i.written_off_on > $1)"""
 
 TERMS = f"""
-    SELECT i.customer_id, i.currency, i.due_date, i.disputed_at, i.hold_until,
+    SELECT i.customer_id, i.contract_id, i.currency, i.due_date, i.disputed_at, i.hold_until,
            i.amount - i.amount_paid AS amount
       FROM invoices i
      WHERE i.status IN ('open', 'partially_paid') AND i.issued_on <= $1
     UNION ALL
-    SELECT i.customer_id, i.currency, i.due_date, i.disputed_at, i.hold_until,
+    SELECT i.customer_id, i.contract_id, i.currency, i.due_date, i.disputed_at, i.hold_until,
            i.amount - i.amount_paid
       FROM invoices i
      WHERE (i.voided_on > $1 OR i.written_off_on > $1) AND i.amount_paid < i.amount AND {LIVE}
     UNION ALL
-    SELECT i.customer_id, i.currency, i.due_date, i.disputed_at, i.hold_until,
+    SELECT i.customer_id, i.contract_id, i.currency, i.due_date, i.disputed_at, i.hold_until,
            CASE WHEN a.undone_at IS NULL THEN a.amount ELSE -a.amount END
       FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
      WHERE ((a.undone_at IS NULL AND a.received_on > $1)
             OR (a.undone_reason = 'reversed' AND a.undone_at >= $2 AND a.received_on <= $1))
        AND {LIVE}
+"""
+
+# What installments due a week or more before $1 (HUIKUAN_UNBILLED_AFTER_DAYS, 7) still have
+# un-invoiced on $1: their amount less their invoices issued by then and not voided then.
+UNBILLED = """
+    SELECT s.currency, c.customer_id, s.contract_id, s.amount - coalesce(v.invoiced, 0) AS unbilled
+      FROM installments s JOIN contracts c ON c.id = s.contract_id
+      LEFT JOIN (SELECT installment_id, sum(amount) AS invoiced FROM invoices
+                  WHERE installment_id IS NOT NULL AND issued_on <= $1
+                    AND (voided_on IS NULL OR voided_on > $1)
+                  GROUP BY installment_id) v ON v.installment_id = s.id
+     WHERE s.removed_at IS NULL AND c.signed_on <= $1 AND s.due_date <= $1 - 7
+       AND s.amount - coalesce(v.invoiced, 0) > 0
+"""
+
+# The terms and the unbilled amounts, apart (no due date: in no bucket).
+ROWS = """
+    SELECT currency, customer_id, contract_id, due_date, amount, 0 AS unbilled FROM terms
+    UNION ALL
+    SELECT currency, customer_id, contract_id, NULL, 0, unbilled FROM unbilled
 """
 
 BUCKETS = """
@@ -39,27 +59,29 @@ BUCKETS = """
        sum(amount) FILTER (WHERE due_date BETWEEN $1 - 60 AND $1 - 31) AS d31_60,
        sum(amount) FILTER (WHERE due_date BETWEEN $1 - 90 AND $1 - 61) AS d61_90,
        sum(amount) FILTER (WHERE due_date <= $1 - 91) AS d91_plus,
-       sum(amount) AS total"""
+       sum(amount) AS total, sum(unbilled) AS unbilled"""
 
 AGING = f"""
-WITH terms AS ({TERMS}),
+WITH terms AS ({TERMS}), unbilled AS ({UNBILLED}), rows AS ({ROWS}),
 agg AS (
-  SELECT currency, customer_id, GROUPING(customer_id) AS grouped, {BUCKETS}
-    FROM terms
-   GROUP BY GROUPING SETS ((currency, customer_id), (currency))
+  SELECT currency, customer_id, 0 AS grouped, {BUCKETS} FROM rows GROUP BY currency, customer_id
 )
 SELECT agg.*, c.name FROM agg LEFT JOIN customers c ON c.id = agg.customer_id
+UNION ALL
+SELECT currency, NULL, 1, sum(current), sum(d1_30), sum(d31_60), sum(d61_90), sum(d91_plus),
+       sum(total), sum(unbilled), NULL
+  FROM agg GROUP BY currency
 """
 
 AGING_BOOK = f"""
-WITH terms AS ({TERMS})
-SELECT currency, {BUCKETS} FROM terms GROUP BY currency
+WITH terms AS ({TERMS}), unbilled AS ({UNBILLED}), rows AS ({ROWS})
+SELECT currency, {BUCKETS} FROM rows GROUP BY currency
 """
 
 NAIVE_AGING = f"""
 WITH outstanding AS (
   SELECT i.customer_id, i.currency, i.due_date,
-         i.amount - coalesce(sum(a.amount), 0) AS amount
+         i.amount - coalesce(sum(a.amount), 0) AS amount, 0 AS unbilled
     FROM invoices i
     LEFT JOIN payment_allocations a
       ON a.invoice_id = i.id AND a.received_on <= $1
@@ -80,10 +102,11 @@ SELECT agg.*, c.name FROM agg LEFT JOIN customers c ON c.id = agg.customer_id
 # allocations of invoices not receivable then need their invoice); on time = paid now on
 # the invoices falling due, less what came after each due date.
 KPIS = f"""
-WITH closing AS ({TERMS}),
+WITH closing AS ({TERMS}), unbilled AS ({UNBILLED}),
 parts AS (
   SELECT currency, sum(amount) AS opening, 0 AS billed, 0 AS collected, 0 AS closing,
-         0 AS closing_current, 0 AS disputed, 0 AS on_hold, 0 AS falling_due, 0 AS on_time
+         0 AS closing_current, 0 AS disputed, 0 AS on_hold, 0 AS falling_due, 0 AS on_time,
+         0 AS unbilled
     FROM (
       SELECT i.currency, i.amount - i.amount_paid AS amount FROM invoices i
        WHERE i.status IN ('open', 'partially_paid') AND i.issued_on <= $3
@@ -107,35 +130,37 @@ parts AS (
   UNION ALL
   SELECT currency, 0, 0, 0, sum(amount), sum(amount) FILTER (WHERE due_date >= $1),
          sum(amount) FILTER (WHERE disputed_at < $2), sum(amount) FILTER (WHERE hold_until >= $1),
-         0, 0
+         0, 0, 0
     FROM closing GROUP BY currency
   UNION ALL
-  SELECT currency, 0, sum(amount), 0, 0, 0, 0, 0, 0, 0 FROM invoices
+  SELECT currency, 0, sum(amount), 0, 0, 0, 0, 0, 0, 0, 0 FROM invoices
    WHERE issued_on BETWEEN $5 AND $1 AND (voided_on IS NULL OR voided_on > $1)
    GROUP BY currency
   UNION ALL
-  SELECT currency, 0, 0, sum(amount), 0, 0, 0, 0, 0, 0 FROM payment_allocations
+  SELECT currency, 0, 0, sum(amount), 0, 0, 0, 0, 0, 0, 0 FROM payment_allocations
    WHERE received_on BETWEEN $5 AND $1
      AND (undone_at IS NULL OR (undone_reason = 'reversed' AND undone_at >= $2))
    GROUP BY currency
   UNION ALL
-  SELECT currency, 0, 0, 0, 0, 0, 0, 0, sum(amount), sum(amount_paid) FROM invoices
+  SELECT currency, 0, 0, 0, 0, 0, 0, 0, sum(amount), sum(amount_paid), 0 FROM invoices
    WHERE due_date BETWEEN $5 AND $1 AND issued_on <= $1 AND (voided_on IS NULL OR voided_on > $1)
    GROUP BY currency
   UNION ALL
   SELECT i.currency, 0, 0, 0, 0, 0, 0, 0, 0,
-         sum(CASE WHEN a.undone_at IS NULL THEN -a.amount ELSE a.amount END)
+         sum(CASE WHEN a.undone_at IS NULL THEN -a.amount ELSE a.amount END), 0
     FROM invoices i JOIN payment_allocations a ON a.invoice_id = i.id
    WHERE i.due_date BETWEEN $5 AND $1 AND i.issued_on <= $1
      AND (i.voided_on IS NULL OR i.voided_on > $1)
      AND ((a.undone_at IS NULL AND a.received_on > $3 AND a.received_on > i.due_date)
           OR (a.undone_reason = 'reversed' AND a.undone_at >= $2 AND a.received_on <= i.due_date))
    GROUP BY i.currency
+  UNION ALL
+  SELECT currency, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(unbilled) FROM unbilled GROUP BY currency
 )
 SELECT currency, sum(opening) AS opening, sum(billed) AS billed, sum(collected) AS collected,
        sum(closing) AS closing, sum(closing_current) AS closing_current,
        sum(disputed) AS disputed, sum(on_hold) AS on_hold, sum(falling_due) AS falling_due,
-       sum(on_time) AS on_time
+       sum(on_time) AS on_time, sum(unbilled) AS unbilled
   FROM parts GROUP BY currency ORDER BY currency
 """
 
@@ -231,33 +256,99 @@ SELECT owner, currency, sum(collected) AS collected, sum(target) AS target, sum(
 # Ageing by org unit, rolled up: each contract's unit (its project's, else its owner's, as
 # assigned at $2), summed per leaf unit, then joined once to the closure table; money
 # without a unit is the unassigned row (key null). Totals per currency from the leaves.
-AGING_BY_UNIT = f"""
-WITH terms AS ({TERMS.replace("SELECT i.customer_id,", "SELECT i.contract_id, i.customer_id,")}),
-units AS (
+UNITS = """
   SELECT c.id, coalesce(pa.org_unit_id, pe.org_unit_id) AS unit
     FROM contracts c
     LEFT JOIN project_assignments pa ON pa.project_id = c.project_id
          AND pa.valid_from < $2 AND (pa.valid_to IS NULL OR pa.valid_to >= $2)
     LEFT JOIN person_assignments pe ON pe.user_id = c.owner
          AND pe.valid_from < $2 AND (pe.valid_to IS NULL OR pe.valid_to >= $2)
-),
+"""
+
+AGING_BY_UNIT = f"""
+WITH terms AS ({TERMS}), unbilled AS ({UNBILLED}), rows AS ({ROWS}), units AS ({UNITS}),
 leaf AS (
-  SELECT t.currency, u.unit, {BUCKETS}
-    FROM terms t LEFT JOIN units u ON u.id = t.contract_id
-   GROUP BY t.currency, u.unit
+  SELECT r.currency, u.unit, {BUCKETS}
+    FROM rows r LEFT JOIN units u ON u.id = r.contract_id
+   GROUP BY r.currency, u.unit
 )
 SELECT l.currency, cl.ancestor_id AS unit, 0 AS grouped, sum(l.current) AS current,
        sum(l.d1_30) AS d1_30, sum(l.d31_60) AS d31_60, sum(l.d61_90) AS d61_90,
-       sum(l.d91_plus) AS d91_plus, sum(l.total) AS total, max(o.name) AS name,
-       max(o.parent_id::text) AS parent_id
+       sum(l.d91_plus) AS d91_plus, sum(l.total) AS total, sum(l.unbilled) AS unbilled,
+       max(o.name) AS name, max(o.parent_id::text) AS parent_id
   FROM leaf l JOIN org_unit_closure cl ON cl.descendant_id = l.unit
   JOIN org_units o ON o.id = cl.ancestor_id
  GROUP BY l.currency, cl.ancestor_id
 UNION ALL
-SELECT currency, NULL, 0, current, d1_30, d31_60, d61_90, d91_plus, total, NULL, NULL
+SELECT currency, NULL, 0, current, d1_30, d31_60, d61_90, d91_plus, total, unbilled, NULL, NULL
   FROM leaf WHERE unit IS NULL
 UNION ALL
 SELECT currency, NULL, 1, sum(current), sum(d1_30), sum(d31_60), sum(d61_90), sum(d91_plus),
-       sum(total), NULL, NULL
+       sum(total), sum(unbilled), NULL, NULL
+  FROM leaf GROUP BY currency
+"""
+
+# KPIs by org unit, rolled up ($ as KPIS): every part's rows with their invoice's contract
+# (so the allocations read their invoice), each contract's unit, sums per leaf unit, then
+# the closure once; the unassigned row and the totals as in AGING_BY_UNIT.
+KPIS_BY_UNIT = f"""
+WITH closing AS ({TERMS}), unbilled AS ({UNBILLED}), units AS ({UNITS}),
+parts AS (
+  SELECT i.currency, i.contract_id, i.amount - i.amount_paid AS opening, 0 AS billed,
+         0 AS collected, 0 AS closing, 0 AS on_time, 0 AS unbilled
+    FROM invoices i WHERE i.status IN ('open', 'partially_paid') AND i.issued_on <= $3
+  UNION ALL
+  SELECT i.currency, i.contract_id, i.amount - i.amount_paid, 0, 0, 0, 0, 0 FROM invoices i
+   WHERE (i.voided_on > $3 OR i.written_off_on > $3) AND i.amount_paid < i.amount
+     AND {LIVE.replace("$1", "$3")}
+  UNION ALL
+  SELECT i.currency, i.contract_id,
+         CASE WHEN a.undone_at IS NULL AND a.received_on > $3 AND {LIVE.replace("$1", "$3")}
+              THEN a.amount
+              WHEN a.undone_reason = 'reversed' AND a.received_on <= $3
+                   AND {LIVE.replace("$1", "$3")} THEN -a.amount ELSE 0 END,
+         0,
+         CASE WHEN a.received_on BETWEEN $5 AND $1 THEN a.amount ELSE 0 END, 0, 0, 0
+    FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+   WHERE (a.undone_at IS NULL AND a.received_on > $3)
+      OR (a.undone_reason = 'reversed' AND a.undone_at >= $2 AND a.received_on BETWEEN $5 AND $1)
+      OR (a.undone_reason = 'reversed' AND a.undone_at >= $4 AND a.received_on <= $3)
+  UNION ALL
+  SELECT currency, contract_id, 0, 0, 0, amount, 0, 0 FROM closing
+  UNION ALL
+  SELECT currency, contract_id, 0, amount, 0, 0, 0, 0 FROM invoices
+   WHERE issued_on BETWEEN $5 AND $1 AND (voided_on IS NULL OR voided_on > $1)
+  UNION ALL
+  SELECT currency, contract_id, 0, 0, 0, 0, amount_paid, 0 FROM invoices
+   WHERE due_date BETWEEN $5 AND $1 AND issued_on <= $1 AND (voided_on IS NULL OR voided_on > $1)
+  UNION ALL
+  SELECT i.currency, i.contract_id, 0, 0, 0, 0,
+         CASE WHEN a.undone_at IS NULL THEN -a.amount ELSE a.amount END, 0
+    FROM invoices i JOIN payment_allocations a ON a.invoice_id = i.id
+   WHERE i.due_date BETWEEN $5 AND $1 AND i.issued_on <= $1
+     AND (i.voided_on IS NULL OR i.voided_on > $1)
+     AND ((a.undone_at IS NULL AND a.received_on > $3 AND a.received_on > i.due_date)
+          OR (a.undone_reason = 'reversed' AND a.undone_at >= $2 AND a.received_on <= i.due_date))
+  UNION ALL
+  SELECT currency, contract_id, 0, 0, 0, 0, 0, unbilled FROM unbilled
+),
+leaf AS (
+  SELECT p.currency, u.unit, sum(opening) AS opening, sum(billed) AS billed,
+         sum(collected) AS collected, sum(closing) AS closing, sum(on_time) AS on_time,
+         sum(unbilled) AS unbilled
+    FROM parts p LEFT JOIN units u ON u.id = p.contract_id
+   GROUP BY p.currency, u.unit
+)
+SELECT l.currency, cl.ancestor_id AS unit, 0 AS grouped, sum(l.opening) AS opening,
+       sum(l.billed) AS billed, sum(l.collected) AS collected, sum(l.closing) AS closing,
+       sum(l.on_time) AS on_time, sum(l.unbilled) AS unbilled
+  FROM leaf l JOIN org_unit_closure cl ON cl.descendant_id = l.unit
+ GROUP BY l.currency, cl.ancestor_id
+UNION ALL
+SELECT currency, NULL, 0, opening, billed, collected, closing, on_time, unbilled
+  FROM leaf WHERE unit IS NULL
+UNION ALL
+SELECT currency, NULL, 1, sum(opening), sum(billed), sum(collected), sum(closing),
+       sum(on_time), sum(unbilled)
   FROM leaf GROUP BY currency
 """
