@@ -399,7 +399,10 @@ async def main() -> None:
                 performance_case(today),
             ]
             rows = []
-            with running_service(url) as base:
+            # No scheduler or relay: their jobs over the big book would run beside the
+            # timings (the targets' pace job alone takes minutes here).
+            quiet = {"HUIKUAN_SCHEDULER_ENABLED": "false", "HUIKUAN_RELAY_ENABLED": "false"}
+            with running_service(url, **quiet) as base:
                 headers = {"Authorization": f"Bearer {BENCH_KEY}"}
                 async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600) as client:
                     for case in filter(lambda c: wanted(c.name), cases):

@@ -241,19 +241,31 @@ def aging_json_statement(query: AgingQuery) -> Select[str, str]:
     """Two JSON arrays, ``groups`` and ``totals``, as ``aging_document`` writes them: groups
     with anything outstanding, keyed ones first within a currency, shallower units first,
     largest total first, then by name and key (code point order, as Python sorts)."""
-    r = aging_statement(query).subquery("r")
-    places = _places(r.c.currency)
-    amounts = [func.coalesce(r.c[b.value], 0) for b in BUCKETS]
-    total = sum(amounts[1:], amounts[0])
-    buckets = func.json_build_object(
-        *[
-            x
-            for b, a in zip(BUCKETS, amounts, strict=True)
-            for x in (literal(b.value), _wire(a, places))
-        ]
+    a = aging_statement(query).subquery("a")
+    amounts = [func.coalesce(a.c[b.value], 0) for b in BUCKETS]
+    # Each row's decimals and total once, not in every expression that reads them
+    # (OFFSET 0 keeps PostgreSQL from folding this into the outer query).
+    r = (
+        select(
+            a.c.currency,
+            a.c.key,
+            a.c.grouped,
+            a.c.name,
+            a.c.parent_id,
+            a.c.depth,
+            *[x.label(b.value) for b, x in zip(BUCKETS, amounts, strict=True)],
+            func.coalesce(a.c.unbilled, 0).label("unbilled"),
+            sum(amounts[1:], amounts[0]).label("total"),
+            _places(a.c.currency).label("places"),
+        )
+        .offset(0)
+        .subquery("r")
     )
-    unbilled = func.coalesce(r.c.unbilled, 0)
-    nonzero = or_(*[a != 0 for a in amounts], unbilled != 0)
+    places, total, unbilled = r.c.places, r.c.total, r.c.unbilled
+    buckets = func.json_build_object(
+        *[x for b in BUCKETS for x in (literal(b.value), _wire(r.c[b.value], places))]
+    )
+    nonzero = or_(*[r.c[b.value] != 0 for b in BUCKETS], unbilled != 0)
 
     def row(is_total: bool) -> Any:
         return func.json_build_object(
