@@ -116,7 +116,7 @@ def leaves_and_totals(
         .group_by(currency, key)
         .cte("leaves")
     )
-    names = [s.name for s in sums]  # type: ignore[attr-defined]
+    names = [s.name for s in sums]
     totals = select(
         leaves.c.currency,
         null().label("key"),
