@@ -4,6 +4,7 @@ per-currency totals from one ``GROUPING SETS`` pass."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import Null
 from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.receivables.models import contracts, installments, invoices
@@ -205,6 +207,39 @@ def _wire(amount: ColumnElement[Any], places: ColumnElement[Any]) -> ColumnEleme
     return cast(func.round(func.coalesce(amount, 0), places), Text)
 
 
+class _Json:
+    """An expression that is already JSON text (an amount in quotes, a nested object)."""
+
+    def __init__(self, text: ColumnElement[Any]) -> None:
+        self.text = text
+
+
+def _text(sql: str) -> ColumnElement[Any]:
+    return literal_column("'" + sql.replace("'", "''") + "'", Text)
+
+
+def _json_value(value: Any) -> ColumnElement[Any]:
+    if isinstance(value, _Json):
+        return value.text
+    if isinstance(value, Null):
+        return _text("null")
+    return func.coalesce(cast(func.to_json(value), Text), _text("null"))
+
+
+def _json_object(pairs: list[Any]) -> _Json:
+    """``key, value`` pairs as a JSON object's text, by concatenation: cheaper than
+    ``json_build_object`` over 20,000 rows, and the same document once parsed."""
+    pieces: list[ColumnElement[Any]] = []
+    for n, (key, value) in enumerate(zip(pairs[::2], pairs[1::2], strict=True)):
+        pieces += [_text(("{" if n == 0 else ",") + f'"{key.value}":'), _json_value(value)]
+    pieces.append(_text("}"))
+    return _Json(reduce(lambda a, b: a.op("||")(b), pieces))
+
+
+def _money(amount: ColumnElement[Any], places: ColumnElement[Any]) -> _Json:
+    return _Json(_text('"').op("||")(_wire(amount, places)).op("||")(_text('"')))
+
+
 def _group_fields(group_by: GroupBy, r: Any, total: bool) -> list[Any]:
     """``key, value`` pairs of the fields that name a group (see ``_aging_row``)."""
 
@@ -262,19 +297,19 @@ def aging_json_statement(query: AgingQuery) -> Select[str, str]:
         .subquery("r")
     )
     places, total, unbilled = r.c.places, r.c.total, r.c.unbilled
-    buckets = func.json_build_object(
-        *[x for b in BUCKETS for x in (literal(b.value), _wire(r.c[b.value], places))]
+    buckets = _json_object(
+        [x for b in BUCKETS for x in (literal(b.value), _money(r.c[b.value], places))]
     )
     nonzero = or_(*[r.c[b.value] != 0 for b in BUCKETS], unbilled != 0)
 
     def row(is_total: bool) -> Any:
-        return func.json_build_object(
+        return _json_object([
             literal("currency"), r.c.currency,
             *_group_fields(query.group_by, r, is_total),
             literal("buckets"), buckets,
-            literal("total"), _wire(total, places),
-            literal("unbilled"), _wire(unbilled, places),
-        )  # fmt: skip
+            literal("total"), _money(total, places),
+            literal("unbilled"), _money(unbilled, places),
+        ]).text  # fmt: skip
 
     keyed = query.group_by is not GroupBy.NONE
     order = (
@@ -285,13 +320,15 @@ def aging_json_statement(query: AgingQuery) -> Select[str, str]:
         func.coalesce(r.c.name, "").collate("C"),
         func.coalesce(cast(r.c.key, Text), "").collate("C"),
     )
-    groups = func.json_agg(aggregate_order_by(row(False), *order)).filter(
+    comma = _text(",")
+    groups = func.string_agg(row(False), aggregate_order_by(comma, *order)).filter(
         and_(r.c.grouped == 0, nonzero, literal(keyed))
     )
-    totals = func.json_agg(aggregate_order_by(row(True), r.c.currency)).filter(
+    totals = func.string_agg(row(True), aggregate_order_by(comma, r.c.currency)).filter(
         and_(r.c.grouped == 1, nonzero)
     )
+    # concat() skips a null: no row at all is "[]".
     return select(
-        func.coalesce(cast(groups, Text), "[]").label("groups"),
-        func.coalesce(cast(totals, Text), "[]").label("totals"),
+        func.concat(_text("["), groups, _text("]")).label("groups"),
+        func.concat(_text("["), totals, _text("]")).label("totals"),
     )
