@@ -1,13 +1,15 @@
 """A book for the report benchmark, written with COPY: 1,000,000 invoices over three years,
 2,000,000 allocations (one payment each), customers, contracts with installments, tasks,
-promises and targets. Deterministic (seeded). Used by bench/reports.py."""
+promises and targets. Deterministic (seeded). Used by bench/reports.py, through
+``seeded_database`` (the book and the org tree, in a throwaway or a kept database)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +17,11 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from _org_seed import seed_org
+from harness import asyncpg_dsn, bench_database, server_url
+from sqlalchemy import make_url
+
+from app.adapters.db.migrate import upgrade
 
 # BENCH_REPORT_SCALE=0.01 seeds a hundredth of the book, to develop against; figures are
 # quoted at the full size only.
@@ -352,3 +359,48 @@ async def seed(conn: asyncpg.Connection, today: date) -> Counts:
         f"{loaded:.0f} s, VACUUM ANALYZE {time.perf_counter() - started - loaded:.0f} s"
     )
     return book.counts
+
+
+@contextlib.asynccontextmanager
+async def seeded_database(today: date) -> AsyncIterator[str]:
+    """A seeded database: a throwaway one, or the kept one BENCH_REPORT_DB names (seeded
+    when it does not exist yet or its seed did not finish: the org tree comes last)."""
+    kept = os.environ.get("BENCH_REPORT_DB")
+    if not kept:
+        async with bench_database("huikuan_bench_reports") as url:
+            conn = await asyncpg.connect(asyncpg_dsn(url))
+            try:
+                await seed(conn, today)
+                await seed_org(conn)
+            finally:
+                await conn.close()
+            yield url
+        return
+    server = server_url()
+    url = make_url(server).set(database=kept).render_as_string(hide_password=False)
+    admin = await asyncpg.connect(asyncpg_dsn(server))
+    try:
+        if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", kept):
+            conn = await asyncpg.connect(asyncpg_dsn(url))
+            try:
+                ready = await conn.fetchval(
+                    "SELECT to_regclass('org_units') IS NOT NULL AND EXISTS (SELECT FROM org_units)"
+                )
+            finally:
+                await conn.close()
+            if ready:
+                print(f"reusing the seeded database {kept}")
+                yield url
+                return
+            await admin.execute(f'DROP DATABASE "{kept}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{kept}"')
+    finally:
+        await admin.close()
+    await upgrade(url)
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await seed(conn, today)
+        await seed_org(conn)
+    finally:
+        await conn.close()
+    yield url

@@ -15,13 +15,12 @@ review runs only the cases whose name starts with one of those words.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
@@ -35,19 +34,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report_sql as sql
-from _org_seed import seed_org
-from _report_seed import seed
-from harness import (
-    BENCH_KEY,
-    asyncpg_dsn,
-    bench_database,
-    print_table,
-    running_service,
-    server_url,
-)
-from sqlalchemy import make_url
+from _report_seed import seeded_database
+from harness import BENCH_KEY, asyncpg_dsn, print_table, running_service
 
-from app.adapters.db.migrate import upgrade
 from app.adapters.db.reporting.reports import ANALYTIC_SETTINGS
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -318,51 +307,6 @@ async def review(client: httpx.AsyncClient, today: date) -> list[list[object]]:
 async def naive(conn: asyncpg.Connection, day: date) -> str:
     seconds, _ = await timed(lambda: conn.fetch(sql.NAIVE_AGING, day, end_of(day)))
     return f"{seconds * 1000:,.0f}"
-
-
-@contextlib.asynccontextmanager
-async def seeded_database(today: date) -> AsyncIterator[str]:
-    """A seeded database: a throwaway one, or the kept one BENCH_REPORT_DB names (seeded
-    when it does not exist yet or its seed did not finish: the org tree comes last)."""
-    kept = os.environ.get("BENCH_REPORT_DB")
-    if not kept:
-        async with bench_database("huikuan_bench_reports") as url:
-            conn = await asyncpg.connect(asyncpg_dsn(url))
-            try:
-                await seed(conn, today)
-                await seed_org(conn)
-            finally:
-                await conn.close()
-            yield url
-        return
-    server = server_url()
-    url = make_url(server).set(database=kept).render_as_string(hide_password=False)
-    admin = await asyncpg.connect(asyncpg_dsn(server))
-    try:
-        if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", kept):
-            conn = await asyncpg.connect(asyncpg_dsn(url))
-            try:
-                ready = await conn.fetchval(
-                    "SELECT to_regclass('org_units') IS NOT NULL AND EXISTS (SELECT FROM org_units)"
-                )
-            finally:
-                await conn.close()
-            if ready:
-                print(f"reusing the seeded database {kept}")
-                yield url
-                return
-            await admin.execute(f'DROP DATABASE "{kept}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{kept}"')
-    finally:
-        await admin.close()
-    await upgrade(url)
-    conn = await asyncpg.connect(asyncpg_dsn(url))
-    try:
-        await seed(conn, today)
-        await seed_org(conn)
-    finally:
-        await conn.close()
-    yield url
 
 
 def wanted(name: str) -> bool:
