@@ -89,6 +89,17 @@ class FakeReviewQueries:
         self.sums: dict[UUID, ProgressSums] = {}
         self.overdue_rows: list[AgingSums] = []
 
+    async def snapshot(self) -> str:
+        self.asked.append("snapshot")
+        return "00000003-0000001B-1"
+
+    async def join(self, snapshot: str) -> None:
+        self.asked.append(("join", snapshot))
+
+    async def unit_contracts(self, query: ReviewQuery) -> frozenset[UUID]:
+        self.asked.append(query)
+        return frozenset()
+
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         self.asked.append(query)
         return self.targets
@@ -111,8 +122,10 @@ class FakeReviewQueries:
         self.asked.append(query)
         return self.flags
 
-    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
-        self.asked.append((query, limit))
+    async def largest_overdue(
+        self, query: AgingQuery, limit: int, units: Sequence[UUID] | None = None
+    ) -> Sequence[AgingSums]:
+        self.asked.append((query, limit, units))
         return self.overdue_rows[:limit]
 
     async def next_actions(

@@ -11,7 +11,7 @@ import pytest
 
 from app.domain.errors import Unavailable, UnknownReference
 from app.domain.reporting.review import SECTION_KEYS
-from app.services.reporting.ports import AgingQuery, PerformanceQuery
+from app.services.reporting.ports import AgingQuery, KpiQuery, PerformanceQuery
 from app.services.reporting.review import progress_review
 from tests.fakes import FakeUnitOfWork, FixedClock
 
@@ -40,8 +40,23 @@ async def test_what_sections_share_is_read_once(uow: FakeUnitOfWork) -> None:
     grouped = [q.group_by for q in asked if isinstance(q, PerformanceQuery)]
     assert sorted(grouped) == sorted(set(grouped))
     assert len(grouped) == 3
-    agings = [q for q in asked if isinstance(q, AgingQuery)]
-    assert sorted(q.as_of.day for q in agings) == [date(2026, 10, 31), date(2026, 11, 20)]
+    # The whole book's ageing at the end is one statement with the largest overdue
+    # customers; overdue at the start and the end are the two periods' KPIs.
+    assert not [q for q in asked if isinstance(q, AgingQuery)]
+    (largest,) = [a for a in uow.review.asked if isinstance(a, tuple) and len(a) == 3]
+    assert largest[0].as_of.day == date(2026, 11, 20)
+    kpis = [q for q in asked if isinstance(q, KpiQuery)]
+    assert sorted(q.end.day for q in kpis) == [date(2026, 10, 31), date(2026, 11, 20)]
+
+
+async def test_every_section_reads_the_snapshot_the_first_transaction_took(
+    uow: FakeUnitOfWork,
+) -> None:
+    await progress_review(factory(uow), FixedClock())
+    asked = uow.review.asked
+    assert asked.count("snapshot") == 1
+    joined = [a for a in asked if isinstance(a, tuple) and a[0] == "join"]
+    assert joined == [("join", "00000003-0000001B-1")] * len(SECTION_KEYS)
 
 
 async def test_an_unknown_organisation_unit_is_422(uow: FakeUnitOfWork) -> None:

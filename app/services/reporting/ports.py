@@ -189,6 +189,15 @@ class NextAction:
 class ReviewQueries(Protocol):
     """What the progress review reads beyond the reports (one statement each)."""
 
+    async def snapshot(self) -> str:
+        """Makes this transaction read one snapshot (its first statement) and names it."""
+
+    async def join(self, snapshot: str) -> None:
+        """Makes this transaction read the snapshot named (its first statement)."""
+
+    async def unit_contracts(self, query: ReviewQuery) -> frozenset[UUID]:
+        """The contracts whose unit, as at the end of the period, is one of ``units``."""
+
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         """Targets whose period meets the review's, largest amount first."""
 
@@ -209,9 +218,12 @@ class ReviewQueries(Protocol):
     async def risk_flag_counts(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         """Per kind: flags opened, resolved and dismissed in the period; open at its end."""
 
-    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
-        """The ageing by customer (``ReportQueries.aging``'s statement), only the ``limit``
-        customers with the most overdue per currency, largest first."""
+    async def largest_overdue(
+        self, query: AgingQuery, limit: int, units: Sequence[UUID] | None = None
+    ) -> Sequence[AgingSums]:
+        """The ageing by customer (``ReportQueries.aging``'s statement): its per-currency
+        totals, and only the ``limit`` customers with the most overdue per currency, largest
+        first. With ``units``, only the money of contracts in them, and no totals."""
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date

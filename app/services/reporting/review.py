@@ -2,8 +2,9 @@
 
 Each section is one function (``review_sections.py``, ``review_lookouts.py``) reading
 through the reports' own queries or ``ReviewQueries``; a section the service can't compute
-for the request (e.g. a unit's unbilled work) answers ``not_available``. Sections run each
-in a read-only transaction of its own (at most ``CONCURRENCY`` at once); ``Inputs``
+for the request answers ``not_available``. Sections run each in a read-only transaction of
+its own (at most ``CONCURRENCY`` at once), all reading the snapshot a first transaction
+exported and holds open, so the pack's figures are of one moment; ``Inputs``
 (``review_inputs.py``) reads what several share once per review.
 """
 
@@ -58,6 +59,8 @@ async def _section(
     async with slots:
         work = uow()
         async with work:
+            if inputs.snapshot is not None:
+                await work.review.join(inputs.snapshot)
             return await build(replace(inputs, uow=work))
 
 
@@ -71,40 +74,43 @@ async def progress_review(
     ctx: Context | None = None,
 ) -> ProgressReview:
     """The pack for the weekly collection progress meeting, every section in order. The
-    sections read side by side, each in its own transaction (``uow`` makes them). With
+    sections read side by side, each in a transaction of its own (``uow`` makes them), all
+    of one snapshot that a first transaction holds open (decision 0136). With
     ``org_unit_id``, the unit and its descendants (an unknown unit is 422)."""
     period = review_period(clock, start, end)
     unit_name: str | None = None
-    first = uow()  # a template: each section opens its own
-    inputs = Inputs(first, clock, period, currency, org_unit_id, ctx)
-    if org_unit_id is not None:
-        async with first:
-            unit = await first.org_units.get(org_unit_id)
+    lead = uow()
+    async with lead:
+        inputs = Inputs(lead, clock, period, currency, org_unit_id, ctx)
+        inputs = replace(inputs, snapshot=await lead.review.snapshot())
+        if org_unit_id is not None:
+            unit = await lead.org_units.get(org_unit_id)
             if unit is None:
                 raise UnknownReference("org unit", org_unit_id, ("query", "org_unit_id"))
             unit_name = unit.name
-            tree = await first.org_unit_queries.subtree(org_unit_id)
-            members = await first.person_queries.members(org_unit_id)
-            projects = await first.project_queries.list(
+            tree = await lead.org_unit_queries.subtree(org_unit_id)
+            members = await lead.person_queries.members(org_unit_id)
+            projects = await lead.project_queries.list(
                 external_id=None,
                 customer_id=None,
                 org_unit_id=org_unit_id,
                 status=None,
                 page=PageRequest(limit=MAX_UNIT_PROJECTS),
             )
-        inputs = replace(
-            inputs,
-            units=frozenset(u.id for u, _ in tree),
-            members=frozenset(members),
-            projects=frozenset(p.id for p in projects),
-        )
-    slots = asyncio.Semaphore(CONCURRENCY)
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_section(b, inputs, uow, slots)) for b in SECTIONS]
-    except BaseExceptionGroup as failed:
-        # The first failure as itself (a 503 stays a 503); the other sections were cancelled.
-        raise failed.exceptions[0] from None
+            inputs = replace(
+                inputs,
+                units=frozenset(u.id for u, _ in tree),
+                members=frozenset(members),
+                projects=frozenset(p.id for p in projects),
+            )
+            inputs = replace(inputs, contracts=await lead.review.unit_contracts(inputs.query))
+        slots = asyncio.Semaphore(CONCURRENCY)
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(_section(b, inputs, uow, slots)) for b in SECTIONS]
+        except BaseExceptionGroup as failed:
+            # The first failure as itself (a 503 stays a 503); the others were cancelled.
+            raise failed.exceptions[0] from None
     return ProgressReview(
         period=period,
         previous=period.previous,

@@ -1,5 +1,6 @@
 """What the progress review's sections read: its parameters, and the figures several
-sections share (the ageing at the end, performance, the targets), each read once."""
+sections share (the KPIs of the period and the previous one, the ageing at the end,
+performance, the targets), each read once."""
 
 from __future__ import annotations
 
@@ -11,19 +12,25 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.collection.targets import Target, TargetScope
+from app.domain.reporting.kpis import Kpis
 from app.domain.reporting.reports import (
     BUCKETS,
+    AgingBasis,
     AgingReport,
+    AgingSums,
     GroupBy,
+    aging_report,
     day_end,
 )
 from app.domain.reporting.review import (
+    TOP_CUSTOMERS,
     Cell,
     ReviewPeriod,
 )
 from app.services.context import Clock, Context
 from app.services.reporting import reports
 from app.services.reporting.ports import (
+    AgingQuery,
     AsOf,
     ReviewQuery,
     ReviewUnitOfWork,
@@ -53,6 +60,8 @@ class Inputs:
     units: frozenset[UUID] = frozenset()  # with a unit: it and its descendants
     members: frozenset[str] = frozenset()  # with a unit: the people placed in them
     projects: frozenset[UUID] = frozenset()  # with a unit: the projects in them (now)
+    contracts: frozenset[UUID] = frozenset()  # with a unit: its contracts (at the end)
+    snapshot: str | None = None  # what every section's transaction reads (decision 0136)
     _cache: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     @property
@@ -92,6 +101,39 @@ class Inputs:
             lambda: reports.aging(self.uow, self.clock, day, group_by, currency=self.currency),
         )
         return report
+
+    async def kpis(self, period: ReviewPeriod) -> list[Kpis]:
+        """The KPI report's rows per currency over a period: the whole book's, or the unit's
+        row of the report grouped by unit (rolled up)."""
+        grouped = GroupBy.NONE if self.org_unit_id is None else GroupBy.ORG_UNIT
+        report: reports.KpiReport = await self._once(
+            f"kpis-{period.start}-{period.end}",
+            lambda: reports.kpis(
+                self.uow, self.clock, period.start, period.end, self.currency, grouped
+            ),
+        )
+        if self.org_unit_id is None:
+            return report.kpis
+        return [k for label, k in report.groups if is_unit(label.key, self)]
+
+    async def aged(self) -> tuple[list[AgingSums], list[AgingSums]]:
+        """The ageing at the period's end: its per-currency totals (the whole book's, or the
+        unit's row of the ageing by unit), and the customers with the most overdue."""
+        found: tuple[list[AgingSums], list[AgingSums]] = await self._once("aged", self._aged)
+        return found
+
+    async def _aged(self) -> tuple[list[AgingSums], list[AgingSums]]:
+        end = self.period.end
+        query = AgingQuery(self.query.end, GroupBy.CUSTOMER, AgingBasis.INVOICE, self.currency)
+        if self.org_unit_id is None:
+            # One statement: the ageing by customer gives the totals and the largest.
+            rows = await self.uow.review.largest_overdue(query, TOP_CUSTOMERS)
+            totals = aging_report(end, AgingBasis.INVOICE, GroupBy.CUSTOMER, self.currency, rows)
+            return list(totals.totals), [r for r in rows if not r.is_total]
+        by_unit = await self.aging(end, GroupBy.ORG_UNIT)
+        mine = [row for row in by_unit.groups if is_unit(row.key, self)]
+        top = await self.uow.review.largest_overdue(query, TOP_CUSTOMERS, tuple(self.units))
+        return mine, list(top)
 
     async def performance(self) -> reports.PerformanceReport:
         report: reports.PerformanceReport = await self._once(

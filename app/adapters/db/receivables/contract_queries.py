@@ -6,7 +6,9 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import any_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.engine import RowMapping
 
 from app.adapters.db.connection import Executor
@@ -83,7 +85,9 @@ class SqlContractQueries:
         if customer_id is not None:
             query = query.where(contracts.c.customer_id == customer_id)
         if contract_ids is not None:
-            query = query.where(installments.c.contract_id.in_(list(contract_ids)))
+            # One array parameter, however many (a unit's contracts may be thousands).
+            ids = literal(list(contract_ids), ARRAY(PgUUID(as_uuid=True)))
+            query = query.where(installments.c.contract_id == any_(ids))
         rows = (await self.conn.execute(query)).mappings()
         return [
             UnbilledInstallment(

@@ -5,6 +5,7 @@ performance), never a second implementation of them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -17,12 +18,14 @@ from sqlalchemy import (
     and_,
     func,
     literal,
+    or_,
     select,
     text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.collection.models import interactions, promises, risk_flags, tasks
 from app.adapters.db.collection.models import targets as target_table
@@ -30,20 +33,22 @@ from app.adapters.db.collection.targets import target_from_row
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.models import contracts, invoices, payment_allocations
 from app.adapters.db.receivables.statuses import PAYABLE
-from app.adapters.db.reporting.aging import aging_statement, aging_sums
+from app.adapters.db.reporting.aging import aging_statement, aging_sums, bucket_condition
 from app.adapters.db.reporting.asof import counted_on, exact, receivable_terms
-from app.adapters.db.reporting.groups import contract_units, owner_units
+from app.adapters.db.reporting.groups import contract_units, labelled, owner_units
 from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
 from app.domain.collection.targets import ProgressSums, Target
 from app.domain.collection.tasks import OPEN_STATUS_ORDER
 from app.domain.money import Money
-from app.domain.reporting.reports import BUCKETS, AgingBucket, AgingSums
+from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBucket, AgingSums, GroupBy
 from app.services.reporting.ports import AgingQuery, CurrencySums, NextAction, ReviewQuery
 
 OPEN_PROMISES = (PromiseStatus.OPEN.value, PromiseStatus.PARTIALLY_KEPT.value)
 OPEN_TASKS = tuple(s.value for s in OPEN_STATUS_ORDER)
+_REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 
 
 def _currency_sums(rows: Sequence[RowMapping], money: Sequence[str]) -> list[CurrencySums]:
@@ -64,6 +69,25 @@ def _currency_sums(rows: Sequence[RowMapping], money: Sequence[str]) -> list[Cur
 class SqlReviewQueries:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
+
+    async def snapshot(self) -> str:
+        """This transaction (before its first query) reads one snapshot, exported for the
+        sections' own transactions to join (decision 0136)."""
+        await self.conn.execute(text(_REPEATABLE_READ))
+        exported = await self.conn.execute(text("SELECT pg_export_snapshot()"))
+        return str(exported.scalar_one())
+
+    async def join(self, snapshot: str) -> None:
+        if not _SNAPSHOT_ID.fullmatch(snapshot):  # it goes into SQL as a literal
+            raise ValueError(f"not a snapshot id: {snapshot!r}")
+        await self.conn.execute(text(_REPEATABLE_READ))
+        await self.conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+
+    async def unit_contracts(self, query: ReviewQuery) -> frozenset[UUID]:
+        assert query.units is not None
+        placed = contract_units(query.end.end)
+        statement = select(placed.c.contract_id).where(placed.c.unit_id.in_(query.units))
+        return frozenset((await self.conn.execute(statement)).scalars())
 
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         # The review's first statement: JIT off for the whole pack, as for every report
@@ -216,11 +240,17 @@ class SqlReviewQueries:
         rows = (await self.conn.execute(statement)).mappings().all()
         return _currency_sums(rows, ())
 
-    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
-        # The ageing report's own statement by customer, cut to the largest overdue per
-        # currency by PostgreSQL (shaping all of a big book's customers costs a second).
+    async def largest_overdue(
+        self, query: AgingQuery, limit: int, units: Sequence[UUID] | None = None
+    ) -> Sequence[AgingSums]:
         await self.conn.execute(text("SET LOCAL jit = off"))
-        aged = aging_statement(query).subquery("aged")
+        if units is None:
+            # The ageing report's own statement by customer, its per-currency totals kept
+            # and its customers cut to the largest overdue by PostgreSQL (shaping all of a
+            # big book's customers costs a second): the whole book's ageing in one pass.
+            aged = aging_statement(query).subquery("aged")
+        else:
+            aged = _unit_aging(query, units)
         overdue = sum(
             (func.coalesce(aged.c[b.value], 0) for b in BUCKETS if b is not AgingBucket.CURRENT),
             literal(0),
@@ -228,12 +258,19 @@ class SqlReviewQueries:
         ranked = select(
             aged,
             func.row_number()
-            .over(partition_by=aged.c.currency, order_by=(overdue.desc(), aged.c.key))
+            .over(
+                partition_by=(aged.c.grouped, aged.c.currency),
+                order_by=(overdue.desc(), aged.c.key),
+            )
             .label("rank"),
-        ).where(aged.c.grouped == 0, overdue > 0)
+        ).where(or_(aged.c.grouped == 1, overdue > 0))
         top = ranked.subquery("top")
         columns = [c for c in top.c if c.name != "rank"]
-        statement = select(*columns).where(top.c.rank <= limit).order_by(top.c.currency, top.c.rank)
+        statement = (
+            select(*columns)
+            .where(or_(top.c.grouped == 1, top.c.rank <= limit))
+            .order_by(top.c.currency, top.c.grouped.desc(), top.c.rank)
+        )
         return [aging_sums(row) for row in await self.conn.execute(statement)]
 
     async def next_actions(
@@ -290,6 +327,33 @@ class SqlReviewQueries:
                 promised_amount=exact(promise["amount"], promise["currency"]) if promise else None,
             )
         return found
+
+
+def _unit_aging(query: AgingQuery, units: Sequence[UUID]) -> Subquery:
+    """Per customer, the ageing's buckets of the money on contracts whose unit (as at the
+    day's end, ``contract_units``) is one of ``units``: the ageing report's receivable terms
+    and bucket bounds, only the unit's rows. No totals (the unit's are its ageing row)."""
+    day = query.as_of.day
+    terms = receivable_terms(query.as_of, query.currency)
+    placed = contract_units(query.as_of.end)
+    buckets = [
+        func.sum(terms.c.amount).filter(bucket_condition(terms.c.due_date, day, low, high))
+        for _, low, high in BUCKET_DAYS
+    ]
+    agg = (
+        select(
+            terms.c.currency,
+            terms.c.customer_id.label("key"),
+            literal(0).label("grouped"),
+            *[b.label(bucket.value) for b, bucket in zip(buckets, BUCKETS, strict=True)],
+            literal(0).label("unbilled"),
+        )
+        .select_from(terms.join(placed, placed.c.contract_id == terms.c.contract_id))
+        .where(placed.c.unit_id.in_(list(units)))
+        .group_by(terms.c.currency, terms.c.customer_id)
+        .subquery("agg")
+    )
+    return labelled(agg, GroupBy.CUSTOMER).subquery("aged")
 
 
 def _same(column: ColumnElement[Any], currency: str | None) -> tuple[ColumnElement[bool], ...]:
