@@ -23,6 +23,7 @@ from app.services.reporting.ports import (
     KpiQuery,
     NextAction,
     PerformanceQuery,
+    PerformanceSums,
     RetentionQuery,
     ReviewQuery,
 )
@@ -88,6 +89,7 @@ class FakeReviewQueries:
         self.actions: dict[UUID, NextAction] = {}
         self.sums: dict[UUID, ProgressSums] = {}
         self.overdue_rows: list[AgingSums] = []
+        self.owner_rows: list[OwnerSums] = []
 
     async def snapshot(self) -> str:
         self.asked.append("snapshot")
@@ -127,6 +129,10 @@ class FakeReviewQueries:
     ) -> Sequence[AgingSums]:
         self.asked.append((query, limit, units))
         return self.overdue_rows[:limit]
+
+    async def performance(self, query: PerformanceQuery) -> PerformanceSums:
+        self.asked.append(query)
+        return PerformanceSums(self.owner_rows, [], [])
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date

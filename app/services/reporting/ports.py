@@ -186,6 +186,15 @@ class NextAction:
     promised_amount: Money | None
 
 
+@dataclass(frozen=True, slots=True)
+class PerformanceSums:
+    """The performance report's sums per owner, per org unit and per project, at once."""
+
+    owners: Sequence[OwnerSums]
+    units: Sequence[tuple[GroupLabel, OwnerSums]]
+    projects: Sequence[tuple[GroupLabel, OwnerSums]]
+
+
 class ReviewQueries(Protocol):
     """What the progress review reads beyond the reports (one statement each)."""
 
@@ -224,6 +233,10 @@ class ReviewQueries(Protocol):
         """The ageing by customer (``ReportQueries.aging``'s statement): its per-currency
         totals, and only the ``limit`` customers with the most overdue per currency, largest
         first. With ``units``, only the money of contracts in them, and no totals."""
+
+    async def performance(self, query: PerformanceQuery) -> PerformanceSums:
+        """``ReportQueries.performance_sums`` and ``performance_groups`` by unit and by
+        project in one statement: their sources are summed once, then grouped three ways."""
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date

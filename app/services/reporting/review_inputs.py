@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
@@ -136,13 +136,30 @@ class Inputs:
         return mine, list(top)
 
     async def performance(self) -> reports.PerformanceReport:
-        report: reports.PerformanceReport = await self._once(
-            "performance",
-            lambda: reports.performance(
-                self.uow, self.clock, self.period.start, self.period.end, self.currency
-            ),
+        """The performance report per owner over the period."""
+        return (await self._performance())[GroupBy.NONE]
+
+    async def grouped_performance(self, group_by: GroupBy) -> reports.PerformanceReport:
+        """The performance report per org unit (rolled up) or per project."""
+        return (await self._performance())[group_by]
+
+    async def _performance(self) -> dict[GroupBy, reports.PerformanceReport]:
+        found: dict[GroupBy, reports.PerformanceReport] = await self._once(
+            "performance", self._read_performance
         )
-        return report
+        return found
+
+    async def _read_performance(self) -> dict[GroupBy, reports.PerformanceReport]:
+        # One statement for the three: the sources are summed once (decision 0137).
+        start, end = self.period.start, self.period.end
+        period, query = reports.performance_query(self.clock, start, end, self.currency)
+        sums = await self.uow.review.performance(query)
+        units, projects = (replace(query, group_by=g) for g in (GroupBy.ORG_UNIT, GroupBy.PROJECT))
+        return {
+            GroupBy.NONE: reports.performance_report(period, query, sums.owners),
+            GroupBy.ORG_UNIT: reports.grouped_performance_report(period, units, sums.units),
+            GroupBy.PROJECT: reports.grouped_performance_report(period, projects, sums.projects),
+        }
 
     async def targets(self) -> Sequence[Target]:
         found: Sequence[Target] = await self._once(
@@ -157,15 +174,6 @@ class Inputs:
         if target.scope is TargetScope.ORG_UNIT:
             return target.scope_id in self.units
         return target.scope is TargetScope.OWNER and target.scope_id in self.members
-
-    async def grouped_performance(self, group_by: GroupBy) -> reports.PerformanceReport:
-        report: reports.PerformanceReport = await self._once(
-            f"performance-{group_by}",
-            lambda: reports.performance(
-                self.uow, self.clock, self.period.start, self.period.end, self.currency, group_by
-            ),
-        )
-        return report
 
 
 def is_unit(key: object, inputs: Inputs) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -14,15 +15,20 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     Select,
+    Text,
     and_,
+    cast,
     func,
     literal,
+    null,
     or_,
     select,
     text,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.selectable import Subquery
@@ -36,6 +42,15 @@ from app.adapters.db.receivables.statuses import PAYABLE
 from app.adapters.db.reporting.aging import aging_statement, aging_sums, bucket_condition
 from app.adapters.db.reporting.asof import counted_on, exact, receivable_terms
 from app.adapters.db.reporting.groups import contract_units, labelled, owner_units
+from app.adapters.db.reporting.performance import (
+    AMOUNTS,
+    COUNTS,
+    group_sums,
+    grouped_statement,
+    owner_sums,
+    per_owner,
+    performance_parts,
+)
 from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
@@ -43,7 +58,14 @@ from app.domain.collection.targets import ProgressSums, Target
 from app.domain.collection.tasks import OPEN_STATUS_ORDER
 from app.domain.money import Money
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBucket, AgingSums, GroupBy
-from app.services.reporting.ports import AgingQuery, CurrencySums, NextAction, ReviewQuery
+from app.services.reporting.ports import (
+    AgingQuery,
+    CurrencySums,
+    NextAction,
+    PerformanceQuery,
+    PerformanceSums,
+    ReviewQuery,
+)
 
 OPEN_PROMISES = (PromiseStatus.OPEN.value, PromiseStatus.PARTIALLY_KEPT.value)
 OPEN_TASKS = tuple(s.value for s in OPEN_STATUS_ORDER)
@@ -272,6 +294,47 @@ class SqlReviewQueries:
             .order_by(top.c.currency, top.c.grouped.desc(), top.c.rank)
         )
         return [aging_sums(row) for row in await self.conn.execute(statement)]
+
+    async def performance(self, query: PerformanceQuery) -> PerformanceSums:
+        await self.conn.execute(text("SET LOCAL jit = off"))
+        parts = performance_parts(query).cte("parts")  # read by the three groupings
+        values = (*AMOUNTS, *COUNTS)
+        owners = per_owner(parts).subquery("owners")
+        branches = [
+            select(
+                literal("owner").label("part"),
+                owners.c.owner.label("key"),
+                cast(null(), Text).label("name"),
+                cast(null(), PgUUID(as_uuid=True)).label("parent_id"),
+                cast(null(), Integer).label("depth"),
+                owners.c.currency,
+                *[owners.c[v] for v in values],
+            )
+        ]
+        for group_by in (GroupBy.ORG_UNIT, GroupBy.PROJECT):
+            grouped = grouped_statement(replace(query, group_by=group_by), parts)
+            g = grouped.subquery(f"by_{group_by.value}")
+            branches.append(
+                select(
+                    literal(group_by.value).label("part"),
+                    cast(g.c.key, Text).label("key"),
+                    g.c.name,
+                    g.c.parent_id,
+                    g.c.depth,
+                    g.c.currency,
+                    *[g.c[v] for v in values],
+                )
+            )
+        found: dict[str, list[dict[str, Any]]] = {"owner": [], "org_unit": [], "project": []}
+        for row in (await self.conn.execute(union_all(*branches))).mappings():
+            part, key = row["part"], row["key"]
+            if part == "owner":
+                found[part].append({**row, "owner": key})
+            else:
+                found[part].append({**row, "key": None if key is None else UUID(key)})
+        return PerformanceSums(
+            owner_sums(found["owner"]), group_sums(found["org_unit"]), group_sums(found["project"])
+        )
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date
