@@ -34,7 +34,7 @@ from app.services.reporting.review_inputs import (
     Inputs,
     UnitOfWorkFactory,
 )
-from app.services.reporting.review_sections import SECTIONS
+from app.services.reporting.review_sections import SECTIONS, START_ORDER
 
 
 def review_period(clock: Clock, start: date | None, end: date | None) -> ReviewPeriod:
@@ -105,9 +105,12 @@ async def progress_review(
             )
             inputs = replace(inputs, contracts=await lead.review.unit_contracts(inputs.query))
         slots = asyncio.Semaphore(CONCURRENCY)
+        # Started costliest first; shown in the pack's order.
+        order = [*START_ORDER, *(b for b in SECTIONS if b not in START_ORDER)]
         try:
             async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(_section(b, inputs, uow, slots)) for b in SECTIONS]
+                started = {b: group.create_task(_section(b, inputs, uow, slots)) for b in order}
+            tasks = [started[b] for b in SECTIONS]
         except BaseExceptionGroup as failed:
             # The first failure as itself (a 503 stays a 503); the others were cancelled.
             raise failed.exceptions[0] from None

@@ -298,3 +298,18 @@ SECTIONS: tuple[Callable[[Inputs], Awaitable[Section]], ...] = (
     limitation_expiring_section,
     next_period_section,
 )
+
+# The order the sections start in: those that read the costliest statements first (the
+# ageing by customer, the two periods' KPIs, the forecast, performance, the targets), so
+# that the last to finish is not a long one started late.
+START_ORDER: tuple[Callable[[Inputs], Awaitable[Section]], ...] = (
+    top_overdue_customers_section,
+    collection_section,
+    overdue_movement_section,
+    next_period_section,
+    by_owner_section,
+    targets_section,
+    unbilled_section,
+    limitation_expiring_section,
+    target_curves_section,
+)
