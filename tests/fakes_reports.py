@@ -26,6 +26,7 @@ from app.services.reporting.ports import (
     PerformanceSums,
     RetentionQuery,
     ReviewQuery,
+    TargetSums,
 )
 
 
@@ -106,11 +107,9 @@ class FakeReviewQueries:
         self.asked.append(query)
         return self.targets
 
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
+    async def progress_sums(self, targets: Sequence[Target], today: date) -> TargetSums:
         self.asked.append((tuple(t.id for t in targets), today))
-        return {t.id: self.sums[t.id] for t in targets if t.id in self.sums}
+        return TargetSums({t.id: self.sums[t.id] for t in targets if t.id in self.sums}, {})
 
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         self.asked.append(query)

@@ -161,6 +161,12 @@ async def test_targets_next_period_and_curves(
             assert t[key] == progress[key], key
     curves = rows(review, "target_curves")
     assert {c["target_id"] for c in curves} == {t["target_id"] for t in targets}
+    for t in targets:  # each curve is the target's own, point for point
+        own = ok(await api.get(f"/v1/targets/{t['target_id']}/progress"))["points"]
+        mine = [c for c in curves if c["target_id"] == t["target_id"]]
+        assert [(c["day"], c["collected"], c["expected"]) for c in mine] == [
+            (p["date"], p["collected"], p["expected"]) for p in own
+        ]
     forecast = ok(
         await api.get(
             "/v1/reports/forecast",

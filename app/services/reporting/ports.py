@@ -195,6 +195,14 @@ class PerformanceSums:
     projects: Sequence[tuple[GroupLabel, OwnerSums]]
 
 
+@dataclass(frozen=True, slots=True)
+class TargetSums:
+    """Many targets' progress sums; those summed per day also with their days."""
+
+    sums: dict[UUID, ProgressSums]
+    daily: dict[UUID, DailyProgress]
+
+
 class ReviewQueries(Protocol):
     """What the progress review reads beyond the reports (one statement each)."""
 
@@ -210,11 +218,9 @@ class ReviewQueries(Protocol):
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         """Targets whose period meets the review's, largest amount first."""
 
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
+    async def progress_sums(self, targets: Sequence[Target], today: date) -> TargetSums:
         """``TargetQueries.progress_sums`` for many targets at once (a statement per scope
-        kind, not per target)."""
+        kind, not per target); for the targets summed per day, ``target_daily`` too."""
 
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         """Per currency: ``new_overdue`` (outstanding at the end of invoices that fell

@@ -34,6 +34,7 @@ from app.services.reporting.ports import (
     AsOf,
     ReviewQuery,
     ReviewUnitOfWork,
+    TargetSums,
 )
 
 MAX_UNIT_PROJECTS = 10_000  # a unit's projects, read in one page
@@ -168,6 +169,14 @@ class Inputs:
         if self.org_unit_id is None:
             return found
         return [t for t in found if self.in_unit(t)]
+
+    async def target_sums(self) -> TargetSums:
+        """The targets' progress sums, and the days of those summed per day."""
+        found: TargetSums = await self._once("target-sums", lambda: self._read_target_sums())
+        return found
+
+    async def _read_target_sums(self) -> TargetSums:
+        return await self.uow.review.progress_sums(await self.targets(), self.today)
 
     def in_unit(self, target: Target) -> bool:
         """A unit's targets: scoped to it or a unit below, or to one of its people."""

@@ -54,7 +54,7 @@ from app.adapters.db.reporting.performance import (
 from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
-from app.domain.collection.targets import ProgressSums, Target
+from app.domain.collection.targets import Target
 from app.domain.collection.tasks import OPEN_STATUS_ORDER
 from app.domain.money import Money
 from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBucket, AgingSums, GroupBy
@@ -65,6 +65,7 @@ from app.services.reporting.ports import (
     PerformanceQuery,
     PerformanceSums,
     ReviewQuery,
+    TargetSums,
 )
 
 OPEN_PROMISES = (PromiseStatus.OPEN.value, PromiseStatus.PARTIALLY_KEPT.value)
@@ -126,9 +127,7 @@ class SqlReviewQueries:
         )
         return [target_from_row(r) for r in (await self.conn.execute(statement)).mappings()]
 
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
+    async def progress_sums(self, targets: Sequence[Target], today: date) -> TargetSums:
         return await many_progress_sums(self.conn, targets, today)
 
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
