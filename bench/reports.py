@@ -6,11 +6,14 @@ that computes the same figures (bench/_report_sql.py, through asyncpg), alternat
 same run; prints medians, their ratio, and whether the figures agree. Never asserted.
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/reports.py
+
+``BENCH_ONLY=review`` times only the progress review and its baseline.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -302,6 +305,8 @@ async def main() -> None:
                 forecast_case(today),
                 performance_case(today),
             ]
+            if os.environ.get("BENCH_ONLY") == "review":  # the review and its baseline only
+                cases = []
             rows = []
             with running_service(url) as base:
                 headers = {"Authorization": f"Bearer {BENCH_KEY}"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -15,23 +14,16 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     FromClause,
-    Integer,
     Select,
-    Text,
     and_,
-    cast,
     func,
     literal,
-    null,
-    or_,
     select,
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.collection.models import interactions, promises, risk_flags, tasks
 from app.adapters.db.collection.models import targets as target_table
@@ -39,25 +31,17 @@ from app.adapters.db.collection.targets import target_from_row
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.models import contracts, invoices, payment_allocations
 from app.adapters.db.receivables.statuses import PAYABLE
-from app.adapters.db.reporting.aging import aging_statement, aging_sums, bucket_condition
+from app.adapters.db.reporting.aging import aging_sums
 from app.adapters.db.reporting.asof import counted_on, exact, receivable_terms
-from app.adapters.db.reporting.groups import contract_units, labelled, owner_units
-from app.adapters.db.reporting.performance import (
-    AMOUNTS,
-    COUNTS,
-    group_sums,
-    grouped_statement,
-    owner_sums,
-    per_owner,
-    performance_parts,
-)
+from app.adapters.db.reporting.groups import contract_units, owner_units
+from app.adapters.db.reporting.review_reads import largest_overdue_statement, performance_sums
 from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
 from app.domain.collection.targets import Target
 from app.domain.collection.tasks import OPEN_STATUS_ORDER
 from app.domain.money import Money
-from app.domain.reporting.reports import BUCKET_DAYS, BUCKETS, AgingBucket, AgingSums, GroupBy
+from app.domain.reporting.reports import AgingSums
 from app.services.reporting.ports import (
     AgingQuery,
     CurrencySums,
@@ -265,75 +249,12 @@ class SqlReviewQueries:
         self, query: AgingQuery, limit: int, units: Sequence[UUID] | None = None
     ) -> Sequence[AgingSums]:
         await self.conn.execute(text("SET LOCAL jit = off"))
-        if units is None:
-            # The ageing report's own statement by customer, its per-currency totals kept
-            # and its customers cut to the largest overdue by PostgreSQL (shaping all of a
-            # big book's customers costs a second): the whole book's ageing in one pass.
-            aged = aging_statement(query).subquery("aged")
-        else:
-            aged = _unit_aging(query, units)
-        overdue = sum(
-            (func.coalesce(aged.c[b.value], 0) for b in BUCKETS if b is not AgingBucket.CURRENT),
-            literal(0),
-        )
-        ranked = select(
-            aged,
-            func.row_number()
-            .over(
-                partition_by=(aged.c.grouped, aged.c.currency),
-                order_by=(overdue.desc(), aged.c.key),
-            )
-            .label("rank"),
-        ).where(or_(aged.c.grouped == 1, overdue > 0))
-        top = ranked.subquery("top")
-        columns = [c for c in top.c if c.name != "rank"]
-        statement = (
-            select(*columns)
-            .where(or_(top.c.grouped == 1, top.c.rank <= limit))
-            .order_by(top.c.currency, top.c.grouped.desc(), top.c.rank)
-        )
+        statement = largest_overdue_statement(query, limit, units)
         return [aging_sums(row) for row in await self.conn.execute(statement)]
 
     async def performance(self, query: PerformanceQuery) -> PerformanceSums:
         await self.conn.execute(text("SET LOCAL jit = off"))
-        parts = performance_parts(query).cte("parts")  # read by the three groupings
-        values = (*AMOUNTS, *COUNTS)
-        owners = per_owner(parts).subquery("owners")
-        branches = [
-            select(
-                literal("owner").label("part"),
-                owners.c.owner.label("key"),
-                cast(null(), Text).label("name"),
-                cast(null(), PgUUID(as_uuid=True)).label("parent_id"),
-                cast(null(), Integer).label("depth"),
-                owners.c.currency,
-                *[owners.c[v] for v in values],
-            )
-        ]
-        for group_by in (GroupBy.ORG_UNIT, GroupBy.PROJECT):
-            grouped = grouped_statement(replace(query, group_by=group_by), parts)
-            g = grouped.subquery(f"by_{group_by.value}")
-            branches.append(
-                select(
-                    literal(group_by.value).label("part"),
-                    cast(g.c.key, Text).label("key"),
-                    g.c.name,
-                    g.c.parent_id,
-                    g.c.depth,
-                    g.c.currency,
-                    *[g.c[v] for v in values],
-                )
-            )
-        found: dict[str, list[dict[str, Any]]] = {"owner": [], "org_unit": [], "project": []}
-        for row in (await self.conn.execute(union_all(*branches))).mappings():
-            part, key = row["part"], row["key"]
-            if part == "owner":
-                found[part].append({**row, "owner": key})
-            else:
-                found[part].append({**row, "key": None if key is None else UUID(key)})
-        return PerformanceSums(
-            owner_sums(found["owner"]), group_sums(found["org_unit"]), group_sums(found["project"])
-        )
+        return await performance_sums(self.conn, query)
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date
@@ -389,33 +310,6 @@ class SqlReviewQueries:
                 promised_amount=exact(promise["amount"], promise["currency"]) if promise else None,
             )
         return found
-
-
-def _unit_aging(query: AgingQuery, units: Sequence[UUID]) -> Subquery:
-    """Per customer, the ageing's buckets of the money on contracts whose unit (as at the
-    day's end, ``contract_units``) is one of ``units``: the ageing report's receivable terms
-    and bucket bounds, only the unit's rows. No totals (the unit's are its ageing row)."""
-    day = query.as_of.day
-    terms = receivable_terms(query.as_of, query.currency)
-    placed = contract_units(query.as_of.end)
-    buckets = [
-        func.sum(terms.c.amount).filter(bucket_condition(terms.c.due_date, day, low, high))
-        for _, low, high in BUCKET_DAYS
-    ]
-    agg = (
-        select(
-            terms.c.currency,
-            terms.c.customer_id.label("key"),
-            literal(0).label("grouped"),
-            *[b.label(bucket.value) for b, bucket in zip(buckets, BUCKETS, strict=True)],
-            literal(0).label("unbilled"),
-        )
-        .select_from(terms.join(placed, placed.c.contract_id == terms.c.contract_id))
-        .where(placed.c.unit_id.in_(list(units)))
-        .group_by(terms.c.currency, terms.c.customer_id)
-        .subquery("agg")
-    )
-    return labelled(agg, GroupBy.CUSTOMER).subquery("aged")
 
 
 def _same(column: ColumnElement[Any], currency: str | None) -> tuple[ColumnElement[bool], ...]:
