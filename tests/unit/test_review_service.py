@@ -3,6 +3,7 @@ several sections share read once, and a failing section's error raised as itself
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -12,7 +13,7 @@ import pytest
 from app.domain.errors import Unavailable, UnknownReference
 from app.domain.reporting.review import SECTION_KEYS
 from app.services.reporting.ports import AgingQuery, KpiQuery, PerformanceQuery
-from app.services.reporting.review import progress_review
+from app.services.reporting.review import REVIEWS_AT_ONCE, progress_review
 from tests.fakes import FakeUnitOfWork, FixedClock
 
 
@@ -72,3 +73,29 @@ async def test_a_failing_section_raises_its_own_error(
     monkeypatch.setattr(uow.review, "promise_sums", down)
     with pytest.raises(Unavailable):
         await progress_review(factory(uow), FixedClock())
+
+
+async def test_reviews_beyond_the_bound_wait_for_one_to_end(
+    uow: FakeUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each review holds a connection while its sections take more: at most
+    ``REVIEWS_AT_ONCE`` run at once, so that they can never hold the whole pool."""
+    release = asyncio.Event()
+    began: list[int] = []
+
+    async def held_snapshot() -> str:
+        began.append(1)
+        await release.wait()
+        return "00000003-0000001B-1"
+
+    monkeypatch.setattr(uow.review, "snapshot", held_snapshot)
+    reviews = [
+        asyncio.create_task(progress_review(factory(uow), FixedClock()))
+        for _ in range(REVIEWS_AT_ONCE + 1)
+    ]
+    for _ in range(20):  # let every task run as far as it can
+        await asyncio.sleep(0)
+    assert len(began) == REVIEWS_AT_ONCE
+    release.set()
+    await asyncio.gather(*reviews)
+    assert len(began) == REVIEWS_AT_ONCE + 1

@@ -11,6 +11,7 @@ exported and holds open, so the pack's figures are of one moment; ``Inputs``
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
@@ -78,6 +79,35 @@ async def progress_review(
     of one snapshot that a first transaction holds open (decision 0136). With
     ``org_unit_id``, the unit and its descendants (an unknown unit is 422)."""
     period = review_period(clock, start, end)
+    async with _gate():
+        return await _review(uow, clock, period, org_unit_id, currency, ctx)
+
+
+# A review holds its first transaction's connection while its sections take up to
+# ``CONCURRENCY`` more: reviews at once are bounded so that many of them can never hold
+# every pooled connection while waiting for one (the others wait their turn instead).
+REVIEWS_AT_ONCE = 2
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(REVIEWS_AT_ONCE)
+    return gate
+
+
+async def _review(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    period: ReviewPeriod,
+    org_unit_id: UUID | None,
+    currency: str | None,
+    ctx: Context | None,
+) -> ProgressReview:
     unit_name: str | None = None
     lead = uow()
     async with lead:
