@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.allocation import OpenItem, plan_allocation
 from app.domain.receivables.events import PaymentAllocated
@@ -25,9 +24,7 @@ from app.services.receivables.allocations import (
     Applied,
     allocation_events,
     allocation_step,
-    payment_subject,
 )
-from app.services.receivables.payment_documents import payment_document
 from app.services.receivables.payments import NewPayment, new_payment
 from app.services.receivables.ports import LockedPayers, PayerGroup, ReceivablesUnitOfWork
 
@@ -105,8 +102,8 @@ async def record_locked_payments(
     work that :func:`lock_payers` locked their customers and invoices in (the caller
     commits).
 
-    Emits per payment what ``record_payment`` emits: ``payment.received``, then
-    ``payment.allocated`` per allocation and ``invoice.paid``/``installment.paid``.
+    Emits per payment what ``record_payment`` emits: ``payment.received`` (with its
+    allocations' invoices), ``invoice.paid`` and ``installment.paid``.
     """
     if not items:
         return []
@@ -119,12 +116,8 @@ async def record_locked_payments(
     at = steps[0].applied.payment.updated_at
     await uow.payments.add_allocated([step.applied.payment for step in steps], paid, at)
     pairs = [(step.ctx, step.applied) for step in steps]
-    documents = [payment_document(applied.payment) for _, applied in pairs]
-    events = await allocation_events(uow, pairs, documents)
-    for (ctx, applied), document, allocated in zip(pairs, documents, events, strict=True):
-        subject = payment_subject(applied.payment.id)
-        uow.add_event(ctx.event(EventType.PAYMENT_RECEIVED, subject, {"object": document}))
-        for event in allocated:
+    for events in await allocation_events(uow, pairs, received=True):
+        for event in events:
             uow.add_event(event)
     await _publish_allocated(uow, steps, locked.promised)
     return [step.applied.payment for step in steps]
