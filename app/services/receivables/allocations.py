@@ -171,16 +171,36 @@ async def allocation_events(
     for payments allocated one after another in one unit of work (already written), per
     payment: installments are read once for all. ``documents`` are the payments' documents
     when the caller has them already."""
+    events = shaped_events(steps, documents, received=received)
+    await add_installments_paid(uow, steps, events)
+    return events
+
+
+def shaped_events(
+    steps: Sequence[tuple[Context, Applied]],
+    documents: Sequence[PaymentDocument] | None = None,
+    *,
+    received: bool = False,
+) -> list[list[OutboxEvent]]:
+    """The part of :func:`allocation_events` that needs no database (all but
+    ``installment.paid``, which :func:`add_installments_paid` appends)."""
     if documents is None:
         documents = [payment_document(applied.payment) for _, applied in steps]
     shape = _received if received else _allocated
-    events = [
+    return [
         [*shape(ctx, applied, document), *_invoices_paid(ctx, applied)]
         for (ctx, applied), document in zip(steps, documents, strict=True)
     ]
+
+
+async def add_installments_paid(
+    uow: ReceivablesUnitOfWork,
+    steps: Sequence[tuple[Context, Applied]],
+    events: list[list[OutboxEvent]],
+) -> None:
+    """Append ``installment.paid`` to the events of the payment (by index) that settled it."""
     for index, paid in (await _installments_paid(uow, steps)).items():
         events[index].extend(paid)
-    return events
 
 
 def invoice_figures(invoice: Invoice) -> dict[str, Any]:

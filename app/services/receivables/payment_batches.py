@@ -9,6 +9,7 @@ inserts the payments and their allocations and moves the invoices' totals
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,8 +23,9 @@ from app.domain.receivables.payments import Payment
 from app.services.context import Context
 from app.services.receivables.allocations import (
     Applied,
-    allocation_events,
+    add_installments_paid,
     allocation_step,
+    shaped_events,
 )
 from app.services.receivables.payments import NewPayment, new_payment
 from app.services.receivables.ports import LockedPayers, PayerGroup, ReceivablesUnitOfWork
@@ -114,10 +116,20 @@ async def record_locked_payments(
             zero = Money.zero(allocation.amount.currency)
             paid[allocation.invoice_id] = paid.get(allocation.invoice_id, zero) + allocation.amount
     at = steps[0].applied.payment.updated_at
-    await uow.payments.add_allocated([step.applied.payment for step in steps], paid, at)
     pairs = [(step.ctx, step.applied) for step in steps]
-    for events in await allocation_events(uow, pairs, received=True):
-        for event in events:
+    # The rows go to PostgreSQL first; the events are shaped while it writes them (pure
+    # Python, no other statement on the connection until the write is awaited).
+    writing = asyncio.ensure_future(
+        uow.payments.add_allocated([step.applied.payment for step in steps], paid, at)
+    )
+    try:
+        await asyncio.sleep(0)  # lets the write send its statement
+        events = shaped_events(pairs, received=True)
+    finally:
+        await writing
+    await add_installments_paid(uow, pairs, events)
+    for payment_events in events:
+        for event in payment_events:
             uow.add_event(event)
     await _publish_allocated(uow, steps, locked.promised)
     return [step.applied.payment for step in steps]
