@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from app.adapters.intake import xlsx_stream
+from app.adapters.intake import xlsx_book, xlsx_stream
 from app.adapters.intake.xlsx_book import is_date_format, serial_date
 from app.adapters.intake.xlsx_stream import check_xlsx, xlsx_rows
 from app.domain.intake.imports import (
@@ -198,6 +198,15 @@ def test_a_corrupt_sheet_is_refused_at_its_check(tmp_path: Path) -> None:
     path.write_bytes(bytes(content))
     with pytest.raises(UnreadableFile):
         check_xlsx(path)
+
+
+def test_a_sheet_inflating_past_the_bound_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 2000))
+    monkeypatch.setattr(xlsx_book, "MAX_XML_BYTES", 50_000)
+    with pytest.raises(UnreadableFile, match="inflates to"):
+        read(tmp_path, handmade(rows))
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,9 @@ RELS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 # Excel's built-in date and time formats, the East Asian ones included (yyyy"年"m"月"d"日").
 DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+# The sheet and its strings inflated: a 100 MiB workbook of real data is a GiB or two; a
+# "zip bomb" could declare a thousand times its size, to be read for hours.
+MAX_XML_BYTES = 4 << 30
 BROKEN = (KeyError, ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
@@ -132,7 +135,15 @@ class Workbook:
     def check(self) -> None:
         """Inflates the parts the rows need, so that a corrupt or truncated one is refused
         at upload (its CRC), not half way through the job."""
-        for name in filter(None, (self.sheet, self.strings)):
+        parts = [n for n in (self.sheet, self.strings) if n]
+        # zipfile gives no more than a part's declared size (else a CRC error): a true bound.
+        inflated = sum(self.zip.getinfo(name).file_size for name in parts)
+        if inflated > MAX_XML_BYTES:
+            size = f"{inflated / (1 << 30):.1f} GiB"
+            raise UnreadableFile(
+                f"the sheet inflates to {size} of XML, over {MAX_XML_BYTES >> 30} GiB"
+            )
+        for name in parts:
             try:
                 with self.zip.open(name) as part:
                     while part.read(1 << 20):
