@@ -68,7 +68,9 @@ run of rows of one contract, one row per installment) becomes an inbound event w
 `import:<file_sha256>:<row>`, applied, parked or rejected as ingestion does. The same file
 sent for real again answers its first job and applies nothing twice. A dry run checks every
 row on its own and writes nothing but the job. A header missing a required column, or
-naming an unknown one, fails the job at once (the errors name the column).
+naming an unknown one, fails the job at once (the errors name the column). An
+`Idempotency-Key` covers the fields and the file's content: another file under the same
+key is 422 `idempotency-key-reused`.
 """
 
 
