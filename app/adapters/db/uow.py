@@ -1,8 +1,7 @@
 """The unit of work: one connection, one transaction, the change and its outbox events.
 
-``commit`` writes the pending events in the same transaction as the change; a trigger on
-``outbox_events`` sends ``NOTIFY huikuan_outbox``, which PostgreSQL delivers only when the
-transaction commits and which wakes the relay. When the request carries an
+``commit`` writes the pending events in the same transaction as the change; after the
+commit, the ``OutboxSignal`` wakes the relays (decision 0114). When the request carries an
 Idempotency-Key, the claim is stamped ``committed_at`` in the same transaction too (see
 ``app/domain/access/idempotency.py``).
 
@@ -24,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -97,6 +96,7 @@ from app.adapters.db.reporting.review import SqlReviewQueries
 from app.adapters.db.reporting.statements import SqlStatementQueries
 from app.adapters.db.scheduling.findings import SqlFindingRepository
 from app.adapters.db.scheduling.scans import SqlScanRepository
+from app.adapters.db.uow_repositories import BY_CONNECTION, BY_CONNECTION_AND_DRIVER
 from app.domain.access.idempotency import SIGNED_MESSAGE_WINDOW
 from app.domain.controls.audit import may_hold_secrets
 from app.domain.errors import AuthFailure, Unauthenticated
@@ -169,70 +169,6 @@ def _event_json(event: OutboxEvent) -> dict[str, object]:
         "time": event.time.isoformat(),
         "data": event.data,
     }
-
-
-# Repositories are made on first use in a transaction: a unit of work uses a few of its
-# sixty, and building them all at every BEGIN was a measurable part of a single event's CPU.
-_BY_CONNECTION: dict[str, Callable[[PooledConnection], object]] = {
-    "customers": SqlCustomerRepository,
-    "customer_queries": SqlCustomerQueries,
-    "api_keys": SqlApiKeyRepository,
-    "api_key_queries": SqlApiKeyQueries,
-    "contracts": SqlContractRepository,
-    "contract_queries": SqlContractQueries,
-    "invoice_queries": SqlInvoiceQueries,
-    "payment_queries": SqlPaymentQueries,
-    "ingest_queries": SqlIngestQueries,
-    "imports": SqlImportRepository,
-    "targets": SqlTargetRepository,
-    "target_queries": SqlTargetQueries,
-    "tasks": SqlTaskRepository,
-    "task_queries": SqlTaskQueries,
-    "interactions": SqlInteractionRepository,
-    "interaction_queries": SqlInteractionQueries,
-    "promises": SqlPromiseRepository,
-    "promise_queries": SqlPromiseQueries,
-    "risk_flags": SqlRiskFlagRepository,
-    "risk_flag_queries": SqlRiskFlagQueries,
-    "dunning_policy": SqlDunningPolicyRepository,
-    "confirmations": SqlConfirmationRepository,
-    "legal_actions": SqlLegalActionRepository,
-    "limitation": SqlLimitationQueries,
-    "webhook_endpoints": SqlWebhookEndpointRepository,
-    "webhook_endpoint_queries": SqlWebhookEndpointQueries,
-    "webhook_deliveries": SqlWebhookDeliveryRepository,
-    "webhook_delivery_queries": SqlWebhookDeliveryQueries,
-    "delivery_queue": SqlDeliveryQueue,
-    "outbox": SqlOutboxRepository,
-    "stream_cursor": SqlStreamCursor,
-    "subject_names": SqlSubjectNames,
-    "digest": SqlDigestQueries,
-    "scans": SqlScanRepository,
-    "findings": SqlFindingRepository,
-    "idempotency_keys": SqlIdempotencyKeyRepository,
-    "reports": SqlReportQueries,
-    "review": SqlReviewQueries,
-    "statements": SqlStatementQueries,
-    "worklist": SqlWorklistQueries,
-    "org_units": SqlOrgUnitRepository,
-    "org_unit_queries": SqlOrgUnitQueries,
-    "people": SqlPersonRepository,
-    "person_queries": SqlPersonQueries,
-    "projects": SqlProjectRepository,
-    "project_queries": SqlProjectQueries,
-    "assignments": SqlAssignments,
-    "project_money": SqlProjectMoney,
-    "subject_units": SqlSubjectUnits,
-    "approval_policy": SqlApprovalPolicyRepository,
-    "approval_requests": SqlApprovalRequestRepository,
-    "approval_request_queries": SqlApprovalRequestQueries,
-    "audit_log": SqlAuditLog,
-}
-_BY_CONNECTION_AND_DRIVER: dict[str, Callable[[PooledConnection, Any], object]] = {
-    "invoices": SqlInvoiceRepository,
-    "payments": SqlPaymentRepository,
-    "ingest": SqlIngestRepository,
-}
 
 
 class SqlUnitOfWork:
@@ -322,12 +258,12 @@ class SqlUnitOfWork:
         self._built: list[str] = []  # repositories made in this transaction
 
     def __getattr__(self, name: str) -> Any:
-        """A repository, made on first use in this transaction (the table above)."""
-        plain = _BY_CONNECTION.get(name)
-        if plain is None and name not in _BY_CONNECTION_AND_DRIVER:
+        """A repository, made on first use in this transaction (``uow_repositories.py``)."""
+        plain = BY_CONNECTION.get(name)
+        if plain is None and name not in BY_CONNECTION_AND_DRIVER:
             raise AttributeError(name)
         conn = self.connection
-        made = plain(conn) if plain else _BY_CONNECTION_AND_DRIVER[name](conn, conn.driver)
+        made = plain(conn) if plain else BY_CONNECTION_AND_DRIVER[name](conn, conn.driver)
         self.__dict__[name] = made
         self._built.append(name)
         return made
