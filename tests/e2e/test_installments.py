@@ -170,7 +170,7 @@ async def test_plan_change_after_signing_resplits_adds_and_removes(
     assert [h["kind"] for h in removed] == ["added", "removed"]
 
 
-async def test_plan_change_may_not_drop_below_what_is_invoiced(
+async def test_plan_change_leaves_invoiced_installments_as_they_are(
     api: httpx.AsyncClient, db: AsyncEngine
 ) -> None:
     c = await customer(api)
@@ -190,14 +190,20 @@ async def test_plan_change_may_not_drop_below_what_is_invoiced(
         {"name": "验收款", "due_date": "2027-03-31", "amount": "300000.00"},
     ]
     answer = await api.patch(f"/v1/contracts/{k['id']}", json={"installments": below})
-    assert answer.status_code == 409, answer.text
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["loc"] == ["installments", 0, "amount"]
+    later = [{**below[0], "amount": signing["amount"], "due_date": "2026-02-02"}, *below[1:]]
+    later[1] = {**later[1], "amount": "400000.00"}
+    answer = await api.patch(f"/v1/contracts/{k['id']}", json={"installments": later})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["loc"] == ["installments", 0, "due_date"]
     without = [
         {"name": "交付款", "due_date": "2026-06-30", "amount": "700000.00"},
         {"name": "验收款", "due_date": "2027-03-31", "amount": "300000.00"},
     ]
     assert (
         await api.patch(f"/v1/contracts/{k['id']}", json={"installments": without})
-    ).status_code == 409
+    ).status_code == 422
     not_adding_up = [{**below[0], "amount": "250000.00"}, below[1], below[2]]
     assert (
         await api.patch(f"/v1/contracts/{k['id']}", json={"installments": not_adding_up})

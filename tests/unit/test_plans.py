@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.errors import Conflict, UnknownReference, ValidationFailed
+from app.domain.errors import UnknownReference, ValidationFailed
 from app.domain.money import MINOR_UNITS, Money
 from app.domain.receivables.contracts import Contract
 from app.domain.receivables.plans import PlannedInstallment, change_plan, new_plan, resolve_amounts
@@ -130,22 +130,59 @@ def test_change_plan_resplits_adds_and_removes() -> None:
     assert change.removed == ()
 
 
-def test_change_plan_refuses_dropping_below_invoiced() -> None:
+def test_change_plan_refuses_any_change_to_an_invoiced_installment() -> None:
     signed = _contract_with_plan()
     first, second = signed.installments
     invoiced = {first.id: Money.of("300", "CNY"), second.id: Money.of("100", "CNY")}
+
+    def refused(items: list[PlannedInstallment]) -> ValidationFailed:
+        with pytest.raises(ValidationFailed, match="invoiced") as caught:
+            change_plan(signed.id, signed.amount, signed.installments, items, invoiced, ids())
+        return caught.value
+
     lower = [
         PlannedInstallment("p0", DUE, amount=Decimal("299.99")),
         PlannedInstallment("p1", DUE, amount=Decimal("700.01")),
     ]
-    with pytest.raises(Conflict, match="below"):
-        change_plan(signed.id, signed.amount, signed.installments, lower, invoiced, ids())
-    without_second = [PlannedInstallment("p0", DUE, amount=Decimal("1000.00"))]
-    with pytest.raises(Conflict, match="cannot be removed"):
-        change_plan(signed.id, signed.amount, signed.installments, without_second, invoiced, ids())
+    assert refused(lower).loc == ("installments", 0, "amount")
+    higher = [
+        PlannedInstallment("p0", DUE, amount=Decimal("300.01")),
+        PlannedInstallment("p1", DUE, amount=Decimal("699.99")),
+    ]
+    assert refused(higher).loc == ("installments", 0, "amount")
+    later = [
+        PlannedInstallment("p0", date(2026, 3, 2), amount=first.amount.amount),
+        PlannedInstallment("p1", DUE, amount=second.amount.amount, id=second.id),
+    ]
+    assert refused(later).loc == ("installments", 0, "due_date")
+    renamed = [
+        PlannedInstallment("p0-new", DUE, amount=first.amount.amount, id=first.id),
+        PlannedInstallment("p1", DUE, amount=second.amount.amount),
+    ]
+    assert refused(renamed).loc == ("installments", 0, "name")
+    without_second = [
+        PlannedInstallment("p0", DUE, amount=Decimal("300.00")),
+        PlannedInstallment("other", DUE, amount=Decimal("700.00")),
+    ]
+    assert "cannot be removed" in str(refused(without_second))
+    assert refused(without_second).loc == ("installments",)
     unknown = [PlannedInstallment("p0", DUE, amount=Decimal("1000.00"), id=UUID(int=99))]
     with pytest.raises(UnknownReference):
         change_plan(signed.id, signed.amount, signed.installments, unknown, invoiced, ids())
+
+
+def test_change_plan_may_reorder_invoiced_installments_unchanged() -> None:
+    signed = _contract_with_plan()
+    first, second = signed.installments
+    invoiced = {first.id: Money.of("300", "CNY")}
+    swapped = [
+        PlannedInstallment("p1", DUE, amount=second.amount.amount),
+        PlannedInstallment("p0", DUE, amount=first.amount.amount),
+    ]
+    change = change_plan(signed.id, signed.amount, signed.installments, swapped, invoiced, ids())
+    assert change.reordered
+    assert change.changed == ()
+    assert change.removed == ()
 
 
 def test_due_dates_before_signing_are_refused() -> None:

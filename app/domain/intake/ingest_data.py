@@ -17,9 +17,10 @@ from app.domain.customers.customers import CreditRating
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.evidence import MAX_LINKS, EvidenceLink, evidence_links
 from app.domain.intake.ingest_fields import Fields, Issues
+from app.domain.intake.ingest_plan import check_terms, parse_installment, parse_milestones
 from app.domain.money import Money
 from app.domain.receivables.contracts import validate_late_fee_rate
-from app.domain.receivables.milestones import MAX_KEY_LENGTH
+from app.domain.receivables.milestones import MAX_KEY_LENGTH, Milestone
 from app.domain.receivables.plans import MAX_INSTALLMENTS, PlannedInstallment, resolve_amounts
 
 DATA: tuple[str] = ("data",)
@@ -47,6 +48,7 @@ class ContractUpsert:
     # late_fee_rate and payment_terms_days, when given (null clears them)
     fields: Mapping[str, Any] = field(default_factory=dict)
     project_external_id: str | None = None
+    milestones: tuple[Milestone, ...] | None = None  # None: an existing contract keeps its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,18 +150,6 @@ def parse_customer(raw: object, issues: Issues) -> CustomerUpsert | None:
     return CustomerUpsert(external_id, name, fields)
 
 
-def _installment(index: int, raw: object, issues: Issues) -> PlannedInstallment | None:
-    loc = (*DATA, "installments", index)
-    item = Fields(raw, loc, issues, ("name", "due_date", "amount", "percent"))
-    name, due = item.text("name"), item.day("due_date")
-    amount, percent = item.amount("amount", required=False), item.decimal("percent")
-    if (amount is None) == (percent is None):
-        issues.add(loc, "give exactly one of amount or percent")
-    if name is None or due is None:
-        return None
-    return PlannedInstallment(name=name, due_date=due, amount=amount, percent=percent)
-
-
 def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
     allowed = (
         "external_id",
@@ -173,6 +163,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         "late_fee_rate",
         "payment_terms_days",
         "project_external_id",
+        "milestones",
     )
     data = Fields(raw, DATA, issues, allowed)
     external_id = _external_id(data)
@@ -183,7 +174,9 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
     amount = data.positive_money("amount", currency)
     signed_on = data.day("signed_on")
     items = data.objects("installments", max_items=MAX_INSTALLMENTS)
-    plan = [_installment(index, item, issues) for index, item in items]
+    plan = [parse_installment((*DATA, "installments", i), item, issues) for i, item in items]
+    milestones = parse_milestones(data, (*DATA, "milestones"))
+    check_terms(plan, milestones, (*DATA, "installments"), issues)
     fields: dict[str, object] = {}
     if data.given("late_fee_rate"):
         rate = data.decimal("late_fee_rate")
@@ -226,6 +219,7 @@ def parse_contract(raw: object, issues: Issues) -> ContractUpsert | None:
         installments=installments,
         fields=fields,
         project_external_id=project,
+        milestones=milestones,
     )
 
 

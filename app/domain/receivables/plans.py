@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
-from app.domain.errors import Conflict, UnknownReference, ValidationFailed
+from app.domain.errors import UnknownReference, ValidationFailed
 from app.domain.money import Money
 from app.domain.receivables.contracts import Installment, InstallmentState
 from app.domain.receivables.milestones import (
@@ -217,9 +217,10 @@ def change_plan(
 ) -> PlanChange:
     """Replace the ``current`` plan with ``items``, which must add up to ``total``.
 
-    Allowed while the plan adds up and no installment drops below what is already
-    invoiced against it (removing one counts as dropping it to zero): 409 else. Due dates
-    are checked against the signing date by the contract the plan is put on.
+    Only installments not yet invoiced may change: an invoiced one (even in part) keeps
+    its name, due date, amount, kind and basis and may not be removed (422 naming it; its
+    due date moves by rescheduling). It may move in the order. Due dates are checked
+    against the signing date by the contract the plan is put on.
     """
     _check_names(items)
     _check_bases(items, milestones)
@@ -252,20 +253,8 @@ def change_plan(
                 term=item.term,
             )
             already = invoiced.get(before.id)
-            if (
-                already is not None
-                and already.is_positive()
-                and (installment.term, installment.kind) != (before.term, before.kind)
-            ):
-                raise ValidationFailed(
-                    f"installment {before.name!r} is invoiced: its kind and basis stay as they are",
-                    _loc(position, "basis"),
-                )
-            if already is not None and amount < already:
-                raise Conflict(
-                    f"installment {before.name!r} would drop to {amount.to_wire()}, below the "
-                    f"{already.to_wire()} {amount.currency} already invoiced against it"
-                )
+            if already is not None and already.is_positive():
+                _refuse_invoiced_change(before, installment, position, already)
             if InstallmentState.of(before) != InstallmentState.of(installment) or (
                 before.term,
                 before.kind,
@@ -277,15 +266,39 @@ def change_plan(
     for installment in removed:
         already = invoiced.get(installment.id)
         if already is not None and already.is_positive():
-            raise Conflict(
+            raise ValidationFailed(
                 f"installment {installment.name!r} cannot be removed: "
-                f"{already.to_wire()} {already.currency} is already invoiced against it"
+                f"{already.to_wire()} {already.currency} is already invoiced against it",
+                ("installments",),
             )
     added_ids = {i.id for i in added}
     reordered = [i.id for i in plan if i.id not in added_ids] != [
         i.id for i in current if i.id in kept
     ]
     return PlanChange(tuple(plan), tuple(added), tuple(changed), removed, reordered)
+
+
+# The field a 422 names when a re-plan touches an invoiced installment, in this order.
+_INVOICED_FIELDS = ("name", "due_date", "amount", "kind", "basis")
+
+
+def _refuse_invoiced_change(
+    before: Installment, after: Installment, position: int, invoiced: Money
+) -> None:
+    differs = {
+        "name": before.name != after.name,
+        "due_date": before.due_date != after.due_date,
+        "amount": before.amount != after.amount,
+        "kind": before.kind != after.kind,
+        "basis": before.term != after.term,
+    }
+    field = next((f for f in _INVOICED_FIELDS if differs[f]), None)
+    if field is not None:
+        raise ValidationFailed(
+            f"installment {before.name!r} is invoiced ({invoiced.to_wire()} "
+            f"{invoiced.currency}): a re-plan changes only installments not yet invoiced",
+            _loc(position, field),
+        )
 
 
 def plan_total(installments: Sequence[Installment], currency: str) -> Money:

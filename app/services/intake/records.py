@@ -157,6 +157,7 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
             payment_terms_days=cast(int | None, data.fields.get("payment_terms_days")),
             installments=data.installments,
             project_id=project_id,
+            milestones=data.milestones or (),
         )
         view = await create_contract(uow, step.ctx, cmd)
         run.created(step, view.contract.id)
@@ -178,7 +179,9 @@ async def _upsert_contract(uow: IntakeUnitOfWork, step: Step, run: Run) -> None:
     }
     if data.project_external_id is not None:  # absent: the contract keeps its project
         values["project_id"] = project_id
-    await update_contract(uow, step.ctx, current, values, data.installments)
+    await update_contract(
+        uow, step.ctx, current, values, data.installments, milestones=data.milestones
+    )
 
 
 async def _installment_id(uow: IntakeUnitOfWork, contract_id: UUID, name: str) -> UUID:
