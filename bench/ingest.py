@@ -6,7 +6,7 @@ Runs ``huikuan serve`` on a throwaway database and measures events per second:
 - batched: 500 events per request, one client;
 
 and a raw asyncpg baseline that writes the same rows (ingest record, payment, allocation
-to the customer's oldest open invoice, invoice total, two outbox events carrying documents
+to the customer's oldest open invoice, invoice total, the outbox event carrying documents
 of the service's shape and size) in one transaction per event (16 pooled connections) and
 one per 500 events. The two alternate
 in short rounds (service, then baseline), so that both see the same machine load; the
