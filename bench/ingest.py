@@ -20,6 +20,10 @@ same server, after the rounds, and prints machine-readable lines beside the tabl
 ``raw_batch500_ev_s=``. The script is ``--raw-limit PATH`` or ``HUIKUAN_BENCH_RAW_LIMIT``
 (default: ``bench/raw_limit.py`` in the ``shared`` folder beside the repository, if there).
 
+It prints the CPU per single event of the service and of its database's backends (from
+``/proc``), steadier than rates on a shared machine. ``BENCH_BATCHES=0`` skips the batch
+rounds.
+
 ``BENCH_REPLICAS=2`` runs two ``huikuan serve`` processes on the database (each a full
 replica, scheduler off in both) and spreads the single-event clients over them.
 """
