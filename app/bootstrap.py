@@ -348,6 +348,7 @@ def build_relay(
     config = RelayConfig(
         policy=delivery_policy(settings),
         poll_s=settings.relay_poll_s,
+        gather_s=settings.relay_gather_s,
         batch_size=settings.relay_batch_size,
         concurrency=settings.relay_concurrency,
         endpoint_concurrency=settings.relay_endpoint_concurrency,

@@ -7,13 +7,15 @@ import argparse
 import csv
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-from python_calamine import CalamineWorkbook
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from app.adapters.intake.xlsx_stream import xlsx_rows
 
 FINISHED = {"succeeded", "partially_succeeded", "failed"}
 KINDS = ("customers", "contracts", "invoices", "payments", "projects", "org_units", "people")
@@ -35,8 +37,8 @@ def _data_rows(path: Path) -> int | None:
     try:
         with path.open("rb") as file:
             if file.read(4) == b"PK\x03\x04":
-                book = CalamineWorkbook.from_path(str(path))
-                return max(book.get_sheet_by_index(0).height - 1, 0)
+                spool = Path(tempfile.gettempdir())  # not beside the user's file
+                return max(sum(1 for _ in xlsx_rows(path, spool)) - 1, 0)
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 with path.open(encoding=encoding, newline="") as text:

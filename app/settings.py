@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # Event delivery (the outbox relay and webhooks)
     relay_enabled: bool = Field(default=True, description="Run the relay in serve and worker.")
     relay_poll_s: float = Field(default=1.0, gt=0, description="Poll even without a NOTIFY.")
+    relay_gather_s: float = Field(
+        default=0.01, ge=0, le=1, description="Least time between passes: commits share one."
+    )
     relay_batch_size: int = Field(default=200, ge=1, le=5000)
     relay_concurrency: int = Field(default=64, ge=1, description="Sends in flight per process.")
     relay_endpoint_concurrency: int = Field(

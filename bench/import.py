@@ -4,7 +4,10 @@ batched ingestion rate (``POST /v1/ingest/events``, batches of 500) in the same 
 Runs ``huikuan serve`` on a throwaway database, seeds customers, measures batched ingestion
 of invoices, then uploads a CSV of ``BENCH_IMPORT_CSV_ROWS`` invoices (1,000,000 by default)
 and an XLSX of ``BENCH_IMPORT_XLSX_ROWS`` (200,000), each timed from the upload to the job's
-end, with the service's peak resident memory sampled meanwhile. Figures are never asserted.
+end, with the service's peak resident memory sampled meanwhile. The XLSX is written with a
+shared strings table, as Excel writes one. Beside the service, the same XLSX is read by the
+service's streamed reader and by python-calamine (the reader it replaced), each in its own
+process: rows/s and peak RSS of the reading alone. Figures are never asserted.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -69,12 +74,39 @@ def write_csv(path: Path, rows: int) -> None:
 
 
 def write_xlsx(path: Path, rows: int) -> None:
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path))  # shared strings, as Excel writes them
     sheet = book.add_worksheet()
     sheet.write_row(0, 0, HEADER)
     for n in range(rows):
         sheet.write_row(n + 1, 0, invoice_row("XLSX", n))
     book.close()
+
+
+READ = """
+import sys, time
+from pathlib import Path
+def peak():
+    return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
+from app.adapters.intake.xlsx_stream import xlsx_rows
+from python_calamine import CalamineWorkbook
+path, reader, before = Path(sys.argv[1]), sys.argv[2], peak()
+started = time.perf_counter()
+if reader == "streamed":
+    count = sum(1 for _ in xlsx_rows(path, path.parent))
+else:
+    count = sum(1 for _ in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows())
+print(count / (time.perf_counter() - started), before, peak())
+"""
+
+
+def read_alone(path: Path, reader: str) -> tuple[float, float, float]:
+    """Rows/s and peak RSS (before, after) of reading the XLSX alone, in a fresh process."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", READ, str(path), reader],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    return float(out[0]), float(out[1]), float(out[2])
 
 
 async def import_file(api: httpx.AsyncClient, base: str, path: Path) -> tuple[float, float, str]:
@@ -112,6 +144,7 @@ async def main() -> None:
                     write_xlsx(xlsx_path, XLSX_ROWS)
                     csv_rate, csv_peak, csv_status = await import_file(api, base, csv_path)
                     xlsx_rate, xlsx_peak, xlsx_status = await import_file(api, base, xlsx_path)
+                    readers = {r: read_alone(xlsx_path, r) for r in ("streamed", "calamine")}
     rows = [
         ("ingest, batches of 500", INGEST_EVENTS, f"{ingest_rate:.0f}", "1.00x", "", ""),
         (
@@ -136,6 +169,17 @@ async def main() -> None:
         rows,
         ("path", "rows", "rows/s", "vs ingestion", "service RSS MiB", "job"),
     )
+    print_table(
+        f"the XLSX of {XLSX_ROWS} rows read alone, each reader in its own process",
+        [
+            (name, f"{rate:.0f}", f"{before:.0f} -> {peak:.0f}")
+            for name, (rate, before, peak) in readers.items()
+        ],
+        ("reader", "rows/s", "peak RSS MiB"),
+    )
+    for name, (rate, _, peak) in readers.items():
+        print(f"RESULT xlsx_read_{name}_rows_s={rate:.0f}")
+        print(f"RESULT xlsx_read_{name}_peak_rss_mib={peak:.0f}")
     print(f"RESULT ingest_batch500_invoices_ev_s={ingest_rate:.0f}")
     print(f"RESULT import_csv_rows_s={csv_rate:.0f}")
     print(f"RESULT import_xlsx_rows_s={xlsx_rate:.0f}")

@@ -1,6 +1,6 @@
 """The raw asyncpg baseline of ``bench/ingest.py``: the rows the service writes for a
 ``payment.received`` event (ingest record, payment, allocation to the customer's oldest
-open invoice, invoice total, two outbox events of the service's shape and size), written
+open invoice, invoice total, the outbox event of the service's shape and size), written
 by hand in one transaction per event or per batch."""
 
 from __future__ import annotations
@@ -49,48 +49,15 @@ VALUES ($1, $2, '/huikuan', $3, now(), $4::jsonb)
 """
 
 
-INVOICE_FIELDS = [
-    "id",
-    "external_id",
-    "customer_id",
-    "contract_id",
-    "installment_id",
-    "amount",
-    "currency",
-    "issued_on",
-    "due_date",
-    "status",
-    "amount_paid",
-    "outstanding",
-    "written_off_amount",
-    "overdue",
-    "days_overdue",
-    "late_fee_accrued",
-    "disputed",
-    "dispute_reason",
-    "disputed_at",
-    "hold",
-    "on_hold",
-    "dunning_level",
-    "voided_at",
-    "void_reason",
-    "written_off_at",
-    "write_off_reason",
-    "version",
-    "created_at",
-    "updated_at",
-]
-
-
 def _documents(
     payment_id: uuid.UUID,
     customer_id: uuid.UUID,
     invoice_id: uuid.UUID,
     data: dict[str, Any],
     now: str,
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """Payment, allocation and invoice documents of the service's shape and size, so that
-    the baseline's outbox rows weigh what the service's do."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The payment's document and its invoice's figures, of the service's shape and size,
+    so that the baseline's outbox rows weigh what the service's do."""
     allocation = {
         "id": str(uuid.uuid4()),
         "payment_id": str(payment_id),
@@ -119,45 +86,25 @@ def _documents(
         "created_at": now,
         "updated_at": now,
     }
-    invoice: dict[str, Any] = dict.fromkeys(INVOICE_FIELDS)
-    invoice.update(
-        id=str(invoice_id),
-        customer_id=str(customer_id),
-        amount="1000000.00",
-        currency="CNY",
-        issued_on="2026-01-01",
-        due_date="2026-02-01",
-        status="partially_paid",
-        amount_paid=data["amount"],
-        outstanding="999990.00",
-        written_off_amount="0.00",
-        overdue=True,
-        days_overdue=299,
-        disputed=False,
-        on_hold=False,
-        dunning_level=0,
-        version=2,
-        created_at=now,
-        updated_at=now,
-    )
-    return payment, allocation, invoice
+    invoice = {
+        "id": str(invoice_id),
+        "external_id": None,
+        "status": "partially_paid",
+        "amount_paid": data["amount"],
+        "outstanding": "999990.00",
+        "version": 2,
+    }
+    return payment, invoice
 
 
 def outbox_rows(
     payment_id: uuid.UUID, customer_id: uuid.UUID, invoice_id: uuid.UUID, data: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
     now = datetime.now(UTC).isoformat()
-    payment, allocation, invoice = _documents(payment_id, customer_id, invoice_id, data, now)
+    payment, invoice = _documents(payment_id, customer_id, invoice_id, data, now)
     actor = {"api_key": "bench", "user": None}
-    received = json.dumps({"object": payment, "actor": actor})
-    allocated = json.dumps(
-        {"object": payment, "allocation": allocation, "invoice": invoice, "actor": actor}
-    )
-    subject = f"payments/{payment_id}"
-    return [
-        (uuid.uuid4(), "payment.received", subject, received),
-        (uuid.uuid4(), "payment.allocated", subject, allocated),
-    ]
+    received = json.dumps({"object": payment, "invoices": [invoice], "actor": actor})
+    return [(uuid.uuid4(), "payment.received", f"payments/{payment_id}", received)]
 
 
 async def raw_event(conn: asyncpg.Connection, event: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ same run; prints medians, their ratio, and whether the figures agree. Never asse
 BENCH_REPORT_DB=<name> seeds a database of that name once and keeps it, and later runs reuse
 it (the seed takes minutes; drop it by hand). BENCH_CASES=aging,kpi,forecast,performance,
 review runs only the cases whose name starts with one of those words.
+``BENCH_ONLY=review`` times only the progress review and its baseline.
 """
 
 from __future__ import annotations
@@ -342,6 +343,8 @@ async def main() -> None:
                 forecast_case(today),
                 performance_case(today),
             ]
+            if os.environ.get("BENCH_ONLY") == "review":  # the review and its baseline only
+                cases = []
             rows = []
             # No scheduler or relay: their jobs over the big book would run beside the
             # timings (the targets' pace job alone takes minutes here).

@@ -23,8 +23,10 @@ from app.services.reporting.ports import (
     KpiQuery,
     NextAction,
     PerformanceQuery,
+    PerformanceSums,
     RetentionQuery,
     ReviewQuery,
+    TargetSums,
 )
 
 
@@ -88,16 +90,26 @@ class FakeReviewQueries:
         self.actions: dict[UUID, NextAction] = {}
         self.sums: dict[UUID, ProgressSums] = {}
         self.overdue_rows: list[AgingSums] = []
+        self.owner_rows: list[OwnerSums] = []
+
+    async def snapshot(self) -> str:
+        self.asked.append("snapshot")
+        return "00000003-0000001B-1"
+
+    async def join(self, snapshot: str) -> None:
+        self.asked.append(("join", snapshot))
+
+    async def unit_contracts(self, query: ReviewQuery) -> frozenset[UUID]:
+        self.asked.append(query)
+        return frozenset()
 
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         self.asked.append(query)
         return self.targets
 
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
+    async def progress_sums(self, targets: Sequence[Target], today: date) -> TargetSums:
         self.asked.append((tuple(t.id for t in targets), today))
-        return {t.id: self.sums[t.id] for t in targets if t.id in self.sums}
+        return TargetSums({t.id: self.sums[t.id] for t in targets if t.id in self.sums}, {})
 
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         self.asked.append(query)
@@ -111,9 +123,15 @@ class FakeReviewQueries:
         self.asked.append(query)
         return self.flags
 
-    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
-        self.asked.append((query, limit))
+    async def largest_overdue(
+        self, query: AgingQuery, limit: int, units: Sequence[UUID] | None = None
+    ) -> Sequence[AgingSums]:
+        self.asked.append((query, limit, units))
         return self.overdue_rows[:limit]
+
+    async def performance(self, query: PerformanceQuery) -> PerformanceSums:
+        self.asked.append(query)
+        return PerformanceSums(self.owner_rows, [], [])
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date

@@ -43,7 +43,7 @@ class PendingKey:
     method: str
     path: str
     query: bytes
-    body: bytes
+    body: bytes  # empty for a body streamed to the endpoint (a file upload)
     claim: Claimed | None = None
     replayed: bool = False
 
@@ -59,13 +59,18 @@ class PendingKey:
 _PENDING: ContextVar[PendingKey | None] = ContextVar("huikuan_idempotency_key", default=None)
 
 
-async def claim_idempotency_key() -> Response | None:
+async def claim_idempotency_key(streamed_body: bytes | None = None) -> Response | None:
     """Claim this request's Idempotency-Key, when it carries one. None: run the handler;
     a response: the stored answer, to send instead. Raises IdempotencyKeyReused (422) or
-    IdempotencyInFlight (409) as the key's rules say."""
+    IdempotencyInFlight (409) as the key's rules say.
+
+    ``streamed_body``: what stands for a body the middleware did not buffer (a file upload
+    read by the endpoint), so that another file under the same key is another request."""
     pending = _PENDING.get()
     if pending is None or pending.claim is not None or pending.replayed:
         return None
+    if streamed_body is not None:
+        pending.body = streamed_body
     platform = pending.platform
     outcome = await claim_key(
         platform.idempotency,
@@ -108,6 +113,14 @@ def claiming(endpoint: Endpoint) -> Endpoint:
 
     setattr(claimed, CLAIMS, True)
     return claimed
+
+
+def claims_its_own_key(endpoint: Endpoint) -> Endpoint:
+    """Marks an endpoint that calls ``claim_idempotency_key`` itself, once it has read a
+    streamed body (``claiming`` leaves it as it is): claimed before, the key would not
+    see the body."""
+    setattr(endpoint, CLAIMS, True)
+    return endpoint
 
 
 def _bearer_scope(headers: Headers) -> str:

@@ -92,7 +92,7 @@ REFUSED = [
 
 
 def test_every_post_route_claims_its_key_at_its_handler() -> None:
-    """A new POST route claims like the others; the ingestion route claims in its body."""
+    """A new POST route claims like the others; ingestion and imports claim in their bodies."""
     checked = 0
     for context in iter_route_contexts(create_app().routes):
         route = context.original_route

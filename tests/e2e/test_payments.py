@@ -37,16 +37,19 @@ async def test_automatic_allocation_order_and_events(
     assert ok(await api.get(f"/v1/invoices/{dollars['id']}"))["amount_paid"] == "0.00"
     assert ok(await api.get(f"/v1/payments/{paid['id']}")) == paid
 
+    # One event: the payment with its allocations, and what they changed on each invoice.
     emitted = [(e["type"], e["subject"]) for e in await events(db, "payment.")]
-    assert (
-        emitted
-        == [("payment.received", f"payments/{paid['id']}")]
-        + [("payment.allocated", f"payments/{paid['id']}")] * 3
-    )
-    allocated = await events(db, "payment.allocated")
-    assert allocated[0]["data"]["allocation"]["invoice_id"] == named["id"]
-    assert allocated[0]["data"]["invoice"]["status"] == "paid"
-    assert allocated[0]["data"]["object"] == paid
+    assert emitted == [("payment.received", f"payments/{paid['id']}")]
+    (received,) = await events(db, "payment.received")
+    assert received["data"]["object"] == paid
+    assert [
+        (i["id"], i["status"], i["amount_paid"], i["outstanding"])
+        for i in received["data"]["invoices"]
+    ] == [
+        (named["id"], "paid", "1000.00", "0.00"),
+        (oldest["id"], "paid", "1000.00", "0.00"),
+        (newer["id"], "partially_paid", "500.00", "500.00"),
+    ]
     assert [e["subject"] for e in await events(db, "invoice.paid")] == [
         f"invoices/{named['id']}",
         f"invoices/{oldest['id']}",

@@ -4,6 +4,7 @@ by hand (tests/e2e/report_people.py describes the book)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -140,6 +141,26 @@ async def test_overdue_movement_by_hand(review: dict[str, Any]) -> None:
     ]
 
 
+async def test_overdue_at_both_ends_is_the_ageing_report_s(
+    api: httpx.AsyncClient, review: dict[str, Any]
+) -> None:
+    # Read from the two periods' KPIs: the ageing's total less its current bucket, as of
+    # the day before the period and its last day. On 11-15 q1 (USD, due 11-10) is overdue.
+    week = {"from": "2026-11-16", "to": "2026-11-22"}
+    moved = rows(ok(await api.get("/v1/reports/progress-review", params=week)), "overdue_movement")
+
+    async def overdue(day: str) -> dict[str, str]:
+        aged = ok(await api.get("/v1/reports/aging", params={"as_of": day, "group_by": "none"}))
+        return {
+            t["currency"]: f"{Decimal(t['total']) - Decimal(t['buckets']['current']):.2f}"
+            for t in aged["totals"]
+        }
+
+    assert {r["currency"]: r["overdue_at_start"] for r in moved} == await overdue("2026-11-15")
+    assert {r["currency"]: r["overdue_at_end"] for r in moved} == await overdue("2026-11-22")
+    assert {r["currency"]: r["overdue_at_start"] for r in moved}["USD"] == "100.00"
+
+
 async def test_promises_by_hand(review: dict[str, Any]) -> None:
     # Made 11-01, 11-02, 11-05 and 11-20; due in the period: 500 by 11-18 and 800 by 11-12
     # (kept), 1000 by 11-19 (broken); the one due 11-25 is not.
@@ -161,6 +182,12 @@ async def test_targets_next_period_and_curves(
             assert t[key] == progress[key], key
     curves = rows(review, "target_curves")
     assert {c["target_id"] for c in curves} == {t["target_id"] for t in targets}
+    for t in targets:  # each curve is the target's own, point for point
+        own = ok(await api.get(f"/v1/targets/{t['target_id']}/progress"))["points"]
+        mine = [c for c in curves if c["target_id"] == t["target_id"]]
+        assert [(c["day"], c["collected"], c["expected"]) for c in mine] == [
+            (p["date"], p["collected"], p["expected"]) for p in own
+        ]
     forecast = ok(
         await api.get(
             "/v1/reports/forecast",

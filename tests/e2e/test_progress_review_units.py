@@ -8,12 +8,11 @@ from typing import Any
 import httpx
 
 from tests.e2e.org_book import org_book
-from tests.e2e.receivables import ok
+from tests.e2e.receivables import contract, customer, invoice, ok
 from tests.e2e.report_people import _promise, moment
 from tests.fakes import FixedClock
 
 PERIOD = {"from": "2026-11-16", "to": "2026-11-22"}
-UNIT_ONLY = {"top_overdue_customers"}
 
 
 def section(review: dict[str, Any], key: str) -> dict[str, Any]:
@@ -28,8 +27,7 @@ async def test_a_unit_s_review_is_its_rows_of_the_grouped_reports(api: httpx.Asy
         await api.get("/v1/reports/progress-review", params={**PERIOD, "org_unit_id": east["id"]})
     )
     assert review["org_unit_id"] == east["id"]
-    for s in review["sections"]:
-        assert s["available"] is (s["key"] not in UNIT_ONLY | {"unbilled", "limitation_expiring"})
+    assert all(s["available"] for s in review["sections"])
 
     units = section(review, "by_org_unit")["rows"]
     assert {r["org_unit_id"] for r in units} <= {east["id"], book.units["SH"]["id"]}
@@ -109,3 +107,86 @@ async def test_the_whole_company_review_has_units_and_projects(api: httpx.AsyncC
     units = {r["org_unit"] for r in section(review, "by_org_unit")["rows"]}
     assert book.units["HQ"]["name"] in units
     assert section(review, "by_project")["available"] is True
+
+
+async def test_a_unit_s_largest_overdue_customers_count_its_money_only(
+    api: httpx.AsyncClient,
+) -> None:
+    book = await org_book(api)
+    other = await customer(api, name="西部客户")
+    west_k = await contract(
+        api, other["id"], owner="u-west", installments=[], signed_on="2026-08-01"
+    )
+    await invoice(
+        api, other["id"], contract_id=west_k["id"], amount="5000.00", due_date="2026-11-05"
+    )
+    east = ok(
+        await api.get(
+            "/v1/reports/progress-review",
+            params={**PERIOD, "org_unit_id": book.units["EAST"]["id"]},
+        )
+    )
+    # EAST (SH): i1's 600 left and i5's 100, both overdue on 11-22; WEST's customer is not
+    # EAST's, nor are the buyer's invoices of WEST or no unit.
+    top = rows(east, "top_overdue_customers")
+    assert [(r["customer_name"], r["overdue"], r["outstanding"]) for r in top] == [
+        (book.customer["name"], "700.00", "700.00")
+    ]
+    west = ok(
+        await api.get(
+            "/v1/reports/progress-review",
+            params={**PERIOD, "org_unit_id": book.units["WEST"]["id"]},
+        )
+    )
+    # WEST: the other customer's 5000 overdue; the buyer's i2 (P, WEST) is not due yet.
+    assert [(r["customer_name"], r["overdue"]) for r in rows(west, "top_overdue_customers")] == [
+        ("西部客户", "5000.00")
+    ]
+    whole = ok(await api.get("/v1/reports/progress-review", params=PERIOD))
+    assert [(r["customer_name"], r["overdue"]) for r in rows(whole, "top_overdue_customers")] == [
+        ("西部客户", "5000.00"),
+        (book.customer["name"], "1200.00"),  # i1 600, i3 300, i4 200, i5 100
+    ]
+
+
+async def test_a_unit_s_unbilled_work_and_expiring_periods_are_its_contracts_only(
+    api: httpx.AsyncClient,
+) -> None:
+    book = await org_book(api)
+    buyer = book.customer["id"]
+    listed: dict[str, dict[str, Any]] = {}
+    for owner in ("u-sh", "u-west"):
+        # Work due 2026-10-15 never invoiced, and an invoice due 2024-01-31 (its period
+        # ends 2027-01-31, within 180 days of the review's end).
+        k = await contract(api, buyer, owner=owner, signed_on="2023-01-10", installments=[
+            {"name": f"全款 {owner}", "due_date": "2024-01-31", "percent": "40"},
+            {"name": f"验收款 {owner}", "due_date": "2026-10-15", "percent": "60"}])  # fmt: skip
+        await invoice(
+            api, buyer, contract_id=k["id"], external_id=f"OLD-{owner}", issued_on="2024-01-01",
+            due_date="2024-01-31", amount="400000.00", installment_id=k["installments"][0]["id"],
+        )  # fmt: skip
+        listed[owner] = k
+    params = {**PERIOD, "org_unit_id": book.units["EAST"]["id"]}
+    east = ok(await api.get("/v1/reports/progress-review", params=params))
+    assert [r["installment"] for r in rows(east, "unbilled")] == ["验收款 u-sh"]
+    assert [r["ref"] for r in rows(east, "limitation_expiring")] == ["OLD-u-sh"]
+    whole = ok(await api.get("/v1/reports/progress-review", params=PERIOD))
+    assert sorted(r["installment"] for r in rows(whole, "unbilled")) == [
+        "验收款 u-sh",
+        "验收款 u-west",
+    ]
+    assert sorted(r["ref"] for r in rows(whole, "limitation_expiring")) == [
+        "OLD-u-sh",
+        "OLD-u-west",
+    ]
+    # OTHER holds no contract: every look-out is empty, and still available.
+    other = {**PERIOD, "org_unit_id": book.units["OTHER"]["id"]}
+    nobody = ok(await api.get("/v1/reports/progress-review", params=other))
+    for key in ("top_overdue_customers", "unbilled", "limitation_expiring"):
+        assert section(nobody, key)["available"] is True
+        assert rows(nobody, key) == []
+
+
+def rows(review: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = section(review, key)["rows"]
+    return found

@@ -97,3 +97,35 @@ async def test_a_unit_of_work_that_reuses_plans_does_so_for_its_transaction_only
         assert await held.fetchval("SHOW plan_cache_mode") == "auto"
     async with factory() as uow:
         assert await _plan_cache_mode(uow) == "auto"
+
+
+async def test_a_unit_of_work_used_again_gives_repositories_of_its_new_transaction(
+    platform: Platform, db: AsyncEngine
+) -> None:
+    ctx = platform.context(Actor("test"))
+    now = ctx.clock.now()
+    uow = platform.uow()
+    async with uow:
+        first = uow.customers
+        assert uow.customers is first  # made once, on first use
+    async with uow:
+        again = uow.customers
+        assert again is not first
+        customer = Customer(
+            id=ctx.ids.new_id(), name="A", currency="CNY", created_at=now, updated_at=now
+        )
+        await again.add(customer)
+        uow.add_event(ctx.event(EventType.CUSTOMER_CREATED, subject(customer.id), {}))
+        await uow.commit()
+    assert await counts(db) == (1, 1)
+
+
+async def test_a_unit_of_work_knows_only_its_repositories_and_only_inside_a_transaction(
+    platform: Platform,
+) -> None:
+    uow = platform.uow()
+    with pytest.raises(RuntimeError, match="outside 'async with'"):
+        _ = uow.invoices
+    async with uow:
+        with pytest.raises(AttributeError):
+            _ = uow.no_such_repository  # type: ignore[attr-defined]

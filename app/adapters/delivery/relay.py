@@ -2,10 +2,11 @@
 
 One loop per process. It wakes on a NOTIFY from a commit, on a finished send, or every
 ``poll_s``; then it fans new events out to deliveries and leases the due ones (SKIP
-LOCKED, so several relays share the work). Each endpoint gets at most
-``endpoint_concurrency`` sends in flight (slots.py), so a slow or dead endpoint only ever
-holds its own slots. Sends run as tasks of one TaskGroup; their outcomes are written back
-in batches.
+LOCKED, so several relays share the work). Passes start at most every ``gather_s``:
+under load, the commits of that interval share one pass instead of paying for one each.
+Each endpoint gets at most ``endpoint_concurrency`` sends in flight (slots.py), so a slow
+or dead endpoint only ever holds its own slots. Sends run as tasks of one TaskGroup;
+their outcomes are written back in batches.
 
 ``stop`` is graceful: no new claims, sends in flight get ``shutdown_grace_s`` to finish,
 the rest are cancelled and their leases released. Cancelling the task instead is a crash:
@@ -55,6 +56,9 @@ class RelayConfig:
     concurrency: int = 64
     endpoint_concurrency: int = 16
     shutdown_grace_s: float = 10.0
+    # The least time from one pass's start to the next: a lone commit after a quiet spell
+    # is relayed at once, a stream of commits every gather_s (decision 0142).
+    gather_s: float = 0.01
 
 
 class Relay:
@@ -123,7 +127,9 @@ class Relay:
 
     async def _pass_until_stopped(self) -> None:
         failures = 0
+        loop = asyncio.get_running_loop()
         while not self._stopping:
+            started = loop.time()
             try:
                 await self._pass()
                 failures = 0
@@ -131,6 +137,9 @@ class Relay:
                 failures += 1
                 log.exception("relay pass failed", extra={"failures": failures})
             await self._sleep(self.config.poll_s * min(2**failures, 30))
+            rest = self.config.gather_s - (loop.time() - started)
+            if rest > 0 and not self._stopping:
+                await asyncio.sleep(rest)  # what commits meanwhile joins the next pass
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

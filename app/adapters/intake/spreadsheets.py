@@ -1,8 +1,8 @@
 """Reading uploaded CSV and XLSX files row by row, and writing the templates.
 
 CSV is streamed (UTF-8 with or without BOM, else GB18030; a file that is neither is
-refused naming its first bad row). XLSX is read with python-calamine, which gives each
-formula cell's cached value; its sheet is held by the reader while the job runs.
+refused naming its first bad row). XLSX is streamed too (``xlsx_stream``): a formula cell
+gives the value Excel saved with it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import xlsxwriter
-from python_calamine import CalamineWorkbook
 
+from app.adapters.intake.xlsx_stream import check_xlsx, xlsx_rows
 from app.domain.intake.imports import KINDS, ImportKind, KindSpec, UnreadableFile, template_rows
 from app.services.intake.import_ports import FileInfo
 
@@ -61,26 +61,6 @@ def csv_encoding(path: Path) -> str:
 def csv_rows(path: Path, encoding: str) -> Iterator[Row]:
     with path.open(encoding=encoding, newline="") as file:
         yield from enumerate(csv.reader(file), start=1)
-
-
-def _open_xlsx(path: Path) -> CalamineWorkbook:
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # calamine raises its own error types, one per failure
-        raise UnreadableFile(f"not a readable XLSX workbook ({error})") from None
-
-
-def xlsx_rows(path: Path) -> Iterator[Row]:
-    workbook = _open_xlsx(path)
-    try:
-        if not workbook.sheet_names:
-            raise UnreadableFile("the workbook has no sheet")
-        sheet = workbook.get_sheet_by_index(0)
-        first = (sheet.start or (0, 0))[0] + 1  # calamine's range starts at the first used row
-        for offset, cells in enumerate(sheet.iter_rows()):
-            yield first + offset, cells
-    finally:
-        workbook.close()
 
 
 def rows(path: Path, file_format: str, encoding: str | None) -> Iterator[Row]:
@@ -130,6 +110,8 @@ class SpreadsheetFiles:
     def inspect(self, path: Path) -> FileInfo:
         fmt = file_format(path)
         encoding = csv_encoding(path) if fmt == "csv" else None
+        if fmt == "xlsx":
+            check_xlsx(path)
         return FileInfo(fmt, encoding, header_row(path, fmt, encoding))
 
     def template(self, kind: ImportKind, lang: str, fmt: str) -> bytes:

@@ -24,6 +24,7 @@ from starlette.formparsers import MultiPartException
 from app.api.base import resource_router
 from app.api.deps import IngestContext, IngestReader, PlatformDep, UowDep
 from app.api.errors import problem, problem_responses
+from app.api.idempotency import claim_idempotency_key, claims_its_own_key
 from app.api.intake.schemas.imports import (
     DEFAULT_SOURCE,
     ImportJobOut,
@@ -67,7 +68,9 @@ run of rows of one contract, one row per installment) becomes an inbound event w
 `import:<file_sha256>:<row>`, applied, parked or rejected as ingestion does. The same file
 sent for real again answers its first job and applies nothing twice. A dry run checks every
 row on its own and writes nothing but the job. A header missing a required column, or
-naming an unknown one, fails the job at once (the errors name the column).
+naming an unknown one, fails the job at once (the errors name the column). An
+`Idempotency-Key` covers the fields and the file's content: another file under the same
+key is 422 `idempotency-key-reused`.
 """
 
 
@@ -99,6 +102,7 @@ def _flag(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in TRUE
 
 
+@claims_its_own_key  # once the file is read: the key's request includes the file
 async def create_import(
     request: Request, ctx: IngestContext, platform: PlatformDep, uow: UowDep
 ) -> Response:
@@ -160,6 +164,9 @@ async def _accept(ctx: Context, platform: Platform, uow: AppUnitOfWork, form: Fo
             read_header(KINDS[fields.kind], info.header)
         except HeaderProblem as bad:
             header_problem = bad
+        replay = await claim_idempotency_key(_request_digest(fields, sha))
+        if replay is not None:
+            return replay
         submitted = Upload(
             kind=fields.kind,
             source=fields.source,
@@ -177,6 +184,13 @@ async def _accept(ctx: Context, platform: Platform, uow: AppUnitOfWork, form: Fo
         platform.import_wake()
     body = ImportJobOut.model_validate(job_document(job)).model_dump(mode="json")
     return JSONResponse(body, status_code=202, headers={"Location": f"/v1/imports/{job.id}"})
+
+
+def _request_digest(fields: _Form, file_sha256: str) -> bytes:
+    """What an Idempotency-Key holds the upload to: its fields and its file's content (the
+    multipart boundary and the file's name don't change what it asks for; decision 0145)."""
+    parts = (fields.kind.value, fields.source, str(fields.dry_run).lower(), file_sha256)
+    return "\x00".join(parts).encode()
 
 
 def _too_large(limit: int) -> Response:

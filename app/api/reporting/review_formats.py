@@ -96,6 +96,8 @@ def render_csv(review: ProgressReview, locale: Locale) -> bytes:
 
 def _width(value: str) -> int:
     """Columns fit their text; a CJK character takes two."""
+    if value.isascii():
+        return len(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
 
 
@@ -116,7 +118,9 @@ def render_xlsx(review: ProgressReview, locale: Locale) -> bytes:
 
     def number_format(places: int) -> Any:
         pattern = "#,##0" + ("." + "0" * places if places else "")
-        return formats.setdefault(pattern, book.add_format({"num_format": pattern}))
+        if pattern not in formats:  # one format per pattern, not one per cell
+            formats[pattern] = book.add_format({"num_format": pattern})
+        return formats[pattern]
 
     used: set[str] = set()
     for index, section in enumerate(review.sections, start=1):

@@ -195,6 +195,14 @@ class UnreadableFile(ValueError):
         self.row = row
 
 
+@dataclass(frozen=True, slots=True)
+class UncachedFormula:
+    """An XLSX formula cell saved without its value (written by a program, never computed
+    by Excel): its row is rejected, never read as empty or as the formula's text."""
+
+    formula: str
+
+
 class HeaderProblem(ValueError):
     """The header row cannot be read: the job fails at once, naming the column."""
 
@@ -314,6 +322,14 @@ class RowReader:
                 values[name] = value
         return values
 
+    def _uncached(self, number: int, cells: Sequence[object]) -> RowError | None:
+        for name, index in self.header.positions.items():
+            cell = cells[index] if index < len(cells) else None
+            if isinstance(cell, UncachedFormula):
+                message = "the formula has no saved value: open the file in Excel and save it"
+                return RowError(number, self.header.names[name], f"={cell.formula}", message)
+        return None
+
     def events(self, rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[RowEvent | RowError]:
         """Events in file order; a contract's rows must follow one another."""
         pending: RowEvent | None = None
@@ -332,6 +348,13 @@ class RowReader:
                     f"the row has {self.header.width + len(extra)} or more cells; "
                     f"the header has {self.header.width}",
                 )
+                continue
+            uncached = self._uncached(number, cells)
+            if uncached is not None:
+                if pending is not None:
+                    yield pending  # first: the job goes on after the last row it gave
+                    pending = None
+                yield uncached
                 continue
             values = self._values(cells)
             external_id = values.get(self.spec.key)

@@ -145,9 +145,17 @@ async def apply_shares(
 
 
 async def emit_allocated(uow: ReceivablesUnitOfWork, ctx: Context, applied: Applied) -> None:
-    """``payment.allocated`` per allocation, then ``invoice.paid`` and ``installment.paid``
-    for what each allocation settled."""
+    """``payment.allocated`` per allocation of a payment recorded earlier, then
+    ``invoice.paid`` and ``installment.paid`` for what each allocation settled."""
     (events,) = await allocation_events(uow, [(ctx, applied)])
+    for event in events:
+        uow.add_event(event)
+
+
+async def emit_received(uow: ReceivablesUnitOfWork, ctx: Context, applied: Applied) -> None:
+    """``payment.received`` for a new payment with the allocations made with it, then
+    ``invoice.paid`` and ``installment.paid`` for what they settled."""
+    (events,) = await allocation_events(uow, [(ctx, applied)], received=True)
     for event in events:
         uow.add_event(event)
 
@@ -156,26 +164,74 @@ async def allocation_events(
     uow: ReceivablesUnitOfWork,
     steps: Sequence[tuple[Context, Applied]],
     documents: Sequence[PaymentDocument] | None = None,
+    *,
+    received: bool = False,
 ) -> list[list[OutboxEvent]]:
-    """The events of :func:`emit_allocated` for payments allocated one after another in one
-    unit of work (already written), per payment: installments are read once for all.
-    ``documents`` are the payments' documents when the caller has them already."""
+    """The events of :func:`emit_allocated` (or, ``received``, of :func:`emit_received`)
+    for payments allocated one after another in one unit of work (already written), per
+    payment: installments are read once for all. ``documents`` are the payments' documents
+    when the caller has them already."""
+    events = shaped_events(steps, documents, received=received)
+    await add_installments_paid(uow, steps, events)
+    return events
+
+
+def shaped_events(
+    steps: Sequence[tuple[Context, Applied]],
+    documents: Sequence[PaymentDocument] | None = None,
+    *,
+    received: bool = False,
+) -> list[list[OutboxEvent]]:
+    """The part of :func:`allocation_events` that needs no database (all but
+    ``installment.paid``, which :func:`add_installments_paid` appends)."""
     if documents is None:
         documents = [payment_document(applied.payment) for _, applied in steps]
-    events = [
-        _allocated(ctx, applied, document)
+    shape = _received if received else _allocated
+    return [
+        [*shape(ctx, applied, document), *_invoices_paid(ctx, applied)]
         for (ctx, applied), document in zip(steps, documents, strict=True)
     ]
+
+
+async def add_installments_paid(
+    uow: ReceivablesUnitOfWork,
+    steps: Sequence[tuple[Context, Applied]],
+    events: list[list[OutboxEvent]],
+) -> None:
+    """Append ``installment.paid`` to the events of the payment (by index) that settled it."""
     for index, paid in (await _installments_paid(uow, steps)).items():
         events[index].extend(paid)
-    return events
+
+
+def invoice_figures(invoice: Invoice) -> dict[str, Any]:
+    """What allocating to an invoice changed on it (its document is ``GET /v1/invoices/{id}``
+    and, once paid in full, ``invoice.paid``): decision 0139."""
+    return {
+        "id": str(invoice.id),
+        "external_id": invoice.external_id,
+        "status": invoice.status.value,
+        "amount_paid": invoice.amount_paid.to_wire(),
+        "outstanding": invoice.outstanding.to_wire(),
+        "version": invoice.version,
+    }
+
+
+def _received(ctx: Context, applied: Applied, document: PaymentDocument) -> list[OutboxEvent]:
+    """One event for a new payment: its document lists the allocations made with it, and
+    ``invoices`` what they changed on each invoice (no ``payment.allocated`` besides)."""
+    after = applied.after
+    data = {
+        "object": document,
+        "invoices": [invoice_figures(after[a.invoice_id]) for a in applied.allocations],
+    }
+    subject = payment_subject(applied.payment.id)
+    return [ctx.event(EventType.PAYMENT_RECEIVED, subject, data)]
 
 
 def _allocated(ctx: Context, applied: Applied, document: PaymentDocument) -> list[OutboxEvent]:
     today = ctx.clock.today()
     subject = payment_subject(applied.payment.id)
     events: list[OutboxEvent] = []
-    data: dict[str, Any]
     for allocation in applied.allocations:
         data = {
             "object": document,
@@ -183,12 +239,17 @@ def _allocated(ctx: Context, applied: Applied, document: PaymentDocument) -> lis
             "invoice": invoice_document(applied.after[allocation.invoice_id], today),
         }
         events.append(ctx.event(EventType.PAYMENT_ALLOCATED, subject, data))
+    return events
+
+
+def _invoices_paid(ctx: Context, applied: Applied) -> list[OutboxEvent]:
+    events: list[OutboxEvent] = []
     for invoice_id, invoice in applied.after.items():
         if invoice.status is InvoiceStatus.PAID and applied.before[invoice_id].status is not (
             InvoiceStatus.PAID
         ):
             paid = {
-                "object": invoice_document(invoice, today),
+                "object": invoice_document(invoice, ctx.clock.today()),
                 "payment_id": str(applied.payment.id),
             }
             events.append(ctx.event(EventType.INVOICE_PAID, f"invoices/{invoice_id}", paid))

@@ -9,12 +9,12 @@ inserts the payments and their allocations and moves the invoices' totals
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.allocation import OpenItem, plan_allocation
 from app.domain.receivables.events import PaymentAllocated
@@ -23,11 +23,10 @@ from app.domain.receivables.payments import Payment
 from app.services.context import Context
 from app.services.receivables.allocations import (
     Applied,
-    allocation_events,
+    add_installments_paid,
     allocation_step,
-    payment_subject,
+    shaped_events,
 )
-from app.services.receivables.payment_documents import payment_document
 from app.services.receivables.payments import NewPayment, new_payment
 from app.services.receivables.ports import LockedPayers, PayerGroup, ReceivablesUnitOfWork
 
@@ -105,8 +104,8 @@ async def record_locked_payments(
     work that :func:`lock_payers` locked their customers and invoices in (the caller
     commits).
 
-    Emits per payment what ``record_payment`` emits: ``payment.received``, then
-    ``payment.allocated`` per allocation and ``invoice.paid``/``installment.paid``.
+    Emits per payment what ``record_payment`` emits: ``payment.received`` (with its
+    allocations' invoices), ``invoice.paid`` and ``installment.paid``.
     """
     if not items:
         return []
@@ -117,14 +116,20 @@ async def record_locked_payments(
             zero = Money.zero(allocation.amount.currency)
             paid[allocation.invoice_id] = paid.get(allocation.invoice_id, zero) + allocation.amount
     at = steps[0].applied.payment.updated_at
-    await uow.payments.add_allocated([step.applied.payment for step in steps], paid, at)
     pairs = [(step.ctx, step.applied) for step in steps]
-    documents = [payment_document(applied.payment) for _, applied in pairs]
-    events = await allocation_events(uow, pairs, documents)
-    for (ctx, applied), document, allocated in zip(pairs, documents, events, strict=True):
-        subject = payment_subject(applied.payment.id)
-        uow.add_event(ctx.event(EventType.PAYMENT_RECEIVED, subject, {"object": document}))
-        for event in allocated:
+    # The rows go to PostgreSQL first; the events are shaped while it writes them (pure
+    # Python, no other statement on the connection until the write is awaited).
+    writing = asyncio.ensure_future(
+        uow.payments.add_allocated([step.applied.payment for step in steps], paid, at)
+    )
+    try:
+        await asyncio.sleep(0)  # lets the write send its statement
+        events = shaped_events(pairs, received=True)
+    finally:
+        await writing
+    await add_installments_paid(uow, pairs, events)
+    for payment_events in events:
+        for event in payment_events:
             uow.add_event(event)
     await _publish_allocated(uow, steps, locked.promised)
     return [step.applied.payment for step in steps]

@@ -9,7 +9,6 @@ from decimal import Decimal
 from uuid import UUID
 
 from app.domain.errors import NotFound
-from app.domain.events import EventType
 from app.domain.money import Money
 from app.domain.receivables.events import PaymentAllocated
 from app.domain.receivables.payments import Payment, PaymentStatus
@@ -19,10 +18,8 @@ from app.services.receivables.allocations import (
     AllocationRequest,
     apply_shares,
     choose_shares,
-    emit_allocated,
-    payment_subject,
+    emit_received,
 )
-from app.services.receivables.payment_documents import payment_document
 from app.services.receivables.ports import ReceivablesUnitOfWork
 
 
@@ -47,8 +44,8 @@ class NewPayment:
 
 
 async def record_payment(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewPayment) -> Payment:
-    """Record a payment and allocate it; emits ``payment.received``, then
-    ``payment.allocated`` per allocation (and ``invoice.paid``/``installment.paid``).
+    """Record a payment and allocate it; emits ``payment.received`` (its allocations and
+    what they changed on the invoices in it), ``invoice.paid`` and ``installment.paid``.
 
     Publishes ``PaymentAllocated``: in the same transaction, promises the allocations count
     toward are re-evaluated, and an automatic allocation that matches no open invoice
@@ -56,11 +53,7 @@ async def record_payment(uow: ReceivablesUnitOfWork, ctx: Context, cmd: NewPayme
     payment = new_payment(ctx, cmd)
     shares, invoices = await choose_shares(uow, payment, cmd.allocations, cmd.pay_first)
     applied = await apply_shares(uow, ctx, payment, shares, invoices, new=True)
-    document = payment_document(applied.payment)
-    uow.add_event(
-        ctx.event(EventType.PAYMENT_RECEIVED, payment_subject(payment.id), {"object": document})
-    )
-    await emit_allocated(uow, ctx, applied)
+    await emit_received(uow, ctx, applied)
     looked_at = invoices if cmd.allocations is None else None
     await uow.publish(ctx, PaymentAllocated(applied.payment, applied.allocations, looked_at))
     return applied.payment

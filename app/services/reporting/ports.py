@@ -186,17 +186,41 @@ class NextAction:
     promised_amount: Money | None
 
 
+@dataclass(frozen=True, slots=True)
+class PerformanceSums:
+    """The performance report's sums per owner, per org unit and per project, at once."""
+
+    owners: Sequence[OwnerSums]
+    units: Sequence[tuple[GroupLabel, OwnerSums]]
+    projects: Sequence[tuple[GroupLabel, OwnerSums]]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSums:
+    """Many targets' progress sums; those summed per day also with their days."""
+
+    sums: dict[UUID, ProgressSums]
+    daily: dict[UUID, DailyProgress]
+
+
 class ReviewQueries(Protocol):
     """What the progress review reads beyond the reports (one statement each)."""
+
+    async def snapshot(self) -> str:
+        """Makes this transaction read one snapshot (its first statement) and names it."""
+
+    async def join(self, snapshot: str) -> None:
+        """Makes this transaction read the snapshot named (its first statement)."""
+
+    async def unit_contracts(self, query: ReviewQuery) -> frozenset[UUID]:
+        """The contracts whose unit, as at the end of the period, is one of ``units``."""
 
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         """Targets whose period meets the review's, largest amount first."""
 
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
+    async def progress_sums(self, targets: Sequence[Target], today: date) -> TargetSums:
         """``TargetQueries.progress_sums`` for many targets at once (a statement per scope
-        kind, not per target)."""
+        kind, not per target); for the targets summed per day, ``target_daily`` too."""
 
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         """Per currency: ``new_overdue`` (outstanding at the end of invoices that fell
@@ -209,9 +233,16 @@ class ReviewQueries(Protocol):
     async def risk_flag_counts(self, query: ReviewQuery) -> Sequence[CurrencySums]:
         """Per kind: flags opened, resolved and dismissed in the period; open at its end."""
 
-    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
-        """The ageing by customer (``ReportQueries.aging``'s statement), only the ``limit``
-        customers with the most overdue per currency, largest first."""
+    async def largest_overdue(
+        self, query: AgingQuery, limit: int, units: Sequence[UUID] | None = None
+    ) -> Sequence[AgingSums]:
+        """The ageing by customer (``ReportQueries.aging``'s statement): its per-currency
+        totals, and only the ``limit`` customers with the most overdue per currency, largest
+        first. With ``units``, only the money of contracts in them, and no totals."""
+
+    async def performance(self, query: PerformanceQuery) -> PerformanceSums:
+        """``ReportQueries.performance_sums`` and ``performance_groups`` by unit and by
+        project in one statement: their sources are summed once, then grouped three ways."""
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date

@@ -4,6 +4,7 @@ report, ``ReportQueries``), and shape them with the pure functions of the domain
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
@@ -18,6 +19,7 @@ from app.domain.reporting.reports import (
     GroupBy,
     GroupLabel,
     Interval,
+    OwnerSums,
     PerformanceLine,
     aging_report,
     day_end,
@@ -189,16 +191,13 @@ class PerformanceReport:
     labels: list[GroupLabel] = field(default_factory=list)
 
 
-async def performance(
-    uow: ReportingUnitOfWork,
+def performance_query(
     clock: Clock,
     start: date | None = None,
     end: date | None = None,
     currency: str | None = None,
     group_by: GroupBy = GroupBy.NONE,
-) -> PerformanceReport:
-    """Per owner (or per org unit, rolled up, or per project): collected, target amount,
-    attainment, on-time rate, tasks done and overdue, promises kept rate."""
+) -> tuple[Period, PerformanceQuery]:
     if group_by in (GroupBy.CUSTOMER, GroupBy.OWNER):
         raise ValidationFailed(
             "performance is per owner; group it by org_unit or project", ("query", "group_by")
@@ -214,10 +213,20 @@ async def performance(
         currency=currency,
         group_by=group_by,
     )
-    if group_by is GroupBy.NONE:
-        sums = await uow.reports.performance_sums(query)
-        return PerformanceReport(period, query.today, performance_lines(sums))
-    grouped = await uow.reports.performance_groups(query)
+    return period, query
+
+
+def performance_report(
+    period: Period, query: PerformanceQuery, sums: Iterable[OwnerSums]
+) -> PerformanceReport:
+    """Per owner: the lines of ``sums`` as the performance report gives them."""
+    return PerformanceReport(period, query.today, performance_lines(sums))
+
+
+def grouped_performance_report(
+    period: Period, query: PerformanceQuery, grouped: Sequence[tuple[GroupLabel, OwnerSums]]
+) -> PerformanceReport:
+    """Per group (its key standing for the owner): units shallower first, then by name."""
     labels = {s.owner: label for label, s in grouped}
     lines = performance_lines(s for _, s in grouped)
     ordered = sorted(
@@ -230,8 +239,24 @@ async def performance(
         ),
     )
     return PerformanceReport(
-        period, query.today, ordered, group_by, [labels[line.owner] for line in ordered]
+        period, query.today, ordered, query.group_by, [labels[line.owner] for line in ordered]
     )
+
+
+async def performance(
+    uow: ReportingUnitOfWork,
+    clock: Clock,
+    start: date | None = None,
+    end: date | None = None,
+    currency: str | None = None,
+    group_by: GroupBy = GroupBy.NONE,
+) -> PerformanceReport:
+    """Per owner (or per org unit, rolled up, or per project): collected, target amount,
+    attainment, on-time rate, tasks done and overdue, promises kept rate."""
+    period, query = performance_query(clock, start, end, currency, group_by)
+    if group_by is GroupBy.NONE:
+        return performance_report(period, query, await uow.reports.performance_sums(query))
+    return grouped_performance_report(period, query, await uow.reports.performance_groups(query))
 
 
 async def target_progress(

@@ -1,32 +1,40 @@
 """What the progress review's sections read: its parameters, and the figures several
-sections share (the ageing at the end, performance, the targets), each read once."""
+sections share (the KPIs of the period and the previous one, the ageing at the end,
+performance, the targets), each read once."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from app.domain.collection.targets import Target, TargetScope
+from app.domain.reporting.kpis import Kpis
 from app.domain.reporting.reports import (
     BUCKETS,
+    AgingBasis,
     AgingReport,
+    AgingSums,
     GroupBy,
+    aging_report,
     day_end,
 )
 from app.domain.reporting.review import (
+    TOP_CUSTOMERS,
     Cell,
     ReviewPeriod,
 )
 from app.services.context import Clock, Context
 from app.services.reporting import reports
 from app.services.reporting.ports import (
+    AgingQuery,
     AsOf,
     ReviewQuery,
     ReviewUnitOfWork,
+    TargetSums,
 )
 
 MAX_UNIT_PROJECTS = 10_000  # a unit's projects, read in one page
@@ -53,6 +61,8 @@ class Inputs:
     units: frozenset[UUID] = frozenset()  # with a unit: it and its descendants
     members: frozenset[str] = frozenset()  # with a unit: the people placed in them
     projects: frozenset[UUID] = frozenset()  # with a unit: the projects in them (now)
+    contracts: frozenset[UUID] = frozenset()  # with a unit: its contracts (at the end)
+    snapshot: str | None = None  # what every section's transaction reads (decision 0136)
     _cache: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     @property
@@ -93,14 +103,64 @@ class Inputs:
         )
         return report
 
-    async def performance(self) -> reports.PerformanceReport:
-        report: reports.PerformanceReport = await self._once(
-            "performance",
-            lambda: reports.performance(
-                self.uow, self.clock, self.period.start, self.period.end, self.currency
+    async def kpis(self, period: ReviewPeriod) -> list[Kpis]:
+        """The KPI report's rows per currency over a period: the whole book's, or the unit's
+        row of the report grouped by unit (rolled up)."""
+        grouped = GroupBy.NONE if self.org_unit_id is None else GroupBy.ORG_UNIT
+        report: reports.KpiReport = await self._once(
+            f"kpis-{period.start}-{period.end}",
+            lambda: reports.kpis(
+                self.uow, self.clock, period.start, period.end, self.currency, grouped
             ),
         )
-        return report
+        if self.org_unit_id is None:
+            return report.kpis
+        return [k for label, k in report.groups if is_unit(label.key, self)]
+
+    async def aged(self) -> tuple[list[AgingSums], list[AgingSums]]:
+        """The ageing at the period's end: its per-currency totals (the whole book's, or the
+        unit's row of the ageing by unit), and the customers with the most overdue."""
+        found: tuple[list[AgingSums], list[AgingSums]] = await self._once("aged", self._aged)
+        return found
+
+    async def _aged(self) -> tuple[list[AgingSums], list[AgingSums]]:
+        end = self.period.end
+        query = AgingQuery(self.query.end, GroupBy.CUSTOMER, AgingBasis.INVOICE, self.currency)
+        if self.org_unit_id is None:
+            # One statement: the ageing by customer gives the totals and the largest.
+            rows = await self.uow.review.largest_overdue(query, TOP_CUSTOMERS)
+            totals = aging_report(end, AgingBasis.INVOICE, GroupBy.CUSTOMER, self.currency, rows)
+            return list(totals.totals), [r for r in rows if not r.is_total]
+        by_unit = await self.aging(end, GroupBy.ORG_UNIT)
+        mine = [row for row in by_unit.groups if is_unit(row.key, self)]
+        top = await self.uow.review.largest_overdue(query, TOP_CUSTOMERS, tuple(self.units))
+        return mine, list(top)
+
+    async def performance(self) -> reports.PerformanceReport:
+        """The performance report per owner over the period."""
+        return (await self._performance())[GroupBy.NONE]
+
+    async def grouped_performance(self, group_by: GroupBy) -> reports.PerformanceReport:
+        """The performance report per org unit (rolled up) or per project."""
+        return (await self._performance())[group_by]
+
+    async def _performance(self) -> dict[GroupBy, reports.PerformanceReport]:
+        found: dict[GroupBy, reports.PerformanceReport] = await self._once(
+            "performance", self._read_performance
+        )
+        return found
+
+    async def _read_performance(self) -> dict[GroupBy, reports.PerformanceReport]:
+        # One statement for the three: the sources are summed once (decision 0137).
+        start, end = self.period.start, self.period.end
+        period, query = reports.performance_query(self.clock, start, end, self.currency)
+        sums = await self.uow.review.performance(query)
+        units, projects = (replace(query, group_by=g) for g in (GroupBy.ORG_UNIT, GroupBy.PROJECT))
+        return {
+            GroupBy.NONE: reports.performance_report(period, query, sums.owners),
+            GroupBy.ORG_UNIT: reports.grouped_performance_report(period, units, sums.units),
+            GroupBy.PROJECT: reports.grouped_performance_report(period, projects, sums.projects),
+        }
 
     async def targets(self) -> Sequence[Target]:
         found: Sequence[Target] = await self._once(
@@ -110,20 +170,19 @@ class Inputs:
             return found
         return [t for t in found if self.in_unit(t)]
 
+    async def target_sums(self) -> TargetSums:
+        """The targets' progress sums, and the days of those summed per day."""
+        found: TargetSums = await self._once("target-sums", lambda: self._read_target_sums())
+        return found
+
+    async def _read_target_sums(self) -> TargetSums:
+        return await self.uow.review.progress_sums(await self.targets(), self.today)
+
     def in_unit(self, target: Target) -> bool:
         """A unit's targets: scoped to it or a unit below, or to one of its people."""
         if target.scope is TargetScope.ORG_UNIT:
             return target.scope_id in self.units
         return target.scope is TargetScope.OWNER and target.scope_id in self.members
-
-    async def grouped_performance(self, group_by: GroupBy) -> reports.PerformanceReport:
-        report: reports.PerformanceReport = await self._once(
-            f"performance-{group_by}",
-            lambda: reports.performance(
-                self.uow, self.clock, self.period.start, self.period.end, self.currency, group_by
-            ),
-        )
-        return report
 
 
 def is_unit(key: object, inputs: Inputs) -> bool:

@@ -8,21 +8,16 @@ from uuid import UUID
 from app.domain.money import Money
 from app.domain.receivables.installments import unbilled_due_by
 from app.domain.reporting.reports import (
-    AgingBasis,
     AgingBucket,
     GroupBy,
     Interval,
 )
 from app.domain.reporting.review import (
-    TOP_CUSTOMERS,
     Section,
     not_available,
 )
 from app.services.collection import limitation
 from app.services.reporting import reports
-from app.services.reporting.ports import (
-    AgingQuery,
-)
 from app.services.reporting.review_inputs import (
     TOP_ITEMS,
     Inputs,
@@ -37,11 +32,8 @@ async def top_overdue_customers_section(inputs: Inputs) -> Section:
         "customer_id", "customer_name", "currency", "overdue", "outstanding", "owner",
         "next_task", "next_task_due", "next_task_assignee", "promised_date", "promised_amount",
     )  # fmt: skip
-    if inputs.org_unit_id is not None:
-        return not_available("top_overdue_customers", columns)  # ranked for the whole book
-    end = inputs.query.end
-    query = AgingQuery(end, GroupBy.CUSTOMER, AgingBasis.INVOICE, inputs.currency)
-    found = await inputs.uow.review.largest_overdue(query, TOP_CUSTOMERS)
+    # With a unit: the money of its contracts only (as at the end), ranked within it.
+    _, found = await inputs.aged()
     chosen: list[Row] = [
         {
             "customer_id": row.key,
@@ -75,10 +67,14 @@ async def unbilled_section(inputs: Inputs) -> Section:
     columns = (
         "customer_id", "contract", "installment", "kind", "currency", "unbilled", "due_date",
     )  # fmt: skip
-    if inputs.ctx is None or inputs.org_unit_id is not None:
-        return not_available("unbilled", columns)  # the scan's rule is for the whole book
+    if inputs.ctx is None:
+        return not_available("unbilled", columns)
     due_by = unbilled_due_by(inputs.today, inputs.ctx.unbilled_after_days)
-    found = await inputs.uow.contract_queries.unbilled(due_by, limit=TOP_ITEMS)
+    # With a unit: the installments of its contracts (as at the period's end).
+    contracts = None if inputs.org_unit_id is None else inputs.contracts
+    found = await inputs.uow.contract_queries.unbilled(
+        due_by, contract_ids=contracts, limit=TOP_ITEMS
+    )
     rows: list[Row] = [
         {
             "customer_id": line.customer_id,
@@ -100,11 +96,18 @@ async def limitation_expiring_section(inputs: Inputs) -> Section:
     (HUIKUAN_LIMITATION_WARN_DAYS) of the period's end, expired ones included."""
     columns = ("customer", "kind", "ref", "currency", "outstanding", "expires_on", "days_left")
     ctx = inputs.ctx
-    if ctx is None or inputs.org_unit_id is not None:
+    if ctx is None:
         return not_available("limitation_expiring", columns)
     found = await limitation.expiring(
         inputs.uow, ctx, max(ctx.limitation_warn_days), inputs.period.end
     )
+    found = [
+        line
+        for line in found
+        if inputs.currency is None or line.receivable.outstanding.currency == inputs.currency
+        # With a unit: the receivables of its contracts (as at the period's end).
+        if inputs.org_unit_id is None or line.receivable.contract_id in inputs.contracts
+    ]
     rows: list[Row] = [
         {
             "customer": line.receivable.customer_name,
@@ -116,7 +119,6 @@ async def limitation_expiring_section(inputs: Inputs) -> Section:
             "days_left": line.period.days_left(inputs.period.end),
         }
         for line in found[:TOP_ITEMS]
-        if inputs.currency is None or line.receivable.outstanding.currency == inputs.currency
     ]
     return Section("limitation_expiring", columns, rows)
 

@@ -5,7 +5,6 @@ rules' own queries (unbilled, limitation) or ``ReviewQueries``."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
 from uuid import UUID
 
 from app.domain.collection.targets import target_progress
@@ -13,24 +12,19 @@ from app.domain.money import Money
 from app.domain.reporting.kpis import Kpis
 from app.domain.reporting.reports import (
     BUCKETS,
-    AgingBucket,
-    AgingSums,
     GroupBy,
     Interval,
 )
 from app.domain.reporting.review import (
     CURVES,
-    ReviewPeriod,
     Section,
     change,
 )
 from app.domain.reporting.target_curve import progress_curve
-from app.services.reporting import reports
 from app.services.reporting.review_inputs import (
     BUCKET_COLUMNS,
     Inputs,
     Row,
-    is_unit,
 )
 from app.services.reporting.review_lookouts import (
     limitation_expiring_section,
@@ -40,10 +34,10 @@ from app.services.reporting.review_lookouts import (
 )
 
 
-def _overdue(rows: Sequence[AgingSums], currency: str) -> Money:
-    for row in rows:
-        if row.currency == currency:
-            return row.total - row.buckets[AgingBucket.CURRENT]
+def _overdue(kpis: Sequence[Kpis], currency: str) -> Money:
+    for k in kpis:
+        if k.currency == currency:
+            return k.overdue
     return Money.zero(currency)
 
 
@@ -56,7 +50,7 @@ TARGET_COLUMNS = (
 async def targets_section(inputs: Inputs) -> Section:
     """Targets meeting the period: plan (expected to date) against actual, and pace."""
     found = await inputs.targets()
-    sums = await inputs.uow.review.progress_sums(found, inputs.today)
+    sums = (await inputs.target_sums()).sums
     rows: list[Row] = []
     for target in found:
         progress = target_progress(target, sums[target.id], inputs.today)
@@ -84,8 +78,10 @@ async def target_curves_section(inputs: Inputs) -> Section:
     """Daily cumulative collected against expected for the period's largest targets."""
     columns = ("target_id", "name", "currency", "day", "collected", "expected")
     rows: list[Row] = []
+    known = (await inputs.target_sums()).daily
     for target in list(await inputs.targets())[:CURVES]:
-        daily = await inputs.uow.reports.target_daily(target)
+        # Summed per day with the others (owners, customers, ...), else read on its own.
+        daily = known.get(target.id) or await inputs.uow.reports.target_daily(target)
         curve = progress_curve(target, daily.collected, daily.planned, inputs.today, Interval.DAY)
         for point in curve.points:
             rows.append(
@@ -174,25 +170,6 @@ async def by_project_section(inputs: Inputs) -> Section:
     return Section("by_project", columns, rows)
 
 
-async def _kpis(inputs: Inputs, period: ReviewPeriod) -> list[Kpis]:
-    """The KPI report's rows per currency: the whole book's, or the unit's (rolled up)."""
-    grouped = GroupBy.NONE if inputs.org_unit_id is None else GroupBy.ORG_UNIT
-    report = await reports.kpis(
-        inputs.uow, inputs.clock, period.start, period.end, inputs.currency, grouped
-    )
-    if inputs.org_unit_id is None:
-        return report.kpis
-    return [k for label, k in report.groups if is_unit(label.key, inputs)]
-
-
-async def _aged(inputs: Inputs, day: date) -> list[AgingSums]:
-    """The ageing report's per-currency totals: the whole book's, or the unit's row."""
-    if inputs.org_unit_id is None:
-        return list((await inputs.aging(day, GroupBy.NONE)).totals)
-    report = await inputs.aging(day, GroupBy.ORG_UNIT)
-    return [row for row in report.groups if is_unit(row.key, inputs)]
-
-
 async def collection_section(inputs: Inputs) -> Section:
     """Collected this period against the previous one, with the period's KPIs."""
     columns = (
@@ -200,8 +177,8 @@ async def collection_section(inputs: Inputs) -> Section:
         "closing_receivables", "overdue", "dso", "cei", "on_time_rate",
     )  # fmt: skip
     period, previous = inputs.period, inputs.period.previous
-    now = await _kpis(inputs, period)
-    earlier = {k.currency: k for k in await _kpis(inputs, previous)}
+    now = await inputs.kpis(period)
+    earlier = {k.currency: k for k in await inputs.kpis(previous)}
     rows: list[Row] = []
     for currency in sorted({k.currency for k in now} | set(earlier)):
         k = next((k for k in now if k.currency == currency), None)
@@ -228,11 +205,16 @@ async def collection_section(inputs: Inputs) -> Section:
 async def overdue_movement_section(inputs: Inputs) -> Section:
     """Overdue at the start and the end, what fell overdue and what was recovered."""
     columns = ("currency", "overdue_at_start", "new_overdue", "recovered", "overdue_at_end")
-    start = await _aged(inputs, inputs.period.start - timedelta(days=1))
-    end = await _aged(inputs, inputs.period.end)
+    # Overdue at a day's end is the KPIs' closing less its part not yet due: at the end of
+    # the previous period (the day before this one) and at the end of this one. The same
+    # as the ageing's total less its current bucket, as its receivable terms are.
+    start = await inputs.kpis(inputs.period.previous)
+    end = await inputs.kpis(inputs.period)
     # With a unit: money of contracts whose unit (as at the end) is the unit or one below.
     movement = {m.key: m for m in await inputs.uow.review.overdue_movement(inputs.query)}
-    currencies = {r.currency for r in (*start, *end)} | set(movement)
+    # The currencies with receivables at either end (as the ageing lists them) or movement.
+    held = {k.currency for k in (*start, *end) if not k.closing_receivables.is_zero()}
+    currencies = held | set(movement)
     rows: list[Row] = []
     for currency in sorted(currencies):
         zero = Money.zero(currency)
@@ -252,7 +234,8 @@ async def overdue_movement_section(inputs: Inputs) -> Section:
 async def aging_section(inputs: Inputs) -> Section:
     """Receivables by ageing bucket at the end of the period (the ageing report's totals)."""
     rows: list[Row] = []
-    for row in await _aged(inputs, inputs.period.end):
+    totals, _ = await inputs.aged()
+    for row in totals:
         values: Row = {"currency": row.currency, "total": row.total}
         values.update({f"bucket_{b.value}": row.buckets[b] for b in BUCKETS})
         rows.append(values)
@@ -316,4 +299,19 @@ SECTIONS: tuple[Callable[[Inputs], Awaitable[Section]], ...] = (
     unbilled_section,
     limitation_expiring_section,
     next_period_section,
+)
+
+# The order the sections start in: those that read the costliest statements first (the
+# ageing by customer, the two periods' KPIs, the forecast, performance, the targets), so
+# that the last to finish is not a long one started late.
+START_ORDER: tuple[Callable[[Inputs], Awaitable[Section]], ...] = (
+    top_overdue_customers_section,
+    collection_section,
+    overdue_movement_section,
+    next_period_section,
+    by_owner_section,
+    targets_section,
+    unbilled_section,
+    limitation_expiring_section,
+    target_curves_section,
 )

@@ -70,7 +70,7 @@ _INVOICE_COLUMNS = """
 """
 
 _INVOICES = f"""
-    SELECT {_INVOICE_COLUMNS}
+    SELECT {_INVOICE_COLUMNS}, i.contract_id
     FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
     {_latest("i.id", "i.customer_id", "i.currency", "i.due_date")}
     WHERE {OPEN_INVOICE}
@@ -79,7 +79,7 @@ _INVOICES = f"""
 # Installments no (non-void) invoice covers yet: only customer-level interruptions reach them.
 _INSTALLMENTS = f"""
     SELECT 'installment', s.id, k.customer_id, c.name, s.name, s.due_date, s.amount, s.currency,
-           li.on_day, li.kind, li.ref
+           li.on_day, li.kind, li.ref, s.contract_id
     FROM installments AS s
     JOIN contracts AS k ON k.id = s.contract_id
     JOIN customers AS c ON c.id = k.customer_id

@@ -26,15 +26,17 @@ from app.services.delivery.ports import AttemptRecord, Backlog, DeliveryJob
 
 # One delivery per (new event, enabled endpoint subscribed to its type; a chat robot only
 # for the chat types); the events leave the pending queue in the same statement. Mirrors
-# WebhookEndpoint.subscribes_to.
+# WebhookEndpoint.subscribes_to. The claimed positions are an array (an InitPlan run
+# once): as `IN (subquery)` the planner, believing the queue empty, re-ran the locking
+# subquery per row, quadratic in the batch (1,000 events: 0.3 to 0.5 s of the database).
 FAN_OUT = text("""
 WITH batch AS (
-    DELETE FROM outbox_pending WHERE position IN (
+    DELETE FROM outbox_pending WHERE position = ANY(ARRAY(
         SELECT position FROM outbox_pending
         ORDER BY position
         LIMIT :limit
         FOR UPDATE SKIP LOCKED
-    )
+    ))
     RETURNING position
 ), fanned AS (
     INSERT INTO webhook_deliveries

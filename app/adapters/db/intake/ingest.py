@@ -26,17 +26,19 @@ _REGISTER = """
 WITH inserted AS (
     INSERT INTO ingest_events (id, source, event_id, type, subject, occurred_at, received_at,
                                status, payload, problem, sent_by, sent_by_user, applied_at)
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-                         $6::timestamptz[], $7::timestamptz[], $8::text[], $9::jsonb[],
-                         $10::jsonb[], $11::text[], $12::text[], $13::timestamptz[])
+    SELECT id, source, event_id, type, subject, occurred_at, received_at,
+           status, payload, problem, sent_by, sent_by_user, applied_at
+    FROM json_populate_recordset(NULL::ingest_events, $1::json)
     ON CONFLICT (source, event_id) DO NOTHING
     RETURNING id
 )
 SELECT id, NULL::text[] AS waits_for FROM inserted
 UNION ALL
 SELECT id, waits_for FROM ingest_events
-WHERE status = 'parked' AND waits_for && $14::text[]
+WHERE status = 'parked' AND waits_for && $2::text[]
 """
+# The records travel as one JSON array (one orjson call for the batch, documents nested):
+# cheaper for the service than thirteen arrays of values bound one by one.
 
 # SKIP LOCKED: a parked event another transaction is applying right now is theirs.
 _CLAIM = text(
@@ -150,23 +152,28 @@ class SqlIngestRepository:
         if not records:
             return Registered(set(), {})
         ordered = sorted(records, key=lambda r: (r.source, r.event_id))  # one lock order
-        rows = await self.driver.fetch(
-            _REGISTER,
-            [r.id for r in ordered],
-            [r.source for r in ordered],
-            [r.event_id for r in ordered],
-            [r.type for r in ordered],
-            [str(r.subject) if r.subject else None for r in ordered],
-            [r.occurred_at for r in ordered],
-            [r.received_at for r in ordered],
-            [r.status.value for r in ordered],
-            [dumps(r.document) for r in ordered],
-            [_json(r.problem) for r in ordered],
-            [r.sent_by for r in ordered],
-            [r.sent_by_user for r in ordered],
-            [r.applied_at for r in ordered],
-            sorted({str(r.subject) for r in ordered if r.subject}),
+        records_json = dumps(
+            [
+                {
+                    "id": r.id,
+                    "source": r.source,
+                    "event_id": r.event_id,
+                    "type": r.type,
+                    "subject": str(r.subject) if r.subject else None,
+                    "occurred_at": r.occurred_at,
+                    "received_at": r.received_at,
+                    "status": r.status.value,
+                    "payload": r.document,
+                    "problem": r.problem,
+                    "sent_by": r.sent_by,
+                    "sent_by_user": r.sent_by_user,
+                    "applied_at": r.applied_at,
+                }
+                for r in ordered
+            ]
         )
+        subjects = sorted({str(r.subject) for r in ordered if r.subject})
+        rows = await self.driver.fetch(_REGISTER, records_json, subjects)
         inserted = {id_ for id_, waits in rows if waits is None}
         waiting = {
             id_: tuple(RecordKey.parse(k) for k in waits)

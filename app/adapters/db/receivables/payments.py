@@ -9,13 +9,14 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import Column, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.db.connection import Executor
+from app.adapters.db.engine import dumps
 from app.adapters.db.errors import driver_error, translate_integrity_error
-from app.adapters.db.metadata import column_list, columns_of, unnest_arrays
+from app.adapters.db.metadata import column_list, columns_of
 from app.adapters.db.receivables.models import payment_allocations, payments
 from app.domain.errors import Conflict, DuplicateExternalId, UnknownReference
 from app.domain.money import Money
@@ -113,21 +114,23 @@ def _translate(exc: Exception, payment: Payment) -> Exception:
 # or generated); the statement's column lists and arrays come from them.
 _NEW_PAYMENT_COLUMNS = columns_of(payments, without=("reversed_at", "reversal_reason", "status"))
 _NEW_ALLOCATION_COLUMNS = columns_of(payment_allocations, without=("undone_at", "undone_reason"))
-_PAID = len(_NEW_PAYMENT_COLUMNS) + len(_NEW_ALLOCATION_COLUMNS)  # the rows' arrays: $1 to $20
-
 # New payments, their allocations and the invoices' running totals in one statement (one
 # round trip for a whole batch); foreign keys are checked at its end, when all rows exist.
+# The rows travel as two JSON arrays (one orjson call each): binding ten thousand values
+# one by one cost the service more CPU than PostgreSQL spends reading them as JSON.
 _ADD_ALLOCATED = f"""
 WITH new_payments AS (
     INSERT INTO payments ({column_list(_NEW_PAYMENT_COLUMNS)})
-    SELECT * FROM unnest({unnest_arrays(_NEW_PAYMENT_COLUMNS)})
+    SELECT {column_list(_NEW_PAYMENT_COLUMNS)}
+    FROM json_populate_recordset(NULL::payments, $1::json)
 ), new_allocations AS (
     INSERT INTO payment_allocations ({column_list(_NEW_ALLOCATION_COLUMNS)})
-    SELECT * FROM unnest({unnest_arrays(_NEW_ALLOCATION_COLUMNS, len(_NEW_PAYMENT_COLUMNS) + 1)})
+    SELECT {column_list(_NEW_ALLOCATION_COLUMNS)}
+    FROM json_populate_recordset(NULL::payment_allocations, $2::json)
 )
 UPDATE invoices AS i
-SET amount_paid = i.amount_paid + d.amount, version = i.version + 1, updated_at = ${_PAID + 3}
-FROM unnest(${_PAID + 1}::uuid[], ${_PAID + 2}::numeric[]) AS d(id, amount)
+SET amount_paid = i.amount_paid + d.amount, version = i.version + 1, updated_at = $5
+FROM unnest($3::uuid[], $4::numeric[]) AS d(id, amount)
 WHERE i.id = d.id
 """
 
@@ -147,10 +150,6 @@ async def allocations_of(
     for row in (await conn.execute(query)).mappings():
         found[row["payment_id"]].append(allocation_from_row(row))
     return found
-
-
-def _columns(rows: Sequence[dict[str, Any]], columns: Sequence[Column[Any]]) -> list[list[Any]]:
-    return [[row[c.name] for row in rows] for c in columns]
 
 
 def _culprit(exc: Exception, payments: Sequence[Payment]) -> Payment:
@@ -183,8 +182,8 @@ class SqlPaymentRepository:
         try:
             await self.driver.execute(
                 _ADD_ALLOCATED,
-                *_columns(rows, _NEW_PAYMENT_COLUMNS),
-                *_columns(allocations, _NEW_ALLOCATION_COLUMNS),
+                dumps(rows),
+                dumps(allocations),
                 list(paid),
                 [m.amount for m in paid.values()],
                 at,

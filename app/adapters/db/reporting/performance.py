@@ -28,7 +28,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.sql.selectable import Subquery
 
 from app.adapters.db.collection.models import interactions, promises, targets, tasks
 from app.adapters.db.receivables.models import contracts, invoices, payment_allocations
@@ -75,6 +74,31 @@ def _row(
 
 
 def performance_statement(query: PerformanceQuery) -> Select[Any]:
+    parts = performance_parts(query).subquery("parts")
+    if query.group_by is GroupBy.NONE:
+        return per_owner(parts)
+    return _grouped(query, parts, _sums(parts))
+
+
+def _sums(parts: Any) -> list[Any]:
+    return [func.sum(parts.c[c]).label(c) for c in (*AMOUNTS, *COUNTS)]
+
+
+def per_owner(parts: Any) -> Select[Any]:
+    return select(parts.c.owner, parts.c.currency, *_sums(parts)).group_by(
+        parts.c.owner, parts.c.currency
+    )
+
+
+def grouped_statement(query: PerformanceQuery, parts: Any) -> Select[Any]:
+    """``parts`` (``performance_parts``, e.g. as a CTE read by several groupings) summed
+    per org unit or project, as ``performance_statement`` groups them."""
+    return _grouped(query, parts, _sums(parts))
+
+
+def performance_parts(query: PerformanceQuery) -> Any:
+    """Every source summed per owner, contract and currency (a ``UNION ALL``), before
+    any grouping."""
     first, last = query.start.day, query.end.day
     one: ColumnElement[Any] = literal_column("1")
     no_currency = cast(null(), contracts.c.currency.type)
@@ -155,16 +179,10 @@ def performance_statement(query: PerformanceQuery) -> Select[Any]:
             *(() if query.currency is None else (promises.c.currency == query.currency,)),
         ),
     ]
-    parts = union_all(*sources).subquery("parts")
-    sums = [func.sum(parts.c[c]).label(c) for c in (*AMOUNTS, *COUNTS)]
-    if query.group_by is GroupBy.NONE:
-        return select(parts.c.owner, parts.c.currency, *sums).group_by(
-            parts.c.owner, parts.c.currency
-        )
-    return _grouped(query, parts, sums)
+    return union_all(*sources)
 
 
-def _grouped(query: PerformanceQuery, parts: Subquery, sums: list[Any]) -> Select[Any]:
+def _grouped(query: PerformanceQuery, parts: Any, sums: list[Any]) -> Select[Any]:
     """Money by its contract's project or unit; counts (tasks, promises) and targets by
     their owner's unit (by project: unassigned)."""
     if query.group_by is GroupBy.PROJECT:
@@ -191,7 +209,9 @@ def _grouped(query: PerformanceQuery, parts: Subquery, sums: list[Any]) -> Selec
     return labelled(agg, query.group_by)
 
 
-def group_sums(rows: list[RowMapping]) -> list[tuple[GroupLabel, OwnerSums]]:
+def group_sums(
+    rows: list[RowMapping] | list[dict[str, Any]],
+) -> list[tuple[GroupLabel, OwnerSums]]:
     """Grouped rows as owner sums, the group's key standing for the owner."""
     labels = {
         row["key"]: GroupLabel(row["key"], row["name"], row["parent_id"], row["depth"])

@@ -5,6 +5,7 @@ performance), never a second implementation of them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -30,20 +31,31 @@ from app.adapters.db.collection.targets import target_from_row
 from app.adapters.db.connection import Executor
 from app.adapters.db.receivables.models import contracts, invoices, payment_allocations
 from app.adapters.db.receivables.statuses import PAYABLE
-from app.adapters.db.reporting.aging import aging_statement, aging_sums
+from app.adapters.db.reporting.aging import aging_sums
 from app.adapters.db.reporting.asof import counted_on, exact, receivable_terms
 from app.adapters.db.reporting.groups import contract_units, owner_units
+from app.adapters.db.reporting.review_reads import largest_overdue_statement, performance_sums
 from app.adapters.db.reporting.target_sums import many_progress_sums
 from app.domain.collection.promises import PromiseStatus
 from app.domain.collection.risk import RiskStatus
-from app.domain.collection.targets import ProgressSums, Target
+from app.domain.collection.targets import Target
 from app.domain.collection.tasks import OPEN_STATUS_ORDER
 from app.domain.money import Money
-from app.domain.reporting.reports import BUCKETS, AgingBucket, AgingSums
-from app.services.reporting.ports import AgingQuery, CurrencySums, NextAction, ReviewQuery
+from app.domain.reporting.reports import AgingSums
+from app.services.reporting.ports import (
+    AgingQuery,
+    CurrencySums,
+    NextAction,
+    PerformanceQuery,
+    PerformanceSums,
+    ReviewQuery,
+    TargetSums,
+)
 
 OPEN_PROMISES = (PromiseStatus.OPEN.value, PromiseStatus.PARTIALLY_KEPT.value)
 OPEN_TASKS = tuple(s.value for s in OPEN_STATUS_ORDER)
+_REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 
 
 def _currency_sums(rows: Sequence[RowMapping], money: Sequence[str]) -> list[CurrencySums]:
@@ -65,6 +77,25 @@ class SqlReviewQueries:
     def __init__(self, conn: Executor) -> None:
         self.conn = conn
 
+    async def snapshot(self) -> str:
+        """This transaction (before its first query) reads one snapshot, exported for the
+        sections' own transactions to join (decision 0136)."""
+        await self.conn.execute(text(_REPEATABLE_READ))
+        exported = await self.conn.execute(text("SELECT pg_export_snapshot()"))
+        return str(exported.scalar_one())
+
+    async def join(self, snapshot: str) -> None:
+        if not _SNAPSHOT_ID.fullmatch(snapshot):  # it goes into SQL as a literal
+            raise ValueError(f"not a snapshot id: {snapshot!r}")
+        await self.conn.execute(text(_REPEATABLE_READ))
+        await self.conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+
+    async def unit_contracts(self, query: ReviewQuery) -> frozenset[UUID]:
+        assert query.units is not None
+        placed = contract_units(query.end.end)
+        statement = select(placed.c.contract_id).where(placed.c.unit_id.in_(query.units))
+        return frozenset((await self.conn.execute(statement)).scalars())
+
     async def targets_in(self, query: ReviewQuery) -> Sequence[Target]:
         # The review's first statement: JIT off for the whole pack, as for every report
         # (the targets' progress sums are one large UNION that JIT would compile for seconds).
@@ -80,9 +111,7 @@ class SqlReviewQueries:
         )
         return [target_from_row(r) for r in (await self.conn.execute(statement)).mappings()]
 
-    async def progress_sums(
-        self, targets: Sequence[Target], today: date
-    ) -> dict[UUID, ProgressSums]:
+    async def progress_sums(self, targets: Sequence[Target], today: date) -> TargetSums:
         return await many_progress_sums(self.conn, targets, today)
 
     async def overdue_movement(self, query: ReviewQuery) -> Sequence[CurrencySums]:
@@ -216,25 +245,16 @@ class SqlReviewQueries:
         rows = (await self.conn.execute(statement)).mappings().all()
         return _currency_sums(rows, ())
 
-    async def largest_overdue(self, query: AgingQuery, limit: int) -> Sequence[AgingSums]:
-        # The ageing report's own statement by customer, cut to the largest overdue per
-        # currency by PostgreSQL (shaping all of a big book's customers costs a second).
+    async def largest_overdue(
+        self, query: AgingQuery, limit: int, units: Sequence[UUID] | None = None
+    ) -> Sequence[AgingSums]:
         await self.conn.execute(text("SET LOCAL jit = off"))
-        aged = aging_statement(query).subquery("aged")
-        overdue = sum(
-            (func.coalesce(aged.c[b.value], 0) for b in BUCKETS if b is not AgingBucket.CURRENT),
-            literal(0),
-        )
-        ranked = select(
-            aged,
-            func.row_number()
-            .over(partition_by=aged.c.currency, order_by=(overdue.desc(), aged.c.key))
-            .label("rank"),
-        ).where(aged.c.grouped == 0, overdue > 0)
-        top = ranked.subquery("top")
-        columns = [c for c in top.c if c.name != "rank"]
-        statement = select(*columns).where(top.c.rank <= limit).order_by(top.c.currency, top.c.rank)
+        statement = largest_overdue_statement(query, limit, units)
         return [aging_sums(row) for row in await self.conn.execute(statement)]
+
+    async def performance(self, query: PerformanceQuery) -> PerformanceSums:
+        await self.conn.execute(text("SET LOCAL jit = off"))
+        return await performance_sums(self.conn, query)
 
     async def next_actions(
         self, customer_ids: Sequence[UUID], today: date

@@ -32,9 +32,11 @@ from app.adapters.db.receivables.models import (
 )
 from app.domain.collection.targets import ProgressSums, Target, TargetScope
 from app.domain.money import Money
+from app.services.reporting.ports import DailyProgress, TargetSums
 
 GROUPED = (TargetScope.ORG, TargetScope.CUSTOMER, TargetScope.CONTRACT, TargetScope.OWNER)
 Key = tuple[str, str, object]  # (scope kind, currency, scope key)
+Daily1 = dict[date, Money]  # one target's sums per day
 Daily = dict[Key, list[tuple[date, Decimal]]]
 
 
@@ -121,16 +123,24 @@ def _between(days: list[tuple[date, Decimal]], first: date, last: date) -> Decim
     return sum((amount for day, amount in days if first <= day <= last), Decimal(0))
 
 
-async def many_progress_sums(
-    conn: Executor, targets: Sequence[Target], today: date
-) -> dict[UUID, ProgressSums]:
+def _days(days: list[tuple[date, Decimal]], first: date, last: date, currency: str) -> Daily1:
+    found: Daily1 = {}
+    for day, amount in days:
+        if first <= day <= last:
+            found[day] = found.get(day, Money.zero(currency)) + Money.of(amount, currency)
+    return found
+
+
+async def many_progress_sums(conn: Executor, targets: Sequence[Target], today: date) -> TargetSums:
     """``progress_sums`` for every target given, one statement per scope kind and source;
-    targets of other scopes (org units, projects) through the targets' own query."""
+    targets of other scopes (org units, projects) through the targets' own query. The
+    targets summed per day also get their days (their progress curves need no more)."""
     others = [t for t in targets if t.scope not in GROUPED]
     found = dict(await SqlTargetQueries(conn).progress_sums(others, today)) if others else {}
     targets = [t for t in targets if t.scope in GROUPED]
+    daily: dict[UUID, DailyProgress] = {}
     if not targets:
-        return found
+        return TargetSums(found, daily)
     low = min(t.period_start for t in targets)
     high = max(t.period_end for t in targets)
     kinds: dict[TargetScope, list[Any]] = defaultdict(list)
@@ -147,4 +157,8 @@ async def many_progress_sums(
             planned_in_period=Money.of(_between(planned.get(key, []), first, last), currency),
             planned_to_date=Money.of(_between(planned.get(key, []), first, before_today), currency),
         )
-    return found
+        daily[target.id] = DailyProgress(
+            collected=_days(collected.get(key, []), first, last, currency),
+            planned=_days(planned.get(key, []), first, last, currency),
+        )
+    return TargetSums(found, daily)
