@@ -5,7 +5,7 @@ reports' unbilled terms sum (amount, issued and voided days), so they are one in
 scan summed per installment instead of a heap probe per installment (decision 0133).
 
 Revision ID: 0019_report_speed
-Revises: 0014_statements
+Revises: 0020_review_speed
 Create Date: 2026-12-08
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019_report_speed"
-down_revision: str | Sequence[str] | None = "0014_statements"
+down_revision: str | Sequence[str] | None = "0020_review_speed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
