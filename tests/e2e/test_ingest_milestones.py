@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.ingest_http import ingest, post_events
+from tests.e2e.milestone_book import INSTALLMENTS, MILESTONES
 from tests.e2e.receivables import ok
 from tests.ingest_events import event
 
@@ -19,18 +20,9 @@ PLAN: dict[str, Any] = {
     "currency": "CNY",
     "owner": "u-pm-1",
     "signed_on": "2026-01-10",
-    "milestones": [
-        {"key": "start", "name": "开工", "planned_on": "2026-02-01"},
-        {"key": "completion", "name": "竣工验收", "planned_on": "2027-01-31"},
-    ],
-    "installments": [
-        {"name": "预付款", "kind": "advance", "due_date": "2026-02-01", "percent": "30"},
-        {"name": "验收款", "kind": "acceptance", "milestone": "completion", "offset_days": 30,
-         "percent": "65"},
-        {"name": "质保金", "kind": "retention", "basis": "milestone", "milestone": "completion",
-         "offset_months": 24, "percent": "5"},
-    ],
-}  # fmt: skip
+    "milestones": MILESTONES,
+    "installments": INSTALLMENTS,
+}
 
 
 async def the_contract(api: httpx.AsyncClient) -> dict[str, Any]:

@@ -365,13 +365,12 @@ class SqlUnitOfWork:
         driver = self.connection.driver
         if self._events:
             events = dumps([_event_json(e) for e in self._events])
-            if not self.audit:
-                statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
-            elif may_hold_secrets(events):
-                statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
-                audited = [*self._events, *audited]
-            else:
+            if self.audit and not may_hold_secrets(events):
                 await driver.execute(_INSERT_EVENTS_AUDITED_PREPARED, events, request_id)
+            else:  # audit entries, if any, built in Python where secrets must be masked
+                statements.append(_INSERT_EVENTS.format(events=dollar_quoted(events)))
+                if self.audit:
+                    audited = [*self._events, *audited]
         if audited:
             entries = dumps([audit_json(e, request_id) for e in audited])
             statements.append(INSERT_AUDIT.format(entries=dollar_quoted(entries)))
